@@ -1,0 +1,162 @@
+//! The one mapping from failures to HTTP: every error any layer raises ends here, and
+//! leaves as ARM's envelope `{"error": {"code", "message", "target", "details"}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cerulean_app::AppError;
+use cerulean_domain::{DomainError, ErrorClass};
+use cerulean_store::StoreError;
+use serde_json::{json, Value};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    App(#[from] AppError),
+
+    #[error("The api-version query parameter (?api-version=) is required for all requests.")]
+    MissingApiVersion,
+
+    #[error("The api-version '{0}' is invalid. The supported versions are well-formed dates such as '2024-07-01', optionally with a '-preview' suffix.")]
+    InvalidApiVersion(String),
+
+    #[error("The request content was invalid and could not be deserialized: '{0}'.")]
+    InvalidRequestContent(String),
+
+    #[error(
+        "The request content length exceeds the maximum of {} bytes.",
+        crate::MAX_BODY
+    )]
+    RequestTooLarge,
+
+    #[error("The requested path '{0}' was not found.")]
+    NotFound(String),
+
+    #[error(
+        "cerulean does not implement {0} yet. See docs/compatibility.md for what is supported."
+    )]
+    NotImplemented(String),
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        ApiError::App(AppError::Domain(e))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::App(AppError::Store(e))
+    }
+}
+
+pub fn class_status(class: ErrorClass) -> StatusCode {
+    match class {
+        ErrorClass::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorClass::NotFound => StatusCode::NOT_FOUND,
+        ErrorClass::Conflict => StatusCode::CONFLICT,
+        ErrorClass::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+        ErrorClass::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+    }
+}
+
+impl ApiError {
+    /// `(status, code, target, details)`
+    fn parts(&self) -> (StatusCode, &'static str, Option<String>, Vec<Value>) {
+        match self {
+            ApiError::App(AppError::Domain(e)) => (
+                class_status(e.class()),
+                e.code(),
+                e.target(),
+                e.details()
+                    .into_iter()
+                    .map(|d| json!({"code": d.code, "message": d.message, "target": d.target}))
+                    .collect(),
+            ),
+            ApiError::App(AppError::Store(StoreError::Conflict { .. } | StoreError::Retry)) => {
+                (StatusCode::CONFLICT, "Conflict", None, vec![])
+            }
+            ApiError::App(AppError::Store(StoreError::Closed)) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                None,
+                vec![],
+            ),
+            ApiError::App(AppError::Store(_)) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerError",
+                None,
+                vec![],
+            ),
+            ApiError::MissingApiVersion => (
+                StatusCode::BAD_REQUEST,
+                "MissingApiVersionParameter",
+                Some("api-version".into()),
+                vec![],
+            ),
+            ApiError::InvalidApiVersion(_) => (
+                StatusCode::BAD_REQUEST,
+                "InvalidApiVersionParameter",
+                Some("api-version".into()),
+                vec![],
+            ),
+            ApiError::InvalidRequestContent(_) => (
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestContent",
+                None,
+                vec![],
+            ),
+            ApiError::RequestTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                None,
+                vec![],
+            ),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound", None, vec![]),
+            ApiError::NotImplemented(_) => {
+                (StatusCode::NOT_IMPLEMENTED, "NotImplemented", None, vec![])
+            }
+        }
+    }
+
+    /// The `error` object, as also embedded in failed operation statuses.
+    pub fn body(&self) -> Value {
+        let (_, code, target, details) = self.parts();
+        let message = match self {
+            ApiError::App(AppError::Store(e)) => storage_message(e),
+            other => other.to_string(),
+        };
+        let mut err = json!({"code": code, "message": message});
+        if let Some(t) = target {
+            err["target"] = json!(t);
+        }
+        if !details.is_empty() {
+            err["details"] = json!(details);
+        }
+        json!({ "error": err })
+    }
+}
+
+fn storage_message(e: &StoreError) -> String {
+    match e {
+        StoreError::Conflict { .. } | StoreError::Retry => {
+            "The request conflicted with a concurrent change. Retry the request.".into()
+        }
+        StoreError::Closed => "The server is shutting down.".into(),
+        other => {
+            tracing::error!(error = %other, "storage failure");
+            "The server encountered an internal error. Please retry the request.".into()
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, ..) = self.parts();
+        let mut resp = (status, axum::Json(self.body())).into_response();
+        if let Ok(v) = code.parse() {
+            resp.headers_mut().insert("x-ms-failure-cause", v);
+        }
+        resp
+    }
+}

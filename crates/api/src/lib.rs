@@ -1,0 +1,41 @@
+//! The HTTP edge: the only crate that knows ARM's wire format. Requests are parsed into
+//! domain values, handed to the application layer, and the results written back as ARM
+//! JSON with ARM's headers. Errors from every layer meet in [`error::ApiError`], which is
+//! the one place that decides HTTP status codes.
+
+mod context;
+mod error;
+mod extract;
+mod lro;
+mod middleware;
+mod path;
+mod routes;
+mod wire;
+
+pub use context::{ApiOptions, Scheme};
+pub use error::ApiError;
+
+use axum::Router;
+use cerulean_app::App;
+use std::sync::Arc;
+use tower::Layer;
+
+/// Largest request body ARM accepts.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The state every handler sees.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub options: Arc<ApiOptions>,
+}
+
+/// Builds the complete service: path canonicalisation (ARM paths are case-insensitive),
+/// then request ids and logging, then the routes.
+pub fn service(app: Arc<App>, options: ApiOptions) -> path::CanonicalPath<Router> {
+    let state = AppState {
+        app,
+        options: Arc::new(options),
+    };
+    path::CanonicalPathLayer.layer(routes::router(state))
+}

@@ -1,0 +1,116 @@
+//! ARM paths are case-insensitive in their fixed words (`resourceGroups`, `providers`,
+//! namespaces, resource types, actions) but names keep the caller's spelling. Before routing,
+//! the fixed words are lower-cased so that the router matches one spelling; names pass
+//! through untouched.
+
+use axum::http::{Request, Uri};
+use std::task::{Context, Poll};
+use tower::{Layer, Service};
+
+/// Lower-cases the fixed words of an ARM path.
+pub fn canonical(path: &str) -> String {
+    let segs: Vec<&str> = path.split('/').collect();
+    let mut out: Vec<String> = Vec::with_capacity(segs.len());
+    // true when the next segment is a fixed word; names alternate with fixed words except
+    // for the namespace after `providers`, which is fixed too.
+    let mut fixed = true;
+    let mut after_providers = false;
+    for (i, s) in segs.iter().enumerate() {
+        if i == 0 {
+            out.push(String::new());
+            continue;
+        }
+        if fixed || after_providers {
+            let lower = s.to_ascii_lowercase();
+            let was_providers = lower == "providers";
+            out.push(lower);
+            if after_providers {
+                after_providers = false;
+                fixed = true;
+            } else if was_providers {
+                after_providers = true;
+                fixed = false;
+            } else {
+                fixed = false;
+            }
+        } else {
+            out.push((*s).to_string());
+            fixed = true;
+        }
+    }
+    out.join("/")
+}
+
+#[derive(Clone, Copy)]
+pub struct CanonicalPathLayer;
+
+impl<S> Layer<S> for CanonicalPathLayer {
+    type Service = CanonicalPath<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        CanonicalPath { inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct CanonicalPath<S> {
+    inner: S,
+}
+
+impl<S, B> Service<Request<B>> for CanonicalPath<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        let uri = req.uri();
+        let path = uri.path();
+        let canon = canonical(path);
+        if canon != path {
+            let pq = match uri.query() {
+                Some(q) => format!("{canon}?{q}"),
+                None => canon,
+            };
+            let mut parts = uri.clone().into_parts();
+            if let Ok(p) = pq.parse() {
+                parts.path_and_query = Some(p);
+                if let Ok(u) = Uri::from_parts(parts) {
+                    *req.uri_mut() = u;
+                }
+            }
+        }
+        self.inner.call(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn fixed_words_fold_names_stay() {
+        assert_eq!(
+            canonical("/Subscriptions/S/resourceGroups/MyRg/Providers/Microsoft.Network/networkInterfaces/Nic1/ipConfigurations/Cfg"),
+            "/subscriptions/S/resourcegroups/MyRg/providers/microsoft.network/networkinterfaces/Nic1/ipconfigurations/Cfg"
+        );
+        assert_eq!(
+            canonical("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Compute/virtualMachines/Vm/Start"),
+            "/subscriptions/S/resourcegroups/Rg/providers/microsoft.compute/virtualmachines/Vm/start"
+        );
+        assert_eq!(
+            canonical(
+                "/subscriptions/S/providers/Microsoft.Network/locations/EastUS/operations/ID"
+            ),
+            "/subscriptions/S/providers/microsoft.network/locations/EastUS/operations/ID"
+        );
+        assert_eq!(canonical("/Tenants"), "/tenants");
+        assert_eq!(canonical("/health"), "/health");
+        assert_eq!(canonical("/metadata/endpoints"), "/metadata/endpoints");
+    }
+}

@@ -1,0 +1,32 @@
+//! Emulator administration, outside the ARM namespace.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+pub async fn info(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let info = s.app.info().await?;
+    let counts: Map<String, Value> = info
+        .counts
+        .into_iter()
+        .map(|(k, n)| (k, json!(n)))
+        .collect();
+    Ok(Json(json!({
+        "name": "cerulean",
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": info.backend,
+        "subscriptions": info.subscriptions,
+        "counts": counts,
+        "latencyMs": s.app.config().latency.as_millis() as u64,
+    })))
+}
+
+/// Drops every resource group, resource and operation.
+pub async fn reset(State(s): State<AppState>) -> Result<StatusCode, ApiError> {
+    s.app.reset().await?;
+    tracing::warn!("state reset by POST /cerulean/reset");
+    Ok(StatusCode::NO_CONTENT)
+}

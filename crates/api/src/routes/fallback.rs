@@ -1,0 +1,33 @@
+//! What answers when no route matches.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{Method, Uri};
+
+/// An ARM-shaped path under a provider we do not model is a 501 naming the operation (after
+/// the subscription check, as ARM does); anything else is a 404 with the envelope.
+pub async fn unknown(State(s): State<AppState>, method: Method, uri: Uri) -> ApiError {
+    let path = uri.path();
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    if segs.first() == Some(&"subscriptions") && segs.len() >= 2 {
+        if let Err(e) = s.app.subscription(segs[1]).await {
+            return e.into();
+        }
+        if let Some(p) = segs.iter().position(|s| *s == "providers") {
+            let type_path: Vec<&str> = segs[p + 1..]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i == 0 || i % 2 == 1)
+                .map(|(_, s)| *s)
+                .collect();
+            return ApiError::NotImplemented(format!("{method} {}", type_path.join("/")));
+        }
+    }
+    ApiError::NotFound(path.to_string())
+}
+
+/// A known path with a method it does not support.
+pub async fn not_implemented(method: Method, uri: Uri) -> ApiError {
+    ApiError::NotImplemented(format!("{method} {}", uri.path()))
+}

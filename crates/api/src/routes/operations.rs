@@ -1,0 +1,68 @@
+//! Polling endpoints of long-running operations.
+
+use crate::error::ApiError;
+use crate::extract::ArmQuery;
+use crate::{lro, wire, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cerulean_domain::operation::OperationStatus;
+use serde_json::json;
+
+type OpPath = Path<(String, String, String, String)>;
+
+/// `Azure-AsyncOperation`: the status document; `Retry-After` while in progress.
+pub async fn status(
+    State(s): State<AppState>,
+    Path((sub, _ns, _loc, id)): OpPath,
+) -> Result<Response, ApiError> {
+    s.app.subscription(&sub).await?;
+    let (op, status) = s.app.get_operation(&sub, &id).await?;
+    let mut resp = Json(wire::operation::status(&op, status)).into_response();
+    if status == OperationStatus::InProgress {
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from_static("1"));
+    }
+    Ok(resp)
+}
+
+/// `Location`: 202 while running; then 200 with the result, 204 without one, or the error.
+pub async fn result(
+    State(s): State<AppState>,
+    Path((sub, _ns, _loc, id)): OpPath,
+    headers: HeaderMap,
+    q: ArmQuery,
+) -> Result<Response, ApiError> {
+    s.app.subscription(&sub).await?;
+    let (op, status) = s.app.get_operation(&sub, &id).await?;
+    Ok(match status {
+        OperationStatus::InProgress => {
+            lro::accepted(&s.options.base_url(&headers), &op, &q.api_version)
+        }
+        OperationStatus::Succeeded => match &op.result {
+            Some(body) => (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                body.clone(),
+            )
+                .into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+        OperationStatus::Failed | OperationStatus::Canceled => {
+            let e = op
+                .error
+                .clone()
+                .unwrap_or(cerulean_domain::operation::OperationError {
+                    code: "OperationFailed".into(),
+                    message: "The operation failed.".into(),
+                });
+            // GUESS: ARM answers a failed Location poll with the operation's error and 400.
+            (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": {"code": e.code, "message": e.message}})),
+            )
+                .into_response()
+        }
+    })
+}

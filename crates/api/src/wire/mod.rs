@@ -1,0 +1,14 @@
+//! ARM JSON shapes. Only this module (and the route handlers) know them.
+
+pub mod group;
+pub mod list;
+pub mod metadata;
+pub mod operation;
+pub mod subscription;
+
+/// RFC 3339 time with microseconds, as ARM prints it.
+pub fn time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}

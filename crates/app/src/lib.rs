@@ -1,0 +1,108 @@
+//! The application layer: each public method of [`App`] is one use case. It opens one store
+//! transaction, loads what the use case needs, calls the domain rules and writes back what
+//! they decided. No HTTP and no ARM JSON here: the edge hands in domain values and gets
+//! domain values back.
+
+mod error;
+mod groups;
+mod operations;
+mod records;
+mod subscriptions;
+
+pub use error::AppError;
+pub use groups::GroupView;
+pub use records::Page;
+
+use cerulean_domain::subscription::Subscription;
+use cerulean_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// How long operations report `InProgress` before their final status.
+    pub latency: Duration,
+    /// Subscriptions to create on start, besides those already stored.
+    pub subscriptions: Vec<Subscription>,
+    /// Largest page a list returns before it gives a `nextLink`.
+    pub page_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            latency: Duration::ZERO,
+            subscriptions: vec![Subscription::default_subscription()],
+            page_size: 1000,
+        }
+    }
+}
+
+pub struct App {
+    store: Arc<dyn Store>,
+    config: Config,
+    /// Known subscriptions by lower-case id; refreshed from the store on a miss, so
+    /// subscriptions added by another server sharing the database are found too.
+    subscriptions: RwLock<HashMap<String, Subscription>>,
+}
+
+/// What `GET /cerulean/info` reports.
+#[derive(Clone, Debug)]
+pub struct Info {
+    pub backend: &'static str,
+    pub counts: Vec<(String, i64)>,
+    pub subscriptions: usize,
+}
+
+impl App {
+    /// Seeds the configured subscriptions and returns the application.
+    pub async fn start(store: Arc<dyn Store>, config: Config) -> Result<Arc<App>, AppError> {
+        let seed = config.subscriptions.clone();
+        cerulean_store::write(&*store, move |tx| {
+            for s in &seed {
+                tx.put_subscription(s)?;
+            }
+            Ok::<_, AppError>(())
+        })
+        .await?;
+        let app = Arc::new(App {
+            store,
+            config,
+            subscriptions: RwLock::new(HashMap::new()),
+        });
+        app.refresh_subscriptions().await?;
+        Ok(app)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub async fn info(&self) -> Result<Info, AppError> {
+        let counts = cerulean_store::read(&*self.store, |tx| tx.count_by_kind()).await?;
+        Ok(Info {
+            backend: self.store.backend(),
+            counts,
+            subscriptions: self.subscriptions.read().unwrap().len(),
+        })
+    }
+
+    /// Drops every resource group, resource and operation.
+    pub async fn reset(&self) -> Result<(), AppError> {
+        cerulean_store::write(&*self.store, |tx| {
+            tx.reset()?;
+            Ok::<_, AppError>(())
+        })
+        .await
+    }
+
+    /// Finishes queued writes; called once the server has stopped taking requests.
+    pub async fn shutdown(&self) {
+        self.store.close().await;
+    }
+}

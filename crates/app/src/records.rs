@@ -1,0 +1,76 @@
+//! Conversions between domain values and store records, and keyset pagination.
+
+use crate::AppError;
+use cerulean_domain::id::{fold, ResourceId};
+use cerulean_store::{ListQuery, Record, Scope, StoreError, Tx};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// One page of a list and the key to continue after, if there is more.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+pub fn new_etag() -> String {
+    format!("W/\"{}\"", uuid::Uuid::new_v4())
+}
+
+pub fn to_record<T: Serialize>(id: &ResourceId, value: &T, etag: String) -> Record {
+    let kind = id.kind_key();
+    let group_key = if kind == cerulean_domain::kind::RESOURCE_GROUP {
+        None
+    } else {
+        id.group_id().map(|g| g.key().to_string())
+    };
+    Record {
+        key: id.key().to_string(),
+        id: id.as_str().to_string(),
+        kind,
+        subscription: fold(id.subscription()),
+        group_key,
+        body: serde_json::to_string(value).expect("domain values always serialize"),
+        etag,
+    }
+}
+
+pub fn from_record<T: DeserializeOwned>(rec: &Record) -> Result<T, AppError> {
+    serde_json::from_str(&rec.body)
+        .map_err(|e| AppError::Store(StoreError::Corrupt(format!("{}: {e}", rec.key))))
+}
+
+/// Reads records of `kind` in `scope` after `after`, keeping those `keep` accepts, until a
+/// page is full or the scope is exhausted.
+pub fn list_page(
+    tx: &mut dyn Tx,
+    scope: Scope<'_>,
+    kind: Option<&str>,
+    after: Option<&str>,
+    limit: usize,
+    keep: &dyn Fn(&Record) -> Result<bool, AppError>,
+) -> Result<Page<Record>, AppError> {
+    let mut items = Vec::new();
+    let mut cursor = after.map(str::to_string);
+    loop {
+        let batch = tx.list(&ListQuery {
+            scope,
+            kind,
+            after: cursor.as_deref(),
+            limit: limit - items.len(),
+        })?;
+        let exhausted = batch.len() < limit - items.len();
+        cursor = batch.last().map(|r| r.key.clone());
+        for r in batch {
+            if keep(&r)? {
+                items.push(r);
+            }
+        }
+        if items.len() == limit {
+            let next = items.last().map(|r| r.key.clone());
+            return Ok(Page { items, next });
+        }
+        if exhausted {
+            return Ok(Page { items, next: None });
+        }
+    }
+}

@@ -1,0 +1,70 @@
+use clap::{Parser, Subcommand, ValueEnum};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cerulean",
+    version,
+    about = "A local, Azure-compatible control plane for VMs and their networking"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the Azure Resource Manager endpoint.
+    Serve(ServeArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", env = "CERULEAN_HOST")]
+    pub host: IpAddr,
+    /// Port of the main listener (0 picks a free one; the chosen URL is printed).
+    #[arg(long, default_value_t = 8443, env = "CERULEAN_PORT")]
+    pub port: u16,
+    /// Data directory: the SQLite database and the local CA live here.
+    #[arg(long, default_value = ".cerulean", env = "CERULEAN_LOCATION")]
+    pub location: PathBuf,
+    /// Keep all state in memory (RAM-backed SQLite); nothing survives a restart.
+    #[arg(long, conflicts_with = "database_url")]
+    pub in_memory: bool,
+    /// Use PostgreSQL (postgres://user@host:port/db) so that several servers share state.
+    #[arg(long, env = "CERULEAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Serve plain HTTP on the main port instead of HTTPS.
+    #[arg(long)]
+    pub http: bool,
+    /// Also serve plain HTTP on this port, next to HTTPS on --port.
+    #[arg(long)]
+    pub http_port: Option<u16>,
+    /// PEM certificate chain to serve instead of the generated local one (needs --key).
+    #[arg(long, requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// PEM private key for --cert.
+    #[arg(long, requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// How long long-running operations report InProgress (e.g. 0, 500ms, 3s).
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    pub latency: Duration,
+    /// Extra subscription, as ID or ID=NAME; repeatable. The default one always exists.
+    #[arg(long = "subscription")]
+    pub subscriptions: Vec<String>,
+    /// Largest page a list returns before giving a nextLink.
+    #[arg(long, default_value_t = 1000)]
+    pub page_size: usize,
+}

@@ -1,0 +1,20 @@
+//! The domain core of cerulean.
+//!
+//! Everything here is plain Rust: no HTTP, no SQL, no JSON. The HTTP edge converts ARM wire
+//! bodies into these types, the application layer loads them from the store, calls the rules
+//! defined here and writes back what they return. Every rule of the seed documents lives in
+//! exactly one function of this crate, next to the test that proves it.
+
+pub mod error;
+pub mod group;
+pub mod id;
+pub mod kind;
+pub mod name;
+pub mod operation;
+pub mod precondition;
+pub mod region;
+pub mod subscription;
+pub mod tags;
+
+pub use error::{DomainError, ErrorClass};
+pub use id::ResourceId;

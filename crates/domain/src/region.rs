@@ -1,0 +1,161 @@
+//! The regions cerulean offers. Azure spells them both as names (`eastus`) and display names
+//! (`East US`); requests may use either, responses use the name.
+
+/// `(name, display name, paired region, latitude, longitude)`
+pub const REGIONS: &[(&str, &str, &str, &str, &str)] = &[
+    ("eastus", "East US", "westus", "37.3719", "-79.8164"),
+    ("eastus2", "East US 2", "centralus", "36.6681", "-78.3889"),
+    ("westus", "West US", "eastus", "37.783", "-122.417"),
+    (
+        "westus2",
+        "West US 2",
+        "westcentralus",
+        "47.233",
+        "-119.852",
+    ),
+    ("westus3", "West US 3", "eastus", "33.448376", "-112.074036"),
+    ("centralus", "Central US", "eastus2", "41.5908", "-93.6208"),
+    (
+        "northcentralus",
+        "North Central US",
+        "southcentralus",
+        "41.8819",
+        "-87.6278",
+    ),
+    (
+        "southcentralus",
+        "South Central US",
+        "northcentralus",
+        "29.4167",
+        "-98.5",
+    ),
+    (
+        "westcentralus",
+        "West Central US",
+        "westus2",
+        "40.890",
+        "-110.234",
+    ),
+    (
+        "canadacentral",
+        "Canada Central",
+        "canadaeast",
+        "43.653",
+        "-79.383",
+    ),
+    (
+        "brazilsouth",
+        "Brazil South",
+        "southcentralus",
+        "-23.55",
+        "-46.633",
+    ),
+    (
+        "northeurope",
+        "North Europe",
+        "westeurope",
+        "53.3478",
+        "-6.2597",
+    ),
+    ("westeurope", "West Europe", "northeurope", "52.3667", "4.9"),
+    ("uksouth", "UK South", "ukwest", "50.941", "-0.799"),
+    (
+        "francecentral",
+        "France Central",
+        "francesouth",
+        "46.3772",
+        "2.3730",
+    ),
+    (
+        "germanywestcentral",
+        "Germany West Central",
+        "germanynorth",
+        "50.110924",
+        "8.682127",
+    ),
+    (
+        "swedencentral",
+        "Sweden Central",
+        "swedensouth",
+        "60.67488",
+        "17.14127",
+    ),
+    (
+        "switzerlandnorth",
+        "Switzerland North",
+        "switzerlandwest",
+        "47.451542",
+        "8.564572",
+    ),
+    (
+        "eastasia",
+        "East Asia",
+        "southeastasia",
+        "22.267",
+        "114.188",
+    ),
+    (
+        "southeastasia",
+        "Southeast Asia",
+        "eastasia",
+        "1.283",
+        "103.833",
+    ),
+    ("japaneast", "Japan East", "japanwest", "35.68", "139.77"),
+    (
+        "koreacentral",
+        "Korea Central",
+        "koreasouth",
+        "37.5665",
+        "126.9780",
+    ),
+    (
+        "centralindia",
+        "Central India",
+        "southindia",
+        "18.5822",
+        "73.9197",
+    ),
+    (
+        "australiaeast",
+        "Australia East",
+        "australiasoutheast",
+        "-33.86",
+        "151.2094",
+    ),
+];
+
+/// Normalises a location as Azure does: `East US` and `eastus` are the same region.
+/// Returns the canonical name, or `None` for a region cerulean does not offer.
+pub fn normalize(location: &str) -> Option<&'static str> {
+    let folded: String = location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    REGIONS
+        .iter()
+        .find(|(name, ..)| *name == folded)
+        .map(|(name, ..)| *name)
+}
+
+/// The comma-separated list Azure puts into "not available" messages.
+pub fn available_list() -> String {
+    REGIONS
+        .iter()
+        .map(|(name, ..)| *name)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_and_case_normalise() {
+        assert_eq!(normalize("East US"), Some("eastus"));
+        assert_eq!(normalize("WESTEUROPE"), Some("westeurope"));
+        assert_eq!(normalize("moon"), None);
+    }
+}

@@ -1,0 +1,117 @@
+//! Storage for cerulean: one [`Store`] trait with two adapters, SQLite (embedded, default) and
+//! PostgreSQL (shared by several servers). Both pass the suite in [`conformance`].
+//!
+//! A unit of work is a closure over a [`Tx`]. Writes run in one transaction each (SQLite
+//! batches several into one commit, each in its own savepoint: group commit); the caller is
+//! answered only after the commit is durable. The closure is synchronous: it runs on a
+//! blocking thread next to the database connection, so the domain rules called inside it
+//! never wait on I/O other than the store's own.
+
+pub mod conformance;
+mod error;
+mod migrate;
+mod pg;
+mod record;
+mod sqlite;
+
+pub use error::StoreError;
+pub use pg::PgStore;
+pub use record::{ListQuery, Record, Scope};
+pub use sqlite::{SqliteMode, SqliteStore};
+
+use cerulean_domain::operation::Operation;
+use cerulean_domain::subscription::Subscription;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+/// The operations a unit of work can perform. Every method runs inside the transaction of
+/// the job that called it.
+pub trait Tx {
+    fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError>;
+    /// Inserts or replaces the record with `rec.key`.
+    fn put(&mut self, rec: &Record) -> Result<(), StoreError>;
+    /// Inserts a record that must not exist yet (`StoreError::Conflict` otherwise).
+    fn insert(&mut self, rec: &Record) -> Result<(), StoreError>;
+    fn delete(&mut self, key: &str) -> Result<bool, StoreError>;
+    /// Records in key order, after `q.after`, at most `q.limit`.
+    fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError>;
+    /// `(kind, count)` for every kind stored.
+    fn count_by_kind(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
+
+    fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError>;
+    fn get_operation(&mut self, id: &str) -> Result<Option<Operation>, StoreError>;
+
+    fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError>;
+    fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError>;
+
+    /// Drops every resource, group and operation (subscriptions stay).
+    fn reset(&mut self) -> Result<(), StoreError>;
+}
+
+/// A type-erased unit of work: returns `true` to commit its changes, `false` to roll back.
+pub type Job = Box<dyn FnMut(&mut dyn Tx) -> bool + Send>;
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite`, `sqlite-memory` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Runs a job in a write transaction; resolves once its effects are durable (or rolled
+    /// back). A job may be run more than once when the database asks for a retry.
+    fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>>;
+    /// Runs a job on a consistent read-only snapshot.
+    fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>>;
+    /// Finishes queued writes and closes connections. Later calls fail with `Closed`.
+    fn close(&self) -> StoreFuture<'_, ()>;
+}
+
+fn erase<T, E, F>(mut f: F) -> (Job, Arc<Mutex<Option<Result<T, E>>>>)
+where
+    F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let slot = Arc::new(Mutex::new(None));
+    let out = slot.clone();
+    let job: Job = Box::new(move |tx| {
+        let r = f(tx);
+        let ok = r.is_ok();
+        *out.lock().unwrap() = Some(r);
+        ok
+    });
+    (job, slot)
+}
+
+fn take<T, E>(slot: Arc<Mutex<Option<Result<T, E>>>>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    slot.lock()
+        .unwrap()
+        .take()
+        .unwrap_or_else(|| Err(StoreError::Backend("job did not run".into()).into()))
+}
+
+/// Runs `f` as one write transaction and returns what it returned, once durable.
+pub async fn write<T, E, F>(store: &dyn Store, f: F) -> Result<T, E>
+where
+    F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let (job, slot) = erase(f);
+    store.run_write(job).await?;
+    take(slot)
+}
+
+/// Runs `f` on a read-only snapshot.
+pub async fn read<T, E, F>(store: &dyn Store, f: F) -> Result<T, E>
+where
+    F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let (job, slot) = erase(f);
+    store.run_read(job).await?;
+    take(slot)
+}

@@ -1,0 +1,375 @@
+//! The PostgreSQL adapter, for several cerulean servers sharing one database.
+//!
+//! Every write job runs in a SERIALIZABLE transaction; when PostgreSQL reports a
+//! serialization failure or deadlock the whole job runs again, so rules checked inside a
+//! job hold across servers. Unique constraints remain the last line of defence.
+
+use crate::migrate::{self, MIGRATIONS};
+use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::subscription::Subscription;
+use postgres::error::SqlState;
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+const MAX_CONNECTIONS: usize = 16;
+const MAX_ATTEMPTS: usize = 64;
+/// Serializes schema migrations of servers starting at the same time.
+const MIGRATION_LOCK: i64 = 0x00ce_1ea4;
+
+struct PgConn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+pub struct PgStore {
+    url: String,
+    idle: Arc<Mutex<Vec<PgConn>>>,
+    permits: Arc<Semaphore>,
+}
+
+fn backend(e: postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code();
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        {
+            return StoreError::Retry;
+        }
+        if *code == SqlState::UNIQUE_VIOLATION {
+            return StoreError::Conflict {
+                constraint: db.constraint().unwrap_or_default().to_string(),
+            };
+        }
+    }
+    StoreError::Backend(e.to_string())
+}
+
+fn connect(url: &str) -> Result<PgConn, StoreError> {
+    let client = Client::connect(url, NoTls)
+        .map_err(|e| StoreError::Backend(format!("cannot connect to PostgreSQL: {e}")))?;
+    Ok(PgConn {
+        client,
+        statements: HashMap::new(),
+    })
+}
+
+impl PgStore {
+    /// Connects, applies pending migrations and returns the store. Blocking: call it from
+    /// outside the async runtime or in `spawn_blocking`.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let mut conn = connect(url)?;
+        let c = &mut conn.client;
+        c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+            .map_err(backend)?;
+        let result = (|| {
+            c.batch_execute(migrate::CREATE_VERSIONS).map_err(backend)?;
+            let current: i64 = c
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+                    &[],
+                )
+                .map_err(backend)?
+                .get(0);
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+                let mut tx = c.transaction().map_err(backend)?;
+                tx.batch_execute(sql).map_err(backend)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
+                    &[version, &migrate::now_ms()],
+                )
+                .map_err(backend)?;
+                tx.commit().map_err(backend)?;
+                tracing::info!(version, "applied schema migration");
+            }
+            c.execute(
+                "DELETE FROM operations WHERE created_ms < $1",
+                &[&(migrate::now_ms() - migrate::OPERATION_RETENTION_MS)],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })();
+        let _ = c.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+        result?;
+        Ok(PgStore {
+            url: url.to_string(),
+            idle: Arc::new(Mutex::new(vec![conn])),
+            permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+        })
+    }
+
+    fn run(&self, job: Job, write: bool) -> StoreFuture<'_, Result<(), StoreError>> {
+        let permits = self.permits.clone();
+        let idle = self.idle.clone();
+        let url = self.url.clone();
+        Box::pin(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .map_err(|_| StoreError::Closed)?;
+            tokio::task::spawn_blocking(move || {
+                let pooled = idle.lock().unwrap().pop();
+                let mut conn = match pooled {
+                    Some(c) if !c.client.is_closed() => c,
+                    _ => connect(&url)?,
+                };
+                let result = run_job(&mut conn, job, write);
+                if !conn.client.is_closed() {
+                    idle.lock().unwrap().push(conn);
+                }
+                result
+            })
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?
+        })
+    }
+}
+
+fn run_job(conn: &mut PgConn, mut job: Job, write: bool) -> Result<(), StoreError> {
+    let begin = if write {
+        "BEGIN ISOLATION LEVEL SERIALIZABLE"
+    } else {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    };
+    for attempt in 0..MAX_ATTEMPTS {
+        conn.client.batch_execute(begin).map_err(backend)?;
+        let mut tx = PgTx {
+            conn: &mut *conn,
+            retry: false,
+        };
+        let keep = job(&mut tx);
+        let retry = tx.retry;
+        let end = if keep && !retry { "COMMIT" } else { "ROLLBACK" };
+        match conn.client.batch_execute(end).map_err(backend) {
+            Ok(()) if !retry => return Ok(()),
+            Ok(()) | Err(StoreError::Retry) => {
+                // Back off a little, more each time, so racing servers interleave.
+                let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as u64;
+                std::thread::sleep(std::time::Duration::from_micros(
+                    jitter * (attempt as u64 + 1),
+                ));
+            }
+            Err(e) => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                return Err(e);
+            }
+        }
+    }
+    Err(StoreError::Backend(format!(
+        "transaction still conflicting after {MAX_ATTEMPTS} attempts"
+    )))
+}
+
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+    fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
+        self.run(job, true)
+    }
+    fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
+        self.run(job, false)
+    }
+    fn close(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            // Wait for every running job, then drop the connections.
+            let _all = self.permits.acquire_many(MAX_CONNECTIONS as u32).await;
+            self.permits.close();
+            let conns = std::mem::take(&mut *self.idle.lock().unwrap());
+            let _ = tokio::task::spawn_blocking(move || drop(conns)).await;
+        })
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // A sync client blocks on its own runtime when dropped, which must not happen on an
+        // async worker thread.
+        let conns = std::mem::take(&mut *self.idle.lock().unwrap());
+        if !conns.is_empty() {
+            let _ = std::thread::spawn(move || drop(conns));
+        }
+    }
+}
+
+struct PgTx<'c> {
+    conn: &'c mut PgConn,
+    /// Set when PostgreSQL aborted the transaction for a retry; the job's result is dropped.
+    retry: bool,
+}
+
+fn to_record(r: &postgres::Row) -> Record {
+    Record {
+        key: r.get(0),
+        id: r.get(1),
+        kind: r.get(2),
+        subscription: r.get(3),
+        group_key: r.get(4),
+        body: r.get(5),
+        etag: r.get(6),
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn encode<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("domain values always serialize")
+}
+
+impl PgTx<'_> {
+    fn statement(&mut self, sql: &'static str) -> Result<Statement, StoreError> {
+        if let Some(s) = self.conn.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.conn.client.prepare(sql).map_err(|e| self.fail(e))?;
+        self.conn.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn fail(&mut self, e: postgres::Error) -> StoreError {
+        let e = backend(e);
+        if e == StoreError::Retry {
+            self.retry = true;
+        }
+        e
+    }
+
+    fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, StoreError> {
+        let st = self.statement(sql)?;
+        self.conn
+            .client
+            .query(&st, params)
+            .map_err(|e| self.fail(e))
+    }
+
+    fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<u64, StoreError> {
+        let st = self.statement(sql)?;
+        self.conn
+            .client
+            .execute(&st, params)
+            .map_err(|e| self.fail(e))
+    }
+}
+
+impl Tx for PgTx<'_> {
+    fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
+        const SQL: &str = "SELECT key, id, kind, subscription, group_key, body, etag FROM resources WHERE key = $1";
+        Ok(self.query(SQL, &[&key])?.first().map(to_record))
+    }
+
+    fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO resources (key, id, kind, subscription, group_key, body, etag)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (key) DO UPDATE SET id = excluded.id, body = excluded.body, etag = excluded.etag";
+        self.execute(
+            SQL,
+            &[
+                &rec.key,
+                &rec.id,
+                &rec.kind,
+                &rec.subscription,
+                &rec.group_key,
+                &rec.body,
+                &rec.etag,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
+        const SQL: &str =
+            "INSERT INTO resources (key, id, kind, subscription, group_key, body, etag)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        self.execute(
+            SQL,
+            &[
+                &rec.key,
+                &rec.id,
+                &rec.kind,
+                &rec.subscription,
+                &rec.group_key,
+                &rec.body,
+                &rec.etag,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.execute("DELETE FROM resources WHERE key = $1", &[&key])? > 0)
+    }
+
+    fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
+        const BY_SUB: &str = "SELECT key, id, kind, subscription, group_key, body, etag FROM resources
+             WHERE subscription = $1 AND ($2::TEXT IS NULL OR kind = $2) AND ($3::TEXT IS NULL OR key > $3)
+             ORDER BY key LIMIT $4";
+        const BY_GROUP: &str = "SELECT key, id, kind, subscription, group_key, body, etag FROM resources
+             WHERE group_key = $1 AND ($2::TEXT IS NULL OR kind = $2) AND ($3::TEXT IS NULL OR key > $3)
+             ORDER BY key LIMIT $4";
+        let (sql, scope) = match q.scope {
+            Scope::Subscription(s) => (BY_SUB, s),
+            Scope::Group(g) => (BY_GROUP, g),
+        };
+        let limit = q.limit as i64;
+        Ok(self
+            .query(sql, &[&scope, &q.kind, &q.after, &limit])?
+            .iter()
+            .map(to_record)
+            .collect())
+    }
+
+    fn count_by_kind(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = self.query(
+            "SELECT kind, COUNT(*)::BIGINT FROM resources GROUP BY kind ORDER BY kind",
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO operations (id, body, created_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            &[&op.id, &encode(op), &op.started_at_ms],
+        )?;
+        Ok(())
+    }
+
+    fn get_operation(&mut self, id: &str) -> Result<Option<Operation>, StoreError> {
+        let rows = self.query("SELECT body FROM operations WHERE id = $1", &[&id])?;
+        rows.first()
+            .map(|r| decode(r.get::<_, &str>(0)))
+            .transpose()
+    }
+
+    fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO subscriptions (id, body) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            &[&s.id.to_lowercase(), &encode(s)],
+        )?;
+        Ok(())
+    }
+
+    fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError> {
+        let rows = self.query("SELECT body FROM subscriptions ORDER BY id", &[])?;
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+    }
+
+    fn reset(&mut self) -> Result<(), StoreError> {
+        self.execute("DELETE FROM resources", &[])?;
+        self.execute("DELETE FROM operations", &[])?;
+        Ok(())
+    }
+}

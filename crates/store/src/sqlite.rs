@@ -1,0 +1,425 @@
+//! The embedded SQLite adapter.
+//!
+//! One writer thread owns the only write connection and commits in batches (group commit):
+//! it takes every job already queued, runs each in its own SAVEPOINT inside one transaction,
+//! commits once, and only then answers the jobs. Readers use a small pool of read-only
+//! connections; WAL lets them read while the writer writes.
+
+use crate::migrate::{self, MIGRATIONS};
+use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::subscription::Subscription;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+use tokio::sync::{oneshot, Semaphore};
+
+const READERS: usize = 4;
+/// Upper bound of jobs per commit; keeps one batch's latency bounded under heavy load.
+const MAX_BATCH: usize = 512;
+
+#[derive(Clone, Debug)]
+pub enum SqliteMode {
+    /// `DIR/cerulean.db`, WAL, `synchronous=FULL`: durable once acknowledged.
+    Durable(PathBuf),
+    /// A throw-away database in RAM-backed storage (`/dev/shm` where present), removed when
+    /// the store is dropped. Nothing survives a restart.
+    Memory,
+}
+
+struct WriteReq {
+    job: Job,
+    done: oneshot::Sender<Result<(), StoreError>>,
+}
+
+pub struct SqliteStore {
+    mode_name: &'static str,
+    writer: Mutex<Option<mpsc::Sender<WriteReq>>>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    reader_permits: Arc<Semaphore>,
+    _temp: Option<TempDb>,
+}
+
+/// Removes a throw-away database file and its WAL companions.
+struct TempDb(PathBuf);
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict {
+                constraint: msg.clone().unwrap_or_default(),
+            }
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, StoreError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(backend)?;
+    if !read_only {
+        let sync = if durable { "FULL" } else { "OFF" };
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA wal_autocheckpoint=4000;"
+        ))
+        .map_err(backend)?;
+    }
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(migrate::CREATE_VERSIONS)
+        .map_err(backend)?;
+    let current: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.unchecked_transaction().map_err(backend)?;
+        tx.execute_batch(sql).map_err(backend)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, ?2)",
+            params![version, migrate::now_ms()],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        tracing::info!(version, "applied schema migration");
+    }
+    conn.execute(
+        "DELETE FROM operations WHERE created_ms < ?1",
+        params![migrate::now_ms() - migrate::OPERATION_RETENTION_MS],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+impl SqliteStore {
+    pub fn open(mode: SqliteMode) -> Result<Self, StoreError> {
+        let (path, durable, temp) = match &mode {
+            SqliteMode::Durable(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
+                })?;
+                (dir.join("cerulean.db"), true, None)
+            }
+            SqliteMode::Memory => {
+                let shm = Path::new("/dev/shm");
+                let dir = if shm.is_dir() {
+                    shm.to_path_buf()
+                } else {
+                    std::env::temp_dir()
+                };
+                let p = dir.join(format!("cerulean-{}.db", uuid::Uuid::new_v4()));
+                (p.clone(), false, Some(TempDb(p)))
+            }
+        };
+        let writer = open_conn(&path, durable, false)?;
+        migrate(&writer)?;
+        let readers = (0..READERS)
+            .map(|_| open_conn(&path, durable, true))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (tx, rx) = mpsc::channel::<WriteReq>();
+        let thread = std::thread::Builder::new()
+            .name("cerulean-sqlite-writer".into())
+            .spawn(move || writer_loop(writer, rx))
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(SqliteStore {
+            mode_name: if durable { "sqlite" } else { "sqlite-memory" },
+            writer: Mutex::new(Some(tx)),
+            writer_thread: Mutex::new(Some(thread)),
+            readers: Arc::new(Mutex::new(readers)),
+            reader_permits: Arc::new(Semaphore::new(READERS)),
+            _temp: temp,
+        })
+    }
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let result = run_batch(&conn, &mut batch);
+        if let Err(e) = &result {
+            tracing::error!(error = %e, jobs = batch.len(), "sqlite commit failed");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for req in batch {
+            let _ = req.done.send(result.clone());
+        }
+    }
+}
+
+fn run_batch(conn: &Connection, batch: &mut [WriteReq]) -> Result<(), StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
+    for req in batch.iter_mut() {
+        conn.execute_batch("SAVEPOINT job").map_err(backend)?;
+        let keep = (req.job)(&mut SqliteTx { conn });
+        if keep {
+            conn.execute_batch("RELEASE job").map_err(backend)?;
+        } else {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                .map_err(backend)?;
+        }
+    }
+    conn.execute_batch("COMMIT").map_err(backend)
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        self.mode_name
+    }
+
+    fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
+        let (done, wait) = oneshot::channel();
+        let sent = match self.writer.lock().unwrap().as_ref() {
+            Some(s) => s.send(WriteReq { job, done }).is_ok(),
+            None => false,
+        };
+        Box::pin(async move {
+            if !sent {
+                return Err(StoreError::Closed);
+            }
+            wait.await.unwrap_or(Err(StoreError::Closed))
+        })
+    }
+
+    fn run_read(&self, mut job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
+        let permits = self.reader_permits.clone();
+        let readers = self.readers.clone();
+        Box::pin(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .map_err(|_| StoreError::Closed)?;
+            tokio::task::spawn_blocking(move || {
+                let conn = readers.lock().unwrap().pop().ok_or(StoreError::Closed)?;
+                let result = (|| {
+                    conn.execute_batch("BEGIN").map_err(backend)?;
+                    job(&mut SqliteTx { conn: &conn });
+                    conn.execute_batch("COMMIT").map_err(backend)
+                })();
+                if result.is_err() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                readers.lock().unwrap().push(conn);
+                result
+            })
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?
+        })
+    }
+
+    fn close(&self) -> StoreFuture<'_, ()> {
+        // Dropping the sender lets the writer drain what is queued, then exit.
+        self.writer.lock().unwrap().take();
+        let thread = self.writer_thread.lock().unwrap().take();
+        Box::pin(async move {
+            if let Some(t) = thread {
+                let _ = tokio::task::spawn_blocking(move || t.join()).await;
+            }
+            self.reader_permits.close();
+        })
+    }
+}
+
+struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+const COLUMNS: &str = "key, id, kind, subscription, group_key, body, etag";
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        key: r.get(0)?,
+        id: r.get(1)?,
+        kind: r.get(2)?,
+        subscription: r.get(3)?,
+        group_key: r.get(4)?,
+        body: r.get(5)?,
+        etag: r.get(6)?,
+    })
+}
+
+fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn encode<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("domain values always serialize")
+}
+
+impl Tx for SqliteTx<'_> {
+    fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM resources WHERE key = ?1"))
+            .map_err(backend)?;
+        st.query_row([key], row_to_record)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (key) DO UPDATE SET id = excluded.id, body = excluded.body, etag = excluded.etag"
+            ))
+            .map_err(backend)?;
+        st.execute(params![
+            rec.key,
+            rec.id,
+            rec.kind,
+            rec.subscription,
+            rec.group_key,
+            rec.body,
+            rec.etag
+        ])
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))
+            .map_err(backend)?;
+        st.execute(params![
+            rec.key,
+            rec.id,
+            rec.kind,
+            rec.subscription,
+            rec.group_key,
+            rec.body,
+            rec.etag
+        ])
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("DELETE FROM resources WHERE key = ?1")
+            .map_err(backend)?;
+        Ok(st.execute([key]).map_err(backend)? > 0)
+    }
+
+    fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
+        let (scope_col, scope_val) = match q.scope {
+            Scope::Subscription(s) => ("subscription", s),
+            Scope::Group(g) => ("group_key", g),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM resources WHERE {scope_col} = ?1
+             AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR key > ?3)
+             ORDER BY key LIMIT ?4"
+        );
+        let mut st = self.conn.prepare_cached(&sql).map_err(backend)?;
+        let rows = st
+            .query_map(
+                params![scope_val, q.kind, q.after, q.limit as i64],
+                row_to_record,
+            )
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn count_by_kind(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT kind, COUNT(*) FROM resources GROUP BY kind ORDER BY kind")
+            .map_err(backend)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO operations (id, body, created_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            )
+            .map_err(backend)?;
+        st.execute(params![op.id, encode(op), op.started_at_ms])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn get_operation(&mut self, id: &str) -> Result<Option<Operation>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM operations WHERE id = ?1")
+            .map_err(backend)?;
+        let body: Option<String> = st
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (id, body) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            )
+            .map_err(backend)?;
+        st.execute(params![s.id.to_lowercase(), encode(s)])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM subscriptions ORDER BY id")
+            .map_err(backend)?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(backend)?;
+        rows.map(|b| decode(&b.map_err(backend)?)).collect()
+    }
+
+    fn reset(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("DELETE FROM resources; DELETE FROM operations;")
+            .map_err(backend)
+    }
+}

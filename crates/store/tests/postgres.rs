@@ -1,0 +1,57 @@
+//! The shared storage suite on a real PostgreSQL server. Each test gets a database of its
+//! own. The server comes from `CERULEAN_TEST_POSTGRES` (default: the local one on
+//! 127.0.0.1:5432, user postgres); `.ci/run` makes sure it is running.
+
+use cerulean_store::PgStore;
+use std::sync::Arc;
+
+fn admin_url() -> String {
+    std::env::var("CERULEAN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Creates a fresh database and opens a store on it.
+async fn open() -> Arc<dyn cerulean_store::Store> {
+    tokio::task::spawn_blocking(|| {
+        let admin = admin_url();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let name = format!("cerulean_test_{now}_{}", uuid::Uuid::new_v4().simple());
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+            .expect("PostgreSQL must be running for this suite (see .ci/run)");
+        drop_stale_databases(&mut c, now);
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let store: Arc<dyn cerulean_store::Store> =
+            Arc::new(PgStore::open(&format!("{base}/{name}")).unwrap());
+        store
+    })
+    .await
+    .unwrap()
+}
+
+/// Test databases are named `cerulean_test_{unix seconds}_{random}`; those older than an
+/// hour belong to finished runs.
+fn drop_stale_databases(c: &mut postgres::Client, now: u64) {
+    let rows = c
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'cerulean_test_%'",
+            &[],
+        )
+        .unwrap();
+    for row in rows {
+        let name: String = row.get(0);
+        let born: u64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if born + 3600 < now {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+cerulean_store::conformance_suite!(open().await);
