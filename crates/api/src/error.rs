@@ -154,6 +154,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, ..) = self.parts();
         let mut resp = (status, axum::Json(self.body())).into_response();
+        if matches!(self, ApiError::RequestTooLarge) {
+            // The rest of the body was never read, so the connection cannot be reused.
+            resp.headers_mut()
+                .insert("connection", axum::http::HeaderValue::from_static("close"));
+        }
         if let Ok(v) = code.parse() {
             resp.headers_mut().insert("x-ms-failure-cause", v);
         }

@@ -17,7 +17,7 @@ static CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-requ
 pub async fn request_context(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let path = crate::path::original(req.uri().path(), req.extensions());
     let request_id = uuid::Uuid::new_v4().to_string();
     let correlation = req
         .headers()

@@ -41,6 +41,10 @@ pub fn canonical(path: &str) -> String {
     out.join("/")
 }
 
+/// The path as the client sent it, kept for logs and messages after canonicalisation.
+#[derive(Clone, Debug)]
+pub struct OriginalPath(pub String);
+
 #[derive(Clone, Copy)]
 pub struct CanonicalPathLayer;
 
@@ -73,6 +77,7 @@ where
         let path = uri.path();
         let canon = canonical(path);
         if canon != path {
+            let original = OriginalPath(path.to_string());
             let pq = match uri.query() {
                 Some(q) => format!("{canon}?{q}"),
                 None => canon,
@@ -82,11 +87,19 @@ where
                 parts.path_and_query = Some(p);
                 if let Ok(u) = Uri::from_parts(parts) {
                     *req.uri_mut() = u;
+                    req.extensions_mut().insert(original);
                 }
             }
         }
         self.inner.call(req)
     }
+}
+
+/// The client's spelling of the request path.
+pub fn original(req_path: &str, ext: &axum::http::Extensions) -> String {
+    ext.get::<OriginalPath>()
+        .map(|o| o.0.clone())
+        .unwrap_or_else(|| req_path.to_string())
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub enum DomainError {
     #[error("The condition specified using HTTP conditional header(s) is not met.")]
     PreconditionFailed,
 
-    #[error("Invalid $filter '{filter}' specified in the query string. Supported forms are \"tagName eq '<name>'\", \"tagName eq '<name>' and tagValue eq '<value>'\" and \"startswith(tagName, '<prefix>')\".")]
+    #[error("Invalid $filter '{filter}' specified in the query string.")]
     InvalidFilter { filter: String },
 
     #[error("The number of tags ({count}) exceeds the maximum of {max} tags per resource.")]

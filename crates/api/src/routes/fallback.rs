@@ -3,18 +3,31 @@
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{Method, Uri};
+use axum::http::{Extensions, Method, Uri};
 
 /// An ARM-shaped path under a provider we do not model is a 501 naming the operation (after
 /// the subscription check, as ARM does); anything else is a 404 with the envelope.
-pub async fn unknown(State(s): State<AppState>, method: Method, uri: Uri) -> ApiError {
-    let path = uri.path();
+pub async fn unknown(
+    State(s): State<AppState>,
+    method: Method,
+    uri: Uri,
+    ext: Extensions,
+) -> ApiError {
+    let original = crate::path::original(uri.path(), &ext);
+    let path = original.as_str();
     let segs: Vec<&str> = path.split('/').skip(1).collect();
-    if segs.first() == Some(&"subscriptions") && segs.len() >= 2 {
+    if segs
+        .first()
+        .is_some_and(|s| s.eq_ignore_ascii_case("subscriptions"))
+        && segs.len() >= 2
+    {
         if let Err(e) = s.app.subscription(segs[1]).await {
             return e.into();
         }
-        if let Some(p) = segs.iter().position(|s| *s == "providers") {
+        if let Some(p) = segs
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case("providers"))
+        {
             let type_path: Vec<&str> = segs[p + 1..]
                 .iter()
                 .enumerate()
@@ -28,6 +41,9 @@ pub async fn unknown(State(s): State<AppState>, method: Method, uri: Uri) -> Api
 }
 
 /// A known path with a method it does not support.
-pub async fn not_implemented(method: Method, uri: Uri) -> ApiError {
-    ApiError::NotImplemented(format!("{method} {}", uri.path()))
+pub async fn not_implemented(method: Method, uri: Uri, ext: Extensions) -> ApiError {
+    ApiError::NotImplemented(format!(
+        "{method} {}",
+        crate::path::original(uri.path(), &ext)
+    ))
 }

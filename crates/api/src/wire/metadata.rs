@@ -44,7 +44,9 @@ fn cloud(base: &str) -> Value {
         "attestationResourceId": base,
         "synapseAnalyticsResourceId": base,
         "logAnalyticsResourceId": base,
-        "ossrDbmsResourceId": base
+        "ossrDbmsResourceId": base,
+        // ARM spells it ossrDbms, the az CLI reads ossrdbms: send both.
+        "ossrdbmsResourceId": base
     })
 }
 

@@ -1,0 +1,405 @@
+//! ARM conventions shared by every resource type: api-version, envelopes, request ids,
+//! operations, metadata, subscriptions, admin endpoints, listeners.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn api_version_is_required_and_must_be_a_date() {
+    let s = Server::start(&[]);
+    let (st, body) = s.get(&format!("/subscriptions/{SUB}/resourcegroups")).await;
+    let msg = assert_error(st, &body, 400, "MissingApiVersionParameter");
+    assert_eq!(
+        msg,
+        "The api-version query parameter (?api-version=) is required for all requests."
+    );
+    let (st, body) = s
+        .get(&format!(
+            "/subscriptions/{SUB}/resourcegroups?api-version=latest"
+        ))
+        .await;
+    let msg = assert_error(st, &body, 400, "InvalidApiVersionParameter");
+    assert!(msg.contains("'latest'"), "{msg}");
+    // Any well-formed version is accepted, old or new, with or without a suffix.
+    for v in [
+        "2015-01-01",
+        "2022-01-01",
+        "2026-04-01",
+        "2024-05-01-preview",
+    ] {
+        let (st, _) = s
+            .get(&format!(
+                "/subscriptions/{SUB}/resourcegroups?api-version={v}"
+            ))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+}
+
+#[tokio::test]
+async fn bad_bodies_and_unknown_paths_get_the_envelope() {
+    let s = Server::start(&[]);
+    let resp = s
+        .client
+        .put(s.url(&rg_path("rg")))
+        .header("content-type", "application/json")
+        .body("{\"location\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let msg = assert_error(StatusCode::BAD_REQUEST, &body, 400, "InvalidRequestContent");
+    assert!(
+        msg.starts_with("The request content was invalid and could not be deserialized"),
+        "{msg}"
+    );
+
+    let big = format!(
+        "{{\"location\":\"eastus\",\"pad\":\"{}\"}}",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let resp = s
+        .client
+        .put(s.url(&rg_path("rg")))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "RequestEntityTooLarge");
+
+    let (st, body) = s.get("/no/such/thing").await;
+    assert_error(st, &body, 404, "NotFound");
+
+    let (st, body) = s
+        .get(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct?{API}"))
+        .await;
+    let msg = assert_error(st, &body, 501, "NotImplemented");
+    assert!(
+        msg.contains("GET Microsoft.Storage/storageAccounts"),
+        "{msg}"
+    );
+
+    // A known path with a method it does not support.
+    let (st, _, body) = s.call(Method::POST, &rg_path("rg"), Some(json!({}))).await;
+    let msg = assert_error(st, &body, 501, "NotImplemented");
+    assert!(msg.contains("POST"), "{msg}");
+}
+
+#[tokio::test]
+async fn unknown_subscriptions_are_404_everywhere() {
+    let s = Server::start(&[]);
+    let other = "11111111-2222-3333-4444-555555555555";
+    for path in [
+        format!("/subscriptions/{other}?{API}"),
+        format!("/subscriptions/{other}/resourcegroups?{API}"),
+        format!("/subscriptions/{other}/resourceGroups/rg?{API}"),
+        format!("/subscriptions/{other}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n?{API}"),
+    ] {
+        let (st, body) = s.get(&path).await;
+        let msg = assert_error(st, &body, 404, "SubscriptionNotFound");
+        assert_eq!(msg, format!("The subscription '{other}' could not be found."));
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_tenants_locations_and_extra_subscriptions() {
+    let extra = "22222222-0000-0000-0000-000000000002";
+    let s = Server::start(&["--subscription", &format!("{extra}=Team B")]);
+    let (st, body) = s.get("/subscriptions?api-version=2022-12-01").await;
+    assert_eq!(st, StatusCode::OK);
+    let subs = body["value"].as_array().unwrap();
+    assert_eq!(subs.len(), 2);
+    assert_eq!(subs[0]["subscriptionId"], SUB);
+    assert_eq!(subs[0]["state"], "Enabled");
+    assert_eq!(subs[0]["tenantId"], "00000000-0000-0000-0000-0000000000a1");
+    assert_eq!(subs[1]["displayName"], "Team B");
+    let (st, body) = s
+        .get(&format!("/subscriptions/{extra}?api-version=2022-12-01"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["id"], format!("/subscriptions/{extra}"));
+    let (st, _) = s
+        .put(
+            &format!("/subscriptions/{extra}/resourceGroups/rg?{API}"),
+            json!({"location": "eastus"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+
+    let (st, body) = s.get("/tenants?api-version=2022-12-01").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        body["value"][0]["tenantId"],
+        "00000000-0000-0000-0000-0000000000a1"
+    );
+
+    let (st, body) = s
+        .get(&format!(
+            "/subscriptions/{SUB}/locations?api-version=2022-12-01"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["name"] == "eastus" && l["displayName"] == "East US"));
+}
+
+#[tokio::test]
+async fn request_ids_are_set_and_client_ids_echoed() {
+    let s = Server::start(&[]);
+    let (_, h, _) = s
+        .call_with(
+            Method::GET,
+            &rg_path("x"),
+            None,
+            &[
+                ("x-ms-client-request-id", "my-id"),
+                ("x-ms-correlation-request-id", "corr-1"),
+            ],
+        )
+        .await;
+    assert_eq!(h["x-ms-client-request-id"], "my-id");
+    assert_eq!(h["x-ms-correlation-request-id"], "corr-1");
+    assert_eq!(h["x-ms-request-id"].to_str().unwrap().len(), 36);
+    let (_, h, _) = s.call(Method::GET, "/health", None).await;
+    assert!(h.contains_key("x-ms-request-id"));
+    assert!(h.contains_key("x-ms-correlation-request-id"));
+}
+
+#[tokio::test]
+async fn metadata_endpoints_in_both_forms() {
+    let s = Server::start(&[]);
+    let (st, body) = s.get("/metadata/endpoints?api-version=2022-09-01").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["resourceManager"], format!("{}/", s.base));
+    assert_eq!(body["authentication"]["loginEndpoint"], s.base);
+    assert!(
+        body["authentication"]["audiences"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 1
+    );
+    assert!(body["suffixes"]["storage"].is_string());
+    assert_eq!(body["name"], "Cerulean");
+    let (st, body) = s.get("/metadata/endpoints?api-version=2019-05-01").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body[0]["resourceManager"], format!("{}/", s.base));
+}
+
+#[tokio::test]
+async fn health_info_and_reset() {
+    let s = Server::start(&[]);
+    let (st, body) = s.get("/health").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    s.put(&rg_path("one"), json!({"location": "eastus"})).await;
+    s.put(&rg_path("two"), json!({"location": "eastus"})).await;
+    let (st, body) = s.get("/cerulean/info").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["store"], "sqlite");
+    assert_eq!(body["counts"]["microsoft.resources/resourcegroups"], 2);
+    assert!(body["version"].is_string());
+    let (st, _, _) = s.call(Method::POST, "/cerulean/reset", None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, body) = s.get("/cerulean/info").await;
+    assert!(body["counts"].as_object().unwrap().is_empty());
+    let (st, body) = s
+        .get(&format!("/subscriptions/{SUB}/resourcegroups?{API}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["value"].as_array().unwrap().len(), 0);
+    // Subscriptions survive a reset.
+    let (st, _) = s.get(&format!("/subscriptions/{SUB}?{API}")).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn latency_keeps_operations_in_progress_then_completes() {
+    let s = Server::start(&["--latency", "700ms"]);
+    s.put(&rg_path("slow"), json!({"location": "westus"})).await;
+    let (st, h, _) = s.call(Method::DELETE, &rg_path("slow"), None).await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let status_path = h["azure-asyncoperation"]
+        .to_str()
+        .unwrap()
+        .strip_prefix(&s.base)
+        .unwrap()
+        .to_string();
+    let result_path = h["location"]
+        .to_str()
+        .unwrap()
+        .strip_prefix(&s.base)
+        .unwrap()
+        .to_string();
+
+    let (st, h, op) = s.call(Method::GET, &status_path, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(op["status"], "InProgress");
+    assert_eq!(h["retry-after"], "1");
+    assert!(op.get("endTime").is_none());
+    let (st, h, _) = s.call(Method::GET, &result_path, None).await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    assert!(h.contains_key("location"));
+
+    // Poll to completion as a client would.
+    let mut polls = 0;
+    loop {
+        let (_, op) = s.get(&status_path).await;
+        if op["status"] != "InProgress" {
+            assert_eq!(op["status"], "Succeeded");
+            assert!(op["endTime"].is_string());
+            break;
+        }
+        polls += 1;
+        assert!(polls < 50, "operation never finished");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (st, _, _) = s.call(Method::GET, &result_path, None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+
+    let (st, body) = s
+        .get(&format!("/subscriptions/{SUB}/providers/Microsoft.Resources/locations/westus/operations/nope?{API}"))
+        .await;
+    assert_error(st, &body, 404, "OperationNotFound");
+}
+
+#[tokio::test]
+async fn plain_http_main_port_and_second_port() {
+    let s = Server::start(&["--http"]);
+    assert!(s.base.starts_with("http://"));
+    let (st, _) = s.get("/health").await;
+    assert_eq!(st, StatusCode::OK);
+
+    // HTTPS on --port plus plain HTTP on --http-port.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let s = Server::start(&["--http-port", &port.to_string()]);
+    assert!(s.base.starts_with("https://"));
+    let plain = reqwest::Client::new();
+    let r = plain
+        .get(format!("http://127.0.0.1:{port}/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Operation URLs given on the plain listener lead back to it.
+    let r = plain
+        .put(format!("http://127.0.0.1:{port}{}", rg_path("p")))
+        .json(&json!({"location": "eastus"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = plain
+        .delete(format!("http://127.0.0.1:{port}{}", rg_path("p")))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with(&format!("http://127.0.0.1:{port}/")));
+}
+
+#[tokio::test]
+async fn users_own_certificate() {
+    // Generate a CA in one directory, then serve it from another with --cert/--key.
+    let first = Server::start(&[]);
+    let tls = first.dir.join("tls");
+    drop(first);
+    let cert = tls.join("server.pem");
+    let key = tls.join("server-key.pem");
+    let dir = temp_dir();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cerulean"))
+        .args(["serve", "--port", "0", "--location"])
+        .arg(&dir)
+        .arg("--cert")
+        .arg(&cert)
+        .arg("--key")
+        .arg(&key)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.strip_prefix("cerulean listening on ").map(str::to_string))
+        .unwrap();
+    assert!(
+        !dir.join("tls").exists(),
+        "no CA is generated when the user brings a certificate"
+    );
+    let pem = std::fs::read(tls.join("ca.pem")).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let r = client.get(format!("{url}/health")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn json_logs_name_method_path_status_and_time() {
+    let dir = temp_dir();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cerulean"))
+        .args([
+            "serve",
+            "--http",
+            "--port",
+            "0",
+            "--log-format",
+            "json",
+            "--location",
+        ])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find_map(|l| l.strip_prefix("cerulean listening on ").map(str::to_string))
+        .unwrap();
+    let r = reqwest::get(format!("{url}/health")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "SIGTERM is a clean exit");
+    let mut err = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let request_line = err
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["path"] == "/health")
+        .unwrap_or_else(|| panic!("no JSON request log in {err}"));
+    assert_eq!(request_line["fields"]["method"], "GET");
+    assert_eq!(request_line["fields"]["status"], 200);
+    assert!(request_line["fields"]["ms"].is_string() || request_line["fields"]["ms"].is_number());
+}

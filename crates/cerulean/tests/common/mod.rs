@@ -1,0 +1,185 @@
+//! Starts the real `cerulean` binary on a free port and talks HTTPS to it with a client that
+//! trusts the CA the server generated.
+#![allow(dead_code)]
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
+pub const API: &str = "api-version=2024-11-01";
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub dir: PathBuf,
+    pub client: reqwest::Client,
+}
+
+pub fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cerulean-it-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A fresh PostgreSQL database URL on the local server (see `.ci/run`). The synchronous
+/// client runs on its own thread: it must not block inside the test's async runtime.
+pub fn fresh_postgres() -> String {
+    std::thread::spawn(create_database).join().unwrap()
+}
+
+fn create_database() -> String {
+    let admin = std::env::var("CERULEAN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!(
+        "cerulean_test_{}_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+        .expect("PostgreSQL must be running for these tests (see .ci/run)");
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+impl Server {
+    /// Starts `cerulean serve` with a new data directory.
+    pub fn start(extra: &[&str]) -> Server {
+        Self::start_in(&temp_dir(), extra)
+    }
+
+    /// Starts `cerulean serve` on an existing data directory.
+    pub fn start_in(dir: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cerulean"))
+            .args(["serve", "--port", "0", "--location"])
+            .arg(dir)
+            .args(extra)
+            .env("CERULEAN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn cerulean");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut base = None;
+        let mut ca = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(p) = line.strip_prefix("cerulean CA certificate: ") {
+                ca = Some(PathBuf::from(p));
+            }
+            if let Some(u) = line.strip_prefix("cerulean listening on ") {
+                base = Some(u.to_string());
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = base.expect("server printed its URL");
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
+        if let Some(ca) = ca {
+            let pem = std::fs::read(&ca).unwrap();
+            builder = builder
+                .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+                .tls_built_in_root_certs(false);
+        }
+        Server {
+            child,
+            base,
+            dir: dir.to_path_buf(),
+            client: builder.build().unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request; returns status, headers and the JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.call_with(method, path, body, &[]).await
+    }
+
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, headers, json)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let (s, _, b) = self.call(Method::GET, path, None).await;
+        (s, b)
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, _, b) = self.call(Method::PUT, path, Some(body)).await;
+        (s, b)
+    }
+
+    /// Sends SIGKILL: no chance to flush anything.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Asserts an ARM error envelope with this status and code; returns the message.
+pub fn assert_error(status: StatusCode, body: &Value, want_status: u16, want_code: &str) -> String {
+    assert_eq!(status.as_u16(), want_status, "status for {body}");
+    assert_eq!(body["error"]["code"], want_code, "code in {body}");
+    body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn rg_path(name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/{name}?{API}")
+}
