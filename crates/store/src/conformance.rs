@@ -73,7 +73,7 @@ pub async fn a_failed_job_leaves_nothing_behind(store: Arc<dyn Store>) {
 
 pub async fn concurrent_jobs_commit_or_roll_back_independently(store: Arc<dyn Store>) {
     let mut handles = Vec::new();
-    for i in 0..64 {
+    for i in 0..64usize {
         let store = store.clone();
         handles.push(tokio::spawn(async move {
             let r = rec(
@@ -83,7 +83,7 @@ pub async fn concurrent_jobs_commit_or_roll_back_independently(store: Arc<dyn St
             );
             write(&*store, move |tx| {
                 tx.put(&r)?;
-                if i % 2 == 1 {
+                if !i.is_multiple_of(2) {
                     return Err(StoreError::Backend("odd ones fail".into()));
                 }
                 Ok(())
@@ -92,7 +92,7 @@ pub async fn concurrent_jobs_commit_or_roll_back_independently(store: Arc<dyn St
         }));
     }
     for (i, h) in handles.into_iter().enumerate() {
-        assert_eq!(h.await.unwrap().is_ok(), i % 2 == 0);
+        assert_eq!(h.await.unwrap().is_ok(), i.is_multiple_of(2));
     }
     let all = read(&*store, |tx| {
         tx.list(&ListQuery {
@@ -107,7 +107,7 @@ pub async fn concurrent_jobs_commit_or_roll_back_independently(store: Arc<dyn St
     assert_eq!(all.len(), 32);
     assert!(all.iter().all(|r| {
         let n: usize = r.id.rsplit("nic").next().unwrap().parse().unwrap();
-        n % 2 == 0
+        n.is_multiple_of(2)
     }));
 }
 

@@ -65,7 +65,10 @@ pub trait Store: Send + Sync + 'static {
     fn close(&self) -> StoreFuture<'_, ()>;
 }
 
-fn erase<T, E, F>(mut f: F) -> (Job, Arc<Mutex<Option<Result<T, E>>>>)
+/// Where a type-erased job leaves its typed result.
+type Slot<T, E> = Arc<Mutex<Option<Result<T, E>>>>;
+
+fn erase<T, E, F>(mut f: F) -> (Job, Slot<T, E>)
 where
     F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
@@ -82,7 +85,7 @@ where
     (job, slot)
 }
 
-fn take<T, E>(slot: Arc<Mutex<Option<Result<T, E>>>>) -> Result<T, E>
+fn take<T, E>(slot: Slot<T, E>) -> Result<T, E>
 where
     E: From<StoreError>,
 {
