@@ -60,7 +60,7 @@ impl App {
                 Some(r) => ResourceId::parse(&r.id)?,
                 None => id.clone(),
             };
-            let rec = to_record(&stored_id, &g, new_etag());
+            let rec = to_record(&stored_id, &g.location, &g, new_etag());
             tx.put(&rec)?;
             Ok((view(&rec)?, existing.is_none()))
         })
@@ -86,7 +86,7 @@ impl App {
             let rec = load_group(tx, &id)?;
             pre.check(Some(&rec.etag))?;
             let g = group::patch(&from_record(&rec)?, patch.clone())?;
-            let rec = to_record(&ResourceId::parse(&rec.id)?, &g, new_etag());
+            let rec = to_record(&ResourceId::parse(&rec.id)?, &g.location, &g, new_etag());
             tx.put(&rec)?;
             view(&rec)
         })

@@ -16,7 +16,12 @@ pub fn new_etag() -> String {
     format!("W/\"{}\"", uuid::Uuid::new_v4())
 }
 
-pub fn to_record<T: Serialize>(id: &ResourceId, value: &T, etag: String) -> Record {
+pub fn to_record<T: Serialize>(
+    id: &ResourceId,
+    location: &str,
+    value: &T,
+    etag: String,
+) -> Record {
     let kind = id.kind_key();
     let group_key = if kind == cerulean_domain::kind::RESOURCE_GROUP {
         None
@@ -29,6 +34,7 @@ pub fn to_record<T: Serialize>(id: &ResourceId, value: &T, etag: String) -> Reco
         kind,
         subscription: fold(id.subscription()),
         group_key,
+        location: Some(location.to_string()),
         body: serde_json::to_string(value).expect("domain values always serialize"),
         etag,
     }

@@ -1,7 +1,10 @@
 //! The one test suite every adapter must pass. Each adapter's test file instantiates it with
 //! [`crate::conformance_suite!`], giving an expression that opens a fresh, empty store.
 
-use crate::{read, write, ListQuery, Record, Scope, Store, StoreError};
+use crate::{
+    read, write, ListQuery, Record, Ref, RefKind, Scope, Store, StoreError, EXCLUSIVE_REFS,
+    UNIQUE_ADDRESS,
+};
 use cerulean_domain::operation::{Operation, OperationStatus};
 use cerulean_domain::subscription::Subscription;
 use std::sync::Arc;
@@ -17,6 +20,7 @@ fn rec(group: &str, kind: &str, name: &str) -> Record {
             "/subscriptions/s1/resourcegroups/{}",
             group.to_lowercase()
         )),
+        location: Some("eastus".into()),
         body: format!("{{\"name\":\"{name}\"}}"),
         etag: "W/\"1\"".into(),
     }
@@ -295,6 +299,113 @@ pub async fn close_finishes_queued_writes_then_refuses(store: Arc<dyn Store>) {
     assert_eq!(err, StoreError::Closed);
 }
 
+fn reference(from: &str, to: &str, kind: RefKind, owner: &str) -> Ref {
+    Ref {
+        from_key: from.into(),
+        from_id: from.to_uppercase(),
+        to_key: to.into(),
+        kind,
+        owner_key: owner.into(),
+    }
+}
+
+pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc<dyn Store>) {
+    let refs = vec![
+        reference("/nic1/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic1"),
+        reference("/nic1/ipconfigurations/b", "/vnet/subnets/s2", RefKind::Subnet, "/nic1"),
+        reference("/nic1/ipconfigurations/a", "/pip1", RefKind::PublicIp, "/nic1"),
+    ];
+    write(&*store, move |tx| tx.set_refs("/nic1", &refs)).await.unwrap();
+    let to_s1 = read(&*store, |tx| tx.refs_to("/vnet/subnets/s1", RefKind::Subnet)).await.unwrap();
+    assert_eq!(to_s1.len(), 1);
+    assert_eq!(to_s1[0].from_id, "/NIC1/IPCONFIGURATIONS/A");
+    let in_vnet = read(&*store, |tx| tx.refs_to_prefix("/vnet/subnets/", RefKind::Subnet)).await.unwrap();
+    assert_eq!(in_vnet.len(), 2);
+    assert_eq!(read(&*store, |tx| tx.refs_of("/nic1")).await.unwrap().len(), 3);
+
+    // A second referrer of the public IP loses, and nothing of its write remains.
+    let other = vec![
+        reference("/nic2/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic2"),
+        reference("/nic2/ipconfigurations/a", "/pip1", RefKind::PublicIp, "/nic2"),
+    ];
+    let err = write(&*store, move |tx| tx.set_refs("/nic2", &other)).await.unwrap_err();
+    assert_eq!(err, StoreError::Conflict { constraint: EXCLUSIVE_REFS.into() });
+    assert!(read(&*store, |tx| tx.refs_of("/nic2")).await.unwrap().is_empty());
+    // Non-exclusive targets may have many referrers.
+    let third = vec![reference("/nic3/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic3")];
+    write(&*store, move |tx| tx.set_refs("/nic3", &third)).await.unwrap();
+    assert_eq!(read(&*store, |tx| tx.refs_to("/vnet/subnets/s1", RefKind::Subnet)).await.unwrap().len(), 2);
+
+    // Replacing an owner's refs drops the old ones.
+    let fewer = vec![reference("/nic1/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic1")];
+    write(&*store, move |tx| tx.set_refs("/nic1", &fewer)).await.unwrap();
+    assert!(read(&*store, |tx| tx.refs_to("/pip1", RefKind::PublicIp)).await.unwrap().is_empty());
+    assert!(read(&*store, |tx| tx.refs_to_prefix("/vnet/subnets/s2", RefKind::Subnet)).await.unwrap().is_empty());
+}
+
+pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
+    let big: u128 = (1u128 << 64) + 5;
+    write(&*store, move |tx| {
+        assert_eq!(tx.ipam_mark("s")?, 0);
+        tx.ipam_set_mark("s", 10)?;
+        tx.ipam_set_mark("s", big)?;
+        tx.ipam_claim("s", 4, "/a")?;
+        tx.ipam_claim("s", big - 1, "/b")?;
+        tx.ipam_add_released("s", 9)?;
+        tx.ipam_add_released("s", 7)?;
+        tx.ipam_add_released("s", 7)?;
+        tx.ipam_add_released("s", 300)?;
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .unwrap();
+    let (mark, low, owner, used) = read(&*store, move |tx| {
+        Ok::<_, StoreError>((
+            tx.ipam_mark("s")?,
+            tx.ipam_lowest_released("s")?,
+            tx.ipam_owner("s", big - 1)?,
+            tx.ipam_used("s")?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(mark, big);
+    assert_eq!(low, Some(7), "numeric order, not text order of short numbers");
+    assert_eq!(owner.as_deref(), Some("/b"));
+    assert_eq!(used, 2);
+    let removed = write(&*store, |tx| {
+        let a = tx.ipam_remove_released("s", 7)?;
+        let b = tx.ipam_remove_released("s", 7)?;
+        tx.ipam_free("s", 4)?;
+        Ok::<_, StoreError>((a, b, tx.ipam_lowest_released("s")?, tx.ipam_owner("s", 4)?))
+    })
+    .await
+    .unwrap();
+    assert_eq!(removed, (true, false, Some(9), None));
+    // One address, one owner: the store refuses a second claim.
+    let err = write(&*store, move |tx| tx.ipam_claim("s", big - 1, "/c")).await.unwrap_err();
+    assert_eq!(err, StoreError::Conflict { constraint: UNIQUE_ADDRESS.into() });
+    write(&*store, |tx| tx.ipam_drop("s")).await.unwrap();
+    let after = read(&*store, |tx| Ok::<_, StoreError>((tx.ipam_mark("s")?, tx.ipam_used("s")?))).await.unwrap();
+    assert_eq!(after, (0, 0));
+}
+
+pub async fn counters_count_up_and_regions_count(store: Arc<dyn Store>) {
+    let vals = write(&*store, |tx| {
+        Ok::<_, StoreError>((tx.next_counter("mac")?, tx.next_counter("mac")?, tx.next_counter("other")?))
+    })
+    .await
+    .unwrap();
+    assert_eq!(vals, (1, 2, 1));
+    let mut west = rec("rg", "Microsoft.Network/publicIPAddresses", "w");
+    west.location = Some("westus".into());
+    put(&*store, west).await.unwrap();
+    put(&*store, rec("rg", "Microsoft.Network/publicIPAddresses", "e1")).await.unwrap();
+    put(&*store, rec("rg", "Microsoft.Network/publicIPAddresses", "e2")).await.unwrap();
+    let n = read(&*store, |tx| tx.count_in_region("s1", "microsoft.network/publicipaddresses", "eastus")).await.unwrap();
+    assert_eq!(n, 2);
+}
+
 /// Expands to one `#[tokio::test]` per suite case; `$open` must evaluate to a fresh
 /// `Arc<dyn Store>`.
 #[macro_export]
@@ -309,7 +420,10 @@ macro_rules! conformance_suite {
             lists_by_scope_kind_and_page,
             operations_and_subscriptions_round_trip,
             reset_drops_resources_and_operations_but_not_subscriptions,
-            close_finishes_queued_writes_then_refuses
+            close_finishes_queued_writes_then_refuses,
+            references_replace_per_owner_and_exclusive_ones_conflict,
+            address_book_state_round_trips,
+            counters_count_up_and_regions_count
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

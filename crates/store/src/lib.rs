@@ -16,7 +16,10 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use pg::PgStore;
-pub use record::{ListQuery, Record, Scope};
+pub use record::{
+    offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Scope, EXCLUSIVE_REFS,
+    UNIQUE_ADDRESS,
+};
 pub use sqlite::{SqliteMode, SqliteStore};
 
 use cerulean_domain::operation::Operation;
@@ -38,6 +41,40 @@ pub trait Tx {
     fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError>;
     /// `(kind, count)` for every kind stored.
     fn count_by_kind(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
+    /// Number of records of `kind` in a subscription (lower-case) and region.
+    fn count_in_region(&mut self, subscription: &str, kind: &str, location: &str)
+        -> Result<i64, StoreError>;
+
+    /// Replaces every reference owned by `owner_key` with `refs`. A second referrer of an
+    /// exclusive target fails with `Conflict { constraint: EXCLUSIVE_REFS }`.
+    fn set_refs(&mut self, owner_key: &str, refs: &[Ref]) -> Result<(), StoreError>;
+    /// References of `kind` pointing at `to_key`, in `from_key` order.
+    fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError>;
+    /// References of `kind` pointing at any key that starts with `to_prefix`.
+    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError>;
+    /// References owned by `owner_key`.
+    fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError>;
+
+    /// IPAM state of a subnet (see `cerulean_domain::ipam`): the high-water mark.
+    fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError>;
+    fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError>;
+    /// The lowest offset released below the mark, if any.
+    fn ipam_lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, StoreError>;
+    fn ipam_remove_released(&mut self, subnet: &str, offset: u128) -> Result<bool, StoreError>;
+    fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
+    /// Who holds an offset.
+    fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError>;
+    /// Records that `owner` holds `offset`; a second holder fails with
+    /// `Conflict { constraint: UNIQUE_ADDRESS }`.
+    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError>;
+    fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
+    /// Number of offsets held in a subnet.
+    fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError>;
+    /// Forgets all IPAM state of a subnet (it is being deleted).
+    fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError>;
+
+    /// Increments a named counter and returns the new value (starts at 1).
+    fn next_counter(&mut self, name: &str) -> Result<i64, StoreError>;
 
     fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError>;
     fn get_operation(&mut self, id: &str) -> Result<Option<Operation>, StoreError>;
@@ -45,7 +82,7 @@ pub trait Tx {
     fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError>;
     fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError>;
 
-    /// Drops every resource, group and operation (subscriptions stay).
+    /// Drops every resource, group, reference, address and operation (subscriptions stay).
     fn reset(&mut self) -> Result<(), StoreError>;
 }
 

@@ -11,11 +11,42 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
         kind TEXT NOT NULL,
         subscription TEXT NOT NULL,
         group_key TEXT,
+        location TEXT,
         body TEXT NOT NULL,
         etag TEXT NOT NULL
     );
     CREATE INDEX resources_by_subscription ON resources (subscription, kind, key);
     CREATE INDEX resources_by_group ON resources (group_key, kind, key);
+    CREATE TABLE refs (
+        from_key TEXT NOT NULL,
+        from_id TEXT NOT NULL,
+        to_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        owner_key TEXT NOT NULL,
+        PRIMARY KEY (from_key, kind, to_key)
+    );
+    CREATE INDEX refs_by_target ON refs (to_key, kind);
+    CREATE INDEX refs_by_owner ON refs (owner_key);
+    CREATE UNIQUE INDEX refs_exclusive ON refs (to_key, kind) WHERE kind IN ('publicip', 'attachment');
+    CREATE TABLE ip_allocations (
+        subnet_key TEXT NOT NULL,
+        offset_hex TEXT NOT NULL,
+        owner_key TEXT NOT NULL,
+        PRIMARY KEY (subnet_key, offset_hex)
+    );
+    CREATE TABLE ip_released (
+        subnet_key TEXT NOT NULL,
+        offset_hex TEXT NOT NULL,
+        PRIMARY KEY (subnet_key, offset_hex)
+    );
+    CREATE TABLE ip_marks (
+        subnet_key TEXT PRIMARY KEY,
+        mark_hex TEXT NOT NULL
+    );
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    );
     CREATE TABLE operations (
         id TEXT PRIMARY KEY,
         body TEXT NOT NULL,

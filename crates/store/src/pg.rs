@@ -5,6 +5,7 @@
 //! job hold across servers. Unique constraints remain the last line of defence.
 
 use crate::migrate::{self, MIGRATIONS};
+use crate::record::{offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
 use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -38,8 +39,13 @@ fn backend(e: postgres::Error) -> StoreError {
             return StoreError::Retry;
         }
         if *code == SqlState::UNIQUE_VIOLATION {
+            let constraint = match db.constraint().unwrap_or_default() {
+                "ip_allocations_pkey" => UNIQUE_ADDRESS,
+                "refs_exclusive" => EXCLUSIVE_REFS,
+                other => other,
+            };
             return StoreError::Conflict {
-                constraint: db.constraint().unwrap_or_default().to_string(),
+                constraint: constraint.to_string(),
             };
         }
     }
@@ -206,8 +212,19 @@ fn to_record(r: &postgres::Row) -> Record {
         kind: r.get(2),
         subscription: r.get(3),
         group_key: r.get(4),
-        body: r.get(5),
-        etag: r.get(6),
+        location: r.get(5),
+        body: r.get(6),
+        etag: r.get(7),
+    }
+}
+
+fn to_ref(r: &postgres::Row) -> Ref {
+    Ref {
+        from_key: r.get(0),
+        from_id: r.get(1),
+        to_key: r.get(2),
+        kind: RefKind::parse(r.get(3)).unwrap_or(RefKind::Subnet),
+        owner_key: r.get(4),
     }
 }
 
@@ -264,14 +281,15 @@ impl PgTx<'_> {
 
 impl Tx for PgTx<'_> {
     fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
-        const SQL: &str = "SELECT key, id, kind, subscription, group_key, body, etag FROM resources WHERE key = $1";
+        const SQL: &str = "SELECT key, id, kind, subscription, group_key, location, body, etag FROM resources WHERE key = $1";
         Ok(self.query(SQL, &[&key])?.first().map(to_record))
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO resources (key, id, kind, subscription, group_key, body, etag)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (key) DO UPDATE SET id = excluded.id, body = excluded.body, etag = excluded.etag";
+        const SQL: &str = "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (key) DO UPDATE SET id = excluded.id, location = excluded.location,
+             body = excluded.body, etag = excluded.etag";
         self.execute(
             SQL,
             &[
@@ -280,6 +298,7 @@ impl Tx for PgTx<'_> {
                 &rec.kind,
                 &rec.subscription,
                 &rec.group_key,
+                &rec.location,
                 &rec.body,
                 &rec.etag,
             ],
@@ -289,8 +308,8 @@ impl Tx for PgTx<'_> {
 
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
         const SQL: &str =
-            "INSERT INTO resources (key, id, kind, subscription, group_key, body, etag)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)";
+            "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         self.execute(
             SQL,
             &[
@@ -299,6 +318,7 @@ impl Tx for PgTx<'_> {
                 &rec.kind,
                 &rec.subscription,
                 &rec.group_key,
+                &rec.location,
                 &rec.body,
                 &rec.etag,
             ],
@@ -311,10 +331,10 @@ impl Tx for PgTx<'_> {
     }
 
     fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
-        const BY_SUB: &str = "SELECT key, id, kind, subscription, group_key, body, etag FROM resources
+        const BY_SUB: &str = "SELECT key, id, kind, subscription, group_key, location, body, etag FROM resources
              WHERE subscription = $1 AND ($2::TEXT IS NULL OR kind = $2) AND ($3::TEXT IS NULL OR key > $3)
              ORDER BY key LIMIT $4";
-        const BY_GROUP: &str = "SELECT key, id, kind, subscription, group_key, body, etag FROM resources
+        const BY_GROUP: &str = "SELECT key, id, kind, subscription, group_key, location, body, etag FROM resources
              WHERE group_key = $1 AND ($2::TEXT IS NULL OR kind = $2) AND ($3::TEXT IS NULL OR key > $3)
              ORDER BY key LIMIT $4";
         let (sql, scope) = match q.scope {
@@ -335,6 +355,148 @@ impl Tx for PgTx<'_> {
             &[],
         )?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn count_in_region(
+        &mut self,
+        subscription: &str,
+        kind: &str,
+        location: &str,
+    ) -> Result<i64, StoreError> {
+        let rows = self.query(
+            "SELECT COUNT(*)::BIGINT FROM resources WHERE subscription = $1 AND kind = $2 AND location = $3",
+            &[&subscription, &kind, &location],
+        )?;
+        Ok(rows[0].get(0))
+    }
+
+    fn set_refs(&mut self, owner_key: &str, refs: &[Ref]) -> Result<(), StoreError> {
+        self.execute("DELETE FROM refs WHERE owner_key = $1", &[&owner_key])?;
+        for r in refs {
+            self.execute(
+                "INSERT INTO refs (from_key, from_id, to_key, kind, owner_key) VALUES ($1, $2, $3, $4, $5)",
+                &[&r.from_key, &r.from_id, &r.to_key, &r.kind.as_str(), &r.owner_key],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
+        let rows = self.query(
+            "SELECT from_key, from_id, to_key, kind, owner_key FROM refs
+             WHERE to_key = $1 AND kind = $2 ORDER BY from_key",
+            &[&to_key, &kind.as_str()],
+        )?;
+        Ok(rows.iter().map(to_ref).collect())
+    }
+
+    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
+        // starts_with is collation-independent, unlike a key range.
+        let rows = self.query(
+            "SELECT from_key, from_id, to_key, kind, owner_key FROM refs
+             WHERE kind = $2 AND starts_with(to_key, $1) ORDER BY from_key",
+            &[&to_prefix, &kind.as_str()],
+        )?;
+        Ok(rows.iter().map(to_ref).collect())
+    }
+
+    fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError> {
+        let rows = self.query(
+            "SELECT from_key, from_id, to_key, kind, owner_key FROM refs
+             WHERE owner_key = $1 ORDER BY from_key, kind, to_key",
+            &[&owner_key],
+        )?;
+        Ok(rows.iter().map(to_ref).collect())
+    }
+
+    fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError> {
+        let rows = self.query("SELECT mark_hex FROM ip_marks WHERE subnet_key = $1", &[&subnet])?;
+        match rows.first() {
+            Some(r) => parse_offset(r.get(0)),
+            None => Ok(0),
+        }
+    }
+
+    fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES ($1, $2)
+             ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
+            &[&subnet, &offset_hex(mark)],
+        )?;
+        Ok(())
+    }
+
+    fn ipam_lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, StoreError> {
+        // COLLATE "C": fixed-width hex must compare bytewise whatever the database collation.
+        let rows = self.query(
+            "SELECT offset_hex FROM ip_released WHERE subnet_key = $1
+             ORDER BY offset_hex COLLATE \"C\" LIMIT 1",
+            &[&subnet],
+        )?;
+        rows.first().map(|r| parse_offset(r.get(0))).transpose()
+    }
+
+    fn ipam_remove_released(&mut self, subnet: &str, offset: u128) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "DELETE FROM ip_released WHERE subnet_key = $1 AND offset_hex = $2",
+            &[&subnet, &offset_hex(offset)],
+        )? > 0)
+    }
+
+    fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO ip_released (subnet_key, offset_hex) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&subnet, &offset_hex(offset)],
+        )?;
+        Ok(())
+    }
+
+    fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError> {
+        let rows = self.query(
+            "SELECT owner_key FROM ip_allocations WHERE subnet_key = $1 AND offset_hex = $2",
+            &[&subnet, &offset_hex(offset)],
+        )?;
+        Ok(rows.first().map(|r| r.get(0)))
+    }
+
+    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES ($1, $2, $3)",
+            &[&subnet, &offset_hex(offset), &owner],
+        )?;
+        Ok(())
+    }
+
+    fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM ip_allocations WHERE subnet_key = $1 AND offset_hex = $2",
+            &[&subnet, &offset_hex(offset)],
+        )?;
+        Ok(())
+    }
+
+    fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError> {
+        let rows = self.query(
+            "SELECT COUNT(*)::BIGINT FROM ip_allocations WHERE subnet_key = $1",
+            &[&subnet],
+        )?;
+        Ok(rows[0].get(0))
+    }
+
+    fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
+        self.execute("DELETE FROM ip_allocations WHERE subnet_key = $1", &[&subnet])?;
+        self.execute("DELETE FROM ip_released WHERE subnet_key = $1", &[&subnet])?;
+        self.execute("DELETE FROM ip_marks WHERE subnet_key = $1", &[&subnet])?;
+        Ok(())
+    }
+
+    fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
+        let rows = self.query(
+            "INSERT INTO counters (name, value) VALUES ($1, 1)
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            &[&name],
+        )?;
+        Ok(rows[0].get(0))
     }
 
     fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError> {
@@ -368,8 +530,17 @@ impl Tx for PgTx<'_> {
     }
 
     fn reset(&mut self) -> Result<(), StoreError> {
-        self.execute("DELETE FROM resources", &[])?;
-        self.execute("DELETE FROM operations", &[])?;
+        for table in [
+            "DELETE FROM resources",
+            "DELETE FROM operations",
+            "DELETE FROM refs",
+            "DELETE FROM ip_allocations",
+            "DELETE FROM ip_released",
+            "DELETE FROM ip_marks",
+            "DELETE FROM counters",
+        ] {
+            self.execute(table, &[])?;
+        }
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! connections; WAL lets them read while the writer writes.
 
 use crate::migrate::{self, MIGRATIONS};
+use crate::record::{offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
 use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -59,9 +60,16 @@ fn backend(e: rusqlite::Error) -> StoreError {
         rusqlite::Error::SqliteFailure(f, msg)
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            StoreError::Conflict {
-                constraint: msg.clone().unwrap_or_default(),
-            }
+            // SQLite names the columns, not the index: map them to the shared names.
+            let msg = msg.clone().unwrap_or_default();
+            let constraint = if msg.contains("refs.to_key, refs.kind") {
+                EXCLUSIVE_REFS.to_string()
+            } else if msg.contains("ip_allocations.") {
+                UNIQUE_ADDRESS.to_string()
+            } else {
+                msg
+            };
+            StoreError::Conflict { constraint }
         }
         _ => StoreError::Backend(e.to_string()),
     }
@@ -255,7 +263,7 @@ struct SqliteTx<'c> {
     conn: &'c Connection,
 }
 
-const COLUMNS: &str = "key, id, kind, subscription, group_key, body, etag";
+const COLUMNS: &str = "key, id, kind, subscription, group_key, location, body, etag";
 
 fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
@@ -264,10 +272,24 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         kind: r.get(2)?,
         subscription: r.get(3)?,
         group_key: r.get(4)?,
-        body: r.get(5)?,
-        etag: r.get(6)?,
+        location: r.get(5)?,
+        body: r.get(6)?,
+        etag: r.get(7)?,
     })
 }
+
+fn to_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ref> {
+    let kind: String = r.get(3)?;
+    Ok(Ref {
+        from_key: r.get(0)?,
+        from_id: r.get(1)?,
+        to_key: r.get(2)?,
+        kind: RefKind::parse(&kind).unwrap_or(RefKind::Subnet),
+        owner_key: r.get(4)?,
+    })
+}
+
+const REF_COLUMNS: &str = "from_key, from_id, to_key, kind, owner_key";
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -292,8 +314,9 @@ impl Tx for SqliteTx<'_> {
         let mut st = self
             .conn
             .prepare_cached(&format!(
-                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (key) DO UPDATE SET id = excluded.id, body = excluded.body, etag = excluded.etag"
+                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (key) DO UPDATE SET id = excluded.id, location = excluded.location,
+                 body = excluded.body, etag = excluded.etag"
             ))
             .map_err(backend)?;
         st.execute(params![
@@ -302,6 +325,7 @@ impl Tx for SqliteTx<'_> {
             rec.kind,
             rec.subscription,
             rec.group_key,
+            rec.location,
             rec.body,
             rec.etag
         ])
@@ -313,7 +337,7 @@ impl Tx for SqliteTx<'_> {
         let mut st = self
             .conn
             .prepare_cached(&format!(
-                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
             ))
             .map_err(backend)?;
         st.execute(params![
@@ -322,6 +346,7 @@ impl Tx for SqliteTx<'_> {
             rec.kind,
             rec.subscription,
             rec.group_key,
+            rec.location,
             rec.body,
             rec.etag
         ])
@@ -366,6 +391,199 @@ impl Tx for SqliteTx<'_> {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(backend)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn count_in_region(
+        &mut self,
+        subscription: &str,
+        kind: &str,
+        location: &str,
+    ) -> Result<i64, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM resources WHERE subscription = ?1 AND kind = ?2 AND location = ?3",
+            )
+            .map_err(backend)?;
+        st.query_row(params![subscription, kind, location], |r| r.get(0))
+            .map_err(backend)
+    }
+
+    fn set_refs(&mut self, owner_key: &str, refs: &[Ref]) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM refs WHERE owner_key = ?1")
+            .map_err(backend)?
+            .execute([owner_key])
+            .map_err(backend)?;
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO refs ({REF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"
+            ))
+            .map_err(backend)?;
+        for r in refs {
+            st.execute(params![r.from_key, r.from_id, r.to_key, r.kind.as_str(), r.owner_key])
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {REF_COLUMNS} FROM refs WHERE to_key = ?1 AND kind = ?2 ORDER BY from_key"
+            ))
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![to_key, kind.as_str()], to_ref)
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
+        // A key range rather than LIKE, so the index on to_key is used.
+        let upper = format!("{to_prefix}\u{10FFFF}");
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {REF_COLUMNS} FROM refs WHERE to_key >= ?1 AND to_key < ?2 AND kind = ?3 ORDER BY from_key"
+            ))
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![to_prefix, upper, kind.as_str()], to_ref)
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {REF_COLUMNS} FROM refs WHERE owner_key = ?1 ORDER BY from_key, kind, to_key"
+            ))
+            .map_err(backend)?;
+        let rows = st.query_map([owner_key], to_ref).map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT mark_hex FROM ip_marks WHERE subnet_key = ?1")
+            .map_err(backend)?;
+        let hex: Option<String> = st
+            .query_row([subnet], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        hex.map(|h| parse_offset(&h)).transpose().map(|m| m.unwrap_or(0))
+    }
+
+    fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES (?1, ?2)
+                 ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(mark)])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT MIN(offset_hex) FROM ip_released WHERE subnet_key = ?1")
+            .map_err(backend)?;
+        let hex: Option<String> = st.query_row([subnet], |r| r.get(0)).map_err(backend)?;
+        hex.map(|h| parse_offset(&h)).transpose()
+    }
+
+    fn ipam_remove_released(&mut self, subnet: &str, offset: u128) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM ip_released WHERE subnet_key = ?1 AND offset_hex = ?2")
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset)])
+            .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO ip_released (subnet_key, offset_hex) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset)])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT owner_key FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2",
+            )
+            .map_err(backend)?
+            .query_row(params![subnet, offset_hex(offset)], |r| r.get(0))
+            .optional()
+            .map_err(backend)
+    }
+
+    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset), owner])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2")
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset)])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM ip_allocations WHERE subnet_key = ?1")
+            .map_err(backend)?
+            .query_row([subnet], |r| r.get(0))
+            .map_err(backend)
+    }
+
+    fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
+        for sql in [
+            "DELETE FROM ip_allocations WHERE subnet_key = ?1",
+            "DELETE FROM ip_released WHERE subnet_key = ?1",
+            "DELETE FROM ip_marks WHERE subnet_key = ?1",
+        ] {
+            self.conn
+                .prepare_cached(sql)
+                .map_err(backend)?
+                .execute([subnet])
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO counters (name, value) VALUES (?1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            )
+            .map_err(backend)?
+            .query_row([name], |r| r.get(0))
+            .map_err(backend)
     }
 
     fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError> {
@@ -419,7 +637,11 @@ impl Tx for SqliteTx<'_> {
 
     fn reset(&mut self) -> Result<(), StoreError> {
         self.conn
-            .execute_batch("DELETE FROM resources; DELETE FROM operations;")
+            .execute_batch(
+                "DELETE FROM resources; DELETE FROM operations; DELETE FROM refs;
+                 DELETE FROM ip_allocations; DELETE FROM ip_released; DELETE FROM ip_marks;
+                 DELETE FROM counters;",
+            )
             .map_err(backend)
     }
 }
