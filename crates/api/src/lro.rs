@@ -38,3 +38,13 @@ pub fn accepted(base: &str, op: &Operation, api_version: &str) -> Response {
     add_headers(resp.headers_mut(), base, op, api_version);
     resp
 }
+
+/// `Azure-AsyncOperation` and `Retry-After` only: what a long-running network PUT answers
+/// with (the client then GETs the resource URL).
+pub fn add_async_headers(headers: &mut HeaderMap, base: &str, op: &Operation, api_version: &str) {
+    let (async_url, _) = status_urls(base, op, api_version);
+    if let Ok(v) = HeaderValue::from_str(&async_url) {
+        headers.insert("azure-asyncoperation", v);
+    }
+    headers.insert("retry-after", HeaderValue::from_static("1"));
+}

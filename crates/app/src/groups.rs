@@ -104,7 +104,8 @@ impl App {
         self.subscription(subscription).await?;
         let id = ResourceId::group(subscription, name);
         let page = self.config.page_size;
-        let template = self.operation(
+        let pools = self.pools();
+        let template = self.ops().make(
             subscription,
             "Microsoft.Resources",
             "",
@@ -137,7 +138,7 @@ impl App {
             }
             inside.sort_by_key(|r| kind::delete_rank(&r.kind));
             for r in &inside {
-                tx.delete(&r.key)?;
+                crate::network::purge_any(tx, r, &pools)?;
             }
             tx.delete(id.key())?;
             tx.put_operation(&op)?;

@@ -5,6 +5,7 @@
 
 mod error;
 mod groups;
+pub mod network;
 mod operations;
 mod records;
 mod subscriptions;
@@ -27,7 +28,19 @@ pub struct Config {
     pub subscriptions: Vec<Subscription>,
     /// Largest page a list returns before it gives a `nextLink`.
     pub page_size: usize,
+    /// Private IP addresses (IP configurations) per NIC: the seed's 250 by default.
+    pub max_ip_configs_per_nic: usize,
+    /// Public IP addresses per SKU, subscription and region.
+    pub public_ip_quota: usize,
+    /// Where Static (and running Dynamic) public IPv4 addresses come from.
+    pub public_pool_v4: ipnet::IpNet,
+    pub public_pool_v6: ipnet::IpNet,
 }
+
+/// RFC 2544's benchmarking range: never routed on the Internet.
+pub const DEFAULT_PUBLIC_POOL_V4: &str = "198.18.0.0/15";
+/// Inside RFC 3849's documentation range.
+pub const DEFAULT_PUBLIC_POOL_V6: &str = "2001:db8:ce00::/64";
 
 impl Default for Config {
     fn default() -> Self {
@@ -35,6 +48,10 @@ impl Default for Config {
             latency: Duration::ZERO,
             subscriptions: vec![Subscription::default_subscription()],
             page_size: 1000,
+            max_ip_configs_per_nic: cerulean_domain::network::nic::SEED_MAX_IP_CONFIGS,
+            public_ip_quota: cerulean_domain::network::public_ip::DEFAULT_QUOTA,
+            public_pool_v4: DEFAULT_PUBLIC_POOL_V4.parse().expect("valid prefix"),
+            public_pool_v6: DEFAULT_PUBLIC_POOL_V6.parse().expect("valid prefix"),
         }
     }
 }

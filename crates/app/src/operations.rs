@@ -2,6 +2,7 @@
 //! report, read by the status endpoints (from any server sharing the store).
 
 use crate::{App, AppError};
+use cerulean_domain::id::ResourceId;
 use cerulean_domain::operation::{Operation, OperationError, OperationStatus};
 use cerulean_domain::DomainError;
 
@@ -12,9 +13,15 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-impl App {
+/// Makes operation records; cheap to clone into store jobs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ops {
+    latency_ms: i64,
+}
+
+impl Ops {
     /// A new, finished operation that reports `InProgress` for the configured latency.
-    pub(crate) fn operation(
+    pub(crate) fn make(
         &self,
         subscription: &str,
         namespace: &str,
@@ -44,7 +51,26 @@ impl App {
             error,
             result,
             started_at_ms: now,
-            done_at_ms: now + self.config.latency.as_millis() as i64,
+            done_at_ms: now + self.latency_ms,
+        }
+    }
+
+    /// A finished Microsoft.Network operation on `id` in `location`.
+    pub(crate) fn network(&self, id: &ResourceId, location: &str) -> Operation {
+        self.make(
+            id.subscription(),
+            "Microsoft.Network",
+            location,
+            id.as_str(),
+            Ok(None),
+        )
+    }
+}
+
+impl App {
+    pub(crate) fn ops(&self) -> Ops {
+        Ops {
+            latency_ms: self.config.latency.as_millis() as i64,
         }
     }
 

@@ -16,12 +16,7 @@ pub fn new_etag() -> String {
     format!("W/\"{}\"", uuid::Uuid::new_v4())
 }
 
-pub fn to_record<T: Serialize>(
-    id: &ResourceId,
-    location: &str,
-    value: &T,
-    etag: String,
-) -> Record {
+pub fn to_record<T: Serialize>(id: &ResourceId, location: &str, value: &T, etag: String) -> Record {
     let kind = id.kind_key();
     let group_key = if kind == cerulean_domain::kind::RESOURCE_GROUP {
         None

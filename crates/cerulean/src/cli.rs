@@ -67,4 +67,18 @@ pub struct ServeArgs {
     /// Largest page a list returns before giving a nextLink.
     #[arg(long, default_value_t = 1000)]
     pub page_size: usize,
+    /// Private IP addresses (IP configurations) per NIC. The seed documents say 250;
+    /// today's Azure allows 256.
+    #[arg(long, default_value_t = cerulean_domain::network::nic::SEED_MAX_IP_CONFIGS)]
+    pub max_ip_configs_per_nic: usize,
+    /// Public IP addresses per SKU (Basic, Standard), subscription and region.
+    #[arg(long, default_value_t = cerulean_domain::network::public_ip::DEFAULT_QUOTA)]
+    pub public_ip_quota: usize,
+    /// Where public IPv4 addresses come from (default: RFC 2544's benchmarking range, never
+    /// routed on the Internet).
+    #[arg(long, default_value = cerulean_app::DEFAULT_PUBLIC_POOL_V4)]
+    pub public_ip_pool: ipnet::IpNet,
+    /// Where public IPv6 addresses come from (inside RFC 3849's documentation range).
+    #[arg(long, default_value = cerulean_app::DEFAULT_PUBLIC_POOL_V6)]
+    pub public_ip_pool_v6: ipnet::IpNet,
 }

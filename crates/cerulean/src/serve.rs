@@ -91,6 +91,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             latency: args.latency,
             subscriptions,
             page_size: args.page_size.max(1),
+            max_ip_configs_per_nic: args.max_ip_configs_per_nic.max(1),
+            public_ip_quota: args.public_ip_quota,
+            public_pool_v4: args.public_ip_pool,
+            public_pool_v6: args.public_ip_pool_v6,
         },
     )
     .await

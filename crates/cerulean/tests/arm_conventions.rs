@@ -182,7 +182,10 @@ async fn metadata_endpoints_in_both_forms() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(body["resourceManager"], format!("{}/", s.base));
     assert_eq!(body["authentication"]["loginEndpoint"], s.base);
-    assert_eq!(body["authentication"]["audiences"][1], format!("{}/", s.base));
+    assert_eq!(
+        body["authentication"]["audiences"][1],
+        format!("{}/", s.base)
+    );
     assert!(body["suffixes"]["storage"].is_string());
     assert_eq!(body["name"], "Cerulean");
     let (st, body) = s.get("/metadata/endpoints?api-version=2019-05-01").await;

@@ -132,7 +132,10 @@ impl ResourceId {
         let mut namespace = None;
         let mut segments = Vec::new();
         if !rest.is_empty() {
-            if rest.len() < 4 || !rest[0].eq_ignore_ascii_case("providers") || !rest.len().is_multiple_of(2) {
+            if rest.len() < 4
+                || !rest[0].eq_ignore_ascii_case("providers")
+                || !rest.len().is_multiple_of(2)
+            {
                 return Err(invalid());
             }
             namespace = Some(rest[1]);

@@ -5,11 +5,14 @@
 //! defined here and writes back what they return. Every rule of the seed documents lives in
 //! exactly one function of this crate, next to the test that proves it.
 
+pub mod cidr;
 pub mod error;
 pub mod group;
 pub mod id;
+pub mod ipam;
 pub mod kind;
 pub mod name;
+pub mod network;
 pub mod operation;
 pub mod precondition;
 pub mod region;

@@ -311,36 +311,112 @@ fn reference(from: &str, to: &str, kind: RefKind, owner: &str) -> Ref {
 
 pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc<dyn Store>) {
     let refs = vec![
-        reference("/nic1/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic1"),
-        reference("/nic1/ipconfigurations/b", "/vnet/subnets/s2", RefKind::Subnet, "/nic1"),
-        reference("/nic1/ipconfigurations/a", "/pip1", RefKind::PublicIp, "/nic1"),
+        reference(
+            "/nic1/ipconfigurations/a",
+            "/vnet/subnets/s1",
+            RefKind::Subnet,
+            "/nic1",
+        ),
+        reference(
+            "/nic1/ipconfigurations/b",
+            "/vnet/subnets/s2",
+            RefKind::Subnet,
+            "/nic1",
+        ),
+        reference(
+            "/nic1/ipconfigurations/a",
+            "/pip1",
+            RefKind::PublicIp,
+            "/nic1",
+        ),
     ];
-    write(&*store, move |tx| tx.set_refs("/nic1", &refs)).await.unwrap();
-    let to_s1 = read(&*store, |tx| tx.refs_to("/vnet/subnets/s1", RefKind::Subnet)).await.unwrap();
+    write(&*store, move |tx| tx.set_refs("/nic1", &refs))
+        .await
+        .unwrap();
+    let to_s1 = read(&*store, |tx| {
+        tx.refs_to("/vnet/subnets/s1", RefKind::Subnet)
+    })
+    .await
+    .unwrap();
     assert_eq!(to_s1.len(), 1);
     assert_eq!(to_s1[0].from_id, "/NIC1/IPCONFIGURATIONS/A");
-    let in_vnet = read(&*store, |tx| tx.refs_to_prefix("/vnet/subnets/", RefKind::Subnet)).await.unwrap();
+    let in_vnet = read(&*store, |tx| {
+        tx.refs_to_prefix("/vnet/subnets/", RefKind::Subnet)
+    })
+    .await
+    .unwrap();
     assert_eq!(in_vnet.len(), 2);
-    assert_eq!(read(&*store, |tx| tx.refs_of("/nic1")).await.unwrap().len(), 3);
+    assert_eq!(
+        read(&*store, |tx| tx.refs_of("/nic1")).await.unwrap().len(),
+        3
+    );
 
     // A second referrer of the public IP loses, and nothing of its write remains.
     let other = vec![
-        reference("/nic2/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic2"),
-        reference("/nic2/ipconfigurations/a", "/pip1", RefKind::PublicIp, "/nic2"),
+        reference(
+            "/nic2/ipconfigurations/a",
+            "/vnet/subnets/s1",
+            RefKind::Subnet,
+            "/nic2",
+        ),
+        reference(
+            "/nic2/ipconfigurations/a",
+            "/pip1",
+            RefKind::PublicIp,
+            "/nic2",
+        ),
     ];
-    let err = write(&*store, move |tx| tx.set_refs("/nic2", &other)).await.unwrap_err();
-    assert_eq!(err, StoreError::Conflict { constraint: EXCLUSIVE_REFS.into() });
-    assert!(read(&*store, |tx| tx.refs_of("/nic2")).await.unwrap().is_empty());
+    let err = write(&*store, move |tx| tx.set_refs("/nic2", &other))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            constraint: EXCLUSIVE_REFS.into()
+        }
+    );
+    assert!(read(&*store, |tx| tx.refs_of("/nic2"))
+        .await
+        .unwrap()
+        .is_empty());
     // Non-exclusive targets may have many referrers.
-    let third = vec![reference("/nic3/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic3")];
-    write(&*store, move |tx| tx.set_refs("/nic3", &third)).await.unwrap();
-    assert_eq!(read(&*store, |tx| tx.refs_to("/vnet/subnets/s1", RefKind::Subnet)).await.unwrap().len(), 2);
+    let third = vec![reference(
+        "/nic3/ipconfigurations/a",
+        "/vnet/subnets/s1",
+        RefKind::Subnet,
+        "/nic3",
+    )];
+    write(&*store, move |tx| tx.set_refs("/nic3", &third))
+        .await
+        .unwrap();
+    assert_eq!(
+        read(&*store, |tx| tx
+            .refs_to("/vnet/subnets/s1", RefKind::Subnet))
+        .await
+        .unwrap()
+        .len(),
+        2
+    );
 
     // Replacing an owner's refs drops the old ones.
-    let fewer = vec![reference("/nic1/ipconfigurations/a", "/vnet/subnets/s1", RefKind::Subnet, "/nic1")];
-    write(&*store, move |tx| tx.set_refs("/nic1", &fewer)).await.unwrap();
-    assert!(read(&*store, |tx| tx.refs_to("/pip1", RefKind::PublicIp)).await.unwrap().is_empty());
-    assert!(read(&*store, |tx| tx.refs_to_prefix("/vnet/subnets/s2", RefKind::Subnet)).await.unwrap().is_empty());
+    let fewer = vec![reference(
+        "/nic1/ipconfigurations/a",
+        "/vnet/subnets/s1",
+        RefKind::Subnet,
+        "/nic1",
+    )];
+    write(&*store, move |tx| tx.set_refs("/nic1", &fewer))
+        .await
+        .unwrap();
+    assert!(read(&*store, |tx| tx.refs_to("/pip1", RefKind::PublicIp))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(read(&*store, |tx| tx
+        .refs_to_prefix("/vnet/subnets/s2", RefKind::Subnet))
+    .await
+    .unwrap()
+    .is_empty());
 }
 
 pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
@@ -370,7 +446,11 @@ pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
     .await
     .unwrap();
     assert_eq!(mark, big);
-    assert_eq!(low, Some(7), "numeric order, not text order of short numbers");
+    assert_eq!(
+        low,
+        Some(7),
+        "numeric order, not text order of short numbers"
+    );
     assert_eq!(owner.as_deref(), Some("/b"));
     assert_eq!(used, 2);
     let removed = write(&*store, |tx| {
@@ -383,16 +463,31 @@ pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
     .unwrap();
     assert_eq!(removed, (true, false, Some(9), None));
     // One address, one owner: the store refuses a second claim.
-    let err = write(&*store, move |tx| tx.ipam_claim("s", big - 1, "/c")).await.unwrap_err();
-    assert_eq!(err, StoreError::Conflict { constraint: UNIQUE_ADDRESS.into() });
+    let err = write(&*store, move |tx| tx.ipam_claim("s", big - 1, "/c"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            constraint: UNIQUE_ADDRESS.into()
+        }
+    );
     write(&*store, |tx| tx.ipam_drop("s")).await.unwrap();
-    let after = read(&*store, |tx| Ok::<_, StoreError>((tx.ipam_mark("s")?, tx.ipam_used("s")?))).await.unwrap();
+    let after = read(&*store, |tx| {
+        Ok::<_, StoreError>((tx.ipam_mark("s")?, tx.ipam_used("s")?))
+    })
+    .await
+    .unwrap();
     assert_eq!(after, (0, 0));
 }
 
 pub async fn counters_count_up_and_regions_count(store: Arc<dyn Store>) {
     let vals = write(&*store, |tx| {
-        Ok::<_, StoreError>((tx.next_counter("mac")?, tx.next_counter("mac")?, tx.next_counter("other")?))
+        Ok::<_, StoreError>((
+            tx.next_counter("mac")?,
+            tx.next_counter("mac")?,
+            tx.next_counter("other")?,
+        ))
     })
     .await
     .unwrap();
@@ -400,9 +495,23 @@ pub async fn counters_count_up_and_regions_count(store: Arc<dyn Store>) {
     let mut west = rec("rg", "Microsoft.Network/publicIPAddresses", "w");
     west.location = Some("westus".into());
     put(&*store, west).await.unwrap();
-    put(&*store, rec("rg", "Microsoft.Network/publicIPAddresses", "e1")).await.unwrap();
-    put(&*store, rec("rg", "Microsoft.Network/publicIPAddresses", "e2")).await.unwrap();
-    let n = read(&*store, |tx| tx.count_in_region("s1", "microsoft.network/publicipaddresses", "eastus")).await.unwrap();
+    put(
+        &*store,
+        rec("rg", "Microsoft.Network/publicIPAddresses", "e1"),
+    )
+    .await
+    .unwrap();
+    put(
+        &*store,
+        rec("rg", "Microsoft.Network/publicIPAddresses", "e2"),
+    )
+    .await
+    .unwrap();
+    let n = read(&*store, |tx| {
+        tx.count_in_region("s1", "microsoft.network/publicipaddresses", "eastus")
+    })
+    .await
+    .unwrap();
     assert_eq!(n, 2);
 }
 

@@ -42,8 +42,12 @@ pub trait Tx {
     /// `(kind, count)` for every kind stored.
     fn count_by_kind(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
     /// Number of records of `kind` in a subscription (lower-case) and region.
-    fn count_in_region(&mut self, subscription: &str, kind: &str, location: &str)
-        -> Result<i64, StoreError>;
+    fn count_in_region(
+        &mut self,
+        subscription: &str,
+        kind: &str,
+        location: &str,
+    ) -> Result<i64, StoreError>;
 
     /// Replaces every reference owned by `owner_key` with `refs`. A second referrer of an
     /// exclusive target fails with `Conflict { constraint: EXCLUSIVE_REFS }`.

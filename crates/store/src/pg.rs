@@ -286,7 +286,8 @@ impl Tx for PgTx<'_> {
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
+        const SQL: &str =
+            "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (key) DO UPDATE SET id = excluded.id, location = excluded.location,
              body = excluded.body, etag = excluded.etag";
@@ -410,7 +411,10 @@ impl Tx for PgTx<'_> {
     }
 
     fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError> {
-        let rows = self.query("SELECT mark_hex FROM ip_marks WHERE subnet_key = $1", &[&subnet])?;
+        let rows = self.query(
+            "SELECT mark_hex FROM ip_marks WHERE subnet_key = $1",
+            &[&subnet],
+        )?;
         match rows.first() {
             Some(r) => parse_offset(r.get(0)),
             None => Ok(0),
@@ -484,7 +488,10 @@ impl Tx for PgTx<'_> {
     }
 
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
-        self.execute("DELETE FROM ip_allocations WHERE subnet_key = $1", &[&subnet])?;
+        self.execute(
+            "DELETE FROM ip_allocations WHERE subnet_key = $1",
+            &[&subnet],
+        )?;
         self.execute("DELETE FROM ip_released WHERE subnet_key = $1", &[&subnet])?;
         self.execute("DELETE FROM ip_marks WHERE subnet_key = $1", &[&subnet])?;
         Ok(())

@@ -99,7 +99,8 @@ pub fn offset_hex(offset: u128) -> String {
 }
 
 pub fn parse_offset(hex: &str) -> Result<u128, crate::StoreError> {
-    u128::from_str_radix(hex, 16).map_err(|e| crate::StoreError::Corrupt(format!("offset {hex}: {e}")))
+    u128::from_str_radix(hex, 16)
+        .map_err(|e| crate::StoreError::Corrupt(format!("offset {hex}: {e}")))
 }
 
 /// The exclusive-reference index, named in `StoreError::Conflict` when it refuses a write.

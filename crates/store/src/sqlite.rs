@@ -422,8 +422,14 @@ impl Tx for SqliteTx<'_> {
             ))
             .map_err(backend)?;
         for r in refs {
-            st.execute(params![r.from_key, r.from_id, r.to_key, r.kind.as_str(), r.owner_key])
-                .map_err(backend)?;
+            st.execute(params![
+                r.from_key,
+                r.from_id,
+                r.to_key,
+                r.kind.as_str(),
+                r.owner_key
+            ])
+            .map_err(backend)?;
         }
         Ok(())
     }
@@ -476,7 +482,9 @@ impl Tx for SqliteTx<'_> {
             .query_row([subnet], |r| r.get(0))
             .optional()
             .map_err(backend)?;
-        hex.map(|h| parse_offset(&h)).transpose().map(|m| m.unwrap_or(0))
+        hex.map(|h| parse_offset(&h))
+            .transpose()
+            .map(|m| m.unwrap_or(0))
     }
 
     fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError> {

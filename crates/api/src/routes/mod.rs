@@ -5,6 +5,7 @@ mod admin;
 mod fallback;
 mod groups;
 mod meta;
+mod network;
 mod operations;
 mod subscriptions;
 
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
             "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationresults/{id}",
             get(operations::result),
         )
+        .merge(network_routes())
         .method_not_allowed_fallback(fallback::not_implemented)
         .layer(axum::middleware::from_fn(middleware::require_api_version));
 
@@ -51,4 +53,73 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback::unknown)
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)
+}
+
+fn network_routes() -> Router<AppState> {
+    use network as n;
+    const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.network";
+    const SUB: &str = "/subscriptions/{sub}/providers/microsoft.network";
+    let r = |p: &str| format!("{RG}{p}");
+    let s = |p: &str| format!("{SUB}{p}");
+    Router::new()
+        .route(&r("/virtualnetworks"), get(n::list_vnets_group))
+        .route(
+            &r("/virtualnetworks/{name}"),
+            get(n::get_vnet)
+                .put(n::put_vnet)
+                .patch(n::patch_vnet)
+                .delete(n::delete_vnet),
+        )
+        .route(&r("/virtualnetworks/{name}/subnets"), get(n::list_subnets))
+        .route(
+            &r("/virtualnetworks/{name}/subnets/{subnet}"),
+            get(n::get_subnet)
+                .put(n::put_subnet)
+                .delete(n::delete_subnet),
+        )
+        .route(&s("/virtualnetworks"), get(n::list_vnets_sub))
+        .route(&r("/networkinterfaces"), get(n::list_nics_group))
+        .route(
+            &r("/networkinterfaces/{name}"),
+            get(n::get_nic)
+                .put(n::put_nic)
+                .patch(n::patch_nic)
+                .delete(n::delete_nic),
+        )
+        .route(
+            &r("/networkinterfaces/{name}/ipconfigurations"),
+            get(n::list_ip_configs),
+        )
+        .route(
+            &r("/networkinterfaces/{name}/ipconfigurations/{config}"),
+            get(n::get_ip_config),
+        )
+        .route(&s("/networkinterfaces"), get(n::list_nics_sub))
+        .route(&r("/publicipaddresses"), get(n::list_pips_group))
+        .route(
+            &r("/publicipaddresses/{name}"),
+            get(n::get_pip)
+                .put(n::put_pip)
+                .patch(n::patch_pip)
+                .delete(n::delete_pip),
+        )
+        .route(&s("/publicipaddresses"), get(n::list_pips_sub))
+        .route(&r("/loadbalancers"), get(n::list_lbs_group))
+        .route(
+            &r("/loadbalancers/{name}"),
+            get(n::get_lb)
+                .put(n::put_lb)
+                .patch(n::patch_lb)
+                .delete(n::delete_lb),
+        )
+        .route(
+            &r("/loadbalancers/{name}/backendaddresspools"),
+            get(n::list_pools),
+        )
+        .route(
+            &r("/loadbalancers/{name}/backendaddresspools/{pool}"),
+            get(n::get_pool).put(n::put_pool).delete(n::delete_pool),
+        )
+        .route(&s("/loadbalancers"), get(n::list_lbs_sub))
+        .route(&s("/locations/{loc}/usages"), get(n::usages))
 }

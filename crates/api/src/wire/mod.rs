@@ -3,6 +3,7 @@
 pub mod group;
 pub mod list;
 pub mod metadata;
+pub mod network;
 pub mod operation;
 pub mod subscription;
 

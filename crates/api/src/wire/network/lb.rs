@@ -1,0 +1,183 @@
+use super::{allocation, child, id_ref, tracked, version, IdRef, SkuIn};
+use cerulean_app::network::load_balancers::LbView;
+use cerulean_domain::network::load_balancer::{FrontendSpec, LbSpec};
+use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
+use cerulean_domain::tags::Tags;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// Load balancer properties stored as sent and echoed back, not modelled.
+const EXTRAS: &[&str] = &[
+    "loadBalancingRules",
+    "probes",
+    "inboundNatRules",
+    "inboundNatPools",
+    "outboundRules",
+];
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct LbIn {
+    location: Option<String>,
+    tags: Option<Tags>,
+    sku: Option<SkuIn>,
+    #[serde(default)]
+    properties: Map<String, Value>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+struct FrontendIn {
+    name: Option<String>,
+    #[serde(default)]
+    properties: FrontendProps,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+struct FrontendProps {
+    #[serde(rename = "privateIPAddress")]
+    private_ip_address: Option<String>,
+    #[serde(
+        default,
+        rename = "privateIPAllocationMethod",
+        deserialize_with = "allocation"
+    )]
+    private_ip_allocation_method: Option<Allocation>,
+    #[serde(
+        default,
+        rename = "privateIPAddressVersion",
+        deserialize_with = "version"
+    )]
+    private_ip_address_version: Option<IpVersion>,
+    subnet: Option<IdRef>,
+    #[serde(rename = "publicIPAddress")]
+    public_ip_address: Option<IdRef>,
+}
+
+#[derive(Deserialize, Debug)]
+struct NamedIn {
+    name: Option<String>,
+}
+
+impl LbIn {
+    pub fn spec(self) -> Result<LbSpec, String> {
+        let mut props = self.properties;
+        let frontends: Vec<FrontendIn> = match props.remove("frontendIPConfigurations") {
+            Some(v) => {
+                serde_json::from_value(v).map_err(|e| format!("frontendIPConfigurations: {e}"))?
+            }
+            None => Vec::new(),
+        };
+        let pools: Vec<NamedIn> = match props.remove("backendAddressPools") {
+            Some(v) => {
+                serde_json::from_value(v).map_err(|e| format!("backendAddressPools: {e}"))?
+            }
+            None => Vec::new(),
+        };
+        let extras = EXTRAS
+            .iter()
+            .filter_map(|k| props.get(*k).map(|v| (k.to_string(), v.to_string())))
+            .collect();
+        Ok(LbSpec {
+            common: CommonSpec {
+                location: self.location,
+                tags: self.tags,
+            },
+            sku: self.sku.and_then(|s| s.name),
+            frontends: frontends
+                .into_iter()
+                .map(|f| FrontendSpec {
+                    name: f.name.unwrap_or_default(),
+                    private_ip: f.properties.private_ip_address.filter(|a| !a.is_empty()),
+                    allocation: f.properties.private_ip_allocation_method,
+                    version: f.properties.private_ip_address_version,
+                    subnet: f.properties.subnet.map(|s| s.id),
+                    public_ip: f.properties.public_ip_address.map(|p| p.id),
+                })
+                .collect(),
+            pools: pools
+                .into_iter()
+                .map(|p| p.name.unwrap_or_default())
+                .collect(),
+            extras,
+        })
+    }
+}
+
+pub fn pool(lb_id: &str, name: &str, etag: &str, members: &[String]) -> Value {
+    let id = format!("{lb_id}/backendAddressPools/{name}");
+    let mut v = child(
+        &id,
+        name,
+        etag,
+        "Microsoft.Network/loadBalancers/backendAddressPools",
+    );
+    let mut props = json!({"provisioningState": "Succeeded"});
+    if !members.is_empty() {
+        props["backendIPConfigurations"] =
+            json!(members.iter().map(|m| id_ref(m)).collect::<Vec<_>>());
+    }
+    v["properties"] = props;
+    v
+}
+
+pub fn lb(v: &LbView) -> Value {
+    let l = &v.lb.value;
+    let mut body = tracked(
+        &v.lb.id,
+        &v.lb.etag,
+        "Microsoft.Network/loadBalancers",
+        &l.common,
+    );
+    body["sku"] = json!({"name": l.sku.as_str(), "tier": "Regional"});
+    let frontends: Vec<Value> = l
+        .frontends
+        .iter()
+        .map(|f| {
+            let id = format!("{}/frontendIPConfigurations/{}", v.lb.id, f.name);
+            let mut fv = child(
+                &id,
+                &f.name,
+                &f.etag,
+                "Microsoft.Network/loadBalancers/frontendIPConfigurations",
+            );
+            let mut props = json!({
+                "provisioningState": "Succeeded",
+                "privateIPAllocationMethod": f.allocation.as_str(),
+                "privateIPAddressVersion": f.version.as_str(),
+            });
+            if let Some(a) = &f.private_ip {
+                props["privateIPAddress"] = json!(a);
+            }
+            if let Some(s) = &f.subnet {
+                props["subnet"] = id_ref(s);
+            }
+            if let Some(p) = &f.public_ip {
+                props["publicIPAddress"] = id_ref(p);
+            }
+            fv["properties"] = props;
+            fv
+        })
+        .collect();
+    let pools: Vec<Value> = l
+        .pools
+        .iter()
+        .zip(&v.pool_members)
+        .map(|(p, m)| pool(&v.lb.id, &p.name, &p.etag, m))
+        .collect();
+    let mut props = json!({
+        "provisioningState": "Succeeded",
+        "resourceGuid": l.common.resource_guid,
+        "frontendIPConfigurations": frontends,
+        "backendAddressPools": pools,
+    });
+    for k in EXTRAS {
+        props[*k] = json!([]);
+    }
+    for (k, raw) in &l.extras {
+        props[k.as_str()] = serde_json::from_str(raw).unwrap_or(Value::Null);
+    }
+    body["properties"] = props;
+    body
+}

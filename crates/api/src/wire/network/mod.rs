@@ -1,0 +1,106 @@
+//! ARM JSON of Microsoft.Network resources: request bodies parsed into domain specs
+//! (read-only properties ignored, enums case-insensitive), domain views written back with
+//! every read-only property filled.
+
+pub mod lb;
+pub mod nic;
+pub mod pip;
+pub mod vnet;
+
+use cerulean_domain::network::{Allocation, Common, IpVersion, Sku};
+use cerulean_domain::tags::Tags;
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Value};
+
+/// `{"id": "..."}` as used for references.
+#[derive(Deserialize, Debug, Clone)]
+pub struct IdRef {
+    pub id: String,
+}
+
+pub fn id_ref(id: &str) -> Value {
+    json!({ "id": id })
+}
+
+/// Deserializes an enum from any spelling case, as ARM accepts.
+fn ci_enum<'de, D, T>(d: D, options: &[(&str, T)], what: &str) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Copy,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s {
+        None => Ok(None),
+        Some(s) => options
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&s))
+            .map(|(_, v)| Some(*v))
+            .ok_or_else(|| {
+                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                serde::de::Error::custom(format!(
+                    "the value '{s}' of {what} is not one of {}",
+                    names.join(", ")
+                ))
+            }),
+    }
+}
+
+pub fn allocation<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Allocation>, D::Error> {
+    ci_enum(
+        d,
+        &[
+            ("Static", Allocation::Static),
+            ("Dynamic", Allocation::Dynamic),
+        ],
+        "the allocation method",
+    )
+}
+
+pub fn version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IpVersion>, D::Error> {
+    ci_enum(
+        d,
+        &[("IPv4", IpVersion::IPv4), ("IPv6", IpVersion::IPv6)],
+        "the IP address version",
+    )
+}
+
+pub fn sku<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sku>, D::Error> {
+    ci_enum(
+        d,
+        &[("Basic", Sku::Basic), ("Standard", Sku::Standard)],
+        "sku.name",
+    )
+}
+
+#[derive(Deserialize, Debug, Default)]
+pub struct SkuIn {
+    #[serde(default, deserialize_with = "sku")]
+    pub name: Option<Sku>,
+    pub tier: Option<String>,
+}
+
+/// The envelope every tracked resource shares.
+pub fn tracked(id: &str, etag: &str, type_path: &str, common: &Common) -> Value {
+    let mut v = json!({
+        "name": common.name,
+        "id": id,
+        "etag": etag,
+        "type": type_path,
+        "location": common.location,
+    });
+    if !common.tags.is_empty() {
+        v["tags"] = json!(common.tags);
+    }
+    v
+}
+
+/// The envelope of a child resource (subnet, IP configuration, pool, frontend).
+pub fn child(id: &str, name: &str, etag: &str, type_path: &str) -> Value {
+    json!({ "name": name, "id": id, "etag": etag, "type": type_path })
+}
+
+/// The body of a PATCH: only tags change.
+#[derive(Deserialize, Debug)]
+pub struct TagsIn {
+    pub tags: Option<Tags>,
+}

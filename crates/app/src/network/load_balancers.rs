@@ -1,0 +1,241 @@
+//! Load balancer and backend pool use cases.
+
+use super::{
+    first_user, load, public_ip_info, require, run_moves, save, subnet_info, Stored, LOAD_BALANCER,
+};
+use crate::records::new_etag;
+use crate::{App, AppError, Page};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::load_balancer::{self, LbContext, LbSpec, LoadBalancer};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::precondition::Precondition;
+use cerulean_store::{Record, Ref, RefKind, Tx};
+
+#[derive(Clone, Debug)]
+pub struct LbView {
+    pub lb: Stored<LoadBalancer>,
+    /// Parallel to `lb.value.pools`: the IP configurations in each pool.
+    pub pool_members: Vec<Vec<String>>,
+}
+
+fn pool_key(lb_key: &str, pool: &str) -> String {
+    format!("{lb_key}/backendaddresspools/{}", pool.to_lowercase())
+}
+
+pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
+    let lb = Stored::<LoadBalancer>::from(rec)?;
+    let mut pool_members = Vec::with_capacity(lb.value.pools.len());
+    for p in &lb.value.pools {
+        let refs = tx.refs_to(&pool_key(&rec.key, &p.name), RefKind::BackendPool)?;
+        pool_members.push(refs.into_iter().map(|r| r.from_id).collect());
+    }
+    Ok(LbView { lb, pool_members })
+}
+
+fn context(
+    tx: &mut dyn Tx,
+    lb_key: &str,
+    existing: Option<&LoadBalancer>,
+    spec: &LbSpec,
+) -> Result<LbContext, AppError> {
+    let mut ctx = LbContext::default();
+    let old = existing.into_iter().flat_map(|l| l.frontends.iter());
+    let subnets = old
+        .clone()
+        .filter_map(|f| f.subnet.clone())
+        .chain(spec.frontends.iter().filter_map(|f| f.subnet.clone()));
+    for raw in subnets {
+        let Ok(id) = ResourceId::parse(&raw) else {
+            continue;
+        };
+        if let Some(info) = subnet_info(tx, &id)? {
+            ctx.subnets.insert(id.key().to_string(), info);
+        }
+    }
+    for raw in spec.frontends.iter().filter_map(|f| f.public_ip.clone()) {
+        let Ok(id) = ResourceId::parse(&raw) else {
+            continue;
+        };
+        if let Some(info) = public_ip_info(tx, &id)? {
+            ctx.public_ips.insert(id.key().to_string(), info);
+        }
+    }
+    for p in existing.into_iter().flat_map(|l| l.pools.iter()) {
+        if let Some(member) = first_user(tx, &pool_key(lb_key, &p.name), RefKind::BackendPool)? {
+            ctx.pool_members.insert(p.name.to_lowercase(), member);
+        }
+    }
+    Ok(ctx)
+}
+
+fn refs_of(id: &ResourceId, lb: &LoadBalancer) -> Result<Vec<Ref>, AppError> {
+    let mut refs = Vec::new();
+    for f in &lb.frontends {
+        let from = id.child("frontendIPConfigurations", &f.name);
+        for (raw, kind) in [
+            (&f.subnet, RefKind::Subnet),
+            (&f.public_ip, RefKind::PublicIp),
+        ] {
+            if let Some(raw) = raw {
+                refs.push(Ref {
+                    from_key: from.key().to_string(),
+                    from_id: from.to_string(),
+                    to_key: ResourceId::parse(raw)?.key().to_string(),
+                    kind,
+                    owner_key: id.key().to_string(),
+                });
+            }
+        }
+    }
+    Ok(refs)
+}
+
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    let id = ResourceId::parse(&rec.id)?;
+    let lb: LoadBalancer = crate::records::from_record(rec)?;
+    let ctx = context(tx, &rec.key, Some(&lb), &LbSpec::default())?;
+    load_balancer::check_delete(&id, &lb, &ctx)?;
+    run_moves(tx, &load_balancer::releases_on_delete(&lb, &ctx), |_, _| {})?;
+    tx.set_refs(&rec.key, &[])?;
+    tx.delete(&rec.key)?;
+    Ok(())
+}
+
+impl App {
+    pub async fn put_lb(
+        &self,
+        id: ResourceId,
+        spec: LbSpec,
+        pre: Precondition,
+    ) -> Result<(LbView, bool, Operation), AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let existing = load::<LoadBalancer>(tx, &id)?;
+            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+            let old = existing.as_ref().map(|(_, l)| l);
+            let ctx = context(tx, id.key(), old, &spec)?;
+            let (mut next, moves) = load_balancer::plan_put(
+                &id,
+                old,
+                spec.clone(),
+                &ctx,
+                &uuid::Uuid::new_v4().to_string(),
+                &new_etag(),
+            )?;
+            run_moves(tx, &moves, |i, addr| {
+                next.frontends[i].private_ip = Some(addr.to_string())
+            })?;
+            tx.set_refs(id.key(), &refs_of(&id, &next)?)
+                .map_err(|e| super::decode_conflict(e.into(), "public IP address"))?;
+            let rec = save(
+                tx,
+                &id,
+                existing.as_ref().map(|(r, _)| r),
+                &next.common.location,
+                &next,
+            )?;
+            let op = ops.network(&id, &next.common.location);
+            tx.put_operation(&op)?;
+            Ok((view(tx, &rec)?, existing.is_none(), op))
+        })
+        .await
+    }
+
+    pub async fn get_lb(&self, id: ResourceId) -> Result<LbView, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, _) = require::<LoadBalancer>(tx, &id)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+
+    pub async fn delete_lb(
+        &self,
+        id: ResourceId,
+        pre: Precondition,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some((rec, lb)) = load::<LoadBalancer>(tx, &id)? else {
+                return Ok(None);
+            };
+            pre.check(Some(&rec.etag))?;
+            purge(tx, &rec)?;
+            let op = ops.network(&id, &lb.common.location);
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    pub async fn list_lbs(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Page<LbView>, AppError> {
+        self.list_network(subscription, group, LOAD_BALANCER, after, view)
+            .await
+    }
+
+    /// PUT of one backend pool: the load balancer with the pool added (or kept).
+    pub async fn put_pool(
+        &self,
+        lb_id: ResourceId,
+        name: String,
+    ) -> Result<(LbView, bool, Operation), AppError> {
+        self.subscription(lb_id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
+            cerulean_domain::name::validate_network_name(&name)?;
+            let created = !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&name));
+            if created {
+                lb.pools.push(load_balancer::BackendPool {
+                    name: name.clone(),
+                    etag: new_etag(),
+                });
+            }
+            let rec = save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
+            let op = ops.network(
+                &lb_id.child("backendAddressPools", &name),
+                &lb.common.location,
+            );
+            tx.put_operation(&op)?;
+            Ok((view(tx, &rec)?, created, op))
+        })
+        .await
+    }
+
+    /// DELETE of one backend pool: refused while IP configurations are in it.
+    pub async fn delete_pool(
+        &self,
+        lb_id: ResourceId,
+        name: String,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(lb_id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
+            if !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+                return Ok(None);
+            }
+            let ctx = context(tx, &rec.key, Some(&lb), &LbSpec::default())?;
+            load_balancer::check_pool_unused(&lb_id, &name, &ctx)?;
+            lb.pools.retain(|p| !p.name.eq_ignore_ascii_case(&name));
+            save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
+            let op = ops.network(
+                &lb_id.child("backendAddressPools", &name),
+                &lb.common.location,
+            );
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+}

@@ -1,0 +1,362 @@
+//! Microsoft.Network use cases. Shared here: loading and saving records, resolving the
+//! references a rule needs into the domain's `*Info` values, and running address moves
+//! against the store's address book.
+
+pub mod load_balancers;
+pub mod nics;
+pub mod public_ips;
+pub mod usages;
+pub mod vnets;
+
+use crate::records::{from_record, new_etag, to_record};
+use crate::AppError;
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::ipam::{self, AddressBook};
+use cerulean_domain::network::address::AddressMove;
+use cerulean_domain::network::load_balancer::LoadBalancer;
+use cerulean_domain::network::nic::{PoolInfo, PublicIpInfo, SubnetInfo};
+use cerulean_domain::network::public_ip::PublicIp;
+use cerulean_domain::network::vnet::VirtualNetwork;
+use cerulean_domain::DomainError;
+use cerulean_store::{Record, RefKind, StoreError, Tx};
+use serde::{de::DeserializeOwned, Serialize};
+use std::net::IpAddr;
+
+pub const VNET: &str = "microsoft.network/virtualnetworks";
+pub const NIC: &str = "microsoft.network/networkinterfaces";
+pub const PUBLIC_IP: &str = "microsoft.network/publicipaddresses";
+pub const LOAD_BALANCER: &str = "microsoft.network/loadbalancers";
+
+/// A stored resource as the edge presents it.
+#[derive(Clone, Debug)]
+pub struct Stored<T> {
+    pub id: String,
+    pub etag: String,
+    pub value: T,
+}
+
+impl<T: DeserializeOwned> Stored<T> {
+    pub(crate) fn from(rec: &Record) -> Result<Self, AppError> {
+        Ok(Stored {
+            id: rec.id.clone(),
+            etag: rec.etag.clone(),
+            value: from_record(rec)?,
+        })
+    }
+}
+
+pub(crate) fn not_found(id: &ResourceId) -> AppError {
+    let segs = id.segments();
+    let type_path = format!(
+        "{}/{}",
+        id.namespace().unwrap_or_default(),
+        segs.iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let name = segs
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("/");
+    DomainError::ResourceNotFound {
+        type_path,
+        name,
+        group: id.group_name().unwrap_or_default().to_string(),
+    }
+    .into()
+}
+
+/// Loads a record and decodes it, if it exists.
+pub(crate) fn load<T: DeserializeOwned>(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+) -> Result<Option<(Record, T)>, AppError> {
+    match tx.get(id.key())? {
+        Some(rec) => {
+            let v = from_record(&rec)?;
+            Ok(Some((rec, v)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Loads a record that must exist (404 `ResourceNotFound`, or `ResourceGroupNotFound` when
+/// the group itself is missing).
+pub(crate) fn require<T: DeserializeOwned>(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+) -> Result<(Record, T), AppError> {
+    if let Some(found) = load(tx, id)? {
+        return Ok(found);
+    }
+    if let Some(g) = id.group_id() {
+        crate::groups::load_group(tx, &g)?;
+    }
+    Err(not_found(id))
+}
+
+/// Writes a resource, keeping the spelling of its id from the first PUT.
+pub(crate) fn save<T: Serialize>(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    existing: Option<&Record>,
+    location: &str,
+    value: &T,
+) -> Result<Record, AppError> {
+    let stored_id = match existing {
+        Some(r) => ResourceId::parse(&r.id)?,
+        None => id.clone(),
+    };
+    let rec = to_record(&stored_id, location, value, new_etag());
+    tx.put(&rec)?;
+    Ok(rec)
+}
+
+/// The first referrer of `kind` pointing at `key`, by id.
+pub(crate) fn first_user(
+    tx: &mut dyn Tx,
+    key: &str,
+    kind: RefKind,
+) -> Result<Option<String>, AppError> {
+    Ok(tx.refs_to(key, kind)?.into_iter().next().map(|r| r.from_id))
+}
+
+/// Resolves a subnet id into what NICs and load balancers need to know of it.
+pub(crate) fn subnet_info(
+    tx: &mut dyn Tx,
+    subnet_id: &ResourceId,
+) -> Result<Option<SubnetInfo>, AppError> {
+    let Some(vnet_id) = subnet_id.parent() else {
+        return Ok(None);
+    };
+    let Some((rec, vnet)) = load::<VirtualNetwork>(tx, &vnet_id)? else {
+        return Ok(None);
+    };
+    Ok(vnet.subnet(subnet_id.name()).map(|s| SubnetInfo {
+        id: format!("{}/subnets/{}", rec.id, s.name),
+        name: s.name.clone(),
+        vnet_key: rec.key.clone(),
+        location: vnet.common.location.clone(),
+        prefixes: s.prefixes(),
+    }))
+}
+
+pub(crate) fn public_ip_info(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+) -> Result<Option<PublicIpInfo>, AppError> {
+    let Some((rec, pip)) = load::<PublicIp>(tx, id)? else {
+        return Ok(None);
+    };
+    Ok(Some(PublicIpInfo {
+        id: rec.id.clone(),
+        location: pip.common.location.clone(),
+        version: pip.version,
+        sku: pip.sku,
+        used_by: first_user(tx, &rec.key, RefKind::PublicIp)?,
+    }))
+}
+
+/// Resolves a backend pool. Its virtual network is its load balancer's (internal
+/// frontends), else that of a member not owned by `owner_key` (the NIC being written).
+pub(crate) fn pool_info(
+    tx: &mut dyn Tx,
+    pool_id: &ResourceId,
+    owner_key: &str,
+) -> Result<Option<PoolInfo>, AppError> {
+    let Some(lb_id) = pool_id.parent() else {
+        return Ok(None);
+    };
+    let Some((lb_rec, lb)) = load::<LoadBalancer>(tx, &lb_id)? else {
+        return Ok(None);
+    };
+    let Some(pool) = lb
+        .pools
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(pool_id.name()))
+    else {
+        return Ok(None);
+    };
+    let mut vnet_key = lb.vnet_key();
+    if vnet_key.is_none() {
+        for member in tx.refs_to(pool_id.key(), RefKind::BackendPool)? {
+            if member.owner_key == owner_key {
+                continue;
+            }
+            let subnet = tx
+                .refs_of(&member.owner_key)?
+                .into_iter()
+                .find(|r| r.kind == RefKind::Subnet && r.from_key == member.from_key);
+            if let Some(s) = subnet {
+                vnet_key = ResourceId::parse(&s.to_key)?
+                    .parent()
+                    .map(|v| v.key().to_string());
+                break;
+            }
+        }
+    }
+    Ok(Some(PoolInfo {
+        id: format!("{}/backendAddressPools/{}", lb_rec.id, pool.name),
+        location: lb.common.location.clone(),
+        vnet_key,
+    }))
+}
+
+/// The store's address book, as the domain's IPAM algorithm sees it.
+pub(crate) struct TxBook<'a>(pub &'a mut dyn Tx);
+
+impl AddressBook for TxBook<'_> {
+    type Error = AppError;
+    fn mark(&mut self, subnet: &str) -> Result<u128, AppError> {
+        Ok(self.0.ipam_mark(subnet)?)
+    }
+    fn set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), AppError> {
+        Ok(self.0.ipam_set_mark(subnet, mark)?)
+    }
+    fn lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, AppError> {
+        Ok(self.0.ipam_lowest_released(subnet)?)
+    }
+    fn remove_released(&mut self, subnet: &str, offset: u128) -> Result<bool, AppError> {
+        Ok(self.0.ipam_remove_released(subnet, offset)?)
+    }
+    fn add_released(&mut self, subnet: &str, offset: u128) -> Result<(), AppError> {
+        Ok(self.0.ipam_add_released(subnet, offset)?)
+    }
+    fn owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, AppError> {
+        Ok(self.0.ipam_owner(subnet, offset)?)
+    }
+    fn claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), AppError> {
+        Ok(self.0.ipam_claim(subnet, offset, owner)?)
+    }
+    fn free(&mut self, subnet: &str, offset: u128) -> Result<(), AppError> {
+        Ok(self.0.ipam_free(subnet, offset)?)
+    }
+}
+
+/// Runs address moves in order; `assigned(config, address)` receives every address a
+/// claim or allocation hands out.
+pub(crate) fn run_moves(
+    tx: &mut dyn Tx,
+    moves: &[AddressMove],
+    mut assigned: impl FnMut(usize, IpAddr),
+) -> Result<(), AppError> {
+    let mut book = TxBook(tx);
+    for m in moves {
+        match m {
+            AddressMove::Release {
+                subnet_key,
+                prefix,
+                address,
+            } => ipam::release(&mut book, subnet_key, *prefix, *address)?,
+            AddressMove::Claim {
+                config,
+                subnet_key,
+                prefix,
+                address,
+                owner,
+                ..
+            } => {
+                ipam::claim_static(&mut book, subnet_key, *prefix, *address, owner)?;
+                assigned(*config, *address);
+            }
+            AddressMove::Allocate {
+                config,
+                subnet_key,
+                subnet_name,
+                prefix,
+                owner,
+            } => {
+                let a = ipam::allocate_dynamic(&mut book, subnet_key, *prefix, owner, subnet_name)?;
+                assigned(*config, a);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A lost race on a unique index reads like the rule it enforces.
+pub(crate) fn decode_conflict(e: AppError, what: &str) -> AppError {
+    match e {
+        AppError::Store(StoreError::Conflict { constraint }) => {
+            tracing::debug!(constraint, what, "concurrent write lost on a unique index");
+            DomainError::ConcurrentConflict {
+                what: what.to_string(),
+            }
+            .into()
+        }
+        other => other,
+    }
+}
+
+/// Deletes any stored resource inside a transaction with its kind's own rules and clean-up
+/// (addresses given back, references dropped); what a group delete calls for each member.
+pub(crate) fn purge_any(
+    tx: &mut dyn Tx,
+    rec: &Record,
+    pools: &public_ips::Pools,
+) -> Result<(), AppError> {
+    match rec.kind.as_str() {
+        NIC => nics::purge(tx, rec),
+        PUBLIC_IP => public_ips::purge(tx, rec, pools),
+        LOAD_BALANCER => load_balancers::purge(tx, rec),
+        VNET => vnets::purge(tx, rec),
+        _ => {
+            tx.set_refs(&rec.key, &[])?;
+            tx.delete(&rec.key)?;
+            Ok(())
+        }
+    }
+}
+
+/// Tracked network resources: what a PATCH of tags needs to know of each.
+pub trait Tracked: Serialize + DeserializeOwned + Send + 'static {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common;
+}
+
+impl Tracked for VirtualNetwork {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
+    }
+}
+impl Tracked for PublicIp {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
+    }
+}
+impl Tracked for LoadBalancer {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
+    }
+}
+impl Tracked for cerulean_domain::network::nic::NetworkInterface {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
+    }
+}
+
+impl crate::App {
+    /// PATCH of a network resource's tags (synchronous, as Azure does).
+    pub async fn patch_network_tags<T: Tracked, V: Send + 'static>(
+        &self,
+        id: ResourceId,
+        tags: Option<cerulean_domain::tags::Tags>,
+        pre: cerulean_domain::precondition::Precondition,
+        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
+    ) -> Result<V, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, mut value) = require::<T>(tx, &id)?;
+            pre.check(Some(&rec.etag))?;
+            if let Some(t) = &tags {
+                cerulean_domain::tags::validate(t)?;
+                value.common_mut().tags = t.clone();
+            }
+            let location = value.common_mut().location.clone();
+            let rec = save(tx, &id, Some(&rec), &location, &value)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+}

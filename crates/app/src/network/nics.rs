@@ -1,0 +1,207 @@
+//! Network interface use cases.
+
+use super::{
+    decode_conflict, load, pool_info, public_ip_info, require, run_moves, save, subnet_info,
+    Stored, NIC,
+};
+use crate::records::new_etag;
+use crate::{App, AppError, Page};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::nic::{self, NetworkInterface, NicContext, NicSpec};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::precondition::Precondition;
+use cerulean_store::{Record, Ref, RefKind, Tx};
+
+/// A NIC with what other resources say about it.
+#[derive(Clone, Debug)]
+pub struct NicView {
+    pub nic: Stored<NetworkInterface>,
+    /// The VM it is attached to, if any.
+    pub virtual_machine: Option<String>,
+}
+
+pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<NicView, AppError> {
+    Ok(NicView {
+        nic: Stored::from(rec)?,
+        virtual_machine: super::first_user(tx, &rec.key, RefKind::Attachment)?,
+    })
+}
+
+/// Resolves every reference of the request and of the stored NIC.
+fn context(
+    tx: &mut dyn Tx,
+    nic_key: &str,
+    existing: Option<&NetworkInterface>,
+    spec: &NicSpec,
+    max_ip_configs: usize,
+) -> Result<NicContext, AppError> {
+    let mut ctx = NicContext {
+        max_ip_configs,
+        ..Default::default()
+    };
+    let old_subnets = existing
+        .into_iter()
+        .flat_map(|n| n.ip_configurations.iter().map(|c| c.subnet.clone()));
+    let new_subnets = spec
+        .ip_configurations
+        .iter()
+        .filter_map(|c| c.subnet.clone());
+    for raw in old_subnets.chain(new_subnets) {
+        let Ok(id) = ResourceId::parse(&raw) else {
+            continue;
+        };
+        if ctx.subnets.contains_key(id.key()) {
+            continue;
+        }
+        if let Some(info) = subnet_info(tx, &id)? {
+            ctx.subnets.insert(id.key().to_string(), info);
+        }
+    }
+    for c in &spec.ip_configurations {
+        if let Some(id) = c
+            .public_ip
+            .as_deref()
+            .and_then(|r| ResourceId::parse(r).ok())
+        {
+            if let Some(info) = public_ip_info(tx, &id)? {
+                ctx.public_ips.insert(id.key().to_string(), info);
+            }
+        }
+        for raw in &c.pools {
+            let Ok(id) = ResourceId::parse(raw) else {
+                continue;
+            };
+            if let Some(info) = pool_info(tx, &id, nic_key)? {
+                ctx.pools.insert(id.key().to_string(), info);
+            }
+        }
+    }
+    Ok(ctx)
+}
+
+/// The references a stored NIC holds: subnet, public IP and pools of each configuration.
+fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError> {
+    let mut refs = Vec::new();
+    for c in &nic.ip_configurations {
+        let from = id.child("ipConfigurations", &c.name);
+        let mut push = |raw: &str, kind: RefKind| -> Result<(), AppError> {
+            refs.push(Ref {
+                from_key: from.key().to_string(),
+                from_id: from.to_string(),
+                to_key: ResourceId::parse(raw)?.key().to_string(),
+                kind,
+                owner_key: id.key().to_string(),
+            });
+            Ok(())
+        };
+        push(&c.subnet, RefKind::Subnet)?;
+        if let Some(p) = &c.public_ip {
+            push(p, RefKind::PublicIp)?;
+        }
+        for p in &c.pools {
+            push(p, RefKind::BackendPool)?;
+        }
+    }
+    Ok(refs)
+}
+
+/// Removes a NIC inside a transaction: refused while attached; gives back its addresses.
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    let id = ResourceId::parse(&rec.id)?;
+    let nic: NetworkInterface = crate::records::from_record(rec)?;
+    nic::check_delete(
+        &id,
+        super::first_user(tx, &rec.key, RefKind::Attachment)?.as_deref(),
+    )?;
+    let ctx = context(tx, &rec.key, Some(&nic), &NicSpec::default(), usize::MAX)?;
+    run_moves(tx, &nic::releases_on_delete(&nic, &ctx), |_, _| {})?;
+    tx.set_refs(&rec.key, &[])?;
+    tx.delete(&rec.key)?;
+    Ok(())
+}
+
+impl App {
+    pub async fn put_nic(
+        &self,
+        id: ResourceId,
+        spec: NicSpec,
+        pre: Precondition,
+    ) -> Result<(NicView, bool, Operation), AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let max = self.config.max_ip_configs_per_nic;
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let existing = load::<NetworkInterface>(tx, &id)?;
+            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+            let old = existing.as_ref().map(|(_, n)| n);
+            let ctx = context(tx, id.key(), old, &spec, max)?;
+            let plan = nic::plan_put(
+                &id,
+                old,
+                spec.clone(),
+                &ctx,
+                &uuid::Uuid::new_v4().to_string(),
+                &new_etag(),
+            )?;
+            let mut next = plan.nic;
+            run_moves(tx, &plan.moves, |config, addr| {
+                next.ip_configurations[config].private_ip = Some(addr.to_string());
+            })
+            .map_err(|e| decode_conflict(e, "private IP address"))?;
+            tx.set_refs(id.key(), &refs_of(&id, &next)?)
+                .map_err(|e| decode_conflict(e.into(), "public IP address"))?;
+            let rec = save(
+                tx,
+                &id,
+                existing.as_ref().map(|(r, _)| r),
+                &next.common.location,
+                &next,
+            )?;
+            let op = ops.network(&id, &next.common.location);
+            tx.put_operation(&op)?;
+            Ok((view(tx, &rec)?, existing.is_none(), op))
+        })
+        .await
+    }
+
+    pub async fn get_nic(&self, id: ResourceId) -> Result<NicView, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, _) = require::<NetworkInterface>(tx, &id)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+
+    pub async fn delete_nic(
+        &self,
+        id: ResourceId,
+        pre: Precondition,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some((rec, nic)) = load::<NetworkInterface>(tx, &id)? else {
+                return Ok(None);
+            };
+            pre.check(Some(&rec.etag))?;
+            purge(tx, &rec)?;
+            let op = ops.network(&id, &nic.common.location);
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    pub async fn list_nics(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Page<NicView>, AppError> {
+        self.list_network(subscription, group, NIC, after, view)
+            .await
+    }
+}

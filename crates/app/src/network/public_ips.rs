@@ -1,0 +1,216 @@
+//! Public IP address use cases. Addresses come from the configured public pool, managed by
+//! the same address book as private ones (the pool is one more "subnet").
+
+use super::{decode_conflict, first_user, load, require, save, Stored, PUBLIC_IP};
+use crate::records::from_record;
+use crate::{App, AppError, Page};
+use cerulean_domain::id::{fold, ResourceId};
+use cerulean_domain::ipam;
+use cerulean_domain::network::public_ip::{self, AddressChange, PublicIp, PublicIpSpec};
+use cerulean_domain::network::{IpVersion, Sku};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::precondition::Precondition;
+use cerulean_store::{ListQuery, Record, RefKind, Scope, Tx};
+use ipnet::IpNet;
+
+#[derive(Clone, Debug)]
+pub struct PublicIpView {
+    pub public_ip: Stored<PublicIp>,
+    /// The IP configuration or frontend using it.
+    pub used_by: Option<String>,
+}
+
+pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<PublicIpView, AppError> {
+    Ok(PublicIpView {
+        public_ip: Stored::from(rec)?,
+        used_by: first_user(tx, &rec.key, RefKind::PublicIp)?,
+    })
+}
+
+/// The public pool of one IP version, as an address-book "subnet".
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pools {
+    pub v4: IpNet,
+    pub v6: IpNet,
+}
+
+impl Pools {
+    fn of(&self, v: IpVersion) -> (&'static str, IpNet) {
+        match v {
+            IpVersion::IPv4 => ("public:ipv4", self.v4),
+            IpVersion::IPv6 => ("public:ipv6", self.v6),
+        }
+    }
+
+    /// Takes an address from the pool for `owner` (the public IP's id).
+    pub(crate) fn assign(
+        &self,
+        tx: &mut dyn Tx,
+        v: IpVersion,
+        owner: &str,
+    ) -> Result<String, AppError> {
+        let (key, prefix) = self.of(v);
+        let addr = ipam::allocate_dynamic(&mut super::TxBook(tx), key, prefix, owner, key)?;
+        Ok(addr.to_string())
+    }
+
+    pub(crate) fn release(
+        &self,
+        tx: &mut dyn Tx,
+        v: IpVersion,
+        address: &str,
+    ) -> Result<(), AppError> {
+        let (key, prefix) = self.of(v);
+        match address.parse() {
+            Ok(a) => ipam::release(&mut super::TxBook(tx), key, prefix, a),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Public IPs of this SKU in the subscription and region, other than `except`.
+fn count_same_sku(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    location: &str,
+    sku: Sku,
+) -> Result<usize, AppError> {
+    let sub = fold(id.subscription());
+    let mut after: Option<String> = None;
+    let mut n = 0;
+    loop {
+        let page = tx.list(&ListQuery {
+            scope: Scope::Subscription(&sub),
+            kind: Some(PUBLIC_IP),
+            after: after.as_deref(),
+            limit: 500,
+        })?;
+        for r in &page {
+            if r.key != id.key() && r.location.as_deref() == Some(location) {
+                let p: PublicIp = from_record(r)?;
+                n += usize::from(p.sku == sku);
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 500 => after = Some(last.key.clone()),
+            _ => return Ok(n),
+        }
+    }
+}
+
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
+    let id = ResourceId::parse(&rec.id)?;
+    let pip: PublicIp = from_record(rec)?;
+    public_ip::check_delete(&id, first_user(tx, &rec.key, RefKind::PublicIp)?.as_deref())?;
+    if let Some(a) = &pip.ip_address {
+        pools.release(tx, pip.version, a)?;
+    }
+    tx.delete(&rec.key)?;
+    Ok(())
+}
+
+impl App {
+    pub(crate) fn pools(&self) -> Pools {
+        Pools {
+            v4: self.config.public_pool_v4,
+            v6: self.config.public_pool_v6,
+        }
+    }
+
+    pub async fn put_public_ip(
+        &self,
+        id: ResourceId,
+        spec: PublicIpSpec,
+        pre: Precondition,
+    ) -> Result<(PublicIpView, bool, Operation), AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let pools = self.pools();
+        let quota = self.config.public_ip_quota;
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let existing = load::<PublicIp>(tx, &id)?;
+            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+            let old = existing.as_ref().map(|(_, p)| p);
+            let location = spec
+                .common
+                .location
+                .as_deref()
+                .and_then(cerulean_domain::region::normalize)
+                .unwrap_or_default();
+            let sku = spec.sku.or(old.map(|p| p.sku)).unwrap_or(Sku::Basic);
+            let same = count_same_sku(tx, &id, location, sku)?;
+            let (mut next, change) = public_ip::put(
+                &id,
+                old,
+                spec.clone(),
+                same,
+                quota,
+                &uuid::Uuid::new_v4().to_string(),
+            )?;
+            match change {
+                AddressChange::Keep => {}
+                AddressChange::Assign => {
+                    next.ip_address = Some(
+                        pools
+                            .assign(tx, next.version, id.as_str())
+                            .map_err(|e| decode_conflict(e, "public IP address"))?,
+                    )
+                }
+                AddressChange::Release(a) => pools.release(tx, next.version, &a)?,
+            }
+            let rec = save(
+                tx,
+                &id,
+                existing.as_ref().map(|(r, _)| r),
+                &next.common.location,
+                &next,
+            )?;
+            let op = ops.network(&id, &next.common.location);
+            tx.put_operation(&op)?;
+            Ok((view(tx, &rec)?, existing.is_none(), op))
+        })
+        .await
+    }
+
+    pub async fn get_public_ip(&self, id: ResourceId) -> Result<PublicIpView, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, _) = require::<PublicIp>(tx, &id)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+
+    pub async fn delete_public_ip(
+        &self,
+        id: ResourceId,
+        pre: Precondition,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let pools = self.pools();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some((rec, pip)) = load::<PublicIp>(tx, &id)? else {
+                return Ok(None);
+            };
+            pre.check(Some(&rec.etag))?;
+            purge(tx, &rec, &pools)?;
+            let op = ops.network(&id, &pip.common.location);
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    pub async fn list_public_ips(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Page<PublicIpView>, AppError> {
+        self.list_network(subscription, group, PUBLIC_IP, after, view)
+            .await
+    }
+}

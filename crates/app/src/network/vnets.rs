@@ -1,0 +1,305 @@
+//! Virtual network and subnet use cases.
+
+use super::{first_user, load, require, save, Stored, VNET};
+use crate::records::{list_page, new_etag};
+use crate::{App, AppError, Page};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::vnet::{self, SubnetSpec, VirtualNetwork, VnetSpec};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::precondition::Precondition;
+use cerulean_store::{Record, RefKind, Scope, Tx};
+use std::collections::HashMap;
+
+/// A virtual network with, per subnet, the IP configurations in it.
+#[derive(Clone, Debug)]
+pub struct VnetView {
+    pub vnet: Stored<VirtualNetwork>,
+    /// Parallel to `vnet.value.subnets`.
+    pub subnet_users: Vec<Vec<String>>,
+}
+
+/// One subnet with its users, as its own resource.
+#[derive(Clone, Debug)]
+pub struct SubnetView {
+    pub vnet_id: String,
+    pub subnet: vnet::Subnet,
+    pub users: Vec<String>,
+}
+
+fn subnet_key(vnet_key: &str, name: &str) -> String {
+    format!("{vnet_key}/subnets/{}", name.to_lowercase())
+}
+
+/// Who uses each subnet of a stored virtual network (the first user is enough for rules).
+fn users_by_subnet(
+    tx: &mut dyn Tx,
+    rec: &Record,
+    v: &VirtualNetwork,
+) -> Result<HashMap<String, String>, AppError> {
+    let mut users = HashMap::new();
+    for s in &v.subnets {
+        if let Some(u) = first_user(tx, &subnet_key(&rec.key, &s.name), RefKind::Subnet)? {
+            users.insert(s.name.to_lowercase(), u);
+        }
+    }
+    Ok(users)
+}
+
+pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
+    let vnet = Stored::<VirtualNetwork>::from(rec)?;
+    let mut subnet_users = Vec::with_capacity(vnet.value.subnets.len());
+    for s in &vnet.value.subnets {
+        let users = tx.refs_to(&subnet_key(&rec.key, &s.name), RefKind::Subnet)?;
+        subnet_users.push(users.into_iter().map(|r| r.from_id).collect());
+    }
+    Ok(VnetView { vnet, subnet_users })
+}
+
+/// Forgets the address state of subnets that are gone or re-prefixed (they were unused).
+fn drop_changed_subnets(
+    tx: &mut dyn Tx,
+    vnet_key: &str,
+    old: Option<&VirtualNetwork>,
+    new: Option<&VirtualNetwork>,
+) -> Result<(), AppError> {
+    let Some(old) = old else { return Ok(()) };
+    for s in &old.subnets {
+        let kept = new
+            .and_then(|n| n.subnet(&s.name))
+            .is_some_and(|n| n.address_prefixes == s.address_prefixes);
+        if !kept {
+            tx.ipam_drop(&subnet_key(vnet_key, &s.name))?;
+        }
+    }
+    Ok(())
+}
+
+impl App {
+    pub async fn put_vnet(
+        &self,
+        id: ResourceId,
+        spec: VnetSpec,
+        pre: Precondition,
+    ) -> Result<(VnetView, bool, Operation), AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let existing = load::<VirtualNetwork>(tx, &id)?;
+            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+            let users = match &existing {
+                Some((rec, v)) => users_by_subnet(tx, rec, v)?,
+                None => HashMap::new(),
+            };
+            let lookup = |name: &str| users.get(&name.to_lowercase()).cloned();
+            let next = vnet::put_vnet(
+                &id,
+                existing.as_ref().map(|(_, v)| v),
+                spec.clone(),
+                &lookup,
+                &uuid::Uuid::new_v4().to_string(),
+                &new_etag(),
+            )?;
+            drop_changed_subnets(tx, id.key(), existing.as_ref().map(|(_, v)| v), Some(&next))?;
+            let rec = save(
+                tx,
+                &id,
+                existing.as_ref().map(|(r, _)| r),
+                &next.common.location,
+                &next,
+            )?;
+            let op = ops.network(&id, &next.common.location);
+            tx.put_operation(&op)?;
+            Ok((view(tx, &rec)?, existing.is_none(), op))
+        })
+        .await
+    }
+
+    pub async fn get_vnet(&self, id: ResourceId) -> Result<VnetView, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, _) = require::<VirtualNetwork>(tx, &id)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+
+    /// DELETE: `None` when there was nothing to delete.
+    pub async fn delete_vnet(
+        &self,
+        id: ResourceId,
+        pre: Precondition,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some((rec, v)) = load::<VirtualNetwork>(tx, &id)? else {
+                return Ok(None);
+            };
+            pre.check(Some(&rec.etag))?;
+            purge(tx, &rec)?;
+            let op = ops.network(&id, &v.common.location);
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    pub async fn list_vnets(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Page<VnetView>, AppError> {
+        self.list_network(subscription, group, VNET, after, view)
+            .await
+    }
+
+    pub async fn put_subnet(
+        &self,
+        vnet_id: ResourceId,
+        spec: SubnetSpec,
+        pre: Precondition,
+    ) -> Result<(SubnetView, bool, Operation), AppError> {
+        self.subscription(vnet_id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
+            let current = v.subnet(&spec.name).map(|s| s.etag.clone());
+            pre.check(current.as_deref())?;
+            let users = users_by_subnet(tx, &rec, &v)?;
+            let (next, created) = vnet::put_subnet(
+                &vnet_id,
+                &v,
+                spec.clone(),
+                &|name: &str| users.get(&name.to_lowercase()).cloned(),
+                &new_etag(),
+            )?;
+            drop_changed_subnets(tx, &rec.key, Some(&v), Some(&next))?;
+            let rec = save(tx, &vnet_id, Some(&rec), &next.common.location, &next)?;
+            let sub_id = vnet_id.child("subnets", &spec.name);
+            let op = ops.network(&sub_id, &next.common.location);
+            tx.put_operation(&op)?;
+            let subnet_view = subnet_view(tx, &rec, &next, &spec.name)?;
+            Ok((subnet_view, created, op))
+        })
+        .await
+    }
+
+    pub async fn get_subnet(
+        &self,
+        vnet_id: ResourceId,
+        name: String,
+    ) -> Result<SubnetView, AppError> {
+        self.subscription(vnet_id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
+            subnet_view(tx, &rec, &v, &name)
+        })
+        .await
+    }
+
+    pub async fn list_subnets(&self, vnet_id: ResourceId) -> Result<Vec<SubnetView>, AppError> {
+        self.subscription(vnet_id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
+            v.subnets
+                .iter()
+                .map(|s| subnet_view(tx, &rec, &v, &s.name))
+                .collect()
+        })
+        .await
+    }
+
+    pub async fn delete_subnet(
+        &self,
+        vnet_id: ResourceId,
+        name: String,
+        pre: Precondition,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(vnet_id.subscription()).await?;
+        let ops = self.ops();
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
+            pre.check(v.subnet(&name).map(|s| s.etag.as_str()))?;
+            let users = users_by_subnet(tx, &rec, &v)?;
+            let Some(next) =
+                vnet::delete_subnet(&v, &name, &|n: &str| users.get(&n.to_lowercase()).cloned())?
+            else {
+                return Ok(None);
+            };
+            drop_changed_subnets(tx, &rec.key, Some(&v), Some(&next))?;
+            save(tx, &vnet_id, Some(&rec), &next.common.location, &next)?;
+            let op = ops.network(&vnet_id.child("subnets", &name), &v.common.location);
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+}
+
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    let v: VirtualNetwork = crate::records::from_record(rec)?;
+    let users = users_by_subnet(tx, rec, &v)?;
+    vnet::delete_vnet(&v, &|name: &str| users.get(&name.to_lowercase()).cloned())?;
+    drop_changed_subnets(tx, &rec.key, Some(&v), None)?;
+    tx.delete(&rec.key)?;
+    Ok(())
+}
+
+fn subnet_view(
+    tx: &mut dyn Tx,
+    rec: &Record,
+    v: &VirtualNetwork,
+    name: &str,
+) -> Result<SubnetView, AppError> {
+    let vnet_id = ResourceId::parse(&rec.id)?;
+    let Some(s) = v.subnet(name) else {
+        return Err(super::not_found(&vnet_id.child("subnets", name)));
+    };
+    let users = tx.refs_to(&subnet_key(&rec.key, &s.name), RefKind::Subnet)?;
+    Ok(SubnetView {
+        vnet_id: rec.id.clone(),
+        subnet: s.clone(),
+        users: users.into_iter().map(|r| r.from_id).collect(),
+    })
+}
+
+impl App {
+    /// Lists network resources of one kind by group or subscription, one page at a time.
+    pub(crate) async fn list_network<V: Send + 'static>(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        kind: &'static str,
+        after: Option<String>,
+        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
+    ) -> Result<Page<V>, AppError> {
+        self.subscription(subscription).await?;
+        let sub = cerulean_domain::id::fold(subscription);
+        let group_id = group.map(|g| ResourceId::group(subscription, g));
+        let limit = self.config.page_size;
+        cerulean_store::read(&*self.store, move |tx| {
+            let scope = match &group_id {
+                Some(g) => {
+                    crate::groups::load_group(tx, g)?;
+                    Scope::Group(g.key())
+                }
+                None => Scope::Subscription(&sub),
+            };
+            let page = list_page(tx, scope, Some(kind), after.as_deref(), limit, &|_| {
+                Ok(true)
+            })?;
+            Ok(Page {
+                items: page
+                    .items
+                    .iter()
+                    .map(|r| view(tx, r))
+                    .collect::<Result<_, _>>()?,
+                next: page.next,
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,335 @@
+//! Load balancers: frontends (public, or internal with an address from a subnet) and
+//! backend pools. Pool membership is written from the NIC side (an IP configuration names
+//! its pools) and shown on both sides; any IP configuration of any NIC may join.
+
+use super::address::{place, release_of, AddressMove, Placed, Wanted};
+use super::nic::{reference, PublicIpInfo, SubnetInfo};
+use super::{common, Allocation, Common, CommonSpec, IpVersion, Sku};
+use crate::error::DomainError;
+use crate::id::ResourceId;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadBalancer {
+    pub common: Common,
+    pub sku: Sku,
+    pub frontends: Vec<Frontend>,
+    pub pools: Vec<BackendPool>,
+    /// Properties cerulean stores but does not model (rules, probes, NAT rules), as the
+    /// caller sent them: `(property name, JSON text)`.
+    pub extras: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frontend {
+    pub name: String,
+    pub private_ip: Option<String>,
+    pub allocation: Allocation,
+    pub version: IpVersion,
+    pub subnet: Option<String>,
+    pub public_ip: Option<String>,
+    pub etag: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendPool {
+    pub name: String,
+    pub etag: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FrontendSpec {
+    pub name: String,
+    pub private_ip: Option<String>,
+    pub allocation: Option<Allocation>,
+    pub version: Option<IpVersion>,
+    pub subnet: Option<String>,
+    pub public_ip: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LbSpec {
+    pub common: CommonSpec,
+    pub sku: Option<Sku>,
+    pub frontends: Vec<FrontendSpec>,
+    pub pools: Vec<String>,
+    pub extras: Vec<(String, String)>,
+}
+
+/// What a load balancer's references resolve to (lower-case ids), and who is in its pools.
+#[derive(Clone, Debug, Default)]
+pub struct LbContext {
+    pub subnets: HashMap<String, SubnetInfo>,
+    pub public_ips: HashMap<String, PublicIpInfo>,
+    /// Lower-case pool name → id of one IP configuration in it.
+    pub pool_members: HashMap<String, String>,
+}
+
+fn placed<'a>(ctx: &LbContext, f: &'a Frontend) -> Option<Placed<'a>> {
+    let subnet = f.subnet.as_deref()?;
+    let prefix = ResourceId::parse(subnet).ok().and_then(|s| {
+        ctx.subnets.get(s.key()).and_then(|info| {
+            info.prefixes
+                .iter()
+                .copied()
+                .find(|p| matches!(p, IpNet::V6(_)) == (f.version == IpVersion::IPv6))
+        })
+    });
+    Some(Placed {
+        subnet,
+        address: f.private_ip.as_deref(),
+        version: f.version,
+        prefix,
+    })
+}
+
+/// Validates a load balancer PUT and plans the addresses of its internal frontends.
+pub fn plan_put(
+    id: &ResourceId,
+    existing: Option<&LoadBalancer>,
+    spec: LbSpec,
+    ctx: &LbContext,
+    new_guid: &str,
+    new_etag: &str,
+) -> Result<(LoadBalancer, Vec<AddressMove>), DomainError> {
+    let common = common(id, existing.map(|l| &l.common), &spec.common, new_guid)?;
+    let sku = spec.sku.or(existing.map(|l| l.sku)).unwrap_or(Sku::Basic);
+    let mut moves = Vec::new();
+    let mut frontends = Vec::with_capacity(spec.frontends.len());
+    let mut vnet: Option<String> = None;
+    for (i, f) in spec.frontends.iter().enumerate() {
+        crate::name::validate_network_name(&f.name)?;
+        if spec.frontends[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&f.name))
+        {
+            return Err(DomainError::DuplicateChildName {
+                parent: id.to_string(),
+                name: f.name.clone(),
+            });
+        }
+        let fid = id.child("frontendIPConfigurations", &f.name).to_string();
+        let old = existing.and_then(|l| {
+            l.frontends
+                .iter()
+                .find(|o| o.name.eq_ignore_ascii_case(&f.name))
+        });
+        let mut frontend = Frontend {
+            name: old
+                .map(|o| o.name.clone())
+                .unwrap_or_else(|| f.name.clone()),
+            private_ip: None,
+            allocation: Allocation::Dynamic,
+            version: f.version.unwrap_or(IpVersion::IPv4),
+            subnet: None,
+            public_ip: None,
+            etag: new_etag.to_string(),
+        };
+        match (&f.subnet, &f.public_ip) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(DomainError::InvalidParameter {
+                    message: format!(
+                        "Frontend IP configuration {fid} must reference either a subnet (internal) or a public IP address, not both or neither."
+                    ),
+                    target: Some("frontendIPConfigurations".into()),
+                })
+            }
+            (None, Some(raw)) => {
+                let pid = reference(raw, "Microsoft.Network/publicIPAddresses", "publicIPAddress.id")?;
+                let pip = ctx
+                    .public_ips
+                    .get(pid.key())
+                    .filter(|p| p.location == common.location)
+                    .ok_or_else(|| DomainError::InvalidResourceReference {
+                        id: raw.clone(),
+                        referrer: fid.clone(),
+                    })?;
+                if let Some(user) = pip.used_by.as_ref().filter(|u| !u.eq_ignore_ascii_case(&fid)) {
+                    return Err(DomainError::PublicIPAddressInUse {
+                        config: fid,
+                        public_ip: pip.id.clone(),
+                        user: user.clone(),
+                    });
+                }
+                if pip.sku != sku {
+                    return Err(DomainError::PublicIPAndLBSkuDoNotMatch {
+                        lb: id.to_string(),
+                        public_ip: pip.id.clone(),
+                    });
+                }
+                frontend.public_ip = Some(raw.clone());
+                frontend.version = pip.version;
+                if let Some(p) = old.and_then(|o| placed(ctx, o)) {
+                    moves.extend(release_of(&p));
+                }
+            }
+            (Some(raw), None) => {
+                let sid = reference(raw, "Microsoft.Network/virtualNetworks/subnets", "subnet.id")?;
+                let subnet = ctx
+                    .subnets
+                    .get(sid.key())
+                    .filter(|s| s.location == common.location)
+                    .ok_or_else(|| DomainError::InvalidResourceReference {
+                        id: raw.clone(),
+                        referrer: fid.clone(),
+                    })?;
+                match &vnet {
+                    Some(v) if *v != subnet.vnet_key => {
+                        return Err(DomainError::InvalidParameter {
+                            message: format!(
+                                "All internal frontend IP configurations of load balancer {id} must be in one virtual network."
+                            ),
+                            target: Some("frontendIPConfigurations".into()),
+                        })
+                    }
+                    _ => vnet = Some(subnet.vnet_key.clone()),
+                }
+                let requested: Option<IpAddr> = match &f.private_ip {
+                    Some(a) => Some(a.parse().map_err(|_| DomainError::InvalidPrivateIpAddress {
+                        address: a.clone(),
+                        config: fid.clone(),
+                    })?),
+                    None => None,
+                };
+                let prefix = subnet
+                    .prefixes
+                    .iter()
+                    .copied()
+                    .find(|p| matches!(p, IpNet::V6(_)) == (frontend.version == IpVersion::IPv6))
+                    .ok_or_else(|| DomainError::SubnetHasNoPrefixForVersion {
+                        subnet: subnet.id.clone(),
+                        version: frontend.version.as_str().into(),
+                        config: fid.clone(),
+                    })?;
+                frontend.allocation = f.allocation.unwrap_or(if requested.is_some() {
+                    Allocation::Static
+                } else {
+                    Allocation::Dynamic
+                });
+                let old_place = old.and_then(|o| placed(ctx, o));
+                let (kept, mv) = place(
+                    old_place.as_ref(),
+                    &Wanted {
+                        config: i,
+                        owner: &fid,
+                        subnet_key: sid.key(),
+                        subnet_id: &subnet.id,
+                        prefix,
+                        version: frontend.version,
+                        requested,
+                    },
+                );
+                moves.extend(mv);
+                frontend.private_ip = kept;
+                frontend.subnet = Some(raw.clone());
+            }
+        }
+        if let Some(o) = old {
+            if o.private_ip == frontend.private_ip
+                && o.subnet == frontend.subnet
+                && o.public_ip == frontend.public_ip
+            {
+                frontend.etag = o.etag.clone();
+            }
+        }
+        frontends.push(frontend);
+    }
+    if let Some(old) = existing {
+        for o in &old.frontends {
+            if !spec
+                .frontends
+                .iter()
+                .any(|f| f.name.eq_ignore_ascii_case(&o.name))
+            {
+                if let Some(p) = placed(ctx, o) {
+                    moves.extend(release_of(&p));
+                }
+            }
+        }
+    }
+
+    let mut pools: Vec<BackendPool> = Vec::with_capacity(spec.pools.len());
+    for name in &spec.pools {
+        crate::name::validate_network_name(name)?;
+        if pools.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
+            return Err(DomainError::DuplicateChildName {
+                parent: id.to_string(),
+                name: name.clone(),
+            });
+        }
+        let old = existing.and_then(|l| l.pools.iter().find(|p| p.name.eq_ignore_ascii_case(name)));
+        pools.push(old.cloned().unwrap_or(BackendPool {
+            name: name.clone(),
+            etag: new_etag.to_string(),
+        }));
+    }
+    if let Some(old) = existing {
+        for p in &old.pools {
+            if !pools.iter().any(|n| n.name.eq_ignore_ascii_case(&p.name)) {
+                check_pool_unused(id, &p.name, ctx)?;
+            }
+        }
+    }
+    moves.sort_by_key(AddressMove::order);
+    Ok((
+        LoadBalancer {
+            common,
+            sku,
+            frontends,
+            pools,
+            extras: spec.extras,
+        },
+        moves,
+    ))
+}
+
+/// A pool with members cannot be removed.
+pub fn check_pool_unused(
+    lb_id: &ResourceId,
+    pool: &str,
+    ctx: &LbContext,
+) -> Result<(), DomainError> {
+    match ctx.pool_members.get(&pool.to_lowercase()) {
+        Some(member) => Err(DomainError::BackendAddressPoolInUse {
+            pool: lb_id.child("backendAddressPools", pool).to_string(),
+            user: member.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A load balancer whose pools have members cannot be deleted.
+pub fn check_delete(
+    lb_id: &ResourceId,
+    lb: &LoadBalancer,
+    ctx: &LbContext,
+) -> Result<(), DomainError> {
+    for p in &lb.pools {
+        check_pool_unused(lb_id, &p.name, ctx)?;
+    }
+    Ok(())
+}
+
+/// Addresses its internal frontends hold, to give back when it is deleted.
+pub fn releases_on_delete(lb: &LoadBalancer, ctx: &LbContext) -> Vec<AddressMove> {
+    lb.frontends
+        .iter()
+        .filter_map(|f| placed(ctx, f))
+        .filter_map(|p| release_of(&p))
+        .collect()
+}
+
+impl LoadBalancer {
+    /// The virtual network its internal frontends are in, if any.
+    pub fn vnet_key(&self) -> Option<String> {
+        self.frontends
+            .iter()
+            .filter_map(|f| f.subnet.as_deref())
+            .filter_map(|s| ResourceId::parse(s).ok()?.parent())
+            .map(|v| v.key().to_string())
+            .next()
+    }
+}

@@ -1,0 +1,483 @@
+//! Network interfaces and their IP configurations: the seed's NIC rules.
+//!
+//! `plan_put` validates a requested NIC against what its references resolve to and returns
+//! the NIC to store plus the address moves (releases, static claims, dynamic allocations)
+//! the application executes against the address book, releases first.
+
+use super::address::{place, release_of, AddressMove, Placed, Wanted};
+use super::{common, Allocation, Common, CommonSpec, IpVersion};
+use crate::error::DomainError;
+use crate::id::ResourceId;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// The seed: "You can assign up to 250 private IP addresses to each NIC." Today's Azure
+/// allows 256; `--max-ip-configs-per-nic` chooses.
+pub const SEED_MAX_IP_CONFIGS: usize = 250;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    pub common: Common,
+    pub ip_configurations: Vec<IpConfiguration>,
+    pub dns_servers: Vec<String>,
+    pub enable_ip_forwarding: bool,
+    pub enable_accelerated_networking: bool,
+    pub network_security_group: Option<String>,
+    /// Assigned when the NIC's VM first starts; kept until the NIC is deleted.
+    pub mac_address: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpConfiguration {
+    pub name: String,
+    /// Filled once the address is allocated (always, in a stored NIC).
+    pub private_ip: Option<String>,
+    pub allocation: Allocation,
+    pub version: IpVersion,
+    pub subnet: String,
+    pub primary: bool,
+    pub public_ip: Option<String>,
+    pub pools: Vec<String>,
+    pub etag: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct IpConfigSpec {
+    pub name: String,
+    pub private_ip: Option<String>,
+    pub allocation: Option<Allocation>,
+    pub version: Option<IpVersion>,
+    pub subnet: Option<String>,
+    pub primary: Option<bool>,
+    pub public_ip: Option<String>,
+    pub pools: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NicSpec {
+    pub common: CommonSpec,
+    pub ip_configurations: Vec<IpConfigSpec>,
+    pub dns_servers: Vec<String>,
+    pub enable_ip_forwarding: bool,
+    pub enable_accelerated_networking: bool,
+    pub network_security_group: Option<String>,
+}
+
+/// A subnet as a NIC sees it.
+#[derive(Clone, Debug)]
+pub struct SubnetInfo {
+    pub id: String,
+    pub name: String,
+    pub vnet_key: String,
+    pub location: String,
+    pub prefixes: Vec<IpNet>,
+}
+
+/// A public IP address as a NIC sees it.
+#[derive(Clone, Debug)]
+pub struct PublicIpInfo {
+    pub id: String,
+    pub location: String,
+    pub version: IpVersion,
+    pub sku: super::Sku,
+    /// Id of the IP configuration or frontend using it, if any.
+    pub used_by: Option<String>,
+}
+
+/// A backend pool as a NIC sees it.
+#[derive(Clone, Debug)]
+pub struct PoolInfo {
+    pub id: String,
+    pub location: String,
+    /// The virtual network the pool's load balancer is tied to, if it is already tied to
+    /// one (by an internal frontend or by its other members).
+    pub vnet_key: Option<String>,
+}
+
+/// What the references of a NIC request resolve to, keyed by lower-case id. A reference
+/// that is absent here does not exist.
+#[derive(Clone, Debug, Default)]
+pub struct NicContext {
+    pub subnets: HashMap<String, SubnetInfo>,
+    pub public_ips: HashMap<String, PublicIpInfo>,
+    pub pools: HashMap<String, PoolInfo>,
+    pub max_ip_configs: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct NicPlan {
+    pub nic: NetworkInterface,
+    /// Releases first, then claims, then allocations.
+    pub moves: Vec<AddressMove>,
+}
+
+fn invalid_reference(referenced: &str, by: &str) -> DomainError {
+    DomainError::InvalidResourceReference {
+        id: referenced.to_string(),
+        referrer: by.to_string(),
+    }
+}
+
+/// Parses a reference and checks it names a resource of the expected type.
+pub fn reference(raw: &str, type_path: &str, property: &str) -> Result<ResourceId, DomainError> {
+    let id = ResourceId::parse(raw)?;
+    if !id.is_type(type_path) {
+        return Err(DomainError::InvalidReferenceType {
+            id: raw.to_string(),
+            property: property.to_string(),
+            expected: type_path.to_string(),
+        });
+    }
+    Ok(id)
+}
+
+/// Exactly one primary: a lone configuration is primary whatever it says; several need one
+/// flagged (`NetworkInterfaceMustHaveOneOneIPConfigAsPrimary`), never more.
+fn choose_primary(nic_id: &ResourceId, specs: &[IpConfigSpec]) -> Result<usize, DomainError> {
+    if specs.len() == 1 {
+        return Ok(0);
+    }
+    let flagged: Vec<usize> = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.primary == Some(true))
+        .map(|(i, _)| i)
+        .collect();
+    match flagged.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(
+            DomainError::NetworkInterfaceMustHaveOneOneIPConfigAsPrimary {
+                nic: nic_id.to_string(),
+            },
+        ),
+        _ => Err(DomainError::MultiplePrimaryIpConfigurations {
+            nic: nic_id.to_string(),
+        }),
+    }
+}
+
+/// Validates a NIC PUT and plans its address moves.
+pub fn plan_put(
+    id: &ResourceId,
+    existing: Option<&NetworkInterface>,
+    spec: NicSpec,
+    ctx: &NicContext,
+    new_guid: &str,
+    new_etag: &str,
+) -> Result<NicPlan, DomainError> {
+    let common = common(id, existing.map(|n| &n.common), &spec.common, new_guid)?;
+    let specs = &spec.ip_configurations;
+    if specs.is_empty() {
+        return Err(
+            DomainError::NetworkInterfaceMustHaveAtLeastOneIpConfiguration {
+                nic: id.to_string(),
+            },
+        );
+    }
+    if specs.len() > ctx.max_ip_configs {
+        return Err(DomainError::IpConfigurationCountExceeded {
+            nic: id.to_string(),
+            count: specs.len(),
+            max: ctx.max_ip_configs,
+        });
+    }
+    for (i, s) in specs.iter().enumerate() {
+        crate::name::validate_network_name(&s.name)?;
+        if specs[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&s.name))
+        {
+            return Err(DomainError::DuplicateChildName {
+                parent: id.to_string(),
+                name: s.name.clone(),
+            });
+        }
+    }
+    let primary = choose_primary(id, specs)?;
+    if let Some(old) = existing {
+        if let Some(old_primary) = old.ip_configurations.iter().find(|c| c.primary) {
+            let kept = |name: &str| specs.iter().any(|s| s.name.eq_ignore_ascii_case(name));
+            let others_remain = old
+                .ip_configurations
+                .iter()
+                .any(|c| !c.primary && kept(&c.name));
+            if !kept(&old_primary.name) && others_remain {
+                return Err(DomainError::PrimaryIpConfigurationCannotBeDeleted {
+                    name: old_primary.name.clone(),
+                });
+            }
+        }
+    }
+
+    let mut configs = Vec::with_capacity(specs.len());
+    let mut moves = Vec::new();
+    let mut vnet: Option<(String, String)> = None;
+    let mut seen_pips: HashMap<String, String> = HashMap::new();
+
+    for (i, s) in specs.iter().enumerate() {
+        let config_id = id.child("ipConfigurations", &s.name).to_string();
+        let old = existing.and_then(|n| {
+            n.ip_configurations
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(&s.name))
+        });
+        let name = old
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| s.name.clone());
+
+        let requested_ip: Option<IpAddr> = match &s.private_ip {
+            Some(raw) => {
+                Some(
+                    raw.trim()
+                        .parse()
+                        .map_err(|_| DomainError::InvalidPrivateIpAddress {
+                            address: raw.clone(),
+                            config: config_id.clone(),
+                        })?,
+                )
+            }
+            None => None,
+        };
+        let version = s
+            .version
+            .or(requested_ip.map(IpVersion::of))
+            .unwrap_or(IpVersion::IPv4);
+        if i == primary && version == IpVersion::IPv6 {
+            return Err(DomainError::PrimaryIpConfigurationMustBeIPv4 { config: config_id });
+        }
+        let allocation = s.allocation.unwrap_or(if requested_ip.is_some() {
+            Allocation::Static
+        } else {
+            Allocation::Dynamic
+        });
+
+        let subnet_raw = s
+            .subnet
+            .as_deref()
+            .ok_or_else(|| DomainError::SubnetRequired {
+                config: config_id.clone(),
+            })?;
+        let subnet_id = reference(
+            subnet_raw,
+            "Microsoft.Network/virtualNetworks/subnets",
+            "subnet.id",
+        )?;
+        let subnet = ctx
+            .subnets
+            .get(subnet_id.key())
+            .filter(|sub| sub.location == common.location)
+            .ok_or_else(|| invalid_reference(subnet_raw, &config_id))?;
+        match &vnet {
+            None => vnet = Some((subnet.vnet_key.clone(), subnet.id.clone())),
+            Some((key, first)) if *key != subnet.vnet_key => {
+                return Err(DomainError::IpConfigurationsInDifferentVnets {
+                    nic: id.to_string(),
+                    first: first.clone(),
+                    second: subnet.id.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+        let prefix = subnet
+            .prefixes
+            .iter()
+            .copied()
+            .find(|p| matches!(p, IpNet::V6(_)) == (version == IpVersion::IPv6))
+            .ok_or_else(|| DomainError::SubnetHasNoPrefixForVersion {
+                subnet: subnet.id.clone(),
+                version: version.as_str().to_string(),
+                config: config_id.clone(),
+            })?;
+        if let Some(ip) = requested_ip {
+            if IpVersion::of(ip) != version {
+                return Err(DomainError::InvalidPrivateIpAddress {
+                    address: ip.to_string(),
+                    config: config_id,
+                });
+            }
+        }
+        if allocation == Allocation::Static && requested_ip.is_none() && old.is_none() {
+            return Err(DomainError::StaticPrivateIpAddressMissing { config: config_id });
+        }
+
+        // Public IP: exists, same region, same version, and not used by anyone else.
+        let public_ip = match &s.public_ip {
+            None => None,
+            Some(raw) => {
+                let pid = reference(
+                    raw,
+                    "Microsoft.Network/publicIPAddresses",
+                    "publicIPAddress.id",
+                )?;
+                let pip = ctx
+                    .public_ips
+                    .get(pid.key())
+                    .filter(|p| p.location == common.location)
+                    .ok_or_else(|| invalid_reference(raw, &config_id))?;
+                let other_user = pip
+                    .used_by
+                    .as_ref()
+                    .filter(|u| !u.eq_ignore_ascii_case(&config_id))
+                    .cloned()
+                    .or_else(|| seen_pips.get(pid.key()).cloned());
+                if let Some(user) = other_user {
+                    return Err(DomainError::PublicIPAddressInUse {
+                        config: config_id,
+                        public_ip: pip.id.clone(),
+                        user,
+                    });
+                }
+                if pip.version != version {
+                    return Err(DomainError::PublicIpVersionMismatch {
+                        config: config_id,
+                        public_ip: pip.id.clone(),
+                    });
+                }
+                seen_pips.insert(pid.key().to_string(), config_id.clone());
+                Some(raw.clone())
+            }
+        };
+
+        // Backend pools: any configuration, primary or not, of the NIC's region and VNet.
+        let mut pools = Vec::with_capacity(s.pools.len());
+        for raw in &s.pools {
+            let pid = reference(
+                raw,
+                "Microsoft.Network/loadBalancers/backendAddressPools",
+                "loadBalancerBackendAddressPools.id",
+            )?;
+            let pool = ctx
+                .pools
+                .get(pid.key())
+                .filter(|p| p.location == common.location)
+                .ok_or_else(|| invalid_reference(raw, &config_id))?;
+            if let Some(pool_vnet) = &pool.vnet_key {
+                if *pool_vnet != subnet.vnet_key {
+                    return Err(DomainError::BackendPoolInOtherVnet {
+                        config: config_id,
+                        pool: pool.id.clone(),
+                    });
+                }
+            }
+            if !pools.iter().any(|p: &String| p.eq_ignore_ascii_case(raw)) {
+                pools.push(raw.clone());
+            }
+        }
+
+        // Addresses: keep what stays in place, move what changes.
+        let subnet_key = subnet_id.key().to_string();
+        let placed = old.map(|o| placed(ctx, o));
+        let (kept_ip, mv) = place(
+            placed.as_ref(),
+            &Wanted {
+                config: i,
+                owner: &config_id,
+                subnet_key: &subnet_key,
+                subnet_id: &subnet.id,
+                prefix,
+                version,
+                requested: requested_ip,
+            },
+        );
+        moves.extend(mv);
+        let etag = match old {
+            Some(o) if o.private_ip == kept_ip && kept_ip.is_some() => o.etag.clone(),
+            _ => new_etag.to_string(),
+        };
+        configs.push(IpConfiguration {
+            name,
+            private_ip: kept_ip,
+            allocation,
+            version,
+            subnet: subnet_raw.to_string(),
+            primary: i == primary,
+            public_ip,
+            pools,
+            etag,
+        });
+    }
+
+    // Configurations that disappear give their addresses back.
+    if let Some(old) = existing {
+        for o in &old.ip_configurations {
+            if !specs.iter().any(|s| s.name.eq_ignore_ascii_case(&o.name)) {
+                moves.extend(release_of(&placed(ctx, o)));
+            }
+        }
+    }
+    moves.sort_by_key(AddressMove::order);
+    Ok(NicPlan {
+        nic: NetworkInterface {
+            common,
+            ip_configurations: configs,
+            dns_servers: spec.dns_servers,
+            enable_ip_forwarding: spec.enable_ip_forwarding,
+            enable_accelerated_networking: spec.enable_accelerated_networking,
+            network_security_group: spec.network_security_group,
+            mac_address: existing.and_then(|n| n.mac_address.clone()),
+        },
+        moves,
+    })
+}
+
+/// Where a stored configuration's address is (its subnet must be in the context: the
+/// application resolves the subnets of the stored NIC too).
+fn placed<'a>(ctx: &NicContext, c: &'a IpConfiguration) -> Placed<'a> {
+    let prefix = ResourceId::parse(&c.subnet).ok().and_then(|sub| {
+        ctx.subnets.get(sub.key()).and_then(|s| {
+            s.prefixes
+                .iter()
+                .copied()
+                .find(|p| matches!(p, IpNet::V6(_)) == (c.version == IpVersion::IPv6))
+        })
+    });
+    Placed {
+        subnet: &c.subnet,
+        address: c.private_ip.as_deref(),
+        version: c.version,
+        prefix,
+    }
+}
+
+/// Every address a NIC holds, to give back when it is deleted.
+pub fn releases_on_delete(nic: &NetworkInterface, ctx: &NicContext) -> Vec<AddressMove> {
+    nic.ip_configurations
+        .iter()
+        .filter_map(|c| release_of(&placed(ctx, c)))
+        .collect()
+}
+
+/// "A NIC cannot be deleted while attached to a VM."
+pub fn check_delete(nic_id: &ResourceId, attached_to: Option<&str>) -> Result<(), DomainError> {
+    match attached_to {
+        Some(vm) => Err(DomainError::NicInUse {
+            nic: nic_id.to_string(),
+            vm: vm.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+impl NetworkInterface {
+    pub fn primary_config(&self) -> Option<&IpConfiguration> {
+        self.ip_configurations.iter().find(|c| c.primary)
+    }
+
+    /// True when any configuration has a private IPv6 address (the seed's IPv6 rules).
+    pub fn has_ipv6(&self) -> bool {
+        self.ip_configurations
+            .iter()
+            .any(|c| c.version == IpVersion::IPv6)
+    }
+
+    /// The virtual network (lower-case key) all configurations are in.
+    pub fn vnet_key(&self) -> Option<String> {
+        self.ip_configurations
+            .first()
+            .and_then(|c| ResourceId::parse(&c.subnet).ok())
+            .and_then(|s| s.parent())
+            .map(|v| v.key().to_string())
+    }
+}
