@@ -82,6 +82,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let started = Instant::now();
     let _ = rustls::crypto::ring::default_provider().install_default();
 
+    if !matches!(args.public_ip_pool, ipnet::IpNet::V4(_))
+        || !matches!(args.public_ip_pool_v6, ipnet::IpNet::V6(_))
+    {
+        return Err("--public-ip-pool takes an IPv4 prefix, --public-ip-pool-v6 an IPv6 one".into());
+    }
     let store = open_store(&args).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
