@@ -6,7 +6,7 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::operation::{Operation, OperationError, OperationStatus};
 use cerulean_domain::DomainError;
 
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -259,6 +259,72 @@ pub enum DomainError {
     #[error("Another operation on this or a dependent resource is in progress ({what}). Retry the request.")]
     ConcurrentConflict { what: String },
 
+    #[error("The value {size} provided for the VM size is not valid. The valid sizes in the current region ({location}) are listed by GET .../providers/Microsoft.Compute/locations/{location}/vmSizes.")]
+    VmSizeNotValid { size: String, location: String },
+
+    #[error("The number of network interfaces for virtual machine {vm} exceeds the maximum allowed for the virtual machine size {size}. The number of network interfaces is {count} and the maximum allowed is {max}.")]
+    NetworkInterfaceCountExceeded {
+        vm: String,
+        size: String,
+        count: usize,
+        max: usize,
+    },
+
+    // GUESS: message.
+    #[error("Adding or deleting network interfaces on virtual machine {vm} is only supported when it is deallocated (stopped but still allocated is not enough). Deallocate it first.")]
+    AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported { vm: String },
+
+    #[error("Virtual machine {vm} must have at least one network interface.")]
+    VirtualMachineMustHaveAtLeastOneNic { vm: String },
+
+    #[error("Network interface {nic} must have Primary property set.")]
+    NetworkInterfaceMustHavePrimaryPropertySet { nic: String },
+
+    // GUESS: code and message.
+    #[error("Only one network interface of a virtual machine may be primary; {first} and {second} are both marked primary.")]
+    MultiplePrimaryNetworkInterfaces { first: String, second: String },
+
+    // GUESS: message.
+    #[error("Network interfaces of virtual machine {vm} must be in the same virtual network: {first} and {second} differ.")]
+    SubnetsNotInSameVnet {
+        vm: String,
+        first: String,
+        second: String,
+    },
+
+    // GUESS: code and message.
+    #[error("Network interface {nic} has a private IPv6 address, so it must be the only network interface of virtual machine {vm}.")]
+    Ipv6NicMustBeOnlyNic { vm: String, nic: String },
+
+    // GUESS: code and message.
+    #[error("Network interface {nic} has a private IPv6 address and can only be attached when virtual machine {vm} is created.")]
+    Ipv6NicOnlyAtCreation { vm: String, nic: String },
+
+    // GUESS: code and message.
+    #[error("Network interface {nic} cannot be added to virtual machine {vm}: its network interface {ipv6_nic} has a private IPv6 address, so it must stay the only one.")]
+    NoNicAddedBesideIpv6Nic {
+        vm: String,
+        ipv6_nic: String,
+        nic: String,
+    },
+
+    #[error("Network interface {nic} is referenced more than once by virtual machine {vm}.")]
+    DuplicateNetworkInterface { vm: String, nic: String },
+
+    #[error("Network interface {nic} must be in the virtual machine's subscription {subscription}.")]
+    NicInOtherSubscription { nic: String, subscription: String },
+
+    #[error("Operation '{operation}' is not allowed on VM '{vm}' since the VM is {state}.")]
+    OperationNotAllowed {
+        operation: String,
+        vm: String,
+        state: String,
+    },
+
+    // GUESS: code and message.
+    #[error("Availability set {set} cannot be deleted while virtual machine {vm} is in it.")]
+    AvailabilitySetInUse { set: String, vm: String },
+
     #[error(
         "cerulean does not implement {what} yet. See docs/compatibility.md for what is supported."
     )]
@@ -333,6 +399,26 @@ impl DomainError {
             PublicIPAndLBSkuDoNotMatch { .. } => "PublicIPAndLBSkuDoNotMatch",
             BackendAddressPoolInUse { .. } => "LoadBalancerBackendAddressPoolInUse", // GUESS
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
+            VmSizeNotValid { .. } => "InvalidParameter",
+            NetworkInterfaceCountExceeded { .. } => "NetworkInterfaceCountExceeded",
+            AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported { .. } => {
+                "AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported"
+            }
+            VirtualMachineMustHaveAtLeastOneNic { .. } => {
+                "VirtualMachineMustHaveAtLeastOneNetworkInterface" // GUESS
+            }
+            NetworkInterfaceMustHavePrimaryPropertySet { .. } => {
+                "NetworkInterfaceMustHavePrimaryPropertySet"
+            }
+            MultiplePrimaryNetworkInterfaces { .. } => "MultiplePrimaryNetworkInterfaces", // GUESS
+            SubnetsNotInSameVnet { .. } => "SubnetsNotInSameVnet",
+            Ipv6NicMustBeOnlyNic { .. } => "NetworkInterfaceWithIpv6MustBeTheOnlyOne", // GUESS
+            Ipv6NicOnlyAtCreation { .. } => "NetworkInterfaceWithIpv6OnlyAtVmCreation", // GUESS
+            NoNicAddedBesideIpv6Nic { .. } => "CannotAddNetworkInterfaceBesideIpv6Nic", // GUESS
+            DuplicateNetworkInterface { .. } => "InvalidParameter",
+            NicInOtherSubscription { .. } => "InvalidParameter",
+            OperationNotAllowed { .. } => "OperationNotAllowed",
+            AvailabilitySetInUse { .. } => "AvailabilitySetInUse", // GUESS
         }
     }
 
@@ -346,7 +432,8 @@ impl DomainError {
             InvalidResourceGroupLocation { .. }
             | InvalidResourceLocation { .. }
             | PropertyChangeNotAllowed { .. }
-            | ConcurrentConflict { .. } => ErrorClass::Conflict,
+            | ConcurrentConflict { .. }
+            | OperationNotAllowed { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
             _ => ErrorClass::BadRequest,
@@ -362,6 +449,11 @@ impl DomainError {
             LocationRequired => Some("location".into()),
             InvalidParameter { target, .. } => target.clone(),
             PropertyChangeNotAllowed { property, .. } => Some(property.clone()),
+            VmSizeNotValid { .. } => Some("vmSize".into()),
+            AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported { .. }
+            | VirtualMachineMustHaveAtLeastOneNic { .. }
+            | DuplicateNetworkInterface { .. }
+            | NicInOtherSubscription { .. } => Some("networkProfile.networkInterfaces".into()),
             TooManyTags { .. } | InvalidTagName { .. } | InvalidTagValue { .. } => {
                 Some("tags".into())
             }

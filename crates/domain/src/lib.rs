@@ -6,6 +6,7 @@
 //! exactly one function of this crate, next to the test that proves it.
 
 pub mod cidr;
+pub mod compute;
 pub mod error;
 pub mod group;
 pub mod id;

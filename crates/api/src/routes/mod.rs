@@ -2,6 +2,7 @@
 //! words, so every literal here is lower-case.
 
 mod admin;
+mod compute;
 mod fallback;
 mod groups;
 mod meta;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
             get(operations::result),
         )
         .merge(network_routes())
+        .merge(compute_routes())
         .method_not_allowed_fallback(fallback::not_implemented)
         .layer(axum::middleware::from_fn(middleware::require_api_version));
 
@@ -122,4 +124,31 @@ fn network_routes() -> Router<AppState> {
         )
         .route(&s("/loadbalancers"), get(n::list_lbs_sub))
         .route(&s("/locations/{loc}/usages"), get(n::usages))
+}
+
+fn compute_routes() -> Router<AppState> {
+    use compute as c;
+    const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.compute";
+    const SUB: &str = "/subscriptions/{sub}/providers/microsoft.compute";
+    let r = |p: &str| format!("{RG}{p}");
+    let s = |p: &str| format!("{SUB}{p}");
+    Router::new()
+        .route(&r("/virtualmachines"), get(c::list_vms_group))
+        .route(
+            &r("/virtualmachines/{name}"),
+            get(c::get_vm).put(c::put_vm).patch(c::patch_vm).delete(c::delete_vm),
+        )
+        .route(&r("/virtualmachines/{name}/instanceview"), get(c::instance_view))
+        .route(&r("/virtualmachines/{name}/{action}"), post(c::action))
+        .route(&s("/virtualmachines"), get(c::list_vms_sub))
+        .route(&s("/locations/{loc}/virtualmachines"), get(c::list_vms_location))
+        .route(&r("/availabilitysets"), get(c::list_sets_group))
+        .route(
+            &r("/availabilitysets/{name}"),
+            get(c::get_set).put(c::put_set).delete(c::delete_set),
+        )
+        .route(&s("/availabilitysets"), get(c::list_sets_sub))
+        .route(&s("/skus"), get(c::skus))
+        .route(&s("/locations/{loc}/vmsizes"), get(c::vm_sizes))
+        .route(&s("/locations/{loc}/usages"), get(c::usages))
 }

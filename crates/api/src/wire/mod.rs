@@ -1,5 +1,6 @@
 //! ARM JSON shapes. Only this module (and the route handlers) know them.
 
+pub mod compute;
 pub mod group;
 pub mod list;
 pub mod metadata;

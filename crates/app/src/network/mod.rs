@@ -302,6 +302,8 @@ pub(crate) fn purge_any(
         PUBLIC_IP => public_ips::purge(tx, rec, pools),
         LOAD_BALANCER => load_balancers::purge(tx, rec),
         VNET => vnets::purge(tx, rec),
+        crate::compute::VM => crate::compute::vms::purge(tx, rec, pools),
+        crate::compute::AVAILABILITY_SET => crate::compute::availability_sets::purge(tx, rec),
         _ => {
             tx.set_refs(&rec.key, &[])?;
             tx.delete(&rec.key)?;

@@ -18,12 +18,26 @@ pub struct NicView {
     pub nic: Stored<NetworkInterface>,
     /// The VM it is attached to, if any.
     pub virtual_machine: Option<String>,
+    /// Whether that VM's network profile makes it the primary NIC.
+    pub primary: Option<bool>,
 }
 
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<NicView, AppError> {
+    let virtual_machine = super::first_user(tx, &rec.key, RefKind::Attachment)?;
+    let primary = match &virtual_machine {
+        Some(vm_id) => load::<cerulean_domain::compute::vm::VirtualMachine>(tx, &ResourceId::parse(vm_id)?)?
+            .and_then(|(_, vm)| {
+                vm.nics
+                    .iter()
+                    .find(|n| n.id.eq_ignore_ascii_case(&rec.id))
+                    .map(|n| n.primary)
+            }),
+        None => None,
+    };
     Ok(NicView {
         nic: Stored::from(rec)?,
-        virtual_machine: super::first_user(tx, &rec.key, RefKind::Attachment)?,
+        virtual_machine,
+        primary,
     })
 }
 

@@ -178,6 +178,7 @@ pub fn nic(v: &NicView) -> Value {
     }
     if let Some(vm) = &v.virtual_machine {
         props["virtualMachine"] = id_ref(vm);
+        props["primary"] = json!(v.primary.unwrap_or(false));
     }
     if let Some(nsg) = &n.network_security_group {
         props["networkSecurityGroup"] = id_ref(nsg);

@@ -1,0 +1,331 @@
+//! ARM JSON of Microsoft.Compute: virtual machines (with instance view), availability sets,
+//! resource SKUs and VM sizes.
+
+use crate::wire::network::{id_ref, IdRef};
+use crate::wire::time;
+use cerulean_app::compute::availability_sets::AvailabilitySetView;
+use cerulean_app::compute::vms::VmView;
+use cerulean_domain::compute::availability_set::AvailabilitySetSpec;
+use cerulean_domain::compute::sizes::VmSize;
+use cerulean_domain::compute::vm::{DeleteOption, NicRefSpec, OsType, VmSpec};
+use cerulean_domain::network::CommonSpec;
+use cerulean_domain::tags::Tags;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// Properties the VM model owns; every other property is kept as sent and echoed back.
+const MODELLED: &[&str] = &[
+    "hardwareProfile",
+    "networkProfile",
+    "availabilitySet",
+    "provisioningState",
+    "vmId",
+    "instanceView",
+    "timeCreated",
+];
+
+#[derive(Deserialize, Debug)]
+pub struct VmIn {
+    location: Option<String>,
+    tags: Option<Tags>,
+    #[serde(default)]
+    zones: Vec<String>,
+    #[serde(default)]
+    properties: Map<String, Value>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+struct HardwareIn {
+    vm_size: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+struct NetworkProfileIn {
+    network_interfaces: Option<Vec<NicRefIn>>,
+}
+
+#[derive(Deserialize, Debug)]
+struct NicRefIn {
+    id: Option<String>,
+    #[serde(default)]
+    properties: NicRefProps,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+struct NicRefProps {
+    primary: Option<bool>,
+    delete_option: Option<String>,
+}
+
+fn typed<T: serde::de::DeserializeOwned + Default>(props: &mut Map<String, Value>, key: &str) -> Result<T, String> {
+    match props.remove(key) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => serde_json::from_value(v).map_err(|e| format!("{key}: {e}")),
+    }
+}
+
+/// The guest OS, from the OS disk, the OS profile or the image.
+fn os_type(props: &Map<String, Value>) -> Option<OsType> {
+    let storage = props.get("storageProfile");
+    if let Some(t) = storage.and_then(|s| s["osDisk"]["osType"].as_str()) {
+        return Some(if t.eq_ignore_ascii_case("windows") { OsType::Windows } else { OsType::Linux });
+    }
+    let os = props.get("osProfile");
+    if os.is_some_and(|o| o.get("windowsConfiguration").is_some()) {
+        return Some(OsType::Windows);
+    }
+    if os.is_some_and(|o| o.get("linuxConfiguration").is_some()) {
+        return Some(OsType::Linux);
+    }
+    let image = storage.map(|s| &s["imageReference"]);
+    let text = |k: &str| image.and_then(|i| i[k].as_str()).unwrap_or_default().to_ascii_lowercase();
+    if text("publisher").contains("windows") || text("offer").contains("windows") {
+        return Some(OsType::Windows);
+    }
+    image.filter(|i| i.is_object()).map(|_| OsType::Linux)
+}
+
+impl VmIn {
+    pub fn spec(self) -> Result<VmSpec, String> {
+        let mut props = self.properties;
+        let hardware: HardwareIn = typed(&mut props, "hardwareProfile")?;
+        let has_network = props.get("networkProfile").is_some_and(|v| !v.is_null());
+        let network: NetworkProfileIn = typed(&mut props, "networkProfile")?;
+        let set: Option<IdRef> = match props.remove("availabilitySet") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(serde_json::from_value(v).map_err(|e| format!("availabilitySet: {e}"))?),
+        };
+        let mut nics = None;
+        if has_network {
+            let list = network.network_interfaces.unwrap_or_default();
+            if list.len() > 64 {
+                return Err(format!("networkProfile.networkInterfaces has {} entries; at most 64 are read", list.len()));
+            }
+            let mut refs = Vec::with_capacity(list.len());
+            for n in list {
+                let delete_option = match n.properties.delete_option.as_deref() {
+                    None => None,
+                    Some(d) if d.eq_ignore_ascii_case("delete") => Some(DeleteOption::Delete),
+                    Some(d) if d.eq_ignore_ascii_case("detach") => Some(DeleteOption::Detach),
+                    Some(d) => return Err(format!("deleteOption '{d}' is not one of Delete, Detach")),
+                };
+                refs.push(NicRefSpec {
+                    id: n.id.ok_or("networkProfile.networkInterfaces[].id is required")?,
+                    primary: n.properties.primary,
+                    delete_option,
+                });
+            }
+            nics = Some(refs);
+        }
+        let os = os_type(&props);
+        let profiles = props
+            .into_iter()
+            .filter(|(k, v)| !MODELLED.contains(&k.as_str()) && !v.is_null())
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
+        Ok(VmSpec {
+            common: CommonSpec {
+                location: self.location,
+                tags: self.tags,
+            },
+            size: hardware.vm_size,
+            nics,
+            availability_set: set.map(|s| s.id),
+            os_type: os,
+            profiles,
+            zones: self.zones,
+        })
+    }
+}
+
+/// Secrets are stored (a later PUT without them keeps them) but never returned.
+fn without_secrets(name: &str, raw: &str) -> Value {
+    let mut v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+    if name == "osProfile" {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("adminPassword");
+            o.remove("customData");
+        }
+    }
+    v
+}
+
+pub fn instance_view(v: &VmView) -> Value {
+    let vm = &v.vm.value;
+    let (code, display) = vm.power.status();
+    let mut iv = json!({
+        "statuses": [
+            {
+                "code": "ProvisioningState/succeeded",
+                "level": "Info",
+                "displayStatus": "Provisioning succeeded",
+                "time": time(vm.created_ms),
+            },
+            {
+                "code": format!("PowerState/{code}"),
+                "level": "Info",
+                "displayStatus": display,
+            }
+        ],
+        "computerName": vm.common.name,
+    });
+    if let Some(os) = vm.os_type {
+        iv["osName"] = json!(match os {
+            OsType::Linux => "Linux",
+            OsType::Windows => "Windows",
+        });
+    }
+    if let Some(o) = &v.outbound {
+        // cerulean extension: where outbound traffic leaves from (docs/compatibility.md).
+        iv["networkOutbound"] = json!({
+            "networkInterface": id_ref(&o.nic),
+            "ipConfiguration": id_ref(&o.ip_configuration),
+            "privateIPAddress": o.private_ip,
+            "publicIPAddress": o.public_ip,
+        });
+    }
+    iv
+}
+
+pub fn vm(v: &VmView, expand_instance_view: bool) -> Value {
+    let m = &v.vm.value;
+    let mut body = json!({
+        "name": m.common.name,
+        "id": v.vm.id,
+        "etag": v.vm.etag,
+        "type": "Microsoft.Compute/virtualMachines",
+        "location": m.common.location,
+    });
+    if !m.common.tags.is_empty() {
+        body["tags"] = json!(m.common.tags);
+    }
+    if !m.zones.is_empty() {
+        body["zones"] = json!(m.zones);
+    }
+    let nics: Vec<Value> = m
+        .nics
+        .iter()
+        .map(|n| {
+            json!({
+                "id": n.id,
+                "properties": {
+                    "primary": n.primary,
+                    "deleteOption": match n.delete_option {
+                        DeleteOption::Delete => "Delete",
+                        DeleteOption::Detach => "Detach",
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut props = json!({
+        "vmId": m.common.resource_guid,
+        "hardwareProfile": {"vmSize": m.size},
+        "networkProfile": {"networkInterfaces": nics},
+        "provisioningState": "Succeeded",
+        "timeCreated": time(m.created_ms),
+    });
+    if let Some(s) = &m.availability_set {
+        props["availabilitySet"] = id_ref(s);
+    }
+    for (k, raw) in &m.profiles {
+        props[k.as_str()] = without_secrets(k, raw);
+    }
+    if expand_instance_view {
+        props["instanceView"] = instance_view(v);
+    }
+    body["properties"] = props;
+    body
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct AvailabilitySetIn {
+    location: Option<String>,
+    tags: Option<Tags>,
+    sku: Option<SkuName>,
+    #[serde(default)]
+    properties: AvailabilitySetProps,
+}
+
+#[derive(Deserialize, Debug, Default)]
+struct SkuName {
+    name: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+struct AvailabilitySetProps {
+    platform_fault_domain_count: Option<u32>,
+    platform_update_domain_count: Option<u32>,
+}
+
+impl AvailabilitySetIn {
+    pub fn spec(self) -> AvailabilitySetSpec {
+        AvailabilitySetSpec {
+            common: CommonSpec {
+                location: self.location,
+                tags: self.tags,
+            },
+            sku: self.sku.and_then(|s| s.name),
+            fault_domains: self.properties.platform_fault_domain_count,
+            update_domains: self.properties.platform_update_domain_count,
+        }
+    }
+}
+
+pub fn availability_set(v: &AvailabilitySetView) -> Value {
+    let a = &v.set.value;
+    let mut body = json!({
+        "name": a.common.name,
+        "id": v.set.id,
+        "type": "Microsoft.Compute/availabilitySets",
+        "location": a.common.location,
+        "sku": {"name": a.sku},
+        "properties": {
+            "platformFaultDomainCount": a.fault_domains,
+            "platformUpdateDomainCount": a.update_domains,
+            "virtualMachines": v.vms.iter().map(|id| id_ref(id)).collect::<Vec<_>>(),
+        }
+    });
+    if !a.common.tags.is_empty() {
+        body["tags"] = json!(a.common.tags);
+    }
+    body
+}
+
+pub fn sku(size: &VmSize, location: &str) -> Value {
+    json!({
+        "resourceType": "virtualMachines",
+        "name": size.name,
+        "tier": "Standard",
+        "size": size.name.trim_start_matches("Standard_"),
+        "family": size.family,
+        "locations": [location],
+        "locationInfo": [{"location": location, "zones": [], "zoneDetails": []}],
+        "capabilities": [
+            {"name": "vCPUs", "value": size.vcpus.to_string()},
+            {"name": "vCPUsAvailable", "value": size.vcpus.to_string()},
+            {"name": "MemoryGB", "value": size.memory_gb.to_string()},
+            {"name": "MaxNetworkInterfaces", "value": size.max_nics.to_string()},
+            {"name": "HyperVGenerations", "value": "V1,V2"},
+            {"name": "OSVhdSizeMB", "value": "1047552"},
+            {"name": "PremiumIO", "value": "True"},
+        ],
+        "restrictions": [],
+    })
+}
+
+pub fn vm_size(size: &VmSize) -> Value {
+    json!({
+        "name": size.name,
+        "numberOfCores": size.vcpus,
+        "osDiskSizeInMB": 1047552,
+        "resourceDiskSizeInMB": (size.vcpus as u64) * 8192,
+        "memoryInMB": (size.memory_gb * 1024.0) as u64,
+        "maxDataDiskCount": (size.vcpus * 2).max(2),
+    })
+}

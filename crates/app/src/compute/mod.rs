@@ -1,0 +1,8 @@
+//! Microsoft.Compute use cases: virtual machines (with the side effects of power changes on
+//! NICs and public IPs) and availability sets.
+
+pub mod availability_sets;
+pub mod vms;
+
+pub const VM: &str = "microsoft.compute/virtualmachines";
+pub const AVAILABILITY_SET: &str = "microsoft.compute/availabilitysets";

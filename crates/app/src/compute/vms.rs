@@ -1,0 +1,378 @@
+//! Virtual machine use cases. Every write resolves the NICs it names, asks the domain's VM
+//! rules, then applies the side effects in the same transaction: attachment references,
+//! MAC addresses and dynamic public IPs on start, their release on deallocation.
+
+use super::{AVAILABILITY_SET, VM};
+use crate::network::nics::purge as purge_nic;
+use crate::network::public_ips::Pools;
+use crate::network::{first_user, load, require, save, Stored};
+use crate::{App, AppError, Page};
+use cerulean_domain::compute::availability_set::AvailabilitySet;
+use cerulean_domain::compute::vm::{self, NicFacts, PowerState, VirtualMachine, VmContext, VmSpec};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::nic::NetworkInterface;
+use cerulean_domain::network::public_ip::PublicIp;
+use cerulean_domain::network::Allocation;
+use cerulean_domain::operation::Operation;
+use cerulean_domain::precondition::Precondition;
+use cerulean_domain::DomainError;
+use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
+use serde_json::Value;
+
+/// Where the VM's outbound traffic leaves from: the primary IP configuration of the primary
+/// NIC (seed: "all outbound traffic from the VM is sent out the IP address assigned to the
+/// primary IP configuration of the primary network interface").
+#[derive(Clone, Debug, Default)]
+pub struct Outbound {
+    pub nic: String,
+    pub ip_configuration: String,
+    pub private_ip: Option<String>,
+    pub public_ip: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VmView {
+    pub vm: Stored<VirtualMachine>,
+    pub outbound: Option<Outbound>,
+}
+
+fn outbound(tx: &mut dyn Tx, v: &VirtualMachine) -> Result<Option<Outbound>, AppError> {
+    let Some(primary) = v.primary_nic() else { return Ok(None) };
+    let Some((rec, nic)) = load::<NetworkInterface>(tx, &ResourceId::parse(&primary.id)?)? else {
+        return Ok(None);
+    };
+    let Some(c) = nic.primary_config() else { return Ok(None) };
+    let public_ip = match &c.public_ip {
+        Some(p) => load::<PublicIp>(tx, &ResourceId::parse(p)?)?.and_then(|(_, p)| p.ip_address),
+        None => None,
+    };
+    Ok(Some(Outbound {
+        nic: rec.id.clone(),
+        ip_configuration: format!("{}/ipConfigurations/{}", rec.id, c.name),
+        private_ip: c.private_ip.clone(),
+        public_ip,
+    }))
+}
+
+pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VmView, AppError> {
+    let vm = Stored::<VirtualMachine>::from(rec)?;
+    let outbound = outbound(tx, &vm.value)?;
+    Ok(VmView { vm, outbound })
+}
+
+fn nic_facts(tx: &mut dyn Tx, raw: &str) -> Result<Option<(String, NicFacts)>, AppError> {
+    let Ok(id) = ResourceId::parse(raw) else { return Ok(None) };
+    let Some((rec, nic)) = load::<NetworkInterface>(tx, &id)? else { return Ok(None) };
+    let vnet_id = nic
+        .ip_configurations
+        .first()
+        .and_then(|c| ResourceId::parse(&c.subnet).ok())
+        .and_then(|s| s.parent());
+    Ok(Some((
+        rec.key.clone(),
+        NicFacts {
+            id: rec.id.clone(),
+            subscription: id.subscription().to_string(),
+            location: nic.common.location.clone(),
+            vnet_key: vnet_id.as_ref().map(|v| v.key().to_string()),
+            vnet_id: vnet_id.map(|v| v.to_string()),
+            has_ipv6: nic.has_ipv6(),
+            attached_to: first_user(tx, &rec.key, RefKind::Attachment)?,
+        },
+    )))
+}
+
+/// Keeps what clients leave out of a full PUT: the az CLI sends the VM it got, which has no
+/// `adminPassword` and may lack `imageReference`.
+fn merge_profiles(old: Option<&VirtualMachine>, mut new: Vec<(String, String)>) -> Vec<(String, String)> {
+    let Some(old) = old else { return new };
+    for (name, old_raw) in &old.profiles {
+        match new.iter_mut().find(|(n, _)| n == name) {
+            None => new.push((name.clone(), old_raw.clone())),
+            Some((_, new_raw)) => {
+                let keep = match name.as_str() {
+                    "storageProfile" => &["imageReference"][..],
+                    "osProfile" => &["adminPassword", "customData"][..],
+                    _ => &[][..],
+                };
+                if keep.is_empty() {
+                    continue;
+                }
+                let (Ok(Value::Object(o)), Ok(Value::Object(mut n))) =
+                    (serde_json::from_str::<Value>(old_raw), serde_json::from_str::<Value>(new_raw))
+                else {
+                    continue;
+                };
+                for k in keep {
+                    if !n.contains_key(*k) {
+                        if let Some(v) = o.get(*k) {
+                            n.insert(k.to_string(), v.clone());
+                        }
+                    }
+                }
+                *new_raw = Value::Object(n).to_string();
+            }
+        }
+    }
+    new
+}
+
+fn refs_of(id: &ResourceId, v: &VirtualMachine) -> Result<Vec<Ref>, AppError> {
+    let mut refs = Vec::with_capacity(v.nics.len() + 1);
+    let mut push = |raw: &str, kind: RefKind| -> Result<(), AppError> {
+        refs.push(Ref {
+            from_key: id.key().to_string(),
+            from_id: id.to_string(),
+            to_key: ResourceId::parse(raw)?.key().to_string(),
+            kind,
+            owner_key: id.key().to_string(),
+        });
+        Ok(())
+    };
+    for n in &v.nics {
+        push(&n.id, RefKind::Attachment)?;
+    }
+    if let Some(s) = &v.availability_set {
+        push(s, RefKind::AvailabilitySet)?;
+    }
+    Ok(refs)
+}
+
+/// The public IPs referenced by a VM's NICs, with their records.
+fn public_ips_of(tx: &mut dyn Tx, v: &VirtualMachine) -> Result<Vec<(Record, PublicIp)>, AppError> {
+    let mut out = Vec::new();
+    for n in &v.nics {
+        let Some((_, nic)) = load::<NetworkInterface>(tx, &ResourceId::parse(&n.id)?)? else { continue };
+        for c in &nic.ip_configurations {
+            if let Some(p) = &c.public_ip {
+                if let Some(found) = load::<PublicIp>(tx, &ResourceId::parse(p)?)? {
+                    out.push(found);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A VM coming up: NICs get their MAC address (once, kept until the NIC is deleted) and
+/// dynamic public IPs get an address.
+fn power_on_effects(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools) -> Result<(), AppError> {
+    for n in &v.nics {
+        let nic_id = ResourceId::parse(&n.id)?;
+        let Some((rec, mut nic)) = load::<NetworkInterface>(tx, &nic_id)? else { continue };
+        if nic.mac_address.is_none() {
+            let seq = tx.next_counter("mac")?;
+            nic.mac_address = Some(mac_address(seq));
+            let mut updated = rec.clone();
+            updated.body = serde_json::to_string(&nic).expect("domain values always serialize");
+            tx.put(&updated)?;
+        }
+    }
+    for (rec, mut pip) in public_ips_of(tx, v)? {
+        if pip.allocation == Allocation::Dynamic && pip.ip_address.is_none() {
+            pip.ip_address = Some(pools.assign(tx, pip.version, &rec.id)?);
+            let mut updated = rec.clone();
+            updated.body = serde_json::to_string(&pip).expect("domain values always serialize");
+            tx.put(&updated)?;
+        }
+    }
+    Ok(())
+}
+
+/// A VM being deallocated (or deleted): dynamic public IPs give their addresses back.
+fn release_dynamic_public_ips(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools) -> Result<(), AppError> {
+    for (rec, mut pip) in public_ips_of(tx, v)? {
+        if pip.allocation == Allocation::Dynamic {
+            if let Some(a) = pip.ip_address.take() {
+                pools.release(tx, pip.version, &a)?;
+                let mut updated = rec.clone();
+                updated.body = serde_json::to_string(&pip).expect("domain values always serialize");
+                tx.put(&updated)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `00-0D-3A-XX-XX-XX`, Azure's prefix, unique per store.
+fn mac_address(seq: i64) -> String {
+    let n = (seq as u32) & 0x00FF_FFFF;
+    format!("00-0D-3A-{:02X}-{:02X}-{:02X}", (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF)
+}
+
+/// Deletes a VM inside a transaction: NICs are detached (kept), or deleted when their
+/// reference says `deleteOption: Delete`; dynamic public IPs are released.
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
+    let v: VirtualMachine = crate::records::from_record(rec)?;
+    release_dynamic_public_ips(tx, &v, pools)?;
+    tx.set_refs(&rec.key, &[])?;
+    for n in v.nics.iter().filter(|n| n.delete_option == vm::DeleteOption::Delete) {
+        if let Some(nic_rec) = tx.get(ResourceId::parse(&n.id)?.key())? {
+            purge_nic(tx, &nic_rec)?;
+        }
+    }
+    tx.delete(&rec.key)?;
+    Ok(())
+}
+
+impl App {
+    fn compute_operation(ops: crate::operations::Ops, id: &ResourceId, location: &str) -> Operation {
+        ops.make(id.subscription(), "Microsoft.Compute", location, id.as_str(), Ok(None))
+    }
+
+    pub async fn put_vm(
+        &self,
+        id: ResourceId,
+        mut spec: VmSpec,
+        pre: Precondition,
+    ) -> Result<(VmView, bool, Operation), AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let pools = self.pools();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let existing = load::<VirtualMachine>(tx, &id)?;
+            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+            let old = existing.as_ref().map(|(_, v)| v);
+            let mut ctx = VmContext {
+                next_seq: tx.next_counter("attachment")? * 1000,
+                ..Default::default()
+            };
+            let named = spec
+                .nics
+                .iter()
+                .flatten()
+                .map(|n| n.id.clone())
+                .chain(old.into_iter().flat_map(|v| v.nics.iter().map(|n| n.id.clone())))
+                .collect::<Vec<_>>();
+            for raw in named {
+                if let Some((key, facts)) = nic_facts(tx, &raw)? {
+                    ctx.nics.insert(key, facts);
+                }
+            }
+            if let Some(set) = spec.availability_set.as_deref().and_then(|s| ResourceId::parse(s).ok()) {
+                if let Some((_, a)) = load::<AvailabilitySet>(tx, &set)? {
+                    ctx.availability_sets.insert(set.key().to_string(), a.common.location.clone());
+                }
+            }
+            let mut s = spec.clone();
+            s.profiles = merge_profiles(old, std::mem::take(&mut spec.profiles));
+            let next = vm::plan_put(&id, old, s, &ctx, &uuid::Uuid::new_v4().to_string(), crate::operations::now_ms())?;
+            tx.set_refs(id.key(), &refs_of(&id, &next)?).map_err(|e| match e {
+                StoreError::Conflict { .. } => AppError::from(DomainError::ConcurrentConflict {
+                    what: "network interface attachment".into(),
+                }),
+                other => other.into(),
+            })?;
+            if existing.is_none() {
+                power_on_effects(tx, &next, &pools)?;
+            }
+            let rec = save(tx, &id, existing.as_ref().map(|(r, _)| r), &next.common.location, &next)?;
+            let op = Self::compute_operation(ops, &id, &next.common.location);
+            tx.put_operation(&op)?;
+            Ok((view(tx, &rec)?, existing.is_none(), op))
+        })
+        .await
+    }
+
+    pub async fn get_vm(&self, id: ResourceId) -> Result<VmView, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, _) = require::<VirtualMachine>(tx, &id)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+
+    /// POST `start`, `powerOff`, `restart`, `deallocate`.
+    pub async fn vm_power(&self, id: ResourceId, op_name: &'static str) -> Result<Operation, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let pools = self.pools();
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, mut v) = require::<VirtualMachine>(tx, &id)?;
+            let next = vm::power_op(&v, op_name)?;
+            match (v.power, next) {
+                (PowerState::Running, _) | (_, PowerState::Deallocated | PowerState::Stopped) => {}
+                (_, PowerState::Running) => power_on_effects(tx, &v, &pools)?,
+            }
+            if next == PowerState::Deallocated {
+                release_dynamic_public_ips(tx, &v, &pools)?;
+            }
+            v.power = next;
+            save(tx, &id, Some(&rec), &v.common.location, &v)?;
+            let op = Self::compute_operation(ops, &id, &v.common.location);
+            tx.put_operation(&op)?;
+            Ok(op)
+        })
+        .await
+    }
+
+    pub async fn delete_vm(&self, id: ResourceId) -> Result<Option<Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let pools = self.pools();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some((rec, v)) = load::<VirtualMachine>(tx, &id)? else {
+                return Ok(None);
+            };
+            purge(tx, &rec, &pools)?;
+            let op = Self::compute_operation(ops, &id, &v.common.location);
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    pub async fn list_vms(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Page<VmView>, AppError> {
+        self.list_network(subscription, group, VM, after, view).await
+    }
+
+    /// Compute usages in a region: `(cores in use, VMs, availability sets)`.
+    pub async fn compute_usages(&self, subscription: &str, location: &str) -> Result<(String, i64, i64, i64), AppError> {
+        self.subscription(subscription).await?;
+        let loc = cerulean_domain::region::normalize(location).ok_or_else(|| {
+            DomainError::LocationNotAvailableForResourceType {
+                location: location.to_string(),
+                type_path: "Microsoft.Compute/locations/usages".into(),
+                available: cerulean_domain::region::available_list(),
+            }
+        })?;
+        let sub = cerulean_domain::id::fold(subscription);
+        let (cores, vms, sets) = cerulean_store::read(&*self.store, move |tx| {
+            let sets = tx.count_in_region(&sub, AVAILABILITY_SET, loc)?;
+            let mut cores = 0i64;
+            let mut vms = 0i64;
+            let mut after: Option<String> = None;
+            loop {
+                let page = tx.list(&cerulean_store::ListQuery {
+                    scope: cerulean_store::Scope::Subscription(&sub),
+                    kind: Some(VM),
+                    after: after.as_deref(),
+                    limit: 500,
+                })?;
+                for r in page.iter().filter(|r| r.location.as_deref() == Some(loc)) {
+                    let v: VirtualMachine = crate::records::from_record(r)?;
+                    vms += 1;
+                    if v.power != PowerState::Deallocated {
+                        cores += cerulean_domain::compute::sizes::find(&v.size).map_or(0, |s| s.vcpus as i64);
+                    }
+                }
+                match page.last() {
+                    Some(last) if page.len() == 500 => after = Some(last.key.clone()),
+                    _ => break,
+                }
+            }
+            Ok::<_, AppError>((cores, vms, sets))
+        })
+        .await?;
+        Ok((loc.to_string(), cores, vms, sets))
+    }
+}
+

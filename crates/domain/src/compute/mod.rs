@@ -1,0 +1,6 @@
+//! Microsoft.Compute: virtual machines, their NIC attachments and power states, availability
+//! sets, and the size catalogue. The seed's VM rules live in `vm.rs`, one function each.
+
+pub mod availability_set;
+pub mod sizes;
+pub mod vm;
