@@ -100,6 +100,7 @@ pub fn plan_put(
     let mut moves = Vec::new();
     let mut frontends = Vec::with_capacity(spec.frontends.len());
     let mut vnet: Option<String> = None;
+    let mut seen_pips: HashMap<String, String> = HashMap::new();
     for (i, f) in spec.frontends.iter().enumerate() {
         crate::name::validate_network_name(&f.name)?;
         if spec.frontends[..i]
@@ -147,7 +148,12 @@ pub fn plan_put(
                         id: raw.clone(),
                         referrer: fid.clone(),
                     })?;
-                if let Some(user) = pip.used_by.as_ref().filter(|u| !u.eq_ignore_ascii_case(&fid)) {
+                let other = pip
+                    .used_by
+                    .clone()
+                    .filter(|u| !u.eq_ignore_ascii_case(&fid))
+                    .or_else(|| seen_pips.get(pid.key()).cloned());
+                if let Some(user) = other {
                     return Err(DomainError::PublicIPAddressInUse {
                         config: fid,
                         public_ip: pip.id.clone(),
@@ -160,6 +166,7 @@ pub fn plan_put(
                         public_ip: pip.id.clone(),
                     });
                 }
+                seen_pips.insert(pid.key().to_string(), fid.clone());
                 frontend.public_ip = Some(raw.clone());
                 frontend.version = pip.version;
                 if let Some(p) = old.and_then(|o| placed(ctx, o)) {
@@ -194,6 +201,16 @@ pub fn plan_put(
                     })?),
                     None => None,
                 };
+                frontend.version = f
+                    .version
+                    .or(requested.map(IpVersion::of))
+                    .unwrap_or(IpVersion::IPv4);
+                if requested.is_some_and(|r| IpVersion::of(r) != frontend.version) {
+                    return Err(DomainError::InvalidPrivateIpAddress {
+                        address: f.private_ip.clone().unwrap_or_default(),
+                        config: fid,
+                    });
+                }
                 let prefix = subnet
                     .prefixes
                     .iter()
@@ -823,5 +840,27 @@ mod tests {
     fn deleting_releases_internal_frontend_addresses() {
         let lb = stored_internal();
         assert_eq!(releases_on_delete(&lb, &ctx()), vec![release_a("10.0.1.4")]);
+    }
+
+    #[test]
+    fn two_frontends_cannot_share_one_public_ip() {
+        let e = plan(spec(None, vec![public("f1", &pip("basic")), public("f2", &pip("basic"))], &[]))
+            .unwrap_err();
+        assert_eq!(e.code(), "PublicIPAddressInUse");
+        assert!(e.to_string().contains(&fe_id("f1")), "{e}");
+    }
+
+    #[test]
+    fn an_ipv6_frontend_address_implies_the_ipv6_prefix() {
+        let mut f = internal("fe6", &subnet("v1", "a"));
+        f.private_ip = Some("fd00:db8:0:1::10".into());
+        let (lb, moves) = plan(spec(None, vec![f], &[])).unwrap();
+        assert_eq!(lb.frontends[0].version, IpVersion::IPv6);
+        assert!(matches!(&moves[0], AddressMove::Claim { prefix, .. } if prefix.to_string() == "fd00:db8:0:1::/64"));
+        let mut mismatch = internal("fe", &subnet("v1", "a"));
+        mismatch.private_ip = Some("10.0.1.9".into());
+        mismatch.version = Some(IpVersion::IPv6);
+        let e = plan(spec(None, vec![mismatch], &[])).unwrap_err();
+        assert_eq!(e.code(), "InvalidPrivateIPAddress");
     }
 }
