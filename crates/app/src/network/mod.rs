@@ -19,6 +19,7 @@ use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::DomainError;
 use cerulean_store::{Record, RefKind, StoreError, Tx};
+use ipnet::IpNet;
 use serde::{de::DeserializeOwned, Serialize};
 use std::net::IpAddr;
 
@@ -235,6 +236,16 @@ impl AddressBook for TxBook<'_> {
     }
 }
 
+/// The address book of one prefix of a subnet. Offsets count from each prefix's own
+/// network address, so a dual-stack subnet's IPv4 and IPv6 prefixes need separate books:
+/// sharing one made `10.0.0.4` and `fd00::4` the same offset (one blocked the other).
+pub(crate) fn book_key(subnet_key: &str, prefix: &IpNet) -> String {
+    match prefix {
+        IpNet::V4(_) => subnet_key.to_string(),
+        IpNet::V6(_) => format!("{subnet_key}#ipv6"),
+    }
+}
+
 /// Runs address moves in order; `assigned(config, address)` receives every address a
 /// claim or allocation hands out.
 pub(crate) fn run_moves(
@@ -249,7 +260,7 @@ pub(crate) fn run_moves(
                 subnet_key,
                 prefix,
                 address,
-            } => ipam::release(&mut book, subnet_key, *prefix, *address)?,
+            } => ipam::release(&mut book, &book_key(subnet_key, prefix), *prefix, *address)?,
             AddressMove::Claim {
                 config,
                 subnet_key,
@@ -258,7 +269,8 @@ pub(crate) fn run_moves(
                 owner,
                 ..
             } => {
-                ipam::claim_static(&mut book, subnet_key, *prefix, *address, owner)?;
+                let key = book_key(subnet_key, prefix);
+                ipam::claim_static(&mut book, &key, *prefix, *address, owner)?;
                 assigned(*config, *address);
             }
             AddressMove::Allocate {
@@ -268,7 +280,8 @@ pub(crate) fn run_moves(
                 prefix,
                 owner,
             } => {
-                let a = ipam::allocate_dynamic(&mut book, subnet_key, *prefix, owner, subnet_name)?;
+                let key = book_key(subnet_key, prefix);
+                let a = ipam::allocate_dynamic(&mut book, &key, *prefix, owner, subnet_name)?;
                 assigned(*config, a);
             }
         }

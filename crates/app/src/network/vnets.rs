@@ -68,7 +68,11 @@ fn drop_changed_subnets(
             .and_then(|n| n.subnet(&s.name))
             .is_some_and(|n| n.address_prefixes == s.address_prefixes);
         if !kept {
-            tx.ipam_drop(&subnet_key(vnet_key, &s.name))?;
+            let key = subnet_key(vnet_key, &s.name);
+            for prefix in s.prefixes() {
+                tx.ipam_drop(&super::book_key(&key, &prefix))?;
+            }
+            tx.ipam_drop(&key)?;
         }
     }
     Ok(())
