@@ -1,0 +1,240 @@
+"""The Azure SDK for Python against cerulean: the seed documents' scenarios as an SDK user
+writes them, and the seed's errors surfacing as HttpResponseError with Azure's codes."""
+
+import time
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+from azure.mgmt.compute import models as cm
+from azure.mgmt.network import models as nm
+
+from conftest import LOCATION, SUBSCRIPTION
+
+NET = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{{g}}/providers/Microsoft.Network"
+
+
+def subnet_id(g, vnet, subnet):
+    return f"{NET.format(g=g)}/virtualNetworks/{vnet}/subnets/{subnet}"
+
+
+def make_vnet(network, g, name="vnet1"):
+    return network.virtual_networks.begin_create_or_update(
+        g,
+        name,
+        nm.VirtualNetwork(
+            location=LOCATION,
+            address_space=nm.AddressSpace(address_prefixes=["192.168.0.0/16"]),
+            subnets=[
+                nm.Subnet(name="front", address_prefix="192.168.1.0/24"),
+                nm.Subnet(name="back", address_prefix="192.168.2.0/24"),
+            ],
+        ),
+    ).result()
+
+
+def ip_config(g, name, subnet="front", **kwargs):
+    return nm.NetworkInterfaceIPConfiguration(name=name, subnet=nm.Subnet(id=subnet_id(g, "vnet1", subnet)), **kwargs)
+
+
+def make_nic(network, g, name, subnet="front", **config):
+    return network.network_interfaces.begin_create_or_update(
+        g,
+        name,
+        nm.NetworkInterface(location=LOCATION, ip_configurations=[ip_config(g, "ipconfig1", subnet, **config)]),
+    ).result()
+
+
+def vm_body(g, nics, size="Standard_DS3_v2"):
+    return cm.VirtualMachine(
+        location=LOCATION,
+        hardware_profile=cm.HardwareProfile(vm_size=size),
+        storage_profile=cm.StorageProfile(
+            image_reference=cm.ImageReference(
+                publisher="Canonical", offer="0001-com-ubuntu-server-jammy", sku="22_04-lts", version="latest"
+            )
+        ),
+        os_profile=cm.OSProfile(computer_name="vm", admin_username="azureuser", admin_password="S3cret!pass"),
+        network_profile=cm.NetworkProfile(
+            network_interfaces=[cm.NetworkInterfaceReference(id=n.id, primary=(i == 0)) for i, n in enumerate(nics)]
+        ),
+    )
+
+
+def test_resource_groups(resources, group):
+    g = resources.resource_groups.get(group)
+    assert g.location == LOCATION
+    assert resources.resource_groups.check_existence(group)
+    assert not resources.resource_groups.check_existence("nope-not-here")
+    names = [x.name for x in resources.resource_groups.list()]
+    assert group in names
+    with pytest.raises(ResourceNotFoundError) as e:
+        resources.resource_groups.get("nope-not-here")
+    assert e.value.error.code == "ResourceGroupNotFound"
+
+
+def test_vnet_subnets_and_nic_with_several_ip_configurations(network, group):
+    vnet = make_vnet(network, group)
+    assert [s.name for s in vnet.subnets] == ["front", "back"]
+    network.subnets.begin_create_or_update(group, "vnet1", "extra", nm.Subnet(address_prefix="192.168.3.0/24")).result()
+    assert {s.name for s in network.subnets.list(group, "vnet1")} == {"front", "back", "extra"}
+
+    pip = network.public_ip_addresses.begin_create_or_update(
+        group,
+        "pip1",
+        nm.PublicIPAddress(
+            location=LOCATION, sku=nm.PublicIPAddressSku(name="Standard"), public_ip_allocation_method="Static"
+        ),
+    ).result()
+    assert pip.ip_address
+
+    nic = network.network_interfaces.begin_create_or_update(
+        group,
+        "nic1",
+        nm.NetworkInterface(
+            location=LOCATION,
+            ip_configurations=[
+                ip_config(group, "c1", primary=True, public_ip_address=nm.PublicIPAddress(id=pip.id)),
+                ip_config(group, "c2", private_ip_allocation_method="Static", private_ip_address="192.168.1.10"),
+                ip_config(group, "c3"),
+            ],
+        ),
+    ).result()
+    addresses = {c.name: c.private_ip_address for c in nic.ip_configurations}
+    assert addresses == {"c1": "192.168.1.4", "c2": "192.168.1.10", "c3": "192.168.1.5"}
+    assert [c.primary for c in nic.ip_configurations] == [True, False, False]
+    assert network.public_ip_addresses.get(group, "pip1").ip_configuration.id.endswith("/ipConfigurations/c1")
+    assert network.network_interface_ip_configurations.get(group, "nic1", "c2").private_ip_address == "192.168.1.10"
+    assert len(list(network.network_interface_ip_configurations.list(group, "nic1"))) == 3
+
+
+def test_load_balancer_pool_with_a_secondary_ip_configuration(network, group):
+    make_vnet(network, group)
+    network.load_balancers.begin_create_or_update(
+        group,
+        "lb1",
+        nm.LoadBalancer(
+            location=LOCATION,
+            frontend_ip_configurations=[
+                nm.FrontendIPConfiguration(name="fe", subnet=nm.Subnet(id=subnet_id(group, "vnet1", "back")))
+            ],
+            backend_address_pools=[nm.BackendAddressPool(name="pool")],
+        ),
+    ).result()
+    pool_id = network.load_balancer_backend_address_pools.get(group, "lb1", "pool").id
+    nic = network.network_interfaces.begin_create_or_update(
+        group,
+        "nic1",
+        nm.NetworkInterface(
+            location=LOCATION,
+            ip_configurations=[
+                ip_config(group, "c1", primary=True),
+                ip_config(group, "c2", load_balancer_backend_address_pools=[nm.BackendAddressPool(id=pool_id)]),
+            ],
+        ),
+    ).result()
+    pool = network.load_balancer_backend_address_pools.get(group, "lb1", "pool")
+    assert [c.id for c in pool.backend_ip_configurations] == [nic.ip_configurations[1].id]
+    with pytest.raises(HttpResponseError) as e:
+        network.load_balancers.begin_delete(group, "lb1").result()
+    assert e.value.error.code == "LoadBalancerBackendAddressPoolInUse"
+
+
+def test_network_errors_surface_with_azure_codes(network, group):
+    make_vnet(network, group)
+    make_nic(network, group, "nic1", private_ip_allocation_method="Static", private_ip_address="192.168.1.10")
+    cases = [
+        ({"private_ip_allocation_method": "Static", "private_ip_address": "192.168.1.10"}, "PrivateIPAddressInUse"),
+        ({"private_ip_allocation_method": "Static", "private_ip_address": "192.168.1.1"}, "PrivateIPAddressInReservedRange"),
+        ({"private_ip_allocation_method": "Static", "private_ip_address": "10.9.9.9"}, "PrivateIPAddressNotInSubnet"),
+    ]
+    for config, code in cases:
+        with pytest.raises(HttpResponseError) as e:
+            make_nic(network, group, "nic2", **config)
+        assert e.value.error.code == code
+    with pytest.raises(HttpResponseError) as e:
+        network.public_ip_addresses.begin_create_or_update(
+            group,
+            "p",
+            nm.PublicIPAddress(
+                location=LOCATION, sku=nm.PublicIPAddressSku(name="Standard"), public_ip_allocation_method="Dynamic"
+            ),
+        ).result()
+    assert e.value.error.code == "StandardSkuPublicIPAddressesMustBeStatic"
+    with pytest.raises(HttpResponseError) as e:
+        network.subnets.begin_delete(group, "vnet1", "front").result()
+    assert e.value.error.code == "InUseSubnetCannotBeDeleted"
+
+
+def test_vm_with_two_nics_deallocate_add_remove_start(network, compute, group):
+    make_vnet(network, group)
+    nic1 = make_nic(network, group, "nic1", subnet="front")
+    nic2 = make_nic(network, group, "nic2", subnet="back")
+    nic3 = make_nic(network, group, "nic3", subnet="back")
+
+    started = time.time()
+    vm = compute.virtual_machines.begin_create_or_update(group, "vm1", vm_body(group, [nic1, nic2])).result()
+    assert time.time() - started < 10, "an LRO must not wait 30 s between polls"
+    assert [n.primary for n in vm.network_profile.network_interfaces] == [True, False]
+    assert vm.os_profile.admin_password is None
+
+    view = compute.virtual_machines.instance_view(group, "vm1")
+    assert "PowerState/running" in [s.code for s in view.statuses]
+
+    # The seed: NICs are added only while the VM is deallocated.
+    body = vm_body(group, [nic1, nic2, nic3])
+    with pytest.raises(HttpResponseError) as e:
+        compute.virtual_machines.begin_create_or_update(group, "vm1", body).result()
+    assert e.value.error.code == "AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported"
+
+    compute.virtual_machines.begin_deallocate(group, "vm1").result()
+    view = compute.virtual_machines.instance_view(group, "vm1")
+    assert "PowerState/deallocated" in [s.code for s in view.statuses]
+
+    # az vm nic add: GET the VM, append the NIC, PUT the whole VM.
+    vm = compute.virtual_machines.get(group, "vm1")
+    vm.network_profile.network_interfaces.append(cm.NetworkInterfaceReference(id=nic3.id, primary=False))
+    vm = compute.virtual_machines.begin_create_or_update(group, "vm1", vm).result()
+    assert len(vm.network_profile.network_interfaces) == 3
+
+    # Remove the primary without flagging another: the longest attached (nic2) takes over.
+    vm.network_profile.network_interfaces = [
+        n for n in vm.network_profile.network_interfaces if not n.id.endswith("/nic1")
+    ]
+    for n in vm.network_profile.network_interfaces:
+        n.primary = None
+    vm = compute.virtual_machines.begin_create_or_update(group, "vm1", vm).result()
+    primary = [n.id for n in vm.network_profile.network_interfaces if n.primary]
+    assert len(primary) == 1 and primary[0].endswith("/nic2")
+    assert network.network_interfaces.get(group, "nic2").primary is True
+
+    compute.virtual_machines.begin_start(group, "vm1").result()
+    vm = compute.virtual_machines.get(group, "vm1", expand="instanceView")
+    assert "PowerState/running" in [s.code for s in vm.instance_view.statuses]
+    assert network.network_interfaces.get(group, "nic2").mac_address.startswith("00-0D-3A-")
+
+    # Too many NICs for the size, and the last NIC, each refused with Azure's code.
+    compute.virtual_machines.begin_deallocate(group, "vm1").result()
+    small = compute.virtual_machines.get(group, "vm1")
+    small.hardware_profile.vm_size = "Standard_B1s"
+    small.network_profile.network_interfaces.append(cm.NetworkInterfaceReference(id=nic1.id, primary=False))
+    with pytest.raises(HttpResponseError) as e:
+        compute.virtual_machines.begin_create_or_update(group, "vm1", small).result()
+    assert e.value.error.code == "NetworkInterfaceCountExceeded"
+
+    # Deleting the VM keeps its NICs, which another VM may then use.
+    compute.virtual_machines.begin_delete(group, "vm1").result()
+    assert network.network_interfaces.get(group, "nic2").virtual_machine is None
+    vm2 = compute.virtual_machines.begin_create_or_update(group, "vm2", vm_body(group, [nic2, nic3])).result()
+    assert len(vm2.network_profile.network_interfaces) == 2
+    with pytest.raises(HttpResponseError) as e:
+        compute.virtual_machines.begin_create_or_update(group, "vm3", vm_body(group, [nic2])).result()
+    assert e.value.error.code == "NicInUse"
+
+
+def test_sizes_and_skus(compute):
+    sizes = {s.name: s for s in compute.virtual_machine_sizes.list(LOCATION)}
+    assert sizes["Standard_DS3_v2"].number_of_cores == 4
+    skus = [s for s in compute.resource_skus.list(filter=f"location eq '{LOCATION}'") if s.name == "Standard_DS3_v2"]
+    caps = {c.name: c.value for c in skus[0].capabilities}
+    assert caps["MaxNetworkInterfaces"] == "4"
