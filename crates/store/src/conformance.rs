@@ -515,6 +515,19 @@ pub async fn counters_count_up_and_regions_count(store: Arc<dyn Store>) {
     assert_eq!(n, 2);
 }
 
+pub async fn a_panicking_job_fails_alone(store: Arc<dyn Store>) {
+    let r: Result<(), StoreError> = write(&*store, |tx| {
+        tx.put(&rec("rg", "Microsoft.Network/networkInterfaces", "doomed"))?;
+        panic!("a bug in a rule");
+    })
+    .await;
+    assert!(r.is_err());
+    // The store still takes writes, and nothing of the panicking job remains.
+    put(&*store, rec("rg", "Microsoft.Network/networkInterfaces", "after")).await.unwrap();
+    let doomed = rec("rg", "Microsoft.Network/networkInterfaces", "doomed");
+    assert_eq!(get(&*store, &doomed.key).await, None);
+}
+
 /// Expands to one `#[tokio::test]` per suite case; `$open` must evaluate to a fresh
 /// `Arc<dyn Store>`.
 #[macro_export]
@@ -532,7 +545,8 @@ macro_rules! conformance_suite {
             close_finishes_queued_writes_then_refuses,
             references_replace_per_owner_and_exclusive_ones_conflict,
             address_book_state_round_trips,
-            counters_count_up_and_regions_count
+            counters_count_up_and_regions_count,
+            a_panicking_job_fails_alone
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

@@ -190,7 +190,15 @@ fn run_batch(conn: &Connection, batch: &mut [WriteReq]) -> Result<(), StoreError
     conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
     for req in batch.iter_mut() {
         conn.execute_batch("SAVEPOINT job").map_err(backend)?;
-        let keep = (req.job)(&mut SqliteTx { conn });
+        // A panicking job (a bug) must not take the only writer down with it: it is rolled
+        // back like a refused one, and its caller gets an error.
+        let keep = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (req.job)(&mut SqliteTx { conn })
+        }))
+        .unwrap_or_else(|_| {
+            tracing::error!("a store job panicked; its changes were rolled back");
+            false
+        });
         if keep {
             conn.execute_batch("RELEASE job").map_err(backend)?;
         } else {
