@@ -239,7 +239,13 @@ pub async fn patch_vm(
     let vm_id = id(&sub, &rg, "virtualMachines", &name);
     let current = s.app.get_vm(vm_id.clone()).await?;
     let mut merged = w::vm(&current, false);
+    // ARM replaces the whole tag set on PATCH (as resource groups and network resources do
+    // here); everything else merges.
+    let tags = patch.get("tags").cloned();
     merge_patch(&mut merged, patch);
+    if let Some(t) = tags {
+        merged["tags"] = t;
+    }
     let body: w::VmIn = serde_json::from_value(merged).map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
     let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
     let (view, _, op) = s.app.put_vm(vm_id, spec, pre).await?;
