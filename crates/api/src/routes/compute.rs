@@ -124,9 +124,10 @@ pub async fn list_vms_location(
     uri: Uri,
     q: ArmQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let loc = cerulean_domain::region::normalize(&loc).unwrap_or_default();
-    let mut page = s.app.list_vms(&sub, None, q.skiptoken.clone()).await?;
-    page.items.retain(|v| v.vm.value.common.location == loc);
+    let page = s
+        .app
+        .list_vms_in_location(&sub, &loc, q.skiptoken.clone())
+        .await?;
     Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, false)))
 }
 

@@ -334,6 +334,24 @@ impl App {
         self.list_network(subscription, group, VM, after, view).await
     }
 
+    /// The VMs of a subscription in one region (an unknown region has none).
+    pub async fn list_vms_in_location(
+        &self,
+        subscription: &str,
+        location: &str,
+        after: Option<String>,
+    ) -> Result<Page<VmView>, AppError> {
+        let Some(loc) = cerulean_domain::region::normalize(location) else {
+            self.subscription(subscription).await?;
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        };
+        self.list_kind(subscription, None, Some(loc), VM, after, view)
+            .await
+    }
+
     /// Compute usages in a region: `(cores in use, VMs, availability sets)`.
     pub async fn compute_usages(&self, subscription: &str, location: &str) -> Result<(String, i64, i64, i64), AppError> {
         self.subscription(subscription).await?;

@@ -25,13 +25,15 @@ pub struct NicView {
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<NicView, AppError> {
     let virtual_machine = super::first_user(tx, &rec.key, RefKind::Attachment)?;
     let primary = match &virtual_machine {
-        Some(vm_id) => load::<cerulean_domain::compute::vm::VirtualMachine>(tx, &ResourceId::parse(vm_id)?)?
-            .and_then(|(_, vm)| {
-                vm.nics
-                    .iter()
-                    .find(|n| n.id.eq_ignore_ascii_case(&rec.id))
-                    .map(|n| n.primary)
-            }),
+        Some(vm_id) => {
+            load::<cerulean_domain::compute::vm::VirtualMachine>(tx, &ResourceId::parse(vm_id)?)?
+                .and_then(|(_, vm)| {
+                    vm.nics
+                        .iter()
+                        .find(|n| n.id.eq_ignore_ascii_case(&rec.id))
+                        .map(|n| n.primary)
+                })
+        }
         None => None,
     };
     Ok(NicView {

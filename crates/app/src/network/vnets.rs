@@ -280,6 +280,21 @@ impl App {
         after: Option<String>,
         view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
     ) -> Result<Page<V>, AppError> {
+        self.list_kind(subscription, group, None, kind, after, view)
+            .await
+    }
+
+    /// Lists one kind by group or subscription, optionally only in one region, one page at
+    /// a time; the region filter runs inside the pager, so pages stay full.
+    pub(crate) async fn list_kind<V: Send + 'static>(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        location: Option<&'static str>,
+        kind: &'static str,
+        after: Option<String>,
+        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
+    ) -> Result<Page<V>, AppError> {
         self.subscription(subscription).await?;
         let sub = cerulean_domain::id::fold(subscription);
         let group_id = group.map(|g| ResourceId::group(subscription, g));
@@ -292,8 +307,8 @@ impl App {
                 }
                 None => Scope::Subscription(&sub),
             };
-            let page = list_page(tx, scope, Some(kind), after.as_deref(), limit, &|_| {
-                Ok(true)
+            let page = list_page(tx, scope, Some(kind), after.as_deref(), limit, &|r| {
+                Ok(location.is_none_or(|l| r.location.as_deref() == Some(l)))
             })?;
             Ok(Page {
                 items: page
