@@ -1,0 +1,816 @@
+//! The cerulean scenarios, over ARM, against one `cerulean serve` per store mode.
+
+use crate::load::{round, Measured, Op, Round};
+use crate::target::{spawn_printing, Http, Started};
+use crate::Config;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
+const API: &str = "api-version=2024-11-01";
+const LOC: &str = "eastus";
+/// A size with room for 3 NICs (the seed scenario adds a third).
+const VM_SIZE: &str = "Standard_B2s";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Sqlite,
+    Memory,
+    Postgres,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Sqlite => "cerulean sqlite",
+            Mode::Memory => "cerulean in-memory",
+            Mode::Postgres => "cerulean postgres",
+        }
+    }
+}
+
+fn rg_path(rg: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/{rg}?{API}")
+}
+
+fn net_id(rg: &str, ty: &str, name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/{ty}/{name}")
+}
+
+fn vm_id(rg: &str, name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}")
+}
+
+fn at(id: &str) -> String {
+    format!("{id}?{API}")
+}
+
+fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> String {
+    format!("{}/subnets/{subnet}", net_id(rg, "virtualNetworks", vnet))
+}
+
+fn nic_body(subnet: &str) -> Value {
+    json!({
+        "location": LOC,
+        "properties": {"ipConfigurations": [
+            {"name": "ipconfig1", "properties": {"subnet": {"id": subnet}}}
+        ]}
+    })
+}
+
+fn vm_body(nics: &[(&str, bool)]) -> Value {
+    let refs: Vec<Value> = nics
+        .iter()
+        .map(|(id, primary)| json!({"id": id, "properties": {"primary": primary}}))
+        .collect();
+    json!({
+        "location": LOC,
+        "properties": {
+            "hardwareProfile": {"vmSize": VM_SIZE},
+            "storageProfile": {"imageReference": {
+                "publisher": "Canonical", "offer": "ubuntu-24_04-lts",
+                "sku": "server", "version": "latest"
+            }},
+            "osProfile": {
+                "computerName": "benchvm", "adminUsername": "azureuser",
+                "linuxConfiguration": {"disablePasswordAuthentication": true}
+            },
+            "networkProfile": {"networkInterfaces": refs}
+        }
+    })
+}
+
+async fn group(h: &Http, rg: &str) -> Result<(), String> {
+    h.ok(Method::PUT, &rg_path(rg), Some(&json!({"location": LOC})))
+        .await
+        .map(|_| ())
+}
+
+async fn vnet(h: &Http, rg: &str, space: &str, subnets: &[(&str, &str)]) -> Result<(), String> {
+    let subnets: Vec<Value> = subnets
+        .iter()
+        .map(|(n, p)| json!({"name": n, "properties": {"addressPrefix": p}}))
+        .collect();
+    let body = json!({
+        "location": LOC,
+        "properties": {"addressSpace": {"addressPrefixes": [space]}, "subnets": subnets}
+    });
+    h.ok(
+        Method::PUT,
+        &at(&net_id(rg, "virtualNetworks", "vnet")),
+        Some(&body),
+    )
+    .await
+    .map(|_| ())
+}
+
+async fn put_nic(h: &Http, rg: &str, name: &str, subnet: &str) -> Result<(), String> {
+    h.ok(
+        Method::PUT,
+        &at(&net_id(rg, "networkInterfaces", name)),
+        Some(&nic_body(subnet)),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A running server of one mode, with what is needed to restart it on the same data.
+pub struct Cerulean {
+    pub started: Started,
+    pub http: Http,
+    args: Vec<String>,
+}
+
+impl Cerulean {
+    pub fn pid(&self) -> u32 {
+        self.started.proc.pid
+    }
+}
+
+fn command(cfg: &Config, args: &[String]) -> Command {
+    let mut cmd = Command::new(&cfg.cerulean);
+    cmd.args(args).env("CERULEAN_LOG", "warn");
+    cmd
+}
+
+pub fn start(
+    cfg: &Config,
+    mode: Mode,
+    dir: &Path,
+    db_url: Option<&str>,
+) -> Result<Cerulean, String> {
+    let mut args: Vec<String> = vec![
+        "serve".into(),
+        "--port".into(),
+        "0".into(),
+        "--location".into(),
+        dir.display().to_string(),
+    ];
+    if cfg.auth_none {
+        args.extend(["--auth".into(), "none".into()]);
+    }
+    match mode {
+        Mode::Sqlite => {}
+        Mode::Memory => args.push("--in-memory".into()),
+        Mode::Postgres => {
+            args.push("--database-url".into());
+            args.push(db_url.ok_or("no database URL")?.to_string());
+        }
+    }
+    if let Some(p) = cfg.sizes.page_size {
+        args.extend(["--page-size".into(), p.to_string()]);
+    }
+    let started = spawn_printing(command(cfg, &args), "cerulean")?;
+    let http = Http::new(&started.base, started.ca.as_deref())?;
+    Ok(Cerulean {
+        started,
+        http,
+        args,
+    })
+}
+
+/// Collects the rounds of one scenario into a report line.
+struct Recorder<'a> {
+    out: &'a mut Vec<Measured>,
+    target: String,
+    verbose: bool,
+}
+
+impl Recorder<'_> {
+    fn push(&mut self, scenario: &str, clients: usize, rounds: Vec<Round>, note: &str) {
+        let m = Measured {
+            target: self.target.clone(),
+            scenario: scenario.to_string(),
+            clients,
+            rounds,
+            note: note.to_string(),
+        };
+        if self.verbose {
+            eprintln!(
+                "  {:<34} {:>2} clients: {:>9.1} ops/s  p50 {:>8.3} ms  p99 {:>8.3} ms",
+                m.scenario,
+                clients,
+                m.ops_per_s().median,
+                m.p50().median,
+                m.p99().median
+            );
+        }
+        self.out.push(m);
+    }
+}
+
+/// Creates `count` NICs named `{prefix}{n}` in parallel (32 clients); not measured.
+async fn fill(
+    h: &Http,
+    pid: u32,
+    rg: &str,
+    subnet: &str,
+    prefix: &str,
+    from: u64,
+    count: u64,
+) -> Result<(), String> {
+    if count == 0 {
+        return Ok(());
+    }
+    let t = Instant::now();
+    let body = serde_json::to_vec(&nic_body(subnet)).expect("json");
+    let (h2, rg, prefix) = (h.clone(), rg.to_string(), prefix.to_string());
+    let r = round(pid, 32, count, Duration::from_secs(1800), move |op: Op| {
+        let (h, body) = (h2.clone(), body.clone());
+        let path = at(&net_id(
+            &rg,
+            "networkInterfaces",
+            &format!("{prefix}{}", from + op.index),
+        ));
+        async move {
+            // Not measured: retry what the server asks to be retried (5xx), a few times.
+            let mut last = String::new();
+            for _ in 0..5 {
+                match h.ok_bytes(Method::PUT, &path, Some(body.clone())).await {
+                    Ok(_) => return Ok(()),
+                    Err(e) if e.contains(": 5") => last = e,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(last)
+        }
+    })
+    .await?;
+    if r.ops != count {
+        return Err(format!("fill stopped after {} of {count} NICs", r.ops));
+    }
+    eprintln!(
+        "  (filled {count} NICs in {:.1} s, {:.0}/s)",
+        t.elapsed().as_secs_f64(),
+        r.ops_per_s
+    );
+    Ok(())
+}
+
+/// Every scenario against one running server. Returns the number of NICs stored.
+pub async fn scenarios(
+    cfg: &Config,
+    c: &Cerulean,
+    out: &mut Vec<Measured>,
+    mode: Mode,
+    failed: &mut Vec<String>,
+) -> Result<u64, String> {
+    let h = &c.http;
+    let pid = c.pid();
+    let s = &cfg.sizes;
+    let cap = cfg.cap;
+    let mut rec = Recorder {
+        out,
+        target: mode.label().to_string(),
+        verbose: true,
+    };
+    let mut stored: u64 = 0;
+
+    // Warm the connection pool.
+    {
+        let h2 = h.clone();
+        round(pid, 32, 64, cap, move |_| {
+            let h = h2.clone();
+            async move { h.ok_raw(Method::GET, "/health", None).await.map(|_| ()) }
+        })
+        .await?;
+    }
+
+    group(h, "bench").await?;
+    vnet(
+        h,
+        "bench",
+        "10.0.0.0/8",
+        &[("create", "10.1.0.0/16"), ("misc", "10.2.0.0/16")],
+    )
+    .await?;
+    let create_subnet = subnet_id("bench", "vnet", "create");
+    let misc_subnet = subnet_id("bench", "vnet", "misc");
+
+    if let Err(e) = async {
+        // ---- NIC create (dynamic IP)
+        for &clients in &cfg.clients {
+            let total = if clients == 1 { s.create_1 } else { s.create_n };
+            let mut rounds = Vec::new();
+            for r in 0..cfg.rounds {
+                let body = serde_json::to_vec(&nic_body(&create_subnet)).expect("json");
+                let h2 = h.clone();
+                rounds.push(
+                    round(pid, clients, total, cap, move |op: Op| {
+                        let (h, body) = (h2.clone(), body.clone());
+                        let path = at(&net_id(
+                            "bench",
+                            "networkInterfaces",
+                            &format!("c{clients}r{r}n{}", op.index),
+                        ));
+                        async move {
+                            let (st, _, _) = h.ok_bytes(Method::PUT, &path, Some(body)).await?;
+                            if st != 201 {
+                                return Err(format!("PUT {path}: {st}, expected 201"));
+                            }
+                            Ok(())
+                        }
+                    })
+                    .await?,
+                );
+            }
+            stored += rounds.iter().map(|r| r.ops).sum::<u64>();
+            rec.push("NIC create (dynamic IP)", clients, rounds, "");
+        }
+
+        Ok::<(), String>(())
+    }
+    .await
+    {
+        eprintln!("  FAILED NIC create: {e}");
+        failed.push(format!("{} / NIC create: {e}", mode.label()));
+    }
+
+    if let Err(e) = async {
+        // ---- NIC GET by id
+        let get_pool = 100u64;
+        fill(h, pid, "bench", &misc_subnet, "g", 0, get_pool).await?;
+        stored += get_pool;
+        for &clients in &cfg.clients {
+            let total = if clients == 1 { s.get_1 } else { s.get_n };
+            let mut rounds = Vec::new();
+            for _ in 0..cfg.rounds {
+                let h2 = h.clone();
+                rounds.push(
+                    round(pid, clients, total, cap, move |op: Op| {
+                        let h = h2.clone();
+                        let path = at(&net_id(
+                            "bench",
+                            "networkInterfaces",
+                            &format!("g{}", op.index % get_pool),
+                        ));
+                        async move { h.ok_raw(Method::GET, &path, None).await.map(|_| ()) }
+                    })
+                    .await?,
+                );
+            }
+            rec.push("NIC GET by id", clients, rounds, "");
+        }
+
+        Ok::<(), String>(())
+    }
+    .await
+    {
+        eprintln!("  FAILED NIC GET: {e}");
+        failed.push(format!("{} / NIC GET: {e}", mode.label()));
+    }
+
+    if let Err(e) = async {
+        // ---- VM NIC add + remove on a deallocated VM (az vm nic add / remove)
+        let max_clients = cfg.clients.iter().copied().max().unwrap_or(1);
+        for i in 0..max_clients {
+            let a = format!("cyc{i}a");
+            let b = format!("cyc{i}b");
+            put_nic(h, "bench", &a, &misc_subnet).await?;
+            put_nic(h, "bench", &b, &misc_subnet).await?;
+            stored += 2;
+            let vm = vm_id("bench", &format!("cyc{i}"));
+            let a_id = net_id("bench", "networkInterfaces", &a);
+            h.ok(Method::PUT, &at(&vm), Some(&vm_body(&[(&a_id, true)])))
+                .await?;
+            h.ok_lro(Method::POST, &at(&format!("{vm}/deallocate")), None)
+                .await?;
+        }
+        for &clients in &cfg.clients {
+            let total = if clients == 1 { s.vm_1 } else { s.vm_n };
+            let mut rounds = Vec::new();
+            for _ in 0..cfg.rounds {
+                let h2 = h.clone();
+                rounds.push(
+                    round(pid, clients, total, cap, move |op: Op| {
+                        let h = h2.clone();
+                        async move { vm_nic_cycle(&h, op.client).await }
+                    })
+                    .await?,
+                );
+            }
+            rec.push(
+                "VM NIC add+remove (6 requests)",
+                clients,
+                rounds,
+                "one op = GET VM, GET NIC, PUT VM (+NIC), GET VM, GET NIC, PUT VM (-NIC)",
+            );
+        }
+
+        Ok::<(), String>(())
+    }
+    .await
+    {
+        eprintln!("  FAILED VM NIC add+remove: {e}");
+        failed.push(format!("{} / VM NIC add+remove: {e}", mode.label()));
+    }
+
+    if let Err(e) = async {
+        // ---- IP configuration added to a NIC (GET NIC, PUT with one more configuration)
+        const ADDS_PER_NIC: u64 = 10;
+        for &clients in &cfg.clients {
+            let total = if clients == 1 { s.ipcfg_1 } else { s.ipcfg_n };
+            let per_client = total.div_ceil(clients as u64);
+            let nics_per_client = per_client.div_ceil(ADDS_PER_NIC);
+            let mut rounds = Vec::new();
+            for r in 0..cfg.rounds {
+                let prefix = format!("ipc{clients}r{r}n");
+                fill(
+                    h,
+                    pid,
+                    "bench",
+                    &misc_subnet,
+                    &prefix,
+                    0,
+                    clients as u64 * nics_per_client,
+                )
+                .await?;
+                stored += clients as u64 * nics_per_client;
+                let h2 = h.clone();
+                let subnet = misc_subnet.clone();
+                rounds.push(
+                    round(pid, clients, total, cap, move |op: Op| {
+                        let h = h2.clone();
+                        // Clients run unequal shares: a fast one wraps around its own NICs.
+                        let nic = op.client as u64 * nics_per_client
+                            + (op.local / ADDS_PER_NIC) % nics_per_client;
+                        let path = at(&net_id(
+                            "bench",
+                            "networkInterfaces",
+                            &format!("{prefix}{nic}"),
+                        ));
+                        let config = format!("extra{}", op.local);
+                        let subnet = subnet.clone();
+                        async move {
+                            let mut body = h.ok(Method::GET, &path, None).await?;
+                            let configs = body["properties"]["ipConfigurations"]
+                                .as_array_mut()
+                                .ok_or("NIC without ipConfigurations")?;
+                            configs.push(
+                                json!({"name": config, "properties": {"subnet": {"id": subnet}}}),
+                            );
+                            h.ok(Method::PUT, &path, Some(&body)).await.map(|_| ())
+                        }
+                    })
+                    .await?,
+                );
+            }
+            rec.push(
+                "IP config add (GET+PUT NIC)",
+                clients,
+                rounds,
+                "NICs grow from 1 to about 11 configurations",
+            );
+        }
+
+        Ok::<(), String>(())
+    }
+    .await
+    {
+        eprintln!("  FAILED IP config add: {e}");
+        failed.push(format!("{} / IP config add: {e}", mode.label()));
+    }
+
+    if let Err(e) = async {
+    // ---- Seed scenario end to end
+    for &clients in &cfg.clients {
+        let total = if clients == 1 { s.seed_1 } else { s.seed_n };
+        let mut rounds = Vec::new();
+        for r in 0..cfg.rounds {
+            let h2 = h.clone();
+            rounds.push(
+                round(pid, clients, total, cap, move |op: Op| {
+                    let h = h2.clone();
+                    let rg = format!("seed-c{clients}-r{r}-{}", op.index);
+                    async move { seed(&h, &rg).await }
+                })
+                .await?,
+            );
+        }
+        rec.push(
+            "seed scenario end to end",
+            clients,
+            rounds,
+            "RG, VNet (2 subnets), 3 NICs, VM (2 NICs), deallocate, add NIC, remove primary, start, delete VM, delete RG",
+        );
+    }
+
+        Ok::<(), String>(())
+    }
+    .await
+    {
+        eprintln!("  FAILED seed scenario: {e}");
+        failed.push(format!("{} / seed scenario: {e}", mode.label()));
+    }
+
+    // ---- NIC create latency as one /16 fills
+    group(h, "bench-ipam").await?;
+    vnet(h, "bench-ipam", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
+    let ipam_subnet = subnet_id("bench-ipam", "vnet", "s");
+    let mut in_use: u64 = 0;
+    for &level in &s.fill_levels {
+        if level > in_use {
+            fill(
+                h,
+                pid,
+                "bench-ipam",
+                &ipam_subnet,
+                "f",
+                in_use,
+                level - in_use,
+            )
+            .await?;
+            in_use = level;
+        }
+        let mut rounds = Vec::new();
+        for _ in 0..cfg.rounds {
+            let body = serde_json::to_vec(&nic_body(&ipam_subnet)).expect("json");
+            let h2 = h.clone();
+            let base = in_use;
+            let r = round(pid, 1, s.ipam_ops, cap, move |op: Op| {
+                let (h, body) = (h2.clone(), body.clone());
+                let path = at(&net_id(
+                    "bench-ipam",
+                    "networkInterfaces",
+                    &format!("f{}", base + op.index),
+                ));
+                async move { h.ok_bytes(Method::PUT, &path, Some(body)).await.map(|_| ()) }
+            })
+            .await?;
+            in_use += r.ops;
+            rounds.push(r);
+        }
+        rec.push(
+            &format!("NIC create, /16 at {} in use", crate::human(level)),
+            1,
+            rounds,
+            "",
+        );
+    }
+    stored += in_use;
+
+    // ---- List all NICs of a group (every page)
+    group(h, "bench-list").await?;
+    vnet(h, "bench-list", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
+    let list_subnet = subnet_id("bench-list", "vnet", "s");
+    let mut listed: u64 = 0;
+    for &size in &s.list_sizes {
+        fill(
+            h,
+            pid,
+            "bench-list",
+            &list_subnet,
+            "l",
+            listed,
+            size - listed.min(size),
+        )
+        .await?;
+        listed = listed.max(size);
+        let lists = (s.list_items_per_round / size).clamp(1, 10);
+        let mut rounds = Vec::new();
+        for _ in 0..cfg.rounds {
+            let h2 = h.clone();
+            rounds.push(
+                round(pid, 1, lists, cap, move |_| {
+                    let h = h2.clone();
+                    async move { list_all(&h, size).await }
+                })
+                .await?,
+            );
+        }
+        rec.push(
+            &format!("list NICs of a group, {}", crate::human(size)),
+            1,
+            rounds,
+            "one op = all pages",
+        );
+    }
+    stored += listed;
+    Ok(stored)
+}
+
+/// GET the group's NIC list and follow every nextLink; the count must match.
+async fn list_all(h: &Http, want: u64) -> Result<(), String> {
+    let mut next = Some(format!(
+        "/subscriptions/{SUB}/resourceGroups/bench-list/providers/Microsoft.Network/networkInterfaces?{API}"
+    ));
+    let mut count = 0u64;
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        pages += 1;
+        if pages > 100_000 {
+            return Err("more than 100000 pages".into());
+        }
+        let v = h.ok(Method::GET, &url, None).await?;
+        count += v["value"].as_array().map(|a| a.len()).unwrap_or(0) as u64;
+        next = v["nextLink"].as_str().map(str::to_string);
+    }
+    if count != want {
+        return Err(format!("listed {count} NICs, expected {want}"));
+    }
+    Ok(())
+}
+
+/// GET VM, GET NIC, PUT VM with the NIC added; then the same to remove it.
+async fn vm_nic_cycle(h: &Http, client: usize) -> Result<(), String> {
+    let vm = at(&vm_id("bench", &format!("cyc{client}")));
+    let nic_id = net_id("bench", "networkInterfaces", &format!("cyc{client}b"));
+    let nic = at(&nic_id);
+    // add
+    let mut body = h.ok(Method::GET, &vm, None).await?;
+    h.ok_raw(Method::GET, &nic, None).await?;
+    let list = body["properties"]["networkProfile"]["networkInterfaces"]
+        .as_array_mut()
+        .ok_or("VM without networkInterfaces")?;
+    list.push(json!({"id": nic_id, "properties": {"primary": false}}));
+    h.ok(Method::PUT, &vm, Some(&body)).await?;
+    // remove
+    let mut body = h.ok(Method::GET, &vm, None).await?;
+    h.ok_raw(Method::GET, &nic, None).await?;
+    let list = body["properties"]["networkProfile"]["networkInterfaces"]
+        .as_array_mut()
+        .ok_or("VM without networkInterfaces")?;
+    let before = list.len();
+    list.retain(|n| !n["id"].as_str().unwrap_or("").eq_ignore_ascii_case(&nic_id));
+    if list.len() + 1 != before {
+        return Err(format!(
+            "VM cyc{client}: added NIC not in its networkProfile"
+        ));
+    }
+    h.ok(Method::PUT, &vm, Some(&body)).await.map(|_| ())
+}
+
+/// The seed documents' story: RG, VNet with 2 subnets, 3 NICs, VM with 2 NICs,
+/// deallocate, add NIC, remove the primary, start, delete.
+async fn seed(h: &Http, rg: &str) -> Result<(), String> {
+    group(h, rg).await?;
+    vnet(
+        h,
+        rg,
+        "10.0.0.0/16",
+        &[("front", "10.0.1.0/24"), ("back", "10.0.2.0/24")],
+    )
+    .await?;
+    let front = subnet_id(rg, "vnet", "front");
+    let back = subnet_id(rg, "vnet", "back");
+    put_nic(h, rg, "nic1", &front).await?;
+    put_nic(h, rg, "nic2", &back).await?;
+    put_nic(h, rg, "nic3", &front).await?;
+    let n = |i: u8| net_id(rg, "networkInterfaces", &format!("nic{i}"));
+    let (n1, n2, n3) = (n(1), n(2), n(3));
+    let vm = vm_id(rg, "vm1");
+    h.ok(
+        Method::PUT,
+        &at(&vm),
+        Some(&vm_body(&[(&n1, true), (&n2, false)])),
+    )
+    .await?;
+    h.ok_lro(Method::POST, &at(&format!("{vm}/deallocate")), None)
+        .await?;
+    h.ok(Method::GET, &at(&vm), None).await?;
+    h.ok(
+        Method::PUT,
+        &at(&vm),
+        Some(&vm_body(&[(&n1, true), (&n2, false), (&n3, false)])),
+    )
+    .await?;
+    h.ok(
+        Method::PUT,
+        &at(&vm),
+        Some(&vm_body(&[(&n2, true), (&n3, false)])),
+    )
+    .await?;
+    h.ok_lro(Method::POST, &at(&format!("{vm}/start")), None)
+        .await?;
+    let v = h
+        .ok(Method::GET, &at(&format!("{vm}/instanceView")), None)
+        .await?;
+    if !v.to_string().contains("PowerState/running") {
+        return Err(format!("{rg}: VM not running after start: {v}"));
+    }
+    h.ok_lro(Method::DELETE, &at(&vm), None).await?;
+    h.ok_lro(Method::DELETE, &rg_path(rg), None).await
+}
+
+/// Spawn → first 200 from /health, on the data the previous server left behind.
+pub async fn cold_start(
+    cfg: &Config,
+    c: &Cerulean,
+    mode: Mode,
+    out: &mut Vec<Measured>,
+    stored: u64,
+) -> Result<(), String> {
+    let client = c.http.client.clone();
+    let args = c.args.clone();
+    let mut rounds = Vec::new();
+    for _ in 0..cfg.rounds {
+        let mut times = Vec::new();
+        let mut cpu = 0.0;
+        let mut rss: f64 = 0.0;
+        for _ in 0..cfg.sizes.cold_starts {
+            let t0 = Instant::now();
+            let started = spawn_printing(command(cfg, &args), "cerulean")?;
+            let h = Http {
+                client: client.clone(),
+                base: started.base.clone(),
+            };
+            let mut ok = false;
+            for _ in 0..2000 {
+                if let Ok((200, _, _)) = h.send(Method::GET, "/health", None).await {
+                    ok = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            let elapsed = t0.elapsed();
+            if !ok {
+                return Err("cold start: /health never answered 200".into());
+            }
+            cpu += crate::load::cpu_seconds(started.proc.pid)?;
+            rss = rss.max(crate::load::peak_rss_mib(started.proc.pid)?);
+            times.push(elapsed);
+            drop(started);
+        }
+        times.sort_unstable();
+        let n = times.len();
+        let total: f64 = times.iter().map(|d| d.as_secs_f64()).sum();
+        let pct = |p: f64| {
+            let i = (((p / 100.0) * n as f64).ceil() as usize).clamp(1, n) - 1;
+            times[i].as_secs_f64() * 1000.0
+        };
+        rounds.push(Round {
+            ops: n as u64,
+            ops_per_s: n as f64 / total,
+            p50_ms: pct(50.0),
+            p99_ms: pct(99.0),
+            cpu_ms_per_op: cpu * 1000.0 / n as f64,
+            rss_mib: rss,
+        });
+    }
+    let note = match mode {
+        Mode::Memory => "in-memory: nothing to reopen".to_string(),
+        _ => format!("existing data: {stored} NICs"),
+    };
+    let m = Measured {
+        target: mode.label().to_string(),
+        scenario: "cold start to /health".into(),
+        clients: 1,
+        rounds,
+        note,
+    };
+    eprintln!(
+        "  {:<34}  1 client : p50 {:.1} ms",
+        m.scenario,
+        m.p50().median
+    );
+    out.push(m);
+    Ok(())
+}
+
+/// A fresh database on the local PostgreSQL server, or why there is none.
+pub fn fresh_postgres() -> Result<(String, String, String), String> {
+    let admin = std::env::var("CERULEAN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    if !admin.contains("@127.0.0.1") && !admin.contains("//127.0.0.1") {
+        return Err(format!("{admin} is not on 127.0.0.1"));
+    }
+    let name = format!("cerulean_bench_{}", uuid::Uuid::new_v4().simple());
+    let admin2 = admin.clone();
+    let name2 = name.clone();
+    std::thread::spawn(move || -> Result<(), String> {
+        let mut config: postgres::Config = admin2.parse().map_err(|e| format!("{e}"))?;
+        config.connect_timeout(Duration::from_secs(3));
+        let mut c = config
+            .connect(postgres::NoTls)
+            .map_err(|e| format!("PostgreSQL unreachable at {admin2}: {e}"))?;
+        c.batch_execute(&format!("CREATE DATABASE {name2}"))
+            .map_err(|e| e.to_string())
+    })
+    .join()
+    .map_err(|_| "panic".to_string())??;
+    let (base, _) = admin.rsplit_once('/').ok_or("bad URL")?;
+    Ok((format!("{base}/{name}"), admin, name))
+}
+
+pub fn drop_postgres(admin: &str, name: &str) {
+    let (admin, name) = (admin.to_string(), name.to_string());
+    let _ = std::thread::spawn(move || {
+        if let Ok(mut c) = postgres::Client::connect(&admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+        }
+    })
+    .join();
+}
+
+/// A new empty data directory.
+pub fn temp_dir(tag: &str) -> Result<PathBuf, String> {
+    let d = std::env::temp_dir().join(format!(
+        "cerulean-bench-{tag}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+    Ok(d)
+}
