@@ -371,21 +371,28 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
+        // No optional predicates: each shape gets its own statement, so SQLite walks the
+        // (scope, kind, key) index in order instead of sorting the whole scope per page.
         let (scope_col, scope_val) = match q.scope {
             Scope::Subscription(s) => ("subscription", s),
             Scope::Group(g) => ("group_key", g),
         };
-        let sql = format!(
-            "SELECT {COLUMNS} FROM resources WHERE {scope_col} = ?1
-             AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR key > ?3)
-             ORDER BY key LIMIT ?4"
-        );
+        let mut sql = format!("SELECT {COLUMNS} FROM resources WHERE {scope_col} = ?");
+        let limit = q.limit as i64;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&scope_val];
+        if let Some(k) = &q.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(k);
+        }
+        if let Some(a) = &q.after {
+            sql.push_str(" AND key > ?");
+            args.push(a);
+        }
+        sql.push_str(" ORDER BY key LIMIT ?");
+        args.push(&limit);
         let mut st = self.conn.prepare_cached(&sql).map_err(backend)?;
         let rows = st
-            .query_map(
-                params![scope_val, q.kind, q.after, q.limit as i64],
-                row_to_record,
-            )
+            .query_map(rusqlite::params_from_iter(args), row_to_record)
             .map_err(backend)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
     }
