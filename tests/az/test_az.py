@@ -89,8 +89,22 @@ def test_seed_commands(env):
     assert cfg["privateIPAddress"] == "192.168.1.10"
     az(env, "network", "nic", "ip-config", "update", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2",
        "--private-ip-address", "192.168.1.11")
-    az(env, "network", "lb", "create", "-g", "rg", "-n", "lb1", "--sku", "Basic", "--vnet-name", "vnet1",
-       "--subnet", "back", "--backend-pool-name", "pool1")
+    # `az network lb create` submits a template deployment (issue 7), so the suite creates
+    # the load balancer through `az rest` until deployments exist; the pool commands below
+    # are the real az ones.
+    net = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network"
+    rest_put(env, f"{net}/loadBalancers/lb1", {
+        "location": "eastus",
+        "sku": {"name": "Basic"},
+        "properties": {
+            "frontendIPConfigurations": [
+                {"name": "fe", "properties": {"subnet": {"id": f"{net}/virtualNetworks/vnet1/subnets/back"}}}
+            ],
+            "backendAddressPools": [{"name": "pool1"}],
+        },
+    })
+    lbs = az(env, "network", "lb", "list", "-g", "rg")
+    assert [lb["name"] for lb in lbs] == ["lb1"]
     az(env, "network", "nic", "ip-config", "address-pool", "add", "-g", "rg", "--nic-name", "nic1",
        "--ip-config-name", "cfg2", "--lb-name", "lb1", "--address-pool", "pool1")
     pool = az(env, "network", "lb", "address-pool", "show", "-g", "rg", "--lb-name", "lb1", "-n", "pool1")

@@ -1,4 +1,6 @@
+use crate::identity::Identity;
 use axum::http::HeaderMap;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
@@ -21,6 +23,9 @@ pub struct ApiOptions {
     pub scheme: Scheme,
     /// `host:port` to use in URLs when a request carries no Host header.
     pub default_authority: String,
+    /// The token signing key, the service principals and whether ARM paths require a
+    /// bearer token (`--auth none` turns that off).
+    pub identity: Arc<Identity>,
 }
 
 impl ApiOptions {

@@ -36,6 +36,20 @@ pub enum ApiError {
         "cerulean does not implement {0} yet. See docs/compatibility.md for what is supported."
     )]
     NotImplemented(String),
+
+    /// No usable `Authorization` header on an ARM path. `challenge` is the
+    /// `error_description` of the `WWW-Authenticate` header, `authority` its
+    /// `authorization_uri`.
+    #[error("{message}")]
+    AuthenticationFailed {
+        message: String,
+        challenge: String,
+        authority: String,
+    },
+
+    /// A bearer token that is malformed, expired or not signed by this server.
+    #[error("{message}")]
+    InvalidAuthenticationToken { message: String, authority: String },
 }
 
 impl From<DomainError> for ApiError {
@@ -116,7 +130,38 @@ impl ApiError {
             ApiError::NotImplemented(_) => {
                 (StatusCode::NOT_IMPLEMENTED, "NotImplemented", None, vec![])
             }
+            ApiError::AuthenticationFailed { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "AuthenticationFailed",
+                None,
+                vec![],
+            ),
+            ApiError::InvalidAuthenticationToken { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                None,
+                vec![],
+            ),
         }
+    }
+
+    /// ARM's bearer challenge for authentication failures.
+    fn www_authenticate(&self) -> Option<String> {
+        let (authority, description) = match self {
+            ApiError::AuthenticationFailed {
+                challenge,
+                authority,
+                ..
+            } => (authority, challenge.clone()),
+            ApiError::InvalidAuthenticationToken { message, authority } => {
+                (authority, message.clone())
+            }
+            _ => return None,
+        };
+        Some(format!(
+            "Bearer authorization_uri=\"{authority}\", error=\"invalid_token\", error_description=\"{}\"",
+            description.replace('"', "'")
+        ))
     }
 
     /// The `error` object, as also embedded in failed operation statuses.
@@ -161,6 +206,10 @@ impl IntoResponse for ApiError {
         }
         if let Ok(v) = code.parse() {
             resp.headers_mut().insert("x-ms-failure-cause", v);
+        }
+        if let Some(Ok(v)) = self.www_authenticate().map(|c| c.parse()) {
+            resp.headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, v);
         }
         resp
     }

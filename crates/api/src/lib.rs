@@ -6,6 +6,7 @@
 mod context;
 mod error;
 mod extract;
+pub mod identity;
 mod lro;
 mod middleware;
 mod path;
@@ -14,6 +15,7 @@ mod wire;
 
 pub use context::{ApiOptions, Scheme};
 pub use error::ApiError;
+pub use identity::{AuthMode, Identity, Principal};
 
 use axum::Router;
 use cerulean_app::App;

@@ -9,6 +9,7 @@ mod groups;
 pub mod network;
 mod operations;
 mod records;
+pub mod resources;
 mod subscriptions;
 
 pub use error::AppError;

@@ -52,6 +52,7 @@ impl Ops {
             result,
             started_at_ms: now,
             done_at_ms: now + self.latency_ms,
+            returns_resource: false,
         }
     }
 

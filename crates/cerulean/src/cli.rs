@@ -18,6 +18,44 @@ pub struct Cli {
 pub enum Command {
     /// Run the Azure Resource Manager endpoint.
     Serve(ServeArgs),
+    /// Write a ready az CLI configuration (cloud, login, quiet defaults) into DIR, to use as
+    /// AZURE_CONFIG_DIR; prints the exports. Never touches ~/.azure.
+    AzProfile(AzProfileArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthArg {
+    /// ARM paths require a bearer token issued by this server.
+    Required,
+    /// No token is checked.
+    None,
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct AzProfileArgs {
+    /// The directory to write (created if missing); use it as AZURE_CONFIG_DIR.
+    pub dir: PathBuf,
+    /// The URL the server listens on.
+    #[arg(long, default_value = "https://127.0.0.1:8443")]
+    pub url: String,
+    /// The server's data directory, where its CA certificate lives (tls/ca.pem).
+    #[arg(long, default_value = ".cerulean", env = "CERULEAN_LOCATION")]
+    pub location: PathBuf,
+    /// Name of the cloud to register in az.
+    #[arg(long, default_value = "Cerulean")]
+    pub cloud: String,
+    /// Service principal (client id) az logs in as.
+    #[arg(long, default_value = crate::az_profile::DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+    /// The service principal's secret (any works unless the server has --principals).
+    #[arg(long, default_value = crate::az_profile::DEFAULT_CLIENT_SECRET, env = "CERULEAN_CLIENT_SECRET")]
+    pub client_secret: String,
+    /// Tenant of the service principal.
+    #[arg(long, default_value = cerulean_domain::subscription::DEFAULT_TENANT_ID)]
+    pub tenant: String,
+    /// The default subscription.
+    #[arg(long, default_value = cerulean_domain::subscription::DEFAULT_SUBSCRIPTION_ID)]
+    pub subscription: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +93,14 @@ pub struct ServeArgs {
     /// PEM private key for --cert.
     #[arg(long, requires = "cert")]
     pub key: Option<PathBuf>,
+    /// Whether ARM endpoints require a bearer token from cerulean's token endpoint.
+    #[arg(long, value_enum, default_value_t = AuthArg::Required, env = "CERULEAN_AUTH")]
+    pub auth: AuthArg,
+    /// JSON file of the only service principals the token endpoint accepts:
+    /// [{"clientId": "...", "clientSecret": "...", "tenantId": "..."}] (tenantId optional).
+    /// Without it any client id and secret work.
+    #[arg(long, env = "CERULEAN_PRINCIPALS")]
+    pub principals: Option<PathBuf>,
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -1,5 +1,7 @@
-//! `cerulean`: the command line. `cerulean serve` runs the control plane.
+//! `cerulean`: the command line. `cerulean serve` runs the control plane; `cerulean
+//! az-profile DIR` writes a ready az CLI configuration for it.
 
+mod az_profile;
 mod cli;
 mod serve;
 mod tls;
@@ -10,5 +12,6 @@ fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::Serve(args) => serve::run(args),
+        cli::Command::AzProfile(args) => az_profile::run(args),
     }
 }

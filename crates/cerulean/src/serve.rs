@@ -2,11 +2,11 @@
 //! until SIGINT/SIGTERM. Shutdown stops accepting, lets running requests finish, then
 //! drains the store's queued writes, so no acknowledged write is lost.
 
-use crate::cli::{LogFormat, ServeArgs};
+use crate::cli::{AuthArg, LogFormat, ServeArgs};
 use crate::tls;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::Handle;
-use cerulean_api::{ApiOptions, Scheme};
+use cerulean_api::{ApiOptions, AuthMode, Identity, Scheme};
 use cerulean_app::{App, Config};
 use cerulean_domain::subscription::Subscription;
 use cerulean_store::{PgStore, SqliteMode, SqliteStore, Store};
@@ -85,8 +85,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     if !matches!(args.public_ip_pool, ipnet::IpNet::V4(_))
         || !matches!(args.public_ip_pool_v6, ipnet::IpNet::V6(_))
     {
-        return Err("--public-ip-pool takes an IPv4 prefix, --public-ip-pool-v6 an IPv6 one".into());
+        return Err(
+            "--public-ip-pool takes an IPv4 prefix, --public-ip-pool-v6 an IPv6 one".into(),
+        );
     }
+    let identity = Arc::new(load_identity(&args)?);
     let store = open_store(&args).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
@@ -121,6 +124,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             ApiOptions {
                 scheme,
                 default_authority: addr.to_string(),
+                identity: identity.clone(),
             },
         ))
     };
@@ -178,6 +182,26 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     app.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The token signing key lives in the data directory (also with --in-memory, like the CA),
+/// so tokens stay valid across restarts.
+fn load_identity(args: &ServeArgs) -> Result<Identity, String> {
+    let principals = match &args.principals {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let list = cerulean_api::identity::parse_principals(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(list)
+        }
+        None => None,
+    };
+    let mode = match args.auth {
+        AuthArg::Required => AuthMode::Required,
+        AuthArg::None => AuthMode::None,
+    };
+    Identity::load_or_create(&args.location, mode, principals)
 }
 
 async fn shutdown_signal() {

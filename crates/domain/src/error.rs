@@ -311,7 +311,9 @@ pub enum DomainError {
     #[error("Network interface {nic} is referenced more than once by virtual machine {vm}.")]
     DuplicateNetworkInterface { vm: String, nic: String },
 
-    #[error("Network interface {nic} must be in the virtual machine's subscription {subscription}.")]
+    #[error(
+        "Network interface {nic} must be in the virtual machine's subscription {subscription}."
+    )]
     NicInOtherSubscription { nic: String, subscription: String },
 
     #[error("Operation '{operation}' is not allowed on VM '{vm}' since the VM is {state}.")]

@@ -8,7 +8,9 @@
 pub mod cidr;
 pub mod compute;
 pub mod error;
+pub mod filter;
 pub mod group;
+pub mod guest;
 pub mod id;
 pub mod ipam;
 pub mod kind;

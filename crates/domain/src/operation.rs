@@ -45,6 +45,10 @@ pub struct Operation {
     pub result: Option<String>,
     pub started_at_ms: i64,
     pub done_at_ms: i64,
+    /// A PUT whose `Location` poll ends with the resource itself (what the az CLI reads
+    /// with `final-state-via: location`); rendered fresh when polled.
+    #[serde(default)]
+    pub returns_resource: bool,
 }
 
 impl Operation {
@@ -75,6 +79,7 @@ mod tests {
             result: None,
             started_at_ms: 100,
             done_at_ms: 600,
+            returns_resource: false,
         };
         assert_eq!(op.status_at(599), OperationStatus::InProgress);
         assert_eq!(op.status_at(600), OperationStatus::Succeeded);

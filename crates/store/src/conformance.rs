@@ -225,6 +225,7 @@ pub async fn operations_and_subscriptions_round_trip(store: Arc<dyn Store>) {
         result: Some("{}".into()),
         started_at_ms: 1,
         done_at_ms: 2,
+        returns_resource: true,
     };
     let o = op.clone();
     write(&*store, move |tx| tx.put_operation(&o))
@@ -523,7 +524,12 @@ pub async fn a_panicking_job_fails_alone(store: Arc<dyn Store>) {
     .await;
     assert!(r.is_err());
     // The store still takes writes, and nothing of the panicking job remains.
-    put(&*store, rec("rg", "Microsoft.Network/networkInterfaces", "after")).await.unwrap();
+    put(
+        &*store,
+        rec("rg", "Microsoft.Network/networkInterfaces", "after"),
+    )
+    .await
+    .unwrap();
     let doomed = rec("rg", "Microsoft.Network/networkInterfaces", "doomed");
     assert_eq!(get(&*store, &doomed.key).await, None);
 }

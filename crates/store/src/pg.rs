@@ -235,11 +235,17 @@ fn list_sql(by_group: bool, kind: bool, after: bool) -> &'static str {
         };
     }
     match (by_group, kind, after) {
-        (true, true, true) => q!("group_key", " AND kind = $2 AND key > $3 ORDER BY key LIMIT $4"),
+        (true, true, true) => q!(
+            "group_key",
+            " AND kind = $2 AND key > $3 ORDER BY key LIMIT $4"
+        ),
         (true, true, false) => q!("group_key", " AND kind = $2 ORDER BY key LIMIT $3"),
         (true, false, true) => q!("group_key", " AND key > $2 ORDER BY key LIMIT $3"),
         (true, false, false) => q!("group_key", " ORDER BY key LIMIT $2"),
-        (false, true, true) => q!("subscription", " AND kind = $2 AND key > $3 ORDER BY key LIMIT $4"),
+        (false, true, true) => q!(
+            "subscription",
+            " AND kind = $2 AND key > $3 ORDER BY key LIMIT $4"
+        ),
         (false, true, false) => q!("subscription", " AND kind = $2 ORDER BY key LIMIT $3"),
         (false, false, true) => q!("subscription", " AND key > $2 ORDER BY key LIMIT $3"),
         (false, false, false) => q!("subscription", " ORDER BY key LIMIT $2"),
@@ -363,7 +369,11 @@ impl Tx for PgTx<'_> {
         let scope = match q.scope {
             Scope::Subscription(s) | Scope::Group(s) => s,
         };
-        let sql = list_sql(matches!(q.scope, Scope::Group(_)), q.kind.is_some(), q.after.is_some());
+        let sql = list_sql(
+            matches!(q.scope, Scope::Group(_)),
+            q.kind.is_some(),
+            q.after.is_some(),
+        );
         let limit = q.limit as i64;
         let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&scope];
         if let Some(k) = &q.kind {

@@ -20,7 +20,9 @@ fn id(sub: &str, rg: &str, ty: &str, name: &str) -> ResourceId {
 }
 
 fn expand_instance_view(q: &ArmQuery) -> bool {
-    q.expand.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("instanceView"))
+    q.expand
+        .as_deref()
+        .is_some_and(|e| e.eq_ignore_ascii_case("instanceView"))
 }
 
 pub async fn put_vm(
@@ -32,24 +34,49 @@ pub async fn put_vm(
     ArmJson(body): ArmJson<w::VmIn>,
 ) -> Result<Response, ApiError> {
     let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
-    let (view, created, op) = s.app.put_vm(id(&sub, &rg, "virtualMachines", &name), spec, pre).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let (view, created, op) = s
+        .app
+        .put_vm(id(&sub, &rg, "virtualMachines", &name), spec, pre)
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut resp = (status, Json(w::vm(&view, false))).into_response();
     // The compute SDK reads Location on 201; give both.
-    lro::add_headers(resp.headers_mut(), &s.options.base_url(&headers), &op, &q.api_version);
+    lro::add_headers(
+        resp.headers_mut(),
+        &s.options.base_url(&headers),
+        &op,
+        &q.api_version,
+    );
     if let Ok(e) = HeaderValue::from_str(&view.vm.etag) {
         resp.headers_mut().insert("etag", e);
     }
     Ok(resp)
 }
 
-pub async fn get_vm(State(s): State<AppState>, Path((sub, rg, name)): NamePath, q: ArmQuery) -> Result<Json<Value>, ApiError> {
-    let view = s.app.get_vm(id(&sub, &rg, "virtualMachines", &name)).await?;
+pub async fn get_vm(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+    q: ArmQuery,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .app
+        .get_vm(id(&sub, &rg, "virtualMachines", &name))
+        .await?;
     Ok(Json(w::vm(&view, expand_instance_view(&q))))
 }
 
-pub async fn instance_view(State(s): State<AppState>, Path((sub, rg, name)): NamePath) -> Result<Json<Value>, ApiError> {
-    let view = s.app.get_vm(id(&sub, &rg, "virtualMachines", &name)).await?;
+pub async fn instance_view(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .app
+        .get_vm(id(&sub, &rg, "virtualMachines", &name))
+        .await?;
     Ok(Json(w::instance_view(&view)))
 }
 
@@ -59,31 +86,82 @@ pub async fn delete_vm(
     headers: HeaderMap,
     q: ArmQuery,
 ) -> Result<Response, ApiError> {
-    Ok(match s.app.delete_vm(id(&sub, &rg, "virtualMachines", &name)).await? {
-        Some(op) => lro::accepted(&s.options.base_url(&headers), &op, &q.api_version),
-        None => StatusCode::NO_CONTENT.into_response(),
-    })
+    Ok(
+        match s
+            .app
+            .delete_vm(id(&sub, &rg, "virtualMachines", &name))
+            .await?
+        {
+            Some(op) => lro::accepted(&s.options.base_url(&headers), &op, &q.api_version),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }
 
-/// POST start | powerOff | restart | deallocate (paths arrive lower-cased).
+/// POST start | powerOff | restart | deallocate | runCommand (paths arrive lower-cased).
 pub async fn action(
     State(s): State<AppState>,
     Path((sub, rg, name, action)): Path<(String, String, String, String)>,
     headers: HeaderMap,
     q: ArmQuery,
+    ArmJson(body): ArmJson<Value>,
 ) -> Result<Response, ApiError> {
+    if action == "runcommand" {
+        let body: wire::run_command::RunCommandIn = serde_json::from_value(body)
+            .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
+        let command = cerulean_app::compute::run_command::CommandId::parse(&body.command_id)
+            .ok_or_else(|| {
+                // GUESS: Azure's wording for an unknown command id.
+                ApiError::from(cerulean_domain::DomainError::InvalidParameter {
+                    message: format!("The command id '{}' is not supported.", body.command_id),
+                    target: Some("commandId".into()),
+                })
+            })?;
+        let op = s
+            .app
+            .run_command(
+                id(&sub, &rg, "virtualMachines", &name),
+                command,
+                body.lines(),
+                wire::run_command::output,
+            )
+            .await?;
+        return Ok(lro::accepted(
+            &s.options.base_url(&headers),
+            &op,
+            &q.api_version,
+        ));
+    }
     let op_name = match action.as_str() {
         "start" => "start",
         "poweroff" => "powerOff",
         "restart" => "restart",
         "deallocate" => "deallocate",
-        other => return Err(ApiError::NotImplemented(format!("POST Microsoft.Compute/virtualMachines/{other}"))),
+        other => {
+            return Err(ApiError::NotImplemented(format!(
+                "POST Microsoft.Compute/virtualMachines/{other}"
+            )))
+        }
     };
-    let op = s.app.vm_power(id(&sub, &rg, "virtualMachines", &name), op_name).await?;
-    Ok(lro::accepted(&s.options.base_url(&headers), &op, &q.api_version))
+    let op = s
+        .app
+        .vm_power(id(&sub, &rg, "virtualMachines", &name), op_name)
+        .await?;
+    Ok(lro::accepted(
+        &s.options.base_url(&headers),
+        &op,
+        &q.api_version,
+    ))
 }
 
-fn list<V>(s: &AppState, headers: &HeaderMap, uri: &Uri, q: &ArmQuery, page: cerulean_app::Page<V>, f: impl Fn(&V) -> Value) -> Json<Value> {
+fn list<V>(
+    s: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    q: &ArmQuery,
+    page: cerulean_app::Page<V>,
+    f: impl Fn(&V) -> Value,
+) -> Json<Value> {
     Json(wire::list::page(
         &s.options.base_url(headers),
         uri.path(),
@@ -136,18 +214,37 @@ pub async fn put_set(
     Path((sub, rg, name)): NamePath,
     ArmJson(body): ArmJson<w::AvailabilitySetIn>,
 ) -> Result<Json<Value>, ApiError> {
-    let (view, _) = s.app.put_availability_set(id(&sub, &rg, "availabilitySets", &name), body.spec()).await?;
+    let (view, _) = s
+        .app
+        .put_availability_set(id(&sub, &rg, "availabilitySets", &name), body.spec())
+        .await?;
     Ok(Json(w::availability_set(&view)))
 }
 
-pub async fn get_set(State(s): State<AppState>, Path((sub, rg, name)): NamePath) -> Result<Json<Value>, ApiError> {
-    let view = s.app.get_availability_set(id(&sub, &rg, "availabilitySets", &name)).await?;
+pub async fn get_set(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .app
+        .get_availability_set(id(&sub, &rg, "availabilitySets", &name))
+        .await?;
     Ok(Json(w::availability_set(&view)))
 }
 
-pub async fn delete_set(State(s): State<AppState>, Path((sub, rg, name)): NamePath) -> Result<StatusCode, ApiError> {
-    let deleted = s.app.delete_availability_set(id(&sub, &rg, "availabilitySets", &name)).await?;
-    Ok(if deleted { StatusCode::OK } else { StatusCode::NO_CONTENT })
+pub async fn delete_set(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<StatusCode, ApiError> {
+    let deleted = s
+        .app
+        .delete_availability_set(id(&sub, &rg, "availabilitySets", &name))
+        .await?;
+    Ok(if deleted {
+        StatusCode::OK
+    } else {
+        StatusCode::NO_CONTENT
+    })
 }
 
 pub async fn list_sets_group(
@@ -157,7 +254,10 @@ pub async fn list_sets_group(
     uri: Uri,
     q: ArmQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let page = s.app.list_availability_sets(&sub, Some(&rg), q.skiptoken.clone()).await?;
+    let page = s
+        .app
+        .list_availability_sets(&sub, Some(&rg), q.skiptoken.clone())
+        .await?;
     Ok(list(&s, &headers, &uri, &q, page, w::availability_set))
 }
 
@@ -168,12 +268,19 @@ pub async fn list_sets_sub(
     uri: Uri,
     q: ArmQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let page = s.app.list_availability_sets(&sub, None, q.skiptoken.clone()).await?;
+    let page = s
+        .app
+        .list_availability_sets(&sub, None, q.skiptoken.clone())
+        .await?;
     Ok(list(&s, &headers, &uri, &q, page, w::availability_set))
 }
 
 /// Resource SKUs, one entry per size and region; `$filter=location eq 'x'` narrows them.
-pub async fn skus(State(s): State<AppState>, Path(sub): Path<String>, q: ArmQuery) -> Result<Json<Value>, ApiError> {
+pub async fn skus(
+    State(s): State<AppState>,
+    Path(sub): Path<String>,
+    q: ArmQuery,
+) -> Result<Json<Value>, ApiError> {
     s.app.subscription(&sub).await?;
     let only = q.filter.as_deref().and_then(|f| {
         let (_, rest) = f.split_once("eq")?;
@@ -188,23 +295,31 @@ pub async fn skus(State(s): State<AppState>, Path(sub): Path<String>, q: ArmQuer
     Ok(Json(json!({ "value": value })))
 }
 
-pub async fn vm_sizes(State(s): State<AppState>, Path((sub, loc)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn vm_sizes(
+    State(s): State<AppState>,
+    Path((sub, loc)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     s.app.subscription(&sub).await?;
     cerulean_domain::region::normalize(&loc).ok_or_else(|| {
-        ApiError::from(cerulean_domain::DomainError::LocationNotAvailableForResourceType {
-            location: loc.clone(),
-            type_path: "Microsoft.Compute/locations/vmSizes".into(),
-            available: cerulean_domain::region::available_list(),
-        })
+        ApiError::from(
+            cerulean_domain::DomainError::LocationNotAvailableForResourceType {
+                location: loc.clone(),
+                type_path: "Microsoft.Compute/locations/vmSizes".into(),
+                available: cerulean_domain::region::available_list(),
+            },
+        )
     })?;
-    Ok(Json(json!({ "value": SIZES.iter().map(w::vm_size).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "value": SIZES.iter().map(w::vm_size).collect::<Vec<_>>() }),
+    ))
 }
 
-pub async fn usages(State(s): State<AppState>, Path((sub, loc)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub async fn usages(
+    State(s): State<AppState>,
+    Path((sub, loc)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     let (_, cores, vms, sets) = s.app.compute_usages(&sub, &loc).await?;
-    let u = |name: &str, localized: &str, current: i64, limit: i64| {
-        json!({"limit": limit, "unit": "Count", "currentValue": current, "name": {"value": name, "localizedValue": localized}})
-    };
+    let u = |name: &str, localized: &str, current: i64, limit: i64| json!({"limit": limit, "unit": "Count", "currentValue": current, "name": {"value": name, "localizedValue": localized}});
     Ok(Json(json!({ "value": [
         u("cores", "Total Regional vCPUs", cores, 350),
         u("virtualMachines", "Virtual Machines", vms, 25000),
@@ -247,10 +362,16 @@ pub async fn patch_vm(
     if let Some(t) = tags {
         merged["tags"] = t;
     }
-    let body: w::VmIn = serde_json::from_value(merged).map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
+    let body: w::VmIn = serde_json::from_value(merged)
+        .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
     let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
     let (view, _, op) = s.app.put_vm(vm_id, spec, pre).await?;
     let mut resp = Json(w::vm(&view, false)).into_response();
-    lro::add_headers(resp.headers_mut(), &s.options.base_url(&headers), &op, &q.api_version);
+    lro::add_headers(
+        resp.headers_mut(),
+        &s.options.base_url(&headers),
+        &op,
+        &q.api_version,
+    );
     Ok(resp)
 }

@@ -1,13 +1,18 @@
 //! The route table. Paths are matched after [`crate::path`] has lower-cased their fixed
 //! words, so every literal here is lower-case.
+//!
+//! The identity endpoints (`crate::identity`) sit outside the ARM api-version layer; the
+//! bearer-token check wraps everything but only acts on ARM paths.
 
 mod admin;
 mod compute;
 mod fallback;
 mod groups;
+mod guest;
 mod meta;
 mod network;
 mod operations;
+mod resources;
 mod subscriptions;
 
 use crate::middleware;
@@ -25,6 +30,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tenants", get(subscriptions::tenants))
         .route("/subscriptions/{sub}/resourcegroups", get(groups::list))
+        .route(
+            "/subscriptions/{sub}/resources",
+            get(resources::in_subscription),
+        )
+        .route(
+            "/subscriptions/{sub}/resourcegroups/{rg}/resources",
+            get(resources::in_group),
+        )
         .route(
             "/subscriptions/{sub}/resourcegroups/{rg}",
             get(groups::get)
@@ -51,8 +64,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metadata/endpoints", get(meta::endpoints))
         .route("/cerulean/info", get(admin::info))
         .route("/cerulean/reset", post(admin::reset))
+        .merge(crate::identity::routes())
         .merge(arm)
         .fallback(fallback::unknown)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::identity::require_bearer,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)
 }
@@ -96,6 +114,11 @@ fn network_routes() -> Router<AppState> {
             &r("/networkinterfaces/{name}/ipconfigurations/{config}"),
             get(n::get_ip_config),
         )
+        .route(
+            &r("/networkinterfaces/{name}/effectiveroutetable"),
+            post(guest::effective_route_table),
+        )
+        .route(&r("/networkwatchers/{name}/nexthop"), post(guest::next_hop))
         .route(&s("/networkinterfaces"), get(n::list_nics_sub))
         .route(&r("/publicipaddresses"), get(n::list_pips_group))
         .route(
@@ -136,12 +159,21 @@ fn compute_routes() -> Router<AppState> {
         .route(&r("/virtualmachines"), get(c::list_vms_group))
         .route(
             &r("/virtualmachines/{name}"),
-            get(c::get_vm).put(c::put_vm).patch(c::patch_vm).delete(c::delete_vm),
+            get(c::get_vm)
+                .put(c::put_vm)
+                .patch(c::patch_vm)
+                .delete(c::delete_vm),
         )
-        .route(&r("/virtualmachines/{name}/instanceview"), get(c::instance_view))
+        .route(
+            &r("/virtualmachines/{name}/instanceview"),
+            get(c::instance_view),
+        )
         .route(&r("/virtualmachines/{name}/{action}"), post(c::action))
         .route(&s("/virtualmachines"), get(c::list_vms_sub))
-        .route(&s("/locations/{loc}/virtualmachines"), get(c::list_vms_location))
+        .route(
+            &s("/locations/{loc}/virtualmachines"),
+            get(c::list_vms_location),
+        )
         .route(&r("/availabilitysets"), get(c::list_sets_group))
         .route(
             &r("/availabilitysets/{name}"),

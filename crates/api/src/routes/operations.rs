@@ -40,6 +40,9 @@ pub async fn result(
         OperationStatus::InProgress => {
             lro::accepted(&s.options.base_url(&headers), &op, &q.api_version)
         }
+        OperationStatus::Succeeded if op.returns_resource => {
+            resource_body(&s, &op.resource_id).await?
+        }
         OperationStatus::Succeeded => match &op.result {
             Some(body) => (
                 StatusCode::OK,
@@ -65,4 +68,14 @@ pub async fn result(
                 .into_response()
         }
     })
+}
+
+/// The current state of the resource a finished PUT wrote, as its own GET renders it.
+async fn resource_body(s: &AppState, resource_id: &str) -> Result<Response, ApiError> {
+    let id = cerulean_domain::id::ResourceId::parse(resource_id)?;
+    if id.is_type("Microsoft.Compute/virtualMachines") {
+        let view = s.app.get_vm(id).await?;
+        return Ok(Json(wire::compute::vm(&view, false)).into_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -60,7 +60,10 @@ struct NicRefProps {
     delete_option: Option<String>,
 }
 
-fn typed<T: serde::de::DeserializeOwned + Default>(props: &mut Map<String, Value>, key: &str) -> Result<T, String> {
+fn typed<T: serde::de::DeserializeOwned + Default>(
+    props: &mut Map<String, Value>,
+    key: &str,
+) -> Result<T, String> {
     match props.remove(key) {
         None | Some(Value::Null) => Ok(T::default()),
         Some(v) => serde_json::from_value(v).map_err(|e| format!("{key}: {e}")),
@@ -71,7 +74,11 @@ fn typed<T: serde::de::DeserializeOwned + Default>(props: &mut Map<String, Value
 fn os_type(props: &Map<String, Value>) -> Option<OsType> {
     let storage = props.get("storageProfile");
     if let Some(t) = storage.and_then(|s| s["osDisk"]["osType"].as_str()) {
-        return Some(if t.eq_ignore_ascii_case("windows") { OsType::Windows } else { OsType::Linux });
+        return Some(if t.eq_ignore_ascii_case("windows") {
+            OsType::Windows
+        } else {
+            OsType::Linux
+        });
     }
     let os = props.get("osProfile");
     if os.is_some_and(|o| o.get("windowsConfiguration").is_some()) {
@@ -81,7 +88,12 @@ fn os_type(props: &Map<String, Value>) -> Option<OsType> {
         return Some(OsType::Linux);
     }
     let image = storage.map(|s| &s["imageReference"]);
-    let text = |k: &str| image.and_then(|i| i[k].as_str()).unwrap_or_default().to_ascii_lowercase();
+    let text = |k: &str| {
+        image
+            .and_then(|i| i[k].as_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
     if text("publisher").contains("windows") || text("offer").contains("windows") {
         return Some(OsType::Windows);
     }
@@ -96,13 +108,18 @@ impl VmIn {
         let network: NetworkProfileIn = typed(&mut props, "networkProfile")?;
         let set: Option<IdRef> = match props.remove("availabilitySet") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(serde_json::from_value(v).map_err(|e| format!("availabilitySet: {e}"))?),
+            Some(v) => {
+                Some(serde_json::from_value(v).map_err(|e| format!("availabilitySet: {e}"))?)
+            }
         };
         let mut nics = None;
         if has_network {
             let list = network.network_interfaces.unwrap_or_default();
             if list.len() > 64 {
-                return Err(format!("networkProfile.networkInterfaces has {} entries; at most 64 are read", list.len()));
+                return Err(format!(
+                    "networkProfile.networkInterfaces has {} entries; at most 64 are read",
+                    list.len()
+                ));
             }
             let mut refs = Vec::with_capacity(list.len());
             for n in list {
@@ -110,10 +127,14 @@ impl VmIn {
                     None => None,
                     Some(d) if d.eq_ignore_ascii_case("delete") => Some(DeleteOption::Delete),
                     Some(d) if d.eq_ignore_ascii_case("detach") => Some(DeleteOption::Detach),
-                    Some(d) => return Err(format!("deleteOption '{d}' is not one of Delete, Detach")),
+                    Some(d) => {
+                        return Err(format!("deleteOption '{d}' is not one of Delete, Detach"))
+                    }
                 };
                 refs.push(NicRefSpec {
-                    id: n.id.ok_or("networkProfile.networkInterfaces[].id is required")?,
+                    id: n
+                        .id
+                        .ok_or("networkProfile.networkInterfaces[].id is required")?,
                     primary: n.properties.primary,
                     delete_option,
                 });

@@ -6,6 +6,7 @@ pub mod list;
 pub mod metadata;
 pub mod network;
 pub mod operation;
+pub mod run_command;
 pub mod subscription;
 
 /// RFC 3339 time with microseconds, as ARM prints it.

@@ -21,7 +21,10 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<AvailabilitySetView, AppErr
 
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let id = ResourceId::parse(&rec.id)?;
-    availability_set::check_delete(&id, first_user(tx, &rec.key, RefKind::AvailabilitySet)?.as_deref())?;
+    availability_set::check_delete(
+        &id,
+        first_user(tx, &rec.key, RefKind::AvailabilitySet)?.as_deref(),
+    )?;
     tx.delete(&rec.key)?;
     Ok(())
 }
@@ -43,13 +46,22 @@ impl App {
                 spec.clone(),
                 &uuid::Uuid::new_v4().to_string(),
             )?;
-            let rec = save(tx, &id, existing.as_ref().map(|(r, _)| r), &next.common.location, &next)?;
+            let rec = save(
+                tx,
+                &id,
+                existing.as_ref().map(|(r, _)| r),
+                &next.common.location,
+                &next,
+            )?;
             Ok((view(tx, &rec)?, existing.is_none()))
         })
         .await
     }
 
-    pub async fn get_availability_set(&self, id: ResourceId) -> Result<AvailabilitySetView, AppError> {
+    pub async fn get_availability_set(
+        &self,
+        id: ResourceId,
+    ) -> Result<AvailabilitySetView, AppError> {
         self.subscription(id.subscription()).await?;
         cerulean_store::read(&*self.store, move |tx| {
             let (rec, _) = require::<AvailabilitySet>(tx, &id)?;
@@ -78,6 +90,7 @@ impl App {
         group: Option<&str>,
         after: Option<String>,
     ) -> Result<Page<AvailabilitySetView>, AppError> {
-        self.list_network(subscription, group, AVAILABILITY_SET, after, view).await
+        self.list_network(subscription, group, AVAILABILITY_SET, after, view)
+            .await
     }
 }

@@ -2,6 +2,7 @@
 //! NICs and public IPs) and availability sets.
 
 pub mod availability_sets;
+pub mod run_command;
 pub mod vms;
 
 pub const VM: &str = "microsoft.compute/virtualmachines";

@@ -37,11 +37,15 @@ pub struct VmView {
 }
 
 fn outbound(tx: &mut dyn Tx, v: &VirtualMachine) -> Result<Option<Outbound>, AppError> {
-    let Some(primary) = v.primary_nic() else { return Ok(None) };
+    let Some(primary) = v.primary_nic() else {
+        return Ok(None);
+    };
     let Some((rec, nic)) = load::<NetworkInterface>(tx, &ResourceId::parse(&primary.id)?)? else {
         return Ok(None);
     };
-    let Some(c) = nic.primary_config() else { return Ok(None) };
+    let Some(c) = nic.primary_config() else {
+        return Ok(None);
+    };
     let public_ip = match &c.public_ip {
         Some(p) => load::<PublicIp>(tx, &ResourceId::parse(p)?)?.and_then(|(_, p)| p.ip_address),
         None => None,
@@ -61,8 +65,12 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VmView, AppError> {
 }
 
 fn nic_facts(tx: &mut dyn Tx, raw: &str) -> Result<Option<(String, NicFacts)>, AppError> {
-    let Ok(id) = ResourceId::parse(raw) else { return Ok(None) };
-    let Some((rec, nic)) = load::<NetworkInterface>(tx, &id)? else { return Ok(None) };
+    let Ok(id) = ResourceId::parse(raw) else {
+        return Ok(None);
+    };
+    let Some((rec, nic)) = load::<NetworkInterface>(tx, &id)? else {
+        return Ok(None);
+    };
     let vnet_id = nic
         .ip_configurations
         .first()
@@ -84,7 +92,10 @@ fn nic_facts(tx: &mut dyn Tx, raw: &str) -> Result<Option<(String, NicFacts)>, A
 
 /// Keeps what clients leave out of a full PUT: the az CLI sends the VM it got, which has no
 /// `adminPassword` and may lack `imageReference`.
-fn merge_profiles(old: Option<&VirtualMachine>, mut new: Vec<(String, String)>) -> Vec<(String, String)> {
+fn merge_profiles(
+    old: Option<&VirtualMachine>,
+    mut new: Vec<(String, String)>,
+) -> Vec<(String, String)> {
     let Some(old) = old else { return new };
     for (name, old_raw) in &old.profiles {
         match new.iter_mut().find(|(n, _)| n == name) {
@@ -98,9 +109,10 @@ fn merge_profiles(old: Option<&VirtualMachine>, mut new: Vec<(String, String)>) 
                 if keep.is_empty() {
                     continue;
                 }
-                let (Ok(Value::Object(o)), Ok(Value::Object(mut n))) =
-                    (serde_json::from_str::<Value>(old_raw), serde_json::from_str::<Value>(new_raw))
-                else {
+                let (Ok(Value::Object(o)), Ok(Value::Object(mut n))) = (
+                    serde_json::from_str::<Value>(old_raw),
+                    serde_json::from_str::<Value>(new_raw),
+                ) else {
                     continue;
                 };
                 for k in keep {
@@ -142,7 +154,9 @@ fn refs_of(id: &ResourceId, v: &VirtualMachine) -> Result<Vec<Ref>, AppError> {
 fn public_ips_of(tx: &mut dyn Tx, v: &VirtualMachine) -> Result<Vec<(Record, PublicIp)>, AppError> {
     let mut out = Vec::new();
     for n in &v.nics {
-        let Some((_, nic)) = load::<NetworkInterface>(tx, &ResourceId::parse(&n.id)?)? else { continue };
+        let Some((_, nic)) = load::<NetworkInterface>(tx, &ResourceId::parse(&n.id)?)? else {
+            continue;
+        };
         for c in &nic.ip_configurations {
             if let Some(p) = &c.public_ip {
                 if let Some(found) = load::<PublicIp>(tx, &ResourceId::parse(p)?)? {
@@ -159,7 +173,9 @@ fn public_ips_of(tx: &mut dyn Tx, v: &VirtualMachine) -> Result<Vec<(Record, Pub
 fn power_on_effects(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools) -> Result<(), AppError> {
     for n in &v.nics {
         let nic_id = ResourceId::parse(&n.id)?;
-        let Some((rec, mut nic)) = load::<NetworkInterface>(tx, &nic_id)? else { continue };
+        let Some((rec, mut nic)) = load::<NetworkInterface>(tx, &nic_id)? else {
+            continue;
+        };
         if nic.mac_address.is_none() {
             let seq = tx.next_counter("mac")?;
             nic.mac_address = Some(mac_address(seq));
@@ -180,7 +196,11 @@ fn power_on_effects(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools) -> Resul
 }
 
 /// A VM being deallocated (or deleted): dynamic public IPs give their addresses back.
-fn release_dynamic_public_ips(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools) -> Result<(), AppError> {
+fn release_dynamic_public_ips(
+    tx: &mut dyn Tx,
+    v: &VirtualMachine,
+    pools: &Pools,
+) -> Result<(), AppError> {
     for (rec, mut pip) in public_ips_of(tx, v)? {
         if pip.allocation == Allocation::Dynamic {
             if let Some(a) = pip.ip_address.take() {
@@ -197,7 +217,12 @@ fn release_dynamic_public_ips(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools
 /// `00-0D-3A-XX-XX-XX`, Azure's prefix, unique per store.
 fn mac_address(seq: i64) -> String {
     let n = (seq as u32) & 0x00FF_FFFF;
-    format!("00-0D-3A-{:02X}-{:02X}-{:02X}", (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF)
+    format!(
+        "00-0D-3A-{:02X}-{:02X}-{:02X}",
+        (n >> 16) & 0xFF,
+        (n >> 8) & 0xFF,
+        n & 0xFF
+    )
 }
 
 /// Deletes a VM inside a transaction: NICs are detached (kept), or deleted when their
@@ -206,7 +231,11 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), 
     let v: VirtualMachine = crate::records::from_record(rec)?;
     release_dynamic_public_ips(tx, &v, pools)?;
     tx.set_refs(&rec.key, &[])?;
-    for n in v.nics.iter().filter(|n| n.delete_option == vm::DeleteOption::Delete) {
+    for n in v
+        .nics
+        .iter()
+        .filter(|n| n.delete_option == vm::DeleteOption::Delete)
+    {
         if let Some(nic_rec) = tx.get(ResourceId::parse(&n.id)?.key())? {
             purge_nic(tx, &nic_rec)?;
         }
@@ -216,8 +245,18 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), 
 }
 
 impl App {
-    fn compute_operation(ops: crate::operations::Ops, id: &ResourceId, location: &str) -> Operation {
-        ops.make(id.subscription(), "Microsoft.Compute", location, id.as_str(), Ok(None))
+    fn compute_operation(
+        ops: crate::operations::Ops,
+        id: &ResourceId,
+        location: &str,
+    ) -> Operation {
+        ops.make(
+            id.subscription(),
+            "Microsoft.Compute",
+            location,
+            id.as_str(),
+            Ok(None),
+        )
     }
 
     pub async fn put_vm(
@@ -243,32 +282,57 @@ impl App {
                 .iter()
                 .flatten()
                 .map(|n| n.id.clone())
-                .chain(old.into_iter().flat_map(|v| v.nics.iter().map(|n| n.id.clone())))
+                .chain(
+                    old.into_iter()
+                        .flat_map(|v| v.nics.iter().map(|n| n.id.clone())),
+                )
                 .collect::<Vec<_>>();
             for raw in named {
                 if let Some((key, facts)) = nic_facts(tx, &raw)? {
                     ctx.nics.insert(key, facts);
                 }
             }
-            if let Some(set) = spec.availability_set.as_deref().and_then(|s| ResourceId::parse(s).ok()) {
+            if let Some(set) = spec
+                .availability_set
+                .as_deref()
+                .and_then(|s| ResourceId::parse(s).ok())
+            {
                 if let Some((_, a)) = load::<AvailabilitySet>(tx, &set)? {
-                    ctx.availability_sets.insert(set.key().to_string(), a.common.location.clone());
+                    ctx.availability_sets
+                        .insert(set.key().to_string(), a.common.location.clone());
                 }
             }
             let mut s = spec.clone();
             s.profiles = merge_profiles(old, std::mem::take(&mut spec.profiles));
-            let next = vm::plan_put(&id, old, s, &ctx, &uuid::Uuid::new_v4().to_string(), crate::operations::now_ms())?;
-            tx.set_refs(id.key(), &refs_of(&id, &next)?).map_err(|e| match e {
-                StoreError::Conflict { .. } => AppError::from(DomainError::ConcurrentConflict {
-                    what: "network interface attachment".into(),
-                }),
-                other => other.into(),
-            })?;
+            let next = vm::plan_put(
+                &id,
+                old,
+                s,
+                &ctx,
+                &uuid::Uuid::new_v4().to_string(),
+                crate::operations::now_ms(),
+            )?;
+            tx.set_refs(id.key(), &refs_of(&id, &next)?)
+                .map_err(|e| match e {
+                    StoreError::Conflict { .. } => {
+                        AppError::from(DomainError::ConcurrentConflict {
+                            what: "network interface attachment".into(),
+                        })
+                    }
+                    other => other.into(),
+                })?;
             if existing.is_none() {
                 power_on_effects(tx, &next, &pools)?;
             }
-            let rec = save(tx, &id, existing.as_ref().map(|(r, _)| r), &next.common.location, &next)?;
-            let op = Self::compute_operation(ops, &id, &next.common.location);
+            let rec = save(
+                tx,
+                &id,
+                existing.as_ref().map(|(r, _)| r),
+                &next.common.location,
+                &next,
+            )?;
+            let mut op = Self::compute_operation(ops, &id, &next.common.location);
+            op.returns_resource = true;
             tx.put_operation(&op)?;
             Ok((view(tx, &rec)?, existing.is_none(), op))
         })
@@ -285,7 +349,11 @@ impl App {
     }
 
     /// POST `start`, `powerOff`, `restart`, `deallocate`.
-    pub async fn vm_power(&self, id: ResourceId, op_name: &'static str) -> Result<Operation, AppError> {
+    pub async fn vm_power(
+        &self,
+        id: ResourceId,
+        op_name: &'static str,
+    ) -> Result<Operation, AppError> {
         self.subscription(id.subscription()).await?;
         let ops = self.ops();
         let pools = self.pools();
@@ -298,6 +366,11 @@ impl App {
             }
             if next == PowerState::Deallocated {
                 release_dynamic_public_ips(tx, &v, &pools)?;
+            }
+            // The guest shuts down on restart, powerOff and deallocate: what it does not keep
+            // across a boot is gone (see `cerulean_domain::guest`).
+            if op_name == "restart" || next != PowerState::Running {
+                super::run_command::on_boot(&mut v);
             }
             v.power = next;
             save(tx, &id, Some(&rec), &v.common.location, &v)?;
@@ -331,7 +404,8 @@ impl App {
         group: Option<&str>,
         after: Option<String>,
     ) -> Result<Page<VmView>, AppError> {
-        self.list_network(subscription, group, VM, after, view).await
+        self.list_network(subscription, group, VM, after, view)
+            .await
     }
 
     /// The VMs of a subscription in one region (an unknown region has none).
@@ -353,7 +427,11 @@ impl App {
     }
 
     /// Compute usages in a region: `(cores in use, VMs, availability sets)`.
-    pub async fn compute_usages(&self, subscription: &str, location: &str) -> Result<(String, i64, i64, i64), AppError> {
+    pub async fn compute_usages(
+        &self,
+        subscription: &str,
+        location: &str,
+    ) -> Result<(String, i64, i64, i64), AppError> {
         self.subscription(subscription).await?;
         let loc = cerulean_domain::region::normalize(location).ok_or_else(|| {
             DomainError::LocationNotAvailableForResourceType {
@@ -379,7 +457,8 @@ impl App {
                     let v: VirtualMachine = crate::records::from_record(r)?;
                     vms += 1;
                     if v.power != PowerState::Deallocated {
-                        cores += cerulean_domain::compute::sizes::find(&v.size).map_or(0, |s| s.vcpus as i64);
+                        cores += cerulean_domain::compute::sizes::find(&v.size)
+                            .map_or(0, |s| s.vcpus as i64);
                     }
                 }
                 match page.last() {
@@ -393,4 +472,3 @@ impl App {
         Ok((loc.to_string(), cores, vms, sets))
     }
 }
-

@@ -55,8 +55,26 @@ impl Server {
         Self::start_in(&temp_dir(), extra)
     }
 
-    /// Starts `cerulean serve` on an existing data directory.
+    /// Starts `cerulean serve` with a new data directory and bearer-token checking on
+    /// (unless `extra` says otherwise).
+    pub fn start_with_auth(extra: &[&str]) -> Server {
+        Self::spawn(&temp_dir(), extra)
+    }
+
+    /// Starts `cerulean serve` on an existing data directory. Tests call ARM without a
+    /// token, so `--auth none` is added unless `extra` names `--auth`.
     pub fn start_in(dir: &Path, extra: &[&str]) -> Server {
+        let mut args: Vec<&str> = extra.to_vec();
+        if !extra
+            .iter()
+            .any(|a| *a == "--auth" || a.starts_with("--auth="))
+        {
+            args.extend(["--auth", "none"]);
+        }
+        Self::spawn(dir, &args)
+    }
+
+    fn spawn(dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cerulean"))
             .args(["serve", "--port", "0", "--location"])
             .arg(dir)

@@ -33,7 +33,9 @@ pub fn put(
     let update_domains = spec.update_domains.unwrap_or(5);
     if !(1..=3).contains(&fault_domains) {
         return Err(DomainError::InvalidParameter {
-            message: format!("The specified fault domain count {fault_domains} must fall in the range 1 to 3."),
+            message: format!(
+                "The specified fault domain count {fault_domains} must fall in the range 1 to 3."
+            ),
             target: Some("platformFaultDomainCount".into()),
         });
     }
@@ -46,7 +48,9 @@ pub fn put(
     let sku = spec.sku.unwrap_or_else(|| "Classic".into());
     if !["aligned", "classic"].contains(&sku.to_ascii_lowercase().as_str()) {
         return Err(DomainError::InvalidParameter {
-            message: format!("The availability set SKU '{sku}' is not valid; use Aligned or Classic."),
+            message: format!(
+                "The availability set SKU '{sku}' is not valid; use Aligned or Classic."
+            ),
             target: Some("sku.name".into()),
         });
     }

@@ -9,7 +9,13 @@ pub struct VmSize {
     pub family: &'static str,
 }
 
-const fn s(name: &'static str, vcpus: u32, memory_gb: f64, max_nics: u32, family: &'static str) -> VmSize {
+const fn s(
+    name: &'static str,
+    vcpus: u32,
+    memory_gb: f64,
+    max_nics: u32,
+    family: &'static str,
+) -> VmSize {
     VmSize {
         name,
         vcpus,

@@ -64,6 +64,9 @@ pub struct VirtualMachine {
     /// as `(property, JSON text)`.
     pub profiles: Vec<(String, String)>,
     pub zones: Vec<String>,
+    /// Routes, rules and firewall changes made inside the guest (see `crate::guest`).
+    #[serde(default)]
+    pub guest: crate::guest::GuestChanges,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -124,7 +127,11 @@ pub fn nic_not_attached_elsewhere(vm_id: &ResourceId, nic: &NicFacts) -> Result<
 
 /// Seed: "You can add as many network interfaces to a VM as the VM size you're creating
 /// supports." Also refuses a resize to a size with fewer NICs than attached.
-pub fn nic_count_within_size(vm_name: &str, size: &sizes::VmSize, count: usize) -> Result<(), DomainError> {
+pub fn nic_count_within_size(
+    vm_name: &str,
+    size: &sizes::VmSize,
+    count: usize,
+) -> Result<(), DomainError> {
     if count > size.max_nics as usize {
         return Err(DomainError::NetworkInterfaceCountExceeded {
             vm: vm_name.to_string(),
@@ -139,11 +146,17 @@ pub fn nic_count_within_size(vm_name: &str, size: &sizes::VmSize, count: usize) 
 /// Seed: "You can add a network interface to, or remove (detach) a network interface from an
 /// existing VM, provided the VM is in the stopped (deallocated) state." Stopped but still
 /// allocated is not enough.
-pub fn nic_change_needs_deallocation(vm_name: &str, power: PowerState, changed: bool) -> Result<(), DomainError> {
+pub fn nic_change_needs_deallocation(
+    vm_name: &str,
+    power: PowerState,
+    changed: bool,
+) -> Result<(), DomainError> {
     if changed && power != PowerState::Deallocated {
-        return Err(DomainError::AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported {
-            vm: vm_name.to_string(),
-        });
+        return Err(
+            DomainError::AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported {
+                vm: vm_name.to_string(),
+            },
+        );
     }
     Ok(())
 }
@@ -151,7 +164,9 @@ pub fn nic_change_needs_deallocation(vm_name: &str, power: PowerState, changed: 
 /// Seed: "...as long as the VM always has at least one network interface."
 pub fn at_least_one_nic(vm_name: &str, count: usize) -> Result<(), DomainError> {
     if count == 0 {
-        return Err(DomainError::VirtualMachineMustHaveAtLeastOneNic { vm: vm_name.to_string() });
+        return Err(DomainError::VirtualMachineMustHaveAtLeastOneNic {
+            vm: vm_name.to_string(),
+        });
     }
     Ok(())
 }
@@ -226,7 +241,9 @@ pub fn choose_primary(
     requested: &[NicRefSpec],
     seqs: &[i64],
 ) -> Result<usize, DomainError> {
-    let flagged: Vec<usize> = (0..requested.len()).filter(|&i| requested[i].primary == Some(true)).collect();
+    let flagged: Vec<usize> = (0..requested.len())
+        .filter(|&i| requested[i].primary == Some(true))
+        .collect();
     match flagged.len() {
         1 => return Ok(flagged[0]),
         0 => {}
@@ -269,8 +286,10 @@ pub fn availability_set_only_at_creation(
     let Some(vm) = existing else { return Ok(()) };
     let same = match (&vm.availability_set, requested) {
         (None, None) => true,
-        (Some(a), Some(b)) => ResourceId::parse(a).ok().map(|x| x.key().to_string())
-            == ResourceId::parse(b).ok().map(|x| x.key().to_string()),
+        (Some(a), Some(b)) => {
+            ResourceId::parse(a).ok().map(|x| x.key().to_string())
+                == ResourceId::parse(b).ok().map(|x| x.key().to_string())
+        }
         _ => false,
     };
     if same {
@@ -343,7 +362,10 @@ pub fn plan_put(
                 nic: r.id.clone(),
             });
         }
-        if !nic_id.subscription().eq_ignore_ascii_case(id.subscription()) {
+        if !nic_id
+            .subscription()
+            .eq_ignore_ascii_case(id.subscription())
+        {
             return Err(DomainError::NicInOtherSubscription {
                 nic: r.id.clone(),
                 subscription: id.subscription().to_string(),
@@ -413,7 +435,9 @@ pub fn plan_put(
         .map(|(_, k)| {
             let old = existing.and_then(|vm| {
                 vm.nics.iter().find(|n| {
-                    ResourceId::parse(&n.id).map(|i| i.key() == k).unwrap_or(false)
+                    ResourceId::parse(&n.id)
+                        .map(|i| i.key() == k)
+                        .unwrap_or(false)
                 })
             });
             match old {
@@ -430,7 +454,8 @@ pub fn plan_put(
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let old = existing.and_then(|vm| vm.nics.iter().find(|n| n.id.eq_ignore_ascii_case(&r.id)));
+            let old =
+                existing.and_then(|vm| vm.nics.iter().find(|n| n.id.eq_ignore_ascii_case(&r.id)));
             NicAttachment {
                 id: old.map(|o| o.id.clone()).unwrap_or_else(|| r.id.clone()),
                 primary: i == primary,
@@ -455,6 +480,7 @@ pub fn plan_put(
         created_ms: existing.map(|v| v.created_ms).unwrap_or(now_ms),
         profiles: spec.profiles,
         zones: spec.zones,
+        guest: existing.map(|v| v.guest.clone()).unwrap_or_default(),
     })
 }
 

@@ -844,8 +844,12 @@ mod tests {
 
     #[test]
     fn two_frontends_cannot_share_one_public_ip() {
-        let e = plan(spec(None, vec![public("f1", &pip("basic")), public("f2", &pip("basic"))], &[]))
-            .unwrap_err();
+        let e = plan(spec(
+            None,
+            vec![public("f1", &pip("basic")), public("f2", &pip("basic"))],
+            &[],
+        ))
+        .unwrap_err();
         assert_eq!(e.code(), "PublicIPAddressInUse");
         assert!(e.to_string().contains(&fe_id("f1")), "{e}");
     }
@@ -856,7 +860,9 @@ mod tests {
         f.private_ip = Some("fd00:db8:0:1::10".into());
         let (lb, moves) = plan(spec(None, vec![f], &[])).unwrap();
         assert_eq!(lb.frontends[0].version, IpVersion::IPv6);
-        assert!(matches!(&moves[0], AddressMove::Claim { prefix, .. } if prefix.to_string() == "fd00:db8:0:1::/64"));
+        assert!(
+            matches!(&moves[0], AddressMove::Claim { prefix, .. } if prefix.to_string() == "fd00:db8:0:1::/64")
+        );
         let mut mismatch = internal("fe", &subnet("v1", "a"));
         mismatch.private_ip = Some("10.0.1.9".into());
         mismatch.version = Some(IpVersion::IPv6);
