@@ -375,3 +375,29 @@ impl crate::App {
         .await
     }
 }
+
+impl crate::App {
+    /// DELETE of a tracked network resource with its kind's rules and clean-up
+    /// ([`purge_any`]); `None` when there was nothing to delete.
+    pub(crate) async fn delete_network(
+        &self,
+        id: ResourceId,
+        pre: cerulean_domain::precondition::Precondition,
+    ) -> Result<Option<cerulean_domain::operation::Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let ops = self.ops();
+        let pools = self.pools();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some(rec) = tx.get(id.key())? else {
+                return Ok(None);
+            };
+            pre.check(Some(&rec.etag))?;
+            purge_any(tx, &rec, &pools)?;
+            let op = ops.network(&id, rec.location.as_deref().unwrap_or_default());
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+}

@@ -195,20 +195,7 @@ impl App {
         id: ResourceId,
         pre: Precondition,
     ) -> Result<Option<Operation>, AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let Some((rec, nic)) = load::<NetworkInterface>(tx, &id)? else {
-                return Ok(None);
-            };
-            pre.check(Some(&rec.etag))?;
-            purge(tx, &rec)?;
-            let op = ops.network(&id, &nic.common.location);
-            tx.put_operation(&op)?;
-            Ok(Some(op))
-        })
-        .await
+        self.delete_network(id, pre).await
     }
 
     pub async fn list_nics(
