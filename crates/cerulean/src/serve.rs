@@ -112,6 +112,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let mut servers = Vec::new();
 
     let main = bind(SocketAddr::new(args.host, args.port))?;
+    // Bound before the first "listening" line, so a client that starts on that line finds
+    // every port open.
+    let extra = match args.http_port {
+        Some(port) => Some(bind(SocketAddr::new(args.host, port))?),
+        None => None,
+    };
     let main_addr = main.local_addr().map_err(|e| e.to_string())?;
     let scheme = if args.http {
         Scheme::Http
@@ -154,17 +160,16 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             println!("export REQUESTS_CA_BUNDLE={}", ca.display());
         }
     }
-    println!("cerulean listening on {}://{main_addr}", scheme.as_str());
-
-    if let Some(port) = args.http_port {
-        let extra = bind(SocketAddr::new(args.host, port))?;
+    if let Some(extra) = extra {
         let addr = extra.local_addr().map_err(|e| e.to_string())?;
         let server = axum_server::from_tcp(extra)
             .map_err(|e| e.to_string())?
             .handle(handle.clone());
         servers.push(tokio::spawn(server.serve(make(Scheme::Http, addr))));
-        println!("cerulean listening on http://{addr}");
+        println!("cerulean also listening on http://{addr}");
     }
+    // Last: scripts (and the test harness) start talking once they read this line.
+    println!("cerulean listening on {}://{main_addr}", scheme.as_str());
     tracing::info!(
         store = app.store().backend(),
         ready_ms = started.elapsed().as_millis() as u64,

@@ -277,13 +277,14 @@ async fn plain_http_main_port_and_second_port() {
     let (st, _) = s.get("/health").await;
     assert_eq!(st, StatusCode::OK);
 
-    // HTTPS on --port plus plain HTTP on --http-port.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let s = Server::start(&["--http-port", &port.to_string()]);
+    // HTTPS on --port plus plain HTTP on --http-port (0: any free port, printed).
+    let s = Server::start(&["--http-port", "0"]);
     assert!(s.base.starts_with("https://"));
+    let plain_base = s
+        .extra_base
+        .clone()
+        .expect("the plain listener's URL is printed");
+    let port = plain_base.rsplit(':').next().unwrap().to_string();
     let plain = reqwest::Client::new();
     let r = plain
         .get(format!("http://127.0.0.1:{port}/health"))

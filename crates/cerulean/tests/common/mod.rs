@@ -15,6 +15,8 @@ pub const API: &str = "api-version=2024-11-01";
 pub struct Server {
     pub child: Child,
     pub base: String,
+    /// The plain-HTTP listener of `--http-port`, if any.
+    pub extra_base: Option<String>,
     pub dir: PathBuf,
     pub client: reqwest::Client,
 }
@@ -87,11 +89,15 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut base = None;
+        let mut extra_base = None;
         let mut ca = None;
         for line in lines.by_ref() {
             let line = line.unwrap();
             if let Some(p) = line.strip_prefix("cerulean CA certificate: ") {
                 ca = Some(PathBuf::from(p));
+            }
+            if let Some(u) = line.strip_prefix("cerulean also listening on ") {
+                extra_base = Some(u.to_string());
             }
             if let Some(u) = line.strip_prefix("cerulean listening on ") {
                 base = Some(u.to_string());
@@ -111,6 +117,7 @@ impl Server {
         Server {
             child,
             base,
+            extra_base,
             dir: dir.to_path_buf(),
             client: builder.build().unwrap(),
         }
