@@ -1797,3 +1797,71 @@ on_both_stores!(
     race_same_nic[],
     race_nic_add_vs_start[],
 );
+
+/// With `--latency`, a VM's `provisioningState` and power status follow the operation that is
+/// still InProgress, and settle when it reports done.
+#[tokio::test]
+async fn provisioning_and_power_states_follow_a_slow_operation() {
+    let s = Server::start(&["--latency", "800ms"]);
+    group(&s, "slow").await;
+    vnet(
+        &s,
+        "slow",
+        "v",
+        &["10.8.0.0/16"],
+        &[("a", &["10.8.1.0/24"])],
+    )
+    .await;
+    let n = nic(&s, "slow", "n1", &subnet_id("slow", "v", "a")).await;
+    let id = vm_id("slow", "vm");
+    let (st, hdrs, body) = put_vm(&s, &id, vm_body("Standard_B2s", vec![nref(&n, None)])).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["properties"]["provisioningState"], "Creating");
+    let iv = instance_view(&s, &id).await;
+    assert_eq!(iv["statuses"][0]["code"], "ProvisioningState/creating");
+    // The operation and the resource agree once it is done.
+    let url = hdrs["azure-asyncoperation"]
+        .to_str()
+        .unwrap()
+        .strip_prefix(&s.base)
+        .unwrap()
+        .to_string();
+    let mut polls = 0;
+    loop {
+        let (_, op) = s.get(&url).await;
+        if op["status"] == "Succeeded" {
+            break;
+        }
+        polls += 1;
+        assert!(polls < 50, "never finished: {op}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        get_ok(&s, &id).await["properties"]["provisioningState"],
+        "Succeeded"
+    );
+
+    let (st, _, _) = s
+        .call(Method::POST, &format!("{id}/deallocate?{API}"), None)
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    assert_eq!(
+        power_state(&instance_view(&s, &id).await),
+        (
+            "PowerState/deallocating".to_string(),
+            "VM deallocating".to_string()
+        )
+    );
+    assert_eq!(
+        get_ok(&s, &id).await["properties"]["provisioningState"],
+        "Updating"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    assert_eq!(
+        power_state(&instance_view(&s, &id).await),
+        (
+            "PowerState/deallocated".to_string(),
+            "VM deallocated".to_string()
+        )
+    );
+}

@@ -174,15 +174,31 @@ fn without_secrets(name: &str, raw: &str) -> Value {
     v
 }
 
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 pub fn instance_view(v: &VmView) -> Value {
     let vm = &v.vm.value;
-    let (code, display) = vm.power.status();
+    let now = now_ms();
+    let (code, display) = vm.power_status_at(now);
+    let provisioning = vm.provisioning_state_at(now);
+    let (prov_code, prov_display) = match provisioning {
+        "Succeeded" => (
+            "ProvisioningState/succeeded".to_string(),
+            "Provisioning succeeded".to_string(),
+        ),
+        other => (
+            format!("ProvisioningState/{}", other.to_lowercase()),
+            other.to_string(),
+        ),
+    };
     let mut iv = json!({
         "statuses": [
             {
-                "code": "ProvisioningState/succeeded",
+                "code": prov_code,
                 "level": "Info",
-                "displayStatus": "Provisioning succeeded",
+                "displayStatus": prov_display,
                 "time": time(vm.created_ms),
             },
             {
@@ -246,7 +262,7 @@ pub fn vm(v: &VmView, expand_instance_view: bool) -> Value {
         "vmId": m.common.resource_guid,
         "hardwareProfile": {"vmSize": m.size},
         "networkProfile": {"networkInterfaces": nics},
-        "provisioningState": "Succeeded",
+        "provisioningState": m.provisioning_state_at(now_ms()),
         "timeCreated": time(m.created_ms),
     });
     if let Some(s) = &m.availability_set {

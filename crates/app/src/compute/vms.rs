@@ -324,6 +324,10 @@ impl App {
             if existing.is_none() {
                 power_on_effects(tx, &next, &pools)?;
             }
+            let mut op = Self::compute_operation(ops, &id, &next.common.location);
+            op.returns_resource = true;
+            let mut next = next;
+            next.transition = Some(vm::Transition::of_put(op.done_at_ms, existing.is_none()));
             let rec = save(
                 tx,
                 &id,
@@ -331,8 +335,6 @@ impl App {
                 &next.common.location,
                 &next,
             )?;
-            let mut op = Self::compute_operation(ops, &id, &next.common.location);
-            op.returns_resource = true;
             tx.put_operation(&op)?;
             Ok((view(tx, &rec)?, existing.is_none(), op))
         })
@@ -373,8 +375,9 @@ impl App {
                 super::run_command::on_boot(&mut v);
             }
             v.power = next;
-            save(tx, &id, Some(&rec), &v.common.location, &v)?;
             let op = Self::compute_operation(ops, &id, &v.common.location);
+            v.transition = Some(vm::Transition::of_power(op.done_at_ms, op_name));
+            save(tx, &id, Some(&rec), &v.common.location, &v)?;
             tx.put_operation(&op)?;
             Ok(op)
         })

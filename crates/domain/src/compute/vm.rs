@@ -67,6 +67,43 @@ pub struct VirtualMachine {
     /// Routes, rules and firewall changes made inside the guest (see `crate::guest`).
     #[serde(default)]
     pub guest: crate::guest::GuestChanges,
+    /// The operation last started on the VM, while it still reports `InProgress` (only
+    /// with `--latency`): what `provisioningState` and the power status show meanwhile.
+    #[serde(default)]
+    pub transition: Option<Transition>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub until_ms: i64,
+    /// `Creating` or `Updating`.
+    pub provisioning: String,
+    /// `starting`, `stopping` or `deallocating` for power operations.
+    pub power: Option<String>,
+}
+
+impl Transition {
+    /// What a write that finishes reporting at `until_ms` shows until then.
+    pub fn of_put(until_ms: i64, created: bool) -> Transition {
+        Transition {
+            until_ms,
+            provisioning: if created { "Creating" } else { "Updating" }.into(),
+            power: None,
+        }
+    }
+
+    pub fn of_power(until_ms: i64, op: &str) -> Transition {
+        let power = match op {
+            "powerOff" => "stopping",
+            "deallocate" => "deallocating",
+            _ => "starting",
+        };
+        Transition {
+            until_ms,
+            provisioning: "Updating".into(),
+            power: Some(power.into()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -481,6 +518,7 @@ pub fn plan_put(
         profiles: spec.profiles,
         zones: spec.zones,
         guest: existing.map(|v| v.guest.clone()).unwrap_or_default(),
+        transition: None,
     })
 }
 
@@ -510,6 +548,28 @@ pub fn power_op(vm: &VirtualMachine, op: &str) -> Result<PowerState, DomainError
 }
 
 impl VirtualMachine {
+    /// `provisioningState` at `now_ms`: the transition's while it lasts, then `Succeeded`.
+    pub fn provisioning_state_at(&self, now_ms: i64) -> &str {
+        match &self.transition {
+            Some(t) if now_ms < t.until_ms => &t.provisioning,
+            _ => "Succeeded",
+        }
+    }
+
+    /// `(code suffix, display status)` of the power state at `now_ms`.
+    pub fn power_status_at(&self, now_ms: i64) -> (&'static str, &'static str) {
+        match self
+            .transition
+            .as_ref()
+            .and_then(|t| t.power.as_deref().filter(|_| now_ms < t.until_ms))
+        {
+            Some("starting") => ("starting", "VM starting"),
+            Some("stopping") => ("stopping", "VM stopping"),
+            Some("deallocating") => ("deallocating", "VM deallocating"),
+            _ => self.power.status(),
+        }
+    }
+
     pub fn primary_nic(&self) -> Option<&NicAttachment> {
         self.nics.iter().find(|n| n.primary)
     }
