@@ -75,3 +75,35 @@ pub fn list_page(
         }
     }
 }
+
+/// Every record of `kind` in a subscription (lower-case id) and region, decoded, read a page
+/// at a time (what quota counts and usages need).
+pub fn all_in_region<T: DeserializeOwned>(
+    tx: &mut dyn Tx,
+    subscription: &str,
+    kind: &str,
+    location: &str,
+) -> Result<Vec<(Record, T)>, AppError> {
+    const PAGE: usize = 500;
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = tx.list(&ListQuery {
+            scope: Scope::Subscription(subscription),
+            kind: Some(kind),
+            after: after.as_deref(),
+            limit: PAGE,
+        })?;
+        let more = page.len() == PAGE;
+        after = page.last().map(|r| r.key.clone());
+        for r in page {
+            if r.location.as_deref() == Some(location) {
+                let v = from_record(&r)?;
+                out.push((r, v));
+            }
+        }
+        if !more {
+            return Ok(out);
+        }
+    }
+}

@@ -1865,3 +1865,28 @@ async fn provisioning_and_power_states_follow_a_slow_operation() {
         )
     );
 }
+
+/// Starting a VM writes its NICs (MAC address) and dynamic public IPs (address): their etags
+/// change with their bodies, so a client's `If-Match` sees the change.
+#[tokio::test]
+async fn side_effects_of_a_start_change_etags() {
+    let s = Server::start(&[]);
+    group(&s, "et").await;
+    vnet(&s, "et", "v", &["10.9.0.0/16"], &[("a", &["10.9.1.0/24"])]).await;
+    let n = nic(&s, "et", "n1", &subnet_id("et", "v", "a")).await;
+    let before = get_ok(&s, &n).await;
+    assert!(before["properties"].get("macAddress").is_none());
+    put_vm_ok(
+        &s,
+        &vm_id("et", "vm"),
+        vm_body("Standard_B2s", vec![nref(&n, None)]),
+        StatusCode::CREATED,
+    )
+    .await;
+    let after = get_ok(&s, &n).await;
+    assert!(after["properties"]["macAddress"].is_string());
+    assert_ne!(
+        after["etag"], before["etag"],
+        "the NIC changed, so must its etag"
+    );
+}

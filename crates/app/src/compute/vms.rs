@@ -179,17 +179,19 @@ fn power_on_effects(tx: &mut dyn Tx, v: &VirtualMachine, pools: &Pools) -> Resul
         if nic.mac_address.is_none() {
             let seq = tx.next_counter("mac")?;
             nic.mac_address = Some(mac_address(seq));
-            let mut updated = rec.clone();
-            updated.body = serde_json::to_string(&nic).expect("domain values always serialize");
-            tx.put(&updated)?;
+            save(tx, &nic_id, Some(&rec), &nic.common.location, &nic)?;
         }
     }
     for (rec, mut pip) in public_ips_of(tx, v)? {
         if pip.allocation == Allocation::Dynamic && pip.ip_address.is_none() {
             pip.ip_address = Some(pools.assign(tx, pip.version, &rec.id)?);
-            let mut updated = rec.clone();
-            updated.body = serde_json::to_string(&pip).expect("domain values always serialize");
-            tx.put(&updated)?;
+            save(
+                tx,
+                &ResourceId::parse(&rec.id)?,
+                Some(&rec),
+                &pip.common.location,
+                &pip,
+            )?;
         }
     }
     Ok(())
@@ -205,9 +207,13 @@ fn release_dynamic_public_ips(
         if pip.allocation == Allocation::Dynamic {
             if let Some(a) = pip.ip_address.take() {
                 pools.release(tx, pip.version, &a)?;
-                let mut updated = rec.clone();
-                updated.body = serde_json::to_string(&pip).expect("domain values always serialize");
-                tx.put(&updated)?;
+                save(
+                    tx,
+                    &ResourceId::parse(&rec.id)?,
+                    Some(&rec),
+                    &pip.common.location,
+                    &pip,
+                )?;
             }
         }
     }
@@ -342,12 +348,7 @@ impl App {
     }
 
     pub async fn get_vm(&self, id: ResourceId) -> Result<VmView, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require::<VirtualMachine>(tx, &id)?;
-            view(tx, &rec)
-        })
-        .await
+        self.get_resource::<VirtualMachine, _>(id, view).await
     }
 
     /// POST `start`, `powerOff`, `restart`, `deallocate`.
@@ -446,29 +447,15 @@ impl App {
         let sub = cerulean_domain::id::fold(subscription);
         let (cores, vms, sets) = cerulean_store::read(&*self.store, move |tx| {
             let sets = tx.count_in_region(&sub, AVAILABILITY_SET, loc)?;
-            let mut cores = 0i64;
-            let mut vms = 0i64;
-            let mut after: Option<String> = None;
-            loop {
-                let page = tx.list(&cerulean_store::ListQuery {
-                    scope: cerulean_store::Scope::Subscription(&sub),
-                    kind: Some(VM),
-                    after: after.as_deref(),
-                    limit: 500,
-                })?;
-                for r in page.iter().filter(|r| r.location.as_deref() == Some(loc)) {
-                    let v: VirtualMachine = crate::records::from_record(r)?;
-                    vms += 1;
-                    if v.power != PowerState::Deallocated {
-                        cores += cerulean_domain::compute::sizes::find(&v.size)
-                            .map_or(0, |s| s.vcpus as i64);
-                    }
-                }
-                match page.last() {
-                    Some(last) if page.len() == 500 => after = Some(last.key.clone()),
-                    _ => break,
-                }
-            }
+            let all = crate::records::all_in_region::<VirtualMachine>(tx, &sub, VM, loc)?;
+            let cores = all
+                .iter()
+                .filter(|(_, v)| v.power != PowerState::Deallocated)
+                .map(|(_, v)| {
+                    cerulean_domain::compute::sizes::find(&v.size).map_or(0, |s| s.vcpus as i64)
+                })
+                .sum::<i64>();
+            let vms = all.len() as i64;
             Ok::<_, AppError>((cores, vms, sets))
         })
         .await?;

@@ -144,12 +144,7 @@ impl App {
     }
 
     pub async fn get_lb(&self, id: ResourceId) -> Result<LbView, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require::<LoadBalancer>(tx, &id)?;
-            view(tx, &rec)
-        })
-        .await
+        self.get_resource::<LoadBalancer, _>(id, view).await
     }
 
     pub async fn delete_lb(

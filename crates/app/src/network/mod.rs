@@ -401,3 +401,19 @@ impl crate::App {
         .await
     }
 }
+
+impl crate::App {
+    /// GET of one stored resource of type `T`, rendered by its kind's `view`.
+    pub(crate) async fn get_resource<T: DeserializeOwned, V: Send + 'static>(
+        &self,
+        id: ResourceId,
+        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
+    ) -> Result<V, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (rec, _) = require::<T>(tx, &id)?;
+            view(tx, &rec)
+        })
+        .await
+    }
+}

@@ -1,8 +1,7 @@
 //! Network interface use cases.
 
 use super::{
-    decode_conflict, load, pool_info, public_ip_info, require, run_moves, save, subnet_info,
-    Stored, NIC,
+    decode_conflict, load, pool_info, public_ip_info, run_moves, save, subnet_info, Stored, NIC,
 };
 use crate::records::new_etag;
 use crate::{App, AppError, Page};
@@ -182,12 +181,7 @@ impl App {
     }
 
     pub async fn get_nic(&self, id: ResourceId) -> Result<NicView, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require::<NetworkInterface>(tx, &id)?;
-            view(tx, &rec)
-        })
-        .await
+        self.get_resource::<NetworkInterface, _>(id, view).await
     }
 
     pub async fn delete_nic(

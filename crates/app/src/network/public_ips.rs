@@ -1,8 +1,8 @@
 //! Public IP address use cases. Addresses come from the configured public pool, managed by
 //! the same address book as private ones (the pool is one more "subnet").
 
-use super::{decode_conflict, first_user, load, require, save, Stored, PUBLIC_IP};
-use crate::records::from_record;
+use super::{decode_conflict, first_user, load, save, Stored, PUBLIC_IP};
+use crate::records::{all_in_region, from_record};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::{fold, ResourceId};
 use cerulean_domain::ipam;
@@ -10,7 +10,7 @@ use cerulean_domain::network::public_ip::{self, AddressChange, PublicIp, PublicI
 use cerulean_domain::network::{IpVersion, Sku};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
-use cerulean_store::{ListQuery, Record, RefKind, Scope, Tx};
+use cerulean_store::{Record, RefKind, Tx};
 use ipnet::IpNet;
 
 #[derive(Clone, Debug)]
@@ -68,34 +68,18 @@ impl Pools {
     }
 }
 
-/// Public IPs of this SKU in the subscription and region, other than `except`.
+/// Public IPs of this SKU in the subscription and region, other than `id` itself.
 fn count_same_sku(
     tx: &mut dyn Tx,
     id: &ResourceId,
     location: &str,
     sku: Sku,
 ) -> Result<usize, AppError> {
-    let sub = fold(id.subscription());
-    let mut after: Option<String> = None;
-    let mut n = 0;
-    loop {
-        let page = tx.list(&ListQuery {
-            scope: Scope::Subscription(&sub),
-            kind: Some(PUBLIC_IP),
-            after: after.as_deref(),
-            limit: 500,
-        })?;
-        for r in &page {
-            if r.key != id.key() && r.location.as_deref() == Some(location) {
-                let p: PublicIp = from_record(r)?;
-                n += usize::from(p.sku == sku);
-            }
-        }
-        match page.last() {
-            Some(last) if page.len() == 500 => after = Some(last.key.clone()),
-            _ => return Ok(n),
-        }
-    }
+    let all = all_in_region::<PublicIp>(tx, &fold(id.subscription()), PUBLIC_IP, location)?;
+    Ok(all
+        .iter()
+        .filter(|(r, p)| r.key != id.key() && p.sku == sku)
+        .count())
 }
 
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
@@ -174,12 +158,7 @@ impl App {
     }
 
     pub async fn get_public_ip(&self, id: ResourceId) -> Result<PublicIpView, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require::<PublicIp>(tx, &id)?;
-            view(tx, &rec)
-        })
-        .await
+        self.get_resource::<PublicIp, _>(id, view).await
     }
 
     pub async fn delete_public_ip(

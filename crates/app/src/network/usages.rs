@@ -1,13 +1,12 @@
 //! `GET .../providers/Microsoft.Network/locations/{loc}/usages`: real counts and limits.
 
 use super::{LOAD_BALANCER, NIC, PUBLIC_IP, VNET};
-use crate::records::from_record;
+use crate::records::all_in_region;
 use crate::{App, AppError};
 use cerulean_domain::id::fold;
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::{Allocation, Sku};
 use cerulean_domain::DomainError;
-use cerulean_store::{ListQuery, Scope};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Usage {
@@ -43,26 +42,12 @@ impl App {
             let nics = tx.count_in_region(&sub, NIC, loc)?;
             let lbs = tx.count_in_region(&sub, LOAD_BALANCER, loc)?;
             let (mut basic, mut standard, mut statics) = (0, 0, 0);
-            let mut after: Option<String> = None;
-            loop {
-                let page = tx.list(&ListQuery {
-                    scope: Scope::Subscription(&sub),
-                    kind: Some(PUBLIC_IP),
-                    after: after.as_deref(),
-                    limit: 500,
-                })?;
-                for r in page.iter().filter(|r| r.location.as_deref() == Some(loc)) {
-                    let p: PublicIp = from_record(r)?;
-                    match p.sku {
-                        Sku::Basic => basic += 1,
-                        Sku::Standard => standard += 1,
-                    }
-                    statics += i64::from(p.allocation == Allocation::Static);
+            for (_, p) in all_in_region::<PublicIp>(tx, &sub, PUBLIC_IP, loc)? {
+                match p.sku {
+                    Sku::Basic => basic += 1,
+                    Sku::Standard => standard += 1,
                 }
-                match page.last() {
-                    Some(last) if page.len() == 500 => after = Some(last.key.clone()),
-                    _ => break,
-                }
+                statics += i64::from(p.allocation == Allocation::Static);
             }
             let u = |name, localized, current, limit| Usage {
                 name,

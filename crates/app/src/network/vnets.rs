@@ -120,12 +120,7 @@ impl App {
     }
 
     pub async fn get_vnet(&self, id: ResourceId) -> Result<VnetView, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require::<VirtualNetwork>(tx, &id)?;
-            view(tx, &rec)
-        })
-        .await
+        self.get_resource::<VirtualNetwork, _>(id, view).await
     }
 
     /// DELETE: `None` when there was nothing to delete.
