@@ -6,9 +6,12 @@
 
 mod admin;
 mod compute;
+mod deployments;
 mod fallback;
 mod groups;
+mod generic;
 mod guest;
+mod images;
 mod meta;
 mod network;
 mod operations;
@@ -56,6 +59,9 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(network_routes())
         .merge(compute_routes())
+        .merge(images::routes())
+        .merge(deployments::routes())
+        .merge(generic::routes())
         .method_not_allowed_fallback(fallback::not_implemented)
         .layer(axum::middleware::from_fn(middleware::require_api_version));
 

@@ -1,0 +1,8 @@
+//! TODO: being written.
+
+use crate::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
