@@ -109,6 +109,13 @@ impl Plan {
         Err(TemplateError::invalid("the template engine is not built yet"))
     }
 
+    /// The resource's declaration as written (expressions unevaluated, copy index applied
+    /// where known): what what-if shows when a body cannot be evaluated before deployment.
+    pub fn declaration(&self, index: usize) -> Value {
+        let _ = index;
+        Value::Null
+    }
+
     /// The evaluated `outputs`: `{"name": {"type": "String", "value": ...}}`.
     pub fn outputs(&self, rt: &dyn Runtime) -> Result<Map<String, Value>, TemplateError> {
         let _ = rt;
