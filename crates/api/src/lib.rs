@@ -4,9 +4,11 @@
 //! the one place that decides HTTP status codes.
 
 mod context;
+mod deploy;
 mod error;
 mod extract;
 pub mod identity;
+mod internal;
 mod lro;
 mod middleware;
 mod path;
@@ -19,7 +21,7 @@ pub use identity::{AuthMode, Identity, Principal};
 
 use axum::Router;
 use cerulean_app::App;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower::Layer;
 
 /// Largest request body ARM accepts.
@@ -30,14 +32,21 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 pub struct AppState {
     pub app: Arc<App>,
     pub options: Arc<ApiOptions>,
+    /// The complete service, for requests the server makes to itself (`internal.rs`).
+    internal: Arc<OnceLock<Service>>,
 }
+
+type Service = path::CanonicalPath<Router>;
 
 /// Builds the complete service: path canonicalisation (ARM paths are case-insensitive),
 /// then request ids and logging, then the routes.
-pub fn service(app: Arc<App>, options: ApiOptions) -> path::CanonicalPath<Router> {
+pub fn service(app: Arc<App>, options: ApiOptions) -> Service {
     let state = AppState {
         app,
         options: Arc::new(options),
+        internal: Arc::new(OnceLock::new()),
     };
-    path::CanonicalPathLayer.layer(routes::router(state))
+    let service = path::CanonicalPathLayer.layer(routes::router(state.clone()));
+    let _ = state.internal.set(service.clone());
+    service
 }

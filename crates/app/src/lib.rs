@@ -4,6 +4,8 @@
 //! domain values back.
 
 pub mod compute;
+pub mod deployments;
+pub mod generic;
 mod error;
 mod groups;
 pub mod network;

@@ -47,7 +47,7 @@ impl App {
                 None => Scope::Subscription(&sub),
             };
             let keep = |r: &Record| -> Result<bool, AppError> {
-                if r.kind == RESOURCE_GROUP {
+                if r.kind == RESOURCE_GROUP || r.kind == cerulean_domain::deployment::KIND {
                     return Ok(false);
                 }
                 let Some(f) = &filter else { return Ok(true) };

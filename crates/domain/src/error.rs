@@ -262,6 +262,14 @@ pub enum DomainError {
     #[error("The value {size} provided for the VM size is not valid. The valid sizes in the current region ({location}) are listed by GET .../providers/Microsoft.Compute/locations/{location}/vmSizes.")]
     VmSizeNotValid { size: String, location: String },
 
+    /// A publisher, offer, SKU or version the image catalogue does not hold. `urn` is not in
+    /// Azure's text but kept for logs.
+    #[error("Artifact: VMImage was not found.")]
+    VmImageNotFound { urn: String },
+
+    #[error("The value of parameter version is invalid.")]
+    InvalidImageVersion { version: String },
+
     #[error("The number of network interfaces for virtual machine {vm} exceeds the maximum allowed for the virtual machine size {size}. The number of network interfaces is {count} and the maximum allowed is {max}.")]
     NetworkInterfaceCountExceeded {
         vm: String,
@@ -331,6 +339,31 @@ pub enum DomainError {
         "cerulean does not implement {what} yet. See docs/compatibility.md for what is supported."
     )]
     NotImplemented { what: String },
+
+    #[error("Can not perform requested operation on nested resource. Parent resource '{parent}' not found.")]
+    ParentResourceNotFound { parent: String },
+
+    #[error("Deployment '{name}' could not be found.")]
+    DeploymentNotFound { name: String },
+
+    #[error("Unable to edit or replace deployment '{name}': previous deployment from '{started}' is still active. Please see https://aka.ms/arm-deploy for usage details.")]
+    DeploymentActive { name: String, started: String },
+
+    // GUESS: code and message.
+    #[error("The deployment '{name}' cannot be cancelled because it is in state '{state}'.")]
+    DeploymentCannotBeCancelled { name: String, state: String },
+
+    // GUESS: code.
+    #[error("The deployment name '{name}' is invalid. It can be up to 64 characters long and may contain only letters, digits, '-', '_', '.', '(' and ')'.")]
+    InvalidDeploymentName { name: String },
+
+    /// A template that cannot be deployed: `code` is ARM's (`InvalidTemplate`, ...).
+    #[error("{message}")]
+    InvalidTemplate {
+        code: &'static str,
+        message: String,
+        target: Option<String>,
+    },
 }
 
 impl DomainError {
@@ -402,6 +435,8 @@ impl DomainError {
             BackendAddressPoolInUse { .. } => "LoadBalancerBackendAddressPoolInUse", // GUESS
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             VmSizeNotValid { .. } => "InvalidParameter",
+            VmImageNotFound { .. } => "NotFound",
+            InvalidImageVersion { .. } => "InvalidParameter",
             NetworkInterfaceCountExceeded { .. } => "NetworkInterfaceCountExceeded",
             AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported { .. } => {
                 "AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported"
@@ -421,21 +456,34 @@ impl DomainError {
             NicInOtherSubscription { .. } => "InvalidParameter",
             OperationNotAllowed { .. } => "OperationNotAllowed",
             AvailabilitySetInUse { .. } => "AvailabilitySetInUse", // GUESS
+            ParentResourceNotFound { .. } => "ParentResourceNotFound",
+            DeploymentNotFound { .. } => "DeploymentNotFound",
+            DeploymentActive { .. } => "DeploymentActive",
+            DeploymentCannotBeCancelled { .. } => "DeploymentCannotBeCancelled", // GUESS
+            InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
+            InvalidTemplate { code, .. } => code,
         }
     }
 
     pub fn class(&self) -> ErrorClass {
         use DomainError::*;
         match self {
+            VmImageNotFound { .. } => ErrorClass::NotFound,
             SubscriptionNotFound { .. }
             | ResourceGroupNotFound { .. }
             | ResourceNotFound { .. }
-            | OperationNotFound { .. } => ErrorClass::NotFound,
+            | OperationNotFound { .. }
+            | ParentResourceNotFound { .. }
+            | DeploymentNotFound { .. } => ErrorClass::NotFound,
+            InvalidTemplate { code, .. } if *code == "NotImplemented" => ErrorClass::NotImplemented,
+            InvalidTemplate { code, .. } if *code == "ResourceNotFound" => ErrorClass::NotFound,
             InvalidResourceGroupLocation { .. }
             | InvalidResourceLocation { .. }
             | PropertyChangeNotAllowed { .. }
             | ConcurrentConflict { .. }
-            | OperationNotAllowed { .. } => ErrorClass::Conflict,
+            | OperationNotAllowed { .. }
+            | DeploymentActive { .. }
+            | DeploymentCannotBeCancelled { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
             _ => ErrorClass::BadRequest,
@@ -449,9 +497,10 @@ impl DomainError {
             InvalidResourceGroupName { .. } => Some("resourceGroupName".into()),
             InvalidResourceName { name } => Some(name.clone()),
             LocationRequired => Some("location".into()),
-            InvalidParameter { target, .. } => target.clone(),
+            InvalidParameter { target, .. } | InvalidTemplate { target, .. } => target.clone(),
             PropertyChangeNotAllowed { property, .. } => Some(property.clone()),
             VmSizeNotValid { .. } => Some("vmSize".into()),
+            InvalidImageVersion { .. } => Some("version".into()),
             AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported { .. }
             | VirtualMachineMustHaveAtLeastOneNic { .. }
             | DuplicateNetworkInterface { .. }
@@ -496,5 +545,23 @@ mod tests {
             e.to_string(),
             "Invalid resource group location 'westus'. The Resource group already exists in location 'eastus'."
         );
+    }
+
+    #[test]
+    fn image_errors_are_azures() {
+        let e = DomainError::VmImageNotFound {
+            urn: "Canonical:nope:x:1.0".into(),
+        };
+        assert_eq!(e.code(), "NotFound");
+        assert_eq!(e.class(), ErrorClass::NotFound);
+        assert_eq!(e.to_string(), "Artifact: VMImage was not found.");
+
+        let e = DomainError::InvalidImageVersion {
+            version: "latest".into(),
+        };
+        assert_eq!(e.code(), "InvalidParameter");
+        assert_eq!(e.class(), ErrorClass::BadRequest);
+        assert_eq!(e.target().as_deref(), Some("version"));
+        assert_eq!(e.to_string(), "The value of parameter version is invalid.");
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cidr;
 pub mod compute;
+pub mod deployment;
 pub mod error;
 pub mod filter;
 pub mod group;

@@ -27,7 +27,10 @@ fn azure_time(epoch: i64) -> String {
 
 pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let identity = &s.options.identity;
-    if identity.mode() == AuthMode::None || !is_arm_path(req.uri().path()) {
+    if identity.mode() == AuthMode::None
+        || !is_arm_path(req.uri().path())
+        || req.extensions().get::<crate::internal::Internal>().is_some()
+    {
         return next.run(req).await;
     }
     let authority = format!(

@@ -1,8 +1,312 @@
-//! TODO: being written.
+//! `Microsoft.Resources/deployments` at resource-group scope: template deployments.
+//! The template is checked before the PUT is answered (a bad template is a 400, as in
+//! ARM); the resources are then applied in the background (`crate::deploy`) and clients
+//! poll `operationStatuses` until the deployment is Succeeded, Failed or Canceled.
 
-use crate::AppState;
-use axum::Router;
+use crate::deploy::{self, rfc3339_now};
+use crate::error::ApiError;
+use crate::extract::{ArmJson, ArmQuery};
+use crate::wire::deployment as w;
+use crate::{wire, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cerulean_app::deployments::{deployment_id, Deployment};
+use cerulean_domain::deployment::{validate_name, DeploymentState};
+use cerulean_domain::DomainError;
+use cerulean_template::{Plan, Scope};
+use serde_json::{json, Value};
+
+type NamePath = Path<(String, String, String)>;
 
 pub fn routes() -> Router<AppState> {
+    const D: &str =
+        "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.resources/deployments";
+    let d = |p: &str| format!("{D}{p}");
     Router::new()
+        .route(D, get(list))
+        .route(
+            &d("/{name}"),
+            get(get_one).put(put).delete(delete).head(head),
+        )
+        .route(&d("/{name}/validate"), post(validate))
+        .route(&d("/{name}/whatif"), post(what_if))
+        .route(&d("/{name}/cancel"), post(cancel))
+        .route(&d("/{name}/exporttemplate"), post(export_template))
+        .route(&d("/{name}/operations"), get(operations))
+        .route(&d("/{name}/operations/{op}"), get(operation))
+        .route(&d("/{name}/operationstatuses/{op}"), get(status))
+}
+
+/// FNV-1a of the template text: ARM's `templateHash` is a decimal number too.
+fn template_hash(template: &Value) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in template.to_string().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.to_string()
+}
+
+/// Parses the request and plans its template (every template error surfaces here).
+async fn prepare(
+    s: &AppState,
+    sub: &str,
+    rg: &str,
+    name: &str,
+    body: w::DeploymentIn,
+) -> Result<(w::Request, Plan), ApiError> {
+    validate_name(name)?;
+    let subscription = s.app.subscription(sub).await?;
+    let group = s.app.get_group(sub, rg).await?;
+    let req = body.request()?;
+    let scope = Scope {
+        subscription_id: subscription.id.clone(),
+        subscription_name: subscription.display_name.clone(),
+        tenant_id: subscription.tenant_id.clone(),
+        resource_group: group.group.name.clone(),
+        resource_group_location: group.group.location.clone(),
+        resource_group_tags: group
+            .group
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect(),
+        deployment_name: name.to_string(),
+    };
+    let plan = cerulean_template::plan(&req.template, &req.parameters, &scope)
+        .map_err(w::template_error)?;
+    Ok((req, plan))
+}
+
+fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
+    let (dependencies, providers) = w::dependencies(plan);
+    Deployment {
+        name: name.to_string(),
+        tags: req.tags.clone(),
+        mode: req.mode,
+        state: DeploymentState::Accepted,
+        template: req.template.clone(),
+        template_hash: template_hash(&req.template),
+        parameters: w::echoed_parameters(plan),
+        correlation_id: uuid::Uuid::new_v4().to_string(),
+        started_at: rfc3339_now(),
+        finished_at: None,
+        duration_ms: 0,
+        outputs: None,
+        output_resources: Vec::new(),
+        dependencies,
+        providers,
+        error: None,
+        operations: Vec::new(),
+        cancel_requested: false,
+    }
+}
+
+async fn put(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+    headers: HeaderMap,
+    q: ArmQuery,
+    ArmJson(body): ArmJson<w::DeploymentIn>,
+) -> Result<Response, ApiError> {
+    let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
+    let mode = req.mode;
+    let id = deployment_id(&sub, &rg, &name);
+    let (stored, created) = s
+        .app
+        .begin_deployment(id.clone(), record(&name, &req, &plan))
+        .await?;
+    deploy::spawn(s.clone(), id, plan, mode);
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = (status, Json(w::deployment(&stored))).into_response();
+    let url = format!(
+        "{}{}/operationStatuses/{}?api-version={}",
+        s.options.base_url(&headers),
+        stored.id,
+        stored.value.correlation_id,
+        q.api_version
+    );
+    if let Ok(v) = HeaderValue::from_str(&url) {
+        resp.headers_mut().insert("azure-asyncoperation", v);
+    }
+    resp.headers_mut()
+        .insert("retry-after", HeaderValue::from_static("1"));
+    Ok(resp)
+}
+
+async fn get_one(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let d = s
+        .app
+        .get_deployment(deployment_id(&sub, &rg, &name))
+        .await?;
+    Ok(Json(w::deployment(&d)))
+}
+
+async fn head(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<StatusCode, ApiError> {
+    match s.app.get_deployment(deployment_id(&sub, &rg, &name)).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(cerulean_app::AppError::Domain(DomainError::DeploymentNotFound { .. })) => {
+            Ok(StatusCode::NOT_FOUND)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn delete(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<StatusCode, ApiError> {
+    Ok(
+        if s.app
+            .delete_deployment(deployment_id(&sub, &rg, &name))
+            .await?
+        {
+            StatusCode::OK
+        } else {
+            StatusCode::NO_CONTENT
+        },
+    )
+}
+
+async fn list(
+    State(s): State<AppState>,
+    Path((sub, rg)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+    q: ArmQuery,
+) -> Result<Json<Value>, ApiError> {
+    let page = s
+        .app
+        .list_deployments(&sub, &rg, q.skiptoken.clone())
+        .await?;
+    Ok(Json(wire::list::page(
+        &s.options.base_url(&headers),
+        uri.path(),
+        &q.api_version,
+        &[],
+        page.items.iter().map(w::deployment).collect(),
+        page.next.as_deref(),
+    )))
+}
+
+/// Checks the template and its parameters without deploying anything.
+async fn validate(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+    ArmJson(body): ArmJson<w::DeploymentIn>,
+) -> Result<Json<Value>, ApiError> {
+    let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
+    let mut d = record(&name, &req, &plan);
+    d.state = DeploymentState::Succeeded;
+    let id = deployment_id(&sub, &rg, &name);
+    let mut v = w::deployment(&cerulean_app::network::Stored {
+        id: id.as_str().to_string(),
+        etag: String::new(),
+        value: d,
+    });
+    v["properties"]["validatedResources"] = plan
+        .resources
+        .iter()
+        .filter(|r| r.condition)
+        .map(|r| json!({"id": r.id}))
+        .collect();
+    Ok(Json(v))
+}
+
+async fn what_if(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+    ArmJson(body): ArmJson<w::DeploymentIn>,
+) -> Result<Json<Value>, ApiError> {
+    let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
+    let group = cerulean_domain::id::ResourceId::group(&sub, &rg);
+    let handle = tokio::runtime::Handle::current();
+    let state = s.clone();
+    let changes = tokio::task::spawn_blocking(move || {
+        deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str())
+    })
+    .await
+    .map_err(|e| ApiError::NotImplemented(format!("what-if ({e})")))?;
+    Ok(Json(
+        json!({"status": "Succeeded", "properties": {"changes": changes}}),
+    ))
+}
+
+async fn cancel(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .cancel_deployment(deployment_id(&sub, &rg, &name))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn export_template(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let d = s
+        .app
+        .get_deployment(deployment_id(&sub, &rg, &name))
+        .await?;
+    Ok(Json(json!({"template": d.value.template})))
+}
+
+async fn operations(
+    State(s): State<AppState>,
+    Path((sub, rg, name)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let d = s
+        .app
+        .get_deployment(deployment_id(&sub, &rg, &name))
+        .await?;
+    let ops: Vec<Value> = d
+        .value
+        .operations
+        .iter()
+        .map(|o| w::operation(&d.id, o))
+        .collect();
+    Ok(Json(json!({ "value": ops })))
+}
+
+async fn operation(
+    State(s): State<AppState>,
+    Path((sub, rg, name, op)): Path<(String, String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let d = s
+        .app
+        .get_deployment(deployment_id(&sub, &rg, &name))
+        .await?;
+    let found = d
+        .value
+        .operations
+        .iter()
+        .find(|o| o.operation_id.eq_ignore_ascii_case(&op))
+        .ok_or_else(|| DomainError::OperationNotFound { id: op.clone() })?;
+    Ok(Json(w::operation(&d.id, found)))
+}
+
+async fn status(
+    State(s): State<AppState>,
+    Path((sub, rg, name, _op)): Path<(String, String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let d = s
+        .app
+        .get_deployment(deployment_id(&sub, &rg, &name))
+        .await?;
+    Ok(Json(w::status(&d.value)))
 }

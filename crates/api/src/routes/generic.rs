@@ -1,8 +1,187 @@
-//! TODO: being written.
+//! Generic resources: any path under a resource group's `providers/` that no other route
+//! takes is a resource of a type cerulean does not model. It is stored as given (see
+//! `cerulean_app::generic`), so templates and scripts that create, say, network security
+//! groups or disks work. Actions (POST) on them stay 501.
 
-use crate::AppState;
-use axum::Router;
+use crate::error::ApiError;
+use crate::extract::{ArmJson, ArmQuery};
+use crate::wire::generic as w;
+use crate::{wire, AppState};
+use axum::extract::{Path, State};
+use axum::http::{Extensions, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use cerulean_domain::id::{fold, ResourceId};
+use serde_json::{Map, Value};
+
+type RestPath = Path<(String, String, String)>;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route(
+        "/subscriptions/{sub}/resourcegroups/{rg}/providers/{*rest}",
+        get(get_any).put(put).patch(patch).delete(delete).head(head),
+    )
+}
+
+/// What a path under `providers/` names: one resource, or every resource of a type.
+enum Target {
+    Resource(ResourceId),
+    /// Lower-case type path and, for child types, the parent's key.
+    List {
+        kind: String,
+        parent_key: Option<String>,
+    },
+}
+
+fn target(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<Target, ApiError> {
+    let original = crate::path::original(uri.path(), ext);
+    let segs: Vec<&str> = original.split('/').collect();
+    let p = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("providers"))
+        .ok_or_else(|| ApiError::NotFound(original.clone()))?;
+    let rest = &segs[p + 1..];
+    if rest.len() < 2 || rest.iter().any(|s| s.is_empty()) {
+        return Err(ApiError::NotFound(original.clone()));
+    }
+    if rest.len() % 2 == 1 {
+        return Ok(Target::Resource(ResourceId::parse(&original)?));
+    }
+    // `{ns}/{type}` or `{ns}/{type}/{name}/{childType}`.
+    let types: Vec<&str> = rest
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || i % 2 == 1)
+        .map(|(_, s)| *s)
+        .collect();
+    let parent_key = (rest.len() > 2).then(|| {
+        fold(&format!(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}",
+            rest[..rest.len() - 1].join("/")
+        ))
+    });
+    Ok(Target::List {
+        kind: fold(&types.join("/")),
+        parent_key,
+    })
+}
+
+async fn get_any(
+    State(s): State<AppState>,
+    Path((sub, rg, _)): RestPath,
+    headers: HeaderMap,
+    uri: Uri,
+    ext: Extensions,
+    q: ArmQuery,
+) -> Result<Json<Value>, ApiError> {
+    match target(&sub, &rg, &uri, &ext)? {
+        Target::Resource(id) => Ok(Json(w::resource(&s.app.get_generic(id).await?))),
+        Target::List { kind, parent_key } => {
+            let page = s
+                .app
+                .list_generic(&sub, &rg, kind, q.skiptoken.clone())
+                .await?;
+            let items = page
+                .items
+                .iter()
+                .filter(|r| match &parent_key {
+                    Some(p) => fold(&r.id).starts_with(&format!("{p}/")),
+                    None => true,
+                })
+                .map(w::resource)
+                .collect();
+            Ok(Json(wire::list::page(
+                &s.options.base_url(&headers),
+                uri.path(),
+                &q.api_version,
+                &[],
+                items,
+                page.next.as_deref(),
+            )))
+        }
+    }
+}
+
+fn resource_id(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<ResourceId, ApiError> {
+    match target(sub, rg, uri, ext)? {
+        Target::Resource(id) => Ok(id),
+        Target::List { .. } => Err(ApiError::NotFound(crate::path::original(uri.path(), ext))),
+    }
+}
+
+async fn put(
+    State(s): State<AppState>,
+    Path((sub, rg, _)): RestPath,
+    uri: Uri,
+    ext: Extensions,
+    ArmJson(body): ArmJson<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let id = resource_id(&sub, &rg, &uri, &ext)?;
+    let spec = w::spec(body).map_err(ApiError::InvalidRequestContent)?;
+    let (stored, created) = s.app.put_generic(id, spec).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(w::resource(&stored))).into_response())
+}
+
+/// PATCH merges the given top-level fields (typically `tags`) into the stored resource.
+async fn patch(
+    State(s): State<AppState>,
+    Path((sub, rg, _)): RestPath,
+    uri: Uri,
+    ext: Extensions,
+    ArmJson(body): ArmJson<Map<String, Value>>,
+) -> Result<Json<Value>, ApiError> {
+    let id = resource_id(&sub, &rg, &uri, &ext)?;
+    let current = s.app.get_generic(id.clone()).await?;
+    let mut merged = current.value.arm.clone();
+    if let Some(l) = &current.value.location {
+        merged.insert("location".into(), Value::String(l.clone()));
+    }
+    merged.insert(
+        "tags".into(),
+        serde_json::to_value(&current.value.common.tags).unwrap_or_default(),
+    );
+    for (k, v) in body {
+        merged.insert(k, v);
+    }
+    let spec = w::spec(merged).map_err(ApiError::InvalidRequestContent)?;
+    let (stored, _) = s.app.put_generic(id, spec).await?;
+    Ok(Json(w::resource(&stored)))
+}
+
+async fn delete(
+    State(s): State<AppState>,
+    Path((sub, rg, _)): RestPath,
+    uri: Uri,
+    ext: Extensions,
+) -> Result<StatusCode, ApiError> {
+    let id = resource_id(&sub, &rg, &uri, &ext)?;
+    Ok(if s.app.delete_generic(id).await? {
+        StatusCode::OK
+    } else {
+        StatusCode::NO_CONTENT
+    })
+}
+
+async fn head(
+    State(s): State<AppState>,
+    Path((sub, rg, _)): RestPath,
+    uri: Uri,
+    ext: Extensions,
+) -> Result<StatusCode, ApiError> {
+    let id = resource_id(&sub, &rg, &uri, &ext)?;
+    match s.app.get_generic(id).await {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(cerulean_app::AppError::Domain(e))
+            if e.class() == cerulean_domain::ErrorClass::NotFound =>
+        {
+            Ok(StatusCode::NOT_FOUND)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,0 +1,190 @@
+//! Generic resources: types cerulean does not model (network security groups, disks, storage
+//! accounts, ...) are kept as given, so that templates and scripts that create them work. No
+//! rule applies to them beyond ARM's own: the group and the parent must exist, the location
+//! must be a region, tags must be valid.
+
+use crate::network::{not_found, Stored};
+use crate::records::{list_page, new_etag, to_record};
+use crate::{App, AppError, Page};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::tags::{self, Tags};
+use cerulean_domain::{region, DomainError};
+use cerulean_store::{ListQuery, Scope, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What is stored: tags where every kind keeps them (`common.tags`, read by the generic
+/// list's `$filter`), the location, and the rest of the ARM body verbatim.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GenericResource {
+    pub common: GenericCommon,
+    pub location: Option<String>,
+    /// The ARM body without `id`, `name`, `type`, `etag`, `location` and `tags`.
+    pub arm: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct GenericCommon {
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GenericSpec {
+    pub location: Option<String>,
+    pub tags: Option<Tags>,
+    pub arm: Map<String, Value>,
+}
+
+/// Children of a generic resource follow it in key order: `{key}/...`.
+fn delete_children(tx: &mut dyn Tx, group_key: &str, key: &str) -> Result<(), AppError> {
+    let prefix = format!("{key}/");
+    loop {
+        let batch = tx.list(&ListQuery {
+            scope: Scope::Group(group_key),
+            kind: None,
+            after: Some(key),
+            limit: 100,
+        })?;
+        let children: Vec<_> = batch
+            .iter()
+            .take_while(|r| r.key.starts_with(&prefix))
+            .collect();
+        if children.is_empty() {
+            return Ok(());
+        }
+        for r in children {
+            tx.set_refs(&r.key, &[])?;
+            tx.delete(&r.key)?;
+        }
+    }
+}
+
+impl App {
+    /// PUT: returns the resource and whether it was created.
+    pub async fn put_generic(
+        &self,
+        id: ResourceId,
+        spec: GenericSpec,
+    ) -> Result<(Stored<GenericResource>, bool), AppError> {
+        self.subscription(id.subscription()).await?;
+        let location = match &spec.location {
+            Some(l) => Some(
+                region::normalize(l)
+                    .ok_or_else(|| DomainError::LocationNotAvailableForResourceType {
+                        location: l.clone(),
+                        type_path: id.type_path(),
+                        available: region::available_list(),
+                    })?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        if let Some(t) = &spec.tags {
+            tags::validate(t)?;
+        }
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            if let Some(parent) = id.parent() {
+                if tx.get(parent.key())?.is_none() {
+                    return Err(DomainError::ParentResourceNotFound {
+                        parent: parent.name().into(),
+                    }
+                    .into());
+                }
+            }
+            let existing = tx.get(id.key())?;
+            let old: Option<GenericResource> = existing
+                .as_ref()
+                .map(crate::records::from_record)
+                .transpose()?;
+            let value = GenericResource {
+                common: GenericCommon {
+                    tags: spec
+                        .tags
+                        .clone()
+                        .or_else(|| old.as_ref().map(|o| o.common.tags.clone()))
+                        .unwrap_or_default(),
+                },
+                location: location
+                    .clone()
+                    .or_else(|| old.as_ref().and_then(|o| o.location.clone())),
+                arm: spec.arm.clone(),
+            };
+            let stored_id = match &existing {
+                Some(r) => ResourceId::parse(&r.id)?,
+                None => id.clone(),
+            };
+            let rec = to_record(
+                &stored_id,
+                value.location.as_deref().unwrap_or_default(),
+                &value,
+                new_etag(),
+            );
+            tx.put(&rec)?;
+            Ok((Stored::from(&rec)?, existing.is_none()))
+        })
+        .await
+    }
+
+    pub async fn get_generic(&self, id: ResourceId) -> Result<Stored<GenericResource>, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
+            Some(rec) => Stored::from(&rec),
+            None => {
+                crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+                Err(not_found(&id))
+            }
+        })
+        .await
+    }
+
+    /// DELETE with its children: `false` when there was nothing to delete.
+    pub async fn delete_generic(&self, id: ResourceId) -> Result<bool, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::write(&*self.store, move |tx| {
+            let group = id.group_id().expect("a resource id has a group");
+            crate::groups::load_group(tx, &group)?;
+            if tx.get(id.key())?.is_none() {
+                return Ok(false);
+            }
+            delete_children(tx, group.key(), id.key())?;
+            tx.set_refs(id.key(), &[])?;
+            tx.delete(id.key())?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Every generic resource of one type in a group (`kind` is the lower-case type path).
+    pub async fn list_generic(
+        &self,
+        subscription: &str,
+        group: &str,
+        kind: String,
+        after: Option<String>,
+    ) -> Result<Page<Stored<GenericResource>>, AppError> {
+        self.subscription(subscription).await?;
+        let group_id = ResourceId::group(subscription, group);
+        let limit = self.config.page_size;
+        cerulean_store::read(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &group_id)?;
+            let page = list_page(
+                tx,
+                Scope::Group(group_id.key()),
+                Some(&kind),
+                after.as_deref(),
+                limit,
+                &|_| Ok(true),
+            )?;
+            Ok(Page {
+                items: page
+                    .items
+                    .iter()
+                    .map(Stored::from)
+                    .collect::<Result<_, _>>()?,
+                next: page.next,
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,152 @@
+//! Template deployments (`Microsoft.Resources/deployments`): the rules about a deployment
+//! itself. What a template means lives in `cerulean-template`; each resource it declares is
+//! judged by that resource's own rules.
+
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+
+pub const KIND: &str = "microsoft.resources/deployments";
+
+/// Azure's provisioning states of a deployment, in the order a deployment passes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeploymentState {
+    Accepted,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+impl DeploymentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentState::Accepted => "Accepted",
+            DeploymentState::Running => "Running",
+            DeploymentState::Succeeded => "Succeeded",
+            DeploymentState::Failed => "Failed",
+            DeploymentState::Canceled => "Canceled",
+        }
+    }
+
+    /// Still being worked on: it can be cancelled, and not replaced.
+    pub fn is_active(self) -> bool {
+        matches!(self, DeploymentState::Accepted | DeploymentState::Running)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mode {
+    /// Resources of the group that the template does not mention stay.
+    Incremental,
+    /// Resources of the group that the template does not mention are deleted.
+    Complete,
+}
+
+impl Mode {
+    pub fn parse(s: Option<&str>) -> Result<Mode, DomainError> {
+        match s {
+            None => Ok(Mode::Incremental),
+            Some(m) if m.eq_ignore_ascii_case("incremental") => Ok(Mode::Incremental),
+            Some(m) if m.eq_ignore_ascii_case("complete") => Ok(Mode::Complete),
+            // GUESS: message.
+            Some(m) => Err(DomainError::InvalidParameter {
+                message: format!(
+                    "The deployment mode '{m}' is not supported. Supported modes are 'Incremental' and 'Complete'."
+                ),
+                target: Some("properties.mode".into()),
+            }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Incremental => "Incremental",
+            Mode::Complete => "Complete",
+        }
+    }
+}
+
+/// Deployment names: 1 to 64 letters, digits, `-`, `_`, `.`, `(` and `)`.
+pub fn validate_name(name: &str) -> Result<(), DomainError> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.()".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::InvalidDeploymentName { name: name.into() })
+    }
+}
+
+/// A deployment that is still running cannot be replaced (nor deleted) by another.
+pub fn check_replace(
+    name: &str,
+    current: DeploymentState,
+    started: &str,
+) -> Result<(), DomainError> {
+    if current.is_active() {
+        return Err(DomainError::DeploymentActive {
+            name: name.into(),
+            started: started.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Only a running deployment can be cancelled.
+pub fn check_cancel(name: &str, current: DeploymentState) -> Result<(), DomainError> {
+    if !current.is_active() {
+        return Err(DomainError::DeploymentCannotBeCancelled {
+            name: name.into(),
+            state: current.as_str().into(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(validate_name("vm_create-1.(x)").is_ok());
+        let e = validate_name("a/b").unwrap_err();
+        assert_eq!(e.code(), "InvalidDeploymentName");
+        assert!(e.to_string().contains("'a/b'"));
+        assert!(validate_name(&"a".repeat(64)).is_ok());
+        assert!(validate_name(&"a".repeat(65)).is_err());
+        assert!(validate_name("").is_err());
+    }
+
+    #[test]
+    fn modes() {
+        assert_eq!(Mode::parse(None).unwrap(), Mode::Incremental);
+        assert_eq!(Mode::parse(Some("complete")).unwrap(), Mode::Complete);
+        let e = Mode::parse(Some("Everything")).unwrap_err();
+        assert_eq!(e.code(), "InvalidParameter");
+        assert_eq!(e.target().as_deref(), Some("properties.mode"));
+    }
+
+    #[test]
+    fn an_active_deployment_is_not_replaced() {
+        let e = check_replace("d", DeploymentState::Running, "2026-11-23T10:00:00Z").unwrap_err();
+        assert_eq!(e.code(), "DeploymentActive");
+        assert_eq!(
+            e.to_string(),
+            "Unable to edit or replace deployment 'd': previous deployment from '2026-11-23T10:00:00Z' is still active. Please see https://aka.ms/arm-deploy for usage details."
+        );
+        assert_eq!(e.class(), crate::ErrorClass::Conflict);
+        assert!(check_replace("d", DeploymentState::Failed, "t").is_ok());
+    }
+
+    #[test]
+    fn only_an_active_deployment_is_cancelled() {
+        assert!(check_cancel("d", DeploymentState::Accepted).is_ok());
+        let e = check_cancel("d", DeploymentState::Succeeded).unwrap_err();
+        assert_eq!(e.code(), "DeploymentCannotBeCancelled");
+        assert_eq!(e.class(), crate::ErrorClass::Conflict);
+    }
+}
