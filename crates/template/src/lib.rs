@@ -4,7 +4,19 @@
 //! resources they `reference()` exist. Nothing here performs a deployment: the caller applies
 //! each body through the same operations as a direct PUT.
 
+mod check;
 mod error;
+mod eval;
+mod expr;
+mod functions;
+mod graph;
+mod ids;
+mod outputs;
+mod parameters;
+mod planner;
+mod resources;
+mod symbols;
+mod value;
 
 pub use error::TemplateError;
 
@@ -78,7 +90,7 @@ pub struct Plan {
     pub parameters: Vec<(String, ParameterValue)>,
     pub resources: Vec<PlannedResource>,
     /// Private evaluation state (template, variables, copy indexes per resource, ...).
-    inner: (),
+    inner: planner::State,
 }
 
 /// Parses and validates a template with its parameter values (the `parameters` object of a
@@ -90,14 +102,28 @@ pub fn plan(
     parameters: &Map<String, Value>,
     scope: &Scope,
 ) -> Result<Plan, TemplateError> {
-    let _ = (template, parameters, scope);
-    Err(TemplateError::invalid("the template engine is not built yet"))
+    let planned = planner::plan(template, parameters, scope)?;
+    Ok(Plan {
+        parameters: planned.parameters,
+        resources: planned.resources,
+        inner: planned.state,
+    })
 }
 
 impl Plan {
     /// An order in which the resources can be applied: every resource after all it depends on.
     pub fn order(&self) -> Vec<usize> {
-        (0..self.resources.len()).collect()
+        self.inner.order.clone()
+    }
+
+    fn apply_ctx<'a>(&'a self, rt: &'a dyn Runtime) -> eval::Ctx<'a> {
+        eval::Ctx {
+            world: &self.inner.world,
+            symbols: &self.inner.symbols,
+            rt: Some(rt),
+            phase: eval::Phase::Apply,
+            frames: Vec::new(),
+        }
     }
 
     /// The request body to PUT for resource `index`: every property of the resource
@@ -105,20 +131,37 @@ impl Plan {
     /// `comments` and nested `resources`, with every expression evaluated (property copy
     /// loops expanded).
     pub fn body(&self, index: usize, rt: &dyn Runtime) -> Result<Value, TemplateError> {
-        let _ = (index, rt, &self.inner);
-        Err(TemplateError::invalid("the template engine is not built yet"))
+        let state = self.inner.instances.get(index).ok_or_else(|| {
+            TemplateError::invalid(format!("The plan has no resource number {index}."))
+        })?;
+        let mut ctx = self.apply_ctx(rt);
+        ctx.frames = state.frames.clone();
+        let path = &self.resources[index].path;
+        let mut out = Map::new();
+        for (k, v) in state.decl.iter().filter(|(k, _)| resources::is_body_key(k)) {
+            out.insert(k.clone(), eval::json(v, &ctx, &eval::join(path, k))?);
+        }
+        Ok(Value::Object(out))
     }
 
     /// The resource's declaration as written (expressions unevaluated, copy index applied
     /// where known): what what-if shows when a body cannot be evaluated before deployment.
     pub fn declaration(&self, index: usize) -> Value {
-        let _ = index;
-        Value::Null
+        match self.inner.instances.get(index) {
+            Some(state) => Value::Object(
+                state
+                    .decl
+                    .iter()
+                    .filter(|(k, _)| resources::is_body_key(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            None => Value::Null,
+        }
     }
 
     /// The evaluated `outputs`: `{"name": {"type": "String", "value": ...}}`.
     pub fn outputs(&self, rt: &dyn Runtime) -> Result<Map<String, Value>, TemplateError> {
-        let _ = rt;
-        Ok(Map::new())
+        outputs::evaluate(&self.inner.outputs, &self.apply_ctx(rt))
     }
 }

@@ -1,0 +1,174 @@
+//! `plan()`: the template's sections in the order they depend on each other.
+
+use serde_json::{Map, Value};
+
+use crate::error::TemplateError;
+use crate::eval::{Ctx, Entry, Frame, Phase, World};
+use crate::resources::{self, Instance};
+use crate::symbols::{self, Lazy, Table};
+use crate::value::get_ci;
+use crate::{check, graph, parameters, ParameterValue, PlannedResource, Scope};
+
+/// What a plan keeps to evaluate bodies and outputs later.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub world: World,
+    pub symbols: Table,
+    pub instances: Vec<InstanceState>,
+    pub outputs: Map<String, Value>,
+    pub order: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) struct InstanceState {
+    pub decl: Map<String, Value>,
+    pub frames: Vec<Frame>,
+}
+
+pub(crate) struct Planned {
+    pub parameters: Vec<(String, ParameterValue)>,
+    pub resources: Vec<PlannedResource>,
+    pub state: State,
+}
+
+fn shape(template: &Value) -> Result<&Map<String, Value>, TemplateError> {
+    let t = template
+        .as_object()
+        .ok_or_else(|| TemplateError::validation("The template must be a JSON object."))?;
+    if let Some(v) = get_ci(t, "languageVersion") {
+        let v = v.as_str().unwrap_or_default();
+        if !v.starts_with('1') {
+            return Err(TemplateError::invalid(format!(
+                "The template languageVersion '{v}' (symbolic resource names) is not supported by cerulean; compile or write the template without 'languageVersion'."
+            ))
+            .at("languageVersion"));
+        }
+    }
+    match get_ci(t, "functions") {
+        Some(Value::Array(f)) if !f.is_empty() => {
+            return Err(TemplateError::invalid(
+                "User-defined template functions ('functions') are not supported by cerulean.",
+            )
+            .at("functions"))
+        }
+        Some(Value::Object(f)) if !f.is_empty() => {
+            return Err(TemplateError::invalid(
+                "User-defined template functions ('functions') are not supported by cerulean.",
+            )
+            .at("functions"))
+        }
+        _ => {}
+    }
+    match get_ci(t, "resources") {
+        None | Some(Value::Array(_)) => {}
+        Some(_) => {
+            return Err(TemplateError::validation(
+                "The template 'resources' section must be an array.",
+            )
+            .at("resources"))
+        }
+    }
+    match get_ci(t, "outputs") {
+        None | Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(TemplateError::validation(
+                "The template 'outputs' section must be an object.",
+            )
+            .at("outputs"))
+        }
+    }
+    Ok(t)
+}
+
+pub(crate) fn plan(
+    template: &Value,
+    given: &Map<String, Value>,
+    scope: &Scope,
+) -> Result<Planned, TemplateError> {
+    let t = shape(template)?;
+    let params = parameters::declarations(t)?;
+    let vars = symbols::variable_declarations(t)?;
+    let supplied = parameters::supplied(&params, given)?;
+    check::template(t, &params, &vars)?;
+
+    let mut world = World {
+        scope: scope.clone(),
+        content_version: get_ci(t, "contentVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("1.0.0.0")
+            .to_string(),
+        resources: Vec::new(),
+    };
+    let (parameters, table) = Lazy::new(&world, &params, supplied, &vars).finish(&params)?;
+
+    let empty = Vec::new();
+    let declared = match get_ci(t, "resources") {
+        Some(Value::Array(r)) => r,
+        _ => &empty,
+    };
+    let mut instances: Vec<Instance> = resources::expand(declared, &plan_ctx(&world, &table))?;
+    duplicates(&instances)?;
+    world.resources = instances
+        .iter()
+        .map(|r| Entry {
+            id: r.planned.id.clone(),
+            name: r.planned.name.clone(),
+        })
+        .collect();
+    graph::wire(&mut instances, &plan_ctx(&world, &table))?;
+    let order = graph::order(&instances)?;
+
+    let outputs = match get_ci(t, "outputs") {
+        Some(Value::Object(o)) => o.clone(),
+        _ => Map::new(),
+    };
+    let (resources, instances): (Vec<_>, Vec<_>) = instances
+        .into_iter()
+        .map(|r| {
+            (
+                r.planned,
+                InstanceState {
+                    decl: r.decl,
+                    frames: r.frames,
+                },
+            )
+        })
+        .unzip();
+    Ok(Planned {
+        parameters,
+        resources,
+        state: State {
+            world,
+            symbols: table,
+            instances,
+            outputs,
+            order,
+        },
+    })
+}
+
+fn plan_ctx<'a>(world: &'a World, table: &'a Table) -> Ctx<'a> {
+    Ctx {
+        world,
+        symbols: table,
+        rt: None,
+        phase: Phase::Plan,
+        frames: Vec::new(),
+    }
+}
+
+/// Two deployed instances with one id would overwrite each other; conditional
+/// alternatives (one of them skipped) are fine.
+fn duplicates(instances: &[Instance]) -> Result<(), TemplateError> {
+    let mut seen = std::collections::HashMap::new();
+    for r in instances.iter().filter(|r| r.planned.condition) {
+        if let Some(first) = seen.insert(r.planned.id.to_ascii_lowercase(), &r.planned.path) {
+            return Err(TemplateError::validation(format!(
+                "The resource '{}' is defined multiple times in a template (at '{first}' and '{}'). Please see https://aka.ms/arm-template/#resources for usage details.",
+                r.planned.id, r.planned.path
+            ))
+            .at(r.planned.path.clone()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Resource declarations to instances: nested children flattened (full type and name),
+//! copy loops expanded, conditions evaluated, ids built.
+
+use serde_json::{Map, Value};
+
+use crate::error::TemplateError;
+use crate::eval::{self, Ctx, Frame};
+use crate::ids::{in_group, provider_path};
+use crate::value::{fold, get_ci, type_name as kind};
+use crate::PlannedResource;
+
+/// Keys of a declaration that are not part of the resource's body.
+pub(crate) const NOT_BODY: &[&str] = &[
+    "type",
+    "name",
+    "apiVersion",
+    "dependsOn",
+    "copy",
+    "condition",
+    "comments",
+    "resources",
+    "scope",
+    "existing",
+];
+
+pub(crate) fn is_body_key(k: &str) -> bool {
+    !NOT_BODY.iter().any(|n| n.eq_ignore_ascii_case(k))
+}
+
+/// One resource instance and what its body needs to be evaluated later.
+#[derive(Clone, Debug)]
+pub(crate) struct Instance {
+    pub planned: PlannedResource,
+    pub decl: Map<String, Value>,
+    pub frames: Vec<Frame>,
+    /// Lower-case name of its own copy loop, and whether that loop is serial (with its
+    /// batch size).
+    pub loop_name: Option<String>,
+    pub serial_batch: Option<usize>,
+    pub parent: Option<usize>,
+}
+
+struct Parent<'p> {
+    index: usize,
+    type_name: &'p str,
+    name: &'p str,
+    condition: bool,
+}
+
+pub(crate) fn expand(resources: &[Value], ctx: &Ctx) -> Result<Vec<Instance>, TemplateError> {
+    let mut out = Vec::new();
+    for (i, r) in resources.iter().enumerate() {
+        declaration(r, &format!("resources[{i}]"), None, ctx, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn text(v: Option<&Value>, what: &str, ctx: &Ctx, path: &str) -> Result<String, TemplateError> {
+    let at = format!("{path}.{what}");
+    match v {
+        Some(v) => match eval::json(v, ctx, &at)? {
+            Value::String(s) if !s.is_empty() => Ok(s),
+            other => Err(TemplateError::validation(format!(
+                "The template resource at '{path}' has a '{what}' of type '{}'; it must be a non-empty string.",
+                kind(&other)
+            ))
+            .at(at)),
+        },
+        None => Err(TemplateError::validation(format!(
+            "The template resource at '{path}' must have a '{what}'. Please see https://aka.ms/arm-template/#resources for usage details."
+        ))
+        .at(path)),
+    }
+}
+
+fn declaration(
+    r: &Value,
+    path: &str,
+    parent: Option<&Parent>,
+    ctx: &Ctx,
+    out: &mut Vec<Instance>,
+) -> Result<(), TemplateError> {
+    let Value::Object(decl) = r else {
+        return Err(TemplateError::validation(format!(
+            "The template resource at '{path}' must be an object."
+        ))
+        .at(path));
+    };
+    if get_ci(decl, "scope").is_some() {
+        return Err(TemplateError::unsupported(format!(
+            "The template resource at '{path}' sets 'scope': extension resources deployed onto another resource are not supported by cerulean."
+        ))
+        .at(format!("{path}.scope")));
+    }
+    if get_ci(decl, "existing").is_some() {
+        return Err(TemplateError::invalid(format!(
+            "The template resource at '{path}' uses 'existing', which belongs to languageVersion 2.0 templates; those are not supported by cerulean."
+        ))
+        .at(format!("{path}.existing")));
+    }
+    let (loop_name, count, serial_batch) = match get_ci(decl, "copy") {
+        None => (None, None, None),
+        Some(Value::Object(copy)) => {
+            let at = format!("{path}.copy");
+            let name = match get_ci(copy, "name") {
+                Some(Value::String(n)) if !n.is_empty() => n.clone(),
+                _ => {
+                    return Err(TemplateError::validation(format!(
+                        "The copy of the template resource at '{path}' must have a 'name'."
+                    ))
+                    .at(at))
+                }
+            };
+            let count = eval::count(get_ci(copy, "count"), ctx, &format!("{at}.count"))?;
+            let serial = get_ci(copy, "mode")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.eq_ignore_ascii_case("serial"));
+            let batch = get_ci(copy, "batchSize")
+                .and_then(crate::value::as_int)
+                .unwrap_or(1)
+                .max(1) as usize;
+            (Some(name), Some(count), serial.then_some(batch))
+        }
+        Some(_) => {
+            return Err(TemplateError::validation(format!(
+                "The copy of the template resource at '{path}' must be an object."
+            ))
+            .at(format!("{path}.copy")))
+        }
+    };
+    let indexes: Vec<Option<usize>> = match count {
+        None => vec![None],
+        Some(n) => (0..n).map(Some).collect(),
+    };
+    for index in indexes {
+        let ctx = match index {
+            Some(i) => ctx.with_frame(loop_name.as_deref(), i as i64, true),
+            None => ctx.clone(),
+        };
+        let own_type = text(get_ci(decl, "type"), "type", &ctx, path)?;
+        let own_name = text(get_ci(decl, "name"), "name", &ctx, path)?;
+        let (type_name, name) = match parent {
+            Some(p) if !own_type.contains('/') => (
+                format!("{}/{own_type}", p.type_name),
+                format!("{}/{own_name}", p.name),
+            ),
+            _ => (own_type, own_name),
+        };
+        if type_name.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
+            return Err(TemplateError::unsupported(format!(
+                "The template resource '{name}' at '{path}' is a nested deployment (Microsoft.Resources/deployments); nested and linked deployments are not supported by cerulean."
+            ))
+            .at(path));
+        }
+        let api_version = text(get_ci(decl, "apiVersion"), "apiVersion", &ctx, path)?;
+        let condition = match get_ci(decl, "condition") {
+            None => true,
+            Some(c) => match eval::json(c, &ctx, &format!("{path}.condition"))? {
+                Value::Bool(b) => b,
+                Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                    s.eq_ignore_ascii_case("true")
+                }
+                other => {
+                    return Err(TemplateError::validation(format!(
+                        "The condition of the template resource '{name}' at '{path}' must be a boolean; it is of type '{}'.",
+                        kind(&other)
+                    ))
+                    .at(format!("{path}.condition")))
+                }
+            },
+        };
+        let provider = provider_path(&type_name, &[&name]).ok_or_else(|| {
+            TemplateError::validation(format!(
+                "The template resource '{name}' for type '{type_name}' at '{path}' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name. A root resource type must have segment length one greater than its resource name. Please see https://aka.ms/arm-template/#resources for usage details."
+            ))
+            .at(path)
+        })?;
+        let index = out.len();
+        out.push(Instance {
+            planned: PlannedResource {
+                id: in_group(&ctx.world.scope, &provider),
+                type_name,
+                name,
+                api_version,
+                depends_on: Vec::new(),
+                condition: condition && parent.is_none_or(|p| p.condition),
+                path: path.to_string(),
+            },
+            decl: decl.clone(),
+            frames: ctx.frames.clone(),
+            loop_name: loop_name.as_deref().map(fold),
+            serial_batch,
+            parent: parent.map(|p| p.index),
+        });
+        if let Some(children) = get_ci(decl, "resources") {
+            let Value::Array(children) = children else {
+                return Err(TemplateError::validation(format!(
+                    "The nested 'resources' of the template resource at '{path}' must be an array."
+                ))
+                .at(format!("{path}.resources")));
+            };
+            let me = out[index].planned.clone();
+            let p = Parent {
+                index,
+                type_name: &me.type_name,
+                name: &me.name,
+                condition: me.condition,
+            };
+            for (j, child) in children.iter().enumerate() {
+                declaration(
+                    child,
+                    &format!("{path}.resources[{j}]"),
+                    Some(&p),
+                    &ctx,
+                    out,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
