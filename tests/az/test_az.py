@@ -67,11 +67,6 @@ def az(env, *args, ok=True):
     return r.stderr
 
 
-def rest_put(env, path, body):
-    return az(env, "rest", "--method", "put", "--url", f"{env['CERULEAN_URL']}{path}?api-version=2024-11-01",
-              "--body", json.dumps(body))
-
-
 def test_seed_commands(env):
     az(env, "group", "create", "-n", "rg", "-l", "eastus")
     az(env, "network", "vnet", "create", "-g", "rg", "-n", "vnet1", "--address-prefixes", "192.168.0.0/16",
@@ -89,20 +84,9 @@ def test_seed_commands(env):
     assert cfg["privateIPAddress"] == "192.168.1.10"
     az(env, "network", "nic", "ip-config", "update", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2",
        "--private-ip-address", "192.168.1.11")
-    # `az network lb create` submits a template deployment (issue 7), so the suite creates
-    # the load balancer through `az rest` until deployments exist; the pool commands below
-    # are the real az ones.
-    net = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network"
-    rest_put(env, f"{net}/loadBalancers/lb1", {
-        "location": "eastus",
-        "sku": {"name": "Basic"},
-        "properties": {
-            "frontendIPConfigurations": [
-                {"name": "fe", "properties": {"subnet": {"id": f"{net}/virtualNetworks/vnet1/subnets/back"}}}
-            ],
-            "backendAddressPools": [{"name": "pool1"}],
-        },
-    })
+    # `az network lb create` submits a template deployment.
+    az(env, "network", "lb", "create", "-g", "rg", "-n", "lb1", "--sku", "Basic", "--vnet-name", "vnet1",
+       "--subnet", "back", "--frontend-ip-name", "fe", "--backend-pool-name", "pool1")
     lbs = az(env, "network", "lb", "list", "-g", "rg")
     assert [lb["name"] for lb in lbs] == ["lb1"]
     az(env, "network", "nic", "ip-config", "address-pool", "add", "-g", "rg", "--nic-name", "nic1",
@@ -113,18 +97,18 @@ def test_seed_commands(env):
        "--ip-config-name", "cfg2", "--lb-name", "lb1", "--address-pool", "pool1")
     az(env, "network", "nic", "ip-config", "delete", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2")
 
-    nic_id = lambda n: f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/{n}"
-    rest_put(env, f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", {
-        "location": "eastus",
-        "properties": {
-            "hardwareProfile": {"vmSize": "Standard_DS3_v2"},
-            "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy",
-                                                  "sku": "22_04-lts", "version": "latest"}},
-            "osProfile": {"computerName": "vm1", "adminUsername": "azureuser", "adminPassword": "S3cret!pass"},
-            "networkProfile": {"networkInterfaces": [{"id": nic_id("nic1"), "properties": {"primary": True}},
-                                                     {"id": nic_id("nic2"), "properties": {"primary": False}}]},
-        },
-    })
+    # "Add existing NICs to a new VM": az builds a template deployment with both NICs.
+    vm = az(env, "vm", "create", "-g", "rg", "-n", "vm1", "--image", "Ubuntu2204", "--nics", "nic1", "nic2",
+            "--size", "Standard_DS3_v2", "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234")
+    assert vm["powerState"] == "VM running"
+    assert vm["privateIpAddress"].split(",")[0] == "192.168.1.4"
+    nics = az(env, "vm", "nic", "list", "-g", "rg", "--vm-name", "vm1")
+    assert [(n["id"].rsplit("/", 1)[1], n["primary"]) for n in nics] == [("nic1", True), ("nic2", False)]
+    # A NIC attached to one VM cannot be attached to another.
+    err = az(env, "vm", "create", "-g", "rg", "-n", "vm9", "--image", "Ubuntu2204", "--nics", "nic2",
+             "--size", "Standard_DS3_v2", "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234",
+             ok=False)
+    assert "NicInUse" in err
 
     # The seed's failures, with az's printed error code.
     err = az(env, "vm", "nic", "add", "-g", "rg", "--vm-name", "vm1", "--nics", "nic3", ok=False)
@@ -161,3 +145,80 @@ def test_seed_commands(env):
     nic = az(env, "network", "nic", "show", "-g", "rg", "-n", "nic3")
     assert nic["macAddress"].startswith("00-0D-3A-")
     assert nic["virtualMachine"]["id"].endswith("/virtualMachines/vm1")
+
+
+def test_guest_routes_through_run_command(env):
+    """The seed's Linux walk-through: a secondary NIC reaches another subnet only after
+    policy routing is added in the guest."""
+    az(env, "group", "create", "-n", "guest", "-l", "eastus")
+    az(env, "network", "vnet", "create", "-g", "guest", "-n", "vnet", "--address-prefixes", "10.0.0.0/16",
+       "--subnet-name", "front", "--subnet-prefixes", "10.0.1.0/24")
+    az(env, "network", "vnet", "subnet", "create", "-g", "guest", "--vnet-name", "vnet", "-n", "back",
+       "--address-prefixes", "10.0.2.0/24")
+    az(env, "network", "nic", "create", "-g", "guest", "-n", "n1", "--vnet-name", "vnet", "--subnet", "front")
+    az(env, "network", "nic", "create", "-g", "guest", "-n", "n2", "--vnet-name", "vnet", "--subnet", "back")
+    az(env, "vm", "create", "-g", "guest", "-n", "linux", "--image", "Ubuntu2204", "--nics", "n1", "n2",
+       "--size", "Standard_DS3_v2", "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234")
+    out = az(env, "vm", "run-command", "invoke", "-g", "guest", "-n", "linux", "--command-id", "RunShellScript",
+             "--scripts", "ip route show")
+    message = out["value"][0]["message"]
+    assert "default via 10.0.1.1 dev eth0" in message
+    assert "default via 10.0.2.1" not in message
+
+
+def test_vm_create_builds_its_own_network(env):
+    az(env, "group", "create", "-n", "auto", "-l", "eastus")
+    vm = az(env, "vm", "create", "-g", "auto", "-n", "web", "--image", "Win2022Datacenter",
+            "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234", "--size", "Standard_DS2_v2")
+    assert vm["powerState"] == "VM running"
+    assert vm["publicIpAddress"]
+    assert vm["privateIpAddress"].startswith("10.0.0.")
+    names = sorted(r["type"] for r in az(env, "resource", "list", "-g", "auto"))
+    for t in ("Microsoft.Compute/virtualMachines", "Microsoft.Network/networkInterfaces",
+              "Microsoft.Network/networkSecurityGroups", "Microsoft.Network/publicIPAddresses",
+              "Microsoft.Network/virtualNetworks"):
+        assert t in names, names
+    shown = az(env, "vm", "show", "-g", "auto", "-n", "web")
+    assert shown["storageProfile"]["osDisk"]["osType"] == "Windows"
+
+
+def template(name):
+    return os.path.join(ROOT, "examples", "templates", name)
+
+
+def test_deployment_group_create(env):
+    az(env, "group", "create", "-n", "tpl", "-l", "eastus")
+    valid = az(env, "deployment", "group", "validate", "-g", "tpl", "--template-file", template("vm-two-nics.json"),
+               "--parameters", "adminPassword=S3cret!pass-1234")
+    assert valid["properties"]["provisioningState"] == "Succeeded"
+    whatif = az(env, "deployment", "group", "what-if", "-g", "tpl", "--template-file", template("vm-two-nics.json"),
+                "--parameters", "adminPassword=S3cret!pass-1234", "--no-pretty-print")
+    assert sorted(c["changeType"] for c in whatif["changes"]) == ["Create"] * 4
+    d = az(env, "deployment", "group", "create", "-g", "tpl", "-n", "twonics",
+           "--template-file", template("vm-two-nics.json"), "--parameters", "adminPassword=S3cret!pass-1234")
+    assert d["properties"]["provisioningState"] == "Succeeded"
+    assert d["properties"]["outputs"]["primaryPrivateIp"]["value"] == "10.0.1.4"
+    assert "S3cret" not in json.dumps(d)
+    nics = az(env, "vm", "nic", "list", "-g", "tpl", "--vm-name", "vm1")
+    assert [(n["id"].rsplit("/", 1)[1], n["primary"]) for n in nics] == [("vm1-nic1", True), ("vm1-nic2", False)]
+    ops = az(env, "deployment", "operation", "group", "list", "-g", "tpl", "-n", "twonics")
+    assert len(ops) == 4
+
+    d = az(env, "deployment", "group", "create", "-g", "tpl", "-n", "threeips",
+           "--template-file", template("nic-three-ipconfigs.json"))
+    nic = az(env, "network", "nic", "show", "-g", "tpl", "-n", "myNic")
+    assert [c["privateIPAddress"] for c in nic["ipConfigurations"]] == ["10.0.0.4", "10.0.0.5", "10.0.0.6"]
+    assert sum(1 for c in nic["ipConfigurations"] if c.get("publicIPAddress")) == 2
+
+    d = az(env, "deployment", "group", "create", "-g", "tpl", "-n", "loop",
+           "--template-file", template("nics-copy.json"), "--parameters", "count=4")
+    assert d["properties"]["outputs"]["nicNames"]["value"] == ["nic-0", "nic-1", "nic-2", "nic-3"]
+
+    err = az(env, "deployment", "group", "create", "-g", "tpl", "-n", "small",
+             "--template-file", template("too-many-nics.json"), "--parameters", "adminPassword=S3cret!pass-1234",
+             ok=False)
+    assert "DeploymentFailed" in err and "NetworkInterfaceCountExceeded" in err, err
+    shown = az(env, "deployment", "group", "show", "-g", "tpl", "-n", "small")
+    assert shown["properties"]["provisioningState"] == "Failed"
+    names = [d["name"] for d in az(env, "deployment", "group", "list", "-g", "tpl")]
+    assert sorted(names) == ["loop", "small", "threeips", "twonics"]

@@ -78,7 +78,9 @@ async fn bad_bodies_and_unknown_paths_get_the_envelope() {
     assert_error(st, &body, 404, "NotFound");
 
     let (st, body) = s
-        .get(&format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct?{API}"))
+        .get(&format!(
+            "/subscriptions/{SUB}/providers/Microsoft.Storage/storageAccounts?{API}"
+        ))
         .await;
     let msg = assert_error(st, &body, 501, "NotImplemented");
     assert!(

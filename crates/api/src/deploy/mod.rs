@@ -230,7 +230,7 @@ impl Run<'_> {
             None
         } else {
             match plan.outputs(&fetch) {
-                Ok(o) => Some(Value::Object(o)),
+                Ok(o) => Some(crate::wire::deployment::outputs(o)),
                 Err(e) => {
                     errors.push(json!({"code": e.code, "message": e.message, "target": e.target}));
                     None

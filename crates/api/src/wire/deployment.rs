@@ -141,6 +141,17 @@ fn type_name(lower: &str) -> &str {
     }
 }
 
+/// Outputs as ARM reports them: types in ARM's spelling (`String`, `Array`, ...).
+pub fn outputs(mut outputs: Map<String, Value>) -> Value {
+    for o in outputs.values_mut() {
+        if let Some(t) = o.get("type").and_then(Value::as_str) {
+            let t = type_name(&t.to_ascii_lowercase()).to_string();
+            o["type"] = Value::String(t);
+        }
+    }
+    Value::Object(outputs)
+}
+
 /// Parameters as a deployment echoes them: secure values are never shown.
 pub fn echoed_parameters(plan: &Plan) -> Value {
     let mut out = Map::new();
