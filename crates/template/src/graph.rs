@@ -85,11 +85,13 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
                 let at = format!("{path}.dependsOn[{j}]");
                 let target = match eval::json(entry, &ctx, &at)? {
                     Value::String(s) => s,
-                    other => return Err(TemplateError::validation(format!(
+                    other => {
+                        return Err(TemplateError::validation(format!(
                         "The entry of 'dependsOn' at '{at}' must be a string; it is of type '{}'.",
                         crate::value::type_name(&other)
                     ))
-                    .at(at)),
+                        .at(at))
+                    }
                 };
                 let found = matches(instances, &target, i);
                 if found.is_empty() {

@@ -200,7 +200,7 @@ impl<'a> Lazy<'a> {
             parameters.push((d.name.clone(), value));
         }
         for name in &self.var_order {
-            self.variable(&name)
+            self.variable(name)
                 .map_err(|f| f.locate(&format!("variables.{name}"), ""))?;
         }
         let table = Table {

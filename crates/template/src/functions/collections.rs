@@ -143,7 +143,7 @@ pub(super) fn create_array(a: &Args, _: &Ctx) -> EvalResult<Value> {
 }
 
 pub(super) fn create_object(a: &Args, _: &Ctx) -> EvalResult<Value> {
-    if a.len() % 2 != 0 {
+    if !a.len().is_multiple_of(2) {
         return Err(a.fail(
             "the function only accepts an even number of parameters: each key needs a value.",
         ));
