@@ -62,6 +62,8 @@ pub(crate) struct Ctx<'a> {
     pub rt: Option<&'a dyn Runtime>,
     pub phase: Phase,
     pub frames: Vec<Frame>,
+    /// Values bound by the lambdas around the expression (`lambdaVariables('x')`).
+    pub lambda: Vec<(String, Value)>,
 }
 
 impl<'a> Ctx<'a> {

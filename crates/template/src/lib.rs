@@ -123,6 +123,7 @@ impl Plan {
             rt: Some(rt),
             phase: eval::Phase::Apply,
             frames: Vec::new(),
+            lambda: Vec::new(),
         }
     }
 

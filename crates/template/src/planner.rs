@@ -154,6 +154,7 @@ fn plan_ctx<'a>(world: &'a World, table: &'a Table) -> Ctx<'a> {
         rt: None,
         phase: Phase::Plan,
         frames: Vec::new(),
+        lambda: Vec::new(),
     }
 }
 

@@ -120,6 +120,7 @@ impl<'a> Lazy<'a> {
             rt: None,
             phase,
             frames: Vec::new(),
+            lambda: Vec::new(),
         }
     }
 

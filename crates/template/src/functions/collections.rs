@@ -284,3 +284,57 @@ pub(super) fn null(a: &Args, _: &Ctx) -> EvalResult<Value> {
     a.exactly(0)?;
     Ok(Value::Null)
 }
+
+pub(super) fn flatten(a: &Args, _: &Ctx) -> EvalResult<Value> {
+    a.exactly(1)?;
+    let mut out = Vec::new();
+    for v in a.array(0)? {
+        match v {
+            Value::Array(inner) => out.extend(inner.iter().cloned()),
+            _ => return Err(a.fail("every element of the array must be an array.")),
+        }
+    }
+    Ok(Value::Array(out))
+}
+
+pub(super) fn object_keys(a: &Args, _: &Ctx) -> EvalResult<Value> {
+    a.exactly(1)?;
+    Ok(Value::Array(
+        a.object(0)?.keys().cloned().map(Value::String).collect(),
+    ))
+}
+
+/// Merges an array of objects, later ones winning, top level only.
+pub(super) fn shallow_merge(a: &Args, _: &Ctx) -> EvalResult<Value> {
+    a.exactly(1)?;
+    let mut out = Map::new();
+    for v in a.array(0)? {
+        match v {
+            Value::Object(o) => out.extend(o.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            _ => return Err(a.fail("every element of the array must be an object.")),
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// `tryGet(value, key1, key2...)`: the nested property or element, or null when absent.
+pub(super) fn try_get(a: &Args, _: &Ctx) -> EvalResult<Value> {
+    a.arity(2, None)?;
+    let mut at = a.values[0].clone();
+    for key in &a.values[1..] {
+        at = match (&at, key) {
+            (Value::Object(o), Value::String(k)) => {
+                crate::value::get_ci(o, k).cloned().unwrap_or(Value::Null)
+            }
+            (Value::Array(items), k) if crate::value::as_int(k).is_some() => {
+                usize::try_from(crate::value::as_int(k).unwrap_or(-1))
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
+            _ => Value::Null,
+        };
+    }
+    Ok(at)
+}

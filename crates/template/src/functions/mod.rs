@@ -1,10 +1,13 @@
 //! The template functions, one module per family. Names are case-insensitive.
 
+mod cidr;
 mod collections;
+mod dates;
 mod deployment;
 mod encoding;
 mod format;
 mod hash;
+mod lambda;
 mod logic;
 mod numeric;
 mod resource;
@@ -31,6 +34,14 @@ pub(crate) fn call(name: &str, args: &[Expr], pos: usize, ctx: &Ctx) -> EvalResu
         "if" => logic::lazy_if(args, ctx),
         "and" => logic::lazy_and_or(name, args, ctx, true),
         "or" => logic::lazy_and_or(name, args, ctx, false),
+        l if lambda::LAMBDA_FUNCTIONS.contains(&l) => lambda::call(l, name, args, ctx),
+        "lambda" => Err(Fail::invalid(
+            "The template function 'lambda' can only be used as an argument of map, filter, reduce, sort, toObject, mapValues or groupBy. Please see https://aka.ms/arm-template-lambda for usage details.",
+        )),
+        "lambdavariables" => {
+            let values = args.iter().map(|a| eval::expr(a, ctx)).collect::<EvalResult<Vec<_>>>()?;
+            lambda::lambda_variables(name, &values, ctx)
+        }
         _ => {
             let f = lookup(&lower).ok_or_else(|| unknown(name))?;
             let values = args
@@ -53,7 +64,11 @@ pub(crate) fn unknown(name: &str) -> Fail {
 /// implemented).
 pub(crate) fn is_known(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    LAZY.contains(&lower.as_str()) || lookup(&lower).is_some()
+    LAZY.contains(&lower.as_str())
+        || lambda::LAMBDA_FUNCTIONS.contains(&lower.as_str())
+        || lower == "lambda"
+        || lower == "lambdavariables"
+        || lookup(&lower).is_some()
 }
 
 fn lookup(lower: &str) -> Option<Func> {
@@ -122,6 +137,18 @@ fn lookup(lower: &str) -> Option<Func> {
         "json" => collections::json,
         "coalesce" => collections::coalesce,
         "null" => collections::null,
+        "flatten" => collections::flatten,
+        "objectkeys" => collections::object_keys,
+        "shallowmerge" => collections::shallow_merge,
+        "tryget" => collections::try_get,
+
+        "parsecidr" => cidr::parse_cidr,
+        "cidrsubnet" => cidr::cidr_subnet,
+        "cidrhost" => cidr::cidr_host,
+
+        "datetimeadd" => dates::date_time_add,
+        "datetimetoepoch" => dates::date_time_to_epoch,
+        "datetimefromepoch" => dates::date_time_from_epoch,
 
         "not" => logic::not,
         "equals" => logic::equals,

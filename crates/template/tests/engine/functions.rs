@@ -608,3 +608,129 @@ fn undeclared_parameter_or_variable_named_literally() {
         e.message
     );
 }
+
+#[test]
+fn lambda_functions() {
+    assert_eq!(
+        eval("[map(range(0, 3), lambda('i', mul(lambdaVariables('i'), 2)))]"),
+        json!([0, 2, 4])
+    );
+    assert_eq!(
+        eval("[map(createArray('a', 'b'), lambda('x', 'i', concat(lambdaVariables('x'), string(lambdaVariables('i')))))]"),
+        json!(["a0", "b1"])
+    );
+    assert_eq!(
+        eval("[filter(range(1, 6), lambda('n', equals(mod(lambdaVariables('n'), 2), 0)))]"),
+        json!([2, 4, 6])
+    );
+    assert_eq!(eval("[reduce(range(1, 4), 0, lambda('acc', 'n', add(lambdaVariables('acc'), lambdaVariables('n'))))]"), json!(10));
+    assert_eq!(
+        eval("[sort(createArray(3, 1, 2), lambda('a', 'b', less(lambdaVariables('a'), lambdaVariables('b'))))]"),
+        json!([1, 2, 3])
+    );
+    assert_eq!(
+        eval("[toObject(createArray('x', 'y'), lambda('k', toUpper(lambdaVariables('k'))), lambda('k', length(lambdaVariables('k'))))]"),
+        json!({"X": 1, "Y": 1})
+    );
+    assert_eq!(
+        eval(
+            "[mapValues(createObject('a', 1, 'b', 2), lambda('v', add(lambdaVariables('v'), 10)))]"
+        ),
+        json!({"a": 11, "b": 12})
+    );
+    assert_eq!(
+        eval("[groupBy(createArray('apple', 'avocado', 'banana'), lambda('s', first(lambdaVariables('s'))))]"),
+        json!({"a": ["apple", "avocado"], "b": ["banana"]})
+    );
+    let e = eval_err("[map(createArray(1), 'notALambda')]");
+    assert!(e.message.contains("'map'"), "{}", e.message);
+    let e = eval_err("[lambda('x', 1)]");
+    assert!(
+        e.message.contains("'lambda' can only be used"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn more_collection_functions() {
+    assert_eq!(
+        eval("[flatten(createArray(createArray(1, 2), createArray(3)))]"),
+        json!([1, 2, 3])
+    );
+    assert_eq!(
+        eval("[objectKeys(createObject('a', 1, 'b', 2))]"),
+        json!(["a", "b"])
+    );
+    assert_eq!(
+        eval("[shallowMerge(createArray(createObject('a', 1, 'b', createObject('x', 1)), createObject('b', createObject('y', 2))))]"),
+        json!({"a": 1, "b": {"y": 2}})
+    );
+    assert_eq!(
+        eval("[tryGet(json('{\"a\": {\"b\": [5, 6]}}'), 'a', 'b', 1)]"),
+        json!(6)
+    );
+    assert_eq!(
+        eval("[tryGet(createObject('a', 1), 'missing')]"),
+        json!(null)
+    );
+}
+
+#[test]
+fn cidr_functions() {
+    assert_eq!(
+        eval("[parseCidr('10.144.0.0/20')]"),
+        json!({"network": "10.144.0.0", "netmask": "255.255.240.0", "broadcast": "10.144.15.255",
+               "firstUsable": "10.144.0.1", "lastUsable": "10.144.15.254", "cidr": 20})
+    );
+    assert_eq!(
+        eval("[parseCidr('fdad:3236:5555::/48')]"),
+        json!({"network": "fdad:3236:5555::", "netmask": "ffff:ffff:ffff::", "firstUsable": "fdad:3236:5555::",
+               "lastUsable": "fdad:3236:5555:ffff:ffff:ffff:ffff:ffff", "cidr": 48})
+    );
+    assert_eq!(
+        eval("[cidrSubnet('10.144.0.0/20', 24, 3)]"),
+        json!("10.144.3.0/24")
+    );
+    assert_eq!(
+        eval("[cidrSubnet('fdad:3236:5555::/48', 52, 1)]"),
+        json!("fdad:3236:5555:1000::/52")
+    );
+    assert_eq!(eval("[cidrHost('10.144.3.0/24', 0)]"), json!("10.144.3.1"));
+    assert_eq!(
+        eval("[cidrHost('fdad:3236:5555:3000::/52', 4)]"),
+        json!("fdad:3236:5555:3000::5")
+    );
+    assert!(eval_err("[cidrSubnet('10.0.0.0/24', 16, 0)]")
+        .message
+        .contains("'cidrSubnet'"));
+    assert!(eval_err("[cidrHost('10.0.0.0/30', 2)]")
+        .message
+        .contains("'cidrHost'"));
+    assert!(eval_err("[parseCidr('10.0.0.0')]")
+        .message
+        .contains("'parseCidr'"));
+}
+
+#[test]
+fn date_functions() {
+    assert_eq!(
+        eval("[dateTimeAdd('2020-04-07 14:53:14Z', 'P3Y')]"),
+        json!("2023-04-07T14:53:14Z")
+    );
+    assert_eq!(
+        eval("[dateTimeAdd('2020-04-07T14:53:14Z', '-PT1H', 'yyyy-MM-dd HH')]"),
+        json!("2020-04-07 13")
+    );
+    assert_eq!(
+        eval("[dateTimeToEpoch('2023-02-02T00:00:00Z')]"),
+        json!(1675296000)
+    );
+    assert_eq!(
+        eval("[dateTimeFromEpoch(1675296000)]"),
+        json!("2023-02-02T00:00:00Z")
+    );
+    assert!(eval_err("[dateTimeAdd('yesterday', 'P1D')]")
+        .message
+        .contains("'dateTimeAdd'"));
+}
