@@ -70,7 +70,24 @@ fn typed<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-/// The guest OS, from the OS disk, the OS profile or the image.
+/// The OS of an image the catalogue holds, named by URN fields or by a platform image id
+/// (whatever the version: the OS is the SKU's).
+fn catalogue_os(image: &Value) -> Option<OsType> {
+    use cerulean_domain::compute::images::{self, Urn};
+    let text = |k: &str| image[k].as_str();
+    let (p, o, s) = match (text("publisher"), text("offer"), text("sku")) {
+        (Some(p), Some(o), Some(s)) => (p, o, s),
+        _ => {
+            let u = Urn::from_platform_id(text("id")?)?;
+            (u.publisher, u.offer, u.sku)
+        }
+    };
+    images::sku(p, o, s).ok().map(|s| s.os)
+}
+
+/// The guest OS, from the OS disk, the OS profile or the image: the catalogue's OS for an
+/// image it holds, else a guess from the names (an unknown image, or a custom image `id`,
+/// is accepted: see docs/compatibility.md).
 fn os_type(props: &Map<String, Value>) -> Option<OsType> {
     let storage = props.get("storageProfile");
     if let Some(t) = storage.and_then(|s| s["osDisk"]["osType"].as_str()) {
@@ -88,6 +105,9 @@ fn os_type(props: &Map<String, Value>) -> Option<OsType> {
         return Some(OsType::Linux);
     }
     let image = storage.map(|s| &s["imageReference"]);
+    if let Some(os) = image.and_then(catalogue_os) {
+        return Some(os);
+    }
     let text = |k: &str| {
         image
             .and_then(|i| i[k].as_str())

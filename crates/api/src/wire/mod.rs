@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod group;
+pub mod images;
 pub mod list;
 pub mod metadata;
 pub mod network;

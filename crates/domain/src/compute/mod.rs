@@ -1,6 +1,8 @@
 //! Microsoft.Compute: virtual machines, their NIC attachments and power states, availability
-//! sets, and the size catalogue. The seed's VM rules live in `vm.rs`, one function each.
+//! sets, the size catalogue and the platform image catalogue. The seed's VM rules live in
+//! `vm.rs`, one function each.
 
 pub mod availability_set;
+pub mod images;
 pub mod sizes;
 pub mod vm;
