@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::{Fail, TemplateError};
 use crate::eval::{join, property_copies};
 use crate::expr::{self, Expr, Text};
-use crate::functions::{is_known, not_here, unknown};
+use crate::functions::{is_known, is_unperformed, not_here, unknown};
 use crate::parameters::Declaration;
 use crate::symbols::Variable;
 use crate::value::{fold, get_ci};
@@ -257,5 +257,41 @@ impl Checker {
             },
             _ => Ok(()),
         }
+    }
+}
+
+/// Refuses, before anything is deployed, a value that will certainly call a function
+/// cerulean does not perform (`listKeys`...), so a deployment does not stop halfway. Only
+/// declarations that will be evaluated are passed here (resources whose condition holds).
+pub(crate) fn unperformed(v: &Value, path: &str) -> Result<(), TemplateError> {
+    match v {
+        Value::String(s) => {
+            let Ok(Text::Expression(e)) = expr::classify(s) else {
+                return Ok(());
+            };
+            let mut found = None;
+            e.walk_calls(&mut |name, _, pos| {
+                if found.is_none() && is_unperformed(name) {
+                    found = Some((name.to_string(), pos));
+                }
+            });
+            match found {
+                Some((name, pos)) => Err(Fail::code(
+                    "NotImplemented",
+                    format!("The template function '{name}' is not supported by cerulean."),
+                )
+                .at_pos(pos)
+                .locate(path, s)),
+                None => Ok(()),
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| unperformed(item, &format!("{path}[{i}]"))),
+        Value::Object(o) => o
+            .iter()
+            .try_for_each(|(k, v)| unperformed(v, &join(path, k))),
+        _ => Ok(()),
     }
 }

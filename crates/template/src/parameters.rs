@@ -140,6 +140,14 @@ pub(crate) fn missing(d: &Declaration) -> TemplateError {
     .at(d.path())
 }
 
+/// ARM compares a string with the allowed values ignoring case.
+fn allowed_eq(allowed: &Value, v: &Value) -> bool {
+    match (allowed, v) {
+        (Value::String(a), Value::String(b)) => a.to_lowercase() == b.to_lowercase(),
+        _ => equal(allowed, v),
+    }
+}
+
 /// Checks a value (supplied or default) against the declaration and normalises it
 /// (an integer written `3.0` becomes `3`).
 pub(crate) fn validate(d: &Declaration, value: Value) -> Result<ParameterValue, TemplateError> {
@@ -156,6 +164,13 @@ pub(crate) fn validate(d: &Declaration, value: Value) -> Result<ParameterValue, 
         "object" | "secureobject" => "Object",
         _ => "Array",
     };
+    if value.is_null() {
+        // Only a default can be null (a supplied null means "not given"): nothing to check.
+        return Ok(ParameterValue {
+            type_name: d.type_name.clone(),
+            value,
+        });
+    }
     let value = match (expected, &value) {
         ("String", Value::String(_)) | ("Boolean", Value::Bool(_)) | ("Object", Value::Object(_)) | ("Array", Value::Array(_)) => value,
         ("Integer", v) if as_int(v).is_some() => Value::from(as_int(v).unwrap_or_default()),
@@ -170,10 +185,10 @@ pub(crate) fn validate(d: &Declaration, value: Value) -> Result<ParameterValue, 
     if let Some(Value::Array(allowed)) = get_ci(&d.decl, "allowedValues") {
         let ok = match &value {
             // Each element of an array parameter must be allowed.
-            Value::Array(items) if d.type_name == "array" => {
-                items.iter().all(|i| allowed.iter().any(|a| equal(a, i)))
-            }
-            v => allowed.iter().any(|a| equal(a, v)),
+            Value::Array(items) if d.type_name == "array" => items
+                .iter()
+                .all(|i| allowed.iter().any(|a| allowed_eq(a, i))),
+            v => allowed.iter().any(|a| allowed_eq(a, v)),
         };
         if !ok {
             let list: Vec<String> = allowed.iter().map(to_text).collect();

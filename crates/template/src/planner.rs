@@ -108,6 +108,11 @@ pub(crate) fn plan(
     };
     let mut instances: Vec<Instance> = resources::expand(declared, &plan_ctx(&world, &table))?;
     duplicates(&instances)?;
+    for r in instances.iter().filter(|r| r.planned.condition) {
+        for (k, v) in r.decl.iter().filter(|(k, _)| resources::is_body_key(k)) {
+            check::unperformed(v, &crate::eval::join(&r.planned.path, k))?;
+        }
+    }
     world.resources = instances
         .iter()
         .map(|r| Entry {

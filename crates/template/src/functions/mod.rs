@@ -71,6 +71,16 @@ pub(crate) fn is_known(name: &str) -> bool {
         || lookup(&lower).is_some()
 }
 
+/// Functions that need a live resource provider: known, never performed (NotImplemented).
+pub(crate) fn is_unperformed(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("list")
+        || matches!(
+            lower.as_str(),
+            "providers" | "pickzones" | "managementgroup" | "managementgroupresourceid"
+        )
+}
+
 fn lookup(lower: &str) -> Option<Func> {
     let f: Func = match lower {
         "parameters" => deployment::parameters,
@@ -89,10 +99,7 @@ fn lookup(lower: &str) -> Option<Func> {
         "tenantresourceid" => resource::tenant_resource_id,
         "extensionresourceid" => resource::extension_resource_id,
         "reference" => resource::reference,
-        "providers" | "pickzones" | "managementgroup" | "managementgroupresourceid" => {
-            resource::not_supported
-        }
-        l if l.starts_with("list") => resource::not_supported,
+        l if is_unperformed(l) => resource::not_supported,
 
         "concat" => strings::concat,
         "format" => format::format,

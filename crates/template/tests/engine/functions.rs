@@ -445,6 +445,31 @@ fn list_functions_are_not_implemented() {
 }
 
 #[test]
+fn list_functions_are_refused_at_plan_time_unless_the_resource_is_skipped() {
+    let t = |condition: bool| {
+        json!({"resources": [{
+            "type": "Microsoft.Test/things", "name": "t", "apiVersion": "1", "condition": condition,
+            "properties": {"key": "[listKeys(resourceId('Microsoft.Storage/storageAccounts', 's'), '2021-01-01').keys[0].value]"}
+        }]})
+    };
+    let e = plan_err(t(true), json!(null));
+    assert_eq!(e.code, "NotImplemented");
+    assert_eq!(e.target.as_deref(), Some("resources[0].properties.key"));
+    assert!(
+        e.message
+            .contains("'listKeys' is not supported by cerulean"),
+        "{}",
+        e.message
+    );
+    let p = crate::must_plan(t(false));
+    assert!(!p.resources[0].condition);
+    assert_eq!(
+        p.body(0, &cerulean_template::NoResources).unwrap_err().code,
+        "NotImplemented"
+    );
+}
+
+#[test]
 fn unknown_function_is_reported_at_plan_time_with_position() {
     let e = plan_err(
         json!({"resources": [{

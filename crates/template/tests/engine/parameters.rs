@@ -77,6 +77,16 @@ fn null_value_falls_back_to_the_default() {
 }
 
 #[test]
+fn null_default() {
+    let p = try_plan(
+        template(json!({"o": {"type": "object", "defaultValue": null}})),
+        json!({}),
+    )
+    .unwrap();
+    assert_eq!(p.parameters[0].1.value, json!(null));
+}
+
+#[test]
 fn value_not_allowed() {
     let e = plan_err(
         template(json!({"p": {"type": "string", "allowedValues": ["a", "b"]}})),
@@ -88,6 +98,12 @@ fn value_not_allowed() {
         e.message
     );
     assert_eq!(e.target.as_deref(), Some("parameters.p"));
+    // Strings match the allowed values ignoring case, as in ARM.
+    assert!(try_plan(
+        template(json!({"p": {"type": "string", "allowedValues": ["Standard_LRS"]}})),
+        json!({"p": {"value": "standard_lrs"}})
+    )
+    .is_ok());
     // Each element of an array parameter must be allowed.
     assert!(try_plan(
         template(json!({"zones": {"type": "array", "allowedValues": ["1", "2", "3"]}})),
