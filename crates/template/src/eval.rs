@@ -90,7 +90,9 @@ pub(crate) fn expr(e: &Expr, ctx: &Ctx) -> EvalResult<Value> {
         Expr::Index { target, index, pos } => {
             let v = expr(target, ctx)?;
             let i = expr(index, ctx)?;
-            self::index(&v, &i).map_err(|f| f.at_pos(*pos))
+            // A computed key may come from a secure parameter: only a literal is echoed.
+            let literal = matches!(**index, Expr::Str(_) | Expr::Int(_));
+            self::index(&v, &i, literal).map_err(|f| f.at_pos(*pos))
         }
     }
 }
@@ -111,7 +113,12 @@ fn member(v: &Value, name: &str) -> EvalResult<Value> {
     }
 }
 
-fn index(v: &Value, i: &Value) -> EvalResult<Value> {
+fn index(v: &Value, i: &Value, literal: bool) -> EvalResult<Value> {
+    let shown = if literal {
+        format!("'{}'", crate::value::to_text(i))
+    } else {
+        "computed by the expression".to_string()
+    };
     match (v, i) {
         (Value::Array(a), i) if as_int(i).is_some() => {
             let n = as_int(i).unwrap_or_default();
@@ -121,14 +128,20 @@ fn index(v: &Value, i: &Value) -> EvalResult<Value> {
                 .cloned()
                 .ok_or_else(|| {
                     Fail::invalid(format!(
-                        "The language expression property array index '{n}' is out of bounds."
+                        "The language expression property array index {shown} is out of bounds: the array has {} element(s).",
+                        a.len()
                     ))
                 })
         }
-        (Value::Object(_), Value::String(s)) => member(v, s),
+        (Value::Object(o), Value::String(s)) => get_ci(o, s).cloned().ok_or_else(|| {
+            let available: Vec<&str> = o.keys().map(String::as_str).collect();
+            Fail::invalid(format!(
+                "The language expression property {shown} doesn't exist, available properties are '{}'.",
+                available.join(", ")
+            ))
+        }),
         (target, i) => Err(Fail::invalid(format!(
-            "The language expression property '{}' can't be evaluated: a value of type '{}' can't be indexed by a value of type '{}'.",
-            crate::value::to_text(i),
+            "The language expression property {shown} can't be evaluated: a value of type '{}' can't be indexed by a value of type '{}'.",
             type_name(target),
             type_name(i)
         ))),

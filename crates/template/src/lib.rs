@@ -145,8 +145,9 @@ impl Plan {
         Ok(Value::Object(out))
     }
 
-    /// The resource's declaration as written (expressions unevaluated, copy index applied
-    /// where known): what what-if shows when a body cannot be evaluated before deployment.
+    /// The resource's declaration as written, with the same keys as [`Plan::body`] but every
+    /// expression left unevaluated: what what-if shows when a body cannot be evaluated
+    /// before deployment. `Null` for an index outside the plan.
     pub fn declaration(&self, index: usize) -> Value {
         match self.inner.instances.get(index) {
             Some(state) => Value::Object(

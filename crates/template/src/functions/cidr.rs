@@ -17,7 +17,7 @@ struct Range {
 
 impl Range {
     fn parse(a: &Args, text: &str) -> EvalResult<Range> {
-        let bad = || a.fail(format!("'{text}' is not a valid range in CIDR notation."));
+        let bad = || a.fail("the value is not a valid IP address range in CIDR notation.");
         let (addr, prefix) = text.split_once('/').ok_or_else(bad)?;
         let addr: IpAddr = addr.trim().parse().map_err(|_| bad())?;
         let prefix: u32 = prefix.trim().parse().map_err(|_| bad())?;

@@ -98,7 +98,7 @@ pub(super) fn uri(a: &Args, _: &Ctx) -> EvalResult<Value> {
     let (base, rel) = (a.str(0)?, a.str(1)?);
     let scheme_end = base
         .find("://")
-        .ok_or_else(|| a.fail(format!("the base URI '{base}' is not an absolute URI.")))?;
+        .ok_or_else(|| a.fail("the base URI is not an absolute URI."))?;
     let has_scheme = |s: &str| {
         s.split_once(':').is_some_and(|(scheme, _)| {
             !scheme.is_empty()

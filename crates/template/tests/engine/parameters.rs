@@ -280,6 +280,25 @@ fn secure_values_never_appear_in_messages() {
     let p = try_plan(t, json!({"p": {"value": secret}})).unwrap();
     let e = p.body(0, &cerulean_template::NoResources).unwrap_err();
     assert!(!e.message.contains(secret), "leaked: {}", e.message);
+    for expr in [
+        "[createObject('a', 1)[parameters('p')]]",
+        "[createArray(1)[parameters('p')]]",
+        "[parseCidr(parameters('p'))]",
+        "[uri(parameters('p'), 'x')]",
+        "[base64ToString(parameters('p'))]",
+    ] {
+        let t = json!({
+            "parameters": {"p": {"type": "securestring"}},
+            "resources": [{"type": "Microsoft.Test/things", "name": "t", "apiVersion": "1", "properties": {"v": expr}}]
+        });
+        let p = try_plan(t, json!({"p": {"value": secret}})).unwrap();
+        let e = p.body(0, &cerulean_template::NoResources).unwrap_err();
+        assert!(
+            !e.message.contains(secret),
+            "leaked by {expr}: {}",
+            e.message
+        );
+    }
 }
 
 #[test]
