@@ -1,6 +1,8 @@
 //! ARM JSON shapes. Only this module (and the route handlers) know them.
 
 pub mod compute;
+pub mod deployment;
+pub mod generic;
 pub mod group;
 pub mod images;
 pub mod list;
