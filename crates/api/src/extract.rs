@@ -28,6 +28,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ArmJson<T> {
     }
 }
 
+/// A JSON body that may also be JSONC: comments, unquoted property names and trailing
+/// commas, which ARM accepts in deployments. The az CLI relies on that: it splices a
+/// template file's text, comments and all, into the body after an unquoted `template:` key.
+pub struct ArmJsonc<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ArmJsonc<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::to_bytes(req.into_body(), crate::MAX_BODY)
+            .await
+            .map_err(|_| ApiError::RequestTooLarge)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return serde_json::from_slice(b"{}")
+                .map(ArmJsonc)
+                .map_err(|e| ApiError::InvalidRequestContent(e.to_string()));
+        }
+        match serde_json::from_slice(&bytes) {
+            Ok(v) => Ok(ArmJsonc(v)),
+            Err(strict) => {
+                let text = std::str::from_utf8(&bytes)
+                    .map_err(|_| ApiError::InvalidRequestContent(strict.to_string()))?;
+                jsonc_parser::parse_to_serde_value(text, &Default::default())
+                    .map(ArmJsonc)
+                    .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))
+            }
+        }
+    }
+}
+
 /// `If-Match` / `If-None-Match`.
 pub struct Conditions(pub Precondition);
 

@@ -9,6 +9,11 @@ use tower::{Layer, Service};
 
 /// Lower-cases the fixed words of an ARM path.
 pub fn canonical(path: &str) -> String {
+    // ARM ignores a trailing slash (the SDK lists deployments at `.../deployments/`).
+    let path = match path.strip_suffix('/') {
+        Some(p) if !p.is_empty() => p,
+        _ => path,
+    };
     let segs: Vec<&str> = path.split('/').collect();
     let mut out: Vec<String> = Vec::with_capacity(segs.len());
     // true when the next segment is a fixed word; names alternate with fixed words except
@@ -105,6 +110,15 @@ pub fn original(req_path: &str, ext: &axum::http::Extensions) -> String {
 #[cfg(test)]
 mod tests {
     use super::canonical;
+
+    #[test]
+    fn a_trailing_slash_is_ignored() {
+        assert_eq!(
+            canonical("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Resources/deployments/"),
+            "/subscriptions/S/resourcegroups/Rg/providers/microsoft.resources/deployments"
+        );
+        assert_eq!(canonical("/"), "/");
+    }
 
     #[test]
     fn fixed_words_fold_names_stay() {

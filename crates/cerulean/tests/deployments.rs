@@ -1063,3 +1063,47 @@ async fn a_group_delete_removes_generic_resources_and_deployments() {
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+/// The az CLI splices a template file's text into the body after an unquoted `template:`
+/// key, comments included; ARM reads that JSONC, and so must we. Deployment operations are
+/// also read under the older `resourcegroups/{rg}/deployments` path, as the SDK does.
+#[tokio::test]
+async fn jsonc_bodies_and_the_legacy_path() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let body = r#"{"properties": {"parameters": {}, "mode": "Incremental", template:{
+      // a comment, as template files may have
+      "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      /* and another */
+      "resources": [{"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-07-01", "name": "p", "location": "eastus", "properties": {},},],
+    }}}"#;
+    let resp = s
+        .client
+        .put(s.url(&format!("{}?{RAPI}", deployment_path("rg", "jsonc"))))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let url = resp.headers()["azure-asyncoperation"].to_str().unwrap().to_string();
+    assert_eq!(poll(&s, &url).await["status"], "Succeeded");
+    let (st, ops) = s
+        .get(&format!("{}/deployments/jsonc/operations?{RAPI}", group_id("rg")))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ops}");
+    assert_eq!(ops["value"][0]["properties"]["targetResource"]["resourceName"], "p");
+    // Still malformed is still a 400.
+    let resp = s
+        .client
+        .put(s.url(&format!("{}?{RAPI}", deployment_path("rg", "broken"))))
+        .header("content-type", "application/json")
+        .body("{\"properties\": {template: ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "InvalidRequestContent");
+}

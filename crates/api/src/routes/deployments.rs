@@ -5,7 +5,7 @@
 
 use crate::deploy::{self, rfc3339_now};
 use crate::error::ApiError;
-use crate::extract::{ArmJson, ArmQuery};
+use crate::extract::{ArmJsonc, ArmQuery};
 use crate::wire::deployment as w;
 use crate::{wire, AppState};
 use axum::extract::{Path, State};
@@ -22,22 +22,29 @@ use serde_json::{json, Value};
 type NamePath = Path<(String, String, String)>;
 
 pub fn routes() -> Router<AppState> {
-    const D: &str =
+    // ARM answers under the provider path and under the older `resourcegroups/{rg}/deployments`
+    // path, which the SDK still uses for deployment operations.
+    const PROVIDER: &str =
         "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.resources/deployments";
-    let d = |p: &str| format!("{D}{p}");
-    Router::new()
-        .route(D, get(list))
-        .route(
-            &d("/{name}"),
-            get(get_one).put(put).delete(delete).head(head),
-        )
-        .route(&d("/{name}/validate"), post(validate))
-        .route(&d("/{name}/whatif"), post(what_if))
-        .route(&d("/{name}/cancel"), post(cancel))
-        .route(&d("/{name}/exporttemplate"), post(export_template))
-        .route(&d("/{name}/operations"), get(operations))
-        .route(&d("/{name}/operations/{op}"), get(operation))
-        .route(&d("/{name}/operationstatuses/{op}"), get(status))
+    const LEGACY: &str = "/subscriptions/{sub}/resourcegroups/{rg}/deployments";
+    [PROVIDER, LEGACY]
+        .into_iter()
+        .fold(Router::new(), |router, prefix| {
+            let d = |p: &str| format!("{prefix}{p}");
+            router
+                .route(prefix, get(list))
+                .route(
+                    &d("/{name}"),
+                    get(get_one).put(put).delete(delete).head(head),
+                )
+                .route(&d("/{name}/validate"), post(validate))
+                .route(&d("/{name}/whatif"), post(what_if))
+                .route(&d("/{name}/cancel"), post(cancel))
+                .route(&d("/{name}/exporttemplate"), post(export_template))
+                .route(&d("/{name}/operations"), get(operations))
+                .route(&d("/{name}/operations/{op}"), get(operation))
+                .route(&d("/{name}/operationstatuses/{op}"), get(status))
+        })
 }
 
 /// FNV-1a of the template text: ARM's `templateHash` is a decimal number too.
@@ -110,7 +117,7 @@ async fn put(
     Path((sub, rg, name)): NamePath,
     headers: HeaderMap,
     q: ArmQuery,
-    ArmJson(body): ArmJson<w::DeploymentIn>,
+    ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Response, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
     let mode = req.mode;
@@ -206,7 +213,7 @@ async fn list(
 async fn validate(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
-    ArmJson(body): ArmJson<w::DeploymentIn>,
+    ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
     let mut d = record(&name, &req, &plan);
@@ -229,7 +236,7 @@ async fn validate(
 async fn what_if(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
-    ArmJson(body): ArmJson<w::DeploymentIn>,
+    ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
     let group = cerulean_domain::id::ResourceId::group(&sub, &rg);

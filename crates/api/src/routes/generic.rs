@@ -35,7 +35,9 @@ enum Target {
 }
 
 fn target(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<Target, ApiError> {
-    let original = crate::path::original(uri.path(), ext);
+    let original = crate::path::original(uri.path(), ext)
+        .trim_end_matches('/')
+        .to_string();
     let segs: Vec<&str> = original.split('/').collect();
     let p = segs
         .iter()

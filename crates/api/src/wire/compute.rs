@@ -291,6 +291,19 @@ pub fn vm(v: &VmView, expand_instance_view: bool) -> Value {
     for (k, raw) in &m.profiles {
         props[k.as_str()] = without_secrets(k, raw);
     }
+    // Azure always reports the OS disk's type; clients (az's Linux/Windows checks) read it.
+    if let Some(os) = m.os_type {
+        if !props["storageProfile"].is_object() {
+            props["storageProfile"] = json!({});
+        }
+        if !props["storageProfile"]["osDisk"].is_object() {
+            props["storageProfile"]["osDisk"] = json!({});
+        }
+        props["storageProfile"]["osDisk"]["osType"] = json!(match os {
+            OsType::Linux => "Linux",
+            OsType::Windows => "Windows",
+        });
+    }
     if expand_instance_view {
         props["instanceView"] = instance_view(v);
     }
