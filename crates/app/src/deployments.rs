@@ -40,6 +40,24 @@ pub struct Deployment {
     pub operations: Vec<DeploymentOperation>,
     #[serde(default)]
     pub cancel_requested: bool,
+    /// When the record last changed (ms since the epoch): how an abandoned run is noticed.
+    #[serde(default)]
+    pub updated_ms: i64,
+}
+
+impl Deployment {
+    /// Reports a run that stopped making progress (its server went away) as Failed.
+    fn settle(mut self, now_ms: i64) -> Self {
+        let state = deployment::effective_state(self.state, self.updated_ms, now_ms);
+        if state != self.state {
+            self.state = state;
+            self.error = Some(serde_json::json!({
+                "code": "DeploymentFailed",
+                "message": "The deployment stopped making progress: the server running it was stopped. Resources created so far remain; deploy again to finish.",
+            }));
+        }
+        self
+    }
 }
 
 /// One step of a deployment: a resource created, updated or deleted.
@@ -76,8 +94,8 @@ pub fn deployment_id(subscription: &str, group: &str, name: &str) -> ResourceId 
 fn load(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<(Record, Deployment)>, AppError> {
     match tx.get(id.key())? {
         Some(rec) => {
-            let d = from_record(&rec)?;
-            Ok(Some((rec, d)))
+            let d: Deployment = from_record(&rec)?;
+            Ok(Some((rec, d.settle(crate::operations::now_ms()))))
         }
         None => Ok(None),
     }
@@ -136,6 +154,8 @@ impl App {
                 None => id.clone(),
             };
             let location = group.location.clone().unwrap_or_default();
+            let mut d = d.clone();
+            d.updated_ms = crate::operations::now_ms();
             let rec = to_record(&stored_id, &location, &d, new_etag());
             tx.put(&rec)?;
             Ok((Stored::from(&rec)?, existing.is_none()))
@@ -155,6 +175,7 @@ impl App {
         cerulean_store::write(&*self.store, move |tx| {
             let (rec, mut d) = require(tx, &id)?;
             f(&mut d);
+            d.updated_ms = crate::operations::now_ms();
             let rec = save(tx, &id, Some(&rec), &d)?;
             Stored::from(&rec)
         })
@@ -164,8 +185,12 @@ impl App {
     pub async fn get_deployment(&self, id: ResourceId) -> Result<Stored<Deployment>, AppError> {
         self.subscription(id.subscription()).await?;
         cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require(tx, &id)?;
-            Stored::from(&rec)
+            let (rec, d) = require(tx, &id)?;
+            Ok(Stored {
+                id: rec.id,
+                etag: rec.etag,
+                value: d,
+            })
         })
         .await
     }

@@ -80,6 +80,19 @@ pub fn validate_name(name: &str) -> Result<(), DomainError> {
     }
 }
 
+/// A running deployment whose record has not moved for this long was abandoned: the server
+/// running it stopped. Its steps update the record, so a live one never goes this quiet.
+pub const ABANDONED_AFTER_MS: i64 = 10 * 60 * 1000;
+
+/// The state to report: an abandoned deployment is Failed, so it can be replaced.
+pub fn effective_state(state: DeploymentState, updated_ms: i64, now_ms: i64) -> DeploymentState {
+    if state.is_active() && now_ms - updated_ms > ABANDONED_AFTER_MS {
+        DeploymentState::Failed
+    } else {
+        state
+    }
+}
+
 /// A deployment that is still running cannot be replaced (nor deleted) by another.
 pub fn check_replace(
     name: &str,
@@ -140,6 +153,23 @@ mod tests {
         );
         assert_eq!(e.class(), crate::ErrorClass::Conflict);
         assert!(check_replace("d", DeploymentState::Failed, "t").is_ok());
+    }
+
+    #[test]
+    fn a_silent_running_deployment_was_abandoned() {
+        let t = 1_000_000_000;
+        assert_eq!(
+            effective_state(DeploymentState::Running, t, t + 60_000),
+            DeploymentState::Running
+        );
+        assert_eq!(
+            effective_state(DeploymentState::Running, t, t + ABANDONED_AFTER_MS + 1),
+            DeploymentState::Failed
+        );
+        assert_eq!(
+            effective_state(DeploymentState::Succeeded, t, t + ABANDONED_AFTER_MS + 1),
+            DeploymentState::Succeeded
+        );
     }
 
     #[test]

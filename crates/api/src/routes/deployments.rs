@@ -109,6 +109,7 @@ fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
         error: None,
         operations: Vec::new(),
         cancel_requested: false,
+        updated_ms: 0,
     }
 }
 
