@@ -14,6 +14,7 @@ from azure.core.credentials import AccessToken
 from azure.identity import ClientSecretCredential
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.resource.deployments import DeploymentsMgmtClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
@@ -100,6 +101,11 @@ def _kwargs(server):
 @pytest.fixture(scope="session")
 def resources(server, credential):
     return ResourceManagementClient(credential, SUBSCRIPTION, **_kwargs(server))
+
+
+@pytest.fixture(scope="session")
+def deployments(server, credential):
+    return DeploymentsMgmtClient(credential, SUBSCRIPTION, **_kwargs(server))
 
 
 @pytest.fixture(scope="session")

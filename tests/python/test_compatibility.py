@@ -238,3 +238,66 @@ def test_sizes_and_skus(compute):
     skus = [s for s in compute.resource_skus.list(filter=f"location eq '{LOCATION}'") if s.name == "Standard_DS3_v2"]
     caps = {c.name: c.value for c in skus[0].capabilities}
     assert caps["MaxNetworkInterfaces"] == "4"
+
+
+def _template(name):
+    import json
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "examples", "templates", name)) as f:
+        return json.load(f)
+
+
+def test_template_deployments(deployments, compute, group):
+    from azure.mgmt.resource.deployments.models import Deployment, DeploymentProperties
+
+    started = time.time()
+    d = deployments.deployments.begin_create_or_update(
+        group,
+        "twonics",
+        Deployment(
+            properties=DeploymentProperties(
+                mode="Incremental",
+                template=_template("vm-two-nics.json"),
+                parameters={"adminPassword": {"value": "S3cret!pass"}},
+            )
+        ),
+    ).result()
+    assert time.time() - started < 10, "deployment polls must not wait 30 s"
+    assert d.properties.provisioning_state == "Succeeded"
+    assert d.properties.outputs["primaryPrivateIp"]["value"] == "10.0.1.4"
+    assert d.properties.parameters["adminPassword"] == {"type": "SecureString"}
+    vm = compute.virtual_machines.get(group, "vm1")
+    refs = vm.network_profile.network_interfaces
+    assert [(r.id.rsplit("/", 1)[1], r.primary) for r in refs] == [("vm1-nic1", True), ("vm1-nic2", False)]
+    ops = list(deployments.deployment_operations.list(group, "twonics"))
+    assert [o.properties.target_resource.resource_name for o in ops] == ["vm1-vnet", "vm1-nic1", "vm1-nic2", "vm1"]
+
+    # A failing template: the deployment fails with the VM's own error inside.
+    with pytest.raises(HttpResponseError) as e:
+        deployments.deployments.begin_create_or_update(
+            group,
+            "small",
+            Deployment(
+                properties=DeploymentProperties(
+                    mode="Incremental",
+                    template=_template("too-many-nics.json"),
+                    parameters={"adminPassword": {"value": "S3cret!pass"}},
+                )
+            ),
+        ).result()
+    assert e.value.error.code == "DeploymentFailed"
+    assert e.value.error.details[0].code == "NetworkInterfaceCountExceeded"
+    assert deployments.deployments.get(group, "small").properties.provisioning_state == "Failed"
+
+    # A bad template is refused at once.
+    with pytest.raises(HttpResponseError) as e:
+        deployments.deployments.begin_validate(
+            group,
+            "bad",
+            Deployment(properties=DeploymentProperties(mode="Incremental", template=_template("vm-two-nics.json"))),
+        ).result()
+    assert e.value.error.code == "InvalidTemplate"
+    names = sorted(x.name for x in deployments.deployments.list_by_resource_group(group))
+    assert names == ["small", "twonics"]

@@ -88,8 +88,9 @@ async fn poll(s: &Server, url: &str) -> Value {
     let path = url.strip_prefix(&s.base).unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let (st, body) = s.get(&path).await;
+        let (st, hdrs, body) = s.call(Method::GET, &path, None).await;
         assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(hdrs["retry-after"], "1", "the SDKs wait 30 s without it");
         if body["status"] != "Running" {
             return body;
         }
@@ -1087,13 +1088,22 @@ async fn jsonc_bodies_and_the_legacy_path() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
-    let url = resp.headers()["azure-asyncoperation"].to_str().unwrap().to_string();
+    let url = resp.headers()["azure-asyncoperation"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(poll(&s, &url).await["status"], "Succeeded");
     let (st, ops) = s
-        .get(&format!("{}/deployments/jsonc/operations?{RAPI}", group_id("rg")))
+        .get(&format!(
+            "{}/deployments/jsonc/operations?{RAPI}",
+            group_id("rg")
+        ))
         .await;
     assert_eq!(st, StatusCode::OK, "{ops}");
-    assert_eq!(ops["value"][0]["properties"]["targetResource"]["resourceName"], "p");
+    assert_eq!(
+        ops["value"][0]["properties"]["targetResource"]["resourceName"],
+        "p"
+    );
     // Still malformed is still a 400.
     let resp = s
         .client

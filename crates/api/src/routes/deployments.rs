@@ -311,10 +311,14 @@ async fn operation(
 async fn status(
     State(s): State<AppState>,
     Path((sub, rg, name, _op)): Path<(String, String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let d = s
         .app
         .get_deployment(deployment_id(&sub, &rg, &name))
         .await?;
-    Ok(Json(w::status(&d.value)))
+    let mut resp = Json(w::status(&d.value)).into_response();
+    // Without it the SDKs wait 30 s between polls.
+    resp.headers_mut()
+        .insert("retry-after", HeaderValue::from_static("1"));
+    Ok(resp)
 }
