@@ -188,7 +188,8 @@ fn resource_ref(id: &str) -> Value {
 /// `dependencies` and `providers` of a deployment, from its plan.
 pub fn dependencies(plan: &Plan) -> (Value, Value) {
     let mut deps = Vec::new();
-    let mut providers: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
+    // Namespace → resource types, in order of first appearance.
+    let mut providers: Vec<(String, Vec<String>)> = Vec::new();
     for r in &plan.resources {
         if !r.depends_on.is_empty() {
             let on: Vec<Value> = r
@@ -211,8 +212,8 @@ pub fn dependencies(plan: &Plan) -> (Value, Value) {
                 providers.last_mut().expect("just pushed")
             }
         };
-        if !entry.1.iter().any(|(t, _)| t.eq_ignore_ascii_case(ty)) {
-            entry.1.push((ty.to_string(), Vec::new()));
+        if !entry.1.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
+            entry.1.push(ty.to_string());
         }
     }
     let providers = providers
@@ -220,7 +221,7 @@ pub fn dependencies(plan: &Plan) -> (Value, Value) {
         .map(|(ns, types)| {
             json!({
                 "namespace": ns,
-                "resourceTypes": types.into_iter().map(|(t, l)| json!({"resourceType": t, "locations": l})).collect::<Vec<_>>(),
+                "resourceTypes": types.into_iter().map(|t| json!({"resourceType": t, "locations": []})).collect::<Vec<_>>(),
             })
         })
         .collect();
