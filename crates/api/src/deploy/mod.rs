@@ -109,6 +109,11 @@ impl Run<'_> {
         };
         loop {
             let poll = self.call(Method::GET, &url, None);
+            if poll.status == StatusCode::ACCEPTED {
+                // An `operationResults` URL answers 202 until the operation is done.
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
             if !poll.status.is_success() {
                 return Err(poll.body["error"].clone());
             }
