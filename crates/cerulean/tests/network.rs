@@ -2227,6 +2227,77 @@ async fn parallel_same_public_ip(s: &Server) {
 
 // ---------------------------------------------------------------- both stores
 
+/// A public IP handed from one configuration of a NIC to another in one PUT (what
+/// `az network nic ip-config update --public-ip-address` on two configurations amounts to).
+async fn public_ip_moves_within_a_nic(s: &Server) {
+    group(s, "rg").await;
+    vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
+    let web = subnet_id("rg", "v", "web");
+    let pip = pip_id("rg", "p");
+    put_checked(
+        s,
+        &pip,
+        json!({"location": LOC, "properties": {}}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let with_pip = json!({"publicIPAddress": {"id": pip}});
+    let first = json!({"primary": true});
+    let (st, body) = put_nic(
+        s,
+        "rg",
+        "n",
+        vec![
+            ipc_with(
+                "a",
+                &web,
+                json!({"primary": true, "publicIPAddress": {"id": pip}}),
+            ),
+            ipc("b", &web),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = put_nic(
+        s,
+        "rg",
+        "n",
+        vec![
+            ipc_with("a", &web, first.clone()),
+            ipc_with("b", &web, with_pip.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body["properties"]["ipConfigurations"][0]["properties"]
+        .get("publicIPAddress")
+        .is_none());
+    let (_, p) = s.get(&at(&pip)).await;
+    assert_eq!(
+        p["properties"]["ipConfiguration"]["id"]
+            .as_str()
+            .unwrap()
+            .to_lowercase(),
+        config_id("rg", "n", "b").to_lowercase()
+    );
+    // Both configurations claiming it is refused.
+    let (st, body) = put_nic(
+        s,
+        "rg",
+        "n",
+        vec![
+            ipc_with(
+                "a",
+                &web,
+                json!({"primary": true, "publicIPAddress": {"id": pip}}),
+            ),
+            ipc_with("b", &web, with_pip),
+        ],
+    )
+    .await;
+    assert_error(st, &body, 400, "PublicIPAddressInUse");
+}
+
 macro_rules! on_both_stores {
     ($($name:ident [$($arg:expr),*]),* $(,)?) => {
         mod sqlite {
@@ -2259,6 +2330,7 @@ on_both_stores!(
     vnet_lifecycle[],
     nic_lifecycle[],
     public_ip_lifecycle[],
+    public_ip_moves_within_a_nic[],
     load_balancer_lifecycle[],
     usages[],
     ipam_rules[],

@@ -215,6 +215,8 @@ pub fn plan_put(
     let mut moves = Vec::new();
     let mut vnet: Option<(String, String)> = None;
     let mut seen_pips: HashMap<String, String> = HashMap::new();
+    let own_prefix = format!("{}/ipconfigurations/", id.key());
+    let is_own_config = |user: &str| user.to_ascii_lowercase().starts_with(&own_prefix);
 
     for (i, s) in specs.iter().enumerate() {
         let config_id = id.child("ipConfigurations", &s.name).to_string();
@@ -316,10 +318,12 @@ pub fn plan_put(
                     .get(pid.key())
                     .filter(|p| p.location == common.location)
                     .ok_or_else(|| invalid_reference(raw, &config_id))?;
+                // A configuration of this NIC may hand its public IP to another one in the
+                // same PUT; two configurations claiming it are caught through `seen_pips`.
                 let other_user = pip
                     .used_by
                     .as_ref()
-                    .filter(|u| !u.eq_ignore_ascii_case(&config_id))
+                    .filter(|u| !is_own_config(u))
                     .cloned()
                     .or_else(|| seen_pips.get(pid.key()).cloned());
                 if let Some(user) = other_user {
@@ -1022,6 +1026,49 @@ mod tests {
                 cfg_id("ip1")
             )
         );
+    }
+
+    #[test]
+    fn a_public_ip_moves_between_configurations_of_one_nic_in_one_put() {
+        let mut c = ctx();
+        c.public_ips.get_mut(&key(&pip("pip4"))).unwrap().used_by = Some(cfg_id("ip1"));
+        let p = plan_put(
+            &nic_id(),
+            None,
+            spec(vec![
+                primary(cfg("ip1", &subnet("v1", "a"))),
+                with_pip(cfg("ip2", &subnet("v1", "a")), &pip("pip4")),
+            ]),
+            &c,
+            "g",
+            "e",
+        )
+        .unwrap();
+        let holder: Vec<_> = p
+            .nic
+            .ip_configurations
+            .iter()
+            .filter(|c| c.public_ip.is_some())
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(holder, ["ip2"]);
+        // Both keeping it is still refused, naming the one that claimed it first.
+        let e = plan_put(
+            &nic_id(),
+            None,
+            spec(vec![
+                primary(with_pip(cfg("ip2", &subnet("v1", "a")), &pip("pip4"))),
+                with_pip(cfg("ip1", &subnet("v1", "a")), &pip("pip4")),
+            ]),
+            &c,
+            "g",
+            "e",
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "PublicIPAddressInUse");
+        assert!(e
+            .to_string()
+            .ends_with(&format!("allocated to resource {}.", cfg_id("ip2"))));
     }
 
     #[test]
