@@ -114,7 +114,9 @@ mod tests {
     #[test]
     fn a_trailing_slash_is_ignored() {
         assert_eq!(
-            canonical("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Resources/deployments/"),
+            canonical(
+                "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Resources/deployments/"
+            ),
             "/subscriptions/S/resourcegroups/Rg/providers/microsoft.resources/deployments"
         );
         assert_eq!(canonical("/"), "/");

@@ -5,8 +5,8 @@
 
 pub mod compute;
 pub mod deployments;
-pub mod generic;
 mod error;
+pub mod generic;
 mod groups;
 pub mod network;
 mod operations;

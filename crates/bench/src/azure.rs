@@ -32,11 +32,11 @@ impl Mode {
     }
 }
 
-fn rg_path(rg: &str) -> String {
+pub fn rg_path(rg: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{rg}?{API}")
 }
 
-fn net_id(rg: &str, ty: &str, name: &str) -> String {
+pub fn net_id(rg: &str, ty: &str, name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/{ty}/{name}")
 }
 
@@ -44,15 +44,15 @@ fn vm_id(rg: &str, name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}")
 }
 
-fn at(id: &str) -> String {
+pub fn at(id: &str) -> String {
     format!("{id}?{API}")
 }
 
-fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> String {
+pub fn subnet_id(rg: &str, vnet: &str, subnet: &str) -> String {
     format!("{}/subnets/{subnet}", net_id(rg, "virtualNetworks", vnet))
 }
 
-fn nic_body(subnet: &str) -> Value {
+pub fn nic_body(subnet: &str) -> Value {
     json!({
         "location": LOC,
         "properties": {"ipConfigurations": [
@@ -83,13 +83,13 @@ fn vm_body(nics: &[(&str, bool)]) -> Value {
     })
 }
 
-async fn group(h: &Http, rg: &str) -> Result<(), String> {
+pub async fn group(h: &Http, rg: &str) -> Result<(), String> {
     h.ok(Method::PUT, &rg_path(rg), Some(&json!({"location": LOC})))
         .await
         .map(|_| ())
 }
 
-async fn vnet(h: &Http, rg: &str, space: &str, subnets: &[(&str, &str)]) -> Result<(), String> {
+pub async fn vnet(h: &Http, rg: &str, space: &str, subnets: &[(&str, &str)]) -> Result<(), String> {
     let subnets: Vec<Value> = subnets
         .iter()
         .map(|(n, p)| json!({"name": n, "properties": {"addressPrefix": p}}))
@@ -107,7 +107,7 @@ async fn vnet(h: &Http, rg: &str, space: &str, subnets: &[(&str, &str)]) -> Resu
     .map(|_| ())
 }
 
-async fn put_nic(h: &Http, rg: &str, name: &str, subnet: &str) -> Result<(), String> {
+pub async fn put_nic(h: &Http, rg: &str, name: &str, subnet: &str) -> Result<(), String> {
     h.ok(
         Method::PUT,
         &at(&net_id(rg, "networkInterfaces", name)),
@@ -142,6 +142,23 @@ pub fn start(
     dir: &Path,
     db_url: Option<&str>,
 ) -> Result<Cerulean, String> {
+    let args = serve_args(cfg, mode, dir, db_url)?;
+    let started = spawn_printing(command(cfg, &args), "cerulean")?;
+    let http = Http::new(&started.base, started.ca.as_deref())?;
+    Ok(Cerulean {
+        started,
+        http,
+        args,
+    })
+}
+
+/// The arguments of `cerulean` for one store mode on a data directory.
+pub fn serve_args(
+    cfg: &Config,
+    mode: Mode,
+    dir: &Path,
+    db_url: Option<&str>,
+) -> Result<Vec<String>, String> {
     let mut args: Vec<String> = vec![
         "serve".into(),
         "--port".into(),
@@ -163,13 +180,7 @@ pub fn start(
     if let Some(p) = cfg.sizes.page_size {
         args.extend(["--page-size".into(), p.to_string()]);
     }
-    let started = spawn_printing(command(cfg, &args), "cerulean")?;
-    let http = Http::new(&started.base, started.ca.as_deref())?;
-    Ok(Cerulean {
-        started,
-        http,
-        args,
-    })
+    Ok(args)
 }
 
 /// Collects the rounds of one scenario into a report line.
@@ -203,7 +214,7 @@ impl Recorder<'_> {
 }
 
 /// Creates `count` NICs named `{prefix}{n}` in parallel (32 clients); not measured.
-async fn fill(
+pub async fn fill(
     h: &Http,
     pid: u32,
     rg: &str,
@@ -290,191 +301,200 @@ pub async fn scenarios(
     let create_subnet = subnet_id("bench", "vnet", "create");
     let misc_subnet = subnet_id("bench", "vnet", "misc");
 
-    if let Err(e) = async {
-        // ---- NIC create (dynamic IP)
-        for &clients in &cfg.clients {
-            let total = if clients == 1 { s.create_1 } else { s.create_n };
-            let mut rounds = Vec::new();
-            for r in 0..cfg.rounds {
-                let body = serde_json::to_vec(&nic_body(&create_subnet)).expect("json");
-                let h2 = h.clone();
-                rounds.push(
-                    round(pid, clients, total, cap, move |op: Op| {
-                        let (h, body) = (h2.clone(), body.clone());
-                        let path = at(&net_id(
-                            "bench",
-                            "networkInterfaces",
-                            &format!("c{clients}r{r}n{}", op.index),
-                        ));
-                        async move {
-                            let (st, _, _) = h.ok_bytes(Method::PUT, &path, Some(body)).await?;
-                            if st != 201 {
-                                return Err(format!("PUT {path}: {st}, expected 201"));
+    if cfg.wants("create") {
+        if let Err(e) = async {
+            // ---- NIC create (dynamic IP)
+            for &clients in &cfg.clients {
+                let total = if clients == 1 { s.create_1 } else { s.create_n };
+                let mut rounds = Vec::new();
+                for r in 0..cfg.rounds {
+                    let body = serde_json::to_vec(&nic_body(&create_subnet)).expect("json");
+                    let h2 = h.clone();
+                    rounds.push(
+                        round(pid, clients, total, cap, move |op: Op| {
+                            let (h, body) = (h2.clone(), body.clone());
+                            let path = at(&net_id(
+                                "bench",
+                                "networkInterfaces",
+                                &format!("c{clients}r{r}n{}", op.index),
+                            ));
+                            async move {
+                                let (st, _, _) = h.ok_bytes(Method::PUT, &path, Some(body)).await?;
+                                if st != 201 {
+                                    return Err(format!("PUT {path}: {st}, expected 201"));
+                                }
+                                Ok(())
                             }
-                            Ok(())
-                        }
-                    })
-                    .await?,
+                        })
+                        .await?,
+                    );
+                }
+                stored += rounds.iter().map(|r| r.ops).sum::<u64>();
+                rec.push("NIC create (dynamic IP)", clients, rounds, "");
+            }
+
+            Ok::<(), String>(())
+        }
+        .await
+        {
+            eprintln!("  FAILED NIC create: {e}");
+            failed.push(format!("{} / NIC create: {e}", mode.label()));
+        }
+    }
+
+    if cfg.wants("get") {
+        if let Err(e) = async {
+            // ---- NIC GET by id
+            let get_pool = 100u64;
+            fill(h, pid, "bench", &misc_subnet, "g", 0, get_pool).await?;
+            stored += get_pool;
+            for &clients in &cfg.clients {
+                let total = if clients == 1 { s.get_1 } else { s.get_n };
+                let mut rounds = Vec::new();
+                for _ in 0..cfg.rounds {
+                    let h2 = h.clone();
+                    rounds.push(
+                        round(pid, clients, total, cap, move |op: Op| {
+                            let h = h2.clone();
+                            let path = at(&net_id(
+                                "bench",
+                                "networkInterfaces",
+                                &format!("g{}", op.index % get_pool),
+                            ));
+                            async move { h.ok_raw(Method::GET, &path, None).await.map(|_| ()) }
+                        })
+                        .await?,
+                    );
+                }
+                rec.push("NIC GET by id", clients, rounds, "");
+            }
+
+            Ok::<(), String>(())
+        }
+        .await
+        {
+            eprintln!("  FAILED NIC GET: {e}");
+            failed.push(format!("{} / NIC GET: {e}", mode.label()));
+        }
+    }
+
+    if cfg.wants("vm") {
+        if let Err(e) = async {
+            // ---- VM NIC add + remove on a deallocated VM (az vm nic add / remove)
+            let max_clients = cfg.clients.iter().copied().max().unwrap_or(1);
+            for i in 0..max_clients {
+                let a = format!("cyc{i}a");
+                let b = format!("cyc{i}b");
+                put_nic(h, "bench", &a, &misc_subnet).await?;
+                put_nic(h, "bench", &b, &misc_subnet).await?;
+                stored += 2;
+                let vm = vm_id("bench", &format!("cyc{i}"));
+                let a_id = net_id("bench", "networkInterfaces", &a);
+                h.ok(Method::PUT, &at(&vm), Some(&vm_body(&[(&a_id, true)])))
+                    .await?;
+                h.ok_lro(Method::POST, &at(&format!("{vm}/deallocate")), None)
+                    .await?;
+            }
+            for &clients in &cfg.clients {
+                let total = if clients == 1 { s.vm_1 } else { s.vm_n };
+                let mut rounds = Vec::new();
+                for _ in 0..cfg.rounds {
+                    let h2 = h.clone();
+                    rounds.push(
+                        round(pid, clients, total, cap, move |op: Op| {
+                            let h = h2.clone();
+                            async move { vm_nic_cycle(&h, op.client).await }
+                        })
+                        .await?,
+                    );
+                }
+                rec.push(
+                    "VM NIC add+remove (6 requests)",
+                    clients,
+                    rounds,
+                    "one op = GET VM, GET NIC, PUT VM (+NIC), GET VM, GET NIC, PUT VM (-NIC)",
                 );
             }
-            stored += rounds.iter().map(|r| r.ops).sum::<u64>();
-            rec.push("NIC create (dynamic IP)", clients, rounds, "");
+
+            Ok::<(), String>(())
         }
-
-        Ok::<(), String>(())
-    }
-    .await
-    {
-        eprintln!("  FAILED NIC create: {e}");
-        failed.push(format!("{} / NIC create: {e}", mode.label()));
-    }
-
-    if let Err(e) = async {
-        // ---- NIC GET by id
-        let get_pool = 100u64;
-        fill(h, pid, "bench", &misc_subnet, "g", 0, get_pool).await?;
-        stored += get_pool;
-        for &clients in &cfg.clients {
-            let total = if clients == 1 { s.get_1 } else { s.get_n };
-            let mut rounds = Vec::new();
-            for _ in 0..cfg.rounds {
-                let h2 = h.clone();
-                rounds.push(
-                    round(pid, clients, total, cap, move |op: Op| {
-                        let h = h2.clone();
-                        let path = at(&net_id(
-                            "bench",
-                            "networkInterfaces",
-                            &format!("g{}", op.index % get_pool),
-                        ));
-                        async move { h.ok_raw(Method::GET, &path, None).await.map(|_| ()) }
-                    })
-                    .await?,
-                );
-            }
-            rec.push("NIC GET by id", clients, rounds, "");
+        .await
+        {
+            eprintln!("  FAILED VM NIC add+remove: {e}");
+            failed.push(format!("{} / VM NIC add+remove: {e}", mode.label()));
         }
-
-        Ok::<(), String>(())
-    }
-    .await
-    {
-        eprintln!("  FAILED NIC GET: {e}");
-        failed.push(format!("{} / NIC GET: {e}", mode.label()));
     }
 
-    if let Err(e) = async {
-        // ---- VM NIC add + remove on a deallocated VM (az vm nic add / remove)
-        let max_clients = cfg.clients.iter().copied().max().unwrap_or(1);
-        for i in 0..max_clients {
-            let a = format!("cyc{i}a");
-            let b = format!("cyc{i}b");
-            put_nic(h, "bench", &a, &misc_subnet).await?;
-            put_nic(h, "bench", &b, &misc_subnet).await?;
-            stored += 2;
-            let vm = vm_id("bench", &format!("cyc{i}"));
-            let a_id = net_id("bench", "networkInterfaces", &a);
-            h.ok(Method::PUT, &at(&vm), Some(&vm_body(&[(&a_id, true)])))
-                .await?;
-            h.ok_lro(Method::POST, &at(&format!("{vm}/deallocate")), None)
-                .await?;
-        }
-        for &clients in &cfg.clients {
-            let total = if clients == 1 { s.vm_1 } else { s.vm_n };
-            let mut rounds = Vec::new();
-            for _ in 0..cfg.rounds {
-                let h2 = h.clone();
-                rounds.push(
-                    round(pid, clients, total, cap, move |op: Op| {
-                        let h = h2.clone();
-                        async move { vm_nic_cycle(&h, op.client).await }
-                    })
-                    .await?,
-                );
-            }
-            rec.push(
-                "VM NIC add+remove (6 requests)",
-                clients,
-                rounds,
-                "one op = GET VM, GET NIC, PUT VM (+NIC), GET VM, GET NIC, PUT VM (-NIC)",
-            );
-        }
-
-        Ok::<(), String>(())
-    }
-    .await
-    {
-        eprintln!("  FAILED VM NIC add+remove: {e}");
-        failed.push(format!("{} / VM NIC add+remove: {e}", mode.label()));
-    }
-
-    if let Err(e) = async {
-        // ---- IP configuration added to a NIC (GET NIC, PUT with one more configuration)
-        const ADDS_PER_NIC: u64 = 10;
-        for &clients in &cfg.clients {
-            let total = if clients == 1 { s.ipcfg_1 } else { s.ipcfg_n };
-            let per_client = total.div_ceil(clients as u64);
-            let nics_per_client = per_client.div_ceil(ADDS_PER_NIC);
-            let mut rounds = Vec::new();
-            for r in 0..cfg.rounds {
-                let prefix = format!("ipc{clients}r{r}n");
-                fill(
-                    h,
-                    pid,
-                    "bench",
-                    &misc_subnet,
-                    &prefix,
-                    0,
-                    clients as u64 * nics_per_client,
-                )
-                .await?;
-                stored += clients as u64 * nics_per_client;
-                let h2 = h.clone();
-                let subnet = misc_subnet.clone();
-                rounds.push(
-                    round(pid, clients, total, cap, move |op: Op| {
-                        let h = h2.clone();
-                        // Clients run unequal shares: a fast one wraps around its own NICs.
-                        let nic = op.client as u64 * nics_per_client
-                            + (op.local / ADDS_PER_NIC) % nics_per_client;
-                        let path = at(&net_id(
-                            "bench",
-                            "networkInterfaces",
-                            &format!("{prefix}{nic}"),
-                        ));
-                        let config = format!("extra{}", op.local);
-                        let subnet = subnet.clone();
-                        async move {
-                            let mut body = h.ok(Method::GET, &path, None).await?;
-                            let configs = body["properties"]["ipConfigurations"]
-                                .as_array_mut()
-                                .ok_or("NIC without ipConfigurations")?;
-                            configs.push(
+    if cfg.wants("ipcfg") {
+        if let Err(e) = async {
+            // ---- IP configuration added to a NIC (GET NIC, PUT with one more configuration)
+            const ADDS_PER_NIC: u64 = 10;
+            for &clients in &cfg.clients {
+                let total = if clients == 1 { s.ipcfg_1 } else { s.ipcfg_n };
+                let per_client = total.div_ceil(clients as u64);
+                let nics_per_client = per_client.div_ceil(ADDS_PER_NIC);
+                let mut rounds = Vec::new();
+                for r in 0..cfg.rounds {
+                    let prefix = format!("ipc{clients}r{r}n");
+                    fill(
+                        h,
+                        pid,
+                        "bench",
+                        &misc_subnet,
+                        &prefix,
+                        0,
+                        clients as u64 * nics_per_client,
+                    )
+                    .await?;
+                    stored += clients as u64 * nics_per_client;
+                    let h2 = h.clone();
+                    let subnet = misc_subnet.clone();
+                    rounds.push(
+                        round(pid, clients, total, cap, move |op: Op| {
+                            let h = h2.clone();
+                            // Clients run unequal shares: a fast one wraps around its own NICs.
+                            let nic = op.client as u64 * nics_per_client
+                                + (op.local / ADDS_PER_NIC) % nics_per_client;
+                            let path = at(&net_id(
+                                "bench",
+                                "networkInterfaces",
+                                &format!("{prefix}{nic}"),
+                            ));
+                            let config = format!("extra{}", op.local);
+                            let subnet = subnet.clone();
+                            async move {
+                                let mut body = h.ok(Method::GET, &path, None).await?;
+                                let configs = body["properties"]["ipConfigurations"]
+                                    .as_array_mut()
+                                    .ok_or("NIC without ipConfigurations")?;
+                                configs.push(
                                 json!({"name": config, "properties": {"subnet": {"id": subnet}}}),
                             );
-                            h.ok(Method::PUT, &path, Some(&body)).await.map(|_| ())
-                        }
-                    })
-                    .await?,
+                                h.ok(Method::PUT, &path, Some(&body)).await.map(|_| ())
+                            }
+                        })
+                        .await?,
+                    );
+                }
+                rec.push(
+                    "IP config add (GET+PUT NIC)",
+                    clients,
+                    rounds,
+                    "NICs grow from 1 to about 11 configurations",
                 );
             }
-            rec.push(
-                "IP config add (GET+PUT NIC)",
-                clients,
-                rounds,
-                "NICs grow from 1 to about 11 configurations",
-            );
+
+            Ok::<(), String>(())
         }
-
-        Ok::<(), String>(())
-    }
-    .await
-    {
-        eprintln!("  FAILED IP config add: {e}");
-        failed.push(format!("{} / IP config add: {e}", mode.label()));
+        .await
+        {
+            eprintln!("  FAILED IP config add: {e}");
+            failed.push(format!("{} / IP config add: {e}", mode.label()));
+        }
     }
 
-    if let Err(e) = async {
+    if cfg.wants("seed") {
+        if let Err(e) = async {
     // ---- Seed scenario end to end
     for &clients in &cfg.clients {
         let total = if clients == 1 { s.seed_1 } else { s.seed_n };
@@ -505,95 +525,100 @@ pub async fn scenarios(
         eprintln!("  FAILED seed scenario: {e}");
         failed.push(format!("{} / seed scenario: {e}", mode.label()));
     }
+    }
 
     // ---- NIC create latency as one /16 fills
-    group(h, "bench-ipam").await?;
-    vnet(h, "bench-ipam", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
-    let ipam_subnet = subnet_id("bench-ipam", "vnet", "s");
-    let mut in_use: u64 = 0;
-    for &level in &s.fill_levels {
-        if level > in_use {
+    if cfg.wants("ipam") {
+        group(h, "bench-ipam").await?;
+        vnet(h, "bench-ipam", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
+        let ipam_subnet = subnet_id("bench-ipam", "vnet", "s");
+        let mut in_use: u64 = 0;
+        for &level in &s.fill_levels {
+            if level > in_use {
+                fill(
+                    h,
+                    pid,
+                    "bench-ipam",
+                    &ipam_subnet,
+                    "f",
+                    in_use,
+                    level - in_use,
+                )
+                .await?;
+                in_use = level;
+            }
+            let mut rounds = Vec::new();
+            for _ in 0..cfg.rounds {
+                let body = serde_json::to_vec(&nic_body(&ipam_subnet)).expect("json");
+                let h2 = h.clone();
+                let base = in_use;
+                let r = round(pid, 1, s.ipam_ops, cap, move |op: Op| {
+                    let (h, body) = (h2.clone(), body.clone());
+                    let path = at(&net_id(
+                        "bench-ipam",
+                        "networkInterfaces",
+                        &format!("f{}", base + op.index),
+                    ));
+                    async move { h.ok_bytes(Method::PUT, &path, Some(body)).await.map(|_| ()) }
+                })
+                .await?;
+                in_use += r.ops;
+                rounds.push(r);
+            }
+            rec.push(
+                &format!("NIC create, /16 at {} in use", crate::human(level)),
+                1,
+                rounds,
+                "",
+            );
+        }
+        stored += in_use;
+    }
+
+    // ---- List all NICs of a group (every page)
+    if cfg.wants("list") {
+        group(h, "bench-list").await?;
+        vnet(h, "bench-list", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
+        let list_subnet = subnet_id("bench-list", "vnet", "s");
+        let mut listed: u64 = 0;
+        for &size in &s.list_sizes {
             fill(
                 h,
                 pid,
-                "bench-ipam",
-                &ipam_subnet,
-                "f",
-                in_use,
-                level - in_use,
+                "bench-list",
+                &list_subnet,
+                "l",
+                listed,
+                size - listed.min(size),
             )
             .await?;
-            in_use = level;
-        }
-        let mut rounds = Vec::new();
-        for _ in 0..cfg.rounds {
-            let body = serde_json::to_vec(&nic_body(&ipam_subnet)).expect("json");
-            let h2 = h.clone();
-            let base = in_use;
-            let r = round(pid, 1, s.ipam_ops, cap, move |op: Op| {
-                let (h, body) = (h2.clone(), body.clone());
-                let path = at(&net_id(
-                    "bench-ipam",
-                    "networkInterfaces",
-                    &format!("f{}", base + op.index),
-                ));
-                async move { h.ok_bytes(Method::PUT, &path, Some(body)).await.map(|_| ()) }
-            })
-            .await?;
-            in_use += r.ops;
-            rounds.push(r);
-        }
-        rec.push(
-            &format!("NIC create, /16 at {} in use", crate::human(level)),
-            1,
-            rounds,
-            "",
-        );
-    }
-    stored += in_use;
-
-    // ---- List all NICs of a group (every page)
-    group(h, "bench-list").await?;
-    vnet(h, "bench-list", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
-    let list_subnet = subnet_id("bench-list", "vnet", "s");
-    let mut listed: u64 = 0;
-    for &size in &s.list_sizes {
-        fill(
-            h,
-            pid,
-            "bench-list",
-            &list_subnet,
-            "l",
-            listed,
-            size - listed.min(size),
-        )
-        .await?;
-        listed = listed.max(size);
-        let lists = (s.list_items_per_round / size).clamp(1, 10);
-        let mut rounds = Vec::new();
-        for _ in 0..cfg.rounds {
-            let h2 = h.clone();
-            rounds.push(
-                round(pid, 1, lists, cap, move |_| {
-                    let h = h2.clone();
-                    async move { list_all(&h, size).await }
-                })
-                .await?,
+            listed = listed.max(size);
+            let lists = (s.list_items_per_round / size).clamp(1, 10);
+            let mut rounds = Vec::new();
+            for _ in 0..cfg.rounds {
+                let h2 = h.clone();
+                rounds.push(
+                    round(pid, 1, lists, cap, move |_| {
+                        let h = h2.clone();
+                        async move { list_all(&h, size).await }
+                    })
+                    .await?,
+                );
+            }
+            rec.push(
+                &format!("list NICs of a group, {}", crate::human(size)),
+                1,
+                rounds,
+                "one op = all pages",
             );
         }
-        rec.push(
-            &format!("list NICs of a group, {}", crate::human(size)),
-            1,
-            rounds,
-            "one op = all pages",
-        );
+        stored += listed;
     }
-    stored += listed;
     Ok(stored)
 }
 
 /// GET the group's NIC list and follow every nextLink; the count must match.
-async fn list_all(h: &Http, want: u64) -> Result<(), String> {
+pub async fn list_all(h: &Http, want: u64) -> Result<(), String> {
     let mut next = Some(format!(
         "/subscriptions/{SUB}/resourceGroups/bench-list/providers/Microsoft.Network/networkInterfaces?{API}"
     ));

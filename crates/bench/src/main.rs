@@ -7,6 +7,7 @@ mod azure;
 mod baseline;
 mod load;
 mod moto;
+mod probe;
 mod report;
 mod target;
 
@@ -54,6 +55,27 @@ struct Args {
     /// Also write every figure as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Only these scenarios: baseline, create, get, vm, ipcfg, seed, ipam, list, cold, moto
+    /// (default: all).
+    #[arg(long, value_delimiter = ',')]
+    only: Option<Vec<String>>,
+    /// Instead of the table: measure one scenario (get, create, list, baseline-get,
+    /// baseline-put) with one client on the first of --modes, and print the server's cost
+    /// per operation (see src/probe.rs).
+    #[arg(long)]
+    probe: Option<String>,
+    /// Operations the probe measures (after set-up and warm-up).
+    #[arg(long, default_value_t = 200)]
+    probe_ops: u64,
+    /// NICs in the group the `list` probe lists.
+    #[arg(long, default_value_t = 10_000)]
+    probe_size: u64,
+    /// Run the probed server inside valgrind's callgrind and print instructions per operation.
+    #[arg(long)]
+    callgrind: bool,
+    /// Record a perf profile of the probe's measured operations into this file.
+    #[arg(long)]
+    perf: Option<PathBuf>,
     /// Internal: run the baseline server in this directory.
     #[arg(long, hide = true)]
     baseline_server: Option<PathBuf>,
@@ -159,6 +181,15 @@ pub struct Config {
     pub clients: Vec<usize>,
     pub cap: Duration,
     pub sizes: Sizes,
+    /// Scenario names to run; empty for all.
+    pub only: Vec<String>,
+}
+
+impl Config {
+    /// Whether a scenario (see `--only`) is to run.
+    pub fn wants(&self, scenario: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == scenario)
+    }
 }
 
 pub fn human(n: u64) -> String {
@@ -231,7 +262,32 @@ async fn run(args: Args) -> ExitCode {
         clients: vec![1, 32],
         cap: Duration::from_secs(args.round_cap.max(1)),
         sizes,
+        only: args.only.clone().unwrap_or_default(),
     };
+    if let Some(scenario) = args.probe.clone() {
+        let mode = match args.modes.first().map(String::as_str) {
+            Some("memory") => Mode::Memory,
+            Some("sqlite") | None => Mode::Sqlite,
+            Some(other) => {
+                eprintln!("the probe runs on sqlite or memory, not {other}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let p = probe::ProbeArgs {
+            scenario,
+            ops: args.probe_ops.max(1),
+            size: args.probe_size,
+            callgrind: args.callgrind,
+            perf: args.perf.clone(),
+        };
+        return match probe::run(&cfg, mode, p).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("probe failed: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let started = std::time::Instant::now();
     let load_before = loadavg();
     let mut out: Vec<Measured> = Vec::new();
@@ -239,10 +295,12 @@ async fn run(args: Args) -> ExitCode {
     let mut failed: Vec<String> = Vec::new();
     let mut nics_stored: Vec<(String, u64, f64)> = Vec::new();
 
-    eprintln!("== baseline (axum + rustls, JSON into a Mutex<HashMap>)");
-    if let Err(e) = run_baseline(&cfg, &mut out).await {
-        eprintln!("baseline failed: {e}");
-        failed.push(format!("baseline: {e}"));
+    if cfg.wants("baseline") {
+        eprintln!("== baseline (axum + rustls, JSON into a Mutex<HashMap>)");
+        if let Err(e) = run_baseline(&cfg, &mut out).await {
+            eprintln!("baseline failed: {e}");
+            failed.push(format!("baseline: {e}"));
+        }
     }
 
     for m in &args.modes {
@@ -268,8 +326,8 @@ async fn run(args: Args) -> ExitCode {
         }
     }
 
-    if args.no_moto {
-        skipped.push("moto: --no-moto".into());
+    if args.no_moto || !cfg.wants("moto") {
+        skipped.push("moto: --no-moto or --only".into());
     } else {
         eprintln!("== moto {}", moto::MOTO_VERSION);
         match moto::ensure_installed() {
@@ -370,7 +428,9 @@ async fn run_mode(
         let rss = load::peak_rss_mib(server.pid())?;
         eprintln!("  peak RSS {rss:.0} MiB with {stored} NICs stored");
         server.started.proc.stop();
-        azure::cold_start(cfg, &server, mode, out, stored).await?;
+        if cfg.wants("cold") {
+            azure::cold_start(cfg, &server, mode, out, stored).await?;
+        }
         Ok::<_, String>(Some((stored, rss)))
     }
     .await;

@@ -420,6 +420,106 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
     .is_empty());
 }
 
+/// What a page of NICs is attached to, in one query: the references of one kind to any key
+/// between the page's first and last, none outside, none of another kind.
+pub async fn references_to_a_key_range(store: Arc<dyn Store>) {
+    let nic = |g: &str, n: &str| format!("/s/rg/{g}/nics/{n}");
+    let attach = |vm: &str, to: String| {
+        reference(
+            &format!("/s/rg/g/vms/{vm}"),
+            &to,
+            RefKind::Attachment,
+            &format!("/s/rg/g/vms/{vm}"),
+        )
+    };
+    let vm_refs = vec![
+        (
+            "vma",
+            vec![attach("vma", nic("g", "n1")), attach("vma", nic("g", "n3"))],
+        ),
+        ("vmb", vec![attach("vmb", nic("g", "n2"))]),
+        ("vmc", vec![attach("vmc", nic("g", "n9"))]),
+        ("vmd", vec![attach("vmd", nic("h", "n1"))]),
+    ];
+    for (vm, refs) in vm_refs {
+        let owner = format!("/s/rg/g/vms/{vm}");
+        write(&*store, move |tx| tx.set_refs(&owner, &refs))
+            .await
+            .unwrap();
+    }
+    // Another kind pointing into the range is not returned.
+    let subnet = vec![reference(
+        "/s/rg/g/nics/n2/ipconfigurations/a",
+        &nic("g", "n2"),
+        RefKind::Subnet,
+        "/s/rg/g/nics/n2",
+    )];
+    write(&*store, move |tx| tx.set_refs("/s/rg/g/nics/n2", &subnet))
+        .await
+        .unwrap();
+
+    let (first, last) = (nic("g", "n1"), nic("g", "n3"));
+    let found = read(&*store, move |tx| {
+        tx.refs_to_range(&first, &last, RefKind::Attachment)
+    })
+    .await
+    .unwrap();
+    let pairs: Vec<(String, String)> = found
+        .iter()
+        .map(|r| (r.to_key.clone(), r.from_key.clone()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            (nic("g", "n1"), "/s/rg/g/vms/vma".to_string()),
+            (nic("g", "n2"), "/s/rg/g/vms/vmb".to_string()),
+            (nic("g", "n3"), "/s/rg/g/vms/vma".to_string()),
+        ]
+    );
+    assert!(found.iter().all(|r| r.kind == RefKind::Attachment));
+    assert_eq!(found[1].from_id, "/S/RG/G/VMS/VMB");
+    // One key: the same as refs_to.
+    let one = nic("g", "n9");
+    let found = read(&*store, move |tx| {
+        tx.refs_to_range(&one, &one, RefKind::Attachment)
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].owner_key, "/s/rg/g/vms/vmc");
+    // Nothing in range, and every kind answers on its own.
+    let (a, b) = (nic("g", "n4"), nic("g", "n8"));
+    assert!(read(&*store, move |tx| tx.refs_to_range(
+        &a,
+        &b,
+        RefKind::Attachment
+    ))
+    .await
+    .unwrap()
+    .is_empty());
+    let (a, b) = (nic("g", "n1"), nic("g", "n3"));
+    let subnets = read(&*store, move |tx| tx.refs_to_range(&a, &b, RefKind::Subnet))
+        .await
+        .unwrap();
+    assert_eq!(subnets.len(), 1);
+    assert_eq!(subnets[0].kind, RefKind::Subnet);
+    for kind in [
+        RefKind::PublicIp,
+        RefKind::BackendPool,
+        RefKind::AvailabilitySet,
+    ] {
+        let (a, b) = (nic("g", "n1"), nic("g", "n3"));
+        assert!(read(&*store, move |tx| tx.refs_to_range(&a, &b, kind))
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(read(&*store, move |tx| tx.refs_to("/s/rg/g/nics/n2", kind))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
+
 pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
     let big: u128 = (1u128 << 64) + 5;
     write(&*store, move |tx| {
@@ -550,6 +650,7 @@ macro_rules! conformance_suite {
             reset_drops_resources_and_operations_but_not_subscriptions,
             close_finishes_queued_writes_then_refuses,
             references_replace_per_owner_and_exclusive_ones_conflict,
+            references_to_a_key_range,
             address_book_state_round_trips,
             counters_count_up_and_regions_count,
             a_panicking_job_fails_alone

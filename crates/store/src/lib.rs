@@ -56,6 +56,15 @@ pub trait Tx {
     fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError>;
     /// References of `kind` pointing at any key that starts with `to_prefix`.
     fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError>;
+    /// References of `kind` pointing at any key from `first` to `last` (both included, in the
+    /// key order `list` pages in), ordered by `to_key` then `from_key`: one query for what a
+    /// page of records is referred to by.
+    fn refs_to_range(
+        &mut self,
+        first: &str,
+        last: &str,
+        kind: RefKind,
+    ) -> Result<Vec<Ref>, StoreError>;
     /// References owned by `owner_key`.
     fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError>;
 

@@ -437,6 +437,21 @@ impl Tx for PgTx<'_> {
         Ok(rows.iter().map(to_ref).collect())
     }
 
+    fn refs_to_range(
+        &mut self,
+        first: &str,
+        last: &str,
+        kind: RefKind,
+    ) -> Result<Vec<Ref>, StoreError> {
+        // The database's collation, as `list` pages in (its `key > $n` uses it too).
+        let rows = self.query(
+            "SELECT from_key, from_id, to_key, kind, owner_key FROM refs
+             WHERE to_key >= $1 AND to_key <= $2 AND kind = $3 ORDER BY to_key, from_key",
+            &[&first, &last, &kind.as_str()],
+        )?;
+        Ok(rows.iter().map(to_ref).collect())
+    }
+
     fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError> {
         let rows = self.query(
             "SELECT from_key, from_id, to_key, kind, owner_key FROM refs

@@ -17,6 +17,8 @@ use std::thread::JoinHandle;
 use tokio::sync::{oneshot, Semaphore};
 
 const READERS: usize = 4;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
 /// Upper bound of jobs per commit; keeps one batch's latency bounded under heavy load.
 const MAX_BATCH: usize = 512;
 
@@ -86,6 +88,9 @@ fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, 
     let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(backend)?;
+    // Every statement of `SqliteTx` stays prepared (rusqlite keeps 16 by default: fewer than
+    // one NIC create uses, so they were evicted and re-parsed).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     if !read_only {
         let sync = if durable { "FULL" } else { "OFF" };
         conn.execute_batch(&format!(
@@ -299,6 +304,17 @@ fn to_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ref> {
 
 const REF_COLUMNS: &str = "from_key, from_id, to_key, kind, owner_key";
 
+/// A query on `refs` with the kind written into the SQL as a literal (one of
+/// [`RefKind::as_str`], never caller input). Bound as a parameter, the kind made SQLite
+/// re-prepare the statement on every execution: whether the partial index `refs_exclusive`
+/// (`WHERE kind IN (...)`) applies depends on its value, so the plan was tied to it.
+fn refs_sql(kind: RefKind, condition: &str, order: &str) -> String {
+    format!(
+        "SELECT {REF_COLUMNS} FROM refs WHERE {condition} AND kind = '{}' ORDER BY {order}",
+        kind.as_str()
+    )
+}
+
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -452,13 +468,9 @@ impl Tx for SqliteTx<'_> {
     fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {REF_COLUMNS} FROM refs WHERE to_key = ?1 AND kind = ?2 ORDER BY from_key"
-            ))
+            .prepare_cached(&refs_sql(kind, "to_key = ?1", "from_key"))
             .map_err(backend)?;
-        let rows = st
-            .query_map(params![to_key, kind.as_str()], to_ref)
-            .map_err(backend)?;
+        let rows = st.query_map([to_key], to_ref).map_err(backend)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
     }
 
@@ -467,12 +479,30 @@ impl Tx for SqliteTx<'_> {
         let upper = format!("{to_prefix}\u{10FFFF}");
         let mut st = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {REF_COLUMNS} FROM refs WHERE to_key >= ?1 AND to_key < ?2 AND kind = ?3 ORDER BY from_key"
+            .prepare_cached(&refs_sql(kind, "to_key >= ?1 AND to_key < ?2", "from_key"))
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![to_prefix, upper], to_ref)
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn refs_to_range(
+        &mut self,
+        first: &str,
+        last: &str,
+        kind: RefKind,
+    ) -> Result<Vec<Ref>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&refs_sql(
+                kind,
+                "to_key >= ?1 AND to_key <= ?2",
+                "to_key, from_key",
             ))
             .map_err(backend)?;
         let rows = st
-            .query_map(params![to_prefix, upper, kind.as_str()], to_ref)
+            .query_map(params![first, last], to_ref)
             .map_err(backend)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
     }

@@ -65,8 +65,8 @@ pub fn changes(
         for v in reply.body["value"].as_array().into_iter().flatten() {
             let Some(id) = v["id"].as_str() else { continue };
             // Children go with their parents, as in a Complete deployment.
-            let top_level = cerulean_domain::id::ResourceId::parse(id)
-                .is_ok_and(|r| r.segments().len() == 1);
+            let top_level =
+                cerulean_domain::id::ResourceId::parse(id).is_ok_and(|r| r.segments().len() == 1);
             if declared.contains(&fold(id)) || !top_level {
                 continue;
             }

@@ -29,7 +29,10 @@ pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next)
     let identity = &s.options.identity;
     if identity.mode() == AuthMode::None
         || !is_arm_path(req.uri().path())
-        || req.extensions().get::<crate::internal::Internal>().is_some()
+        || req
+            .extensions()
+            .get::<crate::internal::Internal>()
+            .is_some()
     {
         return next.run(req).await;
     }

@@ -5,9 +5,10 @@ use crate::extract::{ArmJson, ArmQuery, Conditions};
 use crate::wire::network::{lb as lbw, nic as nicw, pip as pipw, vnet as vnetw, TagsIn};
 use crate::{lro, wire, AppState};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use cerulean_app::network::nics::NicView;
 use cerulean_app::network::{load_balancers, nics, public_ips, vnets};
 use cerulean_app::Page;
 use cerulean_domain::id::ResourceId;
@@ -16,6 +17,7 @@ use cerulean_domain::network::nic::NetworkInterface;
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::operation::Operation;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 type GroupPath = Path<(String, String)>;
@@ -74,6 +76,45 @@ fn delete_response(
 fn ok(body: Value) -> Response {
     let etag = body["etag"].as_str().unwrap_or_default().to_string();
     with_etag(Json(body).into_response(), &etag)
+}
+
+/// JSON bytes with `Content-Type: application/json`, as `Json` answers.
+fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Serialises a typed view straight into the response body.
+fn to_json<T: Serialize>(value: &T, capacity: usize) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut buf, value).expect("views always serialize");
+    buf
+}
+
+/// 200 with a NIC and its etag.
+fn ok_nic(v: &NicView) -> Response {
+    with_etag(
+        json_bytes(StatusCode::OK, to_json(&nicw::nic(v), NIC_JSON_SIZE)),
+        &v.nic.etag,
+    )
+}
+
+/// Room for a typical NIC's JSON (one configuration is ~1.4 KiB).
+const NIC_JSON_SIZE: usize = 2048;
+
+/// `{"nextLink"?, "value": [...]}` of typed views, in the key order of `wire::list::page`.
+#[derive(Serialize)]
+struct ListOut<T> {
+    #[serde(rename = "nextLink", skip_serializing_if = "Option::is_none")]
+    next_link: Option<String>,
+    value: Vec<T>,
 }
 
 fn list_json<V>(
@@ -265,14 +306,20 @@ pub async fn put_nic(
         .app
         .put_nic(id(&sub, &rg, "networkInterfaces", &name), spec, pre)
         .await?;
-    Ok(put_response(
-        &s,
-        &headers,
-        &q,
-        nicw::nic(&view),
-        created,
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let body = to_json(&nicw::nic(&view), NIC_JSON_SIZE);
+    let mut resp = with_etag(json_bytes(status, body), &view.nic.etag);
+    lro::add_async_headers(
+        resp.headers_mut(),
+        &s.options.base_url(&headers),
         &op,
-    ))
+        &q.api_version,
+    );
+    Ok(resp)
 }
 
 pub async fn get_nic(
@@ -283,7 +330,7 @@ pub async fn get_nic(
         .app
         .get_nic(id(&sub, &rg, "networkInterfaces", &name))
         .await?;
-    Ok(ok(nicw::nic(&view)))
+    Ok(ok_nic(&view))
 }
 
 pub async fn patch_nic(
@@ -301,7 +348,7 @@ pub async fn patch_nic(
             nics::view,
         )
         .await?;
-    Ok(ok(nicw::nic(&view)))
+    Ok(ok_nic(&view))
 }
 
 pub async fn delete_nic(
@@ -324,12 +371,38 @@ pub async fn list_nics_group(
     headers: HeaderMap,
     uri: Uri,
     q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = s
         .app
         .list_nics(&sub, Some(&rg), q.skiptoken.clone())
         .await?;
-    Ok(list_json(&s, &headers, &uri, &q, page, nicw::nic))
+    Ok(nic_list(&s, &headers, &uri, &q, page))
+}
+
+/// A page of NICs, serialised from typed views into one buffer.
+fn nic_list(
+    s: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    q: &ArmQuery,
+    page: Page<NicView>,
+) -> Response {
+    let out = ListOut {
+        next_link: page.next.as_deref().map(|key| {
+            wire::list::next_link(
+                &s.options.base_url(headers),
+                uri.path(),
+                &q.api_version,
+                &[],
+                key,
+            )
+        }),
+        value: page.items.iter().map(nicw::nic).collect(),
+    };
+    json_bytes(
+        StatusCode::OK,
+        to_json(&out, page.items.len() * NIC_JSON_SIZE + 256),
+    )
 }
 
 pub async fn list_nics_sub(
@@ -338,27 +411,36 @@ pub async fn list_nics_sub(
     headers: HeaderMap,
     uri: Uri,
     q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = s.app.list_nics(&sub, None, q.skiptoken.clone()).await?;
-    Ok(list_json(&s, &headers, &uri, &q, page, nicw::nic))
+    Ok(nic_list(&s, &headers, &uri, &q, page))
 }
 
 pub async fn list_ip_configs(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let view = s
         .app
         .get_nic(id(&sub, &rg, "networkInterfaces", &name))
         .await?;
-    let configs: Vec<Value> = view
+    let configs: Vec<_> = view
         .nic
         .value
         .ip_configurations
         .iter()
         .map(|c| nicw::ip_config(&view.nic.id, c))
         .collect();
-    Ok(Json(json!({ "value": configs })))
+    Ok(json_bytes(
+        StatusCode::OK,
+        to_json(
+            &ListOut {
+                next_link: None,
+                value: configs,
+            },
+            NIC_JSON_SIZE,
+        ),
+    ))
 }
 
 pub async fn get_ip_config(
@@ -380,7 +462,13 @@ pub async fn get_ip_config(
                 group: rg.clone(),
             })
         })?;
-    Ok(ok(nicw::ip_config(&view.nic.id, c)))
+    Ok(with_etag(
+        json_bytes(
+            StatusCode::OK,
+            to_json(&nicw::ip_config(&view.nic.id, c), NIC_JSON_SIZE),
+        ),
+        &c.etag,
+    ))
 }
 
 // ---- public IP addresses ----

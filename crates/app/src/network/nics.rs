@@ -1,15 +1,18 @@
 //! Network interface use cases.
 
 use super::{
-    decode_conflict, load, pool_info, public_ip_info, run_moves, save, subnet_info, Stored, NIC,
+    decode_conflict, load, not_found, pool_info, public_ip_info, run_moves, save, subnet_info,
+    Stored, NIC,
 };
-use crate::records::new_etag;
+use crate::records::{list_page, new_etag};
 use crate::{App, AppError, Page};
-use cerulean_domain::id::ResourceId;
+use cerulean_domain::compute::vm::VirtualMachine;
+use cerulean_domain::id::{fold, ResourceId};
 use cerulean_domain::network::nic::{self, NetworkInterface, NicContext, NicSpec};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
-use cerulean_store::{Record, Ref, RefKind, Tx};
+use cerulean_store::{Record, Ref, RefKind, Scope, Tx};
+use std::collections::HashMap;
 
 /// A NIC with what other resources say about it.
 #[derive(Clone, Debug)]
@@ -22,24 +25,80 @@ pub struct NicView {
 }
 
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<NicView, AppError> {
+    let nic = crate::records::from_record(rec)?;
+    view_of(tx, rec, nic)
+}
+
+/// The view of a NIC whose record body is already decoded (or was just written).
+fn view_of(tx: &mut dyn Tx, rec: &Record, nic: NetworkInterface) -> Result<NicView, AppError> {
     let virtual_machine = super::first_user(tx, &rec.key, RefKind::Attachment)?;
     let primary = match &virtual_machine {
-        Some(vm_id) => {
-            load::<cerulean_domain::compute::vm::VirtualMachine>(tx, &ResourceId::parse(vm_id)?)?
-                .and_then(|(_, vm)| {
-                    vm.nics
-                        .iter()
-                        .find(|n| n.id.eq_ignore_ascii_case(&rec.id))
-                        .map(|n| n.primary)
-                })
-        }
+        Some(vm_id) => primary_in(load_vm(tx, vm_id)?.as_ref(), &rec.id),
         None => None,
     };
     Ok(NicView {
-        nic: Stored::from(rec)?,
+        nic: Stored {
+            id: rec.id.clone(),
+            etag: rec.etag.clone(),
+            value: nic,
+        },
         virtual_machine,
         primary,
     })
+}
+
+fn load_vm(tx: &mut dyn Tx, vm_id: &str) -> Result<Option<VirtualMachine>, AppError> {
+    Ok(load::<VirtualMachine>(tx, &ResourceId::parse(vm_id)?)?.map(|(_, vm)| vm))
+}
+
+/// Whether the VM's network profile makes the NIC `nic_id` its primary one.
+fn primary_in(vm: Option<&VirtualMachine>, nic_id: &str) -> Option<bool> {
+    vm.and_then(|vm| {
+        vm.nics
+            .iter()
+            .find(|n| n.id.eq_ignore_ascii_case(nic_id))
+            .map(|n| n.primary)
+    })
+}
+
+/// The views of a page of NIC records (in key order), as [`view`] gives them one by one, with
+/// one reference query for the whole page and each attached VM loaded once.
+pub(crate) fn views(tx: &mut dyn Tx, recs: Vec<Record>) -> Result<Vec<NicView>, AppError> {
+    let (Some(first), Some(last)) = (recs.first(), recs.last()) else {
+        return Ok(Vec::new());
+    };
+    // Ordered by target, then referrer: the first per NIC is the one `first_user` picks.
+    let attachments = tx.refs_to_range(&first.key, &last.key, RefKind::Attachment)?;
+    let mut attached: HashMap<&str, &Ref> = HashMap::with_capacity(attachments.len());
+    for r in &attachments {
+        attached.entry(r.to_key.as_str()).or_insert(r);
+    }
+    let mut vms: HashMap<&str, Option<VirtualMachine>> = HashMap::new();
+    let mut out = Vec::with_capacity(recs.len());
+    for rec in recs {
+        let (virtual_machine, primary) = match attached.get(rec.key.as_str()) {
+            Some(r) => {
+                if !vms.contains_key(r.from_key.as_str()) {
+                    let vm = load_vm(tx, &r.from_id)?;
+                    vms.insert(r.from_key.as_str(), vm);
+                }
+                let vm = vms.get(r.from_key.as_str()).and_then(Option::as_ref);
+                (Some(r.from_id.clone()), primary_in(vm, &rec.id))
+            }
+            None => (None, None),
+        };
+        let value = crate::records::from_record(&rec)?;
+        out.push(NicView {
+            nic: Stored {
+                id: rec.id,
+                etag: rec.etag,
+                value,
+            },
+            virtual_machine,
+            primary,
+        });
+    }
+    Ok(out)
 }
 
 /// Resolves every reference of the request and of the stored NIC.
@@ -175,13 +234,23 @@ impl App {
             )?;
             let op = ops.network(&id, &next.common.location);
             tx.put_operation(&op)?;
-            Ok((view(tx, &rec)?, existing.is_none(), op))
+            Ok((view_of(tx, &rec, next)?, existing.is_none(), op))
         })
         .await
     }
 
     pub async fn get_nic(&self, id: ResourceId) -> Result<NicView, AppError> {
-        self.get_resource::<NetworkInterface, _>(id, view).await
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
+            Some(rec) => view(tx, &rec),
+            None => {
+                if let Some(g) = id.group_id() {
+                    crate::groups::load_group(tx, &g)?;
+                }
+                Err(not_found(&id))
+            }
+        })
+        .await
     }
 
     pub async fn delete_nic(
@@ -198,7 +267,24 @@ impl App {
         group: Option<&str>,
         after: Option<String>,
     ) -> Result<Page<NicView>, AppError> {
-        self.list_network(subscription, group, NIC, after, view)
-            .await
+        self.subscription(subscription).await?;
+        let sub = fold(subscription);
+        let group_id = group.map(|g| ResourceId::group(subscription, g));
+        let limit = self.config.page_size;
+        cerulean_store::read(&*self.store, move |tx| {
+            let scope = match &group_id {
+                Some(g) => {
+                    crate::groups::load_group(tx, g)?;
+                    Scope::Group(g.key())
+                }
+                None => Scope::Subscription(&sub),
+            };
+            let page = list_page(tx, scope, Some(NIC), after.as_deref(), limit, &|_| Ok(true))?;
+            Ok(Page {
+                items: views(tx, page.items)?,
+                next: page.next,
+            })
+        })
+        .await
     }
 }

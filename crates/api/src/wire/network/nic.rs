@@ -1,10 +1,9 @@
-use super::{allocation, child, id_ref, tracked, version, IdRef};
+use super::{allocation, version, IdRef};
 use cerulean_app::network::nics::NicView;
 use cerulean_domain::network::nic::{IpConfigSpec, IpConfiguration, NicSpec};
 use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
 use cerulean_domain::tags::Tags;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 /// Large enough for any real request; a body past it is refused before any work.
 pub const MAX_IP_CONFIGS_IN_BODY: usize = 4096;
@@ -114,76 +113,355 @@ impl NicIn {
     }
 }
 
-pub fn ip_config(nic_id: &str, c: &IpConfiguration) -> Value {
-    let id = format!("{nic_id}/ipConfigurations/{}", c.name);
-    let mut v = child(
-        &id,
-        &c.name,
-        &c.etag,
-        "Microsoft.Network/networkInterfaces/ipConfigurations",
-    );
-    let mut props = json!({
-        "provisioningState": "Succeeded",
-        "privateIPAddress": c.private_ip,
-        "privateIPAllocationMethod": c.allocation.as_str(),
-        "privateIPAddressVersion": c.version.as_str(),
-        "subnet": id_ref(&c.subnet),
-        "primary": c.primary,
-    });
-    if let Some(p) = &c.public_ip {
-        props["publicIPAddress"] = id_ref(p);
-    }
-    if !c.pools.is_empty() {
-        props["loadBalancerBackendAddressPools"] =
-            json!(c.pools.iter().map(|p| id_ref(p)).collect::<Vec<_>>());
-    }
-    v["properties"] = props;
-    v
+// ---- output: typed views borrowing from the domain values, serialised straight into the
+// response buffer (no `serde_json::Value` tree). Fields are declared in byte order of their
+// JSON names, the order the former `Value` maps (BTreeMap) printed them in, so the bytes are
+// unchanged; `tests::same_bytes_as_value_trees` holds the two renderings side by side.
+
+const NIC_TYPE: &str = "Microsoft.Network/networkInterfaces";
+const IP_CONFIG_TYPE: &str = "Microsoft.Network/networkInterfaces/ipConfigurations";
+const NONE: &[&str] = &[];
+
+/// `{"id": "..."}`.
+#[derive(Serialize)]
+pub struct IdOut<'a> {
+    id: &'a str,
 }
 
-pub fn nic(v: &NicView) -> Value {
-    let n = &v.nic.value;
-    let mut body = tracked(
-        &v.nic.id,
-        &v.nic.etag,
-        "Microsoft.Network/networkInterfaces",
-        &n.common,
-    );
-    let configs: Vec<Value> = n
-        .ip_configurations
-        .iter()
-        .map(|c| ip_config(&v.nic.id, c))
-        .collect();
-    let mut props = json!({
-        "provisioningState": "Succeeded",
-        "resourceGuid": n.common.resource_guid,
-        "ipConfigurations": configs,
-        "dnsSettings": {
-            "dnsServers": n.dns_servers,
-            "appliedDnsServers": [],
-            "internalDomainNameSuffix": format!("{}.internal.cloudapp.net", &n.common.resource_guid[..8.min(n.common.resource_guid.len())]),
+fn tags_empty(t: &&Tags) -> bool {
+    t.is_empty()
+}
+
+#[derive(Serialize)]
+pub struct NicOut<'a> {
+    etag: &'a str,
+    id: &'a str,
+    kind: &'static str,
+    location: &'a str,
+    name: &'a str,
+    properties: NicPropsOut<'a>,
+    #[serde(skip_serializing_if = "tags_empty")]
+    tags: &'a Tags,
+    #[serde(rename = "type")]
+    type_: &'static str,
+}
+
+#[derive(Serialize)]
+struct NicPropsOut<'a> {
+    #[serde(rename = "auxiliaryMode")]
+    auxiliary_mode: &'static str,
+    #[serde(rename = "auxiliarySku")]
+    auxiliary_sku: &'static str,
+    #[serde(rename = "disableTcpStateTracking")]
+    disable_tcp_state_tracking: bool,
+    #[serde(rename = "dnsSettings")]
+    dns_settings: DnsOut<'a>,
+    #[serde(rename = "enableAcceleratedNetworking")]
+    enable_accelerated_networking: bool,
+    #[serde(rename = "enableIPForwarding")]
+    enable_ip_forwarding: bool,
+    #[serde(rename = "hostedWorkloads")]
+    hosted_workloads: &'static [&'static str],
+    #[serde(rename = "ipConfigurations")]
+    ip_configurations: Vec<IpConfigOut<'a>>,
+    #[serde(rename = "macAddress", skip_serializing_if = "Option::is_none")]
+    mac_address: Option<&'a str>,
+    #[serde(
+        rename = "networkSecurityGroup",
+        skip_serializing_if = "Option::is_none"
+    )]
+    network_security_group: Option<IdOut<'a>>,
+    #[serde(rename = "nicType")]
+    nic_type: &'static str,
+    #[serde(rename = "primary", skip_serializing_if = "Option::is_none")]
+    primary: Option<bool>,
+    #[serde(rename = "provisioningState")]
+    provisioning_state: &'static str,
+    #[serde(rename = "resourceGuid")]
+    resource_guid: &'a str,
+    #[serde(rename = "tapConfigurations")]
+    tap_configurations: &'static [&'static str],
+    #[serde(rename = "virtualMachine", skip_serializing_if = "Option::is_none")]
+    virtual_machine: Option<IdOut<'a>>,
+    #[serde(rename = "vnetEncryptionSupported")]
+    vnet_encryption_supported: bool,
+}
+
+#[derive(Serialize)]
+struct DnsOut<'a> {
+    #[serde(rename = "appliedDnsServers")]
+    applied_dns_servers: &'static [&'static str],
+    #[serde(rename = "dnsServers")]
+    dns_servers: &'a [String],
+    #[serde(rename = "internalDomainNameSuffix")]
+    internal_domain_name_suffix: String,
+}
+
+#[derive(Serialize)]
+pub struct IpConfigOut<'a> {
+    etag: &'a str,
+    id: String,
+    name: &'a str,
+    properties: IpConfigPropsOut<'a>,
+    #[serde(rename = "type")]
+    type_: &'static str,
+}
+
+#[derive(Serialize)]
+struct IpConfigPropsOut<'a> {
+    #[serde(
+        rename = "loadBalancerBackendAddressPools",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    load_balancer_backend_address_pools: Vec<IdOut<'a>>,
+    #[serde(rename = "primary")]
+    primary: bool,
+    #[serde(rename = "privateIPAddress")]
+    private_ip_address: Option<&'a str>,
+    #[serde(rename = "privateIPAddressVersion")]
+    private_ip_address_version: &'static str,
+    #[serde(rename = "privateIPAllocationMethod")]
+    private_ip_allocation_method: &'static str,
+    #[serde(rename = "provisioningState")]
+    provisioning_state: &'static str,
+    #[serde(rename = "publicIPAddress", skip_serializing_if = "Option::is_none")]
+    public_ip_address: Option<IdOut<'a>>,
+    #[serde(rename = "subnet")]
+    subnet: IdOut<'a>,
+}
+
+pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
+    IpConfigOut {
+        etag: &c.etag,
+        id: format!("{nic_id}/ipConfigurations/{}", c.name),
+        name: &c.name,
+        properties: IpConfigPropsOut {
+            load_balancer_backend_address_pools: c.pools.iter().map(|p| IdOut { id: p }).collect(),
+            primary: c.primary,
+            private_ip_address: c.private_ip.as_deref(),
+            private_ip_address_version: c.version.as_str(),
+            private_ip_allocation_method: c.allocation.as_str(),
+            provisioning_state: "Succeeded",
+            public_ip_address: c.public_ip.as_deref().map(|id| IdOut { id }),
+            subnet: IdOut { id: &c.subnet },
         },
-        "enableAcceleratedNetworking": n.enable_accelerated_networking,
-        "enableIPForwarding": n.enable_ip_forwarding,
-        "vnetEncryptionSupported": false,
-        "disableTcpStateTracking": false,
-        "hostedWorkloads": [],
-        "tapConfigurations": [],
-        "nicType": "Standard",
-        "auxiliaryMode": "None",
-        "auxiliarySku": "None",
-    });
-    if let Some(mac) = &n.mac_address {
-        props["macAddress"] = json!(mac);
+        type_: IP_CONFIG_TYPE,
     }
-    if let Some(vm) = &v.virtual_machine {
-        props["virtualMachine"] = id_ref(vm);
-        props["primary"] = json!(v.primary.unwrap_or(false));
+}
+
+pub fn nic(v: &NicView) -> NicOut<'_> {
+    let n = &v.nic.value;
+    let guid = &n.common.resource_guid;
+    NicOut {
+        etag: &v.nic.etag,
+        id: &v.nic.id,
+        kind: "Regular",
+        location: &n.common.location,
+        name: &n.common.name,
+        properties: NicPropsOut {
+            auxiliary_mode: "None",
+            auxiliary_sku: "None",
+            disable_tcp_state_tracking: false,
+            dns_settings: DnsOut {
+                applied_dns_servers: NONE,
+                dns_servers: &n.dns_servers,
+                internal_domain_name_suffix: format!(
+                    "{}.internal.cloudapp.net",
+                    guid.get(..8).unwrap_or(guid)
+                ),
+            },
+            enable_accelerated_networking: n.enable_accelerated_networking,
+            enable_ip_forwarding: n.enable_ip_forwarding,
+            hosted_workloads: NONE,
+            ip_configurations: n
+                .ip_configurations
+                .iter()
+                .map(|c| ip_config(&v.nic.id, c))
+                .collect(),
+            mac_address: n.mac_address.as_deref(),
+            network_security_group: n.network_security_group.as_deref().map(|id| IdOut { id }),
+            nic_type: "Standard",
+            primary: v
+                .virtual_machine
+                .as_ref()
+                .map(|_| v.primary.unwrap_or(false)),
+            provisioning_state: "Succeeded",
+            resource_guid: guid,
+            tap_configurations: NONE,
+            virtual_machine: v.virtual_machine.as_deref().map(|id| IdOut { id }),
+            vnet_encryption_supported: false,
+        },
+        tags: &n.common.tags,
+        type_: NIC_TYPE,
     }
-    if let Some(nsg) = &n.network_security_group {
-        props["networkSecurityGroup"] = id_ref(nsg);
+}
+
+#[cfg(test)]
+mod tests {
+    //! The former `serde_json::Value` rendering, kept as the reference the typed one must
+    //! match byte for byte.
+    use super::*;
+    use crate::wire::network::{child, id_ref, tracked};
+    use cerulean_app::network::Stored;
+    use cerulean_domain::network::nic::NetworkInterface;
+    use cerulean_domain::network::Common;
+    use serde_json::{json, Value};
+
+    fn ip_config_value(nic_id: &str, c: &IpConfiguration) -> Value {
+        let id = format!("{nic_id}/ipConfigurations/{}", c.name);
+        let mut v = child(&id, &c.name, &c.etag, IP_CONFIG_TYPE);
+        let mut props = json!({
+            "provisioningState": "Succeeded",
+            "privateIPAddress": c.private_ip,
+            "privateIPAllocationMethod": c.allocation.as_str(),
+            "privateIPAddressVersion": c.version.as_str(),
+            "subnet": id_ref(&c.subnet),
+            "primary": c.primary,
+        });
+        if let Some(p) = &c.public_ip {
+            props["publicIPAddress"] = id_ref(p);
+        }
+        if !c.pools.is_empty() {
+            props["loadBalancerBackendAddressPools"] =
+                json!(c.pools.iter().map(|p| id_ref(p)).collect::<Vec<_>>());
+        }
+        v["properties"] = props;
+        v
     }
-    body["properties"] = props;
-    body["kind"] = json!("Regular");
-    body
+
+    fn nic_value(v: &NicView) -> Value {
+        let n = &v.nic.value;
+        let mut body = tracked(&v.nic.id, &v.nic.etag, NIC_TYPE, &n.common);
+        let configs: Vec<Value> = n
+            .ip_configurations
+            .iter()
+            .map(|c| ip_config_value(&v.nic.id, c))
+            .collect();
+        let mut props = json!({
+            "provisioningState": "Succeeded",
+            "resourceGuid": n.common.resource_guid,
+            "ipConfigurations": configs,
+            "dnsSettings": {
+                "dnsServers": n.dns_servers,
+                "appliedDnsServers": [],
+                "internalDomainNameSuffix": format!("{}.internal.cloudapp.net", &n.common.resource_guid[..8.min(n.common.resource_guid.len())]),
+            },
+            "enableAcceleratedNetworking": n.enable_accelerated_networking,
+            "enableIPForwarding": n.enable_ip_forwarding,
+            "vnetEncryptionSupported": false,
+            "disableTcpStateTracking": false,
+            "hostedWorkloads": [],
+            "tapConfigurations": [],
+            "nicType": "Standard",
+            "auxiliaryMode": "None",
+            "auxiliarySku": "None",
+        });
+        if let Some(mac) = &n.mac_address {
+            props["macAddress"] = json!(mac);
+        }
+        if let Some(vm) = &v.virtual_machine {
+            props["virtualMachine"] = id_ref(vm);
+            props["primary"] = json!(v.primary.unwrap_or(false));
+        }
+        if let Some(nsg) = &n.network_security_group {
+            props["networkSecurityGroup"] = id_ref(nsg);
+        }
+        body["properties"] = props;
+        body["kind"] = json!("Regular");
+        body
+    }
+
+    fn config(name: &str, private_ip: Option<&str>) -> IpConfiguration {
+        IpConfiguration {
+            name: name.into(),
+            private_ip: private_ip.map(str::to_string),
+            allocation: Allocation::Dynamic,
+            version: IpVersion::IPv4,
+            subnet: "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/virtualNetworks/V/subnets/Default".into(),
+            primary: true,
+            public_ip: None,
+            pools: Vec::new(),
+            etag: "W/\"c1\"".into(),
+        }
+    }
+
+    fn views() -> Vec<NicView> {
+        let id =
+            "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/networkInterfaces/Nic1";
+        let plain = NicView {
+            nic: Stored {
+                id: id.into(),
+                etag: "W/\"e1\"".into(),
+                value: NetworkInterface {
+                    common: Common {
+                        name: "Nic1".into(),
+                        location: "eastus".into(),
+                        tags: Tags::new(),
+                        resource_guid: "6a0d6b5c-8d8e-4a37-9c1e-2f2d3b1a0c9e".into(),
+                    },
+                    ip_configurations: vec![config("ipconfig1", Some("10.0.0.4"))],
+                    dns_servers: Vec::new(),
+                    enable_ip_forwarding: false,
+                    enable_accelerated_networking: false,
+                    network_security_group: None,
+                    mac_address: None,
+                },
+            },
+            virtual_machine: None,
+            primary: None,
+        };
+        let mut full = plain.clone();
+        {
+            let n = &mut full.nic.value;
+            n.common.tags = [
+                ("env", "t\"e\\st"),
+                ("Zeta", "1"),
+                ("alpha", "ünï\u{1F600}"),
+                ("ctl", "a\nb\u{1}"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            n.common.resource_guid = "abc".into();
+            n.dns_servers = vec!["10.0.0.10".into(), "8.8.8.8".into()];
+            n.enable_ip_forwarding = true;
+            n.enable_accelerated_networking = true;
+            n.network_security_group = Some("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/networkSecurityGroups/Nsg".into());
+            n.mac_address = Some("00-0D-3A-00-00-01".into());
+            let mut second = config("Second \"quoted\"", None);
+            second.allocation = Allocation::Static;
+            second.version = IpVersion::IPv6;
+            second.primary = false;
+            second.public_ip = Some("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/publicIPAddresses/Pip".into());
+            second.pools = vec!["/lb/pools/a".into(), "/lb/pools/b".into()];
+            n.ip_configurations.push(second);
+        }
+        full.virtual_machine = Some(
+            "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Compute/virtualMachines/Vm"
+                .into(),
+        );
+        full.primary = Some(true);
+        let mut attached_unknown = plain.clone();
+        attached_unknown.virtual_machine = Some("/vm".into());
+        let mut empty = plain.clone();
+        empty.nic.value.ip_configurations.clear();
+        empty.nic.value.common.resource_guid = String::new();
+        vec![plain, full, attached_unknown, empty]
+    }
+
+    #[test]
+    fn same_bytes_as_value_trees() {
+        for v in views() {
+            assert_eq!(
+                serde_json::to_string(&nic(&v)).unwrap(),
+                serde_json::to_string(&nic_value(&v)).unwrap()
+            );
+            for c in &v.nic.value.ip_configurations {
+                assert_eq!(
+                    serde_json::to_string(&ip_config(&v.nic.id, c)).unwrap(),
+                    serde_json::to_string(&ip_config_value(&v.nic.id, c)).unwrap()
+                );
+            }
+        }
+    }
 }
