@@ -12,11 +12,10 @@ use crate::AppState;
 use axum::http::{Method, StatusCode};
 use cerulean_app::deployments::{Deployment, DeploymentOperation};
 use cerulean_domain::deployment::{DeploymentState, Mode};
-use cerulean_domain::id::{fold, ResourceId};
+use cerulean_domain::id::ResourceId;
 use cerulean_template::Plan;
 use runtime::Fetch;
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
@@ -264,9 +263,8 @@ impl Run<'_> {
     /// Complete mode: the group's resources the template does not declare are deleted,
     /// users before what they use.
     fn delete_others(&self, plan: &Plan) -> Vec<Value> {
-        let declared: HashSet<String> = plan.resources.iter().map(|r| fold(&r.id)).collect();
         let group = self.id.group_id().expect("a deployment has a group");
-        let mut doomed: Vec<String> = others(&fetch_all(self, group.as_str()), &declared);
+        let mut doomed = runtime::undeclared(self.s, self.handle, plan, group.as_str());
         doomed.sort_by_key(|id| {
             let kind = ResourceId::parse(id)
                 .map(|r| r.kind_key())
@@ -285,33 +283,4 @@ impl Run<'_> {
         }
         errors
     }
-}
-
-/// Ids of every resource in a group (all pages of the generic list).
-fn fetch_all(run: &Run<'_>, group_id: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut next = Some(format!(
-        "{group_id}/resources?api-version={INTERNAL_API_VERSION}"
-    ));
-    while let Some(url) = next.take() {
-        let reply = run.call(Method::GET, &url, None);
-        for v in reply.body["value"].as_array().into_iter().flatten() {
-            if let Some(id) = v["id"].as_str() {
-                ids.push(id.to_string());
-            }
-        }
-        next = reply.body["nextLink"]
-            .as_str()
-            .and_then(internal::local_part);
-    }
-    ids
-}
-
-/// Top-level resources not declared; children go with their parents.
-fn others(ids: &[String], declared: &HashSet<String>) -> Vec<String> {
-    ids.iter()
-        .filter(|id| !declared.contains(&fold(id)))
-        .filter(|id| ResourceId::parse(id).is_ok_and(|r| r.segments().len() == 1))
-        .cloned()
-        .collect()
 }

@@ -5,8 +5,10 @@ use super::INTERNAL_API_VERSION;
 use crate::internal;
 use crate::AppState;
 use axum::http::Method;
-use cerulean_template::Runtime;
+use cerulean_domain::id::{fold, ResourceId};
+use cerulean_template::{Plan, Runtime};
 use serde_json::Value;
+use std::collections::HashSet;
 use tokio::runtime::Handle;
 
 pub struct Fetch<'a> {
@@ -26,4 +28,28 @@ impl Runtime for Fetch<'_> {
 
 pub fn rfc3339_now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Top-level resources of a group that `plan` does not declare (all pages of the generic
+/// list): what a Complete deployment deletes. Children go with their parents.
+pub fn undeclared(s: &AppState, handle: &Handle, plan: &Plan, group_id: &str) -> Vec<String> {
+    let declared: HashSet<String> = plan.resources.iter().map(|r| fold(&r.id)).collect();
+    let mut ids = Vec::new();
+    let mut next = Some(format!(
+        "{group_id}/resources?api-version={INTERNAL_API_VERSION}"
+    ));
+    while let Some(url) = next.take() {
+        let reply = handle.block_on(internal::call(s, Method::GET, &url, None));
+        for v in reply.body["value"].as_array().into_iter().flatten() {
+            let Some(id) = v["id"].as_str() else { continue };
+            let top_level = ResourceId::parse(id).is_ok_and(|r| r.segments().len() == 1);
+            if top_level && !declared.contains(&fold(id)) {
+                ids.push(id.to_string());
+            }
+        }
+        next = reply.body["nextLink"]
+            .as_str()
+            .and_then(internal::local_part);
+    }
+    ids
 }

@@ -1,13 +1,10 @@
 //! What-if: what a deployment would create, modify or delete, without changing anything.
 
 use super::runtime::Fetch;
-use super::INTERNAL_API_VERSION;
 use crate::AppState;
 use cerulean_domain::deployment::Mode;
-use cerulean_domain::id::fold;
 use cerulean_template::{Plan, Runtime};
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
 use tokio::runtime::Handle;
 
 /// Keys that are not the resource's content.
@@ -51,33 +48,14 @@ pub fn changes(
             }
         });
     }
-    let declared: HashSet<String> = plan.resources.iter().map(|r| fold(&r.id)).collect();
-    let mut next = Some(format!(
-        "{group_id}/resources?api-version={INTERNAL_API_VERSION}"
-    ));
-    while let Some(url) = next.take() {
-        let reply = handle.block_on(crate::internal::call(
-            s,
-            axum::http::Method::GET,
-            &url,
-            None,
-        ));
-        for v in reply.body["value"].as_array().into_iter().flatten() {
-            let Some(id) = v["id"].as_str() else { continue };
-            // Children go with their parents, as in a Complete deployment.
-            let top_level =
-                cerulean_domain::id::ResourceId::parse(id).is_ok_and(|r| r.segments().len() == 1);
-            if declared.contains(&fold(id)) || !top_level {
-                continue;
+    for id in super::runtime::undeclared(s, handle, plan, group_id) {
+        out.push(match mode {
+            Mode::Complete => {
+                let before = fetch.get(&id).unwrap_or_else(|| json!({"id": id}));
+                json!({"resourceId": id, "changeType": "Delete", "before": before})
             }
-            out.push(match mode {
-                Mode::Complete => json!({"resourceId": id, "changeType": "Delete", "before": fetch.get(id).unwrap_or_else(|| v.clone())}),
-                Mode::Incremental => json!({"resourceId": id, "changeType": "Ignore"}),
-            });
-        }
-        next = reply.body["nextLink"]
-            .as_str()
-            .and_then(crate::internal::local_part);
+            Mode::Incremental => json!({"resourceId": id, "changeType": "Ignore"}),
+        });
     }
     out
 }

@@ -247,7 +247,7 @@ async fn what_if(
         deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str())
     })
     .await
-    .map_err(|e| ApiError::NotImplemented(format!("what-if ({e})")))?;
+    .map_err(|e| cerulean_store::StoreError::Backend(format!("what-if: {e}")))?;
     Ok(Json(
         json!({"status": "Succeeded", "properties": {"changes": changes}}),
     ))
