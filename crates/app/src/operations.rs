@@ -42,7 +42,9 @@ impl Ops {
             ),
         };
         Operation {
-            id: uuid::Uuid::new_v4().to_string(),
+            // Time-ordered (still a GUID to clients): new operations land at the end of the
+            // id index instead of dirtying a random page of it in every commit.
+            id: uuid::Uuid::now_v7().to_string(),
             subscription: subscription.to_string(),
             namespace: namespace.to_string(),
             location: location.to_string(),

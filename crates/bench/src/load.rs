@@ -64,6 +64,17 @@ pub fn cpu_seconds(pid: u32) -> Result<f64, String> {
     Ok((num(11)? + num(12)?) / clock_ticks())
 }
 
+/// Bytes the process has passed to write-like system calls (`wchar` of `/proc/<pid>/io`):
+/// for the SQLite store, WAL frames, checkpoints and the database file.
+pub fn written_bytes(pid: u32) -> Result<u64, String> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .map_err(|e| format!("read /proc/{pid}/io: {e}"))?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("wchar:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| "malformed /proc io".to_string())
+}
+
 /// Peak resident set size (VmHWM) in MiB.
 pub fn peak_rss_mib(pid: u32) -> Result<f64, String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))

@@ -11,6 +11,11 @@ mod probe;
 mod report;
 mod target;
 
+/// The same allocator as `cerulean` (and for the baseline server, which is this binary too):
+/// the comparison is of the servers' work, not of their allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use azure::Mode;
 use clap::Parser;
 use load::{round, Measured, Op};
@@ -67,6 +72,9 @@ struct Args {
     /// Operations the probe measures (after set-up and warm-up).
     #[arg(long, default_value_t = 200)]
     probe_ops: u64,
+    /// Concurrent clients of the probe (the measured operations are shared among them).
+    #[arg(long, default_value_t = 1)]
+    probe_clients: usize,
     /// NICs in the group the `list` probe lists.
     #[arg(long, default_value_t = 10_000)]
     probe_size: u64,
@@ -277,6 +285,7 @@ async fn run(args: Args) -> ExitCode {
             scenario,
             ops: args.probe_ops.max(1),
             size: args.probe_size,
+            clients: args.probe_clients.max(1),
             callgrind: args.callgrind,
             perf: args.perf.clone(),
         };

@@ -23,6 +23,8 @@ pub struct ProbeArgs {
     pub size: u64,
     pub callgrind: bool,
     pub perf: Option<PathBuf>,
+    /// Concurrent clients sharing the measured operations (each its own connection).
+    pub clients: usize,
 }
 
 /// What the measured operations cost the server.
@@ -30,6 +32,7 @@ struct Cost {
     ops: u64,
     seconds: f64,
     cpu_seconds: f64,
+    written: u64,
     instructions: Option<u64>,
 }
 
@@ -85,7 +88,12 @@ fn wrapped(wrap: &[String], exe: &Path) -> Command {
 fn print(label: &str, p: &ProbeArgs, c: &Cost) {
     let per_op = |x: f64| x / c.ops.max(1) as f64;
     println!(
-        "probe {label}{}: {} ops in {:.2} s; server CPU {:.3} ms/op{}",
+        "probe {label}{}{}: {} ops in {:.2} s; server CPU {:.3} ms/op; written {:.0} bytes/op{}",
+        if p.clients > 1 {
+            format!(" ({} clients)", p.clients)
+        } else {
+            String::new()
+        },
         if p.scenario == "list" {
             format!(" (size {})", p.size)
         } else {
@@ -94,6 +102,7 @@ fn print(label: &str, p: &ProbeArgs, c: &Cost) {
         c.ops,
         c.seconds,
         per_op(c.cpu_seconds * 1000.0),
+        per_op(c.written as f64),
         match c.instructions {
             Some(i) => format!(
                 "; {} instructions/op (callgrind Ir, all threads)",
@@ -122,12 +131,35 @@ async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cos
         None => None,
     };
     let cpu0 = crate::load::cpu_seconds(pid)?;
+    let written0 = crate::load::written_bytes(pid)?;
     let t0 = Instant::now();
-    for i in 0..p.ops {
-        op(h.clone(), i).await?;
+    if p.clients <= 1 {
+        for i in 0..p.ops {
+            op(h.clone(), i).await?;
+        }
+    } else {
+        // Client c runs operations c, c + clients, ...: each index once, as with one client.
+        let op = std::sync::Arc::new(op);
+        let mut tasks = Vec::with_capacity(p.clients);
+        for c in 0..p.clients as u64 {
+            let (op, hc) = (op.clone(), Http::new(&started.base, started.ca.as_deref())?);
+            let (ops, step) = (p.ops, p.clients as u64);
+            tasks.push(tokio::spawn(async move {
+                let mut i = c;
+                while i < ops {
+                    op(hc.clone(), i).await?;
+                    i += step;
+                }
+                Ok::<_, String>(())
+            }));
+        }
+        for t in tasks {
+            t.await.map_err(|e| e.to_string())??;
+        }
     }
     let seconds = t0.elapsed().as_secs_f64();
     let cpu_seconds = crate::load::cpu_seconds(pid)? - cpu0;
+    let written = crate::load::written_bytes(pid)? - written0;
     if let Some(child) = perf.as_mut() {
         stop_perf(child)?;
     }
@@ -141,15 +173,19 @@ async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cos
         ops: p.ops,
         seconds,
         cpu_seconds,
+        written,
         instructions,
     })
 }
 
 type OpFn = Box<
     dyn Fn(
-        Http,
-        u64,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>,
+            Http,
+            u64,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
+        + Send
+        + Sync,
 >;
 
 /// Prepares the server for a scenario; returns one operation (client, index).

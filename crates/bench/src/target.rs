@@ -55,7 +55,7 @@ impl Http {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-    ) -> Result<(u16, HeaderMap, Vec<u8>), String> {
+    ) -> Result<(u16, HeaderMap, bytes::Bytes), String> {
         let mut req = self.client.request(method.clone(), self.url(path)?);
         if let Some(b) = body {
             req = req.header("content-type", "application/json").body(b);
@@ -70,7 +70,7 @@ impl Http {
             .bytes()
             .await
             .map_err(|e| format!("{method} {path}: {e}"))?;
-        Ok((status, headers, bytes.to_vec()))
+        Ok((status, headers, bytes))
     }
 
     /// Sends a request and fails unless the status is 2xx; returns headers and raw body.
@@ -79,7 +79,7 @@ impl Http {
         method: Method,
         path: &str,
         body: Option<&Value>,
-    ) -> Result<(u16, HeaderMap, Vec<u8>), String> {
+    ) -> Result<(u16, HeaderMap, bytes::Bytes), String> {
         let bytes = body.map(|b| serde_json::to_vec(b).expect("json"));
         self.ok_bytes(method, path, bytes).await
     }
@@ -90,7 +90,7 @@ impl Http {
         method: Method,
         path: &str,
         bytes: Option<Vec<u8>>,
-    ) -> Result<(u16, HeaderMap, Vec<u8>), String> {
+    ) -> Result<(u16, HeaderMap, bytes::Bytes), String> {
         let (status, headers, out) = self.send(method.clone(), path, bytes).await?;
         if !(200..300).contains(&status) {
             let text = String::from_utf8_lossy(&out);

@@ -115,6 +115,40 @@ pub async fn concurrent_jobs_commit_or_roll_back_independently(store: Arc<dyn St
     }));
 }
 
+/// Jobs that land in one commit with refusing ones keep exactly their own effects: a job that
+/// ran, was undone with its batch and ran again counts once.
+pub async fn refused_jobs_do_not_double_their_neighbours(store: Arc<dyn Store>) {
+    let mut handles = Vec::new();
+    for i in 0..48usize {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            write(&*store, move |tx| {
+                let n = tx.next_counter("kept")?;
+                if i % 4 == 3 {
+                    return Err(StoreError::Backend(format!(
+                        "refused after counting to {n}"
+                    )));
+                }
+                Ok(n)
+            })
+            .await
+        }));
+    }
+    let mut kept = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
+        match h.await.unwrap() {
+            Ok(n) => kept.push(n),
+            Err(_) => assert_eq!(i % 4, 3, "job {i} failed"),
+        }
+    }
+    assert_eq!(kept.len(), 36);
+    kept.sort_unstable();
+    // Every kept job saw its own increment, and nobody else's was lost or doubled.
+    assert_eq!(kept, (1..=36).collect::<Vec<i64>>());
+    let next = write(&*store, |tx| tx.next_counter("kept")).await.unwrap();
+    assert_eq!(next, 37);
+}
+
 pub async fn racing_inserts_of_one_key_have_one_winner(store: Arc<dyn Store>) {
     let mut handles = Vec::new();
     for _ in 0..16 {
@@ -644,6 +678,7 @@ macro_rules! conformance_suite {
             insert_refuses_an_existing_key,
             a_failed_job_leaves_nothing_behind,
             concurrent_jobs_commit_or_roll_back_independently,
+            refused_jobs_do_not_double_their_neighbours,
             racing_inserts_of_one_key_have_one_winner,
             lists_by_scope_kind_and_page,
             operations_and_subscriptions_round_trip,
