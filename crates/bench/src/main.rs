@@ -11,11 +11,6 @@ mod probe;
 mod report;
 mod target;
 
-/// The same allocator as `cerulean` (and for the baseline server, which is this binary too):
-/// the comparison is of the servers' work, not of their allocators.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use azure::Mode;
 use clap::Parser;
 use load::{round, Measured, Op};
