@@ -8,11 +8,6 @@ mod tls;
 
 use clap::Parser;
 
-/// A request allocates and frees many small buffers (JSON, records, TLS records); the system
-/// allocator spent about a sixth of a NIC list's server CPU on it (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
