@@ -40,6 +40,29 @@ pub fn from_record<T: DeserializeOwned>(rec: &Record) -> Result<T, AppError> {
         .map_err(|e| AppError::Store(StoreError::Corrupt(format!("{}: {e}", rec.key))))
 }
 
+/// What a list reads: the group `group` (which must exist) or, without one, the subscription
+/// `subscription` (lower-case id).
+pub fn list_scope<'a>(
+    tx: &mut dyn Tx,
+    group: Option<&'a ResourceId>,
+    subscription: &'a str,
+) -> Result<Scope<'a>, AppError> {
+    Ok(match group {
+        Some(g) => {
+            crate::groups::load_group(tx, g)?;
+            Scope::Group(g.key())
+        }
+        None => Scope::Subscription(subscription),
+    })
+}
+
+/// A page view that renders each record on its own.
+pub(crate) fn each<V: 'static>(
+    view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
+) -> impl Fn(&mut dyn Tx, Vec<Record>) -> Result<Vec<V>, AppError> + Send + 'static {
+    move |tx, recs| recs.iter().map(|r| view(tx, r)).collect()
+}
+
 /// Reads records of `kind` in `scope` after `after`, keeping those `keep` accepts, until a
 /// page is full or the scope is exhausted.
 pub fn list_page(

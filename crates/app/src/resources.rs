@@ -1,13 +1,13 @@
 //! Generic resource lists (`/subscriptions/{s}/resources`, `.../resourceGroups/{rg}/resources`):
 //! every stored resource, whatever its kind, as id, name, type, location and tags.
 
-use crate::records::list_page;
+use crate::records::{list_page, list_scope};
 use crate::{App, AppError, Page};
 use cerulean_domain::filter::ResourceFilter;
 use cerulean_domain::id::{fold, ResourceId};
 use cerulean_domain::kind::RESOURCE_GROUP;
 use cerulean_domain::tags::Tags;
-use cerulean_store::{Record, Scope};
+use cerulean_store::Record;
 
 #[derive(Clone, Debug)]
 pub struct GenericResource {
@@ -39,13 +39,7 @@ impl App {
         let group_id = group.map(|g| ResourceId::group(subscription, g));
         let limit = self.config.page_size;
         cerulean_store::read(&*self.store, move |tx| {
-            let scope = match &group_id {
-                Some(g) => {
-                    crate::groups::load_group(tx, g)?;
-                    Scope::Group(g.key())
-                }
-                None => Scope::Subscription(&sub),
-            };
+            let scope = list_scope(tx, group_id.as_ref(), &sub)?;
             let keep = |r: &Record| -> Result<bool, AppError> {
                 if r.kind == RESOURCE_GROUP || r.kind == cerulean_domain::deployment::KIND {
                     return Ok(false);

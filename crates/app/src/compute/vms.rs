@@ -426,8 +426,15 @@ impl App {
                 next: None,
             });
         };
-        self.list_kind(subscription, None, Some(loc), VM, after, view)
-            .await
+        self.list_kind(
+            subscription,
+            None,
+            Some(loc),
+            VM,
+            after,
+            crate::records::each(view),
+        )
+        .await
     }
 
     /// Compute usages in a region: `(cores in use, VMs, availability sets)`.

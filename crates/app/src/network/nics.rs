@@ -4,14 +4,14 @@ use super::{
     decode_conflict, load, not_found, pool_info, public_ip_info, run_moves, save, subnet_info,
     Stored, NIC,
 };
-use crate::records::{list_page, new_etag};
+use crate::records::new_etag;
 use crate::{App, AppError, Page};
 use cerulean_domain::compute::vm::VirtualMachine;
-use cerulean_domain::id::{fold, ResourceId};
+use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::{self, NetworkInterface, NicContext, NicSpec};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
-use cerulean_store::{Record, Ref, RefKind, Scope, Tx};
+use cerulean_store::{Record, Ref, RefKind, Tx};
 use std::collections::HashMap;
 
 /// A NIC with what other resources say about it.
@@ -267,24 +267,7 @@ impl App {
         group: Option<&str>,
         after: Option<String>,
     ) -> Result<Page<NicView>, AppError> {
-        self.subscription(subscription).await?;
-        let sub = fold(subscription);
-        let group_id = group.map(|g| ResourceId::group(subscription, g));
-        let limit = self.config.page_size;
-        cerulean_store::read(&*self.store, move |tx| {
-            let scope = match &group_id {
-                Some(g) => {
-                    crate::groups::load_group(tx, g)?;
-                    Scope::Group(g.key())
-                }
-                None => Scope::Subscription(&sub),
-            };
-            let page = list_page(tx, scope, Some(NIC), after.as_deref(), limit, &|_| Ok(true))?;
-            Ok(Page {
-                items: views(tx, page.items)?,
-                next: page.next,
-            })
-        })
-        .await
+        self.list_kind(subscription, group, None, NIC, after, views)
+            .await
     }
 }

@@ -1,13 +1,13 @@
 //! Virtual network and subnet use cases.
 
 use super::{first_user, load, require, save, Stored, VNET};
-use crate::records::{list_page, new_etag};
+use crate::records::{each, list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::vnet::{self, SubnetSpec, VirtualNetwork, VnetSpec};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
-use cerulean_store::{Record, RefKind, Scope, Tx};
+use cerulean_store::{Record, RefKind, Tx};
 use std::collections::HashMap;
 
 /// A virtual network with, per subnet, the IP configurations in it.
@@ -262,7 +262,7 @@ impl App {
         after: Option<String>,
         view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
     ) -> Result<Page<V>, AppError> {
-        self.list_kind(subscription, group, None, kind, after, view)
+        self.list_kind(subscription, group, None, kind, after, each(view))
             .await
     }
 
@@ -275,29 +275,19 @@ impl App {
         location: Option<&'static str>,
         kind: &'static str,
         after: Option<String>,
-        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
+        views: impl Fn(&mut dyn Tx, Vec<Record>) -> Result<Vec<V>, AppError> + Send + 'static,
     ) -> Result<Page<V>, AppError> {
         self.subscription(subscription).await?;
         let sub = cerulean_domain::id::fold(subscription);
         let group_id = group.map(|g| ResourceId::group(subscription, g));
         let limit = self.config.page_size;
         cerulean_store::read(&*self.store, move |tx| {
-            let scope = match &group_id {
-                Some(g) => {
-                    crate::groups::load_group(tx, g)?;
-                    Scope::Group(g.key())
-                }
-                None => Scope::Subscription(&sub),
-            };
+            let scope = list_scope(tx, group_id.as_ref(), &sub)?;
             let page = list_page(tx, scope, Some(kind), after.as_deref(), limit, &|r| {
                 Ok(location.is_none_or(|l| r.location.as_deref() == Some(l)))
             })?;
             Ok(Page {
-                items: page
-                    .items
-                    .iter()
-                    .map(|r| view(tx, r))
-                    .collect::<Result<_, _>>()?,
+                items: views(tx, page.items)?,
                 next: page.next,
             })
         })
