@@ -138,17 +138,21 @@ async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cos
             op(h.clone(), i).await?;
         }
     } else {
-        // Client c runs operations c, c + clients, ...: each index once, as with one client.
+        // Clients take the next index from one counter, as the load generator's do: the
+        // operations in flight have neighbouring names, and so the same B-tree pattern.
         let op = std::sync::Arc::new(op);
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let mut tasks = Vec::with_capacity(p.clients);
-        for c in 0..p.clients as u64 {
+        for _ in 0..p.clients {
             let (op, hc) = (op.clone(), Http::new(&started.base, started.ca.as_deref())?);
-            let (ops, step) = (p.ops, p.clients as u64);
+            let (next, ops) = (next.clone(), p.ops);
             tasks.push(tokio::spawn(async move {
-                let mut i = c;
-                while i < ops {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= ops {
+                        break;
+                    }
                     op(hc.clone(), i).await?;
-                    i += step;
                 }
                 Ok::<_, String>(())
             }));

@@ -244,6 +244,79 @@ pub async fn lists_by_scope_kind_and_page(store: Arc<dyn Store>) {
     );
 }
 
+/// A group's list holds its own records only (not a group whose name extends its name),
+/// nested kinds included; a record whose key lies outside its group is refused.
+pub async fn group_lists_keep_to_their_group(store: Arc<dyn Store>) {
+    let subnet = |group: &str| {
+        let mut r = rec(group, "Microsoft.Network/virtualNetworks", "v/subnets/s");
+        r.kind = "microsoft.network/virtualnetworks/subnets".into();
+        r
+    };
+    for r in [
+        rec("a", "Microsoft.Network/networkInterfaces", "n1"),
+        rec("a", "Microsoft.Network/virtualNetworks", "v"),
+        subnet("a"),
+        rec("ab", "Microsoft.Network/networkInterfaces", "n2"),
+        subnet("ab"),
+    ] {
+        put(&*store, r).await.unwrap();
+    }
+    let names = |kind: Option<&'static str>| {
+        let store = store.clone();
+        async move {
+            let page = read(&*store, move |tx| {
+                tx.list(&ListQuery {
+                    scope: Scope::Group("/subscriptions/s1/resourcegroups/a"),
+                    kind,
+                    after: None,
+                    limit: 100,
+                })
+            })
+            .await
+            .unwrap();
+            page.into_iter()
+                .map(|r| r.key.rsplit("/providers/").next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        names(None).await,
+        [
+            "microsoft.network/networkinterfaces/n1",
+            "microsoft.network/virtualnetworks/v",
+            "microsoft.network/virtualnetworks/v/subnets/s",
+        ]
+    );
+    assert_eq!(
+        names(Some("microsoft.network/networkinterfaces")).await,
+        ["microsoft.network/networkinterfaces/n1"]
+    );
+    assert_eq!(
+        names(Some("microsoft.network/virtualnetworks/subnets")).await,
+        ["microsoft.network/virtualnetworks/v/subnets/s"]
+    );
+
+    let mut stray = rec("a", "Microsoft.Network/networkInterfaces", "n3");
+    stray.group_key = Some("/subscriptions/s1/resourcegroups/b".into());
+    let err = put(&*store, stray.clone()).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Backend(ref m) if m.contains("outside its group")),
+        "{err:?}"
+    );
+    let err = write(&*store, move |tx| tx.insert(&stray))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
+    assert_eq!(
+        get(
+            &*store,
+            "/subscriptions/s1/resourcegroups/a/providers/microsoft.network/networkinterfaces/n3"
+        )
+        .await,
+        None
+    );
+}
+
 pub async fn operations_and_subscriptions_round_trip(store: Arc<dyn Store>) {
     let op = Operation {
         id: "op-1".into(),
@@ -681,6 +754,7 @@ macro_rules! conformance_suite {
             refused_jobs_do_not_double_their_neighbours,
             racing_inserts_of_one_key_have_one_winner,
             lists_by_scope_kind_and_page,
+            group_lists_keep_to_their_group,
             operations_and_subscriptions_round_trip,
             reset_drops_resources_and_operations_but_not_subscriptions,
             close_finishes_queued_writes_then_refuses,

@@ -17,8 +17,8 @@ mod sqlite;
 pub use error::StoreError;
 pub use pg::PgStore;
 pub use record::{
-    offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Scope, EXCLUSIVE_REFS,
-    UNIQUE_ADDRESS,
+    group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Scope,
+    EXCLUSIVE_REFS, UNIQUE_ADDRESS,
 };
 pub use sqlite::{SqliteMode, SqliteStore};
 

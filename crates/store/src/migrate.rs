@@ -1,10 +1,29 @@
-//! Versioned schema migrations, applied in order on start. The SQL is written in the common
-//! subset of SQLite and PostgreSQL so that both adapters share one schema history.
+//! Versioned schema migrations, applied in order on start. Both adapters share one version
+//! history; a migration whose change is a physical layout of one engine (SQLite's
+//! `WITHOUT ROWID` tables) gives each adapter its own statements, and the other a no-op.
 
-/// `(version, statements)`. Append only: a shipped migration is never edited.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "
+pub struct Migration {
+    pub version: i64,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// Append only: a shipped migration is never edited.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: V1_TABLES,
+        postgres: V1_TABLES,
+    },
+    Migration {
+        version: 2,
+        sqlite: V2_SQLITE_CLUSTERED,
+        postgres: "",
+    },
+];
+
+/// The first schema, in the common subset of SQLite and PostgreSQL.
+const V1_TABLES: &str = "
     CREATE TABLE resources (
         key TEXT PRIMARY KEY,
         id TEXT NOT NULL,
@@ -57,8 +76,76 @@ pub const MIGRATIONS: &[(i64, &str)] = &[(
         id TEXT PRIMARY KEY,
         body TEXT NOT NULL
     );
-    ",
-)];
+    ";
+
+/// SQLite: every table becomes `WITHOUT ROWID`, clustered on the key it is looked up by, so a
+/// write dirties one B-tree per table instead of a rowid table plus its primary-key index,
+/// and a GET descends one tree instead of two. A group's resources are one range of that
+/// key (`record::group_key_range`), which retires `resources_by_group`; `refs` is clustered
+/// by owner (every write replaces one owner's refs, and nothing looks refs up by `from_key`
+/// alone), which retires `refs_by_owner`; operations are pruned by their time-ordered id,
+/// which retires `operations_by_age`. A NIC create dirties 7 B-trees where it dirtied 14.
+const V2_SQLITE_CLUSTERED: &str = "
+    DROP INDEX resources_by_group;
+
+    CREATE TABLE refs_v2 (
+        from_key TEXT NOT NULL,
+        from_id TEXT NOT NULL,
+        to_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        owner_key TEXT NOT NULL,
+        PRIMARY KEY (owner_key, from_key, kind, to_key)
+    ) WITHOUT ROWID;
+    INSERT INTO refs_v2 SELECT from_key, from_id, to_key, kind, owner_key FROM refs;
+    DROP TABLE refs;
+    ALTER TABLE refs_v2 RENAME TO refs;
+    CREATE INDEX refs_by_target ON refs (to_key, kind);
+    CREATE UNIQUE INDEX refs_exclusive ON refs (to_key, kind) WHERE kind IN ('publicip', 'attachment');
+
+    CREATE TABLE ip_allocations_v2 (
+        subnet_key TEXT NOT NULL,
+        offset_hex TEXT NOT NULL,
+        owner_key TEXT NOT NULL,
+        PRIMARY KEY (subnet_key, offset_hex)
+    ) WITHOUT ROWID;
+    INSERT INTO ip_allocations_v2 SELECT subnet_key, offset_hex, owner_key FROM ip_allocations;
+    DROP TABLE ip_allocations;
+    ALTER TABLE ip_allocations_v2 RENAME TO ip_allocations;
+
+    CREATE TABLE ip_released_v2 (
+        subnet_key TEXT NOT NULL,
+        offset_hex TEXT NOT NULL,
+        PRIMARY KEY (subnet_key, offset_hex)
+    ) WITHOUT ROWID;
+    INSERT INTO ip_released_v2 SELECT subnet_key, offset_hex FROM ip_released;
+    DROP TABLE ip_released;
+    ALTER TABLE ip_released_v2 RENAME TO ip_released;
+
+    CREATE TABLE ip_marks_v2 (
+        subnet_key TEXT PRIMARY KEY,
+        mark_hex TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO ip_marks_v2 SELECT subnet_key, mark_hex FROM ip_marks;
+    DROP TABLE ip_marks;
+    ALTER TABLE ip_marks_v2 RENAME TO ip_marks;
+
+    CREATE TABLE counters_v2 (
+        name TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO counters_v2 SELECT name, value FROM counters;
+    DROP TABLE counters;
+    ALTER TABLE counters_v2 RENAME TO counters;
+
+    CREATE TABLE operations_v2 (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_ms BIGINT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO operations_v2 SELECT id, body, created_ms FROM operations;
+    DROP TABLE operations;
+    ALTER TABLE operations_v2 RENAME TO operations;
+    ";
 
 pub const CREATE_VERSIONS: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_ms BIGINT NOT NULL)";
@@ -66,9 +153,40 @@ pub const CREATE_VERSIONS: &str =
 /// Operations older than this are pruned on start.
 pub const OPERATION_RETENTION_MS: i64 = 24 * 3600 * 1000;
 
+/// A string below which every UUIDv7 minted before `cutoff_ms` sorts, and none minted at or
+/// after it: a v7 id begins with its millisecond timestamp in hex (`tttttttt-tttt-7...`).
+/// Pruning by it walks the clustered key instead of needing an index on `created_ms`; the
+/// caller still checks `created_ms`, so an id of another form is never pruned early.
+pub fn operation_id_floor(cutoff_ms: i64) -> String {
+    let ms = cutoff_ms.max(0) as u64 & 0xffff_ffff_ffff;
+    format!("{:08x}-{:04x}", ms >> 16, ms & 0xffff)
+}
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v7_ids_sort_around_their_floor_by_time() {
+        let at = |ms: u64| {
+            uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+                uuid::NoContext,
+                ms / 1000,
+                (ms % 1000) as u32 * 1_000_000,
+            ))
+            .to_string()
+        };
+        let cutoff = 1_795_000_000_123_i64;
+        let floor = operation_id_floor(cutoff);
+        assert!(at(cutoff as u64 - 1) < floor);
+        assert!(at(cutoff as u64) > floor);
+        assert!(at(cutoff as u64 + 86_400_000) > floor);
+    }
 }

@@ -82,9 +82,10 @@ impl PgStore {
                 )
                 .map_err(backend)?
                 .get(0);
-            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+                let version = &m.version;
                 let mut tx = c.transaction().map_err(backend)?;
-                tx.batch_execute(sql).map_err(backend)?;
+                tx.batch_execute(m.postgres).map_err(backend)?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
                     &[version, &migrate::now_ms()],
@@ -320,6 +321,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
+        crate::record::check_placement(rec)?;
         const SQL: &str =
             "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -342,6 +344,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
+        crate::record::check_placement(rec)?;
         const SQL: &str =
             "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";

@@ -6,7 +6,10 @@
 //! connections; WAL lets them read while the writer writes.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
+use crate::record::{
+    check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS,
+    UNIQUE_ADDRESS,
+};
 use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -120,9 +123,10 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
             |r| r.get(0),
         )
         .map_err(backend)?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let version = m.version;
         let tx = conn.unchecked_transaction().map_err(backend)?;
-        tx.execute_batch(sql).map_err(backend)?;
+        tx.execute_batch(m.sqlite).map_err(backend)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, ?2)",
             params![version, migrate::now_ms()],
@@ -131,9 +135,10 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
         tx.commit().map_err(backend)?;
         tracing::info!(version, "applied schema migration");
     }
+    let cutoff = migrate::now_ms() - migrate::OPERATION_RETENTION_MS;
     conn.execute(
-        "DELETE FROM operations WHERE created_ms < ?1",
-        params![migrate::now_ms() - migrate::OPERATION_RETENTION_MS],
+        "DELETE FROM operations WHERE id < ?1 AND created_ms < ?2",
+        params![migrate::operation_id_floor(cutoff), cutoff],
     )
     .map_err(backend)?;
     Ok(())
@@ -392,6 +397,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
+        check_placement(rec)?;
         let mut st = self
             .conn
             .prepare_cached(&format!(
@@ -415,6 +421,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
+        check_placement(rec)?;
         let mut st = self
             .conn
             .prepare_cached(&format!(
@@ -444,22 +451,37 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
-        // No optional predicates: each shape gets its own statement, so SQLite walks the
-        // (scope, kind, key) index in order instead of sorting the whole scope per page.
-        let (scope_col, scope_val) = match q.scope {
-            Scope::Subscription(s) => ("subscription", s),
-            Scope::Group(g) => ("group_key", g),
-        };
-        let mut sql = format!("SELECT {COLUMNS} FROM resources WHERE {scope_col} = ?");
+        // No optional predicates: each shape gets its own statement, so that SQLite walks an
+        // index in key order instead of sorting the whole scope per page. A group's records
+        // are one range of the clustered primary key (`group_key_range`); a subscription's
+        // come through `resources_by_subscription`.
         let limit = q.limit as i64;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&scope_val];
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(5);
+        let mut sql = format!("SELECT {COLUMNS} FROM resources WHERE ");
+        let (lower, upper);
+        match &q.scope {
+            Scope::Subscription(s) => {
+                sql.push_str("subscription = ?");
+                args.push(s);
+                if let Some(a) = &q.after {
+                    sql.push_str(" AND key > ?");
+                    args.push(a);
+                }
+            }
+            Scope::Group(g) => {
+                let (first, before) = group_key_range(g, q.kind);
+                upper = before;
+                lower = match q.after {
+                    Some(a) if a > first.as_str() => a.to_string(),
+                    _ => first,
+                };
+                sql.push_str("key > ? AND key < ? AND group_key = ?");
+                args.extend([&lower as &dyn rusqlite::ToSql, &upper, g]);
+            }
+        }
         if let Some(k) = &q.kind {
             sql.push_str(" AND kind = ?");
             args.push(k);
-        }
-        if let Some(a) = &q.after {
-            sql.push_str(" AND key > ?");
-            args.push(a);
         }
         sql.push_str(" ORDER BY key LIMIT ?");
         args.push(&limit);
@@ -755,3 +777,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(backend)
     }
 }
+
+#[cfg(test)]
+#[path = "sqlite_upgrade_tests.rs"]
+mod upgrade_tests;

@@ -1,0 +1,145 @@
+//! A database written by schema version 1 opens under the current schema with its data
+//! intact, and the start-up prune keeps every operation younger than the retention.
+
+use super::*;
+use crate::{read, write};
+use cerulean_domain::operation::OperationStatus;
+
+fn operation(id: &str, started_at_ms: i64) -> Operation {
+    Operation {
+        id: id.into(),
+        subscription: "s1".into(),
+        namespace: "Microsoft.Network".into(),
+        location: "eastus".into(),
+        resource_id: "/subscriptions/s1/resourceGroups/rg".into(),
+        outcome: OperationStatus::Succeeded,
+        error: None,
+        result: None,
+        started_at_ms,
+        done_at_ms: started_at_ms,
+        returns_resource: false,
+    }
+}
+
+fn v7_at(ms: i64) -> String {
+    let ms = ms as u64;
+    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        ms / 1000,
+        (ms % 1000) as u32 * 1_000_000,
+    ))
+    .to_string()
+}
+
+const GROUP: &str = "/subscriptions/s/resourcegroups/g";
+
+fn write_v1_database(path: &Path, ops: &[Operation]) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(migrate::CREATE_VERSIONS).unwrap();
+    conn.execute_batch(MIGRATIONS[0].sqlite).unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations (version, applied_ms) VALUES (1, 0)",
+        [],
+    )
+    .unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO refs VALUES ('nic1/ipc1', 'NIC1/ipc1', 'pip1', 'publicip', 'nic1');
+         INSERT INTO refs VALUES ('nic1', 'NIC1', 'subnet1', 'subnet', 'nic1');
+         INSERT INTO ip_allocations VALUES ('subnet1', '{four}', 'nic1');
+         INSERT INTO ip_released VALUES ('subnet1', '{two}');
+         INSERT INTO ip_marks VALUES ('subnet1', '{five}');
+         INSERT INTO counters VALUES ('vm', 7);
+         INSERT INTO resources VALUES ('{GROUP}/providers/microsoft.network/networkinterfaces/n',
+             '/subscriptions/S/resourceGroups/G/providers/Microsoft.Network/networkInterfaces/n',
+             'microsoft.network/networkinterfaces', 's', '{GROUP}', 'eastus', '{{}}', 'e1');",
+        four = offset_hex(4),
+        two = offset_hex(2),
+        five = offset_hex(5),
+    ))
+    .unwrap();
+    for op in ops {
+        conn.execute(
+            "INSERT INTO operations (id, body, created_ms) VALUES (?1, ?2, ?3)",
+            params![op.id, encode(op), op.started_at_ms],
+        )
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
+    let dir = std::env::temp_dir().join(format!("cerulean-upgrade-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = migrate::now_ms();
+    let day = 24 * 3600 * 1000;
+    let stale = operation(&v7_at(now - 2 * day), now - 2 * day);
+    let fresh = operation(&v7_at(now - 1000), now - 1000);
+    // Sorts below every v7 floor but is young: the `created_ms` guard must keep it.
+    let odd = operation("00000000-not-a-v7", now - 1000);
+    write_v1_database(
+        &dir.join("cerulean.db"),
+        &[stale.clone(), fresh.clone(), odd.clone()],
+    );
+
+    let store = SqliteStore::open(SqliteMode::Durable(dir.clone())).unwrap();
+    let (listed, owned, to_pip, owner, released, mark) = read(&store, |tx| {
+        Ok::<_, StoreError>((
+            tx.list(&ListQuery {
+                scope: Scope::Group(GROUP),
+                kind: Some("microsoft.network/networkinterfaces"),
+                after: None,
+                limit: 10,
+            })?,
+            tx.refs_of("nic1")?,
+            tx.refs_to("pip1", RefKind::PublicIp)?,
+            tx.ipam_owner("subnet1", 4)?,
+            tx.ipam_lowest_released("subnet1")?,
+            tx.ipam_mark("subnet1")?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].etag, "e1");
+    let pairs: Vec<_> = owned
+        .iter()
+        .map(|r| (r.from_key.as_str(), r.to_key.as_str()))
+        .collect();
+    assert_eq!(pairs, [("nic1", "subnet1"), ("nic1/ipc1", "pip1")]);
+    assert_eq!(to_pip.len(), 1);
+    assert_eq!(to_pip[0].from_id, "NIC1/ipc1");
+    assert_eq!(owner.as_deref(), Some("nic1"));
+    assert_eq!(released, Some(2));
+    assert_eq!(mark, 5);
+
+    let ops = read(&store, move |tx| {
+        Ok::<_, StoreError>((
+            tx.get_operation(&stale.id)?,
+            tx.get_operation(&fresh.id)?,
+            tx.get_operation(&odd.id)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(ops.0, None, "older than the retention: pruned");
+    assert!(ops.1.is_some() && ops.2.is_some(), "young operations stay");
+
+    assert_eq!(write(&store, |tx| tx.next_counter("vm")).await.unwrap(), 8);
+    // The exclusive index came through the rebuild of `refs`.
+    let second = Ref {
+        from_key: "nic2/ipc1".into(),
+        from_id: "NIC2/ipc1".into(),
+        to_key: "pip1".into(),
+        kind: RefKind::PublicIp,
+        owner_key: "nic2".into(),
+    };
+    let err = write(&store, move |tx| tx.set_refs("nic2", &[second.clone()]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { constraint } if constraint == EXCLUSIVE_REFS),
+        "{err:?}"
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
