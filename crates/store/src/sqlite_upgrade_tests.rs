@@ -133,9 +133,11 @@ async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
         kind: RefKind::PublicIp,
         owner_key: "nic2".into(),
     };
-    let err = write(&store, move |tx| tx.set_refs("nic2", &[second.clone()]))
-        .await
-        .unwrap_err();
+    let err = write(&store, move |tx| {
+        tx.set_refs("nic2", std::slice::from_ref(&second))
+    })
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, StoreError::Conflict { constraint } if constraint == EXCLUSIVE_REFS),
         "{err:?}"
