@@ -74,6 +74,7 @@ pub struct Info {
     pub backend: &'static str,
     pub counts: Vec<(String, i64)>,
     pub subscriptions: usize,
+    pub writes: cerulean_store::WriteStats,
 }
 
 impl App {
@@ -110,6 +111,7 @@ impl App {
             backend: self.store.backend(),
             counts,
             subscriptions: self.subscriptions.read().unwrap().len(),
+            writes: self.store.write_stats(),
         })
     }
 

@@ -48,6 +48,32 @@ fn clock_ticks() -> f64 {
 pub fn cpu_seconds(pid: u32) -> Result<f64, String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map_err(|e| format!("read /proc/{pid}/stat: {e}"))?;
+    stat_cpu_seconds(&stat)
+}
+
+/// CPU seconds of each thread of `pid`, summed by thread name (`tokio-rt-worker`,
+/// `cerulean-sqlite-writer`, ...), sorted by name.
+pub fn thread_cpu_seconds(pid: u32) -> Result<Vec<(String, f64)>, String> {
+    let dir = format!("/proc/{pid}/task");
+    let mut by_name = std::collections::BTreeMap::<String, f64>::new();
+    for task in std::fs::read_dir(&dir).map_err(|e| format!("read {dir}: {e}"))? {
+        let Ok(stat) =
+            std::fs::read_to_string(task.map_err(|e| e.to_string())?.path().join("stat"))
+        else {
+            continue; // the thread ended meanwhile
+        };
+        let name = stat
+            .split_once('(')
+            .and_then(|(_, r)| r.rsplit_once(')'))
+            .map_or("?", |(n, _)| n)
+            .to_string();
+        *by_name.entry(name).or_default() += stat_cpu_seconds(&stat)?;
+    }
+    Ok(by_name.into_iter().collect())
+}
+
+/// utime + stime of a `/proc/.../stat` line, in seconds.
+fn stat_cpu_seconds(stat: &str) -> Result<f64, String> {
     // The command name is in parentheses and may contain spaces: split after the last ')'.
     let rest = stat
         .rsplit_once(')')

@@ -34,6 +34,29 @@ struct Cost {
     cpu_seconds: f64,
     written: u64,
     instructions: Option<u64>,
+    /// The server's write counters over the measured operations (cerulean only).
+    writes: Option<Writes>,
+    /// CPU seconds by thread name over the measured operations.
+    threads: Vec<(String, f64)>,
+}
+
+/// Differences of `/cerulean/info`'s `writes` over the measured operations.
+struct Writes {
+    commits: u64,
+    jobs: u64,
+    writer_busy_us: Option<u64>,
+    pages_written: Option<u64>,
+}
+
+async fn writes(h: &Http) -> Option<(u64, u64, Option<u64>, Option<u64>)> {
+    let v = h.ok(Method::GET, "/cerulean/info", None).await.ok()?;
+    let w = &v["writes"];
+    Some((
+        w["commits"].as_u64()?,
+        w["jobs"].as_u64()?,
+        w["writerBusyUs"].as_u64(),
+        w["pagesWritten"].as_u64(),
+    ))
 }
 
 pub async fn run(cfg: &Config, mode: Mode, p: ProbeArgs) -> Result<(), String> {
@@ -111,6 +134,31 @@ fn print(label: &str, p: &ProbeArgs, c: &Cost) {
             None => String::new(),
         }
     );
+    if !c.threads.is_empty() {
+        let threads: Vec<String> = c
+            .threads
+            .iter()
+            .map(|(name, s)| format!("{name} {:.3}", per_op(s * 1000.0)))
+            .collect();
+        println!("  server CPU by thread, ms/op: {}", threads.join(", "));
+    }
+    if let Some(w) = c.writes.as_ref().filter(|w| w.commits > 0) {
+        println!(
+            "  writes: {} jobs in {} commits ({:.1} jobs/commit){}",
+            w.jobs,
+            w.commits,
+            w.jobs as f64 / w.commits as f64,
+            match (w.writer_busy_us, w.pages_written) {
+                (Some(us), Some(pages)) => format!(
+                    "; SQLite writer busy {:.0} % of the time, {:.1} µs/job; {:.1} pages written/commit",
+                    us as f64 / 1e4 / c.seconds,
+                    us as f64 / w.jobs.max(1) as f64,
+                    pages as f64 / w.commits as f64
+                ),
+                _ => String::new(),
+            }
+        );
+    }
 }
 
 async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cost, String> {
@@ -132,6 +180,8 @@ async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cos
     };
     let cpu0 = crate::load::cpu_seconds(pid)?;
     let written0 = crate::load::written_bytes(pid)?;
+    let writes0 = writes(&h).await;
+    let threads0 = crate::load::thread_cpu_seconds(pid)?;
     let t0 = Instant::now();
     if p.clients <= 1 {
         for i in 0..p.ops {
@@ -162,6 +212,8 @@ async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cos
         }
     }
     let seconds = t0.elapsed().as_secs_f64();
+    let writes1 = writes(&h).await;
+    let threads1 = crate::load::thread_cpu_seconds(pid)?;
     let cpu_seconds = crate::load::cpu_seconds(pid)? - cpu0;
     let written = crate::load::written_bytes(pid)? - written0;
     if let Some(child) = perf.as_mut() {
@@ -179,6 +231,26 @@ async fn measure(started: &Started, p: &ProbeArgs, out_dir: &Path) -> Result<Cos
         cpu_seconds,
         written,
         instructions,
+        writes: match (writes0, writes1) {
+            (Some((c0, j0, b0, p0)), Some((c1, j1, b1, p1))) => Some(Writes {
+                commits: c1 - c0,
+                jobs: j1 - j0,
+                writer_busy_us: b0.zip(b1).map(|(b0, b1)| b1 - b0),
+                pages_written: p0.zip(p1).map(|(p0, p1)| p1 - p0),
+            }),
+            _ => None,
+        },
+        threads: threads1
+            .into_iter()
+            .map(|(name, after)| {
+                let before = threads0
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or(0.0, |t| t.1);
+                (name, after - before)
+            })
+            .filter(|(_, s)| *s > 0.0)
+            .collect(),
     })
 }
 

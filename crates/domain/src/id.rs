@@ -1,22 +1,32 @@
 //! Azure resource ids: parsed once, compared case-insensitively, printed as the caller spelled them.
 
 use crate::error::DomainError;
+use smallvec::SmallVec;
 use std::fmt;
 
 /// A fully qualified ARM resource id such as
 /// `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{v}/subnets/{s}`.
 ///
 /// `raw` keeps the caller's spelling (ARM echoes it back); `key` is the lower-case form used
-/// for every lookup, uniqueness check and reference comparison.
+/// for every lookup, uniqueness check and reference comparison. The parts are byte ranges of
+/// `raw`, not strings of their own: ids are parsed and built on every request's hot path, and
+/// one id used to cost eight allocations.
 #[derive(Clone, Debug)]
 pub struct ResourceId {
     raw: String,
     key: String,
-    subscription: String,
-    group: Option<String>,
-    namespace: Option<String>,
+    subscription: Span,
+    group: Option<Span>,
+    namespace: Option<Span>,
     /// `(type, name)` pairs below the provider namespace, outermost first.
-    segments: Vec<(String, String)>,
+    segments: SmallVec<[(Span, Span); 2]>,
+}
+
+/// A byte range of `ResourceId::raw`.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    end: u32,
 }
 
 impl PartialEq for ResourceId {
@@ -39,13 +49,34 @@ impl fmt::Display for ResourceId {
 
 /// Lower-cases the way ARM compares ids and names.
 pub fn fold(s: &str) -> String {
-    s.to_lowercase()
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// Appends ids part by part, noting where each part lies.
+struct Builder {
+    raw: String,
+}
+
+impl Builder {
+    fn push(&mut self, fixed: &str, part: &str) -> Span {
+        self.raw.push_str(fixed);
+        let start = self.raw.len() as u32;
+        self.raw.push_str(part);
+        Span {
+            start,
+            end: self.raw.len() as u32,
+        }
+    }
 }
 
 impl ResourceId {
     /// `/subscriptions/{s}/resourceGroups/{rg}`
     pub fn group(subscription: &str, group: &str) -> Self {
-        Self::build(subscription, Some(group), None, Vec::new())
+        Self::build(subscription, Some(group), None, [].into_iter())
     }
 
     /// `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}`
@@ -60,49 +91,56 @@ impl ResourceId {
             subscription,
             Some(group),
             Some(namespace),
-            vec![(ty.to_string(), name.to_string())],
+            [(ty, name)].into_iter(),
         )
     }
 
     /// The id of a child resource (`{self}/{ty}/{name}`).
     pub fn child(&self, ty: &str, name: &str) -> Self {
+        let mut raw = String::with_capacity(self.raw.len() + ty.len() + name.len() + 2);
+        raw.push_str(&self.raw);
+        let mut b = Builder { raw };
         let mut segments = self.segments.clone();
-        segments.push((ty.to_string(), name.to_string()));
-        Self::build(
-            &self.subscription,
-            self.group.as_deref(),
-            self.namespace.as_deref(),
+        segments.push((b.push("/", ty), b.push("/", name)));
+        ResourceId {
+            key: fold(&b.raw),
+            raw: b.raw,
+            subscription: self.subscription,
+            group: self.group,
+            namespace: self.namespace,
             segments,
-        )
+        }
     }
 
-    fn build(
+    fn build<'a>(
         subscription: &str,
         group: Option<&str>,
         namespace: Option<&str>,
-        segments: Vec<(String, String)>,
+        segments: impl Iterator<Item = (&'a str, &'a str)> + Clone,
     ) -> Self {
-        let mut raw = format!("/subscriptions/{subscription}");
-        if let Some(g) = group {
-            raw.push_str("/resourceGroups/");
-            raw.push_str(g);
-        }
-        if let Some(ns) = namespace {
-            raw.push_str("/providers/");
-            raw.push_str(ns);
-        }
-        for (t, n) in &segments {
-            raw.push('/');
-            raw.push_str(t);
-            raw.push('/');
-            raw.push_str(n);
-        }
+        let len = 15
+            + subscription.len()
+            + group.map_or(0, |g| g.len() + 16)
+            + namespace.map_or(0, |n| n.len() + 11)
+            + segments
+                .clone()
+                .map(|(t, n)| t.len() + n.len() + 2)
+                .sum::<usize>();
+        let mut b = Builder {
+            raw: String::with_capacity(len),
+        };
+        let subscription = b.push("/subscriptions/", subscription);
+        let group = group.map(|g| b.push("/resourceGroups/", g));
+        let namespace = namespace.map(|n| b.push("/providers/", n));
+        let segments = segments
+            .map(|(t, n)| (b.push("/", t), b.push("/", n)))
+            .collect();
         ResourceId {
-            key: fold(&raw),
-            raw,
-            subscription: subscription.to_string(),
-            group: group.map(str::to_string),
-            namespace: namespace.map(str::to_string),
+            key: fold(&b.raw),
+            raw: b.raw,
+            subscription,
+            group,
+            namespace,
             segments,
         }
     }
@@ -115,7 +153,7 @@ impl ResourceId {
         if parts.next() != Some("") {
             return Err(invalid());
         }
-        let parts: Vec<&str> = parts.collect();
+        let parts: SmallVec<[&str; 12]> = parts.collect();
         if parts.iter().any(|p| p.is_empty()) || parts.len() < 2 {
             return Err(invalid());
         }
@@ -130,7 +168,7 @@ impl ResourceId {
             rest = &rest[2..];
         }
         let mut namespace = None;
-        let mut segments = Vec::new();
+        let mut pairs: &[&str] = &[];
         if !rest.is_empty() {
             if rest.len() < 4
                 || !rest[0].eq_ignore_ascii_case("providers")
@@ -139,11 +177,18 @@ impl ResourceId {
                 return Err(invalid());
             }
             namespace = Some(rest[1]);
-            for pair in rest[2..].chunks(2) {
-                segments.push((pair[0].to_string(), pair[1].to_string()));
-            }
+            pairs = &rest[2..];
         }
-        Ok(Self::build(subscription, group, namespace, segments))
+        Ok(Self::build(
+            subscription,
+            group,
+            namespace,
+            pairs.chunks(2).map(|p| (p[0], p[1])),
+        ))
+    }
+
+    fn slice(&self, span: Span) -> &str {
+        &self.raw[span.start as usize..span.end as usize]
     }
 
     pub fn as_str(&self) -> &str {
@@ -153,41 +198,44 @@ impl ResourceId {
         &self.key
     }
     pub fn subscription(&self) -> &str {
-        &self.subscription
+        self.slice(self.subscription)
     }
     pub fn group_name(&self) -> Option<&str> {
-        self.group.as_deref()
+        self.group.map(|g| self.slice(g))
     }
     pub fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+        self.namespace.map(|n| self.slice(n))
     }
-    pub fn segments(&self) -> &[(String, String)] {
-        &self.segments
+    /// `(type, name)` pairs below the provider namespace, outermost first.
+    pub fn segments(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.segments
+            .iter()
+            .map(|&(t, n)| (self.slice(t), self.slice(n)))
     }
 
     /// The id of the resource group that holds this resource.
     pub fn group_id(&self) -> Option<ResourceId> {
-        self.group
-            .as_deref()
-            .map(|g| ResourceId::group(&self.subscription, g))
+        self.group_name()
+            .map(|g| ResourceId::group(self.subscription(), g))
     }
 
     /// The resource's own name (the last segment).
     pub fn name(&self) -> &str {
         match self.segments.last() {
-            Some((_, n)) => n,
-            None => self.group.as_deref().unwrap_or(&self.subscription),
+            Some(&(_, n)) => self.slice(n),
+            None => self.group_name().unwrap_or(self.subscription()),
         }
     }
 
     /// `Microsoft.Network/virtualNetworks/subnets`, as spelled by the caller.
     pub fn type_path(&self) -> String {
-        match &self.namespace {
+        match self.namespace() {
             None if self.group.is_some() => "Microsoft.Resources/resourceGroups".to_string(),
             None => "Microsoft.Resources/subscriptions".to_string(),
             Some(ns) => {
-                let mut t = ns.clone();
-                for (ty, _) in &self.segments {
+                let mut t = String::with_capacity(ns.len() + 24 * self.segments.len());
+                t.push_str(ns);
+                for (ty, _) in self.segments() {
                     t.push('/');
                     t.push_str(ty);
                 }
@@ -198,7 +246,13 @@ impl ResourceId {
 
     /// The lower-case type path: what the store indexes resources by.
     pub fn kind_key(&self) -> String {
-        fold(&self.type_path())
+        let mut t = self.type_path();
+        if t.is_ascii() {
+            t.make_ascii_lowercase();
+            t
+        } else {
+            fold(&t)
+        }
     }
 
     /// The parent resource of a child (`.../virtualNetworks/v` for a subnet), if any.
@@ -207,13 +261,17 @@ impl ResourceId {
             return None;
         }
         let mut segments = self.segments.clone();
-        segments.pop();
-        Some(Self::build(
-            &self.subscription,
-            self.group.as_deref(),
-            self.namespace.as_deref(),
+        let (last_type, _) = segments.pop().expect("two segments");
+        // The parent's id ends just before the `/` that precedes the child's type.
+        let raw = self.raw[..last_type.start as usize - 1].to_string();
+        Some(ResourceId {
+            key: fold(&raw),
+            raw,
+            subscription: self.subscription,
+            group: self.group,
+            namespace: self.namespace,
             segments,
-        ))
+        })
     }
 
     /// True when this id names a resource of the given type path (case-insensitive).
@@ -273,6 +331,42 @@ mod tests {
             let err = ResourceId::parse(bad).unwrap_err();
             assert_eq!(err.code(), "LinkedInvalidPropertyId", "{bad}");
         }
+    }
+
+    #[test]
+    fn parts_survive_child_and_parent() {
+        let v = ResourceId::parse(
+            "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/virtualNetworks/V/",
+        )
+        .unwrap();
+        let c = v.child("subnets", "Front").child("ipConfigurations", "Ç1");
+        assert_eq!(
+            c.segments().collect::<Vec<_>>(),
+            vec![
+                ("virtualNetworks", "V"),
+                ("subnets", "Front"),
+                ("ipConfigurations", "Ç1")
+            ]
+        );
+        assert_eq!(c.name(), "Ç1");
+        assert!(c.key().ends_with("/subnets/front/ipconfigurations/ç1"));
+        let p = c.parent().unwrap();
+        assert_eq!(p, v.child("subnets", "FRONT"));
+        assert_eq!(p.as_str(), format!("{v}/subnets/Front"));
+        assert_eq!(
+            (p.subscription(), p.group_name(), p.namespace()),
+            ("S", Some("Rg"), Some("Microsoft.Network"))
+        );
+        assert_eq!(p.parent().unwrap().as_str(), v.as_str());
+        assert!(v.parent().is_none());
+        assert_eq!(
+            v.group_id().unwrap().as_str(),
+            "/subscriptions/S/resourceGroups/Rg"
+        );
+        assert_eq!(v.group_id().unwrap().name(), "Rg");
+        let sub = ResourceId::parse("/subscriptions/S").unwrap();
+        assert_eq!((sub.name(), sub.segments().len()), ("S", 0));
+        assert_eq!(sub.type_path(), "Microsoft.Resources/subscriptions");
     }
 
     #[test]

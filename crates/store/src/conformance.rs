@@ -149,6 +149,38 @@ pub async fn refused_jobs_do_not_double_their_neighbours(store: Arc<dyn Store>) 
     assert_eq!(next, 37);
 }
 
+/// Every write job is counted once, refused or kept, however the store batches them; reads
+/// are not writes.
+pub async fn write_stats_count_every_job(store: Arc<dyn Store>) {
+    let before = store.write_stats();
+    let handles: Vec<_> = (0..40usize)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                write(&*store, move |tx| {
+                    tx.next_counter("stats")?;
+                    if i % 5 == 0 {
+                        return Err(StoreError::Backend("refused".into()));
+                    }
+                    Ok(())
+                })
+                .await
+            })
+        })
+        .collect();
+    for h in handles {
+        let _ = h.await.unwrap();
+    }
+    read(&*store, |tx| tx.count_by_kind()).await.unwrap();
+    let after = store.write_stats();
+    assert_eq!(after.jobs - before.jobs, 40, "{before:?} {after:?}");
+    let commits = after.commits - before.commits;
+    assert!((1..=40).contains(&commits), "{before:?} {after:?}");
+    if let (Some(b), Some(a)) = (before.writer_busy_us, after.writer_busy_us) {
+        assert!(a > b, "{before:?} {after:?}");
+    }
+}
+
 pub async fn racing_inserts_of_one_key_have_one_winner(store: Arc<dyn Store>) {
     let mut handles = Vec::new();
     for _ in 0..16 {
@@ -752,6 +784,7 @@ macro_rules! conformance_suite {
             a_failed_job_leaves_nothing_behind,
             concurrent_jobs_commit_or_roll_back_independently,
             refused_jobs_do_not_double_their_neighbours,
+            write_stats_count_every_job,
             racing_inserts_of_one_key_have_one_winner,
             lists_by_scope_kind_and_page,
             group_lists_keep_to_their_group,

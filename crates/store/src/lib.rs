@@ -113,6 +113,53 @@ pub trait Store: Send + Sync + 'static {
     fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>>;
     /// Finishes queued writes and closes connections. Later calls fail with `Closed`.
     fn close(&self) -> StoreFuture<'_, ()>;
+    /// What the write path has done since the store opened.
+    fn write_stats(&self) -> WriteStats;
+}
+
+/// Counters of a store's write path (`/cerulean/info`, the benchmark's probe): how well
+/// group commit batches, and how busy the one SQLite writer is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Write transactions committed or rolled back.
+    pub commits: u64,
+    /// Jobs run in them (kept or refused); more than `commits` when commits are batched.
+    pub jobs: u64,
+    /// Microseconds the SQLite writer spent on batches, from the first statement to the end of
+    /// the commit; `None` where writers are connections of a pool (PostgreSQL).
+    pub writer_busy_us: Option<u64>,
+    /// Database pages the SQLite writer wrote (to the log, and by checkpoints to the database
+    /// file); `None` on PostgreSQL.
+    pub pages_written: Option<u64>,
+}
+
+/// Thread-safe counters behind [`WriteStats`].
+#[derive(Debug, Default)]
+pub(crate) struct WriteCounters {
+    commits: std::sync::atomic::AtomicU64,
+    jobs: std::sync::atomic::AtomicU64,
+    busy_us: std::sync::atomic::AtomicU64,
+    pages: std::sync::atomic::AtomicU64,
+}
+
+impl WriteCounters {
+    pub(crate) fn record(&self, jobs: usize, busy: std::time::Duration, pages: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.commits.fetch_add(1, Relaxed);
+        self.jobs.fetch_add(jobs as u64, Relaxed);
+        self.busy_us.fetch_add(busy.as_micros() as u64, Relaxed);
+        self.pages.fetch_add(pages, Relaxed);
+    }
+
+    pub(crate) fn read(&self, single_writer: bool) -> WriteStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        WriteStats {
+            commits: self.commits.load(Relaxed),
+            jobs: self.jobs.load(Relaxed),
+            writer_busy_us: single_writer.then(|| self.busy_us.load(Relaxed)),
+            pages_written: single_writer.then(|| self.pages.load(Relaxed)),
+        }
+    }
 }
 
 /// Where a type-erased job leaves its typed result.

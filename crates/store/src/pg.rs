@@ -10,7 +10,9 @@
 
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
-use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
+use crate::{
+    Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx, WriteCounters, WriteStats,
+};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use postgres::error::SqlState;
@@ -33,6 +35,7 @@ pub struct PgStore {
     url: String,
     idle: Arc<Mutex<Vec<PgConn>>>,
     permits: Arc<Semaphore>,
+    counters: Arc<WriteCounters>,
 }
 
 fn backend(e: postgres::Error) -> StoreError {
@@ -107,6 +110,7 @@ impl PgStore {
             url: url.to_string(),
             idle: Arc::new(Mutex::new(vec![conn])),
             permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            counters: Arc::new(WriteCounters::default()),
         })
     }
 
@@ -114,6 +118,7 @@ impl PgStore {
         let permits = self.permits.clone();
         let idle = self.idle.clone();
         let url = self.url.clone();
+        let counters = write.then(|| self.counters.clone());
         Box::pin(async move {
             let _permit = permits
                 .acquire_owned()
@@ -125,7 +130,11 @@ impl PgStore {
                     Some(c) if !c.client.is_closed() => c,
                     _ => connect(&url)?,
                 };
+                let started = std::time::Instant::now();
                 let result = run_job(&mut conn, job, write);
+                if let Some(c) = counters {
+                    c.record(1, started.elapsed(), 0);
+                }
                 if !conn.client.is_closed() {
                     idle.lock().unwrap().push(conn);
                 }
@@ -180,6 +189,9 @@ impl Store for PgStore {
     }
     fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
         self.run(job, false)
+    }
+    fn write_stats(&self) -> WriteStats {
+        self.counters.read(false)
     }
     fn close(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
@@ -479,7 +491,7 @@ impl Tx for PgTx<'_> {
         self.execute(
             "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES ($1, $2)
              ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
-            &[&subnet, &offset_hex(mark)],
+            &[&subnet, &offset_hex(mark).as_str()],
         )?;
         Ok(())
     }
@@ -497,14 +509,14 @@ impl Tx for PgTx<'_> {
     fn ipam_remove_released(&mut self, subnet: &str, offset: u128) -> Result<bool, StoreError> {
         Ok(self.execute(
             "DELETE FROM ip_released WHERE subnet_key = $1 AND offset_hex = $2",
-            &[&subnet, &offset_hex(offset)],
+            &[&subnet, &offset_hex(offset).as_str()],
         )? > 0)
     }
 
     fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO ip_released (subnet_key, offset_hex) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&subnet, &offset_hex(offset)],
+            &[&subnet, &offset_hex(offset).as_str()],
         )?;
         Ok(())
     }
@@ -512,7 +524,7 @@ impl Tx for PgTx<'_> {
     fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError> {
         let rows = self.query(
             "SELECT owner_key FROM ip_allocations WHERE subnet_key = $1 AND offset_hex = $2",
-            &[&subnet, &offset_hex(offset)],
+            &[&subnet, &offset_hex(offset).as_str()],
         )?;
         Ok(rows.first().map(|r| r.get(0)))
     }
@@ -520,7 +532,7 @@ impl Tx for PgTx<'_> {
     fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES ($1, $2, $3)",
-            &[&subnet, &offset_hex(offset), &owner],
+            &[&subnet, &offset_hex(offset).as_str(), &owner],
         )?;
         Ok(())
     }
@@ -528,7 +540,7 @@ impl Tx for PgTx<'_> {
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
         self.execute(
             "DELETE FROM ip_allocations WHERE subnet_key = $1 AND offset_hex = $2",
-            &[&subnet, &offset_hex(offset)],
+            &[&subnet, &offset_hex(offset).as_str()],
         )?;
         Ok(())
     }

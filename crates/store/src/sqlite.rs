@@ -1,16 +1,18 @@
 //! The embedded SQLite adapter.
 //!
 //! One writer thread owns the only write connection and commits in batches (group commit):
-//! it takes every job already queued, runs each in its own SAVEPOINT inside one transaction,
-//! commits once, and only then answers the jobs. Readers use a small pool of read-only
-//! connections; WAL lets them read while the writer writes.
+//! it takes every job already queued, runs them in one transaction, commits once, and only
+//! then answers the jobs. Readers use a small pool of read-only connections; WAL lets them
+//! read while the writer writes.
 
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{
     check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS,
     UNIQUE_ADDRESS,
 };
-use crate::{Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx};
+use crate::{
+    Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx, WriteCounters, WriteStats,
+};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use rusqlite::config::DbConfig;
@@ -46,6 +48,7 @@ pub struct SqliteStore {
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     reader_permits: Arc<Semaphore>,
+    counters: Arc<WriteCounters>,
     _temp: Option<TempDb>,
 }
 
@@ -102,11 +105,20 @@ fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, 
     // `temp_store=MEMORY` (writer): each job of a batch runs in a SAVEPOINT, whose
     // sub-journal otherwise spills to a temporary file past 64 KiB; those writes were a third
     // of the writer thread's time at 32 concurrent NIC creates.
+    // Readers never waiting for the writer is WAL's doing: the mode SQLite took is checked.
     if !read_only {
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(backend)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Backend(format!(
+                "{} cannot use write-ahead logging (journal mode {mode})",
+                path.display()
+            )));
+        }
         let sync = if durable { "FULL" } else { "OFF" };
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync};
-             PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;"
+            "PRAGMA synchronous={sync}; PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
     }
@@ -170,9 +182,11 @@ impl SqliteStore {
             .map(|_| open_conn(&path, durable, true))
             .collect::<Result<Vec<_>, _>>()?;
         let (tx, rx) = mpsc::channel::<WriteReq>();
+        let counters = Arc::new(WriteCounters::default());
+        let writer_counters = counters.clone();
         let thread = std::thread::Builder::new()
             .name("cerulean-sqlite-writer".into())
-            .spawn(move || writer_loop(writer, rx))
+            .spawn(move || writer_loop(writer, rx, &writer_counters))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(SqliteStore {
             mode_name: if durable { "sqlite" } else { "sqlite-memory" },
@@ -180,13 +194,15 @@ impl SqliteStore {
             writer_thread: Mutex::new(Some(thread)),
             readers: Arc::new(Mutex::new(readers)),
             reader_permits: Arc::new(Semaphore::new(READERS)),
+            counters,
             _temp: temp,
         })
     }
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>) {
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>, counters: &WriteCounters) {
     while let Ok(first) = rx.recv() {
+        let started = std::time::Instant::now();
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -199,9 +215,31 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>) {
             tracing::error!(error = %e, jobs = batch.len(), "sqlite commit failed");
             let _ = conn.execute_batch("ROLLBACK");
         }
+        counters.record(batch.len(), started.elapsed(), take_pages_written(&conn));
         for req in batch {
             let _ = req.done.send(result.clone());
         }
+    }
+}
+
+/// Pages this connection wrote since the last call (SQLite's `DBSTATUS_CACHE_WRITE`, reset).
+fn take_pages_written(conn: &Connection) -> u64 {
+    let (mut current, mut highwater) = (0, 0);
+    // SAFETY: the handle is this open connection's, used on its own thread; the status call
+    // only reads and resets a counter of it.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_db_status(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBSTATUS_CACHE_WRITE,
+            &mut current,
+            &mut highwater,
+            1,
+        )
+    };
+    if rc == rusqlite::ffi::SQLITE_OK {
+        current.max(0) as u64
+    } else {
+        0
     }
 }
 
@@ -301,6 +339,10 @@ impl Store for SqliteStore {
         })
     }
 
+    fn write_stats(&self) -> WriteStats {
+        self.counters.read(true)
+    }
+
     fn close(&self) -> StoreFuture<'_, ()> {
         // Dropping the sender lets the writer drain what is queued, then exit.
         self.writer.lock().unwrap().take();
@@ -338,7 +380,13 @@ struct SqliteTx<'c> {
     conn: &'c Connection,
 }
 
-const COLUMNS: &str = "key, id, kind, subscription, group_key, location, body, etag";
+// The statements are literals (`concat!`), not `format!`ed per call: a statement is looked up
+// in the connection's cache by its text, and building that text allocated on every execution.
+macro_rules! columns {
+    () => {
+        "key, id, kind, subscription, group_key, location, body, etag"
+    };
+}
 
 fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
@@ -354,27 +402,63 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
 }
 
 fn to_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ref> {
-    let kind: String = r.get(3)?;
+    let kind = RefKind::parse(r.get_ref(3)?.as_str()?).unwrap_or(RefKind::Subnet);
     Ok(Ref {
         from_key: r.get(0)?,
         from_id: r.get(1)?,
         to_key: r.get(2)?,
-        kind: RefKind::parse(&kind).unwrap_or(RefKind::Subnet),
+        kind,
         owner_key: r.get(4)?,
     })
 }
 
-const REF_COLUMNS: &str = "from_key, from_id, to_key, kind, owner_key";
+macro_rules! ref_columns {
+    () => {
+        "from_key, from_id, to_key, kind, owner_key"
+    };
+}
 
 /// A query on `refs` with the kind written into the SQL as a literal (one of
-/// [`RefKind::as_str`], never caller input). Bound as a parameter, the kind made SQLite
-/// re-prepare the statement on every execution: whether the partial index `refs_exclusive`
-/// (`WHERE kind IN (...)`) applies depends on its value, so the plan was tied to it.
-fn refs_sql(kind: RefKind, condition: &str, order: &str) -> String {
-    format!(
-        "SELECT {REF_COLUMNS} FROM refs WHERE {condition} AND kind = '{}' ORDER BY {order}",
-        kind.as_str()
-    )
+/// [`RefKind::as_str`], never caller input; `refs_queries_name_their_kind` checks the
+/// spellings). Bound as a parameter, the kind made SQLite re-prepare the statement on every
+/// execution: whether the partial index `refs_exclusive` (`WHERE kind IN (...)`) applies
+/// depends on its value, so the plan was tied to it.
+macro_rules! refs_sql {
+    ($kind:expr, $condition:literal, $order:literal) => {{
+        macro_rules! with_kind {
+            ($k:literal) => {
+                concat!(
+                    "SELECT ",
+                    ref_columns!(),
+                    " FROM refs WHERE ",
+                    $condition,
+                    " AND kind = '",
+                    $k,
+                    "' ORDER BY ",
+                    $order
+                )
+            };
+        }
+        match $kind {
+            RefKind::Subnet => with_kind!("subnet"),
+            RefKind::PublicIp => with_kind!("publicip"),
+            RefKind::BackendPool => with_kind!("pool"),
+            RefKind::Attachment => with_kind!("attachment"),
+            RefKind::AvailabilitySet => with_kind!("availabilityset"),
+        }
+    }};
+}
+
+fn refs_to_sql(kind: RefKind) -> &'static str {
+    refs_sql!(kind, "to_key = ?1", "from_key")
+}
+
+fn refs_to_prefix_sql(kind: RefKind) -> &'static str {
+    refs_sql!(kind, "to_key >= ?1 AND to_key < ?2", "from_key")
+}
+
+fn refs_to_range_sql(kind: RefKind) -> &'static str {
+    refs_sql!(kind, "to_key >= ?1 AND to_key <= ?2", "to_key, from_key")
 }
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
@@ -389,7 +473,11 @@ impl Tx for SqliteTx<'_> {
     fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM resources WHERE key = ?1"))
+            .prepare_cached(concat!(
+                "SELECT ",
+                columns!(),
+                " FROM resources WHERE key = ?1"
+            ))
             .map_err(backend)?;
         st.query_row([key], row_to_record)
             .optional()
@@ -400,8 +488,10 @@ impl Tx for SqliteTx<'_> {
         check_placement(rec)?;
         let mut st = self
             .conn
-            .prepare_cached(&format!(
-                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            .prepare_cached(concat!(
+                "INSERT INTO resources (",
+                columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (key) DO UPDATE SET id = excluded.id, location = excluded.location,
                  body = excluded.body, etag = excluded.etag"
             ))
@@ -424,8 +514,10 @@ impl Tx for SqliteTx<'_> {
         check_placement(rec)?;
         let mut st = self
             .conn
-            .prepare_cached(&format!(
-                "INSERT INTO resources ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            .prepare_cached(concat!(
+                "INSERT INTO resources (",
+                columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
             ))
             .map_err(backend)?;
         st.execute(params![
@@ -457,7 +549,7 @@ impl Tx for SqliteTx<'_> {
         // come through `resources_by_subscription`.
         let limit = q.limit as i64;
         let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(5);
-        let mut sql = format!("SELECT {COLUMNS} FROM resources WHERE ");
+        let mut sql = String::from(concat!("SELECT ", columns!(), " FROM resources WHERE "));
         let (lower, upper);
         match &q.scope {
             Scope::Subscription(s) => {
@@ -527,8 +619,10 @@ impl Tx for SqliteTx<'_> {
             .map_err(backend)?;
         let mut st = self
             .conn
-            .prepare_cached(&format!(
-                "INSERT INTO refs ({REF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"
+            .prepare_cached(concat!(
+                "INSERT INTO refs (",
+                ref_columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5)"
             ))
             .map_err(backend)?;
         for r in refs {
@@ -547,7 +641,7 @@ impl Tx for SqliteTx<'_> {
     fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(&refs_sql(kind, "to_key = ?1", "from_key"))
+            .prepare_cached(refs_to_sql(kind))
             .map_err(backend)?;
         let rows = st.query_map([to_key], to_ref).map_err(backend)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
@@ -558,7 +652,7 @@ impl Tx for SqliteTx<'_> {
         let upper = format!("{to_prefix}\u{10FFFF}");
         let mut st = self
             .conn
-            .prepare_cached(&refs_sql(kind, "to_key >= ?1 AND to_key < ?2", "from_key"))
+            .prepare_cached(refs_to_prefix_sql(kind))
             .map_err(backend)?;
         let rows = st
             .query_map(params![to_prefix, upper], to_ref)
@@ -574,11 +668,7 @@ impl Tx for SqliteTx<'_> {
     ) -> Result<Vec<Ref>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(&refs_sql(
-                kind,
-                "to_key >= ?1 AND to_key <= ?2",
-                "to_key, from_key",
-            ))
+            .prepare_cached(refs_to_range_sql(kind))
             .map_err(backend)?;
         let rows = st
             .query_map(params![first, last], to_ref)
@@ -589,8 +679,10 @@ impl Tx for SqliteTx<'_> {
     fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {REF_COLUMNS} FROM refs WHERE owner_key = ?1 ORDER BY from_key, kind, to_key"
+            .prepare_cached(concat!(
+                "SELECT ",
+                ref_columns!(),
+                " FROM refs WHERE owner_key = ?1 ORDER BY from_key, kind, to_key"
             ))
             .map_err(backend)?;
         let rows = st.query_map([owner_key], to_ref).map_err(backend)?;
@@ -618,7 +710,7 @@ impl Tx for SqliteTx<'_> {
                  ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
             )
             .map_err(backend)?
-            .execute(params![subnet, offset_hex(mark)])
+            .execute(params![subnet, offset_hex(mark).as_str()])
             .map_err(backend)?;
         Ok(())
     }
@@ -637,7 +729,7 @@ impl Tx for SqliteTx<'_> {
             .conn
             .prepare_cached("DELETE FROM ip_released WHERE subnet_key = ?1 AND offset_hex = ?2")
             .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset)])
+            .execute(params![subnet, offset_hex(offset).as_str()])
             .map_err(backend)?;
         Ok(n > 0)
     }
@@ -648,7 +740,7 @@ impl Tx for SqliteTx<'_> {
                 "INSERT INTO ip_released (subnet_key, offset_hex) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )
             .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset)])
+            .execute(params![subnet, offset_hex(offset).as_str()])
             .map_err(backend)?;
         Ok(())
     }
@@ -659,7 +751,7 @@ impl Tx for SqliteTx<'_> {
                 "SELECT owner_key FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2",
             )
             .map_err(backend)?
-            .query_row(params![subnet, offset_hex(offset)], |r| r.get(0))
+            .query_row(params![subnet, offset_hex(offset).as_str()], |r| r.get(0))
             .optional()
             .map_err(backend)
     }
@@ -670,7 +762,7 @@ impl Tx for SqliteTx<'_> {
                 "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)",
             )
             .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset), owner])
+            .execute(params![subnet, offset_hex(offset).as_str(), owner])
             .map_err(backend)?;
         Ok(())
     }
@@ -679,7 +771,7 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .prepare_cached("DELETE FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2")
             .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset)])
+            .execute(params![subnet, offset_hex(offset).as_str()])
             .map_err(backend)?;
         Ok(())
     }
@@ -781,3 +873,28 @@ impl Tx for SqliteTx<'_> {
 #[cfg(test)]
 #[path = "sqlite_upgrade_tests.rs"]
 mod upgrade_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_queries_name_their_kind() {
+        for kind in [
+            RefKind::Subnet,
+            RefKind::PublicIp,
+            RefKind::BackendPool,
+            RefKind::Attachment,
+            RefKind::AvailabilitySet,
+        ] {
+            let literal = format!("AND kind = '{}' ORDER BY", kind.as_str());
+            for sql in [
+                refs_to_sql(kind),
+                refs_to_prefix_sql(kind),
+                refs_to_range_sql(kind),
+            ] {
+                assert!(sql.contains(&literal), "{sql}");
+            }
+        }
+    }
+}

@@ -136,13 +136,7 @@ impl Run<'_> {
         let id = op_id();
         let started = Instant::now();
         let name = cerulean_domain::id::ResourceId::parse(target_id)
-            .map(|r| {
-                r.segments()
-                    .iter()
-                    .map(|(_, n)| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
+            .map(|r| r.segments().map(|(_, n)| n).collect::<Vec<_>>().join("/"))
             .unwrap_or_default();
         let op = DeploymentOperation {
             operation_id: id.clone(),

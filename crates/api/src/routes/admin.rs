@@ -20,6 +20,14 @@ pub async fn info(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
         "store": info.backend,
         "subscriptions": info.subscriptions,
         "counts": counts,
+        // Group commit at work: write transactions, the jobs they carried, the SQLite
+        // writer's busy time (null on PostgreSQL).
+        "writes": {
+            "commits": info.writes.commits,
+            "jobs": info.writes.jobs,
+            "writerBusyUs": info.writes.writer_busy_us,
+            "pagesWritten": info.writes.pages_written,
+        },
         "latencyMs": s.app.config().latency.as_millis() as u64,
     })))
 }

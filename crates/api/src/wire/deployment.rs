@@ -175,7 +175,7 @@ pub fn split_type(id: &str) -> (String, String) {
     for (ty, name) in rid.segments() {
         t.push('/');
         t.push_str(ty);
-        names.push(name.as_str());
+        names.push(name);
     }
     (t, names.join("/"))
 }

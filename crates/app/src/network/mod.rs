@@ -47,20 +47,12 @@ impl<T: DeserializeOwned> Stored<T> {
 }
 
 pub(crate) fn not_found(id: &ResourceId) -> AppError {
-    let segs = id.segments();
     let type_path = format!(
         "{}/{}",
         id.namespace().unwrap_or_default(),
-        segs.iter()
-            .map(|(t, _)| t.as_str())
-            .collect::<Vec<_>>()
-            .join("/")
+        id.segments().map(|(t, _)| t).collect::<Vec<_>>().join("/")
     );
-    let name = segs
-        .iter()
-        .map(|(_, n)| n.as_str())
-        .collect::<Vec<_>>()
-        .join("/");
+    let name = id.segments().map(|(_, n)| n).collect::<Vec<_>>().join("/");
     DomainError::ResourceNotFound {
         type_path,
         name,
