@@ -702,6 +702,22 @@ pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
     .await
     .unwrap();
     assert_eq!(removed, (true, false, Some(9), None));
+    // A conditional claim takes a free address and leaves a held one to its holder.
+    let claims = write(&*store, move |tx| {
+        Ok::<_, StoreError>((
+            tx.ipam_claim_if_free("s", 4, "/d")?,
+            tx.ipam_claim_if_free("s", big - 1, "/e")?,
+            tx.ipam_owner("s", 4)?,
+            tx.ipam_owner("s", big - 1)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        claims,
+        (true, false, Some("/d".to_string()), Some("/b".to_string()))
+    );
+    write(&*store, |tx| tx.ipam_free("s", 4)).await.unwrap();
     // One address, one owner: the store refuses a second claim.
     let err = write(&*store, move |tx| tx.ipam_claim("s", big - 1, "/c"))
         .await

@@ -80,6 +80,13 @@ pub trait Tx {
     /// Records that `owner` holds `offset`; a second holder fails with
     /// `Conflict { constraint: UNIQUE_ADDRESS }`.
     fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError>;
+    /// Records that `owner` holds `offset` unless someone does; true if it was free.
+    fn ipam_claim_if_free(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+    ) -> Result<bool, StoreError>;
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
     /// Number of offsets held in a subnet.
     fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError>;

@@ -537,6 +537,20 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn ipam_claim_if_free(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        let n = self.execute(
+            "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&subnet, &offset_hex(offset).as_str(), &owner],
+        )?;
+        Ok(n == 1)
+    }
+
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
         self.execute(
             "DELETE FROM ip_allocations WHERE subnet_key = $1 AND offset_hex = $2",

@@ -767,6 +767,24 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn ipam_claim_if_free(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset).as_str(), owner])
+            .map_err(backend)?;
+        Ok(n == 1)
+    }
+
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("DELETE FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2")

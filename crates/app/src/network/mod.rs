@@ -223,6 +223,9 @@ impl AddressBook for TxBook<'_> {
     fn claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), AppError> {
         Ok(self.0.ipam_claim(subnet, offset, owner)?)
     }
+    fn claim_if_free(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<bool, AppError> {
+        Ok(self.0.ipam_claim_if_free(subnet, offset, owner)?)
+    }
     fn free(&mut self, subnet: &str, offset: u128) -> Result<(), AppError> {
         Ok(self.0.ipam_free(subnet, offset)?)
     }

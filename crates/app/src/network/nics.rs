@@ -234,7 +234,20 @@ impl App {
             )?;
             let op = ops.network(&id, &next.common.location);
             tx.put_operation(&op)?;
-            Ok((view_of(tx, &rec, next)?, existing.is_none(), op))
+            let view = match &existing {
+                Some(_) => view_of(tx, &rec, next)?,
+                // Only an existing NIC can be attached: a VM names NICs that exist.
+                None => NicView {
+                    nic: Stored {
+                        id: rec.id,
+                        etag: rec.etag,
+                        value: next,
+                    },
+                    virtual_machine: None,
+                    primary: None,
+                },
+            };
+            Ok((view, existing.is_none(), op))
         })
         .await
     }
