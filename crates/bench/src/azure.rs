@@ -527,14 +527,28 @@ pub async fn scenarios(
     }
     }
 
-    // ---- NIC create latency as one /16 fills
+    // ---- NIC create latency as one /16 fills, and in an empty /16 beside it at the end:
+    // the two last points are measured on the same database at the same moment, so their
+    // ratio is the subnet's fullness alone, without the database's growth.
     if cfg.wants("ipam") {
         group(h, "bench-ipam").await?;
-        vnet(h, "bench-ipam", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
+        vnet(
+            h,
+            "bench-ipam",
+            "10.0.0.0/15",
+            &[("s", "10.0.0.0/16"), ("e", "10.1.0.0/16")],
+        )
+        .await?;
         let ipam_subnet = subnet_id("bench-ipam", "vnet", "s");
         let mut in_use: u64 = 0;
-        for &level in &s.fill_levels {
-            if level > in_use {
+        let mut created_beside: u64 = 0;
+        let points = s
+            .fill_levels
+            .iter()
+            .map(|&level| (Some(level), "s", "f"))
+            .chain(std::iter::once((None, "e", "e")));
+        for (level, subnet_name, prefix) in points {
+            if let Some(level) = level.filter(|&l| l > in_use) {
                 fill(
                     h,
                     pid,
@@ -547,32 +561,43 @@ pub async fn scenarios(
                 .await?;
                 in_use = level;
             }
+            let subnet = subnet_id("bench-ipam", "vnet", subnet_name);
             let mut rounds = Vec::new();
             for _ in 0..cfg.rounds {
-                let body = serde_json::to_vec(&nic_body(&ipam_subnet)).expect("json");
+                let body = serde_json::to_vec(&nic_body(&subnet)).expect("json");
                 let h2 = h.clone();
-                let base = in_use;
+                let base = if level.is_some() {
+                    in_use
+                } else {
+                    created_beside
+                };
                 let r = round(pid, 1, s.ipam_ops, cap, move |op: Op| {
                     let (h, body) = (h2.clone(), body.clone());
                     let path = at(&net_id(
                         "bench-ipam",
                         "networkInterfaces",
-                        &format!("f{}", base + op.index),
+                        &format!("{prefix}{}", base + op.index),
                     ));
                     async move { h.ok_bytes(Method::PUT, &path, Some(body)).await.map(|_| ()) }
                 })
                 .await?;
-                in_use += r.ops;
+                if level.is_some() {
+                    in_use += r.ops;
+                } else {
+                    created_beside += r.ops;
+                }
                 rounds.push(r);
             }
-            rec.push(
-                &format!("NIC create, /16 at {} in use", crate::human(level)),
-                1,
-                rounds,
-                "",
-            );
+            let scenario = match level {
+                Some(level) => format!("NIC create, /16 at {} in use", crate::human(level)),
+                None => format!(
+                    "{EMPTY_BESIDE} ({} in use beside it)",
+                    crate::human(*s.fill_levels.last().unwrap_or(&0))
+                ),
+            };
+            rec.push(&scenario, 1, rounds, "");
         }
-        stored += in_use;
+        stored += in_use + created_beside;
     }
 
     // ---- List all NICs of a group (every page)
@@ -628,6 +653,9 @@ struct ListPage {
 }
 
 /// GET the group's NIC list and follow every nextLink; the count must match.
+/// The scenario name of the empty /16 measured beside the filled one.
+pub const EMPTY_BESIDE: &str = "NIC create, empty /16";
+
 pub async fn list_all(h: &Http, want: u64) -> Result<(), String> {
     let mut next = Some(format!(
         "/subscriptions/{SUB}/resourceGroups/bench-list/providers/Microsoft.Network/networkInterfaces?{API}"

@@ -73,6 +73,9 @@ struct Args {
     /// NICs in the group the `list` probe lists.
     #[arg(long, default_value_t = 10_000)]
     probe_size: u64,
+    /// Addresses in use in the `create` probe's /16 before the measured creates.
+    #[arg(long, default_value_t = 0)]
+    probe_fill: u64,
     /// Run the probed server inside valgrind's callgrind and print instructions per operation.
     #[arg(long)]
     callgrind: bool,
@@ -280,6 +283,7 @@ async fn run(args: Args) -> ExitCode {
             scenario,
             ops: args.probe_ops.max(1),
             size: args.probe_size,
+            fill: args.probe_fill,
             clients: args.probe_clients.max(1),
             callgrind: args.callgrind,
             perf: args.perf.clone(),

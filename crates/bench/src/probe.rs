@@ -21,6 +21,7 @@ pub struct ProbeArgs {
     pub scenario: String,
     pub ops: u64,
     pub size: u64,
+    pub fill: u64,
     pub callgrind: bool,
     pub perf: Option<PathBuf>,
     /// Concurrent clients sharing the measured operations (each its own connection).
@@ -289,6 +290,15 @@ async fn setup(h: &Http, pid: u32, p: &ProbeArgs) -> Result<OpFn, String> {
             azure::group(h, "bench").await?;
             azure::vnet(h, "bench", "10.0.0.0/8", &[("create", "10.1.0.0/16")]).await?;
             let subnet = azure::subnet_id("bench", "vnet", "create");
+            if p.fill > 0 {
+                let t = Instant::now();
+                azure::fill(h, pid, "bench", &subnet, "pre", 0, p.fill).await?;
+                eprintln!(
+                    "  (filled the /16 with {} NICs in {:.1} s)",
+                    p.fill,
+                    t.elapsed().as_secs_f64()
+                );
+            }
             let body = serde_json::to_vec(&azure::nic_body(&subnet)).expect("json");
             Ok(Box::new(move |h, i| {
                 let body = body.clone();

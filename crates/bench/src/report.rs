@@ -90,21 +90,41 @@ fn targets(out: &[Measured], ctx: &Context) -> Vec<Target> {
             .iter()
             .filter(|m| m.target == mode && m.scenario.starts_with("NIC create, /16 at"))
             .collect();
-        if let (Some(first), Some(last)) = (levels.first(), levels.last()) {
-            if levels.len() >= 2 {
-                let (a, b) = (first.p50().median, last.p50().median);
-                let lvl = |m: &Measured| {
-                    m.scenario
-                        .trim_start_matches("NIC create, /16 at ")
-                        .to_string()
-                };
-                t.push(Target {
-                    what: format!("NIC create p50 at {} vs {}, {mode}", lvl(last), lvl(first)),
-                    goal: "≤ 1.2×".into(),
-                    measured: format!("{b:.3} ms / {a:.3} ms = {:.2}×", b / a),
-                    met: Some(b / a <= 1.2),
-                });
-            }
+        let lvl = |m: &Measured| {
+            m.scenario
+                .trim_start_matches("NIC create, /16 at ")
+                .to_string()
+        };
+        let (Some(first), Some(last)) = (levels.first(), levels.last()) else {
+            continue;
+        };
+        // The target: the full /16 against an empty one measured beside it, on the same
+        // database at the same moment.
+        if let Some(empty) = find(out, mode, crate::azure::EMPTY_BESIDE, 1) {
+            let (a, b) = (empty.p50().median, last.p50().median);
+            t.push(Target {
+                what: format!(
+                    "NIC create p50 at {} vs an empty /16 beside it, {mode}",
+                    lvl(last)
+                ),
+                goal: "≤ 1.2×".into(),
+                measured: format!("{b:.3} ms / {a:.3} ms = {:.2}×", b / a),
+                met: Some(b / a <= 1.2),
+            });
+        }
+        // For information: against the first point, before the database grew by the fill.
+        if levels.len() >= 2 {
+            let (a, b) = (first.p50().median, last.p50().median);
+            t.push(Target {
+                what: format!(
+                    "(information) NIC create p50 at {} vs {} (database grown by the fill), {mode}",
+                    lvl(last),
+                    lvl(first)
+                ),
+                goal: "—".into(),
+                measured: format!("{b:.3} ms / {a:.3} ms = {:.2}×", b / a),
+                met: None,
+            });
         }
     }
     for mode in ["cerulean sqlite", "cerulean in-memory", "cerulean postgres"] {
@@ -133,7 +153,11 @@ fn targets(out: &[Measured], ctx: &Context) -> Vec<Target> {
         t.push(Target {
             what: format!("peak RSS, {mode}, {n} NICs stored"),
             goal: "< 200 MiB with 100k NICs".into(),
-            measured: format!("{rss:.0} MiB"),
+            measured: if *n >= 100_000 {
+                format!("{rss:.0} MiB")
+            } else {
+                format!("{rss:.0} MiB (fewer NICs than the target's)")
+            },
             met: if *n >= 100_000 {
                 Some(*rss < 200.0)
             } else {
@@ -248,7 +272,7 @@ pub fn markdown(out: &[Measured], ctx: &Context) -> String {
         let met = match t.met {
             Some(true) => "met",
             Some(false) => "**missed**",
-            None => "n/a (fewer NICs)",
+            None => "n/a",
         };
         let _ = writeln!(s, "| {} | {} | {} | {met} |", t.what, t.goal, t.measured);
     }
