@@ -14,21 +14,21 @@ pub fn canonical(path: &str) -> String {
         Some(p) if !p.is_empty() => p,
         _ => path,
     };
-    let segs: Vec<&str> = path.split('/').collect();
-    let mut out: Vec<String> = Vec::with_capacity(segs.len());
+    let mut out = String::with_capacity(path.len());
     // true when the next segment is a fixed word; names alternate with fixed words except
     // for the namespace after `providers`, which is fixed too.
     let mut fixed = true;
     let mut after_providers = false;
-    for (i, s) in segs.iter().enumerate() {
+    for (i, s) in path.split('/').enumerate() {
         if i == 0 {
-            out.push(String::new());
             continue;
         }
+        out.push('/');
         if fixed || after_providers {
-            let lower = s.to_ascii_lowercase();
-            let was_providers = lower == "providers";
-            out.push(lower);
+            let start = out.len();
+            out.push_str(s);
+            out[start..].make_ascii_lowercase();
+            let was_providers = &out[start..] == "providers";
             if after_providers {
                 after_providers = false;
                 fixed = true;
@@ -39,11 +39,11 @@ pub fn canonical(path: &str) -> String {
                 fixed = false;
             }
         } else {
-            out.push((*s).to_string());
+            out.push_str(s);
             fixed = true;
         }
     }
-    out.join("/")
+    out
 }
 
 /// The path as the client sent it, kept for logs and messages after canonicalisation.
