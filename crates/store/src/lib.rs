@@ -135,8 +135,8 @@ pub struct WriteStats {
     /// Microseconds the SQLite writer spent on batches, from the first statement to the end of
     /// the commit; `None` where writers are connections of a pool (PostgreSQL).
     pub writer_busy_us: Option<u64>,
-    /// Database pages the SQLite writer wrote (to the log, and by checkpoints to the database
-    /// file); `None` on PostgreSQL.
+    /// Database pages the SQLite writer's commits wrote to the log (checkpoints copy them to
+    /// the database file later); `None` on PostgreSQL.
     pub pages_written: Option<u64>,
 }
 

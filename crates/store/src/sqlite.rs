@@ -102,10 +102,10 @@ fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, 
     // SQLite could use for an estimate) marks the statement for a re-prepare on every bind.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map_err(backend)?;
-    // `temp_store=MEMORY` (writer): each job of a batch runs in a SAVEPOINT, whose
+    // Readers never waiting for the writer is WAL's doing: the mode SQLite took is checked.
+    // `temp_store=MEMORY` (writer): when a batch runs again with a SAVEPOINT per job, the
     // sub-journal otherwise spills to a temporary file past 64 KiB; those writes were a third
     // of the writer thread's time at 32 concurrent NIC creates.
-    // Readers never waiting for the writer is WAL's doing: the mode SQLite took is checked.
     if !read_only {
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
