@@ -2,8 +2,9 @@
 //! intact, and the start-up prune keeps every operation younger than the retention.
 
 use super::*;
-use crate::{read, write};
-use cerulean_domain::operation::OperationStatus;
+use crate::record::{offset_hex, Ref, RefKind};
+use crate::{read, write, ListQuery, Scope};
+use cerulean_domain::operation::{Operation, OperationStatus};
 
 fn operation(id: &str, started_at_ms: i64) -> Operation {
     Operation {
@@ -60,7 +61,7 @@ fn write_v1_database(path: &Path, ops: &[Operation]) {
     for op in ops {
         conn.execute(
             "INSERT INTO operations (id, body, created_ms) VALUES (?1, ?2, ?3)",
-            params![op.id, encode(op), op.started_at_ms],
+            params![op.id, serde_json::to_string(op).unwrap(), op.started_at_ms],
         )
         .unwrap();
     }

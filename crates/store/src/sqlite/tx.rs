@@ -1,0 +1,545 @@
+//! What a job may do inside an SQLite transaction: the statements behind [`Tx`].
+
+use super::backend;
+use crate::record::{check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind};
+use crate::{ListQuery, Record, Scope, StoreError, Tx};
+use cerulean_domain::operation::Operation;
+use cerulean_domain::subscription::Subscription;
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub(super) struct SqliteTx<'c> {
+    pub(super) conn: &'c Connection,
+}
+
+// The statements are literals (`concat!`), not `format!`ed per call: a statement is looked up
+// in the connection's cache by its text, and building that text allocated on every execution.
+macro_rules! columns {
+    () => {
+        "key, id, kind, subscription, group_key, location, body, etag"
+    };
+}
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        key: r.get(0)?,
+        id: r.get(1)?,
+        kind: r.get(2)?,
+        subscription: r.get(3)?,
+        group_key: r.get(4)?,
+        location: r.get(5)?,
+        body: r.get(6)?,
+        etag: r.get(7)?,
+    })
+}
+
+fn to_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ref> {
+    let kind = RefKind::parse(r.get_ref(3)?.as_str()?).unwrap_or(RefKind::Subnet);
+    Ok(Ref {
+        from_key: r.get(0)?,
+        from_id: r.get(1)?,
+        to_key: r.get(2)?,
+        kind,
+        owner_key: r.get(4)?,
+    })
+}
+
+macro_rules! ref_columns {
+    () => {
+        "from_key, from_id, to_key, kind, owner_key"
+    };
+}
+
+/// A query on `refs` with the kind written into the SQL as a literal (one of
+/// [`RefKind::as_str`], never caller input; `refs_queries_name_their_kind` checks the
+/// spellings). Bound as a parameter, the kind made SQLite re-prepare the statement on every
+/// execution: whether the partial index `refs_exclusive` (`WHERE kind IN (...)`) applies
+/// depends on its value, so the plan was tied to it.
+macro_rules! refs_sql {
+    ($kind:expr, $condition:literal, $order:literal) => {{
+        macro_rules! with_kind {
+            ($k:literal) => {
+                concat!(
+                    "SELECT ",
+                    ref_columns!(),
+                    " FROM refs WHERE ",
+                    $condition,
+                    " AND kind = '",
+                    $k,
+                    "' ORDER BY ",
+                    $order
+                )
+            };
+        }
+        match $kind {
+            RefKind::Subnet => with_kind!("subnet"),
+            RefKind::PublicIp => with_kind!("publicip"),
+            RefKind::BackendPool => with_kind!("pool"),
+            RefKind::Attachment => with_kind!("attachment"),
+            RefKind::AvailabilitySet => with_kind!("availabilityset"),
+        }
+    }};
+}
+
+fn refs_to_sql(kind: RefKind) -> &'static str {
+    refs_sql!(kind, "to_key = ?1", "from_key")
+}
+
+fn refs_to_prefix_sql(kind: RefKind) -> &'static str {
+    refs_sql!(kind, "to_key >= ?1 AND to_key < ?2", "from_key")
+}
+
+fn refs_to_range_sql(kind: RefKind) -> &'static str {
+    refs_sql!(kind, "to_key >= ?1 AND to_key <= ?2", "to_key, from_key")
+}
+
+fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn encode<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("domain values always serialize")
+}
+
+impl Tx for SqliteTx<'_> {
+    fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                columns!(),
+                " FROM resources WHERE key = ?1"
+            ))
+            .map_err(backend)?;
+        st.query_row([key], row_to_record)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
+        check_placement(rec)?;
+        let mut st = self
+            .conn
+            .prepare_cached(concat!(
+                "INSERT INTO resources (",
+                columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (key) DO UPDATE SET id = excluded.id, location = excluded.location,
+                 body = excluded.body, etag = excluded.etag"
+            ))
+            .map_err(backend)?;
+        st.execute(params![
+            rec.key,
+            rec.id,
+            rec.kind,
+            rec.subscription,
+            rec.group_key,
+            rec.location,
+            rec.body,
+            rec.etag
+        ])
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
+        check_placement(rec)?;
+        let mut st = self
+            .conn
+            .prepare_cached(concat!(
+                "INSERT INTO resources (",
+                columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ))
+            .map_err(backend)?;
+        st.execute(params![
+            rec.key,
+            rec.id,
+            rec.kind,
+            rec.subscription,
+            rec.group_key,
+            rec.location,
+            rec.body,
+            rec.etag
+        ])
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("DELETE FROM resources WHERE key = ?1")
+            .map_err(backend)?;
+        Ok(st.execute([key]).map_err(backend)? > 0)
+    }
+
+    fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
+        // No optional predicates: each shape gets its own statement, so that SQLite walks an
+        // index in key order instead of sorting the whole scope per page. A group's records
+        // are one range of the clustered primary key (`group_key_range`); a subscription's
+        // come through `resources_by_subscription`.
+        let limit = q.limit as i64;
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(5);
+        let mut sql = String::from(concat!("SELECT ", columns!(), " FROM resources WHERE "));
+        let (lower, upper);
+        match &q.scope {
+            Scope::Subscription(s) => {
+                sql.push_str("subscription = ?");
+                args.push(s);
+                if let Some(a) = &q.after {
+                    sql.push_str(" AND key > ?");
+                    args.push(a);
+                }
+            }
+            Scope::Group(g) => {
+                let (first, before) = group_key_range(g, q.kind);
+                upper = before;
+                lower = match q.after {
+                    Some(a) if a > first.as_str() => a.to_string(),
+                    _ => first,
+                };
+                sql.push_str("key > ? AND key < ? AND group_key = ?");
+                args.extend([&lower as &dyn rusqlite::ToSql, &upper, g]);
+            }
+        }
+        if let Some(k) = &q.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(k);
+        }
+        sql.push_str(" ORDER BY key LIMIT ?");
+        args.push(&limit);
+        let mut st = self.conn.prepare_cached(&sql).map_err(backend)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), row_to_record)
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn count_by_kind(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT kind, COUNT(*) FROM resources GROUP BY kind ORDER BY kind")
+            .map_err(backend)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn count_in_region(
+        &mut self,
+        subscription: &str,
+        kind: &str,
+        location: &str,
+    ) -> Result<i64, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM resources WHERE subscription = ?1 AND kind = ?2 AND location = ?3",
+            )
+            .map_err(backend)?;
+        st.query_row(params![subscription, kind, location], |r| r.get(0))
+            .map_err(backend)
+    }
+
+    fn set_refs(&mut self, owner_key: &str, refs: &[Ref]) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM refs WHERE owner_key = ?1")
+            .map_err(backend)?
+            .execute([owner_key])
+            .map_err(backend)?;
+        let mut st = self
+            .conn
+            .prepare_cached(concat!(
+                "INSERT INTO refs (",
+                ref_columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5)"
+            ))
+            .map_err(backend)?;
+        for r in refs {
+            st.execute(params![
+                r.from_key,
+                r.from_id,
+                r.to_key,
+                r.kind.as_str(),
+                r.owner_key
+            ])
+            .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(refs_to_sql(kind))
+            .map_err(backend)?;
+        let rows = st.query_map([to_key], to_ref).map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
+        // A key range rather than LIKE, so the index on to_key is used.
+        let upper = format!("{to_prefix}\u{10FFFF}");
+        let mut st = self
+            .conn
+            .prepare_cached(refs_to_prefix_sql(kind))
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![to_prefix, upper], to_ref)
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn refs_to_range(
+        &mut self,
+        first: &str,
+        last: &str,
+        kind: RefKind,
+    ) -> Result<Vec<Ref>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(refs_to_range_sql(kind))
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![first, last], to_ref)
+            .map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                ref_columns!(),
+                " FROM refs WHERE owner_key = ?1 ORDER BY from_key, kind, to_key"
+            ))
+            .map_err(backend)?;
+        let rows = st.query_map([owner_key], to_ref).map_err(backend)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
+    }
+
+    fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT mark_hex FROM ip_marks WHERE subnet_key = ?1")
+            .map_err(backend)?;
+        let hex: Option<String> = st
+            .query_row([subnet], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        hex.map(|h| parse_offset(&h))
+            .transpose()
+            .map(|m| m.unwrap_or(0))
+    }
+
+    fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES (?1, ?2)
+                 ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(mark).as_str()])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT MIN(offset_hex) FROM ip_released WHERE subnet_key = ?1")
+            .map_err(backend)?;
+        let hex: Option<String> = st.query_row([subnet], |r| r.get(0)).map_err(backend)?;
+        hex.map(|h| parse_offset(&h)).transpose()
+    }
+
+    fn ipam_remove_released(&mut self, subnet: &str, offset: u128) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM ip_released WHERE subnet_key = ?1 AND offset_hex = ?2")
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset).as_str()])
+            .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO ip_released (subnet_key, offset_hex) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset).as_str()])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT owner_key FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2",
+            )
+            .map_err(backend)?
+            .query_row(params![subnet, offset_hex(offset).as_str()], |r| r.get(0))
+            .optional()
+            .map_err(backend)
+    }
+
+    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset).as_str(), owner])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_claim_if_free(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset).as_str(), owner])
+            .map_err(backend)?;
+        Ok(n == 1)
+    }
+
+    fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2")
+            .map_err(backend)?
+            .execute(params![subnet, offset_hex(offset).as_str()])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM ip_allocations WHERE subnet_key = ?1")
+            .map_err(backend)?
+            .query_row([subnet], |r| r.get(0))
+            .map_err(backend)
+    }
+
+    fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
+        for sql in [
+            "DELETE FROM ip_allocations WHERE subnet_key = ?1",
+            "DELETE FROM ip_released WHERE subnet_key = ?1",
+            "DELETE FROM ip_marks WHERE subnet_key = ?1",
+        ] {
+            self.conn
+                .prepare_cached(sql)
+                .map_err(backend)?
+                .execute([subnet])
+                .map_err(backend)?;
+        }
+        Ok(())
+    }
+
+    fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO counters (name, value) VALUES (?1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            )
+            .map_err(backend)?
+            .query_row([name], |r| r.get(0))
+            .map_err(backend)
+    }
+
+    fn put_operation(&mut self, op: &Operation) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO operations (id, body, created_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            )
+            .map_err(backend)?;
+        st.execute(params![op.id, encode(op), op.started_at_ms])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn get_operation(&mut self, id: &str) -> Result<Option<Operation>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM operations WHERE id = ?1")
+            .map_err(backend)?;
+        let body: Option<String> = st
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (id, body) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            )
+            .map_err(backend)?;
+        st.execute(params![s.id.to_lowercase(), encode(s)])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM subscriptions ORDER BY id")
+            .map_err(backend)?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(backend)?;
+        rows.map(|b| decode(&b.map_err(backend)?)).collect()
+    }
+
+    fn reset(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "DELETE FROM resources; DELETE FROM operations; DELETE FROM refs;
+                 DELETE FROM ip_allocations; DELETE FROM ip_released; DELETE FROM ip_marks;
+                 DELETE FROM counters;",
+            )
+            .map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_queries_name_their_kind() {
+        for kind in [
+            RefKind::Subnet,
+            RefKind::PublicIp,
+            RefKind::BackendPool,
+            RefKind::Attachment,
+            RefKind::AvailabilitySet,
+        ] {
+            let literal = format!("AND kind = '{}' ORDER BY", kind.as_str());
+            for sql in [
+                refs_to_sql(kind),
+                refs_to_prefix_sql(kind),
+                refs_to_range_sql(kind),
+            ] {
+                assert!(sql.contains(&literal), "{sql}");
+            }
+        }
+    }
+}
