@@ -77,16 +77,25 @@ pub trait Tx {
     fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
     /// Who holds an offset.
     fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError>;
-    /// Records that `owner` holds `offset`; a second holder fails with
-    /// `Conflict { constraint: UNIQUE_ADDRESS }`.
-    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError>;
-    /// Records that `owner` holds `offset` unless someone does; true if it was free.
+    /// Records that `owner` holds `offset` unless someone does; true if it was free. The
+    /// primary key (subnet, offset) decides, so of two racing claims one gets false.
     fn ipam_claim_if_free(
         &mut self,
         subnet: &str,
         offset: u128,
         owner: &str,
     ) -> Result<bool, StoreError>;
+    /// Records that `owner` holds `offset`; a second holder fails with
+    /// `Conflict { constraint: UNIQUE_ADDRESS }`.
+    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
+        if self.ipam_claim_if_free(subnet, offset, owner)? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict {
+                constraint: UNIQUE_ADDRESS.to_string(),
+            })
+        }
+    }
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
     /// Number of offsets held in a subnet.
     fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError>;

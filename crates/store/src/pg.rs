@@ -529,14 +529,6 @@ impl Tx for PgTx<'_> {
         Ok(rows.first().map(|r| r.get(0)))
     }
 
-    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
-        self.execute(
-            "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES ($1, $2, $3)",
-            &[&subnet, &offset_hex(offset).as_str(), &owner],
-        )?;
-        Ok(())
-    }
-
     fn ipam_claim_if_free(
         &mut self,
         subnet: &str,

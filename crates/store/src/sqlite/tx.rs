@@ -100,6 +100,28 @@ fn encode<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("domain values always serialize")
 }
 
+impl SqliteTx<'_> {
+    /// Runs an insert of a whole record (`sql` binds its columns in `columns!()` order).
+    fn write_record(&mut self, sql: &str, rec: &Record) -> Result<(), StoreError> {
+        check_placement(rec)?;
+        self.conn
+            .prepare_cached(sql)
+            .map_err(backend)?
+            .execute(params![
+                rec.key,
+                rec.id,
+                rec.kind,
+                rec.subscription,
+                rec.group_key,
+                rec.location,
+                rec.body,
+                rec.etag
+            ])
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
 impl Tx for SqliteTx<'_> {
     fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
         let mut st = self
@@ -116,53 +138,27 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
-        check_placement(rec)?;
-        let mut st = self
-            .conn
-            .prepare_cached(concat!(
+        self.write_record(
+            concat!(
                 "INSERT INTO resources (",
                 columns!(),
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (key) DO UPDATE SET id = excluded.id, location = excluded.location,
                  body = excluded.body, etag = excluded.etag"
-            ))
-            .map_err(backend)?;
-        st.execute(params![
-            rec.key,
-            rec.id,
-            rec.kind,
-            rec.subscription,
-            rec.group_key,
-            rec.location,
-            rec.body,
-            rec.etag
-        ])
-        .map_err(backend)?;
-        Ok(())
+            ),
+            rec,
+        )
     }
 
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
-        check_placement(rec)?;
-        let mut st = self
-            .conn
-            .prepare_cached(concat!(
+        self.write_record(
+            concat!(
                 "INSERT INTO resources (",
                 columns!(),
                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-            ))
-            .map_err(backend)?;
-        st.execute(params![
-            rec.key,
-            rec.id,
-            rec.kind,
-            rec.subscription,
-            rec.group_key,
-            rec.location,
-            rec.body,
-            rec.etag
-        ])
-        .map_err(backend)?;
-        Ok(())
+            ),
+            rec,
+        )
     }
 
     fn delete(&mut self, key: &str) -> Result<bool, StoreError> {
@@ -385,17 +381,6 @@ impl Tx for SqliteTx<'_> {
             .query_row(params![subnet, offset_hex(offset).as_str()], |r| r.get(0))
             .optional()
             .map_err(backend)
-    }
-
-    fn ipam_claim(&mut self, subnet: &str, offset: u128, owner: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset).as_str(), owner])
-            .map_err(backend)?;
-        Ok(())
     }
 
     fn ipam_claim_if_free(
