@@ -562,15 +562,17 @@ pub async fn scenarios(
                 in_use = level;
             }
             let subnet = subnet_id("bench-ipam", "vnet", subnet_name);
+            // The NICs this point creates are numbered on from what its subnet holds.
+            let created = if level.is_some() {
+                &mut in_use
+            } else {
+                &mut created_beside
+            };
             let mut rounds = Vec::new();
             for _ in 0..cfg.rounds {
                 let body = serde_json::to_vec(&nic_body(&subnet)).expect("json");
                 let h2 = h.clone();
-                let base = if level.is_some() {
-                    in_use
-                } else {
-                    created_beside
-                };
+                let base = *created;
                 let r = round(pid, 1, s.ipam_ops, cap, move |op: Op| {
                     let (h, body) = (h2.clone(), body.clone());
                     let path = at(&net_id(
@@ -581,11 +583,7 @@ pub async fn scenarios(
                     async move { h.ok_bytes(Method::PUT, &path, Some(body)).await.map(|_| ()) }
                 })
                 .await?;
-                if level.is_some() {
-                    in_use += r.ops;
-                } else {
-                    created_beside += r.ops;
-                }
+                *created += r.ops;
                 rounds.push(r);
             }
             let scenario = match level {
