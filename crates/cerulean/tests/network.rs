@@ -1238,6 +1238,17 @@ async fn ipam_rules(s: &Server) {
     .await;
     let msg = assert_error(st, &body, 400, "PrivateIPAddressInUse");
     assert_contains(&msg, &config_id("rg", "v6static", "v6"));
+    // The subnet's users are its address holders of both versions, in id order.
+    let (_, sn) = s.get(&at(&ds)).await;
+    assert_eq!(
+        ids(&sn["properties"]["ipConfigurations"]),
+        [
+            config_id("rg", "v6nic", "v4"),
+            config_id("rg", "v6nic", "v6"),
+            config_id("rg", "v6static", "v4"),
+            config_id("rg", "v6static", "v6"),
+        ]
+    );
     // IPv6 in an IPv4-only subnet.
     let (st, body) = put_nic(
         s,

@@ -453,14 +453,14 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
     let refs = vec![
         reference(
             "/nic1/ipconfigurations/a",
-            "/vnet/subnets/s1",
-            RefKind::Subnet,
+            "/lb/pools/s1",
+            RefKind::BackendPool,
             "/nic1",
         ),
         reference(
             "/nic1/ipconfigurations/b",
-            "/vnet/subnets/s2",
-            RefKind::Subnet,
+            "/lb/pools/s2",
+            RefKind::BackendPool,
             "/nic1",
         ),
         reference(
@@ -474,18 +474,18 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
         .await
         .unwrap();
     let to_s1 = read(&*store, |tx| {
-        tx.refs_to("/vnet/subnets/s1", RefKind::Subnet)
+        tx.refs_to("/lb/pools/s1", RefKind::BackendPool)
     })
     .await
     .unwrap();
     assert_eq!(to_s1.len(), 1);
     assert_eq!(to_s1[0].from_id, "/NIC1/IPCONFIGURATIONS/A");
-    let in_vnet = read(&*store, |tx| {
-        tx.refs_to_prefix("/vnet/subnets/", RefKind::Subnet)
+    let to_s2 = read(&*store, |tx| {
+        tx.refs_to("/lb/pools/s2", RefKind::BackendPool)
     })
     .await
     .unwrap();
-    assert_eq!(in_vnet.len(), 2);
+    assert_eq!(to_s2.len(), 1);
     assert_eq!(
         read(&*store, |tx| tx.refs_of("/nic1")).await.unwrap().len(),
         3
@@ -495,8 +495,8 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
     let other = vec![
         reference(
             "/nic2/ipconfigurations/a",
-            "/vnet/subnets/s1",
-            RefKind::Subnet,
+            "/lb/pools/s1",
+            RefKind::BackendPool,
             "/nic2",
         ),
         reference(
@@ -522,8 +522,8 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
     // Non-exclusive targets may have many referrers.
     let third = vec![reference(
         "/nic3/ipconfigurations/a",
-        "/vnet/subnets/s1",
-        RefKind::Subnet,
+        "/lb/pools/s1",
+        RefKind::BackendPool,
         "/nic3",
     )];
     write(&*store, move |tx| tx.set_refs("/nic3", &third))
@@ -531,7 +531,7 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
         .unwrap();
     assert_eq!(
         read(&*store, |tx| tx
-            .refs_to("/vnet/subnets/s1", RefKind::Subnet))
+            .refs_to("/lb/pools/s1", RefKind::BackendPool))
         .await
         .unwrap()
         .len(),
@@ -541,8 +541,8 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
     // Replacing an owner's refs drops the old ones.
     let fewer = vec![reference(
         "/nic1/ipconfigurations/a",
-        "/vnet/subnets/s1",
-        RefKind::Subnet,
+        "/lb/pools/s1",
+        RefKind::BackendPool,
         "/nic1",
     )];
     write(&*store, move |tx| tx.set_refs("/nic1", &fewer))
@@ -553,7 +553,7 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
         .unwrap()
         .is_empty());
     assert!(read(&*store, |tx| tx
-        .refs_to_prefix("/vnet/subnets/s2", RefKind::Subnet))
+        .refs_to("/lb/pools/s2", RefKind::BackendPool))
     .await
     .unwrap()
     .is_empty());
@@ -587,13 +587,13 @@ pub async fn references_to_a_key_range(store: Arc<dyn Store>) {
             .unwrap();
     }
     // Another kind pointing into the range is not returned.
-    let subnet = vec![reference(
+    let pool = vec![reference(
         "/s/rg/g/nics/n2/ipconfigurations/a",
         &nic("g", "n2"),
-        RefKind::Subnet,
+        RefKind::BackendPool,
         "/s/rg/g/nics/n2",
     )];
-    write(&*store, move |tx| tx.set_refs("/s/rg/g/nics/n2", &subnet))
+    write(&*store, move |tx| tx.set_refs("/s/rg/g/nics/n2", &pool))
         .await
         .unwrap();
 
@@ -637,16 +637,14 @@ pub async fn references_to_a_key_range(store: Arc<dyn Store>) {
     .unwrap()
     .is_empty());
     let (a, b) = (nic("g", "n1"), nic("g", "n3"));
-    let subnets = read(&*store, move |tx| tx.refs_to_range(&a, &b, RefKind::Subnet))
-        .await
-        .unwrap();
-    assert_eq!(subnets.len(), 1);
-    assert_eq!(subnets[0].kind, RefKind::Subnet);
-    for kind in [
-        RefKind::PublicIp,
-        RefKind::BackendPool,
-        RefKind::AvailabilitySet,
-    ] {
+    let pools = read(&*store, move |tx| {
+        tx.refs_to_range(&a, &b, RefKind::BackendPool)
+    })
+    .await
+    .unwrap();
+    assert_eq!(pools.len(), 1);
+    assert_eq!(pools[0].kind, RefKind::BackendPool);
+    for kind in [RefKind::PublicIp, RefKind::AvailabilitySet] {
         let (a, b) = (nic("g", "n1"), nic("g", "n3"));
         assert!(read(&*store, move |tx| tx.refs_to_range(&a, &b, kind))
             .await
@@ -693,6 +691,24 @@ pub async fn address_book_state_round_trips(store: Arc<dyn Store>) {
     );
     assert_eq!(owner.as_deref(), Some("/b"));
     assert_eq!(used, 2);
+    let holders = read(&*store, |tx| {
+        Ok::<_, StoreError>((
+            tx.ipam_holders("s", 10)?,
+            tx.ipam_holders("s", 1)?,
+            tx.ipam_holders("t", 10)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        holders,
+        (
+            vec![(4, "/a".to_string()), (big - 1, "/b".to_string())],
+            vec![(4, "/a".to_string())],
+            vec![],
+        ),
+        "in offset order, at most the limit, of that subnet only"
+    );
     let removed = write(&*store, |tx| {
         let a = tx.ipam_remove_released("s", 7)?;
         let b = tx.ipam_remove_released("s", 7)?;

@@ -54,8 +54,6 @@ pub trait Tx {
     fn set_refs(&mut self, owner_key: &str, refs: &[Ref]) -> Result<(), StoreError>;
     /// References of `kind` pointing at `to_key`, in `from_key` order.
     fn refs_to(&mut self, to_key: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError>;
-    /// References of `kind` pointing at any key that starts with `to_prefix`.
-    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError>;
     /// References of `kind` pointing at any key from `first` to `last` (both included, in the
     /// key order `list` pages in), ordered by `to_key` then `from_key`: one query for what a
     /// page of records is referred to by.
@@ -99,6 +97,13 @@ pub trait Tx {
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
     /// Number of offsets held in a subnet.
     fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError>;
+    /// `(offset, owner)` of the offsets held in a subnet, in offset order, at most `limit`.
+    /// The holders of a subnet's addresses are its users: no reference records them twice.
+    fn ipam_holders(
+        &mut self,
+        subnet: &str,
+        limit: usize,
+    ) -> Result<Vec<(u128, String)>, StoreError>;
     /// Forgets all IPAM state of a subnet (it is being deleted).
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError>;
 

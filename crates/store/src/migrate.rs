@@ -20,6 +20,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V2_SQLITE_CLUSTERED,
         postgres: "",
     },
+    Migration {
+        version: 3,
+        sqlite: V3_NO_SUBNET_REFS,
+        postgres: V3_NO_SUBNET_REFS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -146,6 +151,11 @@ const V2_SQLITE_CLUSTERED: &str = "
     DROP TABLE operations;
     ALTER TABLE operations_v2 RENAME TO operations;
     ";
+
+/// A subnet's users are the holders of its addresses (`ip_allocations.owner_key` is the id of
+/// the IP configuration holding one), so the references that said the same thing again go:
+/// a NIC create wrote them into two B-trees at random positions, half the pages it dirtied.
+const V3_NO_SUBNET_REFS: &str = "DELETE FROM refs WHERE kind = 'subnet';";
 
 pub const CREATE_VERSIONS: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_ms BIGINT NOT NULL)";

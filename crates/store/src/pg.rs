@@ -265,14 +265,16 @@ fn list_sql(by_group: bool, kind: bool, after: bool) -> &'static str {
     }
 }
 
-fn to_ref(r: &postgres::Row) -> Ref {
-    Ref {
+fn to_ref(r: &postgres::Row) -> Result<Ref, StoreError> {
+    let kind: &str = r.get(3);
+    Ok(Ref {
         from_key: r.get(0),
         from_id: r.get(1),
         to_key: r.get(2),
-        kind: RefKind::parse(r.get(3)).unwrap_or(RefKind::Subnet),
+        kind: RefKind::parse(kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown reference kind {kind}")))?,
         owner_key: r.get(4),
-    }
+    })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
@@ -439,17 +441,7 @@ impl Tx for PgTx<'_> {
              WHERE to_key = $1 AND kind = $2 ORDER BY from_key",
             &[&to_key, &kind.as_str()],
         )?;
-        Ok(rows.iter().map(to_ref).collect())
-    }
-
-    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
-        // starts_with is collation-independent, unlike a key range.
-        let rows = self.query(
-            "SELECT from_key, from_id, to_key, kind, owner_key FROM refs
-             WHERE kind = $2 AND starts_with(to_key, $1) ORDER BY from_key",
-            &[&to_prefix, &kind.as_str()],
-        )?;
-        Ok(rows.iter().map(to_ref).collect())
+        rows.iter().map(to_ref).collect()
     }
 
     fn refs_to_range(
@@ -464,7 +456,7 @@ impl Tx for PgTx<'_> {
              WHERE to_key >= $1 AND to_key <= $2 AND kind = $3 ORDER BY to_key, from_key",
             &[&first, &last, &kind.as_str()],
         )?;
-        Ok(rows.iter().map(to_ref).collect())
+        rows.iter().map(to_ref).collect()
     }
 
     fn refs_of(&mut self, owner_key: &str) -> Result<Vec<Ref>, StoreError> {
@@ -473,7 +465,7 @@ impl Tx for PgTx<'_> {
              WHERE owner_key = $1 ORDER BY from_key, kind, to_key",
             &[&owner_key],
         )?;
-        Ok(rows.iter().map(to_ref).collect())
+        rows.iter().map(to_ref).collect()
     }
 
     fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError> {
@@ -557,6 +549,21 @@ impl Tx for PgTx<'_> {
             &[&subnet],
         )?;
         Ok(rows[0].get(0))
+    }
+
+    fn ipam_holders(
+        &mut self,
+        subnet: &str,
+        limit: usize,
+    ) -> Result<Vec<(u128, String)>, StoreError> {
+        let rows = self.query(
+            "SELECT offset_hex, owner_key FROM ip_allocations WHERE subnet_key = $1
+             ORDER BY offset_hex LIMIT $2",
+            &[&subnet, &i64::try_from(limit).unwrap_or(i64::MAX)],
+        )?;
+        rows.iter()
+            .map(|r| Ok((parse_offset(r.get(0))?, r.get(1))))
+            .collect()
     }
 
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {

@@ -101,10 +101,10 @@ pub struct Ref {
 }
 
 /// What a reference means. `PublicIp` and `Attachment` are exclusive: one referrer each.
+/// There is no subnet kind: a subnet's users are the holders of its addresses
+/// (`Tx::ipam_holders`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefKind {
-    /// IP configuration → subnet.
-    Subnet,
     /// IP configuration or load balancer frontend → public IP address.
     PublicIp,
     /// IP configuration → load balancer backend pool.
@@ -118,7 +118,6 @@ pub enum RefKind {
 impl RefKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            RefKind::Subnet => "subnet",
             RefKind::PublicIp => "publicip",
             RefKind::BackendPool => "pool",
             RefKind::Attachment => "attachment",
@@ -128,7 +127,6 @@ impl RefKind {
 
     pub fn parse(s: &str) -> Option<RefKind> {
         [
-            RefKind::Subnet,
             RefKind::PublicIp,
             RefKind::BackendPool,
             RefKind::Attachment,

@@ -7,7 +7,8 @@
 //! OS, and whether its guest allows inbound ICMP). Changes the commands make to the guest are
 //! written back into the VM record.
 
-use crate::network::{first_user, load, require};
+use crate::network::vnets::subnet_key;
+use crate::network::{first_user, load, require, subnet_users};
 use crate::{App, AppError};
 use cerulean_domain::compute::vm::{OsType, PowerState, VirtualMachine};
 use cerulean_domain::guest::azure::{EffectiveRoute, Host, Network};
@@ -139,19 +140,30 @@ fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError
         })
         .collect();
     let mut hosts = Vec::new();
-    let mut seen_nics = Vec::new();
-    for r in tx.refs_to_prefix(&format!("{}/subnets/", rec.key), RefKind::Subnet)? {
-        if seen_nics.contains(&r.owner_key) {
-            continue;
-        }
-        seen_nics.push(r.owner_key.clone());
-        let Ok(nic_id) = ResourceId::parse(&r.owner_key) else {
+    let mut seen_nics = std::collections::HashSet::new();
+    let mut users = Vec::new();
+    for s in &vnet.subnets {
+        users.extend(subnet_users(
+            tx,
+            &subnet_key(&rec.key, &s.name),
+            usize::MAX,
+        )?);
+    }
+    users.sort_by_cached_key(|u| cerulean_domain::id::fold(u));
+    for user in users {
+        // Users are IP configurations; those of load balancer frontends are no hosts.
+        let Some(nic_id) = ResourceId::parse(&user).ok().and_then(|c| c.parent()) else {
             continue;
         };
+        if !nic_id.is_type("Microsoft.Network/networkInterfaces")
+            || !seen_nics.insert(nic_id.key().to_string())
+        {
+            continue;
+        }
         let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? else {
             continue;
         };
-        let vm = match first_user(tx, &r.owner_key, RefKind::Attachment)? {
+        let vm = match first_user(tx, nic_id.key(), RefKind::Attachment)? {
             Some(v) => load::<VirtualMachine>(tx, &ResourceId::parse(&v)?)?.map(|(_, v)| v),
             None => None,
         };

@@ -71,20 +71,16 @@ fn context(
 fn refs_of(id: &ResourceId, lb: &LoadBalancer) -> Result<Vec<Ref>, AppError> {
     let mut refs = Vec::new();
     for f in &lb.frontends {
-        let from = id.child("frontendIPConfigurations", &f.name);
-        for (raw, kind) in [
-            (&f.subnet, RefKind::Subnet),
-            (&f.public_ip, RefKind::PublicIp),
-        ] {
-            if let Some(raw) = raw {
-                refs.push(Ref {
-                    from_key: from.key().to_string(),
-                    from_id: from.to_string(),
-                    to_key: ResourceId::parse(raw)?.key().to_string(),
-                    kind,
-                    owner_key: id.key().to_string(),
-                });
-            }
+        // A frontend's subnet needs no reference: its address in it says who uses it.
+        if let Some(raw) = &f.public_ip {
+            let from = id.child("frontendIPConfigurations", &f.name);
+            refs.push(Ref {
+                from_key: from.key().to_string(),
+                from_id: from.to_string(),
+                to_key: ResourceId::parse(raw)?.key().to_string(),
+                kind: RefKind::PublicIp,
+                owner_key: id.key().to_string(),
+            });
         }
     }
     Ok(refs)

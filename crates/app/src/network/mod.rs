@@ -14,7 +14,7 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::ipam::{self, AddressBook};
 use cerulean_domain::network::address::AddressMove;
 use cerulean_domain::network::load_balancer::LoadBalancer;
-use cerulean_domain::network::nic::{PoolInfo, PublicIpInfo, SubnetInfo};
+use cerulean_domain::network::nic::{NetworkInterface, PoolInfo, PublicIpInfo, SubnetInfo};
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::DomainError;
@@ -178,12 +178,17 @@ pub(crate) fn pool_info(
             if member.owner_key == owner_key {
                 continue;
             }
-            let subnet = tx
-                .refs_of(&member.owner_key)?
-                .into_iter()
-                .find(|r| r.kind == RefKind::Subnet && r.from_key == member.from_key);
-            if let Some(s) = subnet {
-                vnet_key = ResourceId::parse(&s.to_key)?
+            // The member's virtual network is its IP configuration's subnet's.
+            let nic_id = ResourceId::parse(&member.owner_key)?;
+            let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? else {
+                continue;
+            };
+            let subnet = nic
+                .ip_configurations
+                .iter()
+                .find(|c| nic_id.child("ipConfigurations", &c.name).key() == member.from_key);
+            if let Some(c) = subnet {
+                vnet_key = ResourceId::parse(&c.subnet)?
                     .parent()
                     .map(|v| v.key().to_string());
                 break;
@@ -237,8 +242,38 @@ impl AddressBook for TxBook<'_> {
 pub(crate) fn book_key(subnet_key: &str, prefix: &IpNet) -> String {
     match prefix {
         IpNet::V4(_) => subnet_key.to_string(),
-        IpNet::V6(_) => format!("{subnet_key}#ipv6"),
+        IpNet::V6(_) => format!("{subnet_key}{IPV6_BOOK}"),
     }
+}
+
+/// What a subnet's IPv6 address book adds to its key.
+const IPV6_BOOK: &str = "#ipv6";
+
+/// The ids of the IP configurations (of NICs and load balancer frontends) using a subnet,
+/// in key order: the holders of its addresses, at most `limit` of each IP version. An
+/// IP configuration in a subnet always holds an address of it, so nothing else records
+/// who uses a subnet.
+pub(crate) fn subnet_users(
+    tx: &mut dyn Tx,
+    subnet_key: &str,
+    limit: usize,
+) -> Result<Vec<String>, AppError> {
+    let mut users: Vec<String> = tx
+        .ipam_holders(subnet_key, limit)?
+        .into_iter()
+        .chain(tx.ipam_holders(&format!("{subnet_key}{IPV6_BOOK}"), limit)?)
+        .map(|(_, owner)| owner)
+        .collect();
+    users.sort_by_cached_key(|u| cerulean_domain::id::fold(u));
+    Ok(users)
+}
+
+/// One user of a subnet, if it has any (the holder of its lowest address).
+pub(crate) fn first_subnet_user(
+    tx: &mut dyn Tx,
+    subnet_key: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(subnet_users(tx, subnet_key, 1)?.into_iter().next())
 }
 
 /// Runs address moves in order; `assigned(config, address)` receives every address a

@@ -153,7 +153,7 @@ fn context(
     Ok(ctx)
 }
 
-/// The references a stored NIC holds: subnet, public IP and pools of each configuration.
+/// The references a stored NIC holds: public IP and pools of each configuration.
 fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError> {
     let mut refs = Vec::new();
     for c in &nic.ip_configurations {
@@ -168,7 +168,7 @@ fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError
             });
             Ok(())
         };
-        push(&c.subnet, RefKind::Subnet)?;
+        // The subnet needs no reference: the address held in it says who uses it.
         if let Some(p) = &c.public_ip {
             push(p, RefKind::PublicIp)?;
         }

@@ -1,13 +1,13 @@
 //! Virtual network and subnet use cases.
 
-use super::{first_user, load, require, save, Stored, VNET};
+use super::{first_subnet_user, load, require, save, subnet_users, Stored, VNET};
 use crate::records::{each, list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::vnet::{self, SubnetSpec, VirtualNetwork, VnetSpec};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
-use cerulean_store::{Record, RefKind, Tx};
+use cerulean_store::{Record, Tx};
 use std::collections::HashMap;
 
 /// A virtual network with, per subnet, the IP configurations in it.
@@ -26,7 +26,7 @@ pub struct SubnetView {
     pub users: Vec<String>,
 }
 
-fn subnet_key(vnet_key: &str, name: &str) -> String {
+pub(crate) fn subnet_key(vnet_key: &str, name: &str) -> String {
     format!("{vnet_key}/subnets/{}", name.to_lowercase())
 }
 
@@ -38,7 +38,7 @@ fn users_by_subnet(
 ) -> Result<HashMap<String, String>, AppError> {
     let mut users = HashMap::new();
     for s in &v.subnets {
-        if let Some(u) = first_user(tx, &subnet_key(&rec.key, &s.name), RefKind::Subnet)? {
+        if let Some(u) = first_subnet_user(tx, &subnet_key(&rec.key, &s.name))? {
             users.insert(s.name.to_lowercase(), u);
         }
     }
@@ -49,8 +49,11 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
     let vnet = Stored::<VirtualNetwork>::from(rec)?;
     let mut subnet_users = Vec::with_capacity(vnet.value.subnets.len());
     for s in &vnet.value.subnets {
-        let users = tx.refs_to(&subnet_key(&rec.key, &s.name), RefKind::Subnet)?;
-        subnet_users.push(users.into_iter().map(|r| r.from_id).collect());
+        subnet_users.push(super::subnet_users(
+            tx,
+            &subnet_key(&rec.key, &s.name),
+            usize::MAX,
+        )?);
     }
     Ok(VnetView { vnet, subnet_users })
 }
@@ -244,11 +247,10 @@ fn subnet_view(
     let Some(s) = v.subnet(name) else {
         return Err(super::not_found(&vnet_id.child("subnets", name)));
     };
-    let users = tx.refs_to(&subnet_key(&rec.key, &s.name), RefKind::Subnet)?;
     Ok(SubnetView {
         vnet_id: rec.id.clone(),
         subnet: s.clone(),
-        users: users.into_iter().map(|r| r.from_id).collect(),
+        users: subnet_users(tx, &subnet_key(&rec.key, &s.name), usize::MAX)?,
     })
 }
 

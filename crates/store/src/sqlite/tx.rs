@@ -33,7 +33,14 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
 }
 
 fn to_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ref> {
-    let kind = RefKind::parse(r.get_ref(3)?.as_str()?).unwrap_or(RefKind::Subnet);
+    let text = r.get_ref(3)?.as_str()?;
+    let kind = RefKind::parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            3,
+            rusqlite::types::Type::Text,
+            format!("unknown reference kind {text}").into(),
+        )
+    })?;
     Ok(Ref {
         from_key: r.get(0)?,
         from_id: r.get(1)?,
@@ -71,7 +78,6 @@ macro_rules! refs_sql {
             };
         }
         match $kind {
-            RefKind::Subnet => with_kind!("subnet"),
             RefKind::PublicIp => with_kind!("publicip"),
             RefKind::BackendPool => with_kind!("pool"),
             RefKind::Attachment => with_kind!("attachment"),
@@ -82,10 +88,6 @@ macro_rules! refs_sql {
 
 fn refs_to_sql(kind: RefKind) -> &'static str {
     refs_sql!(kind, "to_key = ?1", "from_key")
-}
-
-fn refs_to_prefix_sql(kind: RefKind) -> &'static str {
-    refs_sql!(kind, "to_key >= ?1 AND to_key < ?2", "from_key")
 }
 
 fn refs_to_range_sql(kind: RefKind) -> &'static str {
@@ -274,19 +276,6 @@ impl Tx for SqliteTx<'_> {
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
     }
 
-    fn refs_to_prefix(&mut self, to_prefix: &str, kind: RefKind) -> Result<Vec<Ref>, StoreError> {
-        // A key range rather than LIKE, so the index on to_key is used.
-        let upper = format!("{to_prefix}\u{10FFFF}");
-        let mut st = self
-            .conn
-            .prepare_cached(refs_to_prefix_sql(kind))
-            .map_err(backend)?;
-        let rows = st
-            .query_map(params![to_prefix, upper], to_ref)
-            .map_err(backend)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(backend)
-    }
-
     fn refs_to_range(
         &mut self,
         first: &str,
@@ -418,6 +407,31 @@ impl Tx for SqliteTx<'_> {
             .map_err(backend)
     }
 
+    fn ipam_holders(
+        &mut self,
+        subnet: &str,
+        limit: usize,
+    ) -> Result<Vec<(u128, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT offset_hex, owner_key FROM ip_allocations WHERE subnet_key = ?1
+                 ORDER BY offset_hex LIMIT ?2",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(
+                params![subnet, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .map_err(backend)?;
+        rows.map(|r| {
+            let (hex, owner) = r.map_err(backend)?;
+            Ok((parse_offset(&hex)?, owner))
+        })
+        .collect()
+    }
+
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
         for sql in [
             "DELETE FROM ip_allocations WHERE subnet_key = ?1",
@@ -511,18 +525,13 @@ mod tests {
     #[test]
     fn refs_queries_name_their_kind() {
         for kind in [
-            RefKind::Subnet,
             RefKind::PublicIp,
             RefKind::BackendPool,
             RefKind::Attachment,
             RefKind::AvailabilitySet,
         ] {
             let literal = format!("AND kind = '{}' ORDER BY", kind.as_str());
-            for sql in [
-                refs_to_sql(kind),
-                refs_to_prefix_sql(kind),
-                refs_to_range_sql(kind),
-            ] {
+            for sql in [refs_to_sql(kind), refs_to_range_sql(kind)] {
                 assert!(sql.contains(&literal), "{sql}");
             }
         }
