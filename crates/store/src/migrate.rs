@@ -157,6 +157,21 @@ const V2_SQLITE_CLUSTERED: &str = "
 /// a NIC create wrote them into two B-trees at random positions, half the pages it dirtied.
 const V3_NO_SUBNET_REFS: &str = "DELETE FROM refs WHERE kind = 'subnet';";
 
+/// Refuses a database a newer cerulean has migrated: this binary would not know what its
+/// layout means (since v3, a subnet's users are only its address holders, so an older
+/// binary would find no users and let a used subnet be deleted). Servers sharing one
+/// PostgreSQL database must all run a version that knows its schema.
+pub fn check_known(current: i64) -> Result<(), crate::StoreError> {
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(crate::StoreError::Backend(format!(
+            "the database's schema is version {current}, newer than this cerulean knows \
+             ({known}): run the cerulean that migrated it, or a newer one"
+        )));
+    }
+    Ok(())
+}
+
 pub const CREATE_VERSIONS: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_ms BIGINT NOT NULL)";
 

@@ -85,6 +85,7 @@ impl PgStore {
                 )
                 .map_err(backend)?
                 .get(0);
+            migrate::check_known(current)?;
             for m in MIGRATIONS.iter().filter(|m| m.version > current) {
                 let version = &m.version;
                 let mut tx = c.transaction().map_err(backend)?;

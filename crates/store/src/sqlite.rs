@@ -131,6 +131,7 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
             |r| r.get(0),
         )
         .map_err(backend)?;
+    migrate::check_known(current)?;
     for m in MIGRATIONS.iter().filter(|m| m.version > current) {
         let version = m.version;
         let tx = conn.unchecked_transaction().map_err(backend)?;

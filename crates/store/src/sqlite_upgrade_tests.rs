@@ -1,5 +1,6 @@
 //! A database written by schema version 1 opens under the current schema with its data
-//! intact, and the start-up prune keeps every operation younger than the retention.
+//! intact, the start-up prune keeps every operation younger than the retention, and a
+//! database of a newer schema is refused.
 
 use super::*;
 use crate::record::{offset_hex, Ref, RefKind};
@@ -151,5 +152,32 @@ async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
         "{err:?}"
     );
     store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_database_of_a_newer_schema_is_refused() {
+    let dir = std::env::temp_dir().join(format!("cerulean-newer-{}", uuid::Uuid::new_v4()));
+    let store = SqliteStore::open(SqliteMode::Durable(dir.clone())).unwrap();
+    store.close().await;
+    let known = MIGRATIONS.last().unwrap().version;
+    Connection::open(dir.join("cerulean.db"))
+        .unwrap()
+        .execute(
+            "INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, 0)",
+            [known + 1],
+        )
+        .unwrap();
+    let err = SqliteStore::open(SqliteMode::Durable(dir.clone()))
+        .err()
+        .expect("a newer schema must be refused");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "storage failure: the database's schema is version {}, newer than this cerulean \
+             knows ({known}): run the cerulean that migrated it, or a newer one",
+            known + 1
+        )
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

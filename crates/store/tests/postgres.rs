@@ -10,26 +10,58 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// Creates a fresh, empty database and returns its URL (blocking).
+fn fresh_database() -> String {
+    let admin = admin_url();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let name = format!("cerulean_test_{now}_{}", uuid::Uuid::new_v4().simple());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+        .expect("PostgreSQL must be running for this suite (see .ci/run)");
+    drop_stale_databases(&mut c, now);
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
 /// Creates a fresh database and opens a store on it.
 async fn open() -> Arc<dyn cerulean_store::Store> {
     tokio::task::spawn_blocking(|| {
-        let admin = admin_url();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let name = format!("cerulean_test_{now}_{}", uuid::Uuid::new_v4().simple());
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls)
-            .expect("PostgreSQL must be running for this suite (see .ci/run)");
-        drop_stale_databases(&mut c, now);
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let (base, _) = admin.rsplit_once('/').unwrap();
         let store: Arc<dyn cerulean_store::Store> =
-            Arc::new(PgStore::open(&format!("{base}/{name}")).unwrap());
+            Arc::new(PgStore::open(&fresh_database()).unwrap());
         store
     })
     .await
     .unwrap()
+}
+
+/// A server never runs on a schema a newer cerulean migrated (servers share the database).
+#[test]
+fn a_database_of_a_newer_schema_is_refused() {
+    let url = fresh_database();
+    drop(PgStore::open(&url).unwrap());
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let newest: i64 = c
+        .query_one("SELECT MAX(version)::BIGINT FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    c.execute(
+        "INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, 0)",
+        &[&(newest + 1)],
+    )
+    .unwrap();
+    let err = PgStore::open(&url)
+        .err()
+        .expect("a newer schema must be refused");
+    assert!(
+        err.to_string().contains(&format!(
+            "the database's schema is version {}, newer than this cerulean knows ({newest})",
+            newest + 1
+        )),
+        "{err}"
+    );
 }
 
 /// Test databases are named `cerulean_test_{unix seconds}_{random}`; those older than an
