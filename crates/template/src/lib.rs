@@ -11,6 +11,7 @@ mod expr;
 mod functions;
 mod graph;
 mod ids;
+pub mod limits;
 mod outputs;
 mod parameters;
 mod planner;
