@@ -125,6 +125,7 @@ impl Plan {
             phase: eval::Phase::Apply,
             frames: Vec::new(),
             lambda: Vec::new(),
+            budget: &self.inner.budget,
         }
     }
 

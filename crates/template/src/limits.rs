@@ -6,7 +6,7 @@
 //! copies, 64 outputs, 24,576 characters in an expression, 4 MB once expanded); the others
 //! are cerulean's and say so in their messages.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use serde_json::Value;
 
@@ -23,8 +23,9 @@ pub const MAX_JSON_DEPTH: usize = 128;
 pub const MAX_VALUE_DEPTH: usize = 128;
 /// cerulean: how deeply evaluation may nest, counting JSON levels, expression levels and
 /// parameters or variables resolved through others. It keeps the stack bounded whatever
-/// combination a template uses.
-pub const MAX_EVAL_DEPTH: usize = 512;
+/// combination a template uses: a level takes about 4 KB of stack in a debug build (1 KB
+/// in release), so the deepest evaluation fits well inside a thread's 2 MB.
+pub const MAX_EVAL_DEPTH: usize = 256;
 /// Azure: a template can't exceed 4 MB once expanded (copies, variable and parameter
 /// values), so no single value may either.
 pub const MAX_VALUE_BYTES: usize = 4 * 1024 * 1024;
@@ -54,28 +55,28 @@ pub const MAX_FORMAT_WIDTH: usize = 999_999;
 pub const MAX_FORMAT_PRECISION: usize = 99;
 
 /// What one deployment has spent: steps, bytes produced, and how deep evaluation is now.
-/// Shared by planning and every later evaluation of the same plan.
+/// Shared by planning and every later evaluation of the same plan (atomics only so that a
+/// plan may be shared between threads; one evaluation runs on one thread).
 #[derive(Debug, Default)]
 pub(crate) struct Budget {
-    steps: Cell<u64>,
-    bytes: Cell<u64>,
-    depth: Cell<usize>,
+    steps: AtomicU64,
+    bytes: AtomicU64,
+    depth: AtomicUsize,
 }
 
 /// Leaves one level of evaluation when dropped.
-pub(crate) struct Level<'a>(&'a Cell<usize>);
+pub(crate) struct Level<'a>(&'a AtomicUsize);
 
 impl Drop for Level<'_> {
     fn drop(&mut self) {
-        self.0.set(self.0.get().saturating_sub(1));
+        self.0.fetch_sub(1, Relaxed);
     }
 }
 
 impl Budget {
     /// One step of evaluation (a call, a lambda or copy iteration).
     pub(crate) fn step(&self) -> EvalResult<()> {
-        let n = self.steps.get() + 1;
-        self.steps.set(n);
+        let n = self.steps.fetch_add(1, Relaxed) + 1;
         if n > MAX_STEPS {
             return Err(Fail::invalid(format!(
                 "The deployment exceeded cerulean's evaluation budget of {MAX_STEPS} steps (function calls and loop iterations); simplify the template."
@@ -84,32 +85,30 @@ impl Budget {
         Ok(())
     }
 
+    /// `n` steps at once: work a function does in proportion to its inputs (comparisons,
+    /// scans) that no call or iteration counts.
+    pub(crate) fn charge(&self, n: usize) -> EvalResult<()> {
+        self.steps
+            .fetch_add((n as u64).saturating_sub(1).min(MAX_STEPS), Relaxed);
+        self.step()
+    }
+
     /// Enters one level of evaluation; the level is left when the guard drops.
     pub(crate) fn enter(&self) -> EvalResult<Level<'_>> {
-        let d = self.depth.get() + 1;
-        if d > MAX_EVAL_DEPTH {
+        let level = Level(&self.depth);
+        if self.depth.fetch_add(1, Relaxed) + 1 > MAX_EVAL_DEPTH {
             return Err(Fail::invalid(format!(
                 "The template nests too deeply: evaluation reached cerulean's limit of {MAX_EVAL_DEPTH} levels (JSON, expressions, and parameters or variables that use others)."
             )));
         }
-        self.depth.set(d);
-        Ok(Level(&self.depth))
-    }
-
-    /// Refuses, before it is built, a value of `bytes` bytes.
-    pub(crate) fn reserve(&self, bytes: usize) -> EvalResult<()> {
-        if bytes > MAX_VALUE_BYTES {
-            return Err(too_large(bytes));
-        }
-        Ok(())
+        Ok(level)
     }
 
     /// Checks a value that was produced (its size and depth) and counts its bytes against
     /// the deployment's budget. Returns its size.
     pub(crate) fn produced(&self, v: &Value) -> EvalResult<usize> {
         let size = measure(v)?;
-        let total = self.bytes.get() + size as u64;
-        self.bytes.set(total);
+        let total = self.bytes.fetch_add(size as u64, Relaxed) + size as u64;
         if total > MAX_PRODUCED_BYTES {
             return Err(Fail::invalid(format!(
                 "The deployment exceeded cerulean's evaluation budget of {MAX_PRODUCED_BYTES} bytes of values produced by expressions; simplify the template."
@@ -120,14 +119,18 @@ impl Budget {
 }
 
 pub(crate) fn too_large(bytes: usize) -> Fail {
-    Fail::invalid(format!(
-        "The result would be {bytes} bytes long, more than the {MAX_VALUE_BYTES} bytes a template value may have (a template can't exceed 4 MB once expanded)."
-    ))
+    Fail::invalid(too_large_text(bytes))
 }
 
-fn too_deep() -> Fail {
+pub(crate) fn too_large_text(bytes: usize) -> String {
+    format!(
+        "The result would be {bytes} bytes long, more than the {MAX_VALUE_BYTES} bytes a template value may have (a template can't exceed 4 MB once expanded)."
+    )
+}
+
+fn too_deep(max: usize) -> Fail {
     Fail::invalid(format!(
-        "The result nests more than {MAX_VALUE_DEPTH} levels deep, cerulean's limit for a template value."
+        "The value nests more than {max} levels deep, cerulean's limit for a template value."
     ))
 }
 
@@ -135,12 +138,17 @@ fn too_deep() -> Fail {
 /// [`MAX_VALUE_BYTES`] or deeper than [`MAX_VALUE_DEPTH`]. Stops early either way, so the
 /// walk itself is bounded.
 pub(crate) fn measure(v: &Value) -> EvalResult<usize> {
+    measure_within(v, MAX_VALUE_DEPTH)
+}
+
+/// [`measure`] for JSON that may nest up to `max_depth` (template declarations).
+pub(crate) fn measure_within(v: &Value, max_depth: usize) -> EvalResult<usize> {
     let mut size = 0usize;
-    walk(v, 0, &mut size)?;
+    walk(v, 0, max_depth, &mut size)?;
     Ok(size)
 }
 
-fn walk(v: &Value, depth: usize, size: &mut usize) -> EvalResult<()> {
+fn walk(v: &Value, depth: usize, max_depth: usize, size: &mut usize) -> EvalResult<()> {
     *size += match v {
         Value::Null => 4,
         Value::Bool(_) => 5,
@@ -157,12 +165,12 @@ fn walk(v: &Value, depth: usize, size: &mut usize) -> EvalResult<()> {
         Value::Object(o) => Box::new(o.iter().map(|(k, x)| (k.len() + 3, x))),
         _ => return Ok(()),
     };
-    if depth >= MAX_VALUE_DEPTH {
-        return Err(too_deep());
+    if depth >= max_depth {
+        return Err(too_deep(max_depth));
     }
     for (key, child) in children {
         *size += key;
-        walk(child, depth + 1, size)?;
+        walk(child, depth + 1, max_depth, size)?;
     }
     Ok(())
 }
