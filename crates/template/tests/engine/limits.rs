@@ -80,7 +80,10 @@ fn deep_expressions_from_the_issue_are_refused_without_harm() {
 fn expressions_at_the_depth_limit_evaluate() {
     let n = MAX_EXPRESSION_DEPTH - 1;
     // `not` applied n times to true.
-    assert_eq!(eval(&nested("not(", "true()", ")", n)), json!(n % 2 == 0));
+    assert_eq!(
+        eval(&nested("not(", "true()", ")", n)),
+        json!(n.is_multiple_of(2))
+    );
     assert_eq!(eval(&nested("concat(", "'a'", ")", n)), json!("a"));
 }
 
@@ -138,7 +141,7 @@ fn computed_values_may_not_nest_deeper_than_the_limit() {
         json!(grow.replace("LIMIT", &(MAX_VALUE_DEPTH - 1).to_string()))
     )
     .is_ok());
-    let e = fails(&Value::Null, &grow.replace("LIMIT", "10000"));
+    let e = fails(&Value::Null, grow.replace("LIMIT", "10000"));
     invalid(&e, "nests more than 128 levels");
 }
 
@@ -235,12 +238,10 @@ fn every_growing_function_is_bounded() {
 fn property_copies_and_literal_arrays_are_bounded_while_they_grow() {
     let big = json!({"variables": {"big": "[padLeft('', 1000000, 'x')]"}});
     let copies = json!({"copy": [{"name": "items", "count": 800, "input": "[variables('big')]"}]});
-    let e = eval_with(big.clone(), copies)
-        .err()
-        .expect("800 copies of 1 MB");
+    let e = fails(&big, copies);
     invalid(&e, "bytes a template value may have");
     let literal = json!(vec!["[variables('big')]"; 10]);
-    let e = eval_with(big, literal).err().expect("10 times 1 MB");
+    let e = fails(&big, literal);
     invalid(&e, "bytes a template value may have");
 }
 
