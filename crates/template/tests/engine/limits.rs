@@ -22,10 +22,12 @@ fn invalid(e: &cerulean_template::TemplateError, needle: &str) {
 
 /// The error of evaluating `expr` with the template sections in `extra`; a success is a
 /// failure of the test, reported without the (possibly huge) value.
-fn fails(extra: &Value, expr: &str) -> cerulean_template::TemplateError {
-    match eval_with(extra.clone(), json!(expr)) {
+fn fails(extra: &Value, expr: impl Into<Value>) -> cerulean_template::TemplateError {
+    let expr = expr.into();
+    let shown: String = expr.to_string().chars().take(200).collect();
+    match eval_with(extra.clone(), expr) {
         Ok(v) => panic!(
-            "{expr} should have failed; it made {} bytes",
+            "{shown} should have failed; it made {} bytes",
             v.to_string().len()
         ),
         Err(e) => e,
