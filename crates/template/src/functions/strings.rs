@@ -139,7 +139,7 @@ pub(super) fn substring(a: &Args, _: &Ctx) -> EvalResult<Value> {
     let len = if a.len() > 2 {
         a.int(2)?
     } else {
-        chars.len() as i64 - start
+        (chars.len() as i64).saturating_sub(start)
     };
     if start < 0 || len < 0 || start.saturating_add(len) > chars.len() as i64 {
         return Err(a.fail(format!(
