@@ -215,4 +215,126 @@ mod tests {
         let v: Value = parse_jsonc(text.as_bytes()).unwrap();
         assert_eq!(v["c"], serde_json::json!([1]));
     }
+
+    /// Property tests in place of a fuzzer: JSONC text made of the grammar's pieces, and
+    /// ARM bodies made of the wire types' own keys, go through the edge's body parsing and
+    /// into the wire types. Nothing panics. `CERULEAN_FUZZ_CASES` sets the number of cases.
+    mod fuzz {
+        use super::*;
+        use crate::wire::deployment::DeploymentIn;
+        use crate::wire::network::{nic::NicIn, vnet::VnetIn};
+        use proptest::prelude::*;
+
+        fn config() -> ProptestConfig {
+            let cases = std::env::var("CERULEAN_FUZZ_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(256);
+            ProptestConfig {
+                cases,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        const JSONC: &[&str] = &[
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "'",
+            "//",
+            "/*",
+            "*/",
+            "\n",
+            "\\",
+            "a",
+            "1",
+            "-2.5e9",
+            "true",
+            "null",
+            "\"k\"",
+            "template",
+            "properties",
+            " ",
+            "ü",
+            "\\u00",
+        ];
+
+        const KEYS: &[&str] = &[
+            "properties",
+            "template",
+            "parameters",
+            "mode",
+            "location",
+            "tags",
+            "ipConfigurations",
+            "subnet",
+            "id",
+            "privateIPAddress",
+            "privateIPAllocationMethod",
+            "addressSpace",
+            "addressPrefixes",
+            "addressPrefix",
+            "subnets",
+            "name",
+            "primary",
+            "publicIPAddress",
+            "value",
+            "x",
+        ];
+
+        /// A JSON value whose objects use the wire types' keys.
+        fn arm_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                prop::sample::select(vec![
+                    "", "10.0.0.0/24", "10.0.0.4", "Static", "Dynamic", "Incremental",
+                    "Complete", "eastus", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a",
+                    "fd00::/64", "[concat('a')]", "ü",
+                ])
+                .prop_map(Value::from),
+            ];
+            leaf.prop_recursive(6, 64, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::vec((prop::sample::select(KEYS), inner), 0..5).prop_map(
+                        |kv| Value::Object(
+                            kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                        )
+                    ),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn jsonc_text_never_panics(parts in prop::collection::vec(prop::sample::select(JSONC), 0..60)) {
+                let text = parts.concat();
+                let _ = parse_jsonc::<Value>(text.as_bytes());
+                let _ = parse_jsonc::<DeploymentIn>(text.as_bytes());
+            }
+
+            #[test]
+            fn arm_bodies_never_panic(v in arm_value()) {
+                let bytes = serde_json::to_vec(&v).unwrap();
+                if let Ok(d) = parse_jsonc::<DeploymentIn>(&bytes) {
+                    let _ = d.request();
+                }
+                if let Ok(n) = serde_json::from_slice::<NicIn>(&bytes) {
+                    let _ = n.spec();
+                }
+                if let Ok(n) = serde_json::from_slice::<VnetIn>(&bytes) {
+                    let _ = n.spec();
+                }
+            }
+        }
+    }
 }
