@@ -28,6 +28,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ArmJson<T> {
     }
 }
 
+/// How deeply a request body may nest: serde_json's own recursion limit, which strict JSON
+/// bodies meet first; JSONC bodies are held to the same (its parser would allow 512).
+pub const MAX_BODY_DEPTH: usize = 128;
+
 /// A JSON body that may also be JSONC: comments, unquoted property names and trailing
 /// commas, which ARM accepts in deployments. The az CLI relies on that: it splices a
 /// template file's text, comments and all, into the body after an unquoted `template:` key.
@@ -45,17 +49,65 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ArmJsonc<T> {
                 .map(ArmJsonc)
                 .map_err(|e| ApiError::InvalidRequestContent(e.to_string()));
         }
-        match serde_json::from_slice(&bytes) {
-            Ok(v) => Ok(ArmJsonc(v)),
-            Err(strict) => {
-                let text = std::str::from_utf8(&bytes)
-                    .map_err(|_| ApiError::InvalidRequestContent(strict.to_string()))?;
-                jsonc_parser::parse_to_serde_value(text, &Default::default())
-                    .map(ArmJsonc)
-                    .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))
+        parse_jsonc(&bytes).map(ArmJsonc)
+    }
+}
+
+/// Strict JSON, or else JSONC no deeper than [`MAX_BODY_DEPTH`].
+pub fn parse_jsonc<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Ok(v),
+        Err(strict) => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| ApiError::InvalidRequestContent(strict.to_string()))?;
+            if let Some(at) = too_deep(text, MAX_BODY_DEPTH) {
+                return Err(ApiError::InvalidRequestContent(format!(
+                    "The request content nests more than {MAX_BODY_DEPTH} levels deep at character {at}."
+                )));
             }
+            jsonc_parser::parse_to_serde_value(text, &Default::default())
+                .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))
         }
     }
+}
+
+/// Where JSONC text first opens more than `max` objects or arrays (outside strings and
+/// comments), if it does: one pass, no recursion.
+fn too_deep(text: &str, max: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// `If-Match` / `If-None-Match`.
@@ -128,5 +180,161 @@ impl ArmQuery {
                 })
             })
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn nested(n: usize) -> String {
+        format!("{{template: {}1{}}}", "[".repeat(n - 1), "]".repeat(n - 1))
+    }
+
+    #[test]
+    fn jsonc_bodies_are_held_to_the_strict_depth() {
+        let v: Value = parse_jsonc(nested(MAX_BODY_DEPTH).as_bytes()).unwrap();
+        assert!(v["template"].is_array());
+        let Err(ApiError::InvalidRequestContent(m)) =
+            parse_jsonc::<Value>(nested(MAX_BODY_DEPTH + 1).as_bytes())
+        else {
+            panic!("too deep a JSONC body was accepted");
+        };
+        assert!(m.contains("nests more than 128 levels"), "{m}");
+        // Deep enough to have overflowed a parser that recursed without a limit.
+        assert!(parse_jsonc::<Value>(nested(100_000).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let text = format!(
+            "{{ // {open}\n a: '{open}', \"b\": \"\\\"{open}\", /* {open} */ c: [1,], }}",
+            open = "[".repeat(500)
+        );
+        let v: Value = parse_jsonc(text.as_bytes()).unwrap();
+        assert_eq!(v["c"], serde_json::json!([1]));
+    }
+
+    /// Property tests in place of a fuzzer: JSONC text made of the grammar's pieces, and
+    /// ARM bodies made of the wire types' own keys, go through the edge's body parsing and
+    /// into the wire types. Nothing panics. `CERULEAN_FUZZ_CASES` sets the number of cases.
+    mod fuzz {
+        use super::*;
+        use crate::wire::deployment::DeploymentIn;
+        use crate::wire::network::{nic::NicIn, vnet::VnetIn};
+        use proptest::prelude::*;
+
+        fn config() -> ProptestConfig {
+            let cases = std::env::var("CERULEAN_FUZZ_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(256);
+            ProptestConfig {
+                cases,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        const JSONC: &[&str] = &[
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "'",
+            "//",
+            "/*",
+            "*/",
+            "\n",
+            "\\",
+            "a",
+            "1",
+            "-2.5e9",
+            "true",
+            "null",
+            "\"k\"",
+            "template",
+            "properties",
+            " ",
+            "ü",
+            "\\u00",
+        ];
+
+        const KEYS: &[&str] = &[
+            "properties",
+            "template",
+            "parameters",
+            "mode",
+            "location",
+            "tags",
+            "ipConfigurations",
+            "subnet",
+            "id",
+            "privateIPAddress",
+            "privateIPAllocationMethod",
+            "addressSpace",
+            "addressPrefixes",
+            "addressPrefix",
+            "subnets",
+            "name",
+            "primary",
+            "publicIPAddress",
+            "value",
+            "x",
+        ];
+
+        /// A JSON value whose objects use the wire types' keys.
+        fn arm_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                prop::sample::select(vec![
+                    "", "10.0.0.0/24", "10.0.0.4", "Static", "Dynamic", "Incremental",
+                    "Complete", "eastus", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a",
+                    "fd00::/64", "[concat('a')]", "ü",
+                ])
+                .prop_map(Value::from),
+            ];
+            leaf.prop_recursive(6, 64, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::vec((prop::sample::select(KEYS), inner), 0..5).prop_map(
+                        |kv| Value::Object(
+                            kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                        )
+                    ),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn jsonc_text_never_panics(parts in prop::collection::vec(prop::sample::select(JSONC), 0..60)) {
+                let text = parts.concat();
+                let _ = parse_jsonc::<Value>(text.as_bytes());
+                let _ = parse_jsonc::<DeploymentIn>(text.as_bytes());
+            }
+
+            #[test]
+            fn arm_bodies_never_panic(v in arm_value()) {
+                let bytes = serde_json::to_vec(&v).unwrap();
+                if let Ok(d) = parse_jsonc::<DeploymentIn>(&bytes) {
+                    let _ = d.request();
+                }
+                if let Ok(n) = serde_json::from_slice::<NicIn>(&bytes) {
+                    let _ = n.spec();
+                }
+                if let Ok(n) = serde_json::from_slice::<VnetIn>(&bytes) {
+                    let _ = n.spec();
+                }
+            }
+        }
     }
 }

@@ -450,6 +450,61 @@ async fn removing_the_primary_moves_the_default_route(s: &Server) {
     assert!(out.contains("2: eth0: "), "{out}");
 }
 
+// ---------------------------------------------------------------- limits (issue 16)
+
+/// A 110 KB request used to expand into a 100 MB result, and 20,000 `ip route add` lines
+/// took 21 s: the script is capped once its parameters are substituted, each output stream
+/// keeps its last 4,096 bytes (Azure's), the interpreters are linear, and a script that
+/// would still take long is stopped by its work budget.
+async fn run_command_is_bounded(s: &Server) {
+    let rg = "guest-limits";
+    setup(s, rg).await;
+    let n1 = nic(s, rg, "nic1", 1, "192.168.1.4").await;
+    let vm1 = vm(s, rg, "vm1", false, &[&n1]).await;
+
+    let bomb = json!({"commandId": "RunShellScript", "script": ["$p".repeat(25_000)],
+        "parameters": [{"name": "p", "value": "x".repeat(50_000)}]});
+    let (st, _, body) = s
+        .call(Method::POST, &format!("{vm1}/runCommand?{API}"), Some(bomb))
+        .await;
+    let m = assert_error(st, &body, 400, "InvalidParameter");
+    assert!(m.contains("longer than 1048576 bytes"), "{m}");
+    assert_eq!(body["error"]["target"], "script", "{body}");
+
+    let adds: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                "ip route add 10.{}.{}.0/24 via 192.168.1.1",
+                i / 256,
+                i % 256
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let (out, err) = run(s, &vm1, false, &adds.join("\n")).await;
+    eprintln!(
+        "20,000 ip route add lines answered in {:?}",
+        started.elapsed()
+    );
+    assert_eq!((out.as_str(), err.as_str()), ("", ""));
+
+    // Output: only the last 4,096 bytes of stdout.
+    let (out, err) = run(s, &vm1, false, "ip route").await;
+    assert_eq!(err, "");
+    assert!(out.len() <= 4096 && out.len() > 4000, "{}", out.len());
+    assert!(
+        out.ends_with("10.78.31.0/24 via 192.168.1.1 dev eth0 \n192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.4 metric 100 \n"),
+        "{out}"
+    );
+
+    // Printing 20,000 routes again and again is stopped by the work budget.
+    let (out, err) = run(s, &vm1, false, &["ip route"; 500].join("\n")).await;
+    assert!(out.len() <= 4096, "{}", out.len());
+    assert!(err.contains("the script was stopped after line"), "{err}");
+    let (out, _) = run(s, &vm1, false, "hostname").await;
+    assert_eq!(out, "vm1\n", "the server and the VM still answer");
+}
+
 // ---------------------------------------------------------------- both stores
 
 macro_rules! on_both_stores {
@@ -480,4 +535,5 @@ on_both_stores!(
     windows_seed_walk_through,
     linux_rules_and_tables,
     removing_the_primary_moves_the_default_route,
+    run_command_is_bounded,
 );

@@ -68,7 +68,8 @@ impl ResourceFilter {
     }
 }
 
-/// Splits on ` and ` outside quotes.
+/// Splits on ` and ` outside quotes, in one pass over the bytes (a separator is ASCII, so
+/// every cut falls on a character boundary).
 fn split_and(s: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
@@ -78,7 +79,11 @@ fn split_and(s: &str) -> Vec<&str> {
     while i < bytes.len() {
         if bytes[i] == b'\'' {
             quoted = !quoted;
-        } else if !quoted && s[i..].to_ascii_lowercase().starts_with(" and ") {
+        } else if !quoted
+            && bytes
+                .get(i..i + 5)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b" and "))
+        {
             parts.push(s[start..i].trim());
             i += 5;
             start = i;
@@ -118,12 +123,21 @@ mod tests {
         ));
         let t = ResourceFilter::parse("tagName eq 'env'").unwrap();
         assert!(t.tag.is_some());
-        for bad in ["color eq 'red'", "name eq red", "name"] {
+        for bad in ["color eq 'red'", "name eq red", "name", "é and x", "ü"] {
             assert_eq!(
                 ResourceFilter::parse(bad).unwrap_err().code(),
                 "InvalidFilterInQueryString",
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn long_filters_are_split_in_one_pass() {
+        let clause = "name eq 'ä' and ";
+        let f = clause.repeat(4_000) + "location eq 'x'";
+        let parsed = ResourceFilter::parse(&f).unwrap();
+        assert_eq!(parsed.name.as_deref(), Some("ä"));
+        assert_eq!(split_and(&f).len(), 4_001);
     }
 }

@@ -101,7 +101,7 @@ impl Fail {
             Fail::Done(e) => e,
             Fail::Eval { code, message, pos } => {
                 let position = pos
-                    .map(|p| format!(" at position {p} of '{text}'"))
+                    .map(|p| format!(" at position {p} of '{}'", abbreviated(text)))
                     .unwrap_or_default();
                 let message = if code == "InvalidTemplate" {
                     format!(
@@ -118,6 +118,15 @@ impl Fail {
                 }
             }
         }
+    }
+}
+
+/// Long expressions are named by their beginning: a message must not echo megabytes.
+fn abbreviated(text: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 200;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}...", &text[..cut]).into(),
+        None => text.into(),
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{EvalResult, Fail, TemplateError};
 use crate::expr::{self, Expr, Text};
+use crate::limits::{measure, too_large, Budget, MAX_COPY, MAX_VALUE_BYTES};
 use crate::value::{as_int, fold, get_ci, type_name};
 use crate::{functions, Runtime, Scope};
 
@@ -64,6 +65,8 @@ pub(crate) struct Ctx<'a> {
     pub frames: Vec<Frame>,
     /// Values bound by the lambdas around the expression (`lambdaVariables('x')`).
     pub lambda: Vec<(String, Value)>,
+    /// What the deployment has spent so far, and how deep evaluation is.
+    pub budget: &'a Budget,
 }
 
 impl<'a> Ctx<'a> {
@@ -79,6 +82,7 @@ impl<'a> Ctx<'a> {
 }
 
 pub(crate) fn expr(e: &Expr, ctx: &Ctx) -> EvalResult<Value> {
+    let _level = ctx.budget.enter()?;
     match e {
         Expr::Str(s) => Ok(Value::String(s.clone())),
         Expr::Int(n) => Ok(Value::from(*n)),
@@ -160,46 +164,73 @@ pub(crate) fn string(s: &str, ctx: &Ctx, path: &str) -> Result<Value, TemplateEr
 /// Evaluates every expression inside `v`. Objects whose `copy` is a list of
 /// `{name, count, input}` get one array property per entry.
 pub(crate) fn json(v: &Value, ctx: &Ctx, path: &str) -> Result<Value, TemplateError> {
+    sized(v, ctx, path).map(|(v, _)| v)
+}
+
+/// [`json`], with the result's size (as [`measure`] counts it). A result larger than
+/// [`MAX_VALUE_BYTES`] is refused while it grows, not once it is built.
+pub(crate) fn sized(v: &Value, ctx: &Ctx, path: &str) -> Result<(Value, usize), TemplateError> {
+    let _level = ctx.budget.enter().map_err(|f| f.locate(path, ""))?;
     match v {
-        Value::String(s) => string(s, ctx, path),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| json(item, ctx, &format!("{path}[{i}]")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array),
-        Value::Object(o) => object(o, ctx, path).map(Value::Object),
-        other => Ok(other.clone()),
+        Value::String(s) => {
+            let out = string(s, ctx, path)?;
+            let size = match &out {
+                Value::String(t) => t.len() + 2,
+                other => measure(other).map_err(|f| f.locate(path, s))?,
+            };
+            Ok((out, size))
+        }
+        Value::Array(items) => {
+            let mut size = 1 + items.len();
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let (v, n) = sized(item, ctx, &format!("{path}[{i}]"))?;
+                size = grow(size, n, path)?;
+                out.push(v);
+            }
+            Ok((Value::Array(out), size))
+        }
+        Value::Object(o) => object(o, ctx, path),
+        other => Ok((other.clone(), 8)),
     }
 }
 
-fn object(
-    o: &Map<String, Value>,
-    ctx: &Ctx,
-    path: &str,
-) -> Result<Map<String, Value>, TemplateError> {
+/// `size + more`, refused past [`MAX_VALUE_BYTES`].
+fn grow(size: usize, more: usize, path: &str) -> Result<usize, TemplateError> {
+    let total = size.saturating_add(more);
+    if total > MAX_VALUE_BYTES {
+        return Err(too_large(total).locate(path, ""));
+    }
+    Ok(total)
+}
+
+fn object(o: &Map<String, Value>, ctx: &Ctx, path: &str) -> Result<(Value, usize), TemplateError> {
     let loops = property_copies(o);
     let mut out = Map::new();
+    let mut size = 1 + o.len();
     for (k, v) in o {
         if loops.is_some() && k == "copy" {
             continue;
         }
-        out.insert(k.clone(), json(v, ctx, &join(path, k))?);
+        let (v, n) = sized(v, ctx, &join(path, k))?;
+        size = grow(size, n + k.len() + 3, path)?;
+        out.insert(k.clone(), v);
     }
     for (i, spec) in loops.into_iter().flatten().enumerate() {
         let at = format!("{}[{i}]", join(path, "copy"));
-        let (name, items) = copy_loop(spec, ctx, &at)?;
+        let (name, items, n) = copy_loop(spec, ctx, &at)?;
+        size = grow(size, n + name.len() + 3, path)?;
         out.insert(name, Value::Array(items));
     }
-    Ok(out)
+    Ok((Value::Object(out), size))
 }
 
-/// One `{name, count, input}` loop: its name and the evaluated items.
+/// One `{name, count, input}` loop: its name, the evaluated items and their size together.
 pub(crate) fn copy_loop(
     spec: &Map<String, Value>,
     ctx: &Ctx,
     path: &str,
-) -> Result<(String, Vec<Value>), TemplateError> {
+) -> Result<(String, Vec<Value>, usize), TemplateError> {
     let name = match get_ci(spec, "name") {
         Some(Value::String(s)) => match string(s, ctx, &format!("{path}.name"))? {
             Value::String(s) if !s.is_empty() => s,
@@ -219,15 +250,17 @@ pub(crate) fn copy_loop(
             .at(path)
     })?;
     let mut items = Vec::with_capacity(count);
+    let mut size = 1 + count;
+    let at = format!("{path}.input");
     for i in 0..count {
+        ctx.budget.step().map_err(|f| f.locate(&at, ""))?;
         let inner = ctx.with_frame(Some(&name), i as i64, false);
-        items.push(json(input, &inner, &format!("{path}.input"))?);
+        let (v, n) = sized(input, &inner, &at)?;
+        size = grow(size, n, path)?;
+        items.push(v);
     }
-    Ok((name, items))
+    Ok((name, items, size))
 }
-
-/// ARM caps a copy loop at 800 iterations.
-pub(crate) const MAX_COPY: i64 = 800;
 
 /// A copy `count`: an integer from 0 to 800, literal or computed.
 pub(crate) fn count(v: Option<&Value>, ctx: &Ctx, path: &str) -> Result<usize, TemplateError> {

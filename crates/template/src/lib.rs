@@ -11,6 +11,7 @@ mod expr;
 mod functions;
 mod graph;
 mod ids;
+pub mod limits;
 mod outputs;
 mod parameters;
 mod planner;
@@ -124,6 +125,7 @@ impl Plan {
             phase: eval::Phase::Apply,
             frames: Vec::new(),
             lambda: Vec::new(),
+            budget: &self.inner.budget,
         }
     }
 

@@ -4,6 +4,9 @@ use serde_json::{Map, Value};
 
 use crate::error::TemplateError;
 use crate::eval::{Ctx, Entry, Frame, Phase, World};
+use crate::limits::{
+    json_depth, Budget, MAX_JSON_DEPTH, MAX_OUTPUTS, MAX_PARAMETERS, MAX_VARIABLES,
+};
 use crate::resources::{self, Instance};
 use crate::symbols::{self, Lazy, Table};
 use crate::value::get_ci;
@@ -17,6 +20,8 @@ pub(crate) struct State {
     pub instances: Vec<InstanceState>,
     pub outputs: Map<String, Value>,
     pub order: Vec<usize>,
+    /// Shared by planning and every later evaluation: one budget per deployment.
+    pub budget: Budget,
 }
 
 #[derive(Debug)]
@@ -29,6 +34,27 @@ pub(crate) struct Planned {
     pub parameters: Vec<(String, ParameterValue)>,
     pub resources: Vec<PlannedResource>,
     pub state: State,
+}
+
+/// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`] before anything walks it recursively.
+fn not_too_deep(v: &Value, what: &str) -> Result<(), TemplateError> {
+    if json_depth(v, MAX_JSON_DEPTH) > MAX_JSON_DEPTH {
+        return Err(TemplateError::invalid(format!(
+            "The {what} nests more than {MAX_JSON_DEPTH} levels deep, cerulean's limit for template JSON."
+        )));
+    }
+    Ok(())
+}
+
+/// Azure's limits on the number of parameters, variables and outputs.
+fn counted(section: &str, n: usize, max: usize) -> Result<(), TemplateError> {
+    if n > max {
+        return Err(TemplateError::invalid(format!(
+            "The template has {n} {section}; the limit is {max}. Please see https://aka.ms/arm-template/#template-limits for usage details."
+        ))
+        .at(section));
+    }
+    Ok(())
 }
 
 fn shape(template: &Value) -> Result<&Map<String, Value>, TemplateError> {
@@ -85,9 +111,19 @@ pub(crate) fn plan(
     given: &Map<String, Value>,
     scope: &Scope,
 ) -> Result<Planned, TemplateError> {
+    not_too_deep(template, "template")?;
+    for (name, v) in given {
+        not_too_deep(v, &format!("value of the parameter '{name}'"))?;
+    }
     let t = shape(template)?;
     let params = parameters::declarations(t)?;
+    counted("parameters", params.len(), MAX_PARAMETERS)?;
     let vars = symbols::variable_declarations(t)?;
+    counted("variables", vars.len(), MAX_VARIABLES)?;
+    if let Some(Value::Object(o)) = get_ci(t, "outputs") {
+        counted("outputs", o.len(), MAX_OUTPUTS)?;
+    }
+    let budget = Budget::default();
     let supplied = parameters::supplied(&params, given)?;
     check::template(t, &params, &vars)?;
 
@@ -99,14 +135,16 @@ pub(crate) fn plan(
             .to_string(),
         resources: Vec::new(),
     };
-    let (parameters, table) = Lazy::new(&world, &params, supplied, &vars).finish(&params)?;
+    let (parameters, table) =
+        Lazy::new(&world, &params, supplied, &vars, &budget).finish(&params)?;
 
     let empty = Vec::new();
     let declared = match get_ci(t, "resources") {
         Some(Value::Array(r)) => r,
         _ => &empty,
     };
-    let mut instances: Vec<Instance> = resources::expand(declared, &plan_ctx(&world, &table))?;
+    let mut instances: Vec<Instance> =
+        resources::expand(declared, &plan_ctx(&world, &table, &budget))?;
     duplicates(&instances)?;
     for r in instances.iter().filter(|r| r.planned.condition) {
         for (k, v) in r.decl.iter().filter(|(k, _)| resources::is_body_key(k)) {
@@ -120,7 +158,7 @@ pub(crate) fn plan(
             name: r.planned.name.clone(),
         })
         .collect();
-    graph::wire(&mut instances, &plan_ctx(&world, &table))?;
+    graph::wire(&mut instances, &plan_ctx(&world, &table, &budget))?;
     let order = graph::order(&instances)?;
 
     let outputs = match get_ci(t, "outputs") {
@@ -148,11 +186,12 @@ pub(crate) fn plan(
             instances,
             outputs,
             order,
+            budget,
         },
     })
 }
 
-fn plan_ctx<'a>(world: &'a World, table: &'a Table) -> Ctx<'a> {
+fn plan_ctx<'a>(world: &'a World, table: &'a Table, budget: &'a Budget) -> Ctx<'a> {
     Ctx {
         world,
         symbols: table,
@@ -160,6 +199,7 @@ fn plan_ctx<'a>(world: &'a World, table: &'a Table) -> Ctx<'a> {
         phase: Phase::Plan,
         frames: Vec::new(),
         lambda: Vec::new(),
+        budget,
     }
 }
 

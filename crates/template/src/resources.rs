@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use crate::error::TemplateError;
 use crate::eval::{self, Ctx, Frame};
 use crate::ids::{in_group, provider_path};
+use crate::limits::{measure_within, MAX_JSON_DEPTH, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 use crate::value::{fold, get_ci, type_name as kind};
 use crate::PlannedResource;
 
@@ -48,11 +49,39 @@ struct Parent<'p> {
 }
 
 pub(crate) fn expand(resources: &[Value], ctx: &Ctx) -> Result<Vec<Instance>, TemplateError> {
-    let mut out = Vec::new();
+    let mut out = Expansion::default();
     for (i, r) in resources.iter().enumerate() {
         declaration(r, &format!("resources[{i}]"), None, ctx, &mut out)?;
     }
-    Ok(out)
+    Ok(out.instances)
+}
+
+/// The instances so far, and the bytes of their declarations together: Azure's limits of
+/// 800 resources (copies included) and 4 MB for the expanded template hold before a
+/// declaration is copied once more.
+#[derive(Default)]
+struct Expansion {
+    instances: Vec<Instance>,
+    bytes: usize,
+}
+
+impl Expansion {
+    fn admit(&mut self, decl_bytes: usize, path: &str) -> Result<(), TemplateError> {
+        if self.instances.len() >= MAX_RESOURCES {
+            return Err(TemplateError::invalid(format!(
+                "The template has more than {MAX_RESOURCES} resources (copies included) at '{path}'; the limit is {MAX_RESOURCES}. Please see https://aka.ms/arm-template/#template-limits for usage details."
+            ))
+            .at(path));
+        }
+        self.bytes = self.bytes.saturating_add(decl_bytes);
+        if self.bytes > MAX_TEMPLATE_BYTES {
+            return Err(TemplateError::invalid(format!(
+                "The template's resources add up to more than {MAX_TEMPLATE_BYTES} bytes once their copies are expanded (at '{path}'); a template can't exceed 4 MB once expanded. Please see https://aka.ms/arm-template/#template-limits for usage details."
+            ))
+            .at(path));
+        }
+        Ok(())
+    }
 }
 
 fn text(v: Option<&Value>, what: &str, ctx: &Ctx, path: &str) -> Result<String, TemplateError> {
@@ -78,7 +107,7 @@ fn declaration(
     path: &str,
     parent: Option<&Parent>,
     ctx: &Ctx,
-    out: &mut Vec<Instance>,
+    out: &mut Expansion,
 ) -> Result<(), TemplateError> {
     let Value::Object(decl) = r else {
         return Err(TemplateError::validation(format!(
@@ -128,6 +157,7 @@ fn declaration(
             .at(format!("{path}.copy")))
         }
     };
+    let decl_bytes = measure_within(r, MAX_JSON_DEPTH).map_err(|f| f.locate(path, ""))?;
     let indexes: Vec<Option<usize>> = match count {
         None => vec![None],
         Some(n) => (0..n).map(Some).collect(),
@@ -175,8 +205,9 @@ fn declaration(
             ))
             .at(path)
         })?;
-        let index = out.len();
-        out.push(Instance {
+        out.admit(decl_bytes, path)?;
+        let index = out.instances.len();
+        out.instances.push(Instance {
             planned: PlannedResource {
                 id: in_group(&ctx.world.scope, &provider),
                 type_name,
@@ -199,7 +230,7 @@ fn declaration(
                 ))
                 .at(format!("{path}.resources")));
             };
-            let me = out[index].planned.clone();
+            let me = out.instances[index].planned.clone();
             let p = Parent {
                 index,
                 type_name: &me.type_name,

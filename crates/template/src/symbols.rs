@@ -2,13 +2,14 @@
 //! or a variable may refer to others declared after it); cycles are reported with the
 //! path that closes them. The plan keeps the resolved values as a plain table.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
 use crate::error::{EvalResult, Fail, TemplateError};
 use crate::eval::{self, Ctx, Phase, Symbols, World};
+use crate::limits::{measure, Budget, MAX_TEMPLATE_BYTES};
 use crate::parameters::{self, Declaration};
 use crate::value::{fold, get_ci};
 use crate::ParameterValue;
@@ -92,6 +93,12 @@ pub(crate) struct Lazy<'a> {
     var_values: RefCell<HashMap<String, Value>>,
     /// What is being resolved right now (`parameters('a')`, `variables('b')`), for cycles.
     stack: RefCell<Vec<(bool, String)>>,
+    budget: &'a Budget,
+    /// Bytes of the parameter and variable values resolved so far: each kind may not
+    /// exceed [`MAX_TEMPLATE_BYTES`] (Azure's 4 MB for the expanded template and for the
+    /// parameters).
+    param_bytes: Cell<usize>,
+    var_bytes: Cell<usize>,
 }
 
 impl<'a> Lazy<'a> {
@@ -100,6 +107,7 @@ impl<'a> Lazy<'a> {
         params: &[Declaration],
         supplied: HashMap<String, Value>,
         vars: &[Variable],
+        budget: &'a Budget,
     ) -> Self {
         Lazy {
             world,
@@ -110,6 +118,9 @@ impl<'a> Lazy<'a> {
             param_values: RefCell::default(),
             var_values: RefCell::default(),
             stack: RefCell::default(),
+            budget,
+            param_bytes: Cell::new(0),
+            var_bytes: Cell::new(0),
         }
     }
 
@@ -121,6 +132,7 @@ impl<'a> Lazy<'a> {
             phase,
             frames: Vec::new(),
             lambda: Vec::new(),
+            budget: self.budget,
         }
     }
 
@@ -155,6 +167,8 @@ impl<'a> Lazy<'a> {
                 .at(format!("{kind}s.{shown}")),
             ));
         }
+        // One level of evaluation per parameter or variable resolved through another.
+        let _level = self.budget.enter()?;
         self.stack.borrow_mut().push((param, key.to_string()));
         let r = f();
         self.stack.borrow_mut().pop();
@@ -166,26 +180,53 @@ impl<'a> Lazy<'a> {
         d: &Declaration,
     ) -> Result<ParameterValue, TemplateError> {
         if let Some(v) = self.supplied.get(&fold(&d.name)) {
+            let size = measure(v).map_err(|f| f.locate(&d.path(), ""))?;
+            self.count(&self.param_bytes, size, "parameters", &d.path())?;
             return parameters::validate(d, v.clone());
         }
         let Some(default) = d.default_value() else {
             return Err(parameters::missing(d));
         };
         let path = format!("{}.defaultValue", d.path());
-        let v = eval::json(default, &self.ctx(Phase::ParameterDefault), &path)?;
+        let (v, size) = eval::sized(default, &self.ctx(Phase::ParameterDefault), &path)?;
+        self.count(&self.param_bytes, size, "parameters", &path)?;
         parameters::validate(d, v)
+    }
+
+    /// Adds `size` to a running total, refused past [`MAX_TEMPLATE_BYTES`].
+    fn count(
+        &self,
+        total: &Cell<usize>,
+        size: usize,
+        what: &str,
+        path: &str,
+    ) -> Result<(), TemplateError> {
+        let sum = total.get().saturating_add(size);
+        total.set(sum);
+        if sum > MAX_TEMPLATE_BYTES {
+            return Err(TemplateError::invalid(format!(
+                "The template's {what} add up to more than {MAX_TEMPLATE_BYTES} bytes once evaluated (at '{path}'); a template and its parameters can't exceed 4 MB each."
+            ))
+            .at(path));
+        }
+        Ok(())
     }
 
     fn resolve_variable(&self, v: &Variable) -> Result<Value, TemplateError> {
         let ctx = self.ctx(Phase::Variable);
-        match v {
+        let (value, size, path) = match v {
             Variable::Value { name, value } => {
-                eval::json(value, &ctx, &format!("variables.{name}"))
+                let path = format!("variables.{name}");
+                let (value, size) = eval::sized(value, &ctx, &path)?;
+                (value, size, path)
             }
             Variable::Copy { spec, path, .. } => {
-                eval::copy_loop(spec, &ctx, path).map(|(_, items)| Value::Array(items))
+                let (_, items, size) = eval::copy_loop(spec, &ctx, path)?;
+                (Value::Array(items), size, path.clone())
             }
-        }
+        };
+        self.count(&self.var_bytes, size, "variables", &path)?;
+        Ok(value)
     }
 
     /// Every parameter (in `order`) and variable resolved, as the plan keeps them.

@@ -122,7 +122,7 @@ pub async fn action(
             .run_command(
                 id(&sub, &rg, "virtualMachines", &name),
                 command,
-                body.lines(),
+                body.lines()?,
                 wire::run_command::output,
             )
             .await?;

@@ -83,9 +83,15 @@ async fn prepare(
             .collect(),
         deployment_name: name.to_string(),
     };
-    let plan = cerulean_template::plan(&req.template, &req.parameters, &scope)
-        .map_err(w::template_error)?;
-    Ok((req, plan))
+    // Planning evaluates the template: CPU work within the template's budget, kept off the
+    // async workers.
+    let (req, plan) = tokio::task::spawn_blocking(move || {
+        let plan = cerulean_template::plan(&req.template, &req.parameters, &scope);
+        (req, plan)
+    })
+    .await
+    .map_err(|e| cerulean_store::StoreError::Backend(format!("template planning: {e}")))?;
+    Ok((req, plan.map_err(w::template_error)?))
 }
 
 fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {

@@ -113,12 +113,12 @@ fn guest_of(tx: &mut dyn Tx, vm: &VirtualMachine) -> Result<(Guest, Network), Ap
             addrs,
         });
     }
-    let guest = Guest {
-        os: vm.os_type.unwrap_or(OsType::Linux),
-        hostname: vm.common.name.clone(),
+    let guest = Guest::new(
+        vm.os_type.unwrap_or(OsType::Linux),
+        vm.common.name.clone(),
         nics,
-        changes: vm.guest.clone(),
-    };
+        vm.guest.clone(),
+    );
     let net = match vnet_id {
         Some(v) => network_of(tx, &v)?,
         None => Network::default(),

@@ -307,14 +307,10 @@ fn ip_route_add(guest: &mut Guest, args: &[&str]) -> Output {
         (None, Some(d)) => d,
     };
     let nic_id = guest.nics[nic].id.clone();
-    let exists = guest
-        .routes()
-        .iter()
-        .any(|x| x.table == r.table && x.dest == r.dest && x.metric == r.metric);
-    if exists {
+    if guest.linux_route_exists(&r.table, r.dest, r.metric) {
         return err("RTNETLINK answers: File exists\n", 2);
     }
-    guest.changes.routes.push(UserRoute {
+    guest.add_route(UserRoute {
         table: r.table,
         dest: r.dest.network(),
         prefix: r.dest.prefix_len(),
@@ -331,6 +327,7 @@ fn ip_route_del(guest: &mut Guest, args: &[&str]) -> Output {
         Ok(r) => r,
         Err(o) => return o,
     };
+    guest.charge(guest.changes.routes.len());
     let pos = guest.changes.routes.iter().position(|x| {
         x.table == r.table
             && x.dest == r.dest.network()
@@ -339,7 +336,7 @@ fn ip_route_del(guest: &mut Guest, args: &[&str]) -> Output {
     });
     match pos {
         Some(p) => {
-            guest.changes.routes.remove(p);
+            guest.remove_route(p);
             ok("")
         }
         None => err("RTNETLINK answers: No such process\n", 2),
@@ -424,7 +421,7 @@ fn ip_rule_add(guest: &mut Guest, args: &[&str]) -> Output {
             .map(|r| r.priority.saturating_sub(1))
             .unwrap_or(32765)
     });
-    guest.changes.rules.push(Rule {
+    guest.add_rule(Rule {
         priority,
         from,
         table,
@@ -437,6 +434,7 @@ fn ip_rule_del(guest: &mut Guest, args: &[&str]) -> Output {
         Ok(x) => x,
         Err(o) => return o,
     };
+    guest.charge(guest.changes.rules.len());
     let pos = guest.changes.rules.iter().position(|r| {
         (from.is_none() || r.from == from)
             && table.as_ref().is_none_or(|t| &r.table == t)
@@ -444,7 +442,7 @@ fn ip_rule_del(guest: &mut Guest, args: &[&str]) -> Output {
     });
     match pos {
         Some(p) => {
-            guest.changes.rules.remove(p);
+            guest.remove_rule(p);
             ok("")
         }
         None => err("RTNETLINK answers: No such file or directory\n", 2),

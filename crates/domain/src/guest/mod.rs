@@ -18,7 +18,10 @@
 
 pub mod azure;
 pub mod linux;
+mod script;
 pub mod windows;
+
+pub use script::{run_script, MAX_OUTPUT_BYTES, MAX_SCRIPT_BYTES, MAX_SCRIPT_WORK, STOPPED_CODE};
 
 use crate::compute::vm::OsType;
 use ipnet::Ipv4Net;
@@ -103,7 +106,9 @@ impl GuestNic {
     }
 }
 
-/// The guest as its commands see it.
+/// The guest as its commands see it. Built with [`Guest::new`]; the commands change
+/// `changes` through its methods (`add_route`, `remove_route`...), which keep the run's
+/// index and work count right.
 #[derive(Clone, Debug)]
 pub struct Guest {
     pub os: OsType,
@@ -111,6 +116,7 @@ pub struct Guest {
     /// Primary NIC first, then in attachment order.
     pub nics: Vec<GuestNic>,
     pub changes: GuestChanges,
+    run: script::RunState,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,6 +206,30 @@ impl Guest {
     /// The live routing table: connected routes per interface, one default route via the
     /// primary NIC's subnet gateway, then the user's routes (whose NIC still exists).
     pub fn routes(&self) -> Vec<Route> {
+        self.charge(self.changes.routes.len());
+        let mut out = self.derived_routes();
+        for r in &self.changes.routes {
+            let (Some(nic), Ok(dest)) = (self.nic_by_id(&r.nic), Ipv4Net::new(r.dest, r.prefix))
+            else {
+                continue;
+            };
+            out.push(Route {
+                table: r.table.clone(),
+                dest,
+                gateway: r.gateway,
+                nic,
+                metric: r.metric,
+                origin: Origin::User {
+                    persistent: r.persistent,
+                },
+            });
+        }
+        out
+    }
+
+    /// The routes the guest has without the user: the default route and connected ones.
+    fn derived_routes(&self) -> Vec<Route> {
+        self.charge(self.nics.len());
         let mut out = Vec::new();
         let (onlink_metric, default_metric) = match self.os {
             OsType::Windows => (WINDOWS_ONLINK_METRIC, WINDOWS_DEFAULT_METRIC),
@@ -234,22 +264,6 @@ impl Guest {
                     origin: Origin::Connected,
                 });
             }
-        }
-        for r in &self.changes.routes {
-            let (Some(nic), Ok(dest)) = (self.nic_by_id(&r.nic), Ipv4Net::new(r.dest, r.prefix))
-            else {
-                continue;
-            };
-            out.push(Route {
-                table: r.table.clone(),
-                dest,
-                gateway: r.gateway,
-                nic,
-                metric: r.metric,
-                origin: Origin::User {
-                    persistent: r.persistent,
-                },
-            });
         }
         out
     }
@@ -313,6 +327,7 @@ impl Guest {
     /// Linux rules, the fixed ones included, by priority (`local` is left out: it holds no
     /// routes cerulean models).
     pub fn rules_in_order(&self) -> Vec<Rule> {
+        self.charge(self.changes.rules.len());
         let mut rules = self.changes.rules.clone();
         rules.push(Rule {
             priority: 32766,
@@ -423,28 +438,6 @@ pub struct Output {
     pub code: i32,
 }
 
-/// Runs a script (one command a line) in the guest's shell, changing `guest.changes`.
-pub fn run_script(guest: &mut Guest, net: &azure::Network, lines: &[String]) -> Output {
-    let mut out = Output::default();
-    let mut n = 0;
-    for raw in lines.iter().flat_map(|l| l.lines()) {
-        n += 1;
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') || line.to_ascii_lowercase().starts_with("rem ")
-        {
-            continue;
-        }
-        let o = match guest.os {
-            OsType::Windows => windows::run(guest, net, line),
-            OsType::Linux => linux::run(guest, net, line, n),
-        };
-        out.stdout.push_str(&o.stdout);
-        out.stderr.push_str(&o.stderr);
-        out.code = o.code;
-    }
-    out
-}
-
 /// A parsed IPv4 prefix from text: `a.b.c.d/n`, `a.b.c.d` (a host) or `default`.
 pub fn parse_prefix(s: &str) -> Option<Ipv4Net> {
     if s == "default" || s == "all" {
@@ -487,6 +480,7 @@ pub(crate) mod tests {
                 },
             ],
             changes: GuestChanges::default(),
+            run: Default::default(),
         }
     }
 

@@ -159,19 +159,13 @@ fn route_add(guest: &mut Guest, args: &[&str], persistent: bool) -> Output {
     };
     let nic_id = guest.nics[nic].id.clone();
     let metric = a.metric.unwrap_or(1);
-    if guest.changes.routes.iter().any(|r| {
-        r.table == "main"
-            && r.dest == a.dest
-            && r.prefix == prefix
-            && r.gateway == Some(gw)
-            && r.nic == nic_id
-    }) {
+    if guest.windows_route_exists(a.dest, prefix, Some(gw), &nic_id) {
         return fail(
             "The route addition failed: The object already exists.\n\n",
             1,
         );
     }
-    guest.changes.routes.push(UserRoute {
+    guest.add_route(UserRoute {
         table: "main".into(),
         dest: a.dest,
         prefix,
@@ -189,13 +183,12 @@ fn route_delete(guest: &mut Guest, args: &[&str]) -> Output {
         Err(o) => return o,
     };
     let prefix = a.mask.and_then(prefix_of);
-    let before = guest.changes.routes.len();
-    guest.changes.routes.retain(|r| {
+    let removed = guest.retain_routes(|r| {
         !(r.dest == a.dest
             && prefix.is_none_or(|p| p == r.prefix)
             && a.gateway.is_none_or(|g| r.gateway == Some(g)))
     });
-    if guest.changes.routes.len() == before {
+    if removed == 0 {
         return fail("The route deletion failed: Element not found.\n\n", 1);
     }
     ok(" OK!\n")

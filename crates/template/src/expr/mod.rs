@@ -5,6 +5,7 @@ mod lexer;
 mod parser;
 
 use crate::error::{EvalResult, Fail};
+use crate::limits::MAX_EXPRESSION_CHARS;
 
 /// One node of a parsed expression. `pos` is the character offset in the JSON string (the
 /// opening `[` is offset 0), so messages can point at the call.
@@ -46,6 +47,13 @@ pub(crate) fn classify(s: &str) -> EvalResult<Text<'_>> {
         return Ok(Text::Literal(s[1..].to_string().into()));
     }
     let inner = &s[1..s.len() - 1];
+    let chars = s.chars().count();
+    if chars > MAX_EXPRESSION_CHARS {
+        return Err(syntax_error(
+            format!("The template language expression is {chars} characters long; the limit is {MAX_EXPRESSION_CHARS} characters."),
+            0,
+        ));
+    }
     let tokens = lexer::lex(inner, 1)?;
     parser::parse(tokens, inner.chars().count() + 1).map(Text::Expression)
 }
@@ -137,6 +145,43 @@ mod tests {
             Err(Fail::Eval { message, pos, .. }) => (message, pos),
             other => panic!("expected a syntax error, got {other:?}"),
         }
+    }
+
+    fn nested_calls(n: usize) -> String {
+        format!("[{}true(){}]", "not(".repeat(n - 1), ")".repeat(n - 1))
+    }
+
+    #[test]
+    fn nesting_is_limited_for_calls_properties_and_indexes() {
+        use crate::limits::MAX_EXPRESSION_DEPTH as MAX;
+        assert!(classify(&nested_calls(MAX)).is_ok());
+        let (m, _) = error(&nested_calls(MAX + 1));
+        assert!(m.contains("nests more than 64 levels"), "{m}");
+        // A hostile depth fails the same way, without exhausting the stack.
+        let (m, _) = error(&nested_calls(4_000));
+        assert!(m.contains("nests more than"), "{m}");
+        let chain = |link: &str, n: usize| format!("[json('{{}}'){}]", link.repeat(n));
+        assert!(classify(&chain(".a", MAX - 1)).is_ok());
+        assert!(error(&chain(".a", MAX)).0.contains("nests more than"));
+        // The index expression of the last link sits one level below it.
+        assert!(classify(&chain("[0]", MAX - 2)).is_ok());
+        assert!(error(&chain("[0]", MAX - 1)).0.contains("nests more than"));
+        assert!(error(&chain(".a", 10_000)).0.contains("nests more than"));
+        // An index counts the levels of its own expression below its link.
+        let index = format!("[f()[{}]]", nested_calls(MAX - 1).trim_matches(['[', ']']));
+        assert!(error(&index).0.contains("nests more than"));
+    }
+
+    #[test]
+    fn length_is_limited_to_azures_24576_characters() {
+        use crate::limits::MAX_EXPRESSION_CHARS as MAX;
+        let at = format!("[concat('{}')]", "x".repeat(MAX - 12));
+        assert_eq!(at.chars().count(), MAX);
+        assert!(classify(&at).is_ok());
+        let over = format!("[concat('{}')]", "x".repeat(MAX - 11));
+        let (m, pos) = error(&over);
+        assert!(m.contains("24577 characters long"), "{m}");
+        assert_eq!(pos, Some(0));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::lexer::Tok;
 use super::{syntax_error, Expr};
 use crate::error::EvalResult;
+use crate::limits::MAX_EXPRESSION_DEPTH;
 
 struct Parser {
     toks: Vec<(Tok, usize)>,
@@ -17,7 +18,7 @@ pub(super) fn parse(toks: Vec<(Tok, usize)>, end: usize) -> EvalResult<Expr> {
         return Err(syntax_error("The language expression is empty.".into(), 0));
     }
     let mut p = Parser { toks, at: 0, end };
-    let e = p.expr()?;
+    let e = p.expr(1)?;
     if let Some((t, pos)) = p.toks.get(p.at) {
         return Err(syntax_error(
             format!(
@@ -70,11 +71,28 @@ impl Parser {
         }
     }
 
-    fn expr(&mut self) -> EvalResult<Expr> {
-        let mut e = self.primary()?;
+    /// Refuses nesting deeper than [`MAX_EXPRESSION_DEPTH`]: the tree is walked, evaluated
+    /// and dropped recursively.
+    fn nest(&self, depth: usize) -> EvalResult<()> {
+        if depth > MAX_EXPRESSION_DEPTH {
+            return Err(syntax_error(
+                format!("The language expression nests more than {MAX_EXPRESSION_DEPTH} levels deep (function calls, properties and indexes), cerulean's limit."),
+                self.pos(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// An expression whose outermost node sits `depth` levels down; every `.name` and
+    /// `[index]` after a value is one more level.
+    fn expr(&mut self, mut depth: usize) -> EvalResult<Expr> {
+        self.nest(depth)?;
+        let mut e = self.primary(depth)?;
         loop {
             match self.peek() {
                 Some(Tok::Dot) => {
+                    depth += 1;
+                    self.nest(depth)?;
                     let pos = self.pos();
                     self.at += 1;
                     match self.toks.get(self.at) {
@@ -96,9 +114,11 @@ impl Parser {
                     }
                 }
                 Some(Tok::LBracket) => {
+                    depth += 1;
+                    self.nest(depth)?;
                     let pos = self.pos();
                     self.at += 1;
-                    let index = self.expr()?;
+                    let index = self.expr(depth + 1)?;
                     self.expect(Tok::RBracket, "']'")?;
                     e = Expr::Index {
                         target: Box::new(e),
@@ -111,7 +131,7 @@ impl Parser {
         }
     }
 
-    fn primary(&mut self) -> EvalResult<Expr> {
+    fn primary(&mut self, depth: usize) -> EvalResult<Expr> {
         let pos = self.pos();
         let Some((tok, _)) = self.toks.get(self.at).cloned() else {
             return Err(syntax_error(
@@ -131,7 +151,7 @@ impl Parser {
                     self.at += 1;
                 } else {
                     loop {
-                        args.push(self.expr()?);
+                        args.push(self.expr(depth + 1)?);
                         if self.peek() == Some(&Tok::Comma) {
                             self.at += 1;
                             continue;

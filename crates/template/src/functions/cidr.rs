@@ -132,7 +132,9 @@ pub(super) fn cidr_host(a: &Args, _: &Ctx) -> EvalResult<Value> {
     let r = Range::parse(a, a.str(0)?)?;
     let index = a.int(1)?;
     let reserved_end = if r.bits == 32 && r.prefix < 31 { 1 } else { 0 };
-    let usable = (r.last() - r.base + 1).saturating_sub(1 + reserved_end);
+    let usable = (r.last() - r.base)
+        .saturating_add(1)
+        .saturating_sub(1 + reserved_end);
     if index < 0 || index as u128 >= usable {
         return Err(a.fail("the host index is outside the range's usable addresses."));
     }

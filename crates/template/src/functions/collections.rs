@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use super::Args;
 use crate::error::EvalResult;
 use crate::eval::Ctx;
+use crate::limits::MAX_RANGE;
 use crate::value::{equal, to_text};
 
 pub(super) fn length(a: &Args, _: &Ctx) -> EvalResult<Value> {
@@ -70,11 +71,13 @@ pub(super) fn last(a: &Args, _: &Ctx) -> EvalResult<Value> {
 
 /// Arrays: every distinct element, first occurrence first. Objects: later properties win,
 /// nested objects are merged recursively (nested arrays are replaced).
-pub(super) fn union(a: &Args, _: &Ctx) -> EvalResult<Value> {
+pub(super) fn union(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.arity(1, None)?;
+    a.inputs_fit(0)?;
     if a.values.iter().all(|v| v.is_array() || v.is_null()) {
         let mut out: Vec<Value> = Vec::new();
         for v in a.values.iter().filter_map(Value::as_array).flatten() {
+            ctx.budget.charge(out.len())?;
             if !out.iter().any(|o| equal(o, v)) {
                 out.push(v.clone());
             }
@@ -103,13 +106,20 @@ fn merge(into: &mut Map<String, Value>, from: &Map<String, Value>) {
     }
 }
 
-pub(super) fn intersection(a: &Args, _: &Ctx) -> EvalResult<Value> {
+pub(super) fn intersection(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.arity(2, None)?;
     match &a.values[0] {
         Value::Array(first) => {
             let others = (1..a.len())
                 .map(|i| a.array(i))
                 .collect::<EvalResult<Vec<_>>>()?;
+            // Every element is compared with every element of the others.
+            let compared: usize = others.iter().map(|o| o.len()).sum();
+            ctx.budget.charge(
+                first
+                    .len()
+                    .saturating_mul(compared.saturating_add(first.len())),
+            )?;
             let mut out: Vec<Value> = Vec::new();
             for v in first {
                 let everywhere = others.iter().all(|o| o.iter().any(|w| equal(v, w)));
@@ -139,6 +149,7 @@ pub(super) fn intersection(a: &Args, _: &Ctx) -> EvalResult<Value> {
 }
 
 pub(super) fn create_array(a: &Args, _: &Ctx) -> EvalResult<Value> {
+    a.inputs_fit(0)?;
     Ok(Value::Array(a.values.clone()))
 }
 
@@ -148,6 +159,7 @@ pub(super) fn create_object(a: &Args, _: &Ctx) -> EvalResult<Value> {
             "the function only accepts an even number of parameters: each key needs a value.",
         ));
     }
+    a.inputs_fit(0)?;
     let mut out = Map::new();
     for i in (0..a.len()).step_by(2) {
         out.insert(a.str(i)?.to_string(), a.values[i + 1].clone());
@@ -188,8 +200,8 @@ fn slice(a: &Args, take: bool) -> EvalResult<Value> {
 pub(super) fn range(a: &Args, _: &Ctx) -> EvalResult<Value> {
     a.exactly(2)?;
     let (start, count) = (a.int(0)?, a.int(1)?);
-    if !(0..=10_000).contains(&count) {
-        return Err(a.fail("the count must be between 0 and 10000."));
+    if !(0..=MAX_RANGE).contains(&count) {
+        return Err(a.fail(format!("the count must be between 0 and {MAX_RANGE}.")));
     }
     if start
         .checked_add(count)
@@ -287,6 +299,7 @@ pub(super) fn null(a: &Args, _: &Ctx) -> EvalResult<Value> {
 
 pub(super) fn flatten(a: &Args, _: &Ctx) -> EvalResult<Value> {
     a.exactly(1)?;
+    a.inputs_fit(0)?;
     let mut out = Vec::new();
     for v in a.array(0)? {
         match v {
@@ -307,6 +320,7 @@ pub(super) fn object_keys(a: &Args, _: &Ctx) -> EvalResult<Value> {
 /// Merges an array of objects, later ones winning, top level only.
 pub(super) fn shallow_merge(a: &Args, _: &Ctx) -> EvalResult<Value> {
     a.exactly(1)?;
+    a.inputs_fit(0)?;
     let mut out = Map::new();
     for v in a.array(0)? {
         match v {

@@ -54,10 +54,10 @@ fn add_duration(t: DateTime<Utc>, duration: &str) -> Option<DateTime<Utc>> {
         }
         let n: i64 = std::mem::take(&mut number).parse().ok()?;
         match c {
-            'Y' => months += n * 12,
-            'M' => months += n,
-            'W' => delta += Duration::weeks(n),
-            'D' => delta += Duration::days(n),
+            'Y' => months = months.checked_add(n.checked_mul(12)?)?,
+            'M' => months = months.checked_add(n)?,
+            'W' => delta = delta.checked_add(&Duration::try_weeks(n)?)?,
+            'D' => delta = delta.checked_add(&Duration::try_days(n)?)?,
             _ => return None,
         }
     }
@@ -67,12 +67,14 @@ fn add_duration(t: DateTime<Utc>, duration: &str) -> Option<DateTime<Utc>> {
             continue;
         }
         let n: f64 = std::mem::take(&mut number).parse().ok()?;
-        delta += match c {
-            'H' => Duration::milliseconds((n * 3_600_000.0) as i64),
-            'M' => Duration::milliseconds((n * 60_000.0) as i64),
-            'S' => Duration::milliseconds((n * 1000.0) as i64),
+        let ms = match c {
+            'H' => n * 3_600_000.0,
+            'M' => n * 60_000.0,
+            'S' => n * 1000.0,
             _ => return None,
         };
+        // `as` saturates; anything near the ends is out of any date's range anyway.
+        delta = delta.checked_add(&Duration::try_milliseconds(ms as i64)?)?;
     }
     if !number.is_empty() {
         return None;

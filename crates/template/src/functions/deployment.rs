@@ -133,7 +133,11 @@ pub(super) fn copy_index(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
             .or_else(|| ctx.frames.last()),
     };
     match (frame, name) {
-        (Some(f), _) => Ok(Value::from(f.index + offset)),
+        (Some(f), _) => f
+            .index
+            .checked_add(offset)
+            .map(Value::from)
+            .ok_or_else(|| a.fail("the offset is out of the range of a 64-bit integer.")),
         (None, Some(n)) if !ctx.frames.is_empty() => Err(Fail::invalid(format!(
             "The template function 'copyIndex' has an invalid loop name '{n}': there is no copy loop with that name around this expression. Please see https://aka.ms/arm-copy for usage details."
         ))),

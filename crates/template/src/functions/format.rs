@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::Args;
 use crate::error::EvalResult;
+use crate::limits::{MAX_FORMAT_PRECISION, MAX_FORMAT_WIDTH};
 use crate::value::{as_int, to_text};
 
 pub(super) fn format(a: &Args, _: &crate::eval::Ctx) -> EvalResult<Value> {
@@ -32,6 +33,7 @@ pub(super) fn format(a: &Args, _: &crate::eval::Ctx) -> EvalResult<Value> {
                     .ok_or_else(|| a.fail("the format string has a '{' without a matching '}'."))?;
                 let item: String = pattern[i + 1..close].iter().collect();
                 out.push_str(&format_item(a, &item, values)?);
+                a.reserve(out.len())?;
                 i = close + 1;
             }
             '}' => return Err(a.fail("the format string has a '}' without a matching '{'.")),
@@ -80,6 +82,12 @@ fn format_item(a: &Args, item: &str, values: &[Value]) -> EvalResult<String> {
             .map_err(|_| a.fail(format!("the alignment in '{{{item}}}' is not an integer.")))?,
         None => 0,
     };
+    if width.unsigned_abs() > MAX_FORMAT_WIDTH as u64 {
+        return Err(a.fail(format!(
+            "the alignment in '{{{item}}}' must be less than {}.",
+            MAX_FORMAT_WIDTH + 1
+        )));
+    }
     let pad = (width.unsigned_abs() as usize).saturating_sub(text.chars().count());
     Ok(if width >= 0 {
         format!("{}{text}", " ".repeat(pad))
@@ -105,7 +113,7 @@ fn format_int(n: i64, spec: &str) -> Option<String> {
         if rest.is_empty() {
             None
         } else {
-            Some(rest.parse().ok()?)
+            Some(rest.parse().ok().filter(|p| *p <= MAX_FORMAT_PRECISION)?)
         }
     };
     match kind {
@@ -136,7 +144,7 @@ fn format_float(f: f64, spec: &str) -> Option<String> {
     let precision: usize = if rest.is_empty() {
         2
     } else {
-        rest.parse().ok()?
+        rest.parse().ok().filter(|p| *p <= MAX_FORMAT_PRECISION)?
     };
     match kind {
         'N' | 'n' => Some(grouped(f, precision)),

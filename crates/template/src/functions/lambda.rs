@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::error::{EvalResult, Fail};
 use crate::eval::{self, Ctx};
 use crate::expr::Expr;
+use crate::limits::{measure, too_large, MAX_VALUE_BYTES};
 use crate::value::{fold, to_text, type_name};
 
 /// The functions that take lambdas, and `lambdaVariables` itself.
@@ -66,6 +67,7 @@ fn lambda<'e>(name: &str, e: &'e Expr, min: usize, max: usize) -> EvalResult<Lam
 
 impl Lambda<'_> {
     fn call(&self, ctx: &Ctx, values: &[Value]) -> EvalResult<Value> {
+        ctx.budget.step()?;
         let mut inner = ctx.clone();
         for (p, v) in self.params.iter().zip(values) {
             inner.lambda.push((fold(p), v.clone()));
@@ -90,6 +92,23 @@ pub(super) fn lambda_variables(name: &str, args: &[Value], ctx: &Ctx) -> EvalRes
                 format!("there is no lambda parameter named '{var}' here."),
             )
         })
+}
+
+/// The running size of what a lambda function collects, refused past [`MAX_VALUE_BYTES`]
+/// before the whole result is built.
+struct Collected(usize);
+
+impl Collected {
+    fn add(&mut self, name: &str, v: &Value) -> EvalResult<()> {
+        self.0 = self.0.saturating_add(measure(v)?);
+        if self.0 > MAX_VALUE_BYTES {
+            return Err(match too_large(self.0) {
+                Fail::Eval { message, .. } => fail(name, message),
+                other => other,
+            });
+        }
+        Ok(())
+    }
 }
 
 fn array_arg(name: &str, e: &Expr, ctx: &Ctx) -> EvalResult<Vec<Value>> {
@@ -124,11 +143,13 @@ pub(super) fn call(lower: &str, name: &str, args: &[Expr], ctx: &Ctx) -> EvalRes
             arity(name, args, 2, 2)?;
             let items = array_arg(name, &args[0], ctx)?;
             let f = lambda(name, &args[1], 1, 2)?;
-            let out = items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| f.call(ctx, &[v, Value::from(i)]))
-                .collect::<EvalResult<Vec<_>>>()?;
+            let mut size = Collected(1);
+            let mut out = Vec::with_capacity(items.len());
+            for (i, v) in items.into_iter().enumerate() {
+                let r = f.call(ctx, &[v, Value::from(i)])?;
+                size.add(name, &r)?;
+                out.push(r);
+            }
             Ok(Value::Array(out))
         }
         "filter" => {
@@ -187,6 +208,7 @@ pub(super) fn call(lower: &str, name: &str, args: &[Expr], ctx: &Ctx) -> EvalRes
             let key = lambda(name, &args[1], 1, 1)?;
             let value = args.get(2).map(|e| lambda(name, e, 1, 1)).transpose()?;
             let mut out = Map::new();
+            let mut size = Collected(1);
             for v in items {
                 let k = match key.call(ctx, std::slice::from_ref(&v))? {
                     Value::String(s) => s,
@@ -196,6 +218,8 @@ pub(super) fn call(lower: &str, name: &str, args: &[Expr], ctx: &Ctx) -> EvalRes
                     Some(f) => f.call(ctx, &[v])?,
                     None => v,
                 };
+                size.add(name, &val)?;
+                size.0 += k.len() + 3;
                 out.insert(k, val);
             }
             Ok(Value::Object(out))
@@ -206,10 +230,13 @@ pub(super) fn call(lower: &str, name: &str, args: &[Expr], ctx: &Ctx) -> EvalRes
                 return Err(fail(name, "the first argument must be an object."));
             };
             let f = lambda(name, &args[1], 1, 1)?;
-            let out = o
-                .into_iter()
-                .map(|(k, v)| Ok((k, f.call(ctx, &[v])?)))
-                .collect::<EvalResult<Map<_, _>>>()?;
+            let mut size = Collected(1);
+            let mut out = Map::new();
+            for (k, v) in o {
+                let r = f.call(ctx, &[v])?;
+                size.add(name, &r)?;
+                out.insert(k, r);
+            }
             Ok(Value::Object(out))
         }
         _ => {

@@ -20,6 +20,7 @@ pub(crate) use deployment::not_here;
 use crate::error::{EvalResult, Fail};
 use crate::eval::{self, Ctx};
 use crate::expr::Expr;
+use crate::limits::{measure, too_large_text, MAX_VALUE_BYTES};
 use crate::value::{as_int, type_name};
 
 type Func = fn(&Args, &Ctx) -> EvalResult<Value>;
@@ -29,6 +30,7 @@ const LAZY: &[&str] = &["if", "and", "or"];
 
 /// Evaluates the call `name(args)` that sits at character `pos` of its string.
 pub(crate) fn call(name: &str, args: &[Expr], pos: usize, ctx: &Ctx) -> EvalResult<Value> {
+    ctx.budget.step().map_err(|f| f.at_pos(pos))?;
     let lower = name.to_ascii_lowercase();
     let result = match lower.as_str() {
         "if" => logic::lazy_if(args, ctx),
@@ -51,6 +53,14 @@ pub(crate) fn call(name: &str, args: &[Expr], pos: usize, ctx: &Ctx) -> EvalResu
             f(&Args { name, values }, ctx)
         }
     };
+    // Every result is checked (size, depth) and counted against the deployment's budget.
+    let result = result.and_then(|v| match ctx.budget.produced(&v) {
+        Ok(_) => Ok(v),
+        Err(Fail::Eval { message, .. }) => Err(Fail::invalid(format!(
+            "Unable to evaluate template language function '{name}': {message}"
+        ))),
+        Err(f) => Err(f),
+    });
     result.map_err(|f| f.at_pos(pos))
 }
 
@@ -214,6 +224,29 @@ impl Args<'_> {
             "The template language function '{}' {expected}, but {n} were provided. Please see https://aka.ms/arm-functions for usage details.",
             self.name
         )))
+    }
+
+    /// Refuses, before it is built, a result of `bytes` bytes.
+    pub(crate) fn reserve(&self, bytes: usize) -> EvalResult<()> {
+        if bytes > MAX_VALUE_BYTES {
+            return Err(self.fail(too_large_text(bytes)));
+        }
+        Ok(())
+    }
+
+    /// Refuses, before it is built, a result made of the arguments from `from` on: what
+    /// `concat`, `union`, `createArray` and the like return is no larger than them together.
+    pub(crate) fn inputs_fit(&self, from: usize) -> EvalResult<()> {
+        let mut total = 0usize;
+        for v in self.values.iter().skip(from) {
+            let size = measure(v).map_err(|f| match f {
+                Fail::Eval { message, .. } => self.fail(message),
+                done => done,
+            })?;
+            total = total.saturating_add(size);
+            self.reserve(total)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn exactly(&self, n: usize) -> EvalResult<()> {

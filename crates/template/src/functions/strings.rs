@@ -11,6 +11,7 @@ use crate::value::{equal, to_text};
 /// Strings (integers and booleans are printed) or arrays, never both.
 pub(super) fn concat(a: &Args, _: &Ctx) -> EvalResult<Value> {
     a.arity(1, None)?;
+    a.inputs_fit(0)?;
     let arrays = a
         .values
         .iter()
@@ -58,7 +59,7 @@ pub(super) fn trim(a: &Args, _: &Ctx) -> EvalResult<Value> {
 }
 
 /// `split(s, ',')` or `split(s, createArray(',', ';'))`.
-pub(super) fn split(a: &Args, _: &Ctx) -> EvalResult<Value> {
+pub(super) fn split(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.exactly(2)?;
     let s = a.str(0)?;
     let delimiters: Vec<&str> = match &a.values[1] {
@@ -74,14 +75,20 @@ pub(super) fn split(a: &Args, _: &Ctx) -> EvalResult<Value> {
     };
     let delimiters: Vec<&str> = delimiters.into_iter().filter(|d| !d.is_empty()).collect();
     let mut parts = Vec::new();
+    let mut size = 1;
     let mut rest = s;
     loop {
+        // Each part scans the rest of the string once per delimiter.
+        ctx.budget
+            .charge(delimiters.len() * (1 + rest.len() / 256))?;
         let next = delimiters
             .iter()
             .filter_map(|d| rest.find(d).map(|at| (at, d.len())))
             .min_by_key(|(at, _)| *at);
         match next {
             Some((at, len)) => {
+                size += at + 3;
+                a.reserve(size)?;
                 parts.push(Value::String(rest[..at].to_string()));
                 rest = &rest[at + len..];
             }
@@ -98,16 +105,18 @@ pub(super) fn join(a: &Args, _: &Ctx) -> EvalResult<Value> {
     a.exactly(2)?;
     let items = a.array(0)?;
     let delimiter = a.str(1)?;
-    let parts = items
-        .iter()
-        .map(|v| match v {
-            Value::Array(_) | Value::Object(_) => {
-                Err(a.fail("every element of the array must be a string, integer or boolean."))
-            }
-            v => Ok(to_text(v)),
-        })
-        .collect::<EvalResult<Vec<_>>>()?;
-    Ok(Value::String(parts.join(delimiter)))
+    let mut out = String::new();
+    for (i, v) in items.iter().enumerate() {
+        if matches!(v, Value::Array(_) | Value::Object(_)) {
+            return Err(a.fail("every element of the array must be a string, integer or boolean."));
+        }
+        if i > 0 {
+            out.push_str(delimiter);
+        }
+        out.push_str(&to_text(v));
+        a.reserve(out.len())?;
+    }
+    Ok(Value::String(out))
 }
 
 pub(super) fn replace(a: &Args, _: &Ctx) -> EvalResult<Value> {
@@ -115,6 +124,10 @@ pub(super) fn replace(a: &Args, _: &Ctx) -> EvalResult<Value> {
     let (s, old, new) = (a.str(0)?, a.str(1)?, a.str(2)?);
     if old.is_empty() {
         return Err(a.fail("the string to replace must not be empty."));
+    }
+    if new.len() > old.len() {
+        let found = s.matches(old).count();
+        a.reserve(s.len() + found.saturating_mul(new.len() - old.len()))?;
     }
     Ok(Value::String(s.replace(old, new)))
 }
@@ -126,9 +139,9 @@ pub(super) fn substring(a: &Args, _: &Ctx) -> EvalResult<Value> {
     let len = if a.len() > 2 {
         a.int(2)?
     } else {
-        chars.len() as i64 - start
+        (chars.len() as i64).saturating_sub(start)
     };
-    if start < 0 || len < 0 || start + len > chars.len() as i64 {
+    if start < 0 || len < 0 || start.saturating_add(len) > chars.len() as i64 {
         return Err(a.fail(format!(
             "The index and length parameters must refer to a location within the string. The index parameter: '{start}', the length parameter: '{len}', the length of the string parameter: '{}'.",
             chars.len()
@@ -211,6 +224,11 @@ pub(super) fn pad_left(a: &Args, _: &Ctx) -> EvalResult<Value> {
     let missing = usize::try_from(total)
         .unwrap_or(0)
         .saturating_sub(value.chars().count());
+    a.reserve(
+        missing
+            .saturating_mul(pad.len_utf8())
+            .saturating_add(value.len()),
+    )?;
     Ok(Value::String(format!(
         "{}{value}",
         pad.to_string().repeat(missing)

@@ -3,6 +3,7 @@
 
 mod bodies;
 mod functions;
+mod limits;
 mod parameters;
 mod resources;
 mod seeds;
