@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[tokio::test]
 async fn discovery_documents() {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod auth;
+#[allow(unused_imports)]
 pub use auth::*;
 
 use reqwest::{Method, StatusCode};
