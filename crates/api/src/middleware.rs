@@ -255,4 +255,48 @@ mod tests {
             assert!(!ok(bad), "{bad}");
         }
     }
+
+    #[tokio::test]
+    async fn plain_text_rejections_leave_as_the_envelope() {
+        use axum::http::{Request, StatusCode};
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(
+                "/plain",
+                axum::routing::get(|| async { (StatusCode::UNPROCESSABLE_ENTITY, "no good") }),
+            )
+            .route(
+                "/json",
+                axum::routing::get(|| async {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        axum::Json(serde_json::json!({"x": 1})),
+                    )
+                }),
+            )
+            .layer(axum::middleware::from_fn(super::envelope_plain_text_errors));
+        let call = |path: &'static str| {
+            let app = app.clone();
+            async move {
+                let r = app
+                    .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+                (
+                    status,
+                    serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+                )
+            }
+        };
+        let (status, body) = call("/plain").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "InvalidRequestContent", "message": "no good"}})
+        );
+        // JSON answers are left alone.
+        assert_eq!(call("/json").await.1, serde_json::json!({"x": 1}));
+    }
 }

@@ -142,6 +142,11 @@ pub enum TokenProblem {
 /// The audiences a family of routes accepts. ARM's are Azure's four spellings plus this
 /// server's own base URL (with and without the trailing slash: the JavaScript SDK asks for
 /// `${endpoint}/.default`). A Graph surface would add its own family.
+///
+/// "Own base URL" is the one the request reached us by (its `Host`), which is what a client
+/// behind any name, port mapping or proxy asked its token for; a client that forges `Host`
+/// can therefore replay a token whose audience is that forged URL. Only cerulean's key
+/// signs tokens cerulean accepts, so such a token was issued by cerulean to that client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audiences {
     Arm,
