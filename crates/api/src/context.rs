@@ -1,6 +1,7 @@
 use crate::identity::Identity;
 use axum::http::HeaderMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
@@ -26,6 +27,8 @@ pub struct ApiOptions {
     /// The token signing key, the service principals and whether ARM paths require a
     /// bearer token (`--auth none` turns that off).
     pub identity: Arc<Identity>,
+    /// How long a request body may take to arrive, from its first read (`--body-timeout`).
+    pub body_timeout: Duration,
 }
 
 impl ApiOptions {

@@ -29,6 +29,29 @@ pub enum ApiError {
     )]
     RequestTooLarge,
 
+    /// The body did not arrive within `--body-timeout`.
+    #[error("The request body was not received in time. Send the whole request without pausing.")]
+    RequestTimeout,
+
+    /// A body whose `Content-Type` is not JSON (empty: none was given).
+    #[error(
+        "The content media type '{0}' is not supported. Only 'application/json' is supported."
+    )]
+    UnsupportedMediaType(String),
+
+    /// A path whose percent-encoding does not decode to UTF-8. (GUESS: ARM's code for it is
+    /// not documented; its sibling for double encoding is `InvalidDoubleEncodedRequestUri`.)
+    #[error("The request URI '{0}' is not valid: its percent-encoded bytes are not UTF-8.")]
+    InvalidRequestUri(String),
+
+    /// A request that changes state sent by a web page of another origin (cerulean's own rule:
+    /// ARM relies on tokens alone, and `--auth none` has none).
+    #[error("Requests that change state are not accepted from another origin: this one came from '{origin}'. Send it from a client, not from a web page.")]
+    CrossOriginRequest { origin: String },
+
+    #[error("The requested resource does not support http method '{0}'.")]
+    MethodNotAllowed(String),
+
     #[error("The requested path '{0}' was not found.")]
     NotFound(String),
 
@@ -50,6 +73,14 @@ pub enum ApiError {
     /// A bearer token that is malformed, expired or not signed by this server.
     #[error("{message}")]
     InvalidAuthenticationToken { message: String, authority: String },
+
+    /// A valid token meant for another service.
+    #[error("{message}")]
+    InvalidAuthenticationTokenAudience { message: String, authority: String },
+
+    /// A valid token of a tenant this server does not know, or from the wrong issuer.
+    #[error("{message}")]
+    InvalidAuthenticationTokenTenant { message: String, authority: String },
 }
 
 impl From<DomainError> for ApiError {
@@ -126,6 +157,30 @@ impl ApiError {
                 None,
                 vec![],
             ),
+            ApiError::RequestTimeout => {
+                (StatusCode::REQUEST_TIMEOUT, "RequestTimeout", None, vec![])
+            }
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                None,
+                vec![],
+            ),
+            ApiError::InvalidRequestUri(_) => {
+                (StatusCode::BAD_REQUEST, "InvalidRequestUri", None, vec![])
+            }
+            ApiError::CrossOriginRequest { .. } => (
+                StatusCode::FORBIDDEN,
+                "CrossOriginRequestRefused",
+                None,
+                vec![],
+            ),
+            ApiError::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                None,
+                vec![],
+            ),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound", None, vec![]),
             ApiError::NotImplemented(_) => {
                 (StatusCode::NOT_IMPLEMENTED, "NotImplemented", None, vec![])
@@ -142,6 +197,18 @@ impl ApiError {
                 None,
                 vec![],
             ),
+            ApiError::InvalidAuthenticationTokenAudience { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationTokenAudience",
+                None,
+                vec![],
+            ),
+            ApiError::InvalidAuthenticationTokenTenant { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationTokenTenant",
+                None,
+                vec![],
+            ),
         }
     }
 
@@ -153,7 +220,9 @@ impl ApiError {
                 authority,
                 ..
             } => (authority, challenge.clone()),
-            ApiError::InvalidAuthenticationToken { message, authority } => {
+            ApiError::InvalidAuthenticationToken { message, authority }
+            | ApiError::InvalidAuthenticationTokenAudience { message, authority }
+            | ApiError::InvalidAuthenticationTokenTenant { message, authority } => {
                 (authority, message.clone())
             }
             _ => return None,
@@ -199,8 +268,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, ..) = self.parts();
         let mut resp = (status, axum::Json(self.body())).into_response();
-        if matches!(self, ApiError::RequestTooLarge) {
-            // The rest of the body was never read, so the connection cannot be reused.
+        if matches!(self, ApiError::RequestTooLarge | ApiError::RequestTimeout) {
+            // The rest of the body may be unread, so the connection cannot be reused.
             resp.headers_mut()
                 .insert("connection", axum::http::HeaderValue::from_static("close"));
         }

@@ -5,6 +5,7 @@
 
 mod context;
 mod deploy;
+mod drain;
 mod error;
 mod extract;
 pub mod identity;
@@ -17,7 +18,8 @@ mod wire;
 
 pub use context::{ApiOptions, Scheme};
 pub use error::ApiError;
-pub use identity::{AuthMode, Identity, Principal};
+pub use identity::{AuthMode, Identity, KeyFile, Principal};
+pub use routes::edge::{table as route_table, Access};
 
 use axum::Router;
 use cerulean_app::App;

@@ -1,9 +1,13 @@
-//! Cross-cutting request handling: ARM's request-id headers, request logging and the
-//! `api-version` requirement.
+//! Cross-cutting request handling: ARM's request-id headers, request logging, the
+//! `api-version` requirement, and the edge's refusals before any handler runs: paths that do
+//! not decode, bodies that are not JSON, writes from another origin, and a last net that turns
+//! any plain-text rejection into ARM's envelope.
 
 use crate::error::ApiError;
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
+use crate::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
@@ -43,7 +47,7 @@ pub async fn request_context(req: Request, next: Next) -> Response {
     resp
 }
 
-/// True for `YYYY-MM-DD` with an optional `-preview`-style suffix.
+/// True for `YYYY-MM-DD`, a real date, with an optional `-preview`-style suffix.
 pub fn well_formed_api_version(v: &str) -> bool {
     let Some((date, suffix)) = v.split_at_checked(10) else {
         return false;
@@ -56,9 +60,9 @@ pub fn well_formed_api_version(v: &str) -> bool {
             c.is_ascii_digit()
         }
     });
+    let part = |r: std::ops::Range<usize>| date[r].parse::<u32>().unwrap_or(0);
     let month_day = digits
-        && (1..=12).contains(&date[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&date[8..10].parse::<u32>().unwrap_or(0));
+        && chrono::NaiveDate::from_ymd_opt(part(0..4) as i32, part(5..7), part(8..10)).is_some();
     let suffix_ok = suffix.is_empty()
         || (suffix.len() > 1
             && suffix.starts_with('-')
@@ -81,9 +85,148 @@ pub async fn require_api_version(req: Request, next: Next) -> Response {
     }
 }
 
+/// A path whose percent-escapes do not decode to UTF-8 is refused before routing, with ARM's
+/// envelope (axum's path extractor would answer in plain text).
+pub async fn reject_undecodable_paths(req: Request, next: Next) -> Response {
+    if !decodes_to_utf8(req.uri().path()) {
+        let path = crate::path::original(req.uri().path(), req.extensions());
+        return ApiError::InvalidRequestUri(path).into_response();
+    }
+    next.run(req).await
+}
+
+/// Whether percent-decoding `path` (as route parameters are decoded) gives UTF-8.
+fn decodes_to_utf8(path: &str) -> bool {
+    if !path.contains('%') {
+        return true;
+    }
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).and_then(|c| hex(*c)),
+            b.get(i + 2).and_then(|c| hex(*c)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&out).is_ok()
+}
+
+fn changes_state(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// A browser names where a request comes from (`Sec-Fetch-Site`, `Origin`): a web page of
+/// another origin may not change state here, with or without a token. (No CORS header is
+/// ever sent, so such a page cannot read answers either.) Clients that are not browsers send
+/// neither header.
+pub async fn refuse_cross_origin_writes(
+    State(s): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if changes_state(req.method()) {
+        let h = req.headers();
+        let site = h.get(&SEC_FETCH_SITE).and_then(|v| v.to_str().ok());
+        let origin = h
+            .get(ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let own = s.options.base_url(h);
+        let cross_site = site.is_some_and(|v| !matches!(v, "same-origin" | "none"));
+        let other_origin = origin
+            .as_deref()
+            .is_some_and(|o| !o.eq_ignore_ascii_case(&own));
+        if cross_site || other_origin {
+            return ApiError::CrossOriginRequest {
+                origin: origin.unwrap_or_else(|| format!("Sec-Fetch-Site: {}", site.unwrap_or(""))),
+            }
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Writes carry JSON or nothing (415 `UnsupportedMediaType` otherwise), checked from the
+/// headers before any handler runs; a body without `Content-Type` or `Content-Length` is
+/// checked once read (`extract::check_media_type`).
+pub async fn require_json_bodies(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::PUT | Method::PATCH | Method::POST) {
+        let h = req.headers();
+        let declared = h
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Err(e) = crate::extract::check_media_type(h, declared.is_some_and(|n| n > 0)) {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The last net: an error answered as plain text (an extractor or router default that no
+/// handler replaced) leaves in ARM's envelope instead, its text as the message.
+pub async fn envelope_plain_text_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return resp;
+    }
+    let text = axum::body::to_bytes(resp.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    tracing::warn!(
+        status = status.as_u16(),
+        text,
+        "a plain-text rejection reached the edge"
+    );
+    let code = match status {
+        StatusCode::NOT_FOUND => "NotFound",
+        StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
+        StatusCode::REQUEST_TIMEOUT => "RequestTimeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "RequestEntityTooLarge",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UnsupportedMediaType",
+        StatusCode::UNPROCESSABLE_ENTITY => "InvalidRequestContent",
+        s if s.is_server_error() => "InternalServerError",
+        _ => "BadRequest",
+    };
+    let body = serde_json::json!({"error": {"code": code, "message": text}});
+    let mut out = (status, axum::Json(body)).into_response();
+    if let Ok(v) = code.parse() {
+        out.headers_mut().insert("x-ms-failure-cause", v);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::well_formed_api_version as ok;
+
+    #[test]
+    fn paths_decode_to_utf8_or_not() {
+        assert!(super::decodes_to_utf8("/subscriptions/x"));
+        assert!(super::decodes_to_utf8("/a%20b/%C3%A9/%zz/%"));
+        assert!(!super::decodes_to_utf8("/subscriptions/%ff"));
+        assert!(!super::decodes_to_utf8("/x/%C3"));
+    }
 
     #[test]
     fn api_versions() {
@@ -93,6 +236,7 @@ mod tests {
             "2026-04-01",
             "2015-05-01-preview",
             "2023-01-01-privatepreview",
+            "2024-02-29",
         ] {
             assert!(ok(good), "{good}");
         }
@@ -104,8 +248,55 @@ mod tests {
             "2024-07-01-",
             "20240701",
             "2024-07-01x",
+            "2024-02-30",
+            "2023-02-29",
+            "2024-04-31",
         ] {
             assert!(!ok(bad), "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn plain_text_rejections_leave_as_the_envelope() {
+        use axum::http::{Request, StatusCode};
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(
+                "/plain",
+                axum::routing::get(|| async { (StatusCode::UNPROCESSABLE_ENTITY, "no good") }),
+            )
+            .route(
+                "/json",
+                axum::routing::get(|| async {
+                    (
+                        StatusCode::BAD_REQUEST,
+                        axum::Json(serde_json::json!({"x": 1})),
+                    )
+                }),
+            )
+            .layer(axum::middleware::from_fn(super::envelope_plain_text_errors));
+        let call = |path: &'static str| {
+            let app = app.clone();
+            async move {
+                let r = app
+                    .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+                (
+                    status,
+                    serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+                )
+            }
+        };
+        let (status, body) = call("/plain").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "InvalidRequestContent", "message": "no good"}})
+        );
+        // JSON answers are left alone.
+        assert_eq!(call("/json").await.1, serde_json::json!({"x": 1}));
     }
 }

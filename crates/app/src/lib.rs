@@ -12,6 +12,7 @@ pub mod network;
 mod operations;
 mod records;
 pub mod resources;
+mod secrets;
 mod subscriptions;
 
 pub use error::AppError;

@@ -117,6 +117,17 @@ pub struct ServeArgs {
     /// today's Azure allows 256.
     #[arg(long, default_value_t = cerulean_domain::network::nic::SEED_MAX_IP_CONFIGS)]
     pub max_ip_configs_per_nic: usize,
+    /// How long a client may take to send a request's head once it starts one (HTTP/1.1
+    /// headers; on HTTP/2, frames that bring no request), and to finish the TLS handshake.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request body, from its first read; a slower one
+    /// gets 408 RequestTimeout.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    pub body_timeout: Duration,
+    /// How long a connection may stay open with no request in flight (keep-alive).
+    #[arg(long, default_value = "120s", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Duration,
     /// Public IP addresses per SKU (Basic, Standard), subscription and region.
     #[arg(long, default_value_t = cerulean_domain::network::public_ip::DEFAULT_QUOTA)]
     pub public_ip_quota: usize,

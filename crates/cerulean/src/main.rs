@@ -3,6 +3,7 @@
 
 mod az_profile;
 mod cli;
+mod conn;
 mod serve;
 mod tls;
 

@@ -3,13 +3,14 @@
 //! drains the store's queued writes, so no acknowledged write is lost.
 
 use crate::cli::{AuthArg, LogFormat, ServeArgs};
+use crate::conn::{GuardAcceptor, Timeouts};
 use crate::tls;
 // TCP_NODELAY on every connection: a response's last segment must not wait for the
 // client's delayed ACK (Nagle), which stalled paged lists by up to 40 ms a page.
 use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
-use cerulean_api::{ApiOptions, AuthMode, Identity, Scheme};
+use cerulean_api::{ApiOptions, AuthMode, Identity, KeyFile, Scheme};
 use cerulean_app::{App, Config};
 use cerulean_domain::subscription::Subscription;
 use cerulean_store::{PgStore, SqliteMode, SqliteStore, Store};
@@ -92,7 +93,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             "--public-ip-pool takes an IPv4 prefix, --public-ip-pool-v6 an IPv6 one".into(),
         );
     }
-    let identity = Arc::new(load_identity(&args)?);
+    if [args.header_timeout, args.body_timeout, args.idle_timeout].contains(&Duration::ZERO) {
+        return Err(
+            "--header-timeout, --body-timeout and --idle-timeout must be longer than 0".into(),
+        );
+    }
     let store = open_store(&args).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
@@ -110,6 +115,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     )
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
+    let identity = Arc::new(load_identity(&args, &app).await?);
+    let timeouts = Timeouts {
+        header: args.header_timeout,
+        idle: args.idle_timeout,
+    };
 
     let handle: Handle<SocketAddr> = Handle::new();
     let mut servers = Vec::new();
@@ -134,13 +144,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 scheme,
                 default_authority: addr.to_string(),
                 identity: identity.clone(),
+                body_timeout: args.body_timeout,
             },
         ))
     };
     if args.http {
         let server = axum_server::from_tcp(main)
             .map_err(|e| e.to_string())?
-            .acceptor(NoDelayAcceptor::new())
+            .acceptor(GuardAcceptor::new(NoDelayAcceptor::new(), timeouts))
             .handle(handle.clone());
         servers.push(tokio::spawn(server.serve(make(Scheme::Http, main_addr))));
     } else {
@@ -154,9 +165,12 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         let config = RustlsConfig::from_pem_file(&cert, &key)
             .await
             .map_err(|e| format!("cannot load {}: {e}", cert.display()))?;
+        let tls = RustlsAcceptor::new(config)
+            .handshake_timeout(args.header_timeout)
+            .acceptor(NoDelayAcceptor::new());
         let server = axum_server::from_tcp(main)
             .map_err(|e| e.to_string())?
-            .acceptor(RustlsAcceptor::new(config).acceptor(NoDelayAcceptor::new()))
+            .acceptor(GuardAcceptor::new(tls, timeouts))
             .handle(handle.clone());
         servers.push(tokio::spawn(server.serve(make(Scheme::Https, main_addr))));
         if let Some(ca) = ca {
@@ -169,7 +183,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         let addr = extra.local_addr().map_err(|e| e.to_string())?;
         let server = axum_server::from_tcp(extra)
             .map_err(|e| e.to_string())?
-            .acceptor(NoDelayAcceptor::new())
+            .acceptor(GuardAcceptor::new(NoDelayAcceptor::new(), timeouts))
             .handle(handle.clone());
         servers.push(tokio::spawn(server.serve(make(Scheme::Http, addr))));
         println!("cerulean also listening on http://{addr}");
@@ -195,9 +209,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The token signing key lives in the data directory (also with --in-memory, like the CA),
-/// so tokens stay valid across restarts.
-fn load_identity(args: &ServeArgs) -> Result<Identity, String> {
+/// The token signing key lives in the store, shared by every server on it; `--in-memory`
+/// also keeps it in the data directory (like the CA), so tokens stay valid across restarts.
+async fn load_identity(args: &ServeArgs, app: &App) -> Result<Identity, String> {
     let principals = match &args.principals {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -212,7 +226,12 @@ fn load_identity(args: &ServeArgs) -> Result<Identity, String> {
         AuthArg::Required => AuthMode::Required,
         AuthArg::None => AuthMode::None,
     };
-    Identity::load_or_create(&args.location, mode, principals)
+    let file = if args.in_memory {
+        KeyFile::Keep
+    } else {
+        KeyFile::SeedOnly
+    };
+    Identity::load(app, &args.location, file, mode, principals).await
 }
 
 async fn shutdown_signal() {

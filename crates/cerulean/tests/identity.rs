@@ -3,118 +3,9 @@
 
 mod common;
 
-use base64::Engine;
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
-
-const TENANT: &str = "00000000-0000-0000-0000-0000000000a1";
-
-fn b64url(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s.trim_end_matches('='))
-        .unwrap()
-}
-
-/// The claims of a JWT, unverified.
-fn claims(token: &str) -> Value {
-    let parts: Vec<&str> = token.split('.').collect();
-    assert_eq!(parts.len(), 3, "a JWT: {token}");
-    serde_json::from_slice(&b64url(parts[1])).unwrap()
-}
-
-async fn post_form(s: &Server, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-    let body: String = form_encode(form);
-    let r = s
-        .client
-        .post(s.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-fn form_encode(form: &[(&str, &str)]) -> String {
-    form.iter()
-        .map(|(k, v)| {
-            let enc = |s: &str| {
-                s.bytes()
-                    .map(|b| match b {
-                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                            (b as char).to_string()
-                        }
-                        _ => format!("%{b:02X}"),
-                    })
-                    .collect::<String>()
-            };
-            format!("{}={}", enc(k), enc(v))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn client_token(s: &Server) -> String {
-    let (st, body) = post_form(
-        s,
-        &format!("/{TENANT}/oauth2/v2.0/token"),
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", "my-app"),
-            ("client_secret", "anything"),
-            ("scope", "https://management.core.windows.net//.default"),
-        ],
-    )
-    .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    body["access_token"].as_str().unwrap().to_string()
-}
-
-async fn arm_get(
-    s: &Server,
-    token: Option<&str>,
-) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    s.call_with(
-        Method::GET,
-        &format!("/subscriptions/{SUB}/resourcegroups?{API}"),
-        None,
-        &headers,
-    )
-    .await
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// Signs claims with a PKCS#8 PEM P-256 key, as the server does.
-fn sign(pem: &str, claims: &Value) -> String {
-    let key = rcgen::KeyPair::from_pem(pem).unwrap();
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
-        claims,
-        &jsonwebtoken::EncodingKey::from_ec_der(&key.serialize_der()),
-    )
-    .unwrap()
-}
-
-fn app_claims(exp: i64) -> Value {
-    json!({
-        "aud": "https://management.core.windows.net/", "iss": "x", "iat": exp - 3600,
-        "nbf": exp - 3600, "exp": exp, "tid": TENANT, "oid": "o", "sub": "o", "appid": "a",
-        "ver": "1.0"
-    })
-}
+use serde_json::Value;
 
 #[tokio::test]
 async fn discovery_documents() {
@@ -155,14 +46,16 @@ async fn discovery_documents() {
         adfs["token_endpoint"],
         format!("{}/adfs/oauth2/token", s.base)
     );
-    // No token needed for the documents nor for the server's own endpoints.
-    for p in [
-        "/health",
-        "/metadata/endpoints?api-version=2022-09-01",
-        "/cerulean/info",
-    ] {
+    // No token needed for the documents nor for readiness and the cloud's metadata.
+    for p in ["/health", "/metadata/endpoints?api-version=2022-09-01"] {
         assert_eq!(s.get(p).await.0, StatusCode::OK, "{p}");
     }
+    // The v1 document names the issuer of access tokens, as Entra's does.
+    let (st, v1) = s
+        .get(&format!("/{TENANT}/.well-known/openid-configuration"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v1["issuer"], format!("https://sts.windows.net/{TENANT}/"));
 }
 
 #[tokio::test]
@@ -189,7 +82,7 @@ async fn client_credentials_tokens_are_signed_jwts_that_arm_accepts() {
     assert_eq!(c["appid"], "11111111-2222-3333-4444-555555555555");
     assert_eq!(c["oid"], "11111111-2222-3333-4444-555555555555");
     assert_eq!(c["aud"], "https://management.core.windows.net/");
-    assert!(c["iss"].as_str().unwrap().starts_with(&s.base));
+    assert_eq!(c["iss"], format!("https://sts.windows.net/{TENANT}/"));
     let (iat, nbf, exp) = (
         c["iat"].as_i64().unwrap(),
         c["nbf"].as_i64().unwrap(),
@@ -372,7 +265,8 @@ async fn device_code_then_refresh() {
 
 #[tokio::test]
 async fn arm_requires_a_valid_bearer_token() {
-    let s = Server::start_with_auth(&[]);
+    let (dir, pem) = dir_with_key_file();
+    let s = Server::start_in(&dir, &["--auth", "required"]);
 
     let (st, h, body) = arm_get(&s, None).await;
     let msg = assert_error(st, &body, 401, "AuthenticationFailed");
@@ -406,7 +300,6 @@ async fn arm_requires_a_valid_bearer_token() {
         .contains("error_description=\"The access token is invalid.\""));
 
     // Expired: minted with the server's own key.
-    let pem = std::fs::read_to_string(s.dir.join("identity").join("signing-key.pem")).unwrap();
     let expired = sign(&pem, &app_claims(now() - 3600));
     let (st, h, body) = arm_get(&s, Some(&expired)).await;
     let msg = assert_error(st, &body, 401, "InvalidAuthenticationToken");
@@ -420,7 +313,7 @@ async fn arm_requires_a_valid_bearer_token() {
         .unwrap()
         .contains("expiry UTC time"));
 
-    // The same claims, still valid, pass: the key in the data dir is the signing key.
+    // The same claims, still valid, pass: the data dir's key file became the signing key.
     let fresh = sign(&pem, &app_claims(now() + 600));
     assert_eq!(arm_get(&s, Some(&fresh)).await.0, StatusCode::OK);
 
@@ -458,8 +351,14 @@ async fn tokens_survive_a_restart() {
 
 #[tokio::test]
 async fn in_memory_keeps_the_key_in_the_data_dir() {
-    let s = Server::start_with_auth(&["--in-memory"]);
+    let mut s = Server::start_with_auth(&["--in-memory"]);
     assert!(s.dir.join("identity").join("signing-key.pem").exists());
+    let token = client_token(&s).await;
+    let dir = s.dir.clone();
+    s.terminate();
+    // A new, empty in-memory store takes the key from the data directory again.
+    let s = Server::start_in(&dir, &["--in-memory", "--auth", "required"]);
+    assert_eq!(arm_get(&s, Some(&token)).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -515,6 +414,11 @@ async fn principals_file_restricts_clients() {
     assert_eq!(
         claims(body["access_token"].as_str().unwrap())["tid"],
         "00000000-0000-0000-0000-0000000000f1"
+    );
+    // A tenant of --principals is one this server knows.
+    assert_eq!(
+        arm_get(&s, body["access_token"].as_str()).await.0,
+        StatusCode::OK
     );
 }
 

@@ -9,6 +9,9 @@ use cerulean_domain::operation::{Operation, OperationStatus};
 use cerulean_domain::subscription::Subscription;
 use std::sync::Arc;
 
+mod secrets;
+pub use secrets::*;
+
 fn rec(group: &str, kind: &str, name: &str) -> Record {
     let id = format!("/subscriptions/S1/resourceGroups/{group}/providers/{kind}/{name}");
     Record {
@@ -827,7 +830,11 @@ macro_rules! conformance_suite {
             references_to_a_key_range,
             address_book_state_round_trips,
             counters_count_up_and_regions_count,
-            a_panicking_job_fails_alone
+            a_panicking_job_fails_alone,
+            secrets_insert_once_take_once_and_survive_reset,
+            racing_secret_inserts_agree_on_one_value,
+            racing_secret_takes_have_one_winner,
+            secrets_prune_by_expiry_and_count_by_prefix
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

@@ -116,8 +116,32 @@ pub trait Tx {
     fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError>;
     fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError>;
 
-    /// Drops every resource, group, reference, address and operation (subscriptions stay).
+    /// Drops every resource, group, reference, address and operation (subscriptions and
+    /// secrets stay).
     fn reset(&mut self) -> Result<(), StoreError>;
+
+    /// The secret named `name`, expired or not (see [`Secret::forget_after_ms`]).
+    fn secret_get(&mut self, name: &str) -> Result<Option<Secret>, StoreError>;
+    /// Stores a secret unless one of that name exists; true if this one was stored. The
+    /// primary key decides, so of servers racing to create the same secret on an empty
+    /// database exactly one succeeds and the others read its value.
+    fn secret_insert(&mut self, name: &str, secret: &Secret) -> Result<bool, StoreError>;
+    /// Deletes a secret and returns what it was: of two racing takes one gets it, which makes
+    /// one-time codes one-time across servers.
+    fn secret_take(&mut self, name: &str) -> Result<Option<Secret>, StoreError>;
+    /// Forgets every secret whose `forget_after_ms` is before `now_ms`; returns how many.
+    fn secret_prune(&mut self, now_ms: i64) -> Result<u64, StoreError>;
+    /// Number of secrets whose name starts with `prefix`.
+    fn secret_count(&mut self, prefix: &str) -> Result<i64, StoreError>;
+}
+
+/// A value every server sharing the store must agree on (the token signing key) or may be
+/// asked about (a device code). Never part of a resource, never dropped by `reset`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secret {
+    pub value: String,
+    /// When the store may forget it (`secret_prune`); `None` keeps it until taken.
+    pub forget_after_ms: Option<i64>,
 }
 
 /// A type-erased unit of work: returns `true` to commit its changes, `false` to roll back.

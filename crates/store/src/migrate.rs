@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V3_NO_SUBNET_REFS,
         postgres: V3_NO_SUBNET_REFS,
     },
+    Migration {
+        version: 4,
+        sqlite: V4_SQLITE_SECRETS,
+        postgres: V4_POSTGRES_SECRETS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -156,6 +161,25 @@ const V2_SQLITE_CLUSTERED: &str = "
 /// the IP configuration holding one), so the references that said the same thing again go:
 /// a NIC create wrote them into two B-trees at random positions, half the pages it dirtied.
 const V3_NO_SUBNET_REFS: &str = "DELETE FROM refs WHERE kind = 'subnet';";
+
+/// Values every server sharing the store must agree on (the token signing key) or any of them
+/// may be asked about (device codes): see `Tx::secret_*`. `forget_after_ms` lets a server
+/// prune what has expired; NULL keeps a secret until it is taken. The same table on both
+/// engines; SQLite's clustered on its key like every other table since v2.
+const V4_SQLITE_SECRETS: &str = "
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        forget_after_ms BIGINT
+    ) WITHOUT ROWID;
+    ";
+const V4_POSTGRES_SECRETS: &str = "
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        forget_after_ms BIGINT
+    );
+    ";
 
 /// Refuses a database a newer cerulean has migrated: this binary would not know what its
 /// layout means (since v3, a subnet's users are only its address holders, so an older

@@ -11,7 +11,8 @@
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
 use crate::{
-    Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx, WriteCounters, WriteStats,
+    Job, ListQuery, Record, Scope, Secret, Store, StoreError, StoreFuture, Tx, WriteCounters,
+    WriteStats,
 };
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -629,5 +630,51 @@ impl Tx for PgTx<'_> {
             self.execute(table, &[])?;
         }
         Ok(())
+    }
+
+    fn secret_get(&mut self, name: &str) -> Result<Option<Secret>, StoreError> {
+        let rows = self.query(
+            "SELECT value, forget_after_ms FROM secrets WHERE name = $1",
+            &[&name],
+        )?;
+        Ok(rows.first().map(to_secret))
+    }
+
+    fn secret_insert(&mut self, name: &str, secret: &Secret) -> Result<bool, StoreError> {
+        let n = self.execute(
+            "INSERT INTO secrets (name, value, forget_after_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO NOTHING",
+            &[&name, &secret.value, &secret.forget_after_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn secret_take(&mut self, name: &str) -> Result<Option<Secret>, StoreError> {
+        let rows = self.query(
+            "DELETE FROM secrets WHERE name = $1 RETURNING value, forget_after_ms",
+            &[&name],
+        )?;
+        Ok(rows.first().map(to_secret))
+    }
+
+    fn secret_prune(&mut self, now_ms: i64) -> Result<u64, StoreError> {
+        self.execute("DELETE FROM secrets WHERE forget_after_ms < $1", &[&now_ms])
+    }
+
+    fn secret_count(&mut self, prefix: &str) -> Result<i64, StoreError> {
+        // `starts_with`, not a key range: a non-C collation does not order punctuation
+        // bytewise.
+        let rows = self.query(
+            "SELECT COUNT(*)::BIGINT FROM secrets WHERE starts_with(name, $1)",
+            &[&prefix],
+        )?;
+        Ok(rows[0].get(0))
+    }
+}
+
+fn to_secret(r: &postgres::Row) -> Secret {
+    Secret {
+        value: r.get(0),
+        forget_after_ms: r.get(1),
     }
 }

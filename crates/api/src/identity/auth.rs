@@ -1,8 +1,9 @@
-//! The bearer-token check on ARM paths (`/subscriptions`, `/tenants`, `/providers`).
+//! The bearer-token check. It wraps every route that is not open by protocol (see
+//! `routes::edge`): ARM's paths, cerulean's own administration and any path no route matches.
 //! Refusals are [`ApiError`]s, so they leave through the one error mapping with ARM's
 //! envelope and Azure's `WWW-Authenticate` challenge.
 
-use super::{AuthMode, TokenProblem};
+use super::{AuthMode, TokenProblem, ARM_AUDIENCES};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Request, State};
@@ -11,11 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cerulean_domain::subscription::DEFAULT_TENANT_ID;
 
-/// True for the paths ARM authenticates. Paths arrive with their fixed words lower-cased.
-fn is_arm_path(path: &str) -> bool {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    matches!(first, "subscriptions" | "tenants" | "providers")
-}
+pub use super::Audiences;
 
 /// Excel's and .NET's default UTC format, as ARM prints times in its messages.
 fn azure_time(epoch: i64) -> String {
@@ -25,10 +22,16 @@ fn azure_time(epoch: i64) -> String {
         .to_string()
 }
 
+/// The bearer check with ARM's audiences.
 pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    check_bearer(&s, Audiences::Arm, req, next).await
+}
+
+/// Lets the request through if it carries a valid token for `family` (or auth is off, or the
+/// server sent it to itself); answers 401 with ARM's code and message otherwise.
+async fn check_bearer(s: &AppState, family: Audiences, req: Request, next: Next) -> Response {
     let identity = &s.options.identity;
     if identity.mode() == AuthMode::None
-        || !is_arm_path(req.uri().path())
         || req
             .extensions()
             .get::<crate::internal::Internal>()
@@ -36,11 +39,8 @@ pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next)
     {
         return next.run(req).await;
     }
-    let authority = format!(
-        "{}/{}",
-        s.options.base_url(req.headers()),
-        DEFAULT_TENANT_ID
-    );
+    let base = s.options.base_url(req.headers());
+    let authority = format!("{base}/{DEFAULT_TENANT_ID}");
     let Some(value) = req.headers().get(AUTHORIZATION) else {
         return ApiError::AuthenticationFailed {
             message: "Authentication failed. The 'Authorization' header is missing.".into(),
@@ -65,42 +65,54 @@ pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next)
         }
         .into_response();
     };
-    match identity.verify(token) {
-        Ok(claims) if claims.cerulean_use.is_none() => next.run(req).await,
-        Ok(_) | Err(TokenProblem::Invalid) => ApiError::InvalidAuthenticationToken {
+    match identity.check_access(token, family, &base) {
+        Ok(_) => next.run(req).await,
+        Err(problem) => refusal(problem, &base, authority).into_response(),
+    }
+}
+
+/// ARM's answer to a token it will not take.
+fn refusal(problem: TokenProblem, base: &str, authority: String) -> ApiError {
+    match problem {
+        TokenProblem::Invalid => ApiError::InvalidAuthenticationToken {
             message: "The access token is invalid.".into(),
             authority,
-        }
-        .into_response(),
-        Err(TokenProblem::Expired { exp, now }) => ApiError::InvalidAuthenticationToken {
+        },
+        TokenProblem::Expired { exp, now } => ApiError::InvalidAuthenticationToken {
             message: format!(
                 "The access token expiry UTC time '{}' is earlier than current UTC time '{}'.",
                 azure_time(exp),
                 azure_time(now)
             ),
             authority,
+        },
+        TokenProblem::WrongAudience { aud } => {
+            let allowed: Vec<String> = ARM_AUDIENCES
+                .iter()
+                .map(|a| a.to_string())
+                .chain([format!("{base}/"), base.to_string()])
+                .map(|a| format!("'{a}'"))
+                .collect();
+            ApiError::InvalidAuthenticationTokenAudience {
+                message: format!(
+                    "The access token has been obtained for wrong audience or resource '{aud}'. It should exactly match with one of the allowed audiences {}.",
+                    allowed.join(",")
+                ),
+                authority,
+            }
         }
-        .into_response(),
+        TokenProblem::WrongIssuer { iss, tenant } => ApiError::InvalidAuthenticationTokenTenant {
+            message: format!(
+                "The access token is from the wrong issuer '{iss}'. It must match the tenant '{}' associated with this subscription. Please use the authority (URL) '{base}/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.",
+                super::access_issuer(&tenant)
+            ),
+            authority,
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn arm_paths() {
-        assert!(super::is_arm_path("/subscriptions"));
-        assert!(super::is_arm_path("/subscriptions/x/resourcegroups"));
-        assert!(super::is_arm_path("/tenants"));
-        assert!(super::is_arm_path(
-            "/providers/microsoft.network/operations"
-        ));
-        assert!(!super::is_arm_path("/health"));
-        assert!(!super::is_arm_path("/metadata/endpoints"));
-        assert!(!super::is_arm_path("/cerulean/info"));
-        assert!(!super::is_arm_path("/common/oauth2/v2.0/token"));
-        assert!(!super::is_arm_path("/msi/token"));
-    }
-
     #[test]
     fn times_print_like_dotnet() {
         assert_eq!(super::azure_time(1_684_078_512), "5/14/2023 3:35:12 PM");

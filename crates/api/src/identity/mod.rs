@@ -1,16 +1,24 @@
 //! Identity: the token endpoints clients log in with (AAD v2 and v1, ADFS, App Service
 //! managed identity) and the bearer-token check on ARM paths.
 //!
-//! Tokens are JWTs signed (ES256) with a key generated on first start and kept in
-//! `DATA_DIR/identity/signing-key.pem`, so tokens survive restarts and any server sharing
-//! the data directory accepts them. Nothing about a login is stored: refresh tokens are JWTs
-//! too, and device codes are approved at once.
+//! Tokens are JWTs signed (ES256) with one key kept in the store (the secret
+//! [`SIGNING_KEY_SECRET`]), so tokens survive restarts and every server sharing a database
+//! accepts every other's. A store without a key takes the data directory's
+//! `identity/signing-key.pem` when there is one (where earlier versions kept it, so their
+//! tokens stay valid), else a new key; `--in-memory` also writes it there, so a throw-away
+//! store keeps its tokens across restarts. Refresh tokens are JWTs too; device codes are
+//! stored (any server may be polled) and approved at once.
+//!
+//! ARM accepts a token only if it is signed by that key (`kid` included), unexpired, issued
+//! for a tenant this server knows by the issuer of that tenant, and meant for ARM (its
+//! audience: see [`Audiences`]).
 
 mod auth;
+mod device;
 mod routes;
 
 pub use auth::require_bearer;
-pub use routes::routes;
+pub use routes::{method_not_allowed, routes};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -29,6 +37,11 @@ const LEEWAY_SECS: u64 = 300;
 
 /// The audience issued when a request names none: ARM's.
 pub const ARM_AUDIENCE: &str = "https://management.core.windows.net/";
+/// Where the signing key lives in the store.
+pub const SIGNING_KEY_SECRET: &str = "identity/signing-key";
+/// The issuer of access tokens, as Entra's v1 tokens name it: `{ISSUER_BASE}/{tenant}/`. It
+/// names no host of ours, so a token is the same whichever replica (or host name) issued it.
+pub const ISSUER_BASE: &str = "https://sts.windows.net";
 /// The one user that device-code, password and refresh flows sign in as.
 pub const USER_OID: &str = "00000000-0000-0000-0000-0000000000b1";
 pub const USER_NAME: &str = "user@cerulean.local";
@@ -109,8 +122,56 @@ pub enum Subject {
 /// Why a bearer token was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenProblem {
+    /// Malformed, signed by another key (or naming another `kid`), or not an access token.
     Invalid,
-    Expired { exp: i64, now: i64 },
+    Expired {
+        exp: i64,
+        now: i64,
+    },
+    /// Meant for another service (Graph, Key Vault, ...).
+    WrongAudience {
+        aud: String,
+    },
+    /// Issued for a tenant this server does not know, or by an issuer not of its tenant.
+    WrongIssuer {
+        iss: String,
+        tenant: String,
+    },
+}
+
+/// The audiences a family of routes accepts. ARM's are Azure's four spellings plus this
+/// server's own base URL (with and without the trailing slash: the JavaScript SDK asks for
+/// `${endpoint}/.default`). A Graph surface would add its own family.
+///
+/// "Own base URL" is the one the request reached us by (its `Host`), which is what a client
+/// behind any name, port mapping or proxy asked its token for; a client that forges `Host`
+/// can therefore replay a token whose audience is that forged URL. Only cerulean's key
+/// signs tokens cerulean accepts, so such a token was issued by cerulean to that client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audiences {
+    Arm,
+}
+
+/// Azure's spellings of ARM's audience, in the order ARM lists them.
+pub const ARM_AUDIENCES: [&str; 4] = [
+    "https://management.core.windows.net/",
+    "https://management.core.windows.net",
+    "https://management.azure.com/",
+    "https://management.azure.com",
+];
+
+impl Audiences {
+    /// Every audience accepted on a request that reached this server as `base`
+    /// (`https://host:port`).
+    pub fn accepted(self, base: &str) -> Vec<String> {
+        match self {
+            Audiences::Arm => ARM_AUDIENCES
+                .iter()
+                .map(|a| a.to_string())
+                .chain([format!("{base}/"), base.to_string()])
+                .collect(),
+        }
+    }
 }
 
 /// The signing key, the principals and the auth mode.
@@ -139,30 +200,51 @@ pub fn key_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("identity").join("signing-key.pem")
 }
 
+/// Where the signing key is kept besides the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyFile {
+    /// Read once to seed a store that has no key yet (a data directory of an earlier
+    /// version); the store stays the key's home.
+    SeedOnly,
+    /// Also written, for a store that does not outlive the process (`--in-memory`).
+    Keep,
+}
+
 impl Identity {
-    /// Loads the signing key from `data_dir/identity/`, creating it on first start.
-    pub fn load_or_create(
+    /// The signing key from the store. A store without one takes the data directory's key
+    /// file if there is one, else a new key; of servers starting together on an empty
+    /// database, the first to commit decides (`App::secret_or_insert`).
+    pub async fn load(
+        app: &cerulean_app::App,
         data_dir: &Path,
+        file: KeyFile,
         mode: AuthMode,
         principals: Option<Vec<Principal>>,
     ) -> Result<Identity, String> {
         let path = key_path(data_dir);
-        let pem = match std::fs::read_to_string(&path) {
-            Ok(p) => p,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let dir = path.parent().expect("key path has a parent");
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-                    .map_err(|e| format!("cannot create the signing key: {e}"))?;
-                let pem = key.serialize_pem();
-                write_private(&path, &pem)?;
-                pem
-            }
+        let on_disk = match std::fs::read_to_string(&path) {
+            Ok(p) => Some(p),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
+        let candidate = match &on_disk {
+            Some(pem) => pem.clone(),
+            None => rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+                .map_err(|e| format!("cannot create the signing key: {e}"))?
+                .serialize_pem(),
+        };
+        let pem = app
+            .secret_or_insert(SIGNING_KEY_SECRET, candidate)
+            .await
+            .map_err(|e| format!("cannot keep the signing key in the store: {e}"))?;
+        if file == KeyFile::Keep && on_disk.as_deref() != Some(pem.as_str()) {
+            let dir = path.parent().expect("key path has a parent");
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            write_private(&path, &pem)?;
+        }
         Self::from_pem(&pem, mode, principals)
-            .map_err(|e| format!("cannot load {}: {e}", path.display()))
+            .map_err(|e| format!("cannot load the signing key: {e}"))
     }
 
     /// Builds an identity from a PKCS#8 PEM P-256 key.
@@ -233,31 +315,34 @@ impl Identity {
 
     /// Tenants whose paths the token endpoints answer.
     fn tenant_known(&self, tenant: &str) -> bool {
-        let t = tenant.to_ascii_lowercase();
         matches!(
-            t.as_str(),
+            tenant.to_ascii_lowercase().as_str(),
             "common" | "organizations" | "consumers" | "adfs"
-        ) || t == DEFAULT_TENANT_ID
+        ) || self.is_tenant(tenant)
+    }
+
+    /// Tenants tokens are issued for: the default one and those of `--principals`.
+    fn is_tenant(&self, tid: &str) -> bool {
+        tid.eq_ignore_ascii_case(DEFAULT_TENANT_ID)
             || self.principals.iter().flatten().any(|p| {
                 p.tenant_id
                     .as_deref()
-                    .is_some_and(|pt| pt.eq_ignore_ascii_case(tenant))
+                    .is_some_and(|pt| pt.eq_ignore_ascii_case(tid))
             })
     }
 
     /// Signs an access token for `subject` and audience `aud`; returns it with its expiry.
-    pub fn access_token(&self, base: &str, subject: &Subject, aud: &str) -> (String, i64) {
+    pub fn access_token(&self, subject: &Subject, aud: &str) -> (String, i64) {
         let now = chrono::Utc::now().timestamp();
         let exp = now + TOKEN_LIFETIME_SECS;
-        let claims = claims_for(base, subject, aud, now, exp, None);
+        let claims = claims_for(subject, aud, now, exp, None);
         (self.sign(&claims), exp)
     }
 
     /// A refresh token: a signed JWT that only the token endpoint accepts.
-    fn refresh_token(&self, base: &str, subject: &Subject, scope: &str) -> String {
+    fn refresh_token(&self, subject: &Subject, scope: &str) -> String {
         let now = chrono::Utc::now().timestamp();
         let mut claims = claims_for(
-            base,
             subject,
             scope,
             now,
@@ -294,8 +379,44 @@ impl Identity {
             .expect("signing with a loaded P-256 key cannot fail")
     }
 
-    /// Verifies a token's signature and lifetime.
+    /// Checks an access token presented on a route of `family`, reached as `base`: its
+    /// signature and lifetime, that it is an access token, its audience, then its issuer.
+    pub fn check_access(
+        &self,
+        token: &str,
+        family: Audiences,
+        base: &str,
+    ) -> Result<Claims, TokenProblem> {
+        let claims = self.verify(token)?;
+        if claims.cerulean_use.is_some() {
+            return Err(TokenProblem::Invalid);
+        }
+        let accepted = family.accepted(base);
+        if !accepted.iter().any(|a| a.eq_ignore_ascii_case(&claims.aud)) {
+            return Err(TokenProblem::WrongAudience {
+                aud: claims.aud.clone(),
+            });
+        }
+        if !self.is_tenant(&claims.tid) || !issued_for(&claims.iss, &claims.tid, base) {
+            let tenant = if self.is_tenant(&claims.tid) {
+                claims.tid.clone()
+            } else {
+                DEFAULT_TENANT_ID.to_string()
+            };
+            return Err(TokenProblem::WrongIssuer {
+                iss: claims.iss.clone(),
+                tenant,
+            });
+        }
+        Ok(claims)
+    }
+
+    /// Verifies a token's signature (by this key, named by its `kid`) and lifetime.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenProblem> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenProblem::Invalid)?;
+        if header.kid.as_deref() != Some(self.kid.as_str()) {
+            return Err(TokenProblem::Invalid);
+        }
         let mut v = Validation::new(Algorithm::ES256);
         v.validate_aud = false;
         v.validate_nbf = true;
@@ -322,21 +443,14 @@ enum ClientRejection {
     InvalidSecret,
 }
 
-fn claims_for(
-    base: &str,
-    subject: &Subject,
-    aud: &str,
-    now: i64,
-    exp: i64,
-    use_: Option<&str>,
-) -> Claims {
+fn claims_for(subject: &Subject, aud: &str, now: i64, exp: i64, use_: Option<&str>) -> Claims {
     let (client_id, tenant, oid, user) = match subject {
         Subject::App { client_id, tenant } => (client_id, tenant, app_oid(client_id), false),
         Subject::User { client_id, tenant } => (client_id, tenant, USER_OID.to_string(), true),
     };
     Claims {
         aud: aud.to_string(),
-        iss: format!("{base}/{tenant}/"),
+        iss: access_issuer(tenant),
         iat: now,
         nbf: now,
         exp,
@@ -367,6 +481,26 @@ fn app_oid(client_id: &str) -> String {
     };
     let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
     uuid::Uuid::from_u64_pair(a, b).to_string()
+}
+
+/// The issuer of access (and refresh) tokens for `tenant`.
+pub fn access_issuer(tenant: &str) -> String {
+    format!("{ISSUER_BASE}/{tenant}/")
+}
+
+/// Whether `iss` is the issuer of tenant `tid`'s access tokens: this server's
+/// ([`access_issuer`]), or the one versions before it wrote, `{scheme}://{host}/{tid}/`,
+/// when `host` is the one the token is presented to (`base`), so tokens issued just before an
+/// upgrade stay valid.
+fn issued_for(iss: &str, tid: &str, base: &str) -> bool {
+    let Some(rest) = iss.strip_suffix('/') else {
+        return false;
+    };
+    let Some((authority, tenant)) = rest.rsplit_once('/') else {
+        return false;
+    };
+    tenant.eq_ignore_ascii_case(tid)
+        && (authority.eq_ignore_ascii_case(ISSUER_BASE) || authority.eq_ignore_ascii_case(base))
 }
 
 /// The issuer of the OpenID configuration for `tenant`: on this server's host, so MSAL's
@@ -416,7 +550,7 @@ mod tests {
             client_id: "app".into(),
             tenant: DEFAULT_TENANT_ID.into(),
         };
-        let (t, _) = a.access_token("https://h", &subject, ARM_AUDIENCE);
+        let (t, _) = a.access_token(&subject, ARM_AUDIENCE);
         let c = a.verify(&t).unwrap();
         assert_eq!(c.tid, DEFAULT_TENANT_ID);
         assert_eq!(c.appid.as_deref(), Some("app"));
@@ -428,7 +562,6 @@ mod tests {
     fn expired_tokens_report_their_expiry() {
         let a = identity(None);
         let mut c = claims_for(
-            "https://h",
             &Subject::App {
                 client_id: "x".into(),
                 tenant: DEFAULT_TENANT_ID.into(),
@@ -464,5 +597,95 @@ mod tests {
         let shown = format!("{:?}", a.principals);
         assert!(shown.contains("\"c\""), "{shown}");
         assert!(!shown.contains("\"s\""), "the secret leaked: {shown}");
+    }
+
+    fn app(tenant: &str) -> Subject {
+        Subject::App {
+            client_id: "app".into(),
+            tenant: tenant.into(),
+        }
+    }
+
+    #[test]
+    fn arm_takes_its_audiences_and_this_servers_own() {
+        let a = identity(None);
+        let base = "https://127.0.0.1:8443";
+        for aud in ARM_AUDIENCES.iter().copied().chain([
+            "https://127.0.0.1:8443",
+            "https://127.0.0.1:8443/",
+            "HTTPS://Management.Azure.com/",
+        ]) {
+            let (t, _) = a.access_token(&app(DEFAULT_TENANT_ID), aud);
+            assert!(a.check_access(&t, Audiences::Arm, base).is_ok(), "{aud}");
+        }
+        for aud in [
+            "https://graph.microsoft.com",
+            "https://vault.azure.net",
+            "https://127.0.0.1:9999",
+            "api://whatever",
+        ] {
+            let (t, _) = a.access_token(&app(DEFAULT_TENANT_ID), aud);
+            assert_eq!(
+                a.check_access(&t, Audiences::Arm, base).unwrap_err(),
+                TokenProblem::WrongAudience { aud: aud.into() }
+            );
+        }
+    }
+
+    #[test]
+    fn issuers_and_tenants_are_checked() {
+        let a = identity(Some(
+            parse_principals(r#"[{"clientId": "c", "clientSecret": "s", "tenantId": "t2"}]"#)
+                .unwrap(),
+        ));
+        let base = "https://localhost:8443";
+        let (t, _) = a.access_token(&app("t2"), ARM_AUDIENCE);
+        assert!(
+            a.check_access(&t, Audiences::Arm, base).is_ok(),
+            "a principal's tenant"
+        );
+        let now = chrono::Utc::now().timestamp();
+        let mut c = claims_for(&app(DEFAULT_TENANT_ID), ARM_AUDIENCE, now, now + 600, None);
+        let check = |c: &Claims| a.check_access(&a.sign(c), Audiences::Arm, base);
+        assert!(check(&c).is_ok());
+        // What versions before wrote: the server's own address, checked against the request's.
+        c.iss = format!("{base}/{DEFAULT_TENANT_ID}/");
+        assert!(check(&c).is_ok());
+        for iss in [
+            format!("https://evil.example/{DEFAULT_TENANT_ID}/"),
+            "https://sts.windows.net/t2/".to_string(),
+            format!("https://sts.windows.net/{DEFAULT_TENANT_ID}"),
+            "x".to_string(),
+        ] {
+            c.iss = iss.clone();
+            assert!(
+                matches!(check(&c), Err(TokenProblem::WrongIssuer { .. })),
+                "{iss}"
+            );
+        }
+        c.iss = "https://sts.windows.net/other/".into();
+        c.tid = "other".into();
+        assert_eq!(
+            check(&c).unwrap_err(),
+            TokenProblem::WrongIssuer {
+                iss: c.iss.clone(),
+                tenant: DEFAULT_TENANT_ID.into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_token_naming_another_key_is_invalid() {
+        let a = identity(None);
+        let now = chrono::Utc::now().timestamp();
+        let c = claims_for(&app(DEFAULT_TENANT_ID), ARM_AUDIENCE, now, now + 600, None);
+        // Signed with this very key, but naming another key, or none.
+        for kid in [Some("other".to_string()), None] {
+            let mut header = Header::new(Algorithm::ES256);
+            header.kid = kid.clone();
+            let t = jsonwebtoken::encode(&header, &c, &a.encoding).unwrap();
+            assert_eq!(a.verify(&t).unwrap_err(), TokenProblem::Invalid, "{kid:?}");
+        }
+        assert!(a.verify(&a.sign(&c)).is_ok());
     }
 }

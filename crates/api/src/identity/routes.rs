@@ -4,41 +4,125 @@
 //! azure-identity parse. That shape is this module's [`OAuthError`]; ARM's envelope stays in
 //! `crate::error`.
 
+use super::device;
 use super::{
     issuer, ClientRejection, Identity, Subject, ARM_AUDIENCE, MSI_CLIENT_ID, TOKEN_LIFETIME_SECS,
     USER_OID,
 };
+use crate::extract::{read_body, BodyError};
+use crate::routes::edge::{route, Access, EdgeRoute};
 use crate::AppState;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use base64::Engine;
 use cerulean_domain::subscription::DEFAULT_TENANT_ID;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
+/// The identity endpoints. All are open: a client calls them to get its first token.
+pub fn routes() -> Vec<EdgeRoute> {
+    use Access::Open;
+    use Method as M;
+    vec![
+        route(
+            M::GET,
             "/{tenant}/v2.0/.well-known/openid-configuration",
-            get(openid_v2),
-        )
-        .route("/{tenant}/.well-known/openid-configuration", get(openid_v1))
-        .route("/{tenant}/discovery/v2.0/keys", get(keys))
-        .route("/{tenant}/discovery/keys", get(keys))
-        .route("/{tenant}/discovery/instance", get(instance_discovery))
-        .route("/{tenant}/oauth2/v2.0/token", post(token_v2))
-        .route("/{tenant}/oauth2/token", post(token_v1))
-        .route("/{tenant}/oauth2/v2.0/devicecode", post(devicecode))
-        .route("/{tenant}/oauth2/devicecode", post(devicecode))
-        .route("/adfs/.well-known/openid-configuration", get(openid_adfs))
-        .route("/adfs/discovery/keys", get(adfs_keys))
-        .route("/adfs/oauth2/token", post(token_adfs))
-        .route("/adfs/oauth2/devicecode", post(adfs_devicecode))
-        .route("/msi/token", get(msi))
+            Open,
+            openid_v2,
+        ),
+        route(
+            M::GET,
+            "/{tenant}/.well-known/openid-configuration",
+            Open,
+            openid_v1,
+        ),
+        route(M::GET, "/{tenant}/discovery/v2.0/keys", Open, keys),
+        route(M::GET, "/{tenant}/discovery/keys", Open, keys),
+        route(
+            M::GET,
+            "/{tenant}/discovery/instance",
+            Open,
+            instance_discovery,
+        ),
+        route(M::POST, "/{tenant}/oauth2/v2.0/token", Open, token_v2),
+        route(M::POST, "/{tenant}/oauth2/token", Open, token_v1),
+        route(
+            M::POST,
+            "/{tenant}/oauth2/v2.0/devicecode",
+            Open,
+            device::devicecode,
+        ),
+        route(
+            M::POST,
+            "/{tenant}/oauth2/devicecode",
+            Open,
+            device::devicecode,
+        ),
+        route(
+            M::GET,
+            "/adfs/.well-known/openid-configuration",
+            Open,
+            openid_adfs,
+        ),
+        route(M::GET, "/adfs/discovery/keys", Open, adfs_keys),
+        route(M::POST, "/adfs/oauth2/token", Open, token_adfs),
+        route(
+            M::POST,
+            "/adfs/oauth2/devicecode",
+            Open,
+            device::adfs_devicecode,
+        ),
+        route(M::GET, "/msi/token", Open, msi),
+    ]
+}
+
+/// An identity path with a method it does not serve: Entra's 400, not a bare 405.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> OAuthError {
+    let path = uri.path();
+    let posts = (path.ends_with("/token") || path.ends_with("/devicecode")) && path != "/msi/token";
+    let allowed = if posts {
+        "POST, OPTIONS"
+    } else {
+        "GET, OPTIONS"
+    };
+    OAuthError::bad_request(
+        900561,
+        format!("The endpoint only accepts {allowed} requests. Received a {method} request."),
+    )
+}
+
+/// Largest form a token endpoint reads (a client assertion is a few KiB).
+const MAX_FORM: usize = 256 * 1024;
+
+/// Reads a form body under the edge's size cap and deadline; failures in AAD's shape.
+pub(super) async fn read_form(
+    s: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<HashMap<String, String>, OAuthError> {
+    let invalid = "Invalid request. Request is malformed or invalid.";
+    match read_body(body, headers, MAX_FORM, s.options.body_timeout).await {
+        Ok(bytes) => Ok(form(&bytes)),
+        Err(BodyError::TooLarge) => Err(OAuthError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            9002313,
+            format!("{invalid} The request body exceeds the maximum of {MAX_FORM} bytes."),
+        )),
+        Err(BodyError::TimedOut) => Err(OAuthError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "invalid_request",
+            9002313,
+            format!("{invalid} The request body was not received in time."),
+        )),
+        Err(BodyError::Failed(e)) => Err(OAuthError::bad_request(
+            9002313,
+            format!("{invalid} The request body could not be read: {e}"),
+        )),
+    }
 }
 
 /// An OAuth failure in AAD's shape.
@@ -50,7 +134,12 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, code: u32, message: impl Into<String>) -> Self {
+    pub(super) fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        message: impl Into<String>,
+    ) -> Self {
         OAuthError {
             status,
             error,
@@ -59,11 +148,11 @@ impl OAuthError {
         }
     }
 
-    fn bad_request(code: u32, message: impl Into<String>) -> Self {
+    pub(super) fn bad_request(code: u32, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", code, message)
     }
 
-    fn missing(param: &str) -> Self {
+    pub(super) fn missing(param: &str) -> Self {
         Self::bad_request(
             900144,
             format!("The request body must contain the following parameter: '{param}'."),
@@ -97,14 +186,14 @@ fn identity(s: &AppState) -> &Identity {
 }
 
 /// The tenant a path word stands for: `common`, `organizations` and `adfs` mean the default.
-fn resolve_tenant(tenant: &str) -> String {
+pub(super) fn resolve_tenant(tenant: &str) -> String {
     match tenant.to_ascii_lowercase().as_str() {
         "common" | "organizations" | "consumers" | "adfs" => DEFAULT_TENANT_ID.to_string(),
         t => t.to_string(),
     }
 }
 
-fn check_tenant(s: &AppState, tenant: &str) -> Result<(), OAuthError> {
+pub(super) fn check_tenant(s: &AppState, tenant: &str) -> Result<(), OAuthError> {
     if identity(s).tenant_known(tenant) {
         Ok(())
     } else {
@@ -119,7 +208,7 @@ fn check_tenant(s: &AppState, tenant: &str) -> Result<(), OAuthError> {
 }
 
 impl OAuthError {
-    fn with_error(mut self, error: &'static str) -> Self {
+    pub(super) fn with_error(mut self, error: &'static str) -> Self {
         self.error = error;
         self
     }
@@ -159,7 +248,7 @@ async fn openid_v1(
     merge(
         &mut doc,
         json!({
-            "issuer": format!("{base}/{}/", resolve_tenant(&tenant)),
+            "issuer": super::access_issuer(&resolve_tenant(&tenant)),
             "token_endpoint": format!("{t}/oauth2/token"),
             "authorization_endpoint": format!("{t}/oauth2/authorize"),
             "device_authorization_endpoint": format!("{t}/oauth2/devicecode"),
@@ -269,26 +358,26 @@ async fn token_v2(
     State(s): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<Value>, OAuthError> {
-    token(&s, &headers, &tenant, Flavor::V2, &body)
+    token(&s, &headers, &tenant, Flavor::V2, body).await
 }
 
 async fn token_v1(
     State(s): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<Value>, OAuthError> {
-    token(&s, &headers, &tenant, Flavor::V1, &body)
+    token(&s, &headers, &tenant, Flavor::V1, body).await
 }
 
 async fn token_adfs(
     State(s): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<Value>, OAuthError> {
-    token(&s, &headers, "adfs", Flavor::Adfs, &body)
+    token(&s, &headers, "adfs", Flavor::Adfs, body).await
 }
 
 fn form(body: &[u8]) -> HashMap<String, String> {
@@ -342,17 +431,17 @@ fn audience(f: &HashMap<String, String>) -> String {
     }
 }
 
-fn token(
+async fn token(
     s: &AppState,
     headers: &HeaderMap,
     tenant: &str,
     flavor: Flavor,
-    body: &[u8],
+    body: Body,
 ) -> Result<Json<Value>, OAuthError> {
     check_tenant(s, tenant)?;
+    let mut f = read_form(s, headers, body).await?;
     let base = s.options.base_url(headers);
     let id = identity(s);
-    let mut f = form(body);
     if let Some((cid, secret)) = basic_credentials(headers) {
         f.entry("client_id".into()).or_insert(cid);
         f.entry("client_secret".into()).or_insert(secret);
@@ -391,13 +480,13 @@ fn token(
             )));
         }
         "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
-            if f.get("device_code").is_none_or(|c| c.is_empty()) {
-                return Err(OAuthError::missing("device_code"));
-            }
-            Subject::User {
-                client_id: client_id()?,
-                tenant: tid,
-            }
+            let code = f
+                .get("device_code")
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| OAuthError::missing("device_code"))?;
+            let client_id = client_id()?;
+            let tenant = device::redeem(s, code, &client_id).await?;
+            Subject::User { client_id, tenant }
         }
         "password" => {
             if f.get("username").is_none_or(|c| c.is_empty()) {
@@ -475,7 +564,7 @@ fn answer(
     scope: &str,
     user: bool,
 ) -> Value {
-    let (access, exp) = id.access_token(base, subject, aud);
+    let (access, exp) = id.access_token(subject, aud);
     let now = exp - TOKEN_LIFETIME_SECS;
     let mut out = json!({
         "token_type": "Bearer",
@@ -508,7 +597,7 @@ fn answer(
         let info = json!({"uid": USER_OID, "utid": tenant}).to_string();
         o.insert(
             "refresh_token".into(),
-            json!(id.refresh_token(base, subject, scope)),
+            json!(id.refresh_token(subject, scope)),
         );
         o.insert(
             "id_token".into(),
@@ -525,48 +614,14 @@ fn answer(
     out
 }
 
-async fn devicecode(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Value>, OAuthError> {
-    check_tenant(&s, &tenant)?;
-    device_answer(&s, &headers, &body)
-}
-
-async fn adfs_devicecode(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<Value>, OAuthError> {
-    device_answer(&s, &headers, &body)
-}
-
-/// A device code that is approved at once: the first poll of the token endpoint succeeds.
-fn device_answer(
-    s: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Json<Value>, OAuthError> {
-    let f = form(body);
-    if f.get("client_id").is_none_or(|c| c.is_empty()) {
-        return Err(OAuthError::missing("client_id"));
-    }
-    let base = s.options.base_url(headers);
-    let user_code = "CERULEAN";
-    let uri = format!("{base}/devicelogin");
-    Ok(Json(json!({
-        "user_code": user_code,
-        "device_code": uuid::Uuid::new_v4().to_string(),
-        "verification_uri": uri,
-        "verification_url": uri,
-        "expires_in": 900,
-        "interval": 1,
-        "message": format!(
-            "To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate. (cerulean has already approved it.)"
-        ),
-    })))
+pub(super) fn store_failure(e: cerulean_app::AppError) -> OAuthError {
+    tracing::error!(error = %e, "identity storage failure");
+    OAuthError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        90033,
+        "A transient error has occurred. Please try again.",
+    )
 }
 
 /// App Service managed identity (`IDENTITY_ENDPOINT`/`IDENTITY_HEADER`): the caller proves
@@ -601,14 +656,12 @@ async fn msi(
         )
             .into_response();
     };
-    let base = s.options.base_url(&headers);
     let client_id = q
         .get("client_id")
         .filter(|c| !c.is_empty())
         .cloned()
         .unwrap_or_else(|| MSI_CLIENT_ID.to_string());
     let (access, exp) = identity(&s).access_token(
-        &base,
         &Subject::App {
             client_id: client_id.clone(),
             tenant: DEFAULT_TENANT_ID.to_string(),

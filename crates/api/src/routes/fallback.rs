@@ -47,3 +47,8 @@ pub async fn not_implemented(method: Method, uri: Uri, ext: Extensions) -> ApiEr
         crate::path::original(uri.path(), &ext)
     ))
 }
+
+/// A route outside ARM with a method it does not serve.
+pub async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(method.to_string())
+}

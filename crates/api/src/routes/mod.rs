@@ -1,12 +1,16 @@
 //! The route table. Paths are matched after [`crate::path`] has lower-cased their fixed
 //! words, so every literal here is lower-case.
 //!
-//! The identity endpoints (`crate::identity`) sit outside the ARM api-version layer; the
-//! bearer-token check wraps everything but only acts on ARM paths.
+//! Three routers make the service. The open ones are declared route by route in [`edge`]
+//! (readiness, cloud metadata, the token endpoints). Everything else — ARM's paths (under the
+//! api-version layer), cerulean's administration, and any path no route matches — is one
+//! router behind the bearer check, the refusal of cross-origin writes and the JSON-only rule:
+//! a route is authenticated unless it is declared open.
 
 mod admin;
 mod compute;
 mod deployments;
+pub mod edge;
 mod fallback;
 mod generic;
 mod groups;
@@ -20,6 +24,7 @@ mod subscriptions;
 
 use crate::middleware;
 use crate::AppState;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -63,21 +68,39 @@ pub fn router(state: AppState) -> Router {
         .merge(deployments::routes())
         .merge(generic::routes())
         .method_not_allowed_fallback(fallback::not_implemented)
-        .layer(axum::middleware::from_fn(middleware::require_api_version));
+        .layer(from_fn(middleware::require_api_version));
 
-    Router::new()
-        .route("/health", get(meta::health))
-        .route("/metadata/endpoints", get(meta::endpoints))
-        .route("/cerulean/info", get(admin::info))
-        .route("/cerulean/reset", post(admin::reset))
-        .merge(crate::identity::routes())
+    let (identity_open, identity_closed) = edge::split(crate::identity::routes());
+    let (own_open, own_closed) = edge::split(edge::own_routes());
+    let identity_open =
+        identity_open.method_not_allowed_fallback(crate::identity::method_not_allowed);
+    let own_open = own_open.method_not_allowed_fallback(fallback::method_not_allowed);
+    let closed = own_closed
+        .merge(identity_closed)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
         .merge(arm)
         .fallback(fallback::unknown)
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(from_fn(middleware::require_json_bodies))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::refuse_cross_origin_writes,
+        ))
+        .layer(from_fn_with_state(
             state.clone(),
             crate::identity::require_bearer,
+        ));
+
+    Router::new()
+        .merge(identity_open)
+        .merge(own_open)
+        .merge(closed)
+        .layer(from_fn(middleware::reject_undecodable_paths))
+        .layer(from_fn(middleware::envelope_plain_text_errors))
+        .layer(from_fn_with_state(
+            state.options.body_timeout,
+            crate::drain::drain_unread_bodies,
         ))
-        .layer(axum::middleware::from_fn(middleware::request_context))
+        .layer(from_fn(middleware::request_context))
         .with_state(state)
 }
 

@@ -2,6 +2,10 @@
 //! trusts the CA the server generated.
 #![allow(dead_code)]
 
+pub mod auth;
+#[allow(unused_imports)]
+pub use auth::*;
+
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -49,6 +53,22 @@ fn create_database() -> String {
     c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let (base, _) = admin.rsplit_once('/').unwrap();
     format!("{base}/{name}")
+}
+
+/// A client trusting the CA of the server in `dir` (when it generated one), speaking HTTP/1.1
+/// only, or HTTP/2 when the server offers it.
+pub fn client_for(dir: &Path, trust_ca: bool, http1_only: bool) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
+    if trust_ca {
+        let pem = std::fs::read(dir.join("tls").join("ca.pem")).unwrap();
+        builder = builder
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .tls_built_in_root_certs(false);
+    }
+    if http1_only {
+        builder = builder.http1_only();
+    }
+    builder.build().unwrap()
 }
 
 impl Server {
@@ -107,19 +127,14 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let base = base.expect("server printed its URL");
-        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
-        if let Some(ca) = ca {
-            let pem = std::fs::read(&ca).unwrap();
-            builder = builder
-                .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-                .tls_built_in_root_certs(false);
-        }
+        // HTTP/1.1, as az and the Python SDK speak it; `client_for` gives an HTTP/2 one.
+        let client = client_for(dir, ca.is_some(), true);
         Server {
             child,
             base,
             extra_base,
             dir: dir.to_path_buf(),
-            client: builder.build().unwrap(),
+            client,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::backend;
 use crate::record::{check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind};
-use crate::{ListQuery, Record, Scope, StoreError, Tx};
+use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -516,6 +516,62 @@ impl Tx for SqliteTx<'_> {
             )
             .map_err(backend)
     }
+
+    fn secret_get(&mut self, name: &str) -> Result<Option<Secret>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT value, forget_after_ms FROM secrets WHERE name = ?1")
+            .map_err(backend)?
+            .query_row([name], row_to_secret)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn secret_insert(&mut self, name: &str, secret: &Secret) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO secrets (name, value, forget_after_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .map_err(backend)?
+            .execute(params![name, secret.value, secret.forget_after_ms])
+            .map_err(backend)?;
+        Ok(n == 1)
+    }
+
+    fn secret_take(&mut self, name: &str) -> Result<Option<Secret>, StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM secrets WHERE name = ?1 RETURNING value, forget_after_ms")
+            .map_err(backend)?
+            .query_row([name], row_to_secret)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn secret_prune(&mut self, now_ms: i64) -> Result<u64, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM secrets WHERE forget_after_ms < ?1")
+            .map_err(backend)?
+            .execute([now_ms])
+            .map_err(backend)?;
+        Ok(n as u64)
+    }
+
+    fn secret_count(&mut self, prefix: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM secrets WHERE substr(name, 1, length(?1)) = ?1")
+            .map_err(backend)?
+            .query_row([prefix], |r| r.get(0))
+            .map_err(backend)
+    }
+}
+
+fn row_to_secret(r: &rusqlite::Row<'_>) -> rusqlite::Result<Secret> {
+    Ok(Secret {
+        value: r.get(0)?,
+        forget_after_ms: r.get(1)?,
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,73 @@
+//! Secrets every server sharing the store must agree on (the token signing key) or may be
+//! asked about (device codes). The identity edge decides what they mean; these use cases
+//! only make each step one transaction, so replicas never disagree.
+
+use crate::{App, AppError};
+use cerulean_store::{Secret, StoreError};
+
+impl App {
+    /// The value stored under `name`; when there is none, `candidate` is stored and returned.
+    /// Race-free: of servers starting together on an empty database, the first commit wins
+    /// and every other server reads its value.
+    pub async fn secret_or_insert(
+        &self,
+        name: &str,
+        candidate: String,
+    ) -> Result<String, AppError> {
+        let name = name.to_string();
+        cerulean_store::write(&**self.store(), move |tx| {
+            if let Some(s) = tx.secret_get(&name)? {
+                return Ok::<_, AppError>(s.value);
+            }
+            let mine = Secret {
+                value: candidate.clone(),
+                forget_after_ms: None,
+            };
+            if tx.secret_insert(&name, &mine)? {
+                return Ok(candidate.clone());
+            }
+            let stored = tx.secret_get(&name)?.ok_or_else(|| {
+                StoreError::Backend(format!("the secret {name} vanished while being created"))
+            })?;
+            Ok(stored.value)
+        })
+        .await
+    }
+
+    /// Stores a secret that expires, first forgetting expired ones, unless `limit` secrets
+    /// with the same `prefix` already exist. Returns false when the limit was reached.
+    pub async fn insert_expiring_secret(
+        &self,
+        name: &str,
+        value: String,
+        forget_after_ms: i64,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<bool, AppError> {
+        let (name, prefix) = (name.to_string(), prefix.to_string());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        cerulean_store::write(&**self.store(), move |tx| {
+            tx.secret_prune(now)?;
+            if tx.secret_count(&prefix)? >= limit {
+                return Ok::<_, AppError>(false);
+            }
+            let secret = Secret {
+                value: value.clone(),
+                forget_after_ms: Some(forget_after_ms),
+            };
+            Ok(tx.secret_insert(&name, &secret)?)
+        })
+        .await
+    }
+
+    /// Removes a secret and returns its value: one-time use, across every server.
+    pub async fn take_secret(&self, name: &str) -> Result<Option<String>, AppError> {
+        let name = name.to_string();
+        cerulean_store::write(&**self.store(), move |tx| {
+            Ok::<_, AppError>(tx.secret_take(&name)?.map(|s| s.value))
+        })
+        .await
+    }
+}
