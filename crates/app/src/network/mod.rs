@@ -268,12 +268,13 @@ pub(crate) fn subnet_users(
     Ok(users)
 }
 
-/// One user of a subnet, if it has any (the holder of its lowest address).
-pub(crate) fn first_subnet_user(
-    tx: &mut dyn Tx,
-    subnet_key: &str,
-) -> Result<Option<String>, AppError> {
-    Ok(subnet_users(tx, subnet_key, 1)?.into_iter().next())
+/// One holder of an address in an address book (see [`book_key`]), if it has any.
+pub(crate) fn first_holder(tx: &mut dyn Tx, book: &str) -> Result<Option<String>, AppError> {
+    Ok(tx
+        .ipam_holders(book, 1)?
+        .into_iter()
+        .next()
+        .map(|(_, owner)| owner))
 }
 
 /// Runs address moves in order; `assigned(config, address)` receives every address a

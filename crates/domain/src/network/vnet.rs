@@ -4,6 +4,7 @@
 //! containment are checked against the siblings), but has an id of its own and is
 //! addressable on its own.
 
+use super::prefix_change::{rewrite_subnet_prefixes, same_prefixes, ReleasedPrefix, SubnetUsers};
 use super::{common, Common, CommonSpec};
 use crate::cidr;
 use crate::error::DomainError;
@@ -62,17 +63,6 @@ pub struct VnetSpec {
     pub subnets: Option<Vec<SubnetSpec>>,
 }
 
-/// Who uses a subnet: the id of one IP configuration in it, if any.
-pub trait SubnetUsers {
-    fn first_user(&self, subnet_name: &str) -> Option<String>;
-}
-
-impl<F: Fn(&str) -> Option<String>> SubnetUsers for F {
-    fn first_user(&self, subnet_name: &str) -> Option<String> {
-        self(subnet_name)
-    }
-}
-
 const MAX_SUBNETS: usize = 3000;
 
 fn build_subnet(
@@ -94,7 +84,10 @@ fn build_subnet(
     for p in &spec.address_prefixes {
         let net = cidr::parse_prefix(p, subnet_id.as_str())?;
         cidr::validate_subnet_prefix(space, net, siblings, &spec.name, vnet_id.name())?;
-        prefixes.push(net);
+        // `addressPrefix` and `addressPrefixes` may name one prefix in two spellings.
+        if !prefixes.contains(&net) {
+            prefixes.push(net);
+        }
     }
     let v4 = prefixes
         .iter()
@@ -118,40 +111,12 @@ fn build_subnet(
     })
 }
 
-/// A subnet that keeps users may keep its prefixes only.
-fn check_in_use_change(
-    old: &Subnet,
-    new: Option<&Subnet>,
-    users: &dyn SubnetUsers,
-) -> Result<(), DomainError> {
-    let changed = match new {
-        None => true,
-        // Only a prefix that goes away can take addresses with it; adding one (dual stack)
-        // is not a change the users mind.
-        Some(n) => old
-            .address_prefixes
-            .iter()
-            .any(|p| !n.address_prefixes.contains(p)),
-    };
-    if !changed {
-        return Ok(());
-    }
-    if let Some(user) = users.first_user(&old.name) {
-        let subnet = old.name.clone();
-        return Err(match new {
-            None => DomainError::InUseSubnetCannotBeDeleted { subnet, user },
-            Some(n) => DomainError::InUsePrefixCannotBeDeleted {
-                prefix: old
-                    .address_prefixes
-                    .iter()
-                    .find(|p| !n.address_prefixes.contains(p))
-                    .cloned()
-                    .unwrap_or_default(),
-                subnet,
-            },
-        });
-    }
-    Ok(())
+/// A virtual network as a write leaves it, with the subnet prefixes that went (their
+/// address books, which hold nothing, are to be forgotten).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VnetWrite {
+    pub vnet: VirtualNetwork,
+    pub released: Vec<ReleasedPrefix>,
 }
 
 /// PUT of a virtual network with its inline subnets.
@@ -162,7 +127,7 @@ pub fn put_vnet(
     users: &dyn SubnetUsers,
     new_guid: &str,
     new_etag: &str,
-) -> Result<VirtualNetwork, DomainError> {
+) -> Result<VnetWrite, DomainError> {
     let common = common(id, existing.map(|v| &v.common), &spec.common, new_guid)?;
     let space = spec
         .address_prefixes
@@ -190,10 +155,7 @@ pub fn put_vnet(
         let mut built = build_subnet(id, &space, s, &siblings, new_etag)?;
         if let Some(old) = old {
             built.name = old.name.clone();
-            if built.address_prefixes == old.address_prefixes
-                && built.network_security_group == old.network_security_group
-                && built.route_table == old.route_table
-            {
+            if unchanged(old, &built) {
                 built.etag = old.etag.clone();
             }
         }
@@ -205,30 +167,41 @@ pub fn put_vnet(
         );
         subnets.push(built);
     }
+    let mut released = Vec::new();
     if let Some(old) = existing {
         for o in &old.subnets {
             let new = subnets
                 .iter()
                 .find(|s| s.name.eq_ignore_ascii_case(&o.name));
-            check_in_use_change(o, new, users)?;
+            released.extend(rewrite_subnet_prefixes(o, new, users)?);
         }
     }
-    Ok(VirtualNetwork {
-        common,
-        address_prefixes: space.iter().map(IpNet::to_string).collect(),
-        dns_servers: spec.dns_servers,
-        subnets,
+    Ok(VnetWrite {
+        vnet: VirtualNetwork {
+            common,
+            address_prefixes: space.iter().map(IpNet::to_string).collect(),
+            dns_servers: spec.dns_servers,
+            subnets,
+        },
+        released,
     })
 }
 
-/// PUT of one subnet of an existing virtual network.
+/// A subnet rewritten with the same settings keeps its etag.
+fn unchanged(old: &Subnet, new: &Subnet) -> bool {
+    same_prefixes(old, new)
+        && new.network_security_group == old.network_security_group
+        && new.route_table == old.route_table
+}
+
+/// PUT of one subnet of an existing virtual network; `true` when it was created.
 pub fn put_subnet(
     vnet_id: &ResourceId,
     vnet: &VirtualNetwork,
     spec: SubnetSpec,
     users: &dyn SubnetUsers,
     new_etag: &str,
-) -> Result<(VirtualNetwork, bool), DomainError> {
+) -> Result<(VnetWrite, bool), DomainError> {
     let space: Vec<IpNet> = vnet
         .address_prefixes
         .iter()
@@ -242,14 +215,18 @@ pub fn put_subnet(
         .collect();
     let mut built = build_subnet(vnet_id, &space, &spec, &siblings, new_etag)?;
     let mut next = vnet.clone();
+    let mut released = Vec::new();
     let created = match next
         .subnets
         .iter_mut()
         .find(|s| s.name.eq_ignore_ascii_case(&spec.name))
     {
         Some(slot) => {
-            check_in_use_change(slot, Some(&built), users)?;
+            released = rewrite_subnet_prefixes(slot, Some(&built), users)?;
             built.name = slot.name.clone();
+            if unchanged(slot, &built) {
+                built.etag = slot.etag.clone();
+            }
             *slot = built;
             false
         }
@@ -258,7 +235,13 @@ pub fn put_subnet(
             true
         }
     };
-    Ok((next, created))
+    Ok((
+        VnetWrite {
+            vnet: next,
+            released,
+        },
+        created,
+    ))
 }
 
 /// DELETE of one subnet: refused while IP configurations use it.
@@ -266,22 +249,29 @@ pub fn delete_subnet(
     vnet: &VirtualNetwork,
     name: &str,
     users: &dyn SubnetUsers,
-) -> Result<Option<VirtualNetwork>, DomainError> {
+) -> Result<Option<VnetWrite>, DomainError> {
     let Some(old) = vnet.subnet(name) else {
         return Ok(None);
     };
-    check_in_use_change(old, None, users)?;
+    let released = rewrite_subnet_prefixes(old, None, users)?;
     let mut next = vnet.clone();
     next.subnets.retain(|s| !s.name.eq_ignore_ascii_case(name));
-    Ok(Some(next))
+    Ok(Some(VnetWrite {
+        vnet: next,
+        released,
+    }))
 }
 
 /// DELETE of a virtual network: refused while any of its subnets is in use.
-pub fn delete_vnet(vnet: &VirtualNetwork, users: &dyn SubnetUsers) -> Result<(), DomainError> {
+pub fn delete_vnet(
+    vnet: &VirtualNetwork,
+    users: &dyn SubnetUsers,
+) -> Result<Vec<ReleasedPrefix>, DomainError> {
+    let mut released = Vec::new();
     for s in &vnet.subnets {
-        check_in_use_change(s, None, users)?;
+        released.extend(rewrite_subnet_prefixes(s, None, users)?);
     }
-    Ok(())
+    Ok(released)
 }
 
 impl VirtualNetwork {
@@ -296,6 +286,7 @@ impl VirtualNetwork {
 mod tests {
     use super::*;
     use crate::error::ErrorClass;
+    use crate::network::IpVersion;
 
     const VNET: &str =
         "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
@@ -305,13 +296,13 @@ mod tests {
         ResourceId::resource("s", "rg", "Microsoft.Network", "virtualNetworks", "v")
     }
 
-    fn no_users(_: &str) -> Option<String> {
+    fn no_users(_: &str, _: IpVersion) -> Option<String> {
         None
     }
 
-    /// `web` has an IP configuration in it; no other subnet has.
-    fn web_in_use(subnet: &str) -> Option<String> {
-        subnet.eq_ignore_ascii_case("web").then(|| USER.to_string())
+    /// `web` has an IP configuration holding an IPv4 address in it; no other subnet has.
+    fn web_in_use(subnet: &str, v: IpVersion) -> Option<String> {
+        (subnet.eq_ignore_ascii_case("web") && v == IpVersion::IPv4).then(|| USER.to_string())
     }
 
     fn subnet(name: &str, prefixes: &[&str]) -> SubnetSpec {
@@ -347,6 +338,7 @@ mod tests {
             "guid1",
             "etag1",
         )
+        .map(|w| w.vnet)
     }
 
     /// A stored network with subnets `web` (10.0.1.0/24, in use) and `db` (10.0.2.0/24).
@@ -370,6 +362,7 @@ mod tests {
             "guid2",
             "etag2",
         )
+        .map(|w| w.vnet)
     }
 
     #[test]
@@ -513,7 +506,8 @@ mod tests {
             "g",
             "e",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         let web = v.subnet("web").unwrap();
         assert_eq!(
             web.address_prefixes,
@@ -583,7 +577,8 @@ mod tests {
             "g",
             "e",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         assert_eq!(same.common.location, "eastus");
         assert_eq!(same.common.resource_guid, "guid1");
     }
@@ -599,7 +594,8 @@ mod tests {
             "g",
             "e",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         assert!(v.subnets.is_empty());
     }
 
@@ -650,7 +646,8 @@ mod tests {
             "g",
             "etag1",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         let v = put_vnet(
             &vnet_id(),
             Some(&old),
@@ -662,13 +659,15 @@ mod tests {
             "g",
             "etag2",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         assert_eq!(
             v.subnet("web").unwrap().address_prefixes,
             vec!["10.0.1.0/24", "fd00:db8:0:1::/64"]
         );
-        // Dropping it again removes a prefix the users may hold.
-        let e = put_vnet(
+        // The IPv6 prefix holds nothing: dropping it again is allowed, and only its address
+        // book is forgotten.
+        let dropped = put_vnet(
             &vnet_id(),
             Some(&v),
             spec(
@@ -679,11 +678,61 @@ mod tests {
             "g",
             "etag3",
         )
+        .unwrap();
+        assert_eq!(
+            dropped.released,
+            vec![ReleasedPrefix {
+                subnet: "web".into(),
+                prefix: "fd00:db8:0:1::/64".parse().unwrap()
+            }]
+        );
+        // Once it holds an address, it stays.
+        let v6_in_use = |_: &str, v: IpVersion| (v == IpVersion::IPv6).then(|| USER.to_string());
+        let e = put_vnet(
+            &vnet_id(),
+            Some(&v),
+            spec(
+                &["10.0.0.0/16", "fd00:db8::/48"],
+                vec![subnet("web", &["10.0.1.0/24"])],
+            ),
+            &v6_in_use,
+            "g",
+            "etag3",
+        )
         .unwrap_err();
         assert_eq!(e.code(), "InUsePrefixCannotBeDeleted");
         assert_eq!(
             e.to_string(),
             "IpPrefix fd00:db8:0:1::/64 on Subnet web has active allocations and cannot be deleted."
+        );
+    }
+
+    #[test]
+    fn two_spellings_of_one_prefix_are_one_prefix() {
+        let v = create(vec![subnet("web", &["10.0.1.0/24", "10.0.1.0/24"])]).unwrap();
+        assert_eq!(
+            v.subnet("web").unwrap().address_prefixes,
+            vec!["10.0.1.0/24"]
+        );
+        let v = put_vnet(
+            &vnet_id(),
+            None,
+            spec(
+                &["10.0.0.0/16", "fd00:db8::/48"],
+                vec![subnet(
+                    "web",
+                    &["10.0.1.0/24", "FD00:DB8:0:1:0::/64", "fd00:db8:0:1::/64"],
+                )],
+            ),
+            &no_users,
+            "g",
+            "e",
+        )
+        .unwrap()
+        .vnet;
+        assert_eq!(
+            v.subnet("web").unwrap().address_prefixes,
+            vec!["10.0.1.0/24", "fd00:db8:0:1::/64"]
         );
     }
 
@@ -782,6 +831,7 @@ mod tests {
             &no_users,
             "etag2",
         )
+        .map(|(w, c)| (w.vnet, c))
         .unwrap();
         assert!(created);
         assert_eq!(v.subnets.len(), 3);
@@ -794,6 +844,7 @@ mod tests {
             &no_users,
             "etag3",
         )
+        .map(|(w, c)| (w.vnet, c))
         .unwrap();
         assert!(!created);
         assert_eq!(v.subnets.len(), 3);
@@ -837,6 +888,7 @@ mod tests {
             &no_users,
             "e",
         )
+        .map(|(w, c)| (w.vnet, c))
         .unwrap();
         assert!(!created);
         assert_eq!(
@@ -866,7 +918,9 @@ mod tests {
         web.route_table = Some(
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt".into(),
         );
-        let (v, created) = put_subnet(&vnet_id(), &v, web, &web_in_use, "e").unwrap();
+        let (v, created) = put_subnet(&vnet_id(), &v, web, &web_in_use, "e")
+            .map(|(w, c)| (w.vnet, c))
+            .unwrap();
         assert!(!created);
         assert!(v.subnet("web").unwrap().route_table.is_some());
     }
@@ -884,6 +938,14 @@ mod tests {
         );
 
         let next = delete_subnet(&v, "DB", &web_in_use).unwrap().unwrap();
+        assert_eq!(
+            next.released,
+            vec![ReleasedPrefix {
+                subnet: "db".into(),
+                prefix: "10.0.2.0/24".parse().unwrap()
+            }]
+        );
+        let next = next.vnet;
         assert!(next.subnet("db").is_none());
         assert!(next.subnet("web").is_some());
 
@@ -896,6 +958,6 @@ mod tests {
         let e = delete_vnet(&v, &web_in_use).unwrap_err();
         assert_eq!(e.code(), "InUseSubnetCannotBeDeleted");
         assert!(e.to_string().contains(USER), "{e}");
-        delete_vnet(&v, &no_users).unwrap();
+        assert_eq!(delete_vnet(&v, &no_users).unwrap().len(), 2);
     }
 }
