@@ -165,12 +165,24 @@ pub enum DomainError {
     #[error("Resource {id} referenced by resource {referrer} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.")]
     InvalidResourceReference { id: String, referrer: String },
 
-    #[error("Property id '{id}' at path '{property}' is invalid. Expect fully qualified resource Id of type '{expected}'.")]
-    InvalidReferenceType {
+    /// ARM's check of a reference property that is not a fully qualified id.
+    #[error("Property id '{id}' at path '{path}' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' or '/providers/{{resourceProviderNamespace}}/'.")]
+    InvalidPropertyId { id: String, path: String },
+
+    /// Microsoft.Network's answer to a reference naming a resource of another type: the
+    /// reason is the one `InvalidJsonReferenceFormat` detail (public transcripts, 2016 and
+    /// recent). `expected` is the type without its namespace (`virtualNetworks/subnets`).
+    #[error("Cannot parse the request.")]
+    InvalidJsonReferenceFormat {
         id: String,
-        property: String,
         expected: String,
+        path: String,
     },
+
+    /// Microsoft.Compute's answer to a reference naming a resource of another type
+    /// (public transcripts for `availabilitySet.id` and image ids; code `BadRequest`).
+    #[error("Id {id} is not a valid resource reference.")]
+    InvalidComputeReference { id: String },
 
     #[error("Network interface {nic} must have one or more IP configurations.")]
     NetworkInterfaceMustHaveAtLeastOneIpConfiguration { nic: String },
@@ -405,7 +417,9 @@ impl DomainError {
             InUsePrefixCannotBeDeleted { .. } => "InUsePrefixCannotBeDeleted",
             DuplicateChildName { .. } => "DuplicateResourceName", // GUESS
             InvalidResourceReference { .. } => "InvalidResourceReference",
-            InvalidReferenceType { .. } => "LinkedInvalidPropertyId",
+            InvalidPropertyId { .. } => "LinkedInvalidPropertyId",
+            InvalidJsonReferenceFormat { .. } => "InvalidRequestFormat",
+            InvalidComputeReference { .. } => "BadRequest",
             NetworkInterfaceMustHaveAtLeastOneIpConfiguration { .. } => {
                 "NetworkInterfaceMustHaveAtLeastOneIpConfiguration" // GUESS
             }
@@ -519,6 +533,11 @@ impl DomainError {
                 code: "NotFound".into(),
                 message: format!("Resource {id} not found."),
                 target: Some(id.clone()),
+            }],
+            DomainError::InvalidJsonReferenceFormat { id, expected, path } => vec![ErrorDetail {
+                code: "InvalidJsonReferenceFormat".into(),
+                message: format!("Reference Id {id} is not formatted correctly. The Id is expected to reference resources of type {expected}. Path {path}."),
+                target: None,
             }],
             _ => Vec::new(),
         }

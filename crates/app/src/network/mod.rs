@@ -61,26 +61,58 @@ pub(crate) fn not_found(id: &ResourceId) -> AppError {
     .into()
 }
 
-/// Loads a record and decodes it, if it exists.
-pub(crate) fn load<T: DeserializeOwned>(
+/// A modelled resource type: the kind (lower-case type path) its records carry.
+pub trait Kind: DeserializeOwned {
+    const KIND: &'static str;
+}
+
+impl Kind for VirtualNetwork {
+    const KIND: &'static str = VNET;
+}
+impl Kind for NetworkInterface {
+    const KIND: &'static str = NIC;
+}
+impl Kind for PublicIp {
+    const KIND: &'static str = PUBLIC_IP;
+}
+impl Kind for LoadBalancer {
+    const KIND: &'static str = LOAD_BALANCER;
+}
+
+/// Loads a record of type `T` and decodes it, if it exists. An id of another type names no
+/// `T`: its type is checked from the id before anything is read, so a record of another
+/// kind is never decoded as a `T` (a reference of the wrong type was once a 500).
+pub(crate) fn load<T: Kind>(
     tx: &mut dyn Tx,
     id: &ResourceId,
 ) -> Result<Option<(Record, T)>, AppError> {
+    if id.kind_key() != T::KIND || id.group_name().is_none() {
+        return Ok(None);
+    }
     match tx.get(id.key())? {
-        Some(rec) => {
+        Some(rec) if rec.kind == T::KIND => {
             let v = from_record(&rec)?;
             Ok(Some((rec, v)))
         }
-        None => Ok(None),
+        _ => Ok(None),
     }
+}
+
+/// Where a resource of any type lives, if it exists: what a reference to a type cerulean
+/// does not model (a network security group, a route table) is checked against.
+pub(crate) fn locate(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<String>, AppError> {
+    if id.group_name().is_none() {
+        return Ok(None);
+    }
+    Ok(tx
+        .get(id.key())?
+        .filter(|r| r.kind == id.kind_key())
+        .map(|r| r.location.unwrap_or_default()))
 }
 
 /// Loads a record that must exist (404 `ResourceNotFound`, or `ResourceGroupNotFound` when
 /// the group itself is missing).
-pub(crate) fn require<T: DeserializeOwned>(
-    tx: &mut dyn Tx,
-    id: &ResourceId,
-) -> Result<(Record, T), AppError> {
+pub(crate) fn require<T: Kind>(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Record, T), AppError> {
     if let Some(found) = load(tx, id)? {
         return Ok(found);
     }
@@ -357,7 +389,7 @@ pub(crate) fn purge_any(
 }
 
 /// Tracked network resources: what a PATCH of tags needs to know of each.
-pub trait Tracked: Serialize + DeserializeOwned + Send + 'static {
+pub trait Tracked: Serialize + Kind + Send + 'static {
     fn common_mut(&mut self) -> &mut cerulean_domain::network::Common;
 }
 
@@ -435,7 +467,7 @@ impl crate::App {
 
 impl crate::App {
     /// GET of one stored resource of type `T`, rendered by its kind's `view`.
-    pub(crate) async fn get_resource<T: DeserializeOwned, V: Send + 'static>(
+    pub(crate) async fn get_resource<T: Kind, V: Send + 'static>(
         &self,
         id: ResourceId,
         view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,

@@ -1,6 +1,6 @@
 //! Virtual network and subnet use cases.
 
-use super::{book_key, first_holder, load, require, save, subnet_users, Stored, VNET};
+use super::{book_key, first_holder, load, locate, require, save, subnet_users, Stored, VNET};
 use crate::records::{each, list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
@@ -9,6 +9,7 @@ use cerulean_domain::network::vnet::{self, SubnetSpec, VirtualNetwork, VnetSpec}
 use cerulean_domain::network::IpVersion;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
+use cerulean_domain::reference::Located;
 use cerulean_store::{Record, Tx};
 use std::collections::HashMap;
 
@@ -71,6 +72,25 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
     Ok(VnetView { vnet, subnet_users })
 }
 
+/// Where the network security groups and route tables the subnets name live.
+fn locate_linked<'a>(
+    tx: &mut dyn Tx,
+    subnets: impl IntoIterator<Item = &'a SubnetSpec>,
+) -> Result<Located, AppError> {
+    let mut located = Located::new();
+    for s in subnets {
+        for id in [&s.network_security_group, &s.route_table]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(location) = locate(tx, id)? {
+                located.insert(id.key().to_string(), location);
+            }
+        }
+    }
+    Ok(located)
+}
+
 /// Forgets the address books of the prefixes a write released (they held nothing).
 fn forget_released(
     tx: &mut dyn Tx,
@@ -100,11 +120,13 @@ impl App {
                 Some((rec, v)) => holders_by_subnet(tx, rec, v)?,
                 None => HashMap::new(),
             };
+            let linked = locate_linked(tx, spec.subnets.iter().flatten())?;
             let write = vnet::put_vnet(
                 &id,
                 existing.as_ref().map(|(_, v)| v),
                 spec.clone(),
                 &holder_lookup(&holders),
+                &linked,
                 &uuid::Uuid::new_v4().to_string(),
                 &new_etag(),
             )?;
@@ -160,11 +182,13 @@ impl App {
             let current = v.subnet(&spec.name).map(|s| s.etag.clone());
             pre.check(current.as_deref())?;
             let holders = holders_by_subnet(tx, &rec, &v)?;
+            let linked = locate_linked(tx, [&spec])?;
             let (write, created) = vnet::put_subnet(
                 &vnet_id,
                 &v,
                 spec.clone(),
                 &holder_lookup(&holders),
+                &linked,
                 &new_etag(),
             )?;
             forget_released(tx, &rec.key, &write.released)?;

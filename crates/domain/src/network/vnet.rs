@@ -9,6 +9,7 @@ use super::{common, Common, CommonSpec};
 use crate::cidr;
 use crate::error::DomainError;
 use crate::id::ResourceId;
+use crate::reference::{check_located, Located};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +51,8 @@ impl Subnet {
 pub struct SubnetSpec {
     pub name: String,
     pub address_prefixes: Vec<String>,
-    pub network_security_group: Option<String>,
-    pub route_table: Option<String>,
+    pub network_security_group: Option<ResourceId>,
+    pub route_table: Option<ResourceId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -65,15 +66,31 @@ pub struct VnetSpec {
 
 const MAX_SUBNETS: usize = 3000;
 
+/// Where a subnet is built: its network's id, region and address space, and where the
+/// resources its references name live.
+struct Site<'a> {
+    vnet_id: &'a ResourceId,
+    location: &'a str,
+    space: &'a [IpNet],
+    linked: &'a Located,
+}
+
 fn build_subnet(
-    vnet_id: &ResourceId,
-    space: &[IpNet],
+    site: &Site,
     spec: &SubnetSpec,
     siblings: &[(String, IpNet)],
     etag: &str,
 ) -> Result<Subnet, DomainError> {
+    let vnet_id = site.vnet_id;
+    let space = site.space;
     crate::name::validate_network_name(&spec.name)?;
     let subnet_id = vnet_id.child("subnets", &spec.name);
+    for linked in [&spec.network_security_group, &spec.route_table]
+        .into_iter()
+        .flatten()
+    {
+        check_located(linked, subnet_id.as_str(), site.location, site.linked)?;
+    }
     if spec.address_prefixes.is_empty() {
         return Err(DomainError::InvalidParameter {
             message: format!("Subnet {subnet_id} must have an addressPrefix or addressPrefixes."),
@@ -105,8 +122,8 @@ fn build_subnet(
     Ok(Subnet {
         name: spec.name.clone(),
         address_prefixes: prefixes.iter().map(IpNet::to_string).collect(),
-        network_security_group: spec.network_security_group.clone(),
-        route_table: spec.route_table.clone(),
+        network_security_group: spec.network_security_group.as_ref().map(|n| n.to_string()),
+        route_table: spec.route_table.as_ref().map(|r| r.to_string()),
         etag: etag.to_string(),
     })
 }
@@ -125,6 +142,7 @@ pub fn put_vnet(
     existing: Option<&VirtualNetwork>,
     spec: VnetSpec,
     users: &dyn SubnetUsers,
+    linked: &Located,
     new_guid: &str,
     new_etag: &str,
 ) -> Result<VnetWrite, DomainError> {
@@ -152,7 +170,13 @@ pub fn put_vnet(
             });
         }
         let old = existing.and_then(|v| v.subnet(&s.name));
-        let mut built = build_subnet(id, &space, s, &siblings, new_etag)?;
+        let site = Site {
+            vnet_id: id,
+            location: &common.location,
+            space: &space,
+            linked,
+        };
+        let mut built = build_subnet(&site, s, &siblings, new_etag)?;
         if let Some(old) = old {
             built.name = old.name.clone();
             if unchanged(old, &built) {
@@ -200,6 +224,7 @@ pub fn put_subnet(
     vnet: &VirtualNetwork,
     spec: SubnetSpec,
     users: &dyn SubnetUsers,
+    linked: &Located,
     new_etag: &str,
 ) -> Result<(VnetWrite, bool), DomainError> {
     let space: Vec<IpNet> = vnet
@@ -213,7 +238,13 @@ pub fn put_subnet(
         .filter(|s| !s.name.eq_ignore_ascii_case(&spec.name))
         .flat_map(|s| s.prefixes().into_iter().map(|p| (s.name.clone(), p)))
         .collect();
-    let mut built = build_subnet(vnet_id, &space, &spec, &siblings, new_etag)?;
+    let site = Site {
+        vnet_id,
+        location: &vnet.common.location,
+        space: &space,
+        linked,
+    };
+    let mut built = build_subnet(&site, &spec, &siblings, new_etag)?;
     let mut next = vnet.clone();
     let mut released = Vec::new();
     let created = match next
@@ -335,6 +366,7 @@ mod tests {
             None,
             spec(&["10.0.0.0/16"], subnets),
             &no_users,
+            &Located::new(),
             "guid1",
             "etag1",
         )
@@ -350,6 +382,22 @@ mod tests {
         .unwrap()
     }
 
+    fn linked_id(ty: &str, name: &str) -> ResourceId {
+        ResourceId::resource("s", "rg", "Microsoft.Network", ty, name)
+    }
+
+    /// Network security group `nsg` and route table `rt` in eastus, `far` in westus.
+    fn linked() -> Located {
+        [
+            (linked_id("networkSecurityGroups", "nsg"), "eastus"),
+            (linked_id("routeTables", "rt"), "eastus"),
+            (linked_id("networkSecurityGroups", "far"), "westus"),
+        ]
+        .into_iter()
+        .map(|(id, l)| (id.key().to_string(), l.to_string()))
+        .collect()
+    }
+
     fn update(
         old: &VirtualNetwork,
         subnets: Option<Vec<SubnetSpec>>,
@@ -359,6 +407,7 @@ mod tests {
             Some(old),
             spec_in("eastus", &["10.0.0.0/16"], subnets),
             &web_in_use,
+            &linked(),
             "guid2",
             "etag2",
         )
@@ -445,6 +494,7 @@ mod tests {
             None,
             spec(&["10.0.0.0/xx"], vec![]),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -503,6 +553,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24", "fd00:db8:0:1::/64"])],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -530,6 +581,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24", "fd00:db8::/56"])],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -558,6 +610,7 @@ mod tests {
             Some(&old),
             spec_in("westus", &["10.0.0.0/16"], None),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -574,6 +627,7 @@ mod tests {
             Some(&old),
             spec_in("East US", &["10.0.0.0/16"], None),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -591,6 +645,7 @@ mod tests {
             Some(&old),
             spec_in("eastus", &["10.0.0.0/16"], None),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -643,6 +698,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24"])],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "etag1",
         )
@@ -656,6 +712,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24", "fd00:db8:0:1::/64"])],
             ),
             &web_in_use,
+            &Located::new(),
             "g",
             "etag2",
         )
@@ -675,6 +732,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24"])],
             ),
             &web_in_use,
+            &Located::new(),
             "g",
             "etag3",
         )
@@ -696,6 +754,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24"])],
             ),
             &v6_in_use,
+            &Located::new(),
             "g",
             "etag3",
         )
@@ -725,6 +784,7 @@ mod tests {
                 )],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -775,12 +835,40 @@ mod tests {
     fn a_subnet_whose_security_group_changes_gets_a_new_etag() {
         let old = stored();
         let mut web = subnet("web", &["10.0.1.0/24"]);
-        web.network_security_group = Some(
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg".into(),
-        );
+        web.network_security_group = Some(linked_id("networkSecurityGroups", "nsg"));
         let v = update(&old, Some(vec![web, subnet("db", &["10.0.2.0/24"])])).unwrap();
         assert_eq!(v.subnet("web").unwrap().etag, "etag2");
         assert_eq!(v.subnet("db").unwrap().etag, "etag1");
+    }
+
+    #[test]
+    fn a_subnets_security_group_and_route_table_exist_in_its_networks_region() {
+        let cases = [
+            (linked_id("networkSecurityGroups", "nosuch"), None),
+            (linked_id("networkSecurityGroups", "far"), None),
+            (
+                linked_id("networkSecurityGroups", "nsg"),
+                Some(linked_id("routeTables", "nosuch")),
+            ),
+        ];
+        for (nsg, rt) in cases {
+            let mut web = subnet("web", &["10.0.1.0/24"]);
+            web.network_security_group = Some(nsg.clone());
+            web.route_table = rt.clone();
+            let missing = rt.unwrap_or(nsg);
+            let e = update(
+                &stored(),
+                Some(vec![web.clone(), subnet("db", &["10.0.2.0/24"])]),
+            )
+            .unwrap_err();
+            assert_eq!(e.code(), "InvalidResourceReference", "{missing}");
+            assert_eq!(
+                e.to_string(),
+                format!("Resource {missing} referenced by resource {VNET}/subnets/web was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.")
+            );
+            let e = put_subnet(&vnet_id(), &stored(), web, &no_users, &linked(), "e").unwrap_err();
+            assert_eq!(e.code(), "InvalidResourceReference", "{missing}");
+        }
     }
 
     #[test]
@@ -810,6 +898,7 @@ mod tests {
                 ],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -829,6 +918,7 @@ mod tests {
             &v,
             subnet("app", &["10.0.3.0/24"]),
             &no_users,
+            &Located::new(),
             "etag2",
         )
         .map(|(w, c)| (w.vnet, c))
@@ -842,6 +932,7 @@ mod tests {
             &v,
             subnet("APP", &["10.0.3.0/25"]),
             &no_users,
+            &Located::new(),
             "etag3",
         )
         .map(|(w, c)| (w.vnet, c))
@@ -862,6 +953,7 @@ mod tests {
             &v,
             subnet("app", &["10.0.2.0/23"]),
             &no_users,
+            &Located::new(),
             "e",
         )
         .unwrap_err();
@@ -875,6 +967,7 @@ mod tests {
             &v,
             subnet("app", &["192.168.0.0/24"]),
             &no_users,
+            &Located::new(),
             "e",
         )
         .unwrap_err();
@@ -886,6 +979,7 @@ mod tests {
             &v,
             subnet("db", &["10.0.2.0/23"]),
             &no_users,
+            &Located::new(),
             "e",
         )
         .map(|(w, c)| (w.vnet, c))
@@ -905,6 +999,7 @@ mod tests {
             &v,
             subnet("web", &["10.0.5.0/24"]),
             &web_in_use,
+            &Located::new(),
             "e",
         )
         .unwrap_err();
@@ -915,10 +1010,8 @@ mod tests {
         );
         // Same prefix, other settings: allowed while in use.
         let mut web = subnet("web", &["10.0.1.0/24"]);
-        web.route_table = Some(
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt".into(),
-        );
-        let (v, created) = put_subnet(&vnet_id(), &v, web, &web_in_use, "e")
+        web.route_table = Some(linked_id("routeTables", "rt"));
+        let (v, created) = put_subnet(&vnet_id(), &v, web, &web_in_use, &linked(), "e")
             .map(|(w, c)| (w.vnet, c))
             .unwrap();
         assert!(!created);
