@@ -8,9 +8,8 @@ mod common;
 
 use common::arm::*;
 use common::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const SPACE: &[&str] = &["10.0.0.0/16", "fd00:db8::/48"];
 const V4: &str = "10.0.0.0/24";
@@ -267,10 +266,11 @@ async fn an_emptied_subnet_can_change_and_starts_afresh(s: &Server) {
 async fn a_template_adding_ipv6_keeps_ipv4_addresses(s: &Server) {
     let rg = "tpl";
     in_use_subnet(s, rg).await;
-    let template = json!({
-        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-        "contentVersion": "1.0.0.0",
-        "resources": [{
+    let op = deploy(
+        s,
+        rg,
+        "d",
+        template(json!([{
             "type": "Microsoft.Network/virtualNetworks",
             "apiVersion": "2024-05-01",
             "name": "v",
@@ -279,33 +279,10 @@ async fn a_template_adding_ipv6_keeps_ipv4_addresses(s: &Server) {
                 "addressSpace": {"addressPrefixes": SPACE},
                 "subnets": [{"name": "s", "properties": {"addressPrefixes": [V4, V6]}}]
             }
-        }]
-    });
-    let path = format!(
-        "{}/providers/Microsoft.Resources/deployments/d?api-version=2024-03-01",
-        group_id(rg)
-    );
-    let (st, hdrs, body) = s
-        .call(
-            Method::PUT,
-            &path,
-            Some(json!({"properties": {"template": template, "mode": "Incremental"}})),
-        )
-        .await;
-    assert!(st.is_success(), "{st} {body}");
-    let url = hdrs["azure-asyncoperation"].to_str().unwrap();
-    let poll = url.strip_prefix(&s.base).unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (st, op) = s.get(&poll).await;
-        assert_eq!(st, StatusCode::OK, "{op}");
-        if op["status"] != "Running" {
-            assert_eq!(op["status"], "Succeeded", "{op}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "deployment never finished");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        }])),
+    )
+    .await;
+    assert_eq!(op["status"], "Succeeded", "{op}");
     assert_eq!(subnet_state(s, rg).await.0, vec![V4, V6]);
     assert_still_held(s, rg, "n3", "10.0.0.6").await;
 }

@@ -43,6 +43,25 @@ pub enum DomainError {
     #[error("Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.")]
     InvalidResourceName { name: String },
 
+    /// ARM's rule for any resource name (`crate::name::validate_resource_name`).
+    // GUESS: the wording; the rule is the RPC's.
+    #[error("The resource name '{name}' is invalid. A resource name is 1 to 260 characters long, is not '.' or '..', and contains none of '<', '>', '%', '&', ':', '\\', '?', '/' or control characters.")]
+    InvalidArmResourceName { name: String },
+
+    /// Azure's message (Microsoft.Network public IPs, 2021 transcript); GUESS that Compute
+    /// and a region without zones answer alike.
+    #[error("The zone(s) '{zones}' for resource '{resource}' is not supported. The supported zones for location '{location}' are '{supported}'")]
+    InvalidAvailabilityZone {
+        zones: String,
+        resource: String,
+        location: String,
+        supported: String,
+    },
+
+    /// Azure's message for a public IP given several zones where one is allowed; GUESS for VMs.
+    #[error("Resource {resource} has {count} zones specified. Only one zone can be specified for this resource.")]
+    ResourceCannotHaveMultipleZonesSpecified { resource: String, count: usize },
+
     #[error("The location property is required for this definition.")]
     LocationRequired,
 
@@ -67,6 +86,10 @@ pub enum DomainError {
 
     #[error("Invalid $filter '{filter}' specified in the query string.")]
     InvalidFilter { filter: String },
+
+    // GUESS: code and message; Azure's answer to a forged `$skiptoken` is not known.
+    #[error("The $skiptoken '{token}' is not valid for this list.")]
+    InvalidSkipToken { token: String },
 
     #[error("The number of tags ({count}) exceeds the maximum of {max} tags per resource.")]
     TooManyTags { count: usize, max: usize },
@@ -387,14 +410,19 @@ impl DomainError {
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
             ResourceNotFound { .. } => "ResourceNotFound",
             InvalidResourceGroupName { .. } => "InvalidResourceGroup",
-            InvalidResourceName { .. } => "InvalidResourceName",
+            InvalidResourceName { .. } | InvalidArmResourceName { .. } => "InvalidResourceName",
             LocationRequired => "LocationRequired",
+            InvalidAvailabilityZone { .. } => "InvalidAvailabilityZone",
+            ResourceCannotHaveMultipleZonesSpecified { .. } => {
+                "ResourceCannotHaveMultipleZonesSpecified"
+            }
             LocationNotAvailableForResourceGroup { .. } => "LocationNotAvailableForResourceGroup",
             LocationNotAvailableForResourceType { .. } => "LocationNotAvailableForResourceType",
             InvalidResourceGroupLocation { .. } => "InvalidResourceGroupLocation",
             InvalidResourceId { .. } => "LinkedInvalidPropertyId",
             PreconditionFailed => "PreconditionFailed",
             InvalidFilter { .. } => "InvalidFilterInQueryString",
+            InvalidSkipToken { .. } => "InvalidSkipToken",
             TooManyTags { .. } => "InvalidTagCount",
             InvalidTagName { .. } => "InvalidTagNameCharacters",
             InvalidTagValue { .. } => "InvalidTagValueLength",
@@ -509,7 +537,7 @@ impl DomainError {
         use DomainError::*;
         match self {
             InvalidResourceGroupName { .. } => Some("resourceGroupName".into()),
-            InvalidResourceName { name } => Some(name.clone()),
+            InvalidResourceName { name } | InvalidArmResourceName { name } => Some(name.clone()),
             LocationRequired => Some("location".into()),
             InvalidParameter { target, .. } | InvalidTemplate { target, .. } => target.clone(),
             PropertyChangeNotAllowed { property, .. } => Some(property.clone()),
@@ -519,6 +547,7 @@ impl DomainError {
             | VirtualMachineMustHaveAtLeastOneNic { .. }
             | DuplicateNetworkInterface { .. }
             | NicInOtherSubscription { .. } => Some("networkProfile.networkInterfaces".into()),
+            InvalidSkipToken { .. } => Some("$skiptoken".into()),
             TooManyTags { .. } | InvalidTagName { .. } | InvalidTagValue { .. } => {
                 Some("tags".into())
             }

@@ -18,6 +18,7 @@ pub mod kind;
 pub mod name;
 pub mod network;
 pub mod operation;
+pub mod paging;
 pub mod precondition;
 pub mod reference;
 pub mod region;

@@ -62,6 +62,18 @@ struct NicRefProps {
     delete_option: Option<String>,
 }
 
+/// The `osProfile` fields Azure types as strings. The profile is kept as sent; this only
+/// refuses what Azure cannot read (a numeric `adminPassword` was once stored).
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct OsProfileIn {
+    computer_name: Option<String>,
+    admin_username: Option<String>,
+    admin_password: Option<String>,
+    custom_data: Option<String>,
+}
+
 fn typed<T: serde::de::DeserializeOwned + Default>(
     props: &mut Map<String, Value>,
     key: &str,
@@ -129,6 +141,9 @@ impl VmIn {
         let hardware: HardwareIn = typed(&mut props, "hardwareProfile").map_err(bad)?;
         let has_network = props.get("networkProfile").is_some_and(|v| !v.is_null());
         let network: NetworkProfileIn = typed(&mut props, "networkProfile").map_err(bad)?;
+        if let Some(os) = props.get("osProfile").filter(|v| !v.is_null()) {
+            OsProfileIn::deserialize(os).map_err(|e| bad(format!("osProfile: {e}")))?;
+        }
         let set: Option<IdRef> = match props.remove("availabilitySet") {
             None | Some(Value::Null) => None,
             Some(v) => {

@@ -121,6 +121,47 @@ pub async fn group_contents(s: &Server, rg: &str) -> Vec<String> {
     ids
 }
 
+/// Deploys `template` to group `rg` as deployment `name` and waits for its final status,
+/// which it returns (the operation status body).
+pub async fn deploy(s: &Server, rg: &str, name: &str, template: Value) -> Value {
+    let path = format!(
+        "{}/providers/Microsoft.Resources/deployments/{name}?api-version=2024-03-01",
+        group_id(rg)
+    );
+    let (st, hdrs, body) = s
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({"properties": {"template": template, "mode": "Incremental"}})),
+        )
+        .await;
+    assert!(st.is_success(), "{st} {body}");
+    let url = hdrs["azure-asyncoperation"].to_str().unwrap();
+    let poll = url.strip_prefix(&s.base).unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (st, op) = s.get(&poll).await;
+        assert_eq!(st, StatusCode::OK, "{op}");
+        if op["status"] != "Running" {
+            return op;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "deployment never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A template of the given resources.
+pub fn template(resources: Value) -> Value {
+    json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": resources
+    })
+}
+
 pub fn assert_contains(msg: &str, part: &str) {
     assert!(msg.contains(part), "{msg:?} should contain {part:?}");
 }

@@ -345,6 +345,12 @@ pub fn plan_put(
 ) -> Result<VirtualMachine, DomainError> {
     let common = common(id, existing.map(|v| &v.common), &spec.common, new_guid)?;
     let vm_name = common.name.clone();
+    crate::region::check_zones(
+        &spec.zones,
+        &common.location,
+        &format!("Microsoft.Compute/virtualMachines/{vm_name}"),
+        true,
+    )?;
     let size_name = spec
         .size
         .clone()
