@@ -10,7 +10,7 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::precondition::Precondition;
 use cerulean_domain::tags::{self, Tags};
 use cerulean_domain::{region, DomainError};
-use cerulean_store::{ListQuery, Scope, Tx};
+use cerulean_store::{ListQuery, RefKind, Scope, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -155,6 +155,12 @@ impl App {
                 return Ok(false);
             };
             pre.check(Some(&rec.etag))?;
+            let users: Vec<String> = tx
+                .refs_to(id.key(), RefKind::Linked)?
+                .into_iter()
+                .map(|r| r.from_id)
+                .collect();
+            cerulean_domain::reference::check_unlinked(&id, &users)?;
             delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
             tx.delete(id.key())?;

@@ -181,6 +181,13 @@ pub enum DomainError {
     #[error("IpPrefix {prefix} on Subnet {subnet} has active allocations and cannot be deleted.")]
     InUsePrefixCannotBeDeleted { prefix: String, subnet: String },
 
+    #[error("Network security group {nsg} cannot be deleted because it is in use by the following resources: {users}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.")]
+    InUseNetworkSecurityGroupCannotBeDeleted { nsg: String, users: String },
+
+    // GUESS: the message; the code follows Azure's naming of its in-use refusals.
+    #[error("Route table {route_table} is in use by {users} and cannot be deleted.")]
+    InUseRouteTableCannotBeDeleted { route_table: String, users: String },
+
     #[error("Resource {parent} has two child resources with the same name ({name}).")]
     DuplicateChildName { parent: String, name: String },
 
@@ -413,6 +420,10 @@ impl DomainError {
             InvalidResourceName { .. } | InvalidArmResourceName { .. } => "InvalidResourceName",
             LocationRequired => "LocationRequired",
             InvalidAvailabilityZone { .. } => "InvalidAvailabilityZone",
+            InUseNetworkSecurityGroupCannotBeDeleted { .. } => {
+                "InUseNetworkSecurityGroupCannotBeDeleted"
+            }
+            InUseRouteTableCannotBeDeleted { .. } => "InUseRouteTableCannotBeDeleted",
             ResourceCannotHaveMultipleZonesSpecified { .. } => {
                 "ResourceCannotHaveMultipleZonesSpecified"
             }

@@ -82,6 +82,26 @@ impl Target {
     }
 }
 
+/// A network security group or route table stays while a NIC or subnet links it (`users`:
+/// the ids of the linking NICs and subnets). Other types are never linked.
+pub fn check_unlinked(id: &ResourceId, users: &[String]) -> Result<(), DomainError> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let users = users.join(", ");
+    Err(if id.is_type(Target::RouteTable.type_path()) {
+        DomainError::InUseRouteTableCannotBeDeleted {
+            route_table: id.to_string(),
+            users,
+        }
+    } else {
+        DomainError::InUseNetworkSecurityGroupCannotBeDeleted {
+            nsg: id.to_string(),
+            users,
+        }
+    })
+}
+
 /// Parses the reference `raw`, found at JSON path `path()` (the `{"id"}` object's path,
 /// e.g. `properties.ipConfigurations[0].properties.subnet`; built only for an error), which
 /// must name a `target`.
@@ -202,6 +222,27 @@ mod tests {
                 format!("Resource {nsg} referenced by resource nic was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.")
             );
         }
+    }
+
+    #[test]
+    fn a_linked_security_group_or_route_table_stays() {
+        let nsg =
+            ResourceId::resource("s", "rg", "Microsoft.Network", "networkSecurityGroups", "n");
+        let rt = ResourceId::resource("s", "rg", "Microsoft.Network", "routeTables", "r");
+        check_unlinked(&nsg, &[]).unwrap();
+        let users = ["/nic1".to_string(), "/vnet/subnets/a".to_string()];
+        let e = check_unlinked(&nsg, &users).unwrap_err();
+        assert_eq!(e.code(), "InUseNetworkSecurityGroupCannotBeDeleted");
+        assert_eq!(
+            e.to_string(),
+            format!("Network security group {nsg} cannot be deleted because it is in use by the following resources: /nic1, /vnet/subnets/a. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.")
+        );
+        let e = check_unlinked(&rt, &users[1..]).unwrap_err();
+        assert_eq!(e.code(), "InUseRouteTableCannotBeDeleted");
+        assert_eq!(
+            e.to_string(),
+            format!("Route table {rt} is in use by /vnet/subnets/a and cannot be deleted.")
+        );
     }
 
     #[test]

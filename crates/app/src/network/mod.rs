@@ -18,7 +18,7 @@ use cerulean_domain::network::nic::{NetworkInterface, PoolInfo, PublicIpInfo, Su
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::DomainError;
-use cerulean_store::{Record, RefKind, StoreError, Tx};
+use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
 use ipnet::IpNet;
 use serde::{de::DeserializeOwned, Serialize};
 use std::net::IpAddr;
@@ -108,6 +108,18 @@ pub(crate) fn locate(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<String>,
         .get(id.key())?
         .filter(|r| r.kind == id.kind_key())
         .map(|r| r.location.unwrap_or_default()))
+}
+
+/// `from` (a NIC, or a subnet of the network `owner`) links the generic resource `to` (a
+/// network security group or route table), which then cannot be deleted.
+pub(crate) fn linked_ref(owner: &ResourceId, from: &ResourceId, to: &str) -> Result<Ref, AppError> {
+    Ok(Ref {
+        from_key: from.key().to_string(),
+        from_id: from.to_string(),
+        to_key: ResourceId::parse(to)?.key().to_string(),
+        kind: RefKind::Linked,
+        owner_key: owner.key().to_string(),
+    })
 }
 
 /// Loads a record that must exist (404 `ResourceNotFound`, or `ResourceGroupNotFound` when

@@ -150,9 +150,13 @@ fn context(
     Ok(ctx)
 }
 
-/// The references a stored NIC holds: public IP and pools of each configuration.
+/// The references a stored NIC holds: its network security group, the public IP and pools
+/// of each configuration.
 fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError> {
     let mut refs = Vec::new();
+    if let Some(nsg) = &nic.network_security_group {
+        refs.push(super::linked_ref(id, id, nsg)?);
+    }
     for c in &nic.ip_configurations {
         let from = id.child("ipConfigurations", &c.name);
         let mut push = |raw: &str, kind: RefKind| -> Result<(), AppError> {

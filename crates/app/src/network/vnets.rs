@@ -10,7 +10,7 @@ use cerulean_domain::network::IpVersion;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
 use cerulean_domain::reference::Located;
-use cerulean_store::{Record, Tx};
+use cerulean_store::{Record, Ref, Tx};
 use std::collections::HashMap;
 
 /// A virtual network with, per subnet, the IP configurations in it.
@@ -91,6 +91,33 @@ fn locate_linked<'a>(
     Ok(located)
 }
 
+/// What a stored network links: its subnets' security groups and route tables.
+fn refs_of(vnet_id: &ResourceId, v: &VirtualNetwork) -> Result<Vec<Ref>, AppError> {
+    let mut refs = Vec::new();
+    for s in &v.subnets {
+        let from = vnet_id.child("subnets", &s.name);
+        for to in [&s.network_security_group, &s.route_table]
+            .into_iter()
+            .flatten()
+        {
+            refs.push(super::linked_ref(vnet_id, &from, to)?);
+        }
+    }
+    Ok(refs)
+}
+
+/// Writes a network and what it links.
+fn save_vnet(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    existing: Option<&Record>,
+    next: &VirtualNetwork,
+) -> Result<Record, AppError> {
+    let rec = save(tx, id, existing, &next.common.location, next)?;
+    tx.set_refs(&rec.key, &refs_of(&ResourceId::parse(&rec.id)?, next)?)?;
+    Ok(rec)
+}
+
 /// Forgets the address books of the prefixes a write released (they held nothing).
 fn forget_released(
     tx: &mut dyn Tx,
@@ -132,13 +159,7 @@ impl App {
             )?;
             forget_released(tx, id.key(), &write.released)?;
             let next = write.vnet;
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
+            let rec = save_vnet(tx, &id, existing.as_ref().map(|(r, _)| r), &next)?;
             let op = ops.network(&id, &next.common.location);
             tx.put_operation(&op)?;
             Ok((view(tx, &rec)?, existing.is_none(), op))
@@ -193,7 +214,7 @@ impl App {
             )?;
             forget_released(tx, &rec.key, &write.released)?;
             let next = write.vnet;
-            let rec = save(tx, &vnet_id, Some(&rec), &next.common.location, &next)?;
+            let rec = save_vnet(tx, &vnet_id, Some(&rec), &next)?;
             let sub_id = vnet_id.child("subnets", &spec.name);
             let op = ops.network(&sub_id, &next.common.location);
             tx.put_operation(&op)?;
@@ -245,7 +266,7 @@ impl App {
             };
             forget_released(tx, &rec.key, &write.released)?;
             let next = write.vnet;
-            save(tx, &vnet_id, Some(&rec), &next.common.location, &next)?;
+            save_vnet(tx, &vnet_id, Some(&rec), &next)?;
             let op = ops.network(&vnet_id.child("subnets", &name), &v.common.location);
             tx.put_operation(&op)?;
             Ok(Some(op))
@@ -259,6 +280,7 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let holders = holders_by_subnet(tx, rec, &v)?;
     let released = vnet::delete_vnet(&v, &holder_lookup(&holders))?;
     forget_released(tx, &rec.key, &released)?;
+    tx.set_refs(&rec.key, &[])?;
     tx.delete(&rec.key)?;
     Ok(())
 }
