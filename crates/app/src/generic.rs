@@ -7,9 +7,10 @@ use crate::network::{not_found, Stored};
 use crate::records::{list_page, new_etag, to_record};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
+use cerulean_domain::precondition::Precondition;
 use cerulean_domain::tags::{self, Tags};
 use cerulean_domain::{region, DomainError};
-use cerulean_store::{ListQuery, Scope, Tx};
+use cerulean_store::{ListQuery, RefKind, Scope, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -65,6 +66,7 @@ impl App {
         &self,
         id: ResourceId,
         spec: GenericSpec,
+        pre: Precondition,
     ) -> Result<(Stored<GenericResource>, bool), AppError> {
         self.subscription(id.subscription()).await?;
         let location = match &spec.location {
@@ -93,6 +95,7 @@ impl App {
                 }
             }
             let existing = tx.get(id.key())?;
+            pre.check(existing.as_ref().map(|r| r.etag.as_str()))?;
             let old: Option<GenericResource> = existing
                 .as_ref()
                 .map(crate::records::from_record)
@@ -139,14 +142,25 @@ impl App {
     }
 
     /// DELETE with its children: `false` when there was nothing to delete.
-    pub async fn delete_generic(&self, id: ResourceId) -> Result<bool, AppError> {
+    pub async fn delete_generic(
+        &self,
+        id: ResourceId,
+        pre: Precondition,
+    ) -> Result<bool, AppError> {
         self.subscription(id.subscription()).await?;
         cerulean_store::write(&*self.store, move |tx| {
             let group = id.group_id().expect("a resource id has a group");
             crate::groups::load_group(tx, &group)?;
-            if tx.get(id.key())?.is_none() {
+            let Some(rec) = tx.get(id.key())? else {
                 return Ok(false);
-            }
+            };
+            pre.check(Some(&rec.etag))?;
+            let users: Vec<String> = tx
+                .refs_to(id.key(), RefKind::Linked)?
+                .into_iter()
+                .map(|r| r.from_id)
+                .collect();
+            cerulean_domain::reference::check_unlinked(&id, &users)?;
             delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
             tx.delete(id.key())?;
@@ -155,12 +169,15 @@ impl App {
         .await
     }
 
-    /// Every generic resource of one type in a group (`kind` is the lower-case type path).
+    /// Every generic resource of one type in a group (`kind` is the lower-case type path),
+    /// or, for a child type, under one parent, which must exist (404
+    /// `ParentResourceNotFound`, as for a PUT under it).
     pub async fn list_generic(
         &self,
         subscription: &str,
         group: &str,
         kind: String,
+        parent: Option<ResourceId>,
         after: Option<String>,
     ) -> Result<Page<Stored<GenericResource>>, AppError> {
         self.subscription(subscription).await?;
@@ -168,13 +185,25 @@ impl App {
         let limit = self.config.page_size;
         cerulean_store::read(&*self.store, move |tx| {
             crate::groups::load_group(tx, &group_id)?;
+            let under = match &parent {
+                Some(p) => {
+                    if tx.get(p.key())?.is_none() {
+                        return Err(DomainError::ParentResourceNotFound {
+                            parent: p.name().into(),
+                        }
+                        .into());
+                    }
+                    Some(format!("{}/", p.key()))
+                }
+                None => None,
+            };
             let page = list_page(
                 tx,
                 Scope::Group(group_id.key()),
                 Some(&kind),
                 after.as_deref(),
                 limit,
-                &|_| Ok(true),
+                &|r| Ok(under.as_ref().is_none_or(|u| r.key.starts_with(u.as_str()))),
             )?;
             Ok(Page {
                 items: page

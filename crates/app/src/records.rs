@@ -2,6 +2,7 @@
 
 use crate::AppError;
 use cerulean_domain::id::{fold, ResourceId};
+use cerulean_domain::paging::{check_skiptoken, Listing};
 use cerulean_store::{ListQuery, Record, Scope, StoreError, Tx};
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -73,6 +74,19 @@ pub fn list_page(
     limit: usize,
     keep: &dyn Fn(&Record) -> Result<bool, AppError>,
 ) -> Result<Page<Record>, AppError> {
+    if let Some(token) = after {
+        let (subscription, group_key) = match scope {
+            Scope::Subscription(s) => (s, None),
+            // `/subscriptions/{s}/resourcegroups/{g}`
+            Scope::Group(g) => (g.split('/').nth(2).unwrap_or_default(), Some(g)),
+        };
+        let listing = Listing {
+            subscription,
+            group_key,
+            kind,
+        };
+        check_skiptoken(token, listing)?;
+    }
     let mut items = Vec::new();
     let mut cursor = after.map(str::to_string);
     loop {

@@ -1467,8 +1467,8 @@ async fn bad_input(s: &Server) {
     assert_contains(&msg, "more than once");
     // A NIC id of the wrong type.
     let (st, _, body) = put_vm(s, &vm, vm_body("Standard_B1s", vec![nref(&web, None)])).await;
-    let msg = assert_error(st, &body, 400, "LinkedInvalidPropertyId");
-    assert_contains(&msg, "Microsoft.Network/networkInterfaces");
+    let msg = assert_error(st, &body, 400, "BadRequest");
+    assert_eq!(msg, format!("Id {web} is not a valid resource reference."));
     // Not an id at all.
     let (st, _, body) = put_vm(s, &vm, vm_body("Standard_B1s", vec![nref("nic1", None)])).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");

@@ -1470,8 +1470,16 @@ async fn nic_rules(s: &Server) {
         vec![ipc("ipconfig1", &pip_id("rg", "some-ip"))],
     )
     .await;
-    let msg = assert_error(st, &body, 400, "LinkedInvalidPropertyId");
-    assert_contains(&msg, "Microsoft.Network/virtualNetworks/subnets");
+    let msg = assert_error(st, &body, 400, "InvalidRequestFormat");
+    assert_eq!(msg, "Cannot parse the request.");
+    assert_eq!(
+        body["error"]["details"][0]["code"], "InvalidJsonReferenceFormat",
+        "{body}"
+    );
+    assert_contains(
+        body["error"]["details"][0]["message"].as_str().unwrap(),
+        "The Id is expected to reference resources of type virtualNetworks/subnets.",
+    );
     let (st, body) = put_nic(s, "rg", "wrong", vec![ipc("ipconfig1", "not-an-id")]).await;
     assert_error(st, &body, 400, "LinkedInvalidPropertyId");
     let (st, body) = put_nic(
@@ -1485,7 +1493,7 @@ async fn nic_rules(s: &Server) {
         )],
     )
     .await;
-    assert_error(st, &body, 400, "LinkedInvalidPropertyId");
+    assert_error(st, &body, 400, "InvalidRequestFormat");
     // A missing public IP.
     let (st, body) = put_nic(
         s,

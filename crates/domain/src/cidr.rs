@@ -33,12 +33,18 @@ const fn net(a: u8, b: u8, c: u8, d: u8, len: u8) -> Ipv4Net {
 /// Host bits must be clear: Azure refuses `10.0.0.1/24` rather than silently truncating it,
 /// and tells the caller the prefix it meant.
 pub fn parse_prefix(s: &str, resource: &str) -> Result<IpNet, DomainError> {
-    let parsed: IpNet = s
-        .parse()
-        .map_err(|_| DomainError::InvalidAddressPrefixFormat {
-            prefix: s.to_string(),
-            resource: resource.to_string(),
-        })?;
+    let malformed = || DomainError::InvalidAddressPrefixFormat {
+        prefix: s.to_string(),
+        resource: resource.to_string(),
+    };
+    // The parser takes `fd00::/064` but not `10.0.0.0/024`: one spelling of a length is
+    // kept for both families (GUESS: Azure's answer to a padded length is not known).
+    if s.rsplit_once('/')
+        .is_some_and(|(_, len)| len.len() > 1 && len.starts_with('0'))
+    {
+        return Err(malformed());
+    }
+    let parsed: IpNet = s.parse().map_err(|_| malformed())?;
     let canonical = parsed.trunc();
     if canonical != parsed {
         return Err(DomainError::InvalidCIDRNotation {
@@ -158,6 +164,25 @@ mod tests {
             parse_prefix("fd00:1::/64", VNET_ID).unwrap(),
             p("fd00:1::/64")
         );
+    }
+
+    #[test]
+    fn equivalent_spellings_parse_to_one_prefix() {
+        for (a, b) in [
+            ("FD00:0:0:0::/64", "fd00::/64"),
+            ("fd00:0000::/64", "fd00::/64"),
+        ] {
+            assert_eq!(
+                parse_prefix(a, VNET_ID).map(|n| n.to_string()),
+                Ok(b.to_string()),
+                "{a}"
+            );
+        }
+        // A prefix length with leading zeros is not a second spelling: it is refused.
+        for bad in ["10.0.0.0/024", "fd00::/064"] {
+            let e = parse_prefix(bad, VNET_ID).unwrap_err();
+            assert_eq!(e.code(), "InvalidAddressPrefixFormat", "{bad}");
+        }
     }
 
     #[test]

@@ -43,6 +43,25 @@ pub enum DomainError {
     #[error("Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.")]
     InvalidResourceName { name: String },
 
+    /// ARM's rule for any resource name (`crate::name::validate_resource_name`).
+    // GUESS: the wording; the rule is the RPC's.
+    #[error("The resource name '{name}' is invalid. A resource name is 1 to 260 characters long, is not '.' or '..', and contains none of '<', '>', '%', '&', ':', '\\', '?', '/' or control characters.")]
+    InvalidArmResourceName { name: String },
+
+    /// Azure's message (Microsoft.Network public IPs, 2021 transcript); GUESS that Compute
+    /// and a region without zones answer alike.
+    #[error("The zone(s) '{zones}' for resource '{resource}' is not supported. The supported zones for location '{location}' are '{supported}'")]
+    InvalidAvailabilityZone {
+        zones: String,
+        resource: String,
+        location: String,
+        supported: String,
+    },
+
+    /// Azure's message for a public IP given several zones where one is allowed; GUESS for VMs.
+    #[error("Resource {resource} has {count} zones specified. Only one zone can be specified for this resource.")]
+    ResourceCannotHaveMultipleZonesSpecified { resource: String, count: usize },
+
     #[error("The location property is required for this definition.")]
     LocationRequired,
 
@@ -67,6 +86,10 @@ pub enum DomainError {
 
     #[error("Invalid $filter '{filter}' specified in the query string.")]
     InvalidFilter { filter: String },
+
+    // GUESS: code and message; Azure's answer to a forged `$skiptoken` is not known.
+    #[error("The $skiptoken '{token}' is not valid for this list.")]
+    InvalidSkipToken { token: String },
 
     #[error("The number of tags ({count}) exceeds the maximum of {max} tags per resource.")]
     TooManyTags { count: usize, max: usize },
@@ -158,6 +181,13 @@ pub enum DomainError {
     #[error("IpPrefix {prefix} on Subnet {subnet} has active allocations and cannot be deleted.")]
     InUsePrefixCannotBeDeleted { prefix: String, subnet: String },
 
+    #[error("Network security group {nsg} cannot be deleted because it is in use by the following resources: {users}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.")]
+    InUseNetworkSecurityGroupCannotBeDeleted { nsg: String, users: String },
+
+    // GUESS: the message; the code follows Azure's naming of its in-use refusals.
+    #[error("Route table {route_table} is in use by {users} and cannot be deleted.")]
+    InUseRouteTableCannotBeDeleted { route_table: String, users: String },
+
     #[error("Resource {parent} has two child resources with the same name ({name}).")]
     DuplicateChildName { parent: String, name: String },
 
@@ -165,12 +195,24 @@ pub enum DomainError {
     #[error("Resource {id} referenced by resource {referrer} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.")]
     InvalidResourceReference { id: String, referrer: String },
 
-    #[error("Property id '{id}' at path '{property}' is invalid. Expect fully qualified resource Id of type '{expected}'.")]
-    InvalidReferenceType {
+    /// ARM's check of a reference property that is not a fully qualified id.
+    #[error("Property id '{id}' at path '{path}' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' or '/providers/{{resourceProviderNamespace}}/'.")]
+    InvalidPropertyId { id: String, path: String },
+
+    /// Microsoft.Network's answer to a reference naming a resource of another type: the
+    /// reason is the one `InvalidJsonReferenceFormat` detail (public transcripts, 2016 and
+    /// recent). `expected` is the type without its namespace (`virtualNetworks/subnets`).
+    #[error("Cannot parse the request.")]
+    InvalidJsonReferenceFormat {
         id: String,
-        property: String,
         expected: String,
+        path: String,
     },
+
+    /// Microsoft.Compute's answer to a reference naming a resource of another type
+    /// (public transcripts for `availabilitySet.id` and image ids; code `BadRequest`).
+    #[error("Id {id} is not a valid resource reference.")]
+    InvalidComputeReference { id: String },
 
     #[error("Network interface {nic} must have one or more IP configurations.")]
     NetworkInterfaceMustHaveAtLeastOneIpConfiguration { nic: String },
@@ -375,14 +417,23 @@ impl DomainError {
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
             ResourceNotFound { .. } => "ResourceNotFound",
             InvalidResourceGroupName { .. } => "InvalidResourceGroup",
-            InvalidResourceName { .. } => "InvalidResourceName",
+            InvalidResourceName { .. } | InvalidArmResourceName { .. } => "InvalidResourceName",
             LocationRequired => "LocationRequired",
+            InvalidAvailabilityZone { .. } => "InvalidAvailabilityZone",
+            InUseNetworkSecurityGroupCannotBeDeleted { .. } => {
+                "InUseNetworkSecurityGroupCannotBeDeleted"
+            }
+            InUseRouteTableCannotBeDeleted { .. } => "InUseRouteTableCannotBeDeleted",
+            ResourceCannotHaveMultipleZonesSpecified { .. } => {
+                "ResourceCannotHaveMultipleZonesSpecified"
+            }
             LocationNotAvailableForResourceGroup { .. } => "LocationNotAvailableForResourceGroup",
             LocationNotAvailableForResourceType { .. } => "LocationNotAvailableForResourceType",
             InvalidResourceGroupLocation { .. } => "InvalidResourceGroupLocation",
             InvalidResourceId { .. } => "LinkedInvalidPropertyId",
             PreconditionFailed => "PreconditionFailed",
             InvalidFilter { .. } => "InvalidFilterInQueryString",
+            InvalidSkipToken { .. } => "InvalidSkipToken",
             TooManyTags { .. } => "InvalidTagCount",
             InvalidTagName { .. } => "InvalidTagNameCharacters",
             InvalidTagValue { .. } => "InvalidTagValueLength",
@@ -405,7 +456,9 @@ impl DomainError {
             InUsePrefixCannotBeDeleted { .. } => "InUsePrefixCannotBeDeleted",
             DuplicateChildName { .. } => "DuplicateResourceName", // GUESS
             InvalidResourceReference { .. } => "InvalidResourceReference",
-            InvalidReferenceType { .. } => "LinkedInvalidPropertyId",
+            InvalidPropertyId { .. } => "LinkedInvalidPropertyId",
+            InvalidJsonReferenceFormat { .. } => "InvalidRequestFormat",
+            InvalidComputeReference { .. } => "BadRequest",
             NetworkInterfaceMustHaveAtLeastOneIpConfiguration { .. } => {
                 "NetworkInterfaceMustHaveAtLeastOneIpConfiguration" // GUESS
             }
@@ -495,7 +548,7 @@ impl DomainError {
         use DomainError::*;
         match self {
             InvalidResourceGroupName { .. } => Some("resourceGroupName".into()),
-            InvalidResourceName { name } => Some(name.clone()),
+            InvalidResourceName { name } | InvalidArmResourceName { name } => Some(name.clone()),
             LocationRequired => Some("location".into()),
             InvalidParameter { target, .. } | InvalidTemplate { target, .. } => target.clone(),
             PropertyChangeNotAllowed { property, .. } => Some(property.clone()),
@@ -505,6 +558,7 @@ impl DomainError {
             | VirtualMachineMustHaveAtLeastOneNic { .. }
             | DuplicateNetworkInterface { .. }
             | NicInOtherSubscription { .. } => Some("networkProfile.networkInterfaces".into()),
+            InvalidSkipToken { .. } => Some("$skiptoken".into()),
             TooManyTags { .. } | InvalidTagName { .. } | InvalidTagValue { .. } => {
                 Some("tags".into())
             }
@@ -519,6 +573,11 @@ impl DomainError {
                 code: "NotFound".into(),
                 message: format!("Resource {id} not found."),
                 target: Some(id.clone()),
+            }],
+            DomainError::InvalidJsonReferenceFormat { id, expected, path } => vec![ErrorDetail {
+                code: "InvalidJsonReferenceFormat".into(),
+                message: format!("Reference Id {id} is not formatted correctly. The Id is expected to reference resources of type {expected}. Path {path}."),
+                target: None,
             }],
             _ => Vec::new(),
         }

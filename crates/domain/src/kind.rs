@@ -11,9 +11,13 @@ const DELETE_ORDER: &[&str] = &[
     "microsoft.network/loadbalancers",
     "microsoft.network/publicipaddresses",
     "microsoft.network/virtualnetworks",
+    // Generic, but linked by NICs and subnets, which must go first.
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/routetables",
 ];
 
-/// Rank of a kind in the delete order; kinds not listed go first (they use nothing we model).
+/// Rank of a kind in the delete order; kinds not listed go first (they use nothing we model,
+/// and nothing links them).
 pub fn delete_rank(kind_key: &str) -> usize {
     DELETE_ORDER
         .iter()
@@ -37,5 +41,10 @@ mod tests {
                 < delete_rank("microsoft.network/virtualnetworks")
         );
         assert_eq!(delete_rank("microsoft.storage/storageaccounts"), 0);
+        for linked in ["networksecuritygroups", "routetables"] {
+            let k = format!("microsoft.network/{linked}");
+            assert!(delete_rank("microsoft.network/virtualnetworks") < delete_rank(&k));
+            assert!(delete_rank("microsoft.network/networkinterfaces") < delete_rank(&k));
+        }
     }
 }

@@ -4,6 +4,32 @@ use crate::error::DomainError;
 
 pub const MAX_GROUP_NAME: usize = 90;
 pub const MAX_NETWORK_NAME: usize = 80;
+/// ARM's limit on any resource name (the RPC's "Resource API Reference").
+pub const MAX_RESOURCE_NAME: usize = 260;
+
+/// Characters ARM refuses in any resource name, besides control characters.
+const ARM_FORBIDDEN: &[char] = &['<', '>', '%', '&', ':', '\\', '?', '/'];
+
+/// ARM's own rule for the name of a resource of any type, which applies where no provider
+/// rule is stricter (generic resources): 1-260 characters, none of `<>%&:\?/` nor a control
+/// character. `.` and `..` are steps of a path, never names. The name is the decoded one:
+/// `a%2Fb` in a URL is the name `a/b`.
+pub fn validate_resource_name(name: &str) -> Result<(), DomainError> {
+    let ok = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name.chars().count() <= MAX_RESOURCE_NAME
+        && !name
+            .chars()
+            .any(|c| c.is_control() || ARM_FORBIDDEN.contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::InvalidArmResourceName {
+            name: name.to_string(),
+        })
+    }
+}
 
 /// Resource group names: 1-90 characters; letters (any script), digits, `-`, `_`, `.`, `(`,
 /// `)`; not ending with a period.
@@ -80,6 +106,36 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("ends with a period"));
+    }
+
+    #[test]
+    fn any_resource_name_follows_arms_rule() {
+        for good in ["nsg", "a b", "x.y", "é-名", "...x", &"n".repeat(260)] {
+            assert!(validate_resource_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "a%b",
+            "a<b",
+            "a>b",
+            "a&b",
+            "a:b",
+            "a\\b",
+            "a?b",
+            "a\u{7}b",
+            &"n".repeat(261),
+        ] {
+            let e = validate_resource_name(bad).unwrap_err();
+            assert_eq!(e.code(), "InvalidResourceName", "{bad}");
+            assert_eq!(e.target().as_deref(), Some(bad));
+        }
+        assert_eq!(
+            validate_resource_name("a/b").unwrap_err().to_string(),
+            "The resource name 'a/b' is invalid. A resource name is 1 to 260 characters long, is not '.' or '..', and contains none of '<', '>', '%', '&', ':', '\\', '?', '/' or control characters."
+        );
     }
 
     #[test]

@@ -148,9 +148,92 @@ pub fn available_list() -> String {
         .join(",")
 }
 
+/// Regions offered here that have no availability zones (every other one has `1`, `2`
+/// and `3`).
+const WITHOUT_ZONES: &[&str] = &["westus", "northcentralus", "westcentralus"];
+
+/// The availability zones of a region (its canonical name).
+pub fn zones(region: &str) -> &'static [&'static str] {
+    if WITHOUT_ZONES.contains(&region) {
+        &[]
+    } else {
+        &["1", "2", "3"]
+    }
+}
+
+/// The `zones` of a resource: each a zone of its region (`InvalidAvailabilityZone`), and at
+/// most one where the resource lives in one zone (a VM; a public IP may be zone-redundant).
+/// `resource` is `{type}/{name}` as Azure's messages name it.
+pub fn check_zones(
+    requested: &[String],
+    region: &str,
+    resource: &str,
+    single: bool,
+) -> Result<(), crate::DomainError> {
+    let offered = zones(region);
+    let unknown: Vec<&str> = requested
+        .iter()
+        .map(String::as_str)
+        .filter(|z| !offered.contains(z))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(crate::DomainError::InvalidAvailabilityZone {
+            zones: unknown.join(","),
+            resource: resource.to_string(),
+            location: region.to_string(),
+            supported: offered.join(","),
+        });
+    }
+    if single && requested.len() > 1 {
+        return Err(
+            crate::DomainError::ResourceCannotHaveMultipleZonesSpecified {
+                resource: resource.to_string(),
+                count: requested.len(),
+            },
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn z(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn zones_are_those_of_the_region() {
+        const VM: &str = "Microsoft.Compute/virtualMachines/vm1";
+        check_zones(&z(&["2"]), "eastus", VM, true).unwrap();
+        check_zones(&z(&[]), "westus", VM, true).unwrap();
+        check_zones(
+            &z(&["1", "2", "3"]),
+            "eastus",
+            "Microsoft.Network/publicIPAddresses/p",
+            false,
+        )
+        .unwrap();
+        let e = check_zones(&z(&["99", "1", "x"]), "eastus", VM, true).unwrap_err();
+        assert_eq!(e.code(), "InvalidAvailabilityZone");
+        assert_eq!(
+            e.to_string(),
+            "The zone(s) '99,x' for resource 'Microsoft.Compute/virtualMachines/vm1' is not supported. The supported zones for location 'eastus' are '1,2,3'"
+        );
+        let e = check_zones(&z(&["1"]), "westus", VM, true).unwrap_err();
+        assert_eq!(e.code(), "InvalidAvailabilityZone");
+        assert!(
+            e.to_string().ends_with("for location 'westus' are ''"),
+            "{e}"
+        );
+        let e = check_zones(&z(&["1", "2"]), "eastus", VM, true).unwrap_err();
+        assert_eq!(e.code(), "ResourceCannotHaveMultipleZonesSpecified");
+        assert_eq!(
+            e.to_string(),
+            "Resource Microsoft.Compute/virtualMachines/vm1 has 2 zones specified. Only one zone can be specified for this resource."
+        );
+    }
 
     #[test]
     fn display_names_and_case_normalise() {

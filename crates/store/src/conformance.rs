@@ -541,6 +541,32 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
         2
     );
 
+    // A link (to a network security group or route table) is not exclusive either.
+    for owner in ["/nic3", "/vnet1"] {
+        let mut refs = read(&*store, move |tx| tx.refs_of(owner)).await.unwrap();
+        refs.push(reference(
+            &format!("{owner}/subnets/a"),
+            "/nsg1",
+            RefKind::Linked,
+            owner,
+        ));
+        write(&*store, move |tx| tx.set_refs(owner, &refs))
+            .await
+            .unwrap();
+    }
+    let linked = read(&*store, |tx| tx.refs_to("/nsg1", RefKind::Linked))
+        .await
+        .unwrap();
+    assert_eq!(linked.len(), 2);
+    assert!(linked.iter().all(|r| r.kind == RefKind::Linked));
+    assert_eq!(
+        read(&*store, |tx| tx.refs_to("/nsg1", RefKind::BackendPool))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+
     // Replacing an owner's refs drops the old ones.
     let fewer = vec![reference(
         "/nic1/ipconfigurations/a",
@@ -647,7 +673,7 @@ pub async fn references_to_a_key_range(store: Arc<dyn Store>) {
     .unwrap();
     assert_eq!(pools.len(), 1);
     assert_eq!(pools[0].kind, RefKind::BackendPool);
-    for kind in [RefKind::PublicIp, RefKind::AvailabilitySet] {
+    for kind in [RefKind::PublicIp, RefKind::AvailabilitySet, RefKind::Linked] {
         let (a, b) = (nic("g", "n1"), nic("g", "n3"));
         assert!(read(&*store, move |tx| tx.refs_to_range(&a, &b, kind))
             .await

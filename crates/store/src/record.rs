@@ -113,6 +113,9 @@ pub enum RefKind {
     Attachment,
     /// Virtual machine → availability set.
     AvailabilitySet,
+    /// NIC or subnet → network security group or route table (generic resources, which
+    /// cannot be deleted while linked).
+    Linked,
 }
 
 impl RefKind {
@@ -122,6 +125,7 @@ impl RefKind {
             RefKind::BackendPool => "pool",
             RefKind::Attachment => "attachment",
             RefKind::AvailabilitySet => "availabilityset",
+            RefKind::Linked => "linked",
         }
     }
 
@@ -131,6 +135,7 @@ impl RefKind {
             RefKind::BackendPool,
             RefKind::Attachment,
             RefKind::AvailabilitySet,
+            RefKind::Linked,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

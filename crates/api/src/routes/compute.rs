@@ -33,7 +33,7 @@ pub async fn put_vm(
     Conditions(pre): Conditions,
     ArmJson(body): ArmJson<w::VmIn>,
 ) -> Result<Response, ApiError> {
-    let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
+    let spec = body.spec()?;
     let (view, created, op) = s
         .app
         .put_vm(id(&sub, &rg, "virtualMachines", &name), spec, pre)
@@ -364,7 +364,7 @@ pub async fn patch_vm(
     }
     let body: w::VmIn = serde_json::from_value(merged)
         .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
-    let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
+    let spec = body.spec()?;
     let (view, _, op) = s.app.put_vm(vm_id, spec, pre).await?;
     let mut resp = Json(w::vm(&view, false)).into_response();
     lro::add_headers(

@@ -4,7 +4,7 @@
 //! groups or disks work. Actions (POST) on them stay 501.
 
 use crate::error::ApiError;
-use crate::extract::{ArmJson, ArmQuery};
+use crate::extract::{ArmJson, ArmQuery, Conditions};
 use crate::wire::generic as w;
 use crate::{wire, AppState};
 use axum::extract::{Path, State};
@@ -13,6 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use cerulean_domain::id::{fold, ResourceId};
+use cerulean_domain::name::validate_resource_name;
+use cerulean_domain::DomainError;
+use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 type RestPath = Path<(String, String, String)>;
@@ -27,11 +30,40 @@ pub fn routes() -> Router<AppState> {
 /// What a path under `providers/` names: one resource, or every resource of a type.
 enum Target {
     Resource(ResourceId),
-    /// Lower-case type path and, for child types, the parent's key.
+    /// Lower-case type path and, for child types, the parent.
     List {
         kind: String,
-        parent_key: Option<String>,
+        parent: Option<ResourceId>,
     },
+}
+
+/// One path segment, percent-decoded: a name is what it decodes to (`a%2Fb` is `a/b`,
+/// which ARM's name rule then refuses).
+fn decoded(segment: &str) -> Result<String, ApiError> {
+    percent_decode_str(segment)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| {
+            DomainError::InvalidArmResourceName {
+                name: segment.to_string(),
+            }
+            .into()
+        })
+}
+
+/// The resource `{ns}/{type}/{name}[/{type}/{name}…]` of group `rg`; every name follows
+/// ARM's rule.
+fn resource(sub: &str, rg: &str, ns: &str, pairs: &[String]) -> Result<ResourceId, ApiError> {
+    let mut id: Option<ResourceId> = None;
+    for pair in pairs.chunks(2) {
+        let (ty, name) = (&pair[0], &pair[1]);
+        validate_resource_name(name)?;
+        id = Some(match id {
+            None => ResourceId::resource(sub, rg, ns, ty, name),
+            Some(parent) => parent.child(ty, name),
+        });
+    }
+    Ok(id.expect("at least one type and name"))
 }
 
 fn target(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<Target, ApiError> {
@@ -43,29 +75,33 @@ fn target(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<Target, Ap
         .iter()
         .position(|s| s.eq_ignore_ascii_case("providers"))
         .ok_or_else(|| ApiError::NotFound(original.clone()))?;
-    let rest = &segs[p + 1..];
-    if rest.len() < 2 || rest.iter().any(|s| s.is_empty()) {
+    let raw = &segs[p + 1..];
+    if raw.len() < 2 || raw.iter().any(|s| s.is_empty()) {
         return Err(ApiError::NotFound(original.clone()));
     }
+    let rest = raw
+        .iter()
+        .map(|s| decoded(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ns = &rest[0];
     if rest.len() % 2 == 1 {
-        return Ok(Target::Resource(ResourceId::parse(&original)?));
+        return Ok(Target::Resource(resource(sub, rg, ns, &rest[1..])?));
     }
     // `{ns}/{type}` or `{ns}/{type}/{name}/{childType}`.
     let types: Vec<&str> = rest
         .iter()
         .enumerate()
         .filter(|(i, _)| *i == 0 || i % 2 == 1)
-        .map(|(_, s)| *s)
+        .map(|(_, s)| s.as_str())
         .collect();
-    let parent_key = (rest.len() > 2).then(|| {
-        fold(&format!(
-            "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}",
-            rest[..rest.len() - 1].join("/")
-        ))
-    });
+    let parent = if rest.len() > 2 {
+        Some(resource(sub, rg, ns, &rest[1..rest.len() - 1])?)
+    } else {
+        None
+    };
     Ok(Target::List {
         kind: fold(&types.join("/")),
-        parent_key,
+        parent,
     })
 }
 
@@ -79,20 +115,12 @@ async fn get_any(
 ) -> Result<Json<Value>, ApiError> {
     match target(&sub, &rg, &uri, &ext)? {
         Target::Resource(id) => Ok(Json(w::resource(&s.app.get_generic(id).await?))),
-        Target::List { kind, parent_key } => {
+        Target::List { kind, parent } => {
             let page = s
                 .app
-                .list_generic(&sub, &rg, kind, q.skiptoken.clone())
+                .list_generic(&sub, &rg, kind, parent, q.skiptoken.clone())
                 .await?;
-            let items = page
-                .items
-                .iter()
-                .filter(|r| match &parent_key {
-                    Some(p) => fold(&r.id).starts_with(&format!("{p}/")),
-                    None => true,
-                })
-                .map(w::resource)
-                .collect();
+            let items = page.items.iter().map(w::resource).collect();
             Ok(Json(wire::list::page(
                 &s.options.base_url(&headers),
                 uri.path(),
@@ -117,11 +145,12 @@ async fn put(
     Path((sub, rg, _)): RestPath,
     uri: Uri,
     ext: Extensions,
+    Conditions(pre): Conditions,
     ArmJson(body): ArmJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let id = resource_id(&sub, &rg, &uri, &ext)?;
     let spec = w::spec(body).map_err(ApiError::InvalidRequestContent)?;
-    let (stored, created) = s.app.put_generic(id, spec).await?;
+    let (stored, created) = s.app.put_generic(id, spec, pre).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -136,6 +165,7 @@ async fn patch(
     Path((sub, rg, _)): RestPath,
     uri: Uri,
     ext: Extensions,
+    Conditions(pre): Conditions,
     ArmJson(body): ArmJson<Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
     let id = resource_id(&sub, &rg, &uri, &ext)?;
@@ -152,7 +182,7 @@ async fn patch(
         merged.insert(k, v);
     }
     let spec = w::spec(merged).map_err(ApiError::InvalidRequestContent)?;
-    let (stored, _) = s.app.put_generic(id, spec).await?;
+    let (stored, _) = s.app.put_generic(id, spec, pre).await?;
     Ok(Json(w::resource(&stored)))
 }
 
@@ -161,9 +191,10 @@ async fn delete(
     Path((sub, rg, _)): RestPath,
     uri: Uri,
     ext: Extensions,
+    Conditions(pre): Conditions,
 ) -> Result<StatusCode, ApiError> {
     let id = resource_id(&sub, &rg, &uri, &ext)?;
-    Ok(if s.app.delete_generic(id).await? {
+    Ok(if s.app.delete_generic(id, pre).await? {
         StatusCode::OK
     } else {
         StatusCode::NO_CONTENT

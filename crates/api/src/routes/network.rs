@@ -147,7 +147,7 @@ pub async fn put_vnet(
 ) -> Result<Response, ApiError> {
     let (view, created, op) = s
         .app
-        .put_vnet(id(&sub, &rg, "virtualNetworks", &name), body.spec(), pre)
+        .put_vnet(id(&sub, &rg, "virtualNetworks", &name), body.spec()?, pre)
         .await?;
     Ok(put_response(
         &s,
@@ -239,7 +239,7 @@ pub async fn put_subnet(
         .app
         .put_subnet(
             id(&sub, &rg, "virtualNetworks", &vnet),
-            body.spec(Some(&name)),
+            body.spec(Some(&name), "")?,
             pre,
         )
         .await?;
@@ -301,7 +301,7 @@ pub async fn put_nic(
     Conditions(pre): Conditions,
     ArmJson(body): ArmJson<nicw::NicIn>,
 ) -> Result<Response, ApiError> {
-    let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
+    let spec = body.spec()?;
     let (view, created, op) = s
         .app
         .put_nic(id(&sub, &rg, "networkInterfaces", &name), spec, pre)
@@ -576,7 +576,7 @@ pub async fn put_lb(
     Conditions(pre): Conditions,
     ArmJson(body): ArmJson<lbw::LbIn>,
 ) -> Result<Response, ApiError> {
-    let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
+    let spec = body.spec()?;
     let (view, created, op) = s
         .app
         .put_lb(id(&sub, &rg, "loadBalancers", &name), spec, pre)

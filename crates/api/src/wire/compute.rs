@@ -1,6 +1,7 @@
 //! ARM JSON of Microsoft.Compute: virtual machines (with instance view), availability sets,
 //! resource SKUs and VM sizes.
 
+use crate::error::ApiError;
 use crate::wire::network::{id_ref, IdRef};
 use crate::wire::time;
 use cerulean_app::compute::availability_sets::AvailabilitySetView;
@@ -9,6 +10,7 @@ use cerulean_domain::compute::availability_set::AvailabilitySetSpec;
 use cerulean_domain::compute::sizes::VmSize;
 use cerulean_domain::compute::vm::{DeleteOption, NicRefSpec, OsType, VmSpec};
 use cerulean_domain::network::CommonSpec;
+use cerulean_domain::reference::Target;
 use cerulean_domain::tags::Tags;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -58,6 +60,18 @@ struct NicRefIn {
 struct NicRefProps {
     primary: Option<bool>,
     delete_option: Option<String>,
+}
+
+/// The `osProfile` fields Azure types as strings. The profile is kept as sent; this only
+/// refuses what Azure cannot read (a numeric `adminPassword` was once stored).
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct OsProfileIn {
+    computer_name: Option<String>,
+    admin_username: Option<String>,
+    admin_password: Option<String>,
+    custom_data: Option<String>,
 }
 
 fn typed<T: serde::de::DeserializeOwned + Default>(
@@ -121,40 +135,49 @@ fn os_type(props: &Map<String, Value>) -> Option<OsType> {
 }
 
 impl VmIn {
-    pub fn spec(self) -> Result<VmSpec, String> {
+    pub fn spec(self) -> Result<VmSpec, ApiError> {
         let mut props = self.properties;
-        let hardware: HardwareIn = typed(&mut props, "hardwareProfile")?;
+        let bad = ApiError::InvalidRequestContent;
+        let hardware: HardwareIn = typed(&mut props, "hardwareProfile").map_err(bad)?;
         let has_network = props.get("networkProfile").is_some_and(|v| !v.is_null());
-        let network: NetworkProfileIn = typed(&mut props, "networkProfile")?;
+        let network: NetworkProfileIn = typed(&mut props, "networkProfile").map_err(bad)?;
+        if let Some(os) = props.get("osProfile").filter(|v| !v.is_null()) {
+            OsProfileIn::deserialize(os).map_err(|e| bad(format!("osProfile: {e}")))?;
+        }
         let set: Option<IdRef> = match props.remove("availabilitySet") {
             None | Some(Value::Null) => None,
             Some(v) => {
-                Some(serde_json::from_value(v).map_err(|e| format!("availabilitySet: {e}"))?)
+                Some(serde_json::from_value(v).map_err(|e| bad(format!("availabilitySet: {e}")))?)
             }
         };
         let mut nics = None;
         if has_network {
             let list = network.network_interfaces.unwrap_or_default();
             if list.len() > 64 {
-                return Err(format!(
+                return Err(bad(format!(
                     "networkProfile.networkInterfaces has {} entries; at most 64 are read",
                     list.len()
-                ));
+                )));
             }
             let mut refs = Vec::with_capacity(list.len());
-            for n in list {
+            for (i, n) in list.into_iter().enumerate() {
                 let delete_option = match n.properties.delete_option.as_deref() {
                     None => None,
                     Some(d) if d.eq_ignore_ascii_case("delete") => Some(DeleteOption::Delete),
                     Some(d) if d.eq_ignore_ascii_case("detach") => Some(DeleteOption::Detach),
                     Some(d) => {
-                        return Err(format!("deleteOption '{d}' is not one of Delete, Detach"))
+                        return Err(bad(format!(
+                            "deleteOption '{d}' is not one of Delete, Detach"
+                        )))
                     }
                 };
+                let raw = n.id.ok_or_else(|| {
+                    bad("networkProfile.networkInterfaces[].id is required".into())
+                })?;
                 refs.push(NicRefSpec {
-                    id: n
-                        .id
-                        .ok_or("networkProfile.networkInterfaces[].id is required")?,
+                    id: IdRef { id: raw }.to(Target::NetworkInterface, || {
+                        format!("properties.networkProfile.networkInterfaces[{i}]")
+                    })?,
                     primary: n.properties.primary,
                     delete_option,
                 });
@@ -174,7 +197,13 @@ impl VmIn {
             },
             size: hardware.vm_size,
             nics,
-            availability_set: set.map(|s| s.id),
+            availability_set: set
+                .map(|s| {
+                    s.to(Target::AvailabilitySet, || {
+                        "properties.availabilitySet".into()
+                    })
+                })
+                .transpose()?,
             os_type: os,
             profiles,
             zones: self.zones,

@@ -7,3 +7,10 @@ pub mod vms;
 
 pub const VM: &str = "microsoft.compute/virtualmachines";
 pub const AVAILABILITY_SET: &str = "microsoft.compute/availabilitysets";
+
+impl crate::network::Kind for cerulean_domain::compute::vm::VirtualMachine {
+    const KIND: &'static str = VM;
+}
+impl crate::network::Kind for cerulean_domain::compute::availability_set::AvailabilitySet {
+    const KIND: &'static str = AVAILABILITY_SET;
+}

@@ -64,11 +64,8 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VmView, AppError> {
     Ok(VmView { vm, outbound })
 }
 
-fn nic_facts(tx: &mut dyn Tx, raw: &str) -> Result<Option<(String, NicFacts)>, AppError> {
-    let Ok(id) = ResourceId::parse(raw) else {
-        return Ok(None);
-    };
-    let Some((rec, nic)) = load::<NetworkInterface>(tx, &id)? else {
+fn nic_facts(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<(String, NicFacts)>, AppError> {
+    let Some((rec, nic)) = load::<NetworkInterface>(tx, id)? else {
         return Ok(None);
     };
     let vnet_id = nic
@@ -290,20 +287,16 @@ impl App {
                 .map(|n| n.id.clone())
                 .chain(
                     old.into_iter()
-                        .flat_map(|v| v.nics.iter().map(|n| n.id.clone())),
+                        .flat_map(|v| v.nics.iter().filter_map(|n| ResourceId::parse(&n.id).ok())),
                 )
                 .collect::<Vec<_>>();
-            for raw in named {
-                if let Some((key, facts)) = nic_facts(tx, &raw)? {
+            for nic_id in named {
+                if let Some((key, facts)) = nic_facts(tx, &nic_id)? {
                     ctx.nics.insert(key, facts);
                 }
             }
-            if let Some(set) = spec
-                .availability_set
-                .as_deref()
-                .and_then(|s| ResourceId::parse(s).ok())
-            {
-                if let Some((_, a)) = load::<AvailabilitySet>(tx, &set)? {
+            if let Some(set) = &spec.availability_set {
+                if let Some((_, a)) = load::<AvailabilitySet>(tx, set)? {
                     ctx.availability_sets
                         .insert(set.key().to_string(), a.common.location.clone());
                 }

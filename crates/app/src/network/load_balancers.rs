@@ -39,24 +39,20 @@ fn context(
     spec: &LbSpec,
 ) -> Result<LbContext, AppError> {
     let mut ctx = LbContext::default();
-    let old = existing.into_iter().flat_map(|l| l.frontends.iter());
-    let subnets = old
-        .clone()
-        .filter_map(|f| f.subnet.clone())
-        .chain(spec.frontends.iter().filter_map(|f| f.subnet.clone()));
-    for raw in subnets {
-        let Ok(id) = ResourceId::parse(&raw) else {
-            continue;
-        };
+    // The stored frontends' subnets were checked when they were written: they parse.
+    let old_subnets = existing
+        .into_iter()
+        .flat_map(|l| l.frontends.iter())
+        .filter_map(|f| f.subnet.as_deref())
+        .filter_map(|raw| ResourceId::parse(raw).ok());
+    let subnets = old_subnets.chain(spec.frontends.iter().filter_map(|f| f.subnet.clone()));
+    for id in subnets {
         if let Some(info) = subnet_info(tx, &id)? {
             ctx.subnets.insert(id.key().to_string(), info);
         }
     }
-    for raw in spec.frontends.iter().filter_map(|f| f.public_ip.clone()) {
-        let Ok(id) = ResourceId::parse(&raw) else {
-            continue;
-        };
-        if let Some(info) = public_ip_info(tx, &id)? {
+    for id in spec.frontends.iter().filter_map(|f| f.public_ip.as_ref()) {
+        if let Some(info) = public_ip_info(tx, id)? {
             ctx.public_ips.insert(id.key().to_string(), info);
         }
     }

@@ -18,7 +18,7 @@ use cerulean_domain::network::nic::{NetworkInterface, PoolInfo, PublicIpInfo, Su
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::DomainError;
-use cerulean_store::{Record, RefKind, StoreError, Tx};
+use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
 use ipnet::IpNet;
 use serde::{de::DeserializeOwned, Serialize};
 use std::net::IpAddr;
@@ -61,26 +61,70 @@ pub(crate) fn not_found(id: &ResourceId) -> AppError {
     .into()
 }
 
-/// Loads a record and decodes it, if it exists.
-pub(crate) fn load<T: DeserializeOwned>(
+/// A modelled resource type: the kind (lower-case type path) its records carry.
+pub trait Kind: DeserializeOwned {
+    const KIND: &'static str;
+}
+
+impl Kind for VirtualNetwork {
+    const KIND: &'static str = VNET;
+}
+impl Kind for NetworkInterface {
+    const KIND: &'static str = NIC;
+}
+impl Kind for PublicIp {
+    const KIND: &'static str = PUBLIC_IP;
+}
+impl Kind for LoadBalancer {
+    const KIND: &'static str = LOAD_BALANCER;
+}
+
+/// Loads a record of type `T` and decodes it, if it exists. An id of another type names no
+/// `T`: its type is checked from the id before anything is read, so a record of another
+/// kind is never decoded as a `T` (a reference of the wrong type was once a 500).
+pub(crate) fn load<T: Kind>(
     tx: &mut dyn Tx,
     id: &ResourceId,
 ) -> Result<Option<(Record, T)>, AppError> {
+    if id.kind_key() != T::KIND || id.group_name().is_none() {
+        return Ok(None);
+    }
     match tx.get(id.key())? {
-        Some(rec) => {
+        Some(rec) if rec.kind == T::KIND => {
             let v = from_record(&rec)?;
             Ok(Some((rec, v)))
         }
-        None => Ok(None),
+        _ => Ok(None),
     }
+}
+
+/// Where a resource of any type lives, if it exists: what a reference to a type cerulean
+/// does not model (a network security group, a route table) is checked against.
+pub(crate) fn locate(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<String>, AppError> {
+    if id.group_name().is_none() {
+        return Ok(None);
+    }
+    Ok(tx
+        .get(id.key())?
+        .filter(|r| r.kind == id.kind_key())
+        .map(|r| r.location.unwrap_or_default()))
+}
+
+/// `from` (a NIC, or a subnet of the network `owner`) links the generic resource `to` (a
+/// network security group or route table), which then cannot be deleted.
+pub(crate) fn linked_ref(owner: &ResourceId, from: &ResourceId, to: &str) -> Result<Ref, AppError> {
+    Ok(Ref {
+        from_key: from.key().to_string(),
+        from_id: from.to_string(),
+        to_key: ResourceId::parse(to)?.key().to_string(),
+        kind: RefKind::Linked,
+        owner_key: owner.key().to_string(),
+    })
 }
 
 /// Loads a record that must exist (404 `ResourceNotFound`, or `ResourceGroupNotFound` when
 /// the group itself is missing).
-pub(crate) fn require<T: DeserializeOwned>(
-    tx: &mut dyn Tx,
-    id: &ResourceId,
-) -> Result<(Record, T), AppError> {
+pub(crate) fn require<T: Kind>(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Record, T), AppError> {
     if let Some(found) = load(tx, id)? {
         return Ok(found);
     }
@@ -268,12 +312,13 @@ pub(crate) fn subnet_users(
     Ok(users)
 }
 
-/// One user of a subnet, if it has any (the holder of its lowest address).
-pub(crate) fn first_subnet_user(
-    tx: &mut dyn Tx,
-    subnet_key: &str,
-) -> Result<Option<String>, AppError> {
-    Ok(subnet_users(tx, subnet_key, 1)?.into_iter().next())
+/// One holder of an address in an address book (see [`book_key`]), if it has any.
+pub(crate) fn first_holder(tx: &mut dyn Tx, book: &str) -> Result<Option<String>, AppError> {
+    Ok(tx
+        .ipam_holders(book, 1)?
+        .into_iter()
+        .next()
+        .map(|(_, owner)| owner))
 }
 
 /// Runs address moves in order; `assigned(config, address)` receives every address a
@@ -356,7 +401,7 @@ pub(crate) fn purge_any(
 }
 
 /// Tracked network resources: what a PATCH of tags needs to know of each.
-pub trait Tracked: Serialize + DeserializeOwned + Send + 'static {
+pub trait Tracked: Serialize + Kind + Send + 'static {
     fn common_mut(&mut self) -> &mut cerulean_domain::network::Common;
 }
 
@@ -434,7 +479,7 @@ impl crate::App {
 
 impl crate::App {
     /// GET of one stored resource of type `T`, rendered by its kind's `view`.
-    pub(crate) async fn get_resource<T: DeserializeOwned, V: Send + 'static>(
+    pub(crate) async fn get_resource<T: Kind, V: Send + 'static>(
         &self,
         id: ResourceId,
         view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,

@@ -1,8 +1,8 @@
 //! Network interface use cases.
 
 use super::{
-    decode_conflict, load, not_found, pool_info, public_ip_info, run_moves, save, subnet_info,
-    Stored, NIC,
+    decode_conflict, load, locate, not_found, pool_info, public_ip_info, run_moves, save,
+    subnet_info, Stored, NIC,
 };
 use crate::records::new_etag;
 use crate::{App, AppError, Page};
@@ -113,17 +113,16 @@ fn context(
         max_ip_configs,
         ..Default::default()
     };
+    // The stored NIC's subnets were checked when it was written: they parse.
     let old_subnets = existing
         .into_iter()
-        .flat_map(|n| n.ip_configurations.iter().map(|c| c.subnet.clone()));
+        .flat_map(|n| n.ip_configurations.iter())
+        .filter_map(|c| ResourceId::parse(&c.subnet).ok());
     let new_subnets = spec
         .ip_configurations
         .iter()
         .filter_map(|c| c.subnet.clone());
-    for raw in old_subnets.chain(new_subnets) {
-        let Ok(id) = ResourceId::parse(&raw) else {
-            continue;
-        };
+    for id in old_subnets.chain(new_subnets) {
         if ctx.subnets.contains_key(id.key()) {
             continue;
         }
@@ -132,30 +131,32 @@ fn context(
         }
     }
     for c in &spec.ip_configurations {
-        if let Some(id) = c
-            .public_ip
-            .as_deref()
-            .and_then(|r| ResourceId::parse(r).ok())
-        {
-            if let Some(info) = public_ip_info(tx, &id)? {
+        if let Some(id) = &c.public_ip {
+            if let Some(info) = public_ip_info(tx, id)? {
                 ctx.public_ips.insert(id.key().to_string(), info);
             }
         }
-        for raw in &c.pools {
-            let Ok(id) = ResourceId::parse(raw) else {
-                continue;
-            };
-            if let Some(info) = pool_info(tx, &id, nic_key)? {
+        for id in &c.pools {
+            if let Some(info) = pool_info(tx, id, nic_key)? {
                 ctx.pools.insert(id.key().to_string(), info);
             }
+        }
+    }
+    if let Some(id) = &spec.network_security_group {
+        if let Some(location) = locate(tx, id)? {
+            ctx.linked.insert(id.key().to_string(), location);
         }
     }
     Ok(ctx)
 }
 
-/// The references a stored NIC holds: public IP and pools of each configuration.
+/// The references a stored NIC holds: its network security group, the public IP and pools
+/// of each configuration.
 fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError> {
     let mut refs = Vec::new();
+    if let Some(nsg) = &nic.network_security_group {
+        refs.push(super::linked_ref(id, id, nsg)?);
+    }
     for c in &nic.ip_configurations {
         let from = id.child("ipConfigurations", &c.name);
         let mut push = |raw: &str, kind: RefKind| -> Result<(), AppError> {

@@ -1,13 +1,16 @@
 //! Virtual network and subnet use cases.
 
-use super::{first_subnet_user, load, require, save, subnet_users, Stored, VNET};
+use super::{book_key, first_holder, load, locate, require, save, subnet_users, Stored, VNET};
 use crate::records::{each, list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::prefix_change::ReleasedPrefix;
 use cerulean_domain::network::vnet::{self, SubnetSpec, VirtualNetwork, VnetSpec};
+use cerulean_domain::network::IpVersion;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
-use cerulean_store::{Record, Tx};
+use cerulean_domain::reference::Located;
+use cerulean_store::{Record, Ref, Tx};
 use std::collections::HashMap;
 
 /// A virtual network with, per subnet, the IP configurations in it.
@@ -30,19 +33,30 @@ pub(crate) fn subnet_key(vnet_key: &str, name: &str) -> String {
     format!("{vnet_key}/subnets/{}", name.to_lowercase())
 }
 
-/// Who uses each subnet of a stored virtual network (the first user is enough for rules).
-fn users_by_subnet(
+/// Who holds addresses in each subnet of a stored virtual network, per IP version (one
+/// holder is enough for the rules).
+fn holders_by_subnet(
     tx: &mut dyn Tx,
     rec: &Record,
     v: &VirtualNetwork,
-) -> Result<HashMap<String, String>, AppError> {
-    let mut users = HashMap::new();
+) -> Result<HashMap<(String, IpVersion), String>, AppError> {
+    let mut holders = HashMap::new();
     for s in &v.subnets {
-        if let Some(u) = first_subnet_user(tx, &subnet_key(&rec.key, &s.name))? {
-            users.insert(s.name.to_lowercase(), u);
+        let key = subnet_key(&rec.key, &s.name);
+        for prefix in s.prefixes() {
+            if let Some(u) = first_holder(tx, &book_key(&key, &prefix))? {
+                holders.insert((s.name.to_lowercase(), IpVersion::of(prefix.addr())), u);
+            }
         }
     }
-    Ok(users)
+    Ok(holders)
+}
+
+/// The domain's view of [`holders_by_subnet`].
+fn holder_lookup(
+    holders: &HashMap<(String, IpVersion), String>,
+) -> impl Fn(&str, IpVersion) -> Option<String> + '_ {
+    |name, version| holders.get(&(name.to_lowercase(), version)).cloned()
 }
 
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
@@ -58,25 +72,60 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
     Ok(VnetView { vnet, subnet_users })
 }
 
-/// Forgets the address state of subnets that are gone or re-prefixed (they were unused).
-fn drop_changed_subnets(
+/// Where the network security groups and route tables the subnets name live.
+fn locate_linked<'a>(
+    tx: &mut dyn Tx,
+    subnets: impl IntoIterator<Item = &'a SubnetSpec>,
+) -> Result<Located, AppError> {
+    let mut located = Located::new();
+    for s in subnets {
+        for id in [&s.network_security_group, &s.route_table]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(location) = locate(tx, id)? {
+                located.insert(id.key().to_string(), location);
+            }
+        }
+    }
+    Ok(located)
+}
+
+/// What a stored network links: its subnets' security groups and route tables.
+fn refs_of(vnet_id: &ResourceId, v: &VirtualNetwork) -> Result<Vec<Ref>, AppError> {
+    let mut refs = Vec::new();
+    for s in &v.subnets {
+        let from = vnet_id.child("subnets", &s.name);
+        for to in [&s.network_security_group, &s.route_table]
+            .into_iter()
+            .flatten()
+        {
+            refs.push(super::linked_ref(vnet_id, &from, to)?);
+        }
+    }
+    Ok(refs)
+}
+
+/// Writes a network and what it links.
+fn save_vnet(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    existing: Option<&Record>,
+    next: &VirtualNetwork,
+) -> Result<Record, AppError> {
+    let rec = save(tx, id, existing, &next.common.location, next)?;
+    tx.set_refs(&rec.key, &refs_of(&ResourceId::parse(&rec.id)?, next)?)?;
+    Ok(rec)
+}
+
+/// Forgets the address books of the prefixes a write released (they held nothing).
+fn forget_released(
     tx: &mut dyn Tx,
     vnet_key: &str,
-    old: Option<&VirtualNetwork>,
-    new: Option<&VirtualNetwork>,
+    released: &[ReleasedPrefix],
 ) -> Result<(), AppError> {
-    let Some(old) = old else { return Ok(()) };
-    for s in &old.subnets {
-        let kept = new
-            .and_then(|n| n.subnet(&s.name))
-            .is_some_and(|n| n.address_prefixes == s.address_prefixes);
-        if !kept {
-            let key = subnet_key(vnet_key, &s.name);
-            for prefix in s.prefixes() {
-                tx.ipam_drop(&super::book_key(&key, &prefix))?;
-            }
-            tx.ipam_drop(&key)?;
-        }
+    for r in released {
+        tx.ipam_drop(&book_key(&subnet_key(vnet_key, &r.subnet), &r.prefix))?;
     }
     Ok(())
 }
@@ -94,27 +143,23 @@ impl App {
             crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
             let existing = load::<VirtualNetwork>(tx, &id)?;
             pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let users = match &existing {
-                Some((rec, v)) => users_by_subnet(tx, rec, v)?,
+            let holders = match &existing {
+                Some((rec, v)) => holders_by_subnet(tx, rec, v)?,
                 None => HashMap::new(),
             };
-            let lookup = |name: &str| users.get(&name.to_lowercase()).cloned();
-            let next = vnet::put_vnet(
+            let linked = locate_linked(tx, spec.subnets.iter().flatten())?;
+            let write = vnet::put_vnet(
                 &id,
                 existing.as_ref().map(|(_, v)| v),
                 spec.clone(),
-                &lookup,
+                &holder_lookup(&holders),
+                &linked,
                 &uuid::Uuid::new_v4().to_string(),
                 &new_etag(),
             )?;
-            drop_changed_subnets(tx, id.key(), existing.as_ref().map(|(_, v)| v), Some(&next))?;
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
+            forget_released(tx, id.key(), &write.released)?;
+            let next = write.vnet;
+            let rec = save_vnet(tx, &id, existing.as_ref().map(|(r, _)| r), &next)?;
             let op = ops.network(&id, &next.common.location);
             tx.put_operation(&op)?;
             Ok((view(tx, &rec)?, existing.is_none(), op))
@@ -157,16 +202,19 @@ impl App {
             let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
             let current = v.subnet(&spec.name).map(|s| s.etag.clone());
             pre.check(current.as_deref())?;
-            let users = users_by_subnet(tx, &rec, &v)?;
-            let (next, created) = vnet::put_subnet(
+            let holders = holders_by_subnet(tx, &rec, &v)?;
+            let linked = locate_linked(tx, [&spec])?;
+            let (write, created) = vnet::put_subnet(
                 &vnet_id,
                 &v,
                 spec.clone(),
-                &|name: &str| users.get(&name.to_lowercase()).cloned(),
+                &holder_lookup(&holders),
+                &linked,
                 &new_etag(),
             )?;
-            drop_changed_subnets(tx, &rec.key, Some(&v), Some(&next))?;
-            let rec = save(tx, &vnet_id, Some(&rec), &next.common.location, &next)?;
+            forget_released(tx, &rec.key, &write.released)?;
+            let next = write.vnet;
+            let rec = save_vnet(tx, &vnet_id, Some(&rec), &next)?;
             let sub_id = vnet_id.child("subnets", &spec.name);
             let op = ops.network(&sub_id, &next.common.location);
             tx.put_operation(&op)?;
@@ -212,14 +260,13 @@ impl App {
         cerulean_store::write(&*self.store, move |tx| {
             let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
             pre.check(v.subnet(&name).map(|s| s.etag.as_str()))?;
-            let users = users_by_subnet(tx, &rec, &v)?;
-            let Some(next) =
-                vnet::delete_subnet(&v, &name, &|n: &str| users.get(&n.to_lowercase()).cloned())?
-            else {
+            let holders = holders_by_subnet(tx, &rec, &v)?;
+            let Some(write) = vnet::delete_subnet(&v, &name, &holder_lookup(&holders))? else {
                 return Ok(None);
             };
-            drop_changed_subnets(tx, &rec.key, Some(&v), Some(&next))?;
-            save(tx, &vnet_id, Some(&rec), &next.common.location, &next)?;
+            forget_released(tx, &rec.key, &write.released)?;
+            let next = write.vnet;
+            save_vnet(tx, &vnet_id, Some(&rec), &next)?;
             let op = ops.network(&vnet_id.child("subnets", &name), &v.common.location);
             tx.put_operation(&op)?;
             Ok(Some(op))
@@ -230,9 +277,10 @@ impl App {
 
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let v: VirtualNetwork = crate::records::from_record(rec)?;
-    let users = users_by_subnet(tx, rec, &v)?;
-    vnet::delete_vnet(&v, &|name: &str| users.get(&name.to_lowercase()).cloned())?;
-    drop_changed_subnets(tx, &rec.key, Some(&v), None)?;
+    let holders = holders_by_subnet(tx, rec, &v)?;
+    let released = vnet::delete_vnet(&v, &holder_lookup(&holders))?;
+    forget_released(tx, &rec.key, &released)?;
+    tx.set_refs(&rec.key, &[])?;
     tx.delete(&rec.key)?;
     Ok(())
 }

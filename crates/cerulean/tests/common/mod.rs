@@ -5,6 +5,7 @@
 pub mod auth;
 #[allow(unused_imports)]
 pub use auth::*;
+pub mod arm;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -222,4 +223,35 @@ pub fn assert_error(status: StatusCode, body: &Value, want_status: u16, want_cod
 
 pub fn rg_path(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{name}?{API}")
+}
+
+/// Defines, for each `name [extra server args]`, one test on SQLite and one on a fresh
+/// PostgreSQL database, each calling `async fn name(&Server)`.
+#[allow(unused_macros)]
+macro_rules! on_sqlite_and_postgres {
+    ($($name:ident [$($arg:expr),*]),* $(,)?) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let s = Server::start(&[$($arg),*]);
+                    assert!(!common::arm::on_postgres(&s).await);
+                    super::$name(&s).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let url = fresh_postgres();
+                    let s = Server::start(&["--database-url", &url, $($arg),*]);
+                    assert!(common::arm::on_postgres(&s).await);
+                    super::$name(&s).await;
+                }
+            )*
+        }
+    };
 }

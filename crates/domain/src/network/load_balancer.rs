@@ -3,7 +3,7 @@
 //! its pools) and shown on both sides; any IP configuration of any NIC may join.
 
 use super::address::{place, release_of, AddressMove, Placed, Wanted};
-use super::nic::{reference, PublicIpInfo, SubnetInfo};
+use super::nic::{PublicIpInfo, SubnetInfo};
 use super::{common, Allocation, Common, CommonSpec, IpVersion, Sku};
 use crate::error::DomainError;
 use crate::id::ResourceId;
@@ -46,8 +46,8 @@ pub struct FrontendSpec {
     pub private_ip: Option<String>,
     pub allocation: Option<Allocation>,
     pub version: Option<IpVersion>,
-    pub subnet: Option<String>,
-    pub public_ip: Option<String>,
+    pub subnet: Option<ResourceId>,
+    pub public_ip: Option<ResourceId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -138,14 +138,14 @@ pub fn plan_put(
                     target: Some("frontendIPConfigurations".into()),
                 })
             }
-            (None, Some(raw)) => {
-                let pid = reference(raw, "Microsoft.Network/publicIPAddresses", "publicIPAddress.id")?;
+            (None, Some(pid)) => {
+                let raw = pid.as_str();
                 let pip = ctx
                     .public_ips
                     .get(pid.key())
                     .filter(|p| p.location == common.location)
                     .ok_or_else(|| DomainError::InvalidResourceReference {
-                        id: raw.clone(),
+                        id: raw.to_string(),
                         referrer: fid.clone(),
                     })?;
                 let other = pip
@@ -167,20 +167,20 @@ pub fn plan_put(
                     });
                 }
                 seen_pips.insert(pid.key().to_string(), fid.clone());
-                frontend.public_ip = Some(raw.clone());
+                frontend.public_ip = Some(raw.to_string());
                 frontend.version = pip.version;
                 if let Some(p) = old.and_then(|o| placed(ctx, o)) {
                     moves.extend(release_of(&p));
                 }
             }
-            (Some(raw), None) => {
-                let sid = reference(raw, "Microsoft.Network/virtualNetworks/subnets", "subnet.id")?;
+            (Some(sid), None) => {
+                let raw = sid.as_str();
                 let subnet = ctx
                     .subnets
                     .get(sid.key())
                     .filter(|s| s.location == common.location)
                     .ok_or_else(|| DomainError::InvalidResourceReference {
-                        id: raw.clone(),
+                        id: raw.to_string(),
                         referrer: fid.clone(),
                     })?;
                 match &vnet {
@@ -241,7 +241,7 @@ pub fn plan_put(
                 );
                 moves.extend(mv);
                 frontend.private_ip = kept;
-                frontend.subnet = Some(raw.clone());
+                frontend.subnet = Some(raw.to_string());
             }
         }
         if let Some(o) = old {
@@ -427,14 +427,14 @@ mod tests {
     fn public(name: &str, public_ip: &str) -> FrontendSpec {
         FrontendSpec {
             name: name.into(),
-            public_ip: Some(public_ip.to_string()),
+            public_ip: Some(ResourceId::parse(public_ip).unwrap()),
             ..Default::default()
         }
     }
     fn internal(name: &str, subnet_id: &str) -> FrontendSpec {
         FrontendSpec {
             name: name.into(),
-            subnet: Some(subnet_id.to_string()),
+            subnet: Some(ResourceId::parse(subnet_id).unwrap()),
             ..Default::default()
         }
     }
@@ -494,7 +494,7 @@ mod tests {
     #[test]
     fn a_frontend_needs_exactly_one_of_subnet_and_public_ip() {
         let mut both = internal("fe", &subnet("v1", "a"));
-        both.public_ip = Some(pip("basic"));
+        both.public_ip = Some(ResourceId::parse(&pip("basic")).unwrap());
         let neither = FrontendSpec {
             name: "fe".into(),
             ..Default::default()

@@ -5,6 +5,7 @@
 pub mod address;
 pub mod load_balancer;
 pub mod nic;
+pub mod prefix_change;
 pub mod public_ip;
 pub mod vnet;
 
@@ -25,7 +26,7 @@ impl Allocation {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum IpVersion {
     IPv4,
     IPv6,

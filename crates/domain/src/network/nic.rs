@@ -49,10 +49,10 @@ pub struct IpConfigSpec {
     pub private_ip: Option<String>,
     pub allocation: Option<Allocation>,
     pub version: Option<IpVersion>,
-    pub subnet: Option<String>,
+    pub subnet: Option<ResourceId>,
     pub primary: Option<bool>,
-    pub public_ip: Option<String>,
-    pub pools: Vec<String>,
+    pub public_ip: Option<ResourceId>,
+    pub pools: Vec<ResourceId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -62,7 +62,7 @@ pub struct NicSpec {
     pub dns_servers: Vec<String>,
     pub enable_ip_forwarding: bool,
     pub enable_accelerated_networking: bool,
-    pub network_security_group: Option<String>,
+    pub network_security_group: Option<ResourceId>,
 }
 
 /// A subnet as a NIC sees it.
@@ -103,6 +103,8 @@ pub struct NicContext {
     pub subnets: HashMap<String, SubnetInfo>,
     pub public_ips: HashMap<String, PublicIpInfo>,
     pub pools: HashMap<String, PoolInfo>,
+    /// The network security group the request names, if it exists.
+    pub linked: crate::reference::Located,
     pub max_ip_configs: usize,
 }
 
@@ -118,19 +120,6 @@ fn invalid_reference(referenced: &str, by: &str) -> DomainError {
         id: referenced.to_string(),
         referrer: by.to_string(),
     }
-}
-
-/// Parses a reference and checks it names a resource of the expected type.
-pub fn reference(raw: &str, type_path: &str, property: &str) -> Result<ResourceId, DomainError> {
-    let id = ResourceId::parse(raw)?;
-    if !id.is_type(type_path) {
-        return Err(DomainError::InvalidReferenceType {
-            id: raw.to_string(),
-            property: property.to_string(),
-            expected: type_path.to_string(),
-        });
-    }
-    Ok(id)
 }
 
 /// Exactly one primary: a lone configuration is primary whatever it says; several need one
@@ -195,6 +184,9 @@ pub fn plan_put(
             });
         }
     }
+    if let Some(nsg) = &spec.network_security_group {
+        crate::reference::check_located(nsg, id.as_str(), &common.location, &ctx.linked)?;
+    }
     let primary = choose_primary(id, specs)?;
     if let Some(old) = existing {
         if let Some(old_primary) = old.ip_configurations.iter().find(|c| c.primary) {
@@ -255,17 +247,13 @@ pub fn plan_put(
             Allocation::Dynamic
         });
 
-        let subnet_raw = s
+        let subnet_id = s
             .subnet
-            .as_deref()
+            .as_ref()
             .ok_or_else(|| DomainError::SubnetRequired {
                 config: config_id.clone(),
             })?;
-        let subnet_id = reference(
-            subnet_raw,
-            "Microsoft.Network/virtualNetworks/subnets",
-            "subnet.id",
-        )?;
+        let subnet_raw = subnet_id.as_str();
         let subnet = ctx
             .subnets
             .get(subnet_id.key())
@@ -307,12 +295,8 @@ pub fn plan_put(
         // Public IP: exists, same region, same version, and not used by anyone else.
         let public_ip = match &s.public_ip {
             None => None,
-            Some(raw) => {
-                let pid = reference(
-                    raw,
-                    "Microsoft.Network/publicIPAddresses",
-                    "publicIPAddress.id",
-                )?;
+            Some(pid) => {
+                let raw = pid.as_str();
                 let pip = ctx
                     .public_ips
                     .get(pid.key())
@@ -340,18 +324,14 @@ pub fn plan_put(
                     });
                 }
                 seen_pips.insert(pid.key().to_string(), config_id.clone());
-                Some(raw.clone())
+                Some(raw.to_string())
             }
         };
 
         // Backend pools: any configuration, primary or not, of the NIC's region and VNet.
         let mut pools = Vec::with_capacity(s.pools.len());
-        for raw in &s.pools {
-            let pid = reference(
-                raw,
-                "Microsoft.Network/loadBalancers/backendAddressPools",
-                "loadBalancerBackendAddressPools.id",
-            )?;
+        for pid in &s.pools {
+            let raw = pid.as_str();
             let pool = ctx
                 .pools
                 .get(pid.key())
@@ -366,7 +346,7 @@ pub fn plan_put(
                 }
             }
             if !pools.iter().any(|p: &String| p.eq_ignore_ascii_case(raw)) {
-                pools.push(raw.clone());
+                pools.push(raw.to_string());
             }
         }
 
@@ -419,7 +399,7 @@ pub fn plan_put(
             dns_servers: spec.dns_servers,
             enable_ip_forwarding: spec.enable_ip_forwarding,
             enable_accelerated_networking: spec.enable_accelerated_networking,
-            network_security_group: spec.network_security_group,
+            network_security_group: spec.network_security_group.map(|n| n.to_string()),
             mac_address: existing.and_then(|n| n.mac_address.clone()),
         },
         moves,
@@ -588,7 +568,7 @@ mod tests {
     fn cfg(name: &str, subnet_id: &str) -> IpConfigSpec {
         IpConfigSpec {
             name: name.into(),
-            subnet: Some(subnet_id.to_string()),
+            subnet: Some(ResourceId::parse(subnet_id).unwrap()),
             ..Default::default()
         }
     }
@@ -601,7 +581,7 @@ mod tests {
         c
     }
     fn with_pip(mut c: IpConfigSpec, public_ip: &str) -> IpConfigSpec {
-        c.public_ip = Some(public_ip.into());
+        c.public_ip = Some(ResourceId::parse(public_ip).unwrap());
         c
     }
     fn v6(mut c: IpConfigSpec) -> IpConfigSpec {
@@ -917,30 +897,52 @@ mod tests {
     }
 
     #[test]
-    fn subnet_references_match_case_insensitively() {
-        let shouted = subnet("V1", "A").replace("/resourceGroups/", "/RESOURCEGROUPS/");
-        let p = plan(vec![cfg("ip1", &shouted)]).unwrap();
-        assert_eq!(p.nic.ip_configurations[0].subnet, shouted);
+    fn a_security_group_must_exist_in_the_nics_region() {
+        let nsg = |name: &str| {
+            ResourceId::resource(
+                "s",
+                "rg",
+                "Microsoft.Network",
+                "networkSecurityGroups",
+                name,
+            )
+        };
+        let mut c = ctx();
+        c.linked.insert(nsg("here").key().into(), "eastus".into());
+        c.linked.insert(nsg("far").key().into(), "westus".into());
+        let with_nsg = |name: &str| {
+            let mut s = spec(vec![cfg("ip1", &subnet("v1", "a"))]);
+            s.network_security_group = Some(nsg(name));
+            s
+        };
+        let p = plan_put(&nic_id(), None, with_nsg("HERE"), &c, "g", "e").unwrap();
         assert_eq!(
-            p.moves,
-            vec![allocate(0, "ip1", &subnet("v1", "a"), "10.0.1.0/24")]
+            p.nic.network_security_group.as_deref(),
+            Some(nsg("HERE").as_str())
         );
+        for name in ["far", "nosuch"] {
+            let e = plan_put(&nic_id(), None, with_nsg(name), &c, "g", "e").unwrap_err();
+            assert_eq!(e.code(), "InvalidResourceReference", "{name}");
+            assert!(
+                e.to_string().starts_with(&format!(
+                    "Resource {} referenced by resource {} was not found.",
+                    nsg(name),
+                    nic_id()
+                )),
+                "{e}"
+            );
+        }
     }
 
     #[test]
-    fn a_reference_of_the_wrong_type_is_a_linked_invalid_property_id() {
-        let e = plan(vec![cfg("ip1", NIC)]).unwrap_err();
-        assert_eq!(e.code(), "LinkedInvalidPropertyId");
+    fn subnet_references_match_case_insensitively() {
+        let shouted = subnet("V1", "A").replace("/resourceGroups/", "/RESOURCEGROUPS/");
+        let p = plan(vec![cfg("ip1", &shouted)]).unwrap();
+        // Kept as the caller spelled the names; ARM's fixed words in ARM's spelling.
+        assert_eq!(p.nic.ip_configurations[0].subnet, subnet("V1", "A"));
         assert_eq!(
-            e.to_string(),
-            format!("Property id '{NIC}' at path 'subnet.id' is invalid. Expect fully qualified resource Id of type 'Microsoft.Network/virtualNetworks/subnets'.")
-        );
-        let e = plan(vec![cfg("ip1", "subnet-a")]).unwrap_err();
-        assert_eq!(e.code(), "LinkedInvalidPropertyId");
-        assert!(
-            e.to_string()
-                .starts_with("Property id 'subnet-a' at path 'id' is invalid."),
-            "{e}"
+            p.moves,
+            vec![allocate(0, "ip1", &subnet("v1", "a"), "10.0.1.0/24")]
         );
     }
 
@@ -1112,16 +1114,6 @@ mod tests {
             assert_eq!(e.code(), "InvalidResourceReference", "{name}");
             assert_eq!(e.details()[0].code, "NotFound");
         }
-        let e = plan(vec![with_pip(
-            cfg("ip1", &subnet("v1", "a")),
-            &subnet("v1", "b"),
-        )])
-        .unwrap_err();
-        assert_eq!(e.code(), "LinkedInvalidPropertyId");
-        assert!(
-            e.to_string().contains("at path 'publicIPAddress.id'"),
-            "{e}"
-        );
     }
 
     // ---- backend pools ----
@@ -1131,9 +1123,15 @@ mod tests {
         // Seed: "You can add any IP address for any IP configuration of any primary or
         // secondary network interface to an Azure Load Balancer back-end pool."
         let mut first = primary(cfg("ip1", &subnet("v1", "a")));
-        first.pools = vec![pool("lbfree", "pool"), pool("lbv1", "pool")];
+        first.pools = vec![
+            ResourceId::parse(&pool("lbfree", "pool")).unwrap(),
+            ResourceId::parse(&pool("lbv1", "pool")).unwrap(),
+        ];
         let mut second = cfg("ip2", &subnet("v1", "b"));
-        second.pools = vec![pool("lbv1", "pool"), pool("LBV1", "POOL")];
+        second.pools = vec![
+            ResourceId::parse(&pool("lbv1", "pool")).unwrap(),
+            ResourceId::parse(&pool("LBV1", "POOL")).unwrap(),
+        ];
         let p = plan(vec![first, second]).unwrap();
         assert_eq!(
             p.nic.ip_configurations[0].pools,
@@ -1146,7 +1144,7 @@ mod tests {
     #[test]
     fn a_pool_whose_load_balancer_is_tied_to_another_network_is_refused() {
         let mut c = cfg("ip1", &subnet("v1", "a"));
-        c.pools = vec![pool("lbv2", "pool")];
+        c.pools = vec![ResourceId::parse(&pool("lbv2", "pool")).unwrap()];
         let e = plan(vec![c]).unwrap_err();
         assert_eq!(e.code(), "BackendAddressPoolInDifferentVnet");
         assert_eq!(
@@ -1162,7 +1160,7 @@ mod tests {
     #[test]
     fn a_pool_that_does_not_exist_is_an_invalid_reference() {
         let mut c = cfg("ip1", &subnet("v1", "a"));
-        c.pools = vec![pool("lbv1", "nosuch")];
+        c.pools = vec![ResourceId::parse(&pool("lbv1", "nosuch")).unwrap()];
         let e = plan(vec![c]).unwrap_err();
         assert_eq!(e.code(), "InvalidResourceReference");
         assert!(

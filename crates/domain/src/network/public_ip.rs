@@ -58,6 +58,12 @@ pub fn put(
     new_guid: &str,
 ) -> Result<(PublicIp, AddressChange), DomainError> {
     let common = common(id, existing.map(|p| &p.common), &spec.common, new_guid)?;
+    crate::region::check_zones(
+        &spec.zones,
+        &common.location,
+        &format!("Microsoft.Network/publicIPAddresses/{}", common.name),
+        false,
+    )?;
     let sku = spec.sku.or(existing.map(|p| p.sku)).unwrap_or(DEFAULT_SKU);
     let allocation = spec.allocation.unwrap_or(match sku {
         Sku::Standard => Allocation::Static,

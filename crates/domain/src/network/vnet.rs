@@ -4,10 +4,12 @@
 //! containment are checked against the siblings), but has an id of its own and is
 //! addressable on its own.
 
+use super::prefix_change::{rewrite_subnet_prefixes, same_prefixes, ReleasedPrefix, SubnetUsers};
 use super::{common, Common, CommonSpec};
 use crate::cidr;
 use crate::error::DomainError;
 use crate::id::ResourceId;
+use crate::reference::{check_located, Located};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
@@ -49,8 +51,8 @@ impl Subnet {
 pub struct SubnetSpec {
     pub name: String,
     pub address_prefixes: Vec<String>,
-    pub network_security_group: Option<String>,
-    pub route_table: Option<String>,
+    pub network_security_group: Option<ResourceId>,
+    pub route_table: Option<ResourceId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -62,28 +64,33 @@ pub struct VnetSpec {
     pub subnets: Option<Vec<SubnetSpec>>,
 }
 
-/// Who uses a subnet: the id of one IP configuration in it, if any.
-pub trait SubnetUsers {
-    fn first_user(&self, subnet_name: &str) -> Option<String>;
-}
-
-impl<F: Fn(&str) -> Option<String>> SubnetUsers for F {
-    fn first_user(&self, subnet_name: &str) -> Option<String> {
-        self(subnet_name)
-    }
-}
-
 const MAX_SUBNETS: usize = 3000;
 
+/// Where a subnet is built: its network's id, region and address space, and where the
+/// resources its references name live.
+struct Site<'a> {
+    vnet_id: &'a ResourceId,
+    location: &'a str,
+    space: &'a [IpNet],
+    linked: &'a Located,
+}
+
 fn build_subnet(
-    vnet_id: &ResourceId,
-    space: &[IpNet],
+    site: &Site,
     spec: &SubnetSpec,
     siblings: &[(String, IpNet)],
     etag: &str,
 ) -> Result<Subnet, DomainError> {
+    let vnet_id = site.vnet_id;
+    let space = site.space;
     crate::name::validate_network_name(&spec.name)?;
     let subnet_id = vnet_id.child("subnets", &spec.name);
+    for linked in [&spec.network_security_group, &spec.route_table]
+        .into_iter()
+        .flatten()
+    {
+        check_located(linked, subnet_id.as_str(), site.location, site.linked)?;
+    }
     if spec.address_prefixes.is_empty() {
         return Err(DomainError::InvalidParameter {
             message: format!("Subnet {subnet_id} must have an addressPrefix or addressPrefixes."),
@@ -94,7 +101,10 @@ fn build_subnet(
     for p in &spec.address_prefixes {
         let net = cidr::parse_prefix(p, subnet_id.as_str())?;
         cidr::validate_subnet_prefix(space, net, siblings, &spec.name, vnet_id.name())?;
-        prefixes.push(net);
+        // `addressPrefix` and `addressPrefixes` may name one prefix in two spellings.
+        if !prefixes.contains(&net) {
+            prefixes.push(net);
+        }
     }
     let v4 = prefixes
         .iter()
@@ -112,46 +122,18 @@ fn build_subnet(
     Ok(Subnet {
         name: spec.name.clone(),
         address_prefixes: prefixes.iter().map(IpNet::to_string).collect(),
-        network_security_group: spec.network_security_group.clone(),
-        route_table: spec.route_table.clone(),
+        network_security_group: spec.network_security_group.as_ref().map(|n| n.to_string()),
+        route_table: spec.route_table.as_ref().map(|r| r.to_string()),
         etag: etag.to_string(),
     })
 }
 
-/// A subnet that keeps users may keep its prefixes only.
-fn check_in_use_change(
-    old: &Subnet,
-    new: Option<&Subnet>,
-    users: &dyn SubnetUsers,
-) -> Result<(), DomainError> {
-    let changed = match new {
-        None => true,
-        // Only a prefix that goes away can take addresses with it; adding one (dual stack)
-        // is not a change the users mind.
-        Some(n) => old
-            .address_prefixes
-            .iter()
-            .any(|p| !n.address_prefixes.contains(p)),
-    };
-    if !changed {
-        return Ok(());
-    }
-    if let Some(user) = users.first_user(&old.name) {
-        let subnet = old.name.clone();
-        return Err(match new {
-            None => DomainError::InUseSubnetCannotBeDeleted { subnet, user },
-            Some(n) => DomainError::InUsePrefixCannotBeDeleted {
-                prefix: old
-                    .address_prefixes
-                    .iter()
-                    .find(|p| !n.address_prefixes.contains(p))
-                    .cloned()
-                    .unwrap_or_default(),
-                subnet,
-            },
-        });
-    }
-    Ok(())
+/// A virtual network as a write leaves it, with the subnet prefixes that went (their
+/// address books, which hold nothing, are to be forgotten).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VnetWrite {
+    pub vnet: VirtualNetwork,
+    pub released: Vec<ReleasedPrefix>,
 }
 
 /// PUT of a virtual network with its inline subnets.
@@ -160,9 +142,10 @@ pub fn put_vnet(
     existing: Option<&VirtualNetwork>,
     spec: VnetSpec,
     users: &dyn SubnetUsers,
+    linked: &Located,
     new_guid: &str,
     new_etag: &str,
-) -> Result<VirtualNetwork, DomainError> {
+) -> Result<VnetWrite, DomainError> {
     let common = common(id, existing.map(|v| &v.common), &spec.common, new_guid)?;
     let space = spec
         .address_prefixes
@@ -187,13 +170,16 @@ pub fn put_vnet(
             });
         }
         let old = existing.and_then(|v| v.subnet(&s.name));
-        let mut built = build_subnet(id, &space, s, &siblings, new_etag)?;
+        let site = Site {
+            vnet_id: id,
+            location: &common.location,
+            space: &space,
+            linked,
+        };
+        let mut built = build_subnet(&site, s, &siblings, new_etag)?;
         if let Some(old) = old {
             built.name = old.name.clone();
-            if built.address_prefixes == old.address_prefixes
-                && built.network_security_group == old.network_security_group
-                && built.route_table == old.route_table
-            {
+            if unchanged(old, &built) {
                 built.etag = old.etag.clone();
             }
         }
@@ -205,30 +191,42 @@ pub fn put_vnet(
         );
         subnets.push(built);
     }
+    let mut released = Vec::new();
     if let Some(old) = existing {
         for o in &old.subnets {
             let new = subnets
                 .iter()
                 .find(|s| s.name.eq_ignore_ascii_case(&o.name));
-            check_in_use_change(o, new, users)?;
+            released.extend(rewrite_subnet_prefixes(o, new, users)?);
         }
     }
-    Ok(VirtualNetwork {
-        common,
-        address_prefixes: space.iter().map(IpNet::to_string).collect(),
-        dns_servers: spec.dns_servers,
-        subnets,
+    Ok(VnetWrite {
+        vnet: VirtualNetwork {
+            common,
+            address_prefixes: space.iter().map(IpNet::to_string).collect(),
+            dns_servers: spec.dns_servers,
+            subnets,
+        },
+        released,
     })
 }
 
-/// PUT of one subnet of an existing virtual network.
+/// A subnet rewritten with the same settings keeps its etag.
+fn unchanged(old: &Subnet, new: &Subnet) -> bool {
+    same_prefixes(old, new)
+        && new.network_security_group == old.network_security_group
+        && new.route_table == old.route_table
+}
+
+/// PUT of one subnet of an existing virtual network; `true` when it was created.
 pub fn put_subnet(
     vnet_id: &ResourceId,
     vnet: &VirtualNetwork,
     spec: SubnetSpec,
     users: &dyn SubnetUsers,
+    linked: &Located,
     new_etag: &str,
-) -> Result<(VirtualNetwork, bool), DomainError> {
+) -> Result<(VnetWrite, bool), DomainError> {
     let space: Vec<IpNet> = vnet
         .address_prefixes
         .iter()
@@ -240,16 +238,26 @@ pub fn put_subnet(
         .filter(|s| !s.name.eq_ignore_ascii_case(&spec.name))
         .flat_map(|s| s.prefixes().into_iter().map(|p| (s.name.clone(), p)))
         .collect();
-    let mut built = build_subnet(vnet_id, &space, &spec, &siblings, new_etag)?;
+    let site = Site {
+        vnet_id,
+        location: &vnet.common.location,
+        space: &space,
+        linked,
+    };
+    let mut built = build_subnet(&site, &spec, &siblings, new_etag)?;
     let mut next = vnet.clone();
+    let mut released = Vec::new();
     let created = match next
         .subnets
         .iter_mut()
         .find(|s| s.name.eq_ignore_ascii_case(&spec.name))
     {
         Some(slot) => {
-            check_in_use_change(slot, Some(&built), users)?;
+            released = rewrite_subnet_prefixes(slot, Some(&built), users)?;
             built.name = slot.name.clone();
+            if unchanged(slot, &built) {
+                built.etag = slot.etag.clone();
+            }
             *slot = built;
             false
         }
@@ -258,7 +266,13 @@ pub fn put_subnet(
             true
         }
     };
-    Ok((next, created))
+    Ok((
+        VnetWrite {
+            vnet: next,
+            released,
+        },
+        created,
+    ))
 }
 
 /// DELETE of one subnet: refused while IP configurations use it.
@@ -266,22 +280,29 @@ pub fn delete_subnet(
     vnet: &VirtualNetwork,
     name: &str,
     users: &dyn SubnetUsers,
-) -> Result<Option<VirtualNetwork>, DomainError> {
+) -> Result<Option<VnetWrite>, DomainError> {
     let Some(old) = vnet.subnet(name) else {
         return Ok(None);
     };
-    check_in_use_change(old, None, users)?;
+    let released = rewrite_subnet_prefixes(old, None, users)?;
     let mut next = vnet.clone();
     next.subnets.retain(|s| !s.name.eq_ignore_ascii_case(name));
-    Ok(Some(next))
+    Ok(Some(VnetWrite {
+        vnet: next,
+        released,
+    }))
 }
 
 /// DELETE of a virtual network: refused while any of its subnets is in use.
-pub fn delete_vnet(vnet: &VirtualNetwork, users: &dyn SubnetUsers) -> Result<(), DomainError> {
+pub fn delete_vnet(
+    vnet: &VirtualNetwork,
+    users: &dyn SubnetUsers,
+) -> Result<Vec<ReleasedPrefix>, DomainError> {
+    let mut released = Vec::new();
     for s in &vnet.subnets {
-        check_in_use_change(s, None, users)?;
+        released.extend(rewrite_subnet_prefixes(s, None, users)?);
     }
-    Ok(())
+    Ok(released)
 }
 
 impl VirtualNetwork {
@@ -296,6 +317,7 @@ impl VirtualNetwork {
 mod tests {
     use super::*;
     use crate::error::ErrorClass;
+    use crate::network::IpVersion;
 
     const VNET: &str =
         "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v";
@@ -305,13 +327,13 @@ mod tests {
         ResourceId::resource("s", "rg", "Microsoft.Network", "virtualNetworks", "v")
     }
 
-    fn no_users(_: &str) -> Option<String> {
+    fn no_users(_: &str, _: IpVersion) -> Option<String> {
         None
     }
 
-    /// `web` has an IP configuration in it; no other subnet has.
-    fn web_in_use(subnet: &str) -> Option<String> {
-        subnet.eq_ignore_ascii_case("web").then(|| USER.to_string())
+    /// `web` has an IP configuration holding an IPv4 address in it; no other subnet has.
+    fn web_in_use(subnet: &str, v: IpVersion) -> Option<String> {
+        (subnet.eq_ignore_ascii_case("web") && v == IpVersion::IPv4).then(|| USER.to_string())
     }
 
     fn subnet(name: &str, prefixes: &[&str]) -> SubnetSpec {
@@ -344,9 +366,11 @@ mod tests {
             None,
             spec(&["10.0.0.0/16"], subnets),
             &no_users,
+            &Located::new(),
             "guid1",
             "etag1",
         )
+        .map(|w| w.vnet)
     }
 
     /// A stored network with subnets `web` (10.0.1.0/24, in use) and `db` (10.0.2.0/24).
@@ -358,6 +382,22 @@ mod tests {
         .unwrap()
     }
 
+    fn linked_id(ty: &str, name: &str) -> ResourceId {
+        ResourceId::resource("s", "rg", "Microsoft.Network", ty, name)
+    }
+
+    /// Network security group `nsg` and route table `rt` in eastus, `far` in westus.
+    fn linked() -> Located {
+        [
+            (linked_id("networkSecurityGroups", "nsg"), "eastus"),
+            (linked_id("routeTables", "rt"), "eastus"),
+            (linked_id("networkSecurityGroups", "far"), "westus"),
+        ]
+        .into_iter()
+        .map(|(id, l)| (id.key().to_string(), l.to_string()))
+        .collect()
+    }
+
     fn update(
         old: &VirtualNetwork,
         subnets: Option<Vec<SubnetSpec>>,
@@ -367,9 +407,11 @@ mod tests {
             Some(old),
             spec_in("eastus", &["10.0.0.0/16"], subnets),
             &web_in_use,
+            &linked(),
             "guid2",
             "etag2",
         )
+        .map(|w| w.vnet)
     }
 
     #[test]
@@ -452,6 +494,7 @@ mod tests {
             None,
             spec(&["10.0.0.0/xx"], vec![]),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -510,10 +553,12 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24", "fd00:db8:0:1::/64"])],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         let web = v.subnet("web").unwrap();
         assert_eq!(
             web.address_prefixes,
@@ -536,6 +581,7 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24", "fd00:db8::/56"])],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -564,6 +610,7 @@ mod tests {
             Some(&old),
             spec_in("westus", &["10.0.0.0/16"], None),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -580,10 +627,12 @@ mod tests {
             Some(&old),
             spec_in("East US", &["10.0.0.0/16"], None),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         assert_eq!(same.common.location, "eastus");
         assert_eq!(same.common.resource_guid, "guid1");
     }
@@ -596,10 +645,12 @@ mod tests {
             Some(&old),
             spec_in("eastus", &["10.0.0.0/16"], None),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         assert!(v.subnets.is_empty());
     }
 
@@ -647,10 +698,12 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24"])],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "etag1",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         let v = put_vnet(
             &vnet_id(),
             Some(&old),
@@ -659,16 +712,19 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24", "fd00:db8:0:1::/64"])],
             ),
             &web_in_use,
+            &Located::new(),
             "g",
             "etag2",
         )
-        .unwrap();
+        .unwrap()
+        .vnet;
         assert_eq!(
             v.subnet("web").unwrap().address_prefixes,
             vec!["10.0.1.0/24", "fd00:db8:0:1::/64"]
         );
-        // Dropping it again removes a prefix the users may hold.
-        let e = put_vnet(
+        // The IPv6 prefix holds nothing: dropping it again is allowed, and only its address
+        // book is forgotten.
+        let dropped = put_vnet(
             &vnet_id(),
             Some(&v),
             spec(
@@ -676,6 +732,29 @@ mod tests {
                 vec![subnet("web", &["10.0.1.0/24"])],
             ),
             &web_in_use,
+            &Located::new(),
+            "g",
+            "etag3",
+        )
+        .unwrap();
+        assert_eq!(
+            dropped.released,
+            vec![ReleasedPrefix {
+                subnet: "web".into(),
+                prefix: "fd00:db8:0:1::/64".parse().unwrap()
+            }]
+        );
+        // Once it holds an address, it stays.
+        let v6_in_use = |_: &str, v: IpVersion| (v == IpVersion::IPv6).then(|| USER.to_string());
+        let e = put_vnet(
+            &vnet_id(),
+            Some(&v),
+            spec(
+                &["10.0.0.0/16", "fd00:db8::/48"],
+                vec![subnet("web", &["10.0.1.0/24"])],
+            ),
+            &v6_in_use,
+            &Located::new(),
             "g",
             "etag3",
         )
@@ -684,6 +763,36 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "IpPrefix fd00:db8:0:1::/64 on Subnet web has active allocations and cannot be deleted."
+        );
+    }
+
+    #[test]
+    fn two_spellings_of_one_prefix_are_one_prefix() {
+        let v = create(vec![subnet("web", &["10.0.1.0/24", "10.0.1.0/24"])]).unwrap();
+        assert_eq!(
+            v.subnet("web").unwrap().address_prefixes,
+            vec!["10.0.1.0/24"]
+        );
+        let v = put_vnet(
+            &vnet_id(),
+            None,
+            spec(
+                &["10.0.0.0/16", "fd00:db8::/48"],
+                vec![subnet(
+                    "web",
+                    &["10.0.1.0/24", "FD00:DB8:0:1:0::/64", "fd00:db8:0:1::/64"],
+                )],
+            ),
+            &no_users,
+            &Located::new(),
+            "g",
+            "e",
+        )
+        .unwrap()
+        .vnet;
+        assert_eq!(
+            v.subnet("web").unwrap().address_prefixes,
+            vec!["10.0.1.0/24", "fd00:db8:0:1::/64"]
         );
     }
 
@@ -726,12 +835,40 @@ mod tests {
     fn a_subnet_whose_security_group_changes_gets_a_new_etag() {
         let old = stored();
         let mut web = subnet("web", &["10.0.1.0/24"]);
-        web.network_security_group = Some(
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg".into(),
-        );
+        web.network_security_group = Some(linked_id("networkSecurityGroups", "nsg"));
         let v = update(&old, Some(vec![web, subnet("db", &["10.0.2.0/24"])])).unwrap();
         assert_eq!(v.subnet("web").unwrap().etag, "etag2");
         assert_eq!(v.subnet("db").unwrap().etag, "etag1");
+    }
+
+    #[test]
+    fn a_subnets_security_group_and_route_table_exist_in_its_networks_region() {
+        let cases = [
+            (linked_id("networkSecurityGroups", "nosuch"), None),
+            (linked_id("networkSecurityGroups", "far"), None),
+            (
+                linked_id("networkSecurityGroups", "nsg"),
+                Some(linked_id("routeTables", "nosuch")),
+            ),
+        ];
+        for (nsg, rt) in cases {
+            let mut web = subnet("web", &["10.0.1.0/24"]);
+            web.network_security_group = Some(nsg.clone());
+            web.route_table = rt.clone();
+            let missing = rt.unwrap_or(nsg);
+            let e = update(
+                &stored(),
+                Some(vec![web.clone(), subnet("db", &["10.0.2.0/24"])]),
+            )
+            .unwrap_err();
+            assert_eq!(e.code(), "InvalidResourceReference", "{missing}");
+            assert_eq!(
+                e.to_string(),
+                format!("Resource {missing} referenced by resource {VNET}/subnets/web was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.")
+            );
+            let e = put_subnet(&vnet_id(), &stored(), web, &no_users, &linked(), "e").unwrap_err();
+            assert_eq!(e.code(), "InvalidResourceReference", "{missing}");
+        }
     }
 
     #[test]
@@ -761,6 +898,7 @@ mod tests {
                 ],
             ),
             &no_users,
+            &Located::new(),
             "g",
             "e",
         )
@@ -780,8 +918,10 @@ mod tests {
             &v,
             subnet("app", &["10.0.3.0/24"]),
             &no_users,
+            &Located::new(),
             "etag2",
         )
+        .map(|(w, c)| (w.vnet, c))
         .unwrap();
         assert!(created);
         assert_eq!(v.subnets.len(), 3);
@@ -792,8 +932,10 @@ mod tests {
             &v,
             subnet("APP", &["10.0.3.0/25"]),
             &no_users,
+            &Located::new(),
             "etag3",
         )
+        .map(|(w, c)| (w.vnet, c))
         .unwrap();
         assert!(!created);
         assert_eq!(v.subnets.len(), 3);
@@ -811,6 +953,7 @@ mod tests {
             &v,
             subnet("app", &["10.0.2.0/23"]),
             &no_users,
+            &Located::new(),
             "e",
         )
         .unwrap_err();
@@ -824,6 +967,7 @@ mod tests {
             &v,
             subnet("app", &["192.168.0.0/24"]),
             &no_users,
+            &Located::new(),
             "e",
         )
         .unwrap_err();
@@ -835,8 +979,10 @@ mod tests {
             &v,
             subnet("db", &["10.0.2.0/23"]),
             &no_users,
+            &Located::new(),
             "e",
         )
+        .map(|(w, c)| (w.vnet, c))
         .unwrap();
         assert!(!created);
         assert_eq!(
@@ -853,6 +999,7 @@ mod tests {
             &v,
             subnet("web", &["10.0.5.0/24"]),
             &web_in_use,
+            &Located::new(),
             "e",
         )
         .unwrap_err();
@@ -863,10 +1010,10 @@ mod tests {
         );
         // Same prefix, other settings: allowed while in use.
         let mut web = subnet("web", &["10.0.1.0/24"]);
-        web.route_table = Some(
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt".into(),
-        );
-        let (v, created) = put_subnet(&vnet_id(), &v, web, &web_in_use, "e").unwrap();
+        web.route_table = Some(linked_id("routeTables", "rt"));
+        let (v, created) = put_subnet(&vnet_id(), &v, web, &web_in_use, &linked(), "e")
+            .map(|(w, c)| (w.vnet, c))
+            .unwrap();
         assert!(!created);
         assert!(v.subnet("web").unwrap().route_table.is_some());
     }
@@ -884,6 +1031,14 @@ mod tests {
         );
 
         let next = delete_subnet(&v, "DB", &web_in_use).unwrap().unwrap();
+        assert_eq!(
+            next.released,
+            vec![ReleasedPrefix {
+                subnet: "db".into(),
+                prefix: "10.0.2.0/24".parse().unwrap()
+            }]
+        );
+        let next = next.vnet;
         assert!(next.subnet("db").is_none());
         assert!(next.subnet("web").is_some());
 
@@ -896,6 +1051,6 @@ mod tests {
         let e = delete_vnet(&v, &web_in_use).unwrap_err();
         assert_eq!(e.code(), "InUseSubnetCannotBeDeleted");
         assert!(e.to_string().contains(USER), "{e}");
-        delete_vnet(&v, &no_users).unwrap();
+        assert_eq!(delete_vnet(&v, &no_users).unwrap().len(), 2);
     }
 }

@@ -82,6 +82,7 @@ macro_rules! refs_sql {
             RefKind::BackendPool => with_kind!("pool"),
             RefKind::Attachment => with_kind!("attachment"),
             RefKind::AvailabilitySet => with_kind!("availabilityset"),
+            RefKind::Linked => with_kind!("linked"),
         }
     }};
 }
@@ -585,6 +586,7 @@ mod tests {
             RefKind::BackendPool,
             RefKind::Attachment,
             RefKind::AvailabilitySet,
+            RefKind::Linked,
         ] {
             let literal = format!("AND kind = '{}' ORDER BY", kind.as_str());
             for sql in [refs_to_sql(kind), refs_to_range_sql(kind)] {

@@ -1,7 +1,9 @@
 use super::{allocation, child, id_ref, tracked, version, IdRef, SkuIn};
+use crate::error::ApiError;
 use cerulean_app::network::load_balancers::LbView;
 use cerulean_domain::network::load_balancer::{FrontendSpec, LbSpec};
 use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
+use cerulean_domain::reference::Target;
 use cerulean_domain::tags::Tags;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -61,20 +63,41 @@ struct NamedIn {
 }
 
 impl LbIn {
-    pub fn spec(self) -> Result<LbSpec, String> {
+    pub fn spec(self) -> Result<LbSpec, ApiError> {
         let mut props = self.properties;
+        let bad = ApiError::InvalidRequestContent;
         let frontends: Vec<FrontendIn> = match props.remove("frontendIPConfigurations") {
-            Some(v) => {
-                serde_json::from_value(v).map_err(|e| format!("frontendIPConfigurations: {e}"))?
-            }
+            Some(v) => serde_json::from_value(v)
+                .map_err(|e| bad(format!("frontendIPConfigurations: {e}")))?,
             None => Vec::new(),
         };
         let pools: Vec<NamedIn> = match props.remove("backendAddressPools") {
             Some(v) => {
-                serde_json::from_value(v).map_err(|e| format!("backendAddressPools: {e}"))?
+                serde_json::from_value(v).map_err(|e| bad(format!("backendAddressPools: {e}")))?
             }
             None => Vec::new(),
         };
+        let mut fronts = Vec::with_capacity(frontends.len());
+        for (i, f) in frontends.into_iter().enumerate() {
+            let at =
+                |what: &str| format!("properties.frontendIPConfigurations[{i}].properties.{what}");
+            fronts.push(FrontendSpec {
+                name: f.name.unwrap_or_default(),
+                private_ip: f.properties.private_ip_address.filter(|a| !a.is_empty()),
+                allocation: f.properties.private_ip_allocation_method,
+                version: f.properties.private_ip_address_version,
+                subnet: f
+                    .properties
+                    .subnet
+                    .map(|s| s.to(Target::Subnet, || at("subnet")))
+                    .transpose()?,
+                public_ip: f
+                    .properties
+                    .public_ip_address
+                    .map(|p| p.to(Target::PublicIp, || at("publicIPAddress")))
+                    .transpose()?,
+            });
+        }
         let extras = EXTRAS
             .iter()
             .filter_map(|k| props.get(*k).map(|v| (k.to_string(), v.to_string())))
@@ -85,17 +108,7 @@ impl LbIn {
                 tags: self.tags,
             },
             sku: self.sku.and_then(|s| s.name),
-            frontends: frontends
-                .into_iter()
-                .map(|f| FrontendSpec {
-                    name: f.name.unwrap_or_default(),
-                    private_ip: f.properties.private_ip_address.filter(|a| !a.is_empty()),
-                    allocation: f.properties.private_ip_allocation_method,
-                    version: f.properties.private_ip_address_version,
-                    subnet: f.properties.subnet.map(|s| s.id),
-                    public_ip: f.properties.public_ip_address.map(|p| p.id),
-                })
-                .collect(),
+            frontends: fronts,
             pools: pools
                 .into_iter()
                 .map(|p| p.name.unwrap_or_default())

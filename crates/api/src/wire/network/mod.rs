@@ -7,7 +7,10 @@ pub mod nic;
 pub mod pip;
 pub mod vnet;
 
+use crate::error::ApiError;
+use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::{Allocation, Common, IpVersion, Sku};
+use cerulean_domain::reference::{self, Target};
 use cerulean_domain::tags::Tags;
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
@@ -16,6 +19,18 @@ use serde_json::{json, Value};
 #[derive(Deserialize, Debug, Clone)]
 pub struct IdRef {
     pub id: String,
+}
+
+impl IdRef {
+    /// The id of the `target` this reference (found at `path()`) names: every reference a
+    /// client sends is read here, once (see `cerulean_domain::reference`).
+    pub fn to(
+        &self,
+        target: Target,
+        path: impl FnOnce() -> String,
+    ) -> Result<ResourceId, ApiError> {
+        Ok(reference::parse(&self.id, target, path)?)
+    }
 }
 
 pub fn id_ref(id: &str) -> Value {

@@ -1,7 +1,9 @@
 use super::{allocation, version, IdRef};
+use crate::error::ApiError;
 use cerulean_app::network::nics::NicView;
 use cerulean_domain::network::nic::{IpConfigSpec, IpConfiguration, NicSpec};
 use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
+use cerulean_domain::reference::Target;
 use cerulean_domain::tags::Tags;
 use serde::{Deserialize, Serialize};
 
@@ -70,45 +72,63 @@ struct IpConfigProps {
 }
 
 impl NicIn {
-    /// The domain spec, or a message when the body is too large to consider.
-    pub fn spec(self) -> Result<NicSpec, String> {
+    /// The domain spec: a body too large to consider is `InvalidRequestContent`, a
+    /// reference that names no resource of its type the reference's own error.
+    pub fn spec(self) -> Result<NicSpec, ApiError> {
         let p = self.properties;
         if p.ip_configurations.len() > MAX_IP_CONFIGS_IN_BODY {
-            return Err(format!(
+            return Err(ApiError::InvalidRequestContent(format!(
                 "ipConfigurations has {} entries; at most {MAX_IP_CONFIGS_IN_BODY} are read",
                 p.ip_configurations.len()
-            ));
+            )));
+        }
+        let mut configs = Vec::with_capacity(p.ip_configurations.len());
+        for (i, c) in p.ip_configurations.into_iter().enumerate() {
+            let q = c.properties;
+            let at = |what: &str| format!("properties.ipConfigurations[{i}].properties.{what}");
+            configs.push(IpConfigSpec {
+                name: c.name.unwrap_or_default(),
+                private_ip: q.private_ip_address.filter(|a| !a.is_empty()),
+                allocation: q.private_ip_allocation_method,
+                version: q.private_ip_address_version,
+                subnet: q
+                    .subnet
+                    .map(|s| s.to(Target::Subnet, || at("subnet")))
+                    .transpose()?,
+                primary: q.primary,
+                public_ip: q
+                    .public_ip_address
+                    .map(|r| r.to(Target::PublicIp, || at("publicIPAddress")))
+                    .transpose()?,
+                pools: q
+                    .load_balancer_backend_address_pools
+                    .iter()
+                    .enumerate()
+                    .map(|(j, r)| {
+                        r.to(Target::BackendPool, || {
+                            at(&format!("loadBalancerBackendAddressPools[{j}]"))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            });
         }
         Ok(NicSpec {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
             },
-            ip_configurations: p
-                .ip_configurations
-                .into_iter()
-                .map(|c| {
-                    let q = c.properties;
-                    IpConfigSpec {
-                        name: c.name.unwrap_or_default(),
-                        private_ip: q.private_ip_address.filter(|a| !a.is_empty()),
-                        allocation: q.private_ip_allocation_method,
-                        version: q.private_ip_address_version,
-                        subnet: q.subnet.map(|s| s.id),
-                        primary: q.primary,
-                        public_ip: q.public_ip_address.map(|r| r.id),
-                        pools: q
-                            .load_balancer_backend_address_pools
-                            .into_iter()
-                            .map(|r| r.id)
-                            .collect(),
-                    }
-                })
-                .collect(),
+            ip_configurations: configs,
             dns_servers: p.dns_settings.map(|d| d.dns_servers).unwrap_or_default(),
             enable_ip_forwarding: p.enable_ip_forwarding.unwrap_or(false),
             enable_accelerated_networking: p.enable_accelerated_networking.unwrap_or(false),
-            network_security_group: p.network_security_group.map(|r| r.id),
+            network_security_group: p
+                .network_security_group
+                .map(|r| {
+                    r.to(Target::NetworkSecurityGroup, || {
+                        "properties.networkSecurityGroup".into()
+                    })
+                })
+                .transpose()?,
         })
     }
 }

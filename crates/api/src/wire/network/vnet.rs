@@ -1,7 +1,9 @@
 use super::{child, id_ref, tracked, IdRef};
+use crate::error::ApiError;
 use cerulean_app::network::vnets::{SubnetView, VnetView};
 use cerulean_domain::network::vnet::{Subnet, SubnetSpec, VnetSpec};
 use cerulean_domain::network::CommonSpec;
+use cerulean_domain::reference::Target;
 use cerulean_domain::tags::Tags;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -55,28 +57,45 @@ struct SubnetProps {
 }
 
 impl SubnetIn {
-    /// `name` comes from the URL for a subnet PUT, from the body inside a VNet.
-    pub fn spec(self, name: Option<&str>) -> SubnetSpec {
+    /// `name` comes from the URL for a subnet PUT, from the body inside a VNet; `path` is
+    /// where the subnet is in the body (`""` for a subnet PUT, `properties.subnets[i].`).
+    pub fn spec(self, name: Option<&str>, path: &str) -> Result<SubnetSpec, ApiError> {
         let p = self.properties;
+        let at = |what: &str| format!("{path}properties.{what}");
         let mut prefixes = p.address_prefixes.unwrap_or_default();
         if let Some(one) = p.address_prefix {
             if !prefixes.contains(&one) {
                 prefixes.insert(0, one);
             }
         }
-        SubnetSpec {
+        Ok(SubnetSpec {
             name: name.map(str::to_string).or(self.name).unwrap_or_default(),
             address_prefixes: prefixes,
-            network_security_group: p.network_security_group.map(|r| r.id),
-            route_table: p.route_table.map(|r| r.id),
-        }
+            network_security_group: p
+                .network_security_group
+                .map(|r| r.to(Target::NetworkSecurityGroup, || at("networkSecurityGroup")))
+                .transpose()?,
+            route_table: p
+                .route_table
+                .map(|r| r.to(Target::RouteTable, || at("routeTable")))
+                .transpose()?,
+        })
     }
 }
 
 impl VnetIn {
-    pub fn spec(self) -> VnetSpec {
+    pub fn spec(self) -> Result<VnetSpec, ApiError> {
         let p = self.properties;
-        VnetSpec {
+        let subnets = match p.subnets {
+            None => None,
+            Some(subs) => Some(
+                subs.into_iter()
+                    .enumerate()
+                    .map(|(i, s)| s.spec(None, &format!("properties.subnets[{i}].")))
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        Ok(VnetSpec {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
@@ -86,10 +105,8 @@ impl VnetIn {
                 .map(|a| a.address_prefixes)
                 .unwrap_or_default(),
             dns_servers: p.dhcp_options.map(|d| d.dns_servers).unwrap_or_default(),
-            subnets: p
-                .subnets
-                .map(|subs| subs.into_iter().map(|s| s.spec(None)).collect()),
-        }
+            subnets,
+        })
     }
 }
 
