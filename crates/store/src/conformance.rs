@@ -9,6 +9,9 @@ use cerulean_domain::operation::{Operation, OperationStatus};
 use cerulean_domain::subscription::Subscription;
 use std::sync::Arc;
 
+mod runs;
+pub use runs::*;
+
 fn rec(group: &str, kind: &str, name: &str) -> Record {
     let id = format!("/subscriptions/S1/resourceGroups/{group}/providers/{kind}/{name}");
     Record {
@@ -827,7 +830,9 @@ macro_rules! conformance_suite {
             references_to_a_key_range,
             address_book_state_round_trips,
             counters_count_up_and_regions_count,
-            a_panicking_job_fails_alone
+            a_panicking_job_fails_alone,
+            runs_of_a_server_without_a_lease_are_orphaned,
+            reset_forgets_runs_but_not_leases
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

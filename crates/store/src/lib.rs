@@ -17,7 +17,7 @@ mod sqlite;
 pub use error::StoreError;
 pub use pg::PgStore;
 pub use record::{
-    group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Scope,
+    group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope,
     EXCLUSIVE_REFS, UNIQUE_ADDRESS,
 };
 pub use sqlite::{SqliteMode, SqliteStore};
@@ -116,7 +116,23 @@ pub trait Tx {
     fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError>;
     fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError>;
 
-    /// Drops every resource, group, reference, address and operation (subscriptions stay).
+    /// Server liveness: the server `instance` is alive for `ttl_ms` from now, by the
+    /// database's clock (one clock for every server sharing it). Renewing replaces the expiry.
+    fn lease_renew(&mut self, instance: &str, ttl_ms: i64) -> Result<(), StoreError>;
+    /// The server `instance` stopped: its runs are orphaned from now on.
+    fn lease_end(&mut self, instance: &str) -> Result<(), StoreError>;
+    /// Records that the server `owner` works on `key` (replacing any earlier owner).
+    fn run_start(&mut self, key: &str, owner: &str) -> Result<(), StoreError>;
+    /// The run of `key`, if any, and whether its owner is alive.
+    fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError>;
+    /// The work on `key` is over (finished or settled). False if there was no run.
+    fn run_end(&mut self, key: &str) -> Result<bool, StoreError>;
+    /// Runs whose owner holds no lease now (none, or an expired one), in key order, at most
+    /// `limit`.
+    fn runs_orphaned(&mut self, limit: usize) -> Result<Vec<Run>, StoreError>;
+
+    /// Drops every resource, group, reference, address, run and operation (subscriptions and
+    /// server leases stay).
     fn reset(&mut self) -> Result<(), StoreError>;
 }
 

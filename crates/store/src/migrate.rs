@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V3_NO_SUBNET_REFS,
         postgres: V3_NO_SUBNET_REFS,
     },
+    Migration {
+        version: 4,
+        sqlite: V4_SQLITE_LEASES_AND_RUNS,
+        postgres: V4_LEASES_AND_RUNS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -156,6 +161,39 @@ const V2_SQLITE_CLUSTERED: &str = "
 /// the IP configuration holding one), so the references that said the same thing again go:
 /// a NIC create wrote them into two B-trees at random positions, half the pages it dirtied.
 const V3_NO_SUBNET_REFS: &str = "DELETE FROM refs WHERE kind = 'subnet';";
+
+/// Which server is alive and which server runs what, so that the background work of a server
+/// that died (a deployment) is settled by the next one instead of staying Running forever:
+/// `leases` holds one row per live server (its instance id and when its lease ends, by the
+/// database's clock), `runs` one row per deployment still being worked on and the instance
+/// working on it. Deployments already stored get an ownerless run: the first server to start
+/// settles those still Accepted or Running (their server is gone) and forgets the others.
+const V4_LEASES_AND_RUNS: &str = "
+    CREATE TABLE leases (
+        instance TEXT PRIMARY KEY,
+        expires_ms BIGINT NOT NULL
+    );
+    CREATE TABLE runs (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL
+    );
+    INSERT INTO runs (key, owner)
+        SELECT key, '' FROM resources WHERE kind = 'microsoft.resources/deployments';
+    ";
+
+/// V4 with SQLite's clustered layout (see v2).
+const V4_SQLITE_LEASES_AND_RUNS: &str = "
+    CREATE TABLE leases (
+        instance TEXT PRIMARY KEY,
+        expires_ms BIGINT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE runs (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO runs (key, owner)
+        SELECT key, '' FROM resources WHERE kind = 'microsoft.resources/deployments';
+    ";
 
 /// Refuses a database a newer cerulean has migrated: this binary would not know what its
 /// layout means (since v3, a subnet's users are only its address holders, so an older
