@@ -5,13 +5,13 @@
 use crate::network::Stored;
 use crate::records::{from_record, list_page, new_etag, to_record};
 use crate::{App, AppError, Page};
-use cerulean_domain::deployment::{self, DeploymentState, Mode, KIND};
+use cerulean_domain::deployment::{self, DeploymentState, Interruption, Mode, KIND};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::tags::Tags;
 use cerulean_domain::DomainError;
-use cerulean_store::{Record, Scope, Tx};
+use cerulean_store::{Record, Run, Scope, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// A deployment as stored. Template, parameters and results are ARM JSON kept verbatim: the
 /// store never interprets them and neither does this layer.
@@ -40,24 +40,33 @@ pub struct Deployment {
     pub operations: Vec<DeploymentOperation>,
     #[serde(default)]
     pub cancel_requested: bool,
-    /// When the record last changed (ms since the epoch): how an abandoned run is noticed.
-    #[serde(default)]
-    pub updated_ms: i64,
 }
 
 impl Deployment {
-    /// Reports a run that stopped making progress (its server went away) as Failed.
-    fn settle(mut self, now_ms: i64) -> Self {
-        let state = deployment::effective_state(self.state, self.updated_ms, now_ms);
-        if state != self.state {
-            self.state = state;
-            self.error = Some(serde_json::json!({
-                "code": "DeploymentFailed",
-                "message": "The deployment stopped making progress: the server running it was stopped. Resources created so far remain; deploy again to finish.",
-            }));
-        }
-        self
+    /// Ends an active deployment whose server went away as Failed with `e`; the step it was
+    /// applying fails with the same error.
+    pub fn interrupt(&mut self, e: &DomainError) {
+        let error = json!({"code": e.code(), "message": e.to_string()});
+        self.end_steps("Failed", Some(&error));
+        self.state = DeploymentState::Failed;
+        self.finished_at = Some(rfc3339_now());
+        self.error = Some(error);
     }
+
+    /// Marks the steps still Running with `state` (and the error they ended with).
+    fn end_steps(&mut self, state: &str, error: Option<&Value>) {
+        let now = rfc3339_now();
+        for o in self.operations.iter_mut().filter(|o| o.state == "Running") {
+            o.state = state.into();
+            o.timestamp = now.clone();
+            o.status_message = error.map(|e| json!({"status": "Failed", "error": e}));
+        }
+    }
+}
+
+/// Azure's timestamps: RFC 3339 in UTC with microseconds.
+pub fn rfc3339_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 /// One step of a deployment: a resource created, updated or deleted.
@@ -93,10 +102,7 @@ pub fn deployment_id(subscription: &str, group: &str, name: &str) -> ResourceId 
 
 fn load(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<(Record, Deployment)>, AppError> {
     match tx.get(id.key())? {
-        Some(rec) => {
-            let d: Deployment = from_record(&rec)?;
-            Ok(Some((rec, d.settle(crate::operations::now_ms()))))
-        }
+        Some(rec) => Ok(Some((rec.clone(), from_record(&rec)?))),
         None => Ok(None),
     }
 }
@@ -110,6 +116,66 @@ fn require(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Record, Deployment), App
         name: id.name().into(),
     }
     .into())
+}
+
+/// Whether an active deployment's server is gone (its run's owner holds no lease, or it has
+/// no run): then nothing will ever finish it, and it must be settled.
+fn orphaned(tx: &mut dyn Tx, key: &str, d: &Deployment) -> Result<Option<String>, AppError> {
+    if !d.state.is_active() {
+        return Ok(None);
+    }
+    Ok(match tx.run_get(key)? {
+        Some(run) if run.owner_alive => None,
+        Some(run) => Some(run.owner),
+        None => Some(String::new()),
+    })
+}
+
+/// Settles a deployment whose server is gone as Failed (interrupted) and forgets its run,
+/// before a write decides anything about it.
+fn settle_if_orphaned(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    rec: &Record,
+    d: &mut Deployment,
+) -> Result<(), AppError> {
+    if let Some(instance) = orphaned(tx, id.key(), d)? {
+        d.interrupt(&deployment::interrupted(
+            &d.name,
+            &Interruption::ServerLost { instance },
+        ));
+        save(tx, id, Some(rec), d)?;
+        tx.run_end(id.key())?;
+    }
+    Ok(())
+}
+
+/// Settles the deployment of a run whose server is gone (see `crate::lease`): an active one
+/// fails as interrupted; the run is forgotten either way.
+pub(crate) fn settle_run(tx: &mut dyn Tx, run: &Run) -> Result<(), AppError> {
+    if let Some(rec) = tx.get(&run.key)?.filter(|r| r.kind == KIND) {
+        let mut d: Deployment = from_record(&rec)?;
+        if d.state.is_active() {
+            tracing::warn!(deployment = %rec.id, owner = %run.owner, "settling a deployment whose server is gone");
+            d.interrupt(&deployment::interrupted(
+                &d.name,
+                &Interruption::ServerLost {
+                    instance: run.owner.clone(),
+                },
+            ));
+            save(tx, &ResourceId::parse(&rec.id)?, Some(&rec), &d)?;
+        }
+    }
+    tx.run_end(&run.key)?;
+    Ok(())
+}
+
+/// A group delete removes its deployments; their runs go with them (a runner still going
+/// finds its record gone and stops).
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    tx.delete(&rec.key)?;
+    tx.run_end(&rec.key)?;
+    Ok(())
 }
 
 fn save(
@@ -132,7 +198,8 @@ fn save(
 
 impl App {
     /// Starts (or restarts) a deployment: the group must exist and a deployment of the same
-    /// name must not be running. Returns the stored deployment and whether it is new.
+    /// name must not be running (one whose server is gone is settled first). This server owns
+    /// its run from now on. Returns the stored deployment and whether it is new.
     pub async fn begin_deployment(
         &self,
         id: ResourceId,
@@ -140,13 +207,15 @@ impl App {
     ) -> Result<(Stored<Deployment>, bool), AppError> {
         self.subscription(id.subscription()).await?;
         deployment::validate_name(id.name())?;
+        let instance = self.instance_id().to_string();
         cerulean_store::write(&*self.store, move |tx| {
             let group = crate::groups::load_group(
                 tx,
                 &id.group_id().expect("a deployment id has a group"),
             )?;
             let existing = load(tx, &id)?;
-            if let Some((_, old)) = &existing {
+            if let Some((rec, mut old)) = existing.clone() {
+                settle_if_orphaned(tx, &id, &rec, &mut old)?;
                 deployment::check_replace(&old.name, old.state, &old.started_at)?;
             }
             let stored_id = match &existing {
@@ -154,30 +223,42 @@ impl App {
                 None => id.clone(),
             };
             let location = group.location.clone().unwrap_or_default();
-            let mut d = d.clone();
-            d.updated_ms = crate::operations::now_ms();
             let rec = to_record(&stored_id, &location, &d, new_etag());
             tx.put(&rec)?;
+            tx.run_start(id.key(), &instance)?;
             Ok((Stored::from(&rec)?, existing.is_none()))
         })
         .await
     }
 
-    /// Changes a stored deployment (progress of a running one).
+    /// Records progress of the run `correlation_id` of a deployment, which this server
+    /// applies. `None` when the run is no longer this server's to report on (settled because
+    /// this server was thought gone, replaced, deleted with its group): the runner stops.
+    /// A final state ends the run.
     pub async fn update_deployment<F>(
         &self,
         id: ResourceId,
+        correlation_id: String,
         f: F,
-    ) -> Result<Stored<Deployment>, AppError>
+    ) -> Result<Option<Stored<Deployment>>, AppError>
     where
         F: Fn(&mut Deployment) + Send + 'static,
     {
+        let instance = self.instance_id().to_string();
         cerulean_store::write(&*self.store, move |tx| {
-            let (rec, mut d) = require(tx, &id)?;
+            let Some((rec, mut d)) = load(tx, &id)? else {
+                return Ok(None);
+            };
+            let ours = tx.run_get(id.key())?.is_some_and(|r| r.owner == instance);
+            if d.correlation_id != correlation_id || !d.state.is_active() || !ours {
+                return Ok(None);
+            }
             f(&mut d);
-            d.updated_ms = crate::operations::now_ms();
+            if !d.state.is_active() {
+                tx.run_end(id.key())?;
+            }
             let rec = save(tx, &id, Some(&rec), &d)?;
-            Stored::from(&rec)
+            Stored::from(&rec).map(Some)
         })
         .await
     }
@@ -231,23 +312,32 @@ impl App {
         self.subscription(id.subscription()).await?;
         cerulean_store::write(&*self.store, move |tx| {
             crate::groups::load_group(tx, &id.group_id().expect("a deployment id has a group"))?;
-            let Some((_, d)) = load(tx, &id)? else {
+            let Some((rec, mut d)) = load(tx, &id)? else {
                 return Ok(false);
             };
+            settle_if_orphaned(tx, &id, &rec, &mut d)?;
             deployment::check_replace(&d.name, d.state, &d.started_at)?;
-            tx.delete(id.key())?;
+            purge(tx, &rec)?;
             Ok(true)
         })
         .await
     }
 
-    /// Asks a running deployment to stop after the resource it is applying.
+    /// Asks a running deployment to stop after the resource it is applying (its server, any
+    /// one sharing the store, reads the request before each step). A deployment whose server
+    /// is gone has nobody to ask: it is Canceled here and now.
     pub async fn cancel_deployment(&self, id: ResourceId) -> Result<(), AppError> {
         self.subscription(id.subscription()).await?;
         cerulean_store::write(&*self.store, move |tx| {
             let (rec, mut d) = require(tx, &id)?;
             deployment::check_cancel(&d.name, d.state)?;
             d.cancel_requested = true;
+            if orphaned(tx, id.key(), &d)?.is_some() {
+                d.end_steps("Canceled", None);
+                d.state = DeploymentState::Canceled;
+                d.finished_at = Some(rfc3339_now());
+                tx.run_end(id.key())?;
+            }
             save(tx, &id, Some(&rec), &d)?;
             Ok(())
         })

@@ -127,4 +127,9 @@ pub struct ServeArgs {
     /// Where public IPv6 addresses come from (inside RFC 3849's documentation range).
     #[arg(long, default_value = cerulean_app::DEFAULT_PUBLIC_POOL_V6)]
     pub public_ip_pool_v6: ipnet::IpNet,
+    /// How long this server counts as alive in a shared store without renewing (it renews
+    /// four times as often). When a server sharing a PostgreSQL database dies without shutting
+    /// down, the others settle its deployments once its lease has run out.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub instance_lease: Duration,
 }

@@ -3,6 +3,7 @@
 
 mod az_profile;
 mod cli;
+mod instance;
 mod serve;
 mod tls;
 

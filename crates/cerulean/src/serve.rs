@@ -93,6 +93,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     let identity = Arc::new(load_identity(&args)?);
+    let instance = crate::instance::claim(&args.location)?;
     let store = open_store(&args).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
@@ -106,6 +107,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             public_ip_quota: args.public_ip_quota,
             public_pool_v4: args.public_ip_pool,
             public_pool_v6: args.public_ip_pool_v6,
+            instance_id: instance.id.clone(),
+            predecessor: instance.predecessor.clone(),
+            lease: args.instance_lease.max(Duration::from_millis(200)),
         },
     )
     .await
@@ -178,6 +182,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     println!("cerulean listening on {}://{main_addr}", scheme.as_str());
     tracing::info!(
         store = app.store().backend(),
+        instance = app.instance_id(),
         ready_ms = started.elapsed().as_millis() as u64,
         "cerulean ready"
     );

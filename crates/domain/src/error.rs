@@ -353,6 +353,10 @@ pub enum DomainError {
     #[error("The deployment '{name}' cannot be cancelled because it is in state '{state}'.")]
     DeploymentCannotBeCancelled { name: String, state: String },
 
+    // cerulean's own: ARM never loses the server applying a deployment.
+    #[error("The deployment '{name}' was interrupted: {cause}. Resources created so far remain; deploy again under the same name to finish.")]
+    DeploymentInterrupted { name: String, cause: String },
+
     // GUESS: code.
     #[error("The deployment name '{name}' is invalid. It can be up to 64 characters long and may contain only letters, digits, '-', '_', '.', '(' and ')'.")]
     InvalidDeploymentName { name: String },
@@ -461,6 +465,7 @@ impl DomainError {
             DeploymentActive { .. } => "DeploymentActive",
             DeploymentCannotBeCancelled { .. } => "DeploymentCannotBeCancelled", // GUESS
             InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
+            DeploymentInterrupted { .. } => "DeploymentInterrupted",             // cerulean's own
             InvalidTemplate { code, .. } => code,
         }
     }
@@ -483,7 +488,8 @@ impl DomainError {
             | ConcurrentConflict { .. }
             | OperationNotAllowed { .. }
             | DeploymentActive { .. }
-            | DeploymentCannotBeCancelled { .. } => ErrorClass::Conflict,
+            | DeploymentCannotBeCancelled { .. }
+            | DeploymentInterrupted { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
             _ => ErrorClass::BadRequest,

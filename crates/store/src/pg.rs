@@ -9,9 +9,7 @@
 //! unique constraints remain the last line of defence.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{
-    offset_hex, parse_offset, Ref, RefKind, Run, EXCLUSIVE_REFS, UNIQUE_ADDRESS,
-};
+use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
 use crate::{
     Job, ListQuery, Record, Scope, Store, StoreError, StoreFuture, Tx, WriteCounters, WriteStats,
 };

@@ -3,6 +3,12 @@
 //! so every rule holds inside templates too. A resource that fails stops the resources that
 //! depend on it; the others go on, what was created stays, and the deployment is Failed with
 //! each failing resource's own error in `error.details` (as ARM does).
+//!
+//! The server that stored the deployment runs it and owns its run in the store
+//! (`cerulean_app::lease`). Before each step the runner stops if the deployment was
+//! cancelled or the server is shutting down (then it fails as interrupted); a progress write
+//! refused because the run is no longer this server's (settled while this server was thought
+//! gone, replaced, deleted) stops it without another word.
 
 mod runtime;
 pub mod whatif;
@@ -11,15 +17,16 @@ use crate::internal::{self, Reply};
 use crate::AppState;
 use axum::http::{Method, StatusCode};
 use cerulean_app::deployments::{Deployment, DeploymentOperation};
-use cerulean_domain::deployment::{DeploymentState, Mode};
+use cerulean_domain::deployment::{interrupted, DeploymentState, Interruption, Mode};
 use cerulean_domain::id::ResourceId;
 use cerulean_template::Plan;
 use runtime::Fetch;
 use serde_json::{json, Value};
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
-pub use runtime::rfc3339_now;
+pub use cerulean_app::deployments::rfc3339_now;
 
 /// The api-version used for requests the template does not name one for.
 pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
@@ -27,15 +34,19 @@ pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
 /// background. The evaluator is synchronous, so the run gets a blocking thread of its own
 /// and reaches the async service through `Handle::block_on`.
-pub fn spawn(s: AppState, id: ResourceId, plan: Plan, mode: Mode) {
+pub fn spawn(s: AppState, id: ResourceId, correlation_id: String, plan: Plan, mode: Mode) {
     let handle = Handle::current();
+    let runner = s.app.runner();
     tokio::task::spawn_blocking(move || {
         let run = Run {
             s: &s,
             handle: &handle,
             id: &id,
+            correlation_id: &correlation_id,
+            superseded: Cell::new(false),
         };
         run.all(&plan, mode);
+        drop(runner);
     });
 }
 
@@ -43,6 +54,17 @@ struct Run<'a> {
     s: &'a AppState,
     handle: &'a Handle,
     id: &'a ResourceId,
+    /// Which run of the deployment this is: a redeploy under the same name is another.
+    correlation_id: &'a str,
+    /// Set once a progress write was refused: the run is no longer this server's.
+    superseded: Cell<bool>,
+}
+
+/// Why a run ended before its last step.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    Canceled,
+    ShuttingDown,
 }
 
 /// ARM's name for an HTTP status in `statusCode`.
@@ -82,12 +104,26 @@ impl Run<'_> {
             .block_on(internal::call(self.s, method, path, body))
     }
 
-    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) -> Option<Deployment> {
-        self.handle
-            .block_on(self.s.app.update_deployment(self.id.clone(), f))
-            .map_err(|e| tracing::error!(deployment = %self.id.as_str(), error = %e, "deployment record update failed"))
-            .ok()
-            .map(|s| s.value)
+    /// Records progress; does nothing once the run is no longer this server's.
+    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) {
+        if self.superseded.get() {
+            return;
+        }
+        let result = self.handle.block_on(self.s.app.update_deployment(
+            self.id.clone(),
+            self.correlation_id.to_string(),
+            f,
+        ));
+        match result {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                tracing::warn!(deployment = %self.id.as_str(), "the deployment is no longer this server's to run: stopping");
+                self.superseded.set(true);
+            }
+            Err(e) => {
+                tracing::error!(deployment = %self.id.as_str(), error = %e, "deployment record update failed")
+            }
+        }
     }
 
     fn cancel_requested(&self) -> bool {
@@ -192,8 +228,11 @@ impl Run<'_> {
         let mut blocked = vec![false; plan.resources.len()];
         let mut errors = Vec::new();
         let mut created = Vec::new();
-        let mut canceled = false;
+        let mut stopped = None;
         for i in plan.order() {
+            if self.superseded.get() {
+                return;
+            }
             let r = &plan.resources[i];
             if !r.condition {
                 continue;
@@ -202,8 +241,12 @@ impl Run<'_> {
                 blocked[i] = true;
                 continue;
             }
+            if self.s.app.stopping() {
+                stopped = Some(Stopped::ShuttingDown);
+                break;
+            }
             if self.cancel_requested() {
-                canceled = true;
+                stopped = Some(Stopped::Canceled);
                 break;
             }
             let path = format!("{}?api-version={}", r.id, r.api_version);
@@ -221,6 +264,17 @@ impl Run<'_> {
                 }
             }
         }
+        if self.superseded.get() {
+            return;
+        }
+        if stopped == Some(Stopped::ShuttingDown) {
+            self.update(|d| {
+                let e = interrupted(&d.name, &Interruption::Shutdown);
+                d.interrupt(&e);
+            });
+            return;
+        }
+        let canceled = stopped == Some(Stopped::Canceled);
         if !canceled && errors.is_empty() && mode == Mode::Complete {
             errors.extend(self.delete_others(plan));
         }

@@ -109,7 +109,6 @@ fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
         error: None,
         operations: Vec::new(),
         cancel_requested: false,
-        updated_ms: 0,
     }
 }
 
@@ -127,7 +126,13 @@ async fn put(
         .app
         .begin_deployment(id.clone(), record(&name, &req, &plan))
         .await?;
-    deploy::spawn(s.clone(), id, plan, mode);
+    deploy::spawn(
+        s.clone(),
+        id,
+        stored.value.correlation_id.clone(),
+        plan,
+        mode,
+    );
     let status = if created {
         StatusCode::CREATED
     } else {
