@@ -3,6 +3,7 @@
 //! they decided. No HTTP and no ARM JSON here: the edge hands in domain values and gets
 //! domain values back.
 
+pub mod audit;
 pub mod compute;
 pub mod deployments;
 mod error;

@@ -43,7 +43,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
-fn init_logging(format: LogFormat) {
+pub(crate) fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CERULEAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
@@ -55,10 +55,16 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn open_store(args: &ServeArgs) -> Result<Arc<dyn Store>, String> {
-    let store: Arc<dyn Store> = match (&args.database_url, args.in_memory) {
+/// The store of `--database-url`, else SQLite (in RAM with `--in-memory`, else in the data
+/// directory).
+pub(crate) async fn open_store(
+    database_url: Option<&str>,
+    in_memory: bool,
+    location: &std::path::Path,
+) -> Result<Arc<dyn Store>, String> {
+    let store: Arc<dyn Store> = match (database_url, in_memory) {
         (Some(url), _) => {
-            let url = url.clone();
+            let url = url.to_string();
             Arc::new(
                 tokio::task::spawn_blocking(move || PgStore::open(&url))
                     .await
@@ -68,7 +74,7 @@ async fn open_store(args: &ServeArgs) -> Result<Arc<dyn Store>, String> {
         }
         (None, true) => Arc::new(SqliteStore::open(SqliteMode::Memory).map_err(|e| e.to_string())?),
         (None, false) => Arc::new(
-            SqliteStore::open(SqliteMode::Durable(args.location.clone()))
+            SqliteStore::open(SqliteMode::Durable(location.to_path_buf()))
                 .map_err(|e| e.to_string())?,
         ),
     };
@@ -94,7 +100,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     }
     let identity = Arc::new(load_identity(&args)?);
     let instance = crate::instance::claim(&args.location)?;
-    let store = open_store(&args).await?;
+    let store = open_store(args.database_url.as_deref(), args.in_memory, &args.location).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
     let app = App::start(

@@ -9,7 +9,9 @@ use cerulean_domain::operation::{Operation, OperationStatus};
 use cerulean_domain::subscription::Subscription;
 use std::sync::Arc;
 
+mod books;
 mod runs;
+pub use books::*;
 pub use runs::*;
 
 fn rec(group: &str, kind: &str, name: &str) -> Record {
@@ -832,7 +834,8 @@ macro_rules! conformance_suite {
             counters_count_up_and_regions_count,
             a_panicking_job_fails_alone,
             runs_of_a_server_without_a_lease_are_orphaned,
-            reset_forgets_runs_but_not_leases
+            reset_forgets_runs_but_not_leases,
+            address_books_with_any_state_are_listed
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

@@ -104,6 +104,10 @@ pub trait Tx {
         subnet: &str,
         limit: usize,
     ) -> Result<Vec<(u128, String)>, StoreError>;
+    /// The address books that keep any state (an address held or released, a mark), in key
+    /// order after `after`, at most `limit`: what a consistency check walks to find books
+    /// whose subnet is gone.
+    fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError>;
     /// Forgets all IPAM state of a subnet (it is being deleted).
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError>;
 

@@ -593,6 +593,22 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
+        // COLLATE "C": one order for paging whatever the database collation.
+        let rows = self.query(
+            "SELECT k FROM (
+                 SELECT subnet_key AS k FROM ip_allocations
+                 UNION SELECT subnet_key FROM ip_released
+                 UNION SELECT subnet_key FROM ip_marks) books
+             WHERE k COLLATE \"C\" > $1 ORDER BY k COLLATE \"C\" LIMIT $2",
+            &[
+                &after.unwrap_or(""),
+                &i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
         let rows = self.query(
             "INSERT INTO counters (name, value) VALUES ($1, 1)

@@ -2,6 +2,8 @@
 //! trusts the CA the server generated.
 #![allow(dead_code)]
 
+pub mod invariants;
+
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};

@@ -465,6 +465,28 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT subnet_key FROM ip_allocations WHERE subnet_key > ?1
+                 UNION SELECT subnet_key FROM ip_released WHERE subnet_key > ?1
+                 UNION SELECT subnet_key FROM ip_marks WHERE subnet_key > ?1
+                 ORDER BY 1 LIMIT ?2",
+            )
+            .map_err(backend)?;
+        let rows = st
+            .query_map(
+                params![
+                    after.unwrap_or(""),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| r.get::<_, String>(0),
+            )
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)).collect()
+    }
+
     fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
         self.conn
             .prepare_cached(
