@@ -12,6 +12,7 @@ use crate::records::from_record;
 use crate::AppError;
 use cerulean_domain::compute::vm::VirtualMachine;
 use cerulean_domain::deployment;
+use cerulean_domain::group::ResourceGroup;
 use cerulean_domain::id::{fold, ResourceId};
 use cerulean_domain::ipam::offset_of;
 use cerulean_domain::kind::RESOURCE_GROUP;
@@ -104,7 +105,10 @@ impl Auditor {
         let records: Vec<Record> = self.records.values().cloned().collect();
         // Pools first: NICs refer to them.
         for r in records.iter().filter(|r| r.kind == LOAD_BALANCER) {
-            let lb: LoadBalancer = from_record(r)?;
+            // One that cannot be read is reported below.
+            let Ok(lb) = from_record::<LoadBalancer>(r) else {
+                continue;
+            };
             for p in &lb.pools {
                 self.backend_pools
                     .insert(key_of(&format!("{}/backendAddressPools/{}", r.id, p.name)));
@@ -112,14 +116,18 @@ impl Auditor {
         }
         for r in &records {
             self.placement(r);
-            match r.kind.as_str() {
-                VNET => self.vnet(r)?,
-                NIC => self.nic(r)?,
-                LOAD_BALANCER => self.load_balancer(r)?,
-                PUBLIC_IP => self.public_ip(r)?,
-                crate::compute::VM => self.vm(r)?,
-                deployment::KIND => self.deployment(tx, r)?,
-                _ => {}
+            let read = match r.kind.as_str() {
+                VNET => self.vnet(r),
+                NIC => self.nic(r),
+                LOAD_BALANCER => self.load_balancer(r),
+                PUBLIC_IP => self.public_ip(r),
+                crate::compute::VM => self.vm(r),
+                deployment::KIND => self.deployment(tx, r),
+                RESOURCE_GROUP => from_record::<ResourceGroup>(r).map(|_| ()),
+                _ => Ok(()),
+            };
+            if let Err(e) = read {
+                self.violation(format!("{} cannot be read as a {}: {e}", r.id, r.kind));
             }
         }
         self.exclusive();
@@ -161,6 +169,12 @@ impl Auditor {
 
     /// A resource lies in a group that exists, and a child resource under a parent that does.
     fn placement(&mut self, r: &Record) {
+        if r.kind == RESOURCE_GROUP && r.group_key.is_some() {
+            self.violation(format!(
+                "{} is stored as a resource group inside another",
+                r.id
+            ));
+        }
         if let Some(g) = &r.group_key {
             if !self.exists(g, RESOURCE_GROUP) {
                 self.violation(format!("{} is in group {g}, which does not exist", r.id));

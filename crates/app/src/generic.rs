@@ -30,6 +30,8 @@ pub struct GenericCommon {
 
 #[derive(Clone, Debug, Default)]
 pub struct GenericSpec {
+    /// The request's api-version, for messages.
+    pub api_version: String,
     pub location: Option<String>,
     pub tags: Option<Tags>,
     pub arm: Map<String, Value>,
@@ -67,6 +69,20 @@ impl App {
         spec: GenericSpec,
     ) -> Result<(Stored<GenericResource>, bool), AppError> {
         self.subscription(id.subscription()).await?;
+        if cerulean_domain::kind::is_modelled(&id.kind_key()) {
+            // Not routed here from outside (those types have routes of their own) but for
+            // `Microsoft.Resources/resourceGroups` nested in a group, directly or from a
+            // template.
+            let namespace = id.namespace().unwrap_or_default().to_string();
+            return Err(DomainError::InvalidResourceType {
+                resource_type: id.type_path()[namespace.len()..]
+                    .trim_start_matches('/')
+                    .to_string(),
+                namespace,
+                api_version: spec.api_version.clone(),
+            }
+            .into());
+        }
         let location = match &spec.location {
             Some(l) => Some(
                 region::normalize(l)

@@ -7,7 +7,8 @@ use serde_json::json;
 use std::process::ExitCode;
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    crate::serve::init_logging(LogFormat::Text);
+    // Only what went wrong: the report is the output.
+    crate::serve::init_logging(LogFormat::Text, "warn");
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

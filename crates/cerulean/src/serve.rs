@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 const DRAIN: Duration = Duration::from_secs(10);
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    init_logging(args.log_format);
+    init_logging(args.log_format, "info");
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,9 +43,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
-pub(crate) fn init_logging(format: LogFormat) {
+/// Logs to stderr at `CERULEAN_LOG`, else at `default` (`info` for the server).
+pub(crate) fn init_logging(format: LogFormat, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CERULEAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

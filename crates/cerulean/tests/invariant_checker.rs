@@ -243,6 +243,32 @@ async fn the_checker_names_each_kind_of_damage() {
         "DELETE FROM resources WHERE key LIKE '%/virtualmachines/vm2'",
     );
 
+    // A record that is not what its kind says (a "group" inside a group, as a generic PUT
+    // of Microsoft.Resources/resourceGroups once stored).
+    let fake = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/resourceGroups/x"
+    );
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO resources VALUES ('{}', '{fake}', 'microsoft.resources/resourcegroups',
+             '{SUB}', '/subscriptions/{SUB}/resourcegroups/rg', 'eastus', '{{\"arm\": {{}}}}', 'e')",
+            fake.to_lowercase()
+        ),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[
+            "is stored as a resource group inside another",
+            "cannot be read as a microsoft.resources/resourcegroups",
+        ],
+        &[],
+    )
+    .await;
+    sql(&url, &format!("DELETE FROM resources WHERE id = '{fake}'"));
+    assert_clean(&s, &store).await;
+
     // A public IP whose address the pool lost.
     sql(
         &url,

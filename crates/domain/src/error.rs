@@ -340,6 +340,14 @@ pub enum DomainError {
     )]
     NotImplemented { what: String },
 
+    // GUESS: status (ARM answers 404 for a type of no provider; this one is under a group).
+    #[error("The resource type '{resource_type}' could not be found in the namespace '{namespace}' for api version '{api_version}'.")]
+    InvalidResourceType {
+        resource_type: String,
+        namespace: String,
+        api_version: String,
+    },
+
     #[error("Can not perform requested operation on nested resource. Parent resource '{parent}' not found.")]
     ParentResourceNotFound { parent: String },
 
@@ -461,6 +469,7 @@ impl DomainError {
             OperationNotAllowed { .. } => "OperationNotAllowed",
             AvailabilitySetInUse { .. } => "AvailabilitySetInUse", // GUESS
             ParentResourceNotFound { .. } => "ParentResourceNotFound",
+            InvalidResourceType { .. } => "InvalidResourceType",
             DeploymentNotFound { .. } => "DeploymentNotFound",
             DeploymentActive { .. } => "DeploymentActive",
             DeploymentCannotBeCancelled { .. } => "DeploymentCannotBeCancelled", // GUESS
@@ -479,6 +488,7 @@ impl DomainError {
             | ResourceNotFound { .. }
             | OperationNotFound { .. }
             | ParentResourceNotFound { .. }
+            | InvalidResourceType { .. }
             | DeploymentNotFound { .. } => ErrorClass::NotFound,
             InvalidTemplate { code, .. } if *code == "NotImplemented" => ErrorClass::NotImplemented,
             InvalidTemplate { code, .. } if *code == "ResourceNotFound" => ErrorClass::NotFound,

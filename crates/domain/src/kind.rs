@@ -13,6 +13,16 @@ const DELETE_ORDER: &[&str] = &[
     "microsoft.network/virtualnetworks",
 ];
 
+/// Whether records of this kind are cerulean's own (resource groups, deployments and the
+/// resource types it models): a generic resource never takes such a kind, or the store
+/// would hold a record that is not what its kind says (a group list would read a generic
+/// resource as a group).
+pub fn is_modelled(kind_key: &str) -> bool {
+    kind_key == RESOURCE_GROUP
+        || kind_key == crate::deployment::KIND
+        || DELETE_ORDER.contains(&kind_key)
+}
+
 /// Rank of a kind in the delete order; kinds not listed go first (they use nothing we model).
 pub fn delete_rank(kind_key: &str) -> usize {
     DELETE_ORDER
@@ -37,5 +47,24 @@ mod tests {
                 < delete_rank("microsoft.network/virtualnetworks")
         );
         assert_eq!(delete_rank("microsoft.storage/storageaccounts"), 0);
+    }
+
+    #[test]
+    fn groups_deployments_and_modelled_types_are_cerulean_s_own() {
+        for k in [
+            RESOURCE_GROUP,
+            "microsoft.resources/deployments",
+            "microsoft.network/networkinterfaces",
+            "microsoft.compute/virtualmachines",
+        ] {
+            assert!(is_modelled(k), "{k}");
+        }
+        for k in [
+            "microsoft.storage/storageaccounts",
+            "microsoft.compute/virtualmachines/extensions",
+            "microsoft.resources/tags",
+        ] {
+            assert!(!is_modelled(k), "{k}");
+        }
     }
 }

@@ -1,0 +1,73 @@
+//! What a hostile or careless client found, each kept as a regression test against the real
+//! binary: requests that must be refused with Azure's error, never stored to break later
+//! reads.
+
+mod common;
+
+use common::invariants::{check_api, check_store, StoreAt};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const RAPI: &str = "api-version=2024-03-01";
+
+/// A "resource group" PUT as a generic resource inside a group (directly, or from a template)
+/// was stored with the kind of groups, and every later group list answered 500. It is no
+/// resource type of a group: 404 `InvalidResourceType`, nothing stored.
+#[tokio::test]
+async fn a_resource_group_nested_in_a_group_is_no_resource_type() {
+    let s = Server::start(&[]);
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let nested = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/resourceGroups/inner?api-version=2021-04-01"
+    );
+    let (st, body) = s.put(&nested, json!({"location": "eastus"})).await;
+    let msg = assert_error(st, &body, 404, "InvalidResourceType");
+    assert_eq!(
+        msg,
+        "The resource type 'resourceGroups' could not be found in the namespace 'Microsoft.Resources' for api version '2021-04-01'."
+    );
+
+    // The same from a template: the deployment fails with the same inner error.
+    let d = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/deployments/d?{RAPI}"
+    );
+    let template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2021-04-01",
+                       "name": "inner", "location": "eastus"}]});
+    let (st, body) = s
+        .put(
+            &d,
+            json!({"properties": {"mode": "Incremental", "template": template}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let got = loop {
+        let (_, got) = s.get(&d).await;
+        if got["properties"]["provisioningState"] != "Accepted"
+            && got["properties"]["provisioningState"] != "Running"
+        {
+            break got;
+        }
+        assert!(Instant::now() < deadline, "{got}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(got["properties"]["provisioningState"], "Failed", "{got}");
+    assert_eq!(
+        got["properties"]["error"]["details"][0]["code"], "InvalidResourceType",
+        "{got}"
+    );
+
+    let (st, groups) = s
+        .get(&format!("/subscriptions/{SUB}/resourcegroups?{API}"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{groups}");
+    assert_eq!(groups["value"].as_array().unwrap().len(), 1, "{groups}");
+    check_api(&s).await;
+    check_store(&StoreAt::dir(&s.dir));
+}
