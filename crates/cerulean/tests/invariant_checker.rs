@@ -307,7 +307,7 @@ async fn the_checker_names_a_finished_deployment_still_run_by_a_server() {
     sql(
         &url,
         &format!(
-            "INSERT INTO runs VALUES ('{}', 'someone')",
+            "INSERT INTO runs VALUES ('{}', 'someone', 't', FALSE)",
             d.to_lowercase()
         ),
     );

@@ -6,6 +6,8 @@ use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
 pub const KIND: &str = "microsoft.resources/deployments";
+/// A deployment's steps (ARM's deployment operations) are stored as its children.
+pub const OPERATION_KIND: &str = "microsoft.resources/deployments/operations";
 
 /// Azure's provisioning states of a deployment, in the order a deployment passes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,6 +20,7 @@ const DELETE_ORDER: &[&str] = &[
 pub fn is_modelled(kind_key: &str) -> bool {
     kind_key == RESOURCE_GROUP
         || kind_key == crate::deployment::KIND
+        || kind_key == crate::deployment::OPERATION_KIND
         || DELETE_ORDER.contains(&kind_key)
 }
 

@@ -125,10 +125,13 @@ pub trait Tx {
     fn lease_renew(&mut self, instance: &str, ttl_ms: i64) -> Result<(), StoreError>;
     /// The server `instance` stopped: its runs are orphaned from now on.
     fn lease_end(&mut self, instance: &str) -> Result<(), StoreError>;
-    /// Records that the server `owner` works on `key` (replacing any earlier owner).
-    fn run_start(&mut self, key: &str, owner: &str) -> Result<(), StoreError>;
-    /// The run of `key`, if any, and whether its owner is alive.
+    /// Records that the server `owner` works on `key` as run `token`, replacing any earlier
+    /// run of it (and its stop request).
+    fn run_start(&mut self, key: &str, owner: &str, token: &str) -> Result<(), StoreError>;
+    /// The run of `key`, if any, whether its owner is alive and whether it was asked to stop.
     fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError>;
+    /// Asks the run of `key` to stop. False if there is none.
+    fn run_cancel(&mut self, key: &str) -> Result<bool, StoreError>;
     /// The work on `key` is over (finished or settled). False if there was no run.
     fn run_end(&mut self, key: &str) -> Result<bool, StoreError>;
     /// Runs whose owner holds no lease now (none, or an expired one), in key order, at most

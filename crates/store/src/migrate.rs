@@ -165,9 +165,12 @@ const V3_NO_SUBNET_REFS: &str = "DELETE FROM refs WHERE kind = 'subnet';";
 /// Which server is alive and which server runs what, so that the background work of a server
 /// that died (a deployment) is settled by the next one instead of staying Running forever:
 /// `leases` holds one row per live server (its instance id and when its lease ends, by the
-/// database's clock), `runs` one row per deployment still being worked on and the instance
-/// working on it. Deployments already stored get an ownerless run: the first server to start
-/// settles those still Accepted or Running (their server is gone) and forgets the others.
+/// database's clock), `runs` one row per deployment still being worked on: the instance
+/// working on it, which run it is (`token`: a redeploy is another) and whether it was asked
+/// to stop. A runner reads and fences on this small row at every step, never on the
+/// deployment record (whose template may be megabytes). Deployments already stored get an
+/// ownerless run: the first server to start settles those still Accepted or Running (their
+/// server is gone) and forgets the others.
 const V4_LEASES_AND_RUNS: &str = "
     CREATE TABLE leases (
         instance TEXT PRIMARY KEY,
@@ -175,10 +178,12 @@ const V4_LEASES_AND_RUNS: &str = "
     );
     CREATE TABLE runs (
         key TEXT PRIMARY KEY,
-        owner TEXT NOT NULL
+        owner TEXT NOT NULL,
+        token TEXT NOT NULL,
+        cancel BOOLEAN NOT NULL
     );
-    INSERT INTO runs (key, owner)
-        SELECT key, '' FROM resources WHERE kind = 'microsoft.resources/deployments';
+    INSERT INTO runs (key, owner, token, cancel)
+        SELECT key, '', '', FALSE FROM resources WHERE kind = 'microsoft.resources/deployments';
     ";
 
 /// V4 with SQLite's clustered layout (see v2).
@@ -189,10 +194,12 @@ const V4_SQLITE_LEASES_AND_RUNS: &str = "
     ) WITHOUT ROWID;
     CREATE TABLE runs (
         key TEXT PRIMARY KEY,
-        owner TEXT NOT NULL
+        owner TEXT NOT NULL,
+        token TEXT NOT NULL,
+        cancel INTEGER NOT NULL
     ) WITHOUT ROWID;
-    INSERT INTO runs (key, owner)
-        SELECT key, '' FROM resources WHERE kind = 'microsoft.resources/deployments';
+    INSERT INTO runs (key, owner, token, cancel)
+        SELECT key, '', '', 0 FROM resources WHERE kind = 'microsoft.resources/deployments';
     ";
 
 /// Refuses a database a newer cerulean has migrated: this binary would not know what its

@@ -290,7 +290,9 @@ fn to_run(r: &postgres::Row) -> Run {
     Run {
         key: r.get(0),
         owner: r.get(1),
-        owner_alive: r.get(2),
+        token: r.get(2),
+        owner_alive: r.get(3),
+        cancel_requested: r.get(4),
     }
 }
 
@@ -665,11 +667,12 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn run_start(&mut self, key: &str, owner: &str) -> Result<(), StoreError> {
+    fn run_start(&mut self, key: &str, owner: &str, token: &str) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO runs (key, owner) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET owner = excluded.owner",
-            &[&key, &owner],
+            "INSERT INTO runs (key, owner, token, cancel) VALUES ($1, $2, $3, FALSE)
+             ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+             cancel = FALSE",
+            &[&key, &owner, &token],
         )?;
         Ok(())
     }
@@ -677,13 +680,18 @@ impl Tx for PgTx<'_> {
     fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError> {
         let rows = self.query(
             concat!(
-                "SELECT r.key, r.owner, COALESCE(l.expires_ms > ",
+                "SELECT r.key, r.owner, r.token, COALESCE(l.expires_ms > ",
                 now_ms!(),
-                ", FALSE) FROM runs r LEFT JOIN leases l ON l.instance = r.owner WHERE r.key = $1"
+                ", FALSE), r.cancel FROM runs r LEFT JOIN leases l ON l.instance = r.owner
+                 WHERE r.key = $1"
             ),
             &[&key],
         )?;
         Ok(rows.first().map(to_run))
+    }
+
+    fn run_cancel(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.execute("UPDATE runs SET cancel = TRUE WHERE key = $1", &[&key])? > 0)
     }
 
     fn run_end(&mut self, key: &str) -> Result<bool, StoreError> {
@@ -693,7 +701,8 @@ impl Tx for PgTx<'_> {
     fn runs_orphaned(&mut self, limit: usize) -> Result<Vec<Run>, StoreError> {
         let rows = self.query(
             concat!(
-                "SELECT r.key, r.owner, FALSE FROM runs r LEFT JOIN leases l ON l.instance = r.owner
+                "SELECT r.key, r.owner, r.token, FALSE, r.cancel FROM runs r
+                 LEFT JOIN leases l ON l.instance = r.owner
                  WHERE l.instance IS NULL OR l.expires_ms <= ",
                 now_ms!(),
                 " ORDER BY r.key COLLATE \"C\" LIMIT $1"

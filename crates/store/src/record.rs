@@ -146,8 +146,13 @@ pub struct Run {
     pub key: String,
     /// Instance id of the server working on it (empty: none, e.g. runs found by a migration).
     pub owner: String,
+    /// Which run of the record this is (a deployment's correlation id): a runner whose token
+    /// is no longer the record's was replaced.
+    pub token: String,
     /// Whether the owner holds a lease now, by the database's clock.
     pub owner_alive: bool,
+    /// Whether someone asked the run to stop.
+    pub cancel_requested: bool,
 }
 
 /// IPAM offsets are stored as fixed-width hex so that text order is numeric order (IPv6

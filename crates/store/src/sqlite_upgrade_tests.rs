@@ -145,7 +145,9 @@ async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
         [Run {
             key: format!("{GROUP}/providers/microsoft.resources/deployments/d"),
             owner: String::new(),
+            token: String::new(),
             owner_alive: false,
+            cancel_requested: false,
         }]
     );
     // The exclusive index came through the rebuild of `refs`.

@@ -17,7 +17,7 @@ use crate::internal::{self, Reply};
 use crate::AppState;
 use axum::http::{Method, StatusCode};
 use cerulean_app::deployments::{Deployment, DeploymentOperation};
-use cerulean_domain::deployment::{interrupted, DeploymentState, Interruption, Mode};
+use cerulean_domain::deployment::{DeploymentState, Interruption, Mode};
 use cerulean_domain::id::ResourceId;
 use cerulean_template::Plan;
 use runtime::Fetch;
@@ -44,6 +44,7 @@ pub fn spawn(s: AppState, id: ResourceId, correlation_id: String, plan: Plan, mo
             id: &id,
             correlation_id: &correlation_id,
             superseded: Cell::new(false),
+            steps: Cell::new(0),
         };
         run.all(&plan, mode);
         drop(runner);
@@ -58,6 +59,8 @@ struct Run<'a> {
     correlation_id: &'a str,
     /// Set once a progress write was refused: the run is no longer this server's.
     superseded: Cell<bool>,
+    /// Steps taken so far: each operation id begins with its number, so they list in order.
+    steps: Cell<u32>,
 }
 
 /// Why a run ended before its last step.
@@ -86,8 +89,10 @@ fn status_name(status: StatusCode) -> String {
     }
 }
 
-fn op_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
+/// ARM's operation ids are 16 hex digits; these begin with the step's number.
+fn op_id(step: u32) -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{:04X}{}", step & 0xffff, random[..12].to_uppercase())
 }
 
 fn failed_error(details: Vec<Value>) -> Value {
@@ -104,19 +109,12 @@ impl Run<'_> {
             .block_on(internal::call(self.s, method, path, body))
     }
 
-    /// Records progress; does nothing once the run is no longer this server's.
-    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) {
-        if self.superseded.get() {
-            return;
-        }
-        let result = self.handle.block_on(self.s.app.update_deployment(
-            self.id.clone(),
-            self.correlation_id.to_string(),
-            f,
-        ));
+    /// Records what a progress write said: `false` means the run is no longer this server's,
+    /// and it stops.
+    fn kept(&self, result: Result<bool, cerulean_app::AppError>) {
         match result {
-            Ok(Some(_)) => {}
-            Ok(None) => {
+            Ok(true) => {}
+            Ok(false) => {
                 tracing::warn!(deployment = %self.id.as_str(), "the deployment is no longer this server's to run: stopping");
                 self.superseded.set(true);
             }
@@ -126,10 +124,41 @@ impl Run<'_> {
         }
     }
 
+    /// Changes the deployment record (as the run begins and ends); does nothing once the run
+    /// is no longer this server's.
+    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) {
+        if self.superseded.get() {
+            return;
+        }
+        let result = self.handle.block_on(self.s.app.update_deployment(
+            self.id.clone(),
+            self.correlation_id.to_string(),
+            f,
+        ));
+        self.kept(result.map(|d| d.is_some()));
+    }
+
+    /// Records a step (new, or its outcome).
+    fn record(&self, op: DeploymentOperation) {
+        if self.superseded.get() {
+            return;
+        }
+        let result = self.handle.block_on(self.s.app.record_step(
+            self.id.clone(),
+            self.correlation_id.to_string(),
+            op,
+        ));
+        self.kept(result);
+    }
+
+    /// Read from the run's row in the store before each step: any server may have been asked.
     fn cancel_requested(&self) -> bool {
         self.handle
-            .block_on(self.s.app.get_deployment(self.id.clone()))
-            .map(|d| d.value.cancel_requested)
+            .block_on(
+                self.s
+                    .app
+                    .run_stop_requested(self.id.clone(), self.correlation_id.to_string()),
+            )
             .unwrap_or(false)
     }
 
@@ -169,13 +198,14 @@ impl Run<'_> {
         target_type: &str,
         request: impl FnOnce() -> Result<Reply, Value>,
     ) -> Result<(), Value> {
-        let id = op_id();
+        let step = self.steps.get();
+        self.steps.set(step + 1);
         let started = Instant::now();
         let name = cerulean_domain::id::ResourceId::parse(target_id)
             .map(|r| r.segments().map(|(_, n)| n).collect::<Vec<_>>().join("/"))
             .unwrap_or_default();
-        let op = DeploymentOperation {
-            operation_id: id.clone(),
+        let mut op = DeploymentOperation {
+            operation_id: op_id(step),
             provisioning_operation: operation.into(),
             state: "Running".into(),
             timestamp: rfc3339_now(),
@@ -188,8 +218,7 @@ impl Run<'_> {
             tracking_id: uuid::Uuid::new_v4().to_string(),
             service_request_id: uuid::Uuid::new_v4().to_string(),
         };
-        let pushed = op.clone();
-        self.update(move |d| d.operations.push(pushed.clone()));
+        self.record(op.clone());
         let (code, outcome) = match request() {
             Err(e) => ("BadRequest".to_string(), Err(e)),
             Ok(reply) if reply.status.is_success() => {
@@ -197,24 +226,18 @@ impl Run<'_> {
             }
             Ok(reply) => (status_name(reply.status), Err(reply.body["error"].clone())),
         };
-        let ms = started.elapsed().as_millis() as i64;
-        let failed = outcome.as_ref().err().cloned();
-        self.update(move |d| {
-            if let Some(o) = d.operations.iter_mut().find(|o| o.operation_id == id) {
-                o.state = if failed.is_some() {
-                    "Failed"
-                } else {
-                    "Succeeded"
-                }
-                .into();
-                o.duration_ms = ms;
-                o.timestamp = rfc3339_now();
-                o.status_code = Some(code.clone());
-                o.status_message = failed
-                    .as_ref()
-                    .map(|e| json!({"status": "Failed", "error": e}));
-            }
-        });
+        let failed = outcome.as_ref().err();
+        op.state = if failed.is_some() {
+            "Failed"
+        } else {
+            "Succeeded"
+        }
+        .into();
+        op.duration_ms = started.elapsed().as_millis() as i64;
+        op.timestamp = rfc3339_now();
+        op.status_code = Some(code);
+        op.status_message = failed.map(|e| json!({"status": "Failed", "error": e}));
+        self.record(op);
         outcome
     }
 
@@ -268,10 +291,12 @@ impl Run<'_> {
             return;
         }
         if stopped == Some(Stopped::ShuttingDown) {
-            self.update(|d| {
-                let e = interrupted(&d.name, &Interruption::Shutdown);
-                d.interrupt(&e);
-            });
+            let result = self.handle.block_on(self.s.app.interrupt_deployment(
+                self.id.clone(),
+                self.correlation_id.to_string(),
+                Interruption::Shutdown,
+            ));
+            self.kept(result);
             return;
         }
         let canceled = stopped == Some(Stopped::Canceled);

@@ -108,7 +108,6 @@ fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
         providers,
         error: None,
         operations: Vec::new(),
-        cancel_requested: false,
     }
 }
 
@@ -283,16 +282,11 @@ async fn operations(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s
+    let (id, steps) = s
         .app
-        .get_deployment(deployment_id(&sub, &rg, &name))
+        .deployment_steps(deployment_id(&sub, &rg, &name))
         .await?;
-    let ops: Vec<Value> = d
-        .value
-        .operations
-        .iter()
-        .map(|o| w::operation(&d.id, o))
-        .collect();
+    let ops: Vec<Value> = steps.iter().map(|o| w::operation(&id, o)).collect();
     Ok(Json(json!({ "value": ops })))
 }
 
@@ -300,17 +294,11 @@ async fn operation(
     State(s): State<AppState>,
     Path((sub, rg, name, op)): Path<(String, String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s
+    let (id, step) = s
         .app
-        .get_deployment(deployment_id(&sub, &rg, &name))
+        .deployment_step(deployment_id(&sub, &rg, &name), op)
         .await?;
-    let found = d
-        .value
-        .operations
-        .iter()
-        .find(|o| o.operation_id.eq_ignore_ascii_case(&op))
-        .ok_or_else(|| DomainError::OperationNotFound { id: op.clone() })?;
-    Ok(Json(w::operation(&d.id, found)))
+    Ok(Json(w::operation(&id, &step)))
 }
 
 async fn status(

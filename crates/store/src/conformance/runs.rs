@@ -12,7 +12,9 @@ fn run(key: &str, owner: &str, owner_alive: bool) -> Run {
     Run {
         key: key.into(),
         owner: owner.into(),
+        token: format!("t-{owner}"),
         owner_alive,
+        cancel_requested: false,
     }
 }
 
@@ -29,9 +31,9 @@ pub async fn runs_of_a_server_without_a_lease_are_orphaned(store: Arc<dyn Store>
     write(&*store, |tx| {
         tx.lease_renew("a", 60_000)?;
         tx.lease_renew("c", -1)?;
-        tx.run_start(D1, "a")?;
-        tx.run_start(D2, "b")?;
-        tx.run_start(D3, "c")
+        tx.run_start(D1, "a", "t-a")?;
+        tx.run_start(D2, "b", "t-b")?;
+        tx.run_start(D3, "c", "t-c")
     })
     .await
     .unwrap();
@@ -58,8 +60,18 @@ pub async fn runs_of_a_server_without_a_lease_are_orphaned(store: Arc<dyn Store>
     );
     assert_eq!(get(&*store, D3).await, Some(run(D3, "c", true)));
 
-    // Another server takes a run over; ending a run forgets it.
-    write(&*store, |tx| tx.run_start(D1, "c")).await.unwrap();
+    // A run asked to stop says so; another run of the record (here by another server) starts
+    // without that request; ending a run forgets it.
+    assert!(write(&*store, |tx| tx.run_cancel(D1)).await.unwrap());
+    assert!(get(&*store, D1).await.unwrap().cancel_requested);
+    let nothing = "/subscriptions/s1/resourcegroups/rg/providers/microsoft.resources/deployments/x";
+    assert!(!write(&*store, move |tx| tx.run_cancel(nothing))
+        .await
+        .unwrap());
+    assert_eq!(get(&*store, nothing).await, None);
+    write(&*store, |tx| tx.run_start(D1, "c", "t-c"))
+        .await
+        .unwrap();
     assert_eq!(get(&*store, D1).await, Some(run(D1, "c", true)));
     assert!(write(&*store, |tx| tx.run_end(D2)).await.unwrap());
     assert!(!write(&*store, |tx| tx.run_end(D2)).await.unwrap());
@@ -70,12 +82,14 @@ pub async fn runs_of_a_server_without_a_lease_are_orphaned(store: Arc<dyn Store>
 pub async fn reset_forgets_runs_but_not_leases(store: Arc<dyn Store>) {
     write(&*store, |tx| {
         tx.lease_renew("a", 60_000)?;
-        tx.run_start(D1, "a")?;
+        tx.run_start(D1, "a", "t-a")?;
         tx.reset()
     })
     .await
     .unwrap();
     assert_eq!(get(&*store, D1).await, None);
-    write(&*store, |tx| tx.run_start(D1, "a")).await.unwrap();
+    write(&*store, |tx| tx.run_start(D1, "a", "t-a"))
+        .await
+        .unwrap();
     assert_eq!(get(&*store, D1).await, Some(run(D1, "a", true)));
 }

@@ -108,7 +108,9 @@ fn to_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
     Ok(Run {
         key: r.get(0)?,
         owner: r.get(1)?,
-        owner_alive: r.get(2)?,
+        token: r.get(2)?,
+        owner_alive: r.get(3)?,
+        cancel_requested: r.get(4)?,
     })
 }
 
@@ -569,14 +571,15 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn run_start(&mut self, key: &str, owner: &str) -> Result<(), StoreError> {
+    fn run_start(&mut self, key: &str, owner: &str, token: &str) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT INTO runs (key, owner) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET owner = excluded.owner",
+                "INSERT INTO runs (key, owner, token, cancel) VALUES (?1, ?2, ?3, 0)
+                 ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+                 cancel = 0",
             )
             .map_err(backend)?
-            .execute([key, owner])
+            .execute([key, owner, token])
             .map_err(backend)?;
         Ok(())
     }
@@ -584,14 +587,25 @@ impl Tx for SqliteTx<'_> {
     fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError> {
         self.conn
             .prepare_cached(concat!(
-                "SELECT r.key, r.owner, COALESCE(l.expires_ms > ",
+                "SELECT r.key, r.owner, r.token, COALESCE(l.expires_ms > ",
                 now_ms!(),
-                ", 0) FROM runs r LEFT JOIN leases l ON l.instance = r.owner WHERE r.key = ?1"
+                ", 0), r.cancel FROM runs r LEFT JOIN leases l ON l.instance = r.owner
+                 WHERE r.key = ?1"
             ))
             .map_err(backend)?
             .query_row([key], to_run)
             .optional()
             .map_err(backend)
+    }
+
+    fn run_cancel(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("UPDATE runs SET cancel = 1 WHERE key = ?1")
+            .map_err(backend)?
+            .execute([key])
+            .map_err(backend)?
+            > 0)
     }
 
     fn run_end(&mut self, key: &str) -> Result<bool, StoreError> {
@@ -608,7 +622,8 @@ impl Tx for SqliteTx<'_> {
         let mut st = self
             .conn
             .prepare_cached(concat!(
-                "SELECT r.key, r.owner, 0 FROM runs r LEFT JOIN leases l ON l.instance = r.owner
+                "SELECT r.key, r.owner, r.token, 0, r.cancel FROM runs r
+                 LEFT JOIN leases l ON l.instance = r.owner
                  WHERE l.instance IS NULL OR l.expires_ms <= ",
                 now_ms!(),
                 " ORDER BY r.key LIMIT ?1"

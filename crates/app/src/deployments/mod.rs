@@ -1,6 +1,14 @@
 //! Template deployments as stored records. Running one (evaluating its template and applying
 //! each resource through the ARM edge) is the edge's job; this module keeps the deployment's
 //! record and enforces the rules about the deployment itself, each in one transaction.
+//!
+//! The record (which holds the template, up to megabytes) is written when a run starts,
+//! begins and ends, never per step: each step is a record of its own (`steps.rs`), and the
+//! runner fences on and reads stop requests from its run's small row in the store.
+
+mod steps;
+
+pub use steps::DeploymentOperation;
 
 use crate::network::Stored;
 use crate::records::{from_record, list_page, new_etag, to_record};
@@ -37,57 +45,41 @@ pub struct Deployment {
     pub providers: Value,
     /// ARM's `error` object of a failed deployment.
     pub error: Option<Value>,
+    /// Steps of a deployment stored before steps were records of their own (read only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<DeploymentOperation>,
-    #[serde(default)]
-    pub cancel_requested: bool,
 }
 
 impl Deployment {
-    /// Ends an active deployment whose server went away as Failed with `e`; the step it was
-    /// applying fails with the same error.
-    pub fn interrupt(&mut self, e: &DomainError) {
+    /// Ends the deployment as Failed with `e` (its server went away or shut down).
+    fn fail_with(&mut self, e: &DomainError) -> Value {
         let error = json!({"code": e.code(), "message": e.to_string()});
-        self.end_steps("Failed", Some(&error));
         self.state = DeploymentState::Failed;
         self.finished_at = Some(rfc3339_now());
-        self.error = Some(error);
+        self.error = Some(error.clone());
+        error
     }
+}
 
-    /// Marks the steps still Running with `state` (and the error they ended with).
-    fn end_steps(&mut self, state: &str, error: Option<&Value>) {
-        let now = rfc3339_now();
-        for o in self.operations.iter_mut().filter(|o| o.state == "Running") {
-            o.state = state.into();
-            o.timestamp = now.clone();
-            o.status_message = error.map(|e| json!({"status": "Failed", "error": e}));
-        }
-    }
+/// Ends an active deployment interrupted for `why` as Failed; the step it was applying fails
+/// with the same error.
+fn interrupt(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    rec: &Record,
+    d: &mut Deployment,
+    why: Interruption,
+) -> Result<(), AppError> {
+    let error = d.fail_with(&deployment::interrupted(&d.name, &why));
+    steps::end_running(tx, id, d, "Failed", Some(&error))?;
+    save(tx, id, Some(rec), d)?;
+    tx.run_end(id.key())?;
+    Ok(())
 }
 
 /// Azure's timestamps: RFC 3339 in UTC with microseconds.
 pub fn rfc3339_now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-/// One step of a deployment: a resource created, updated or deleted.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct DeploymentOperation {
-    pub operation_id: String,
-    /// `Create` or `Delete`.
-    pub provisioning_operation: String,
-    /// `Running`, `Succeeded` or `Failed`.
-    pub state: String,
-    pub timestamp: String,
-    pub duration_ms: i64,
-    /// `OK`, `Created`, `BadRequest`, ...
-    pub status_code: Option<String>,
-    /// `{"error": {...}}` of a failed step.
-    pub status_message: Option<Value>,
-    pub target_id: String,
-    pub target_type: String,
-    pub target_name: String,
-    pub tracking_id: String,
-    pub service_request_id: String,
 }
 
 pub fn deployment_id(subscription: &str, group: &str, name: &str) -> ResourceId {
@@ -140,12 +132,7 @@ fn settle_if_orphaned(
     d: &mut Deployment,
 ) -> Result<(), AppError> {
     if let Some(instance) = orphaned(tx, id.key(), d)? {
-        d.interrupt(&deployment::interrupted(
-            &d.name,
-            &Interruption::ServerLost { instance },
-        ));
-        save(tx, id, Some(rec), d)?;
-        tx.run_end(id.key())?;
+        interrupt(tx, id, rec, d, Interruption::ServerLost { instance })?;
     }
     Ok(())
 }
@@ -157,25 +144,31 @@ pub(crate) fn settle_run(tx: &mut dyn Tx, run: &Run) -> Result<(), AppError> {
         let mut d: Deployment = from_record(&rec)?;
         if d.state.is_active() {
             tracing::warn!(deployment = %rec.id, owner = %run.owner, "settling a deployment whose server is gone");
-            d.interrupt(&deployment::interrupted(
-                &d.name,
-                &Interruption::ServerLost {
-                    instance: run.owner.clone(),
-                },
-            ));
-            save(tx, &ResourceId::parse(&rec.id)?, Some(&rec), &d)?;
+            let why = Interruption::ServerLost {
+                instance: run.owner.clone(),
+            };
+            interrupt(tx, &ResourceId::parse(&rec.id)?, &rec, &mut d, why)?;
         }
     }
     tx.run_end(&run.key)?;
     Ok(())
 }
 
-/// A group delete removes its deployments; their runs go with them (a runner still going
-/// finds its record gone and stops).
+/// A group delete removes its deployments; their steps and runs go with them (a runner still
+/// going finds its run gone and stops).
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    steps::delete_all(tx, &rec.key)?;
     tx.delete(&rec.key)?;
     tx.run_end(&rec.key)?;
     Ok(())
+}
+
+/// Whether the run `token` of deployment `key` is still this server's (`instance`) to carry
+/// on: not settled, replaced or deleted.
+fn ours(tx: &mut dyn Tx, key: &str, instance: &str, token: &str) -> Result<Option<Run>, AppError> {
+    Ok(tx
+        .run_get(key)?
+        .filter(|r| r.owner == instance && r.token == token))
 }
 
 fn save(
@@ -225,14 +218,16 @@ impl App {
             let location = group.location.clone().unwrap_or_default();
             let rec = to_record(&stored_id, &location, &d, new_etag());
             tx.put(&rec)?;
-            tx.run_start(id.key(), &instance)?;
+            // A new run replaces the old one and its steps.
+            steps::delete_all(tx, id.key())?;
+            tx.run_start(id.key(), &instance, &d.correlation_id)?;
             Ok((Stored::from(&rec)?, existing.is_none()))
         })
         .await
     }
 
-    /// Records progress of the run `correlation_id` of a deployment, which this server
-    /// applies. `None` when the run is no longer this server's to report on (settled because
+    /// Changes the deployment as the run `correlation_id`, which this server applies, begins
+    /// or ends. `None` when the run is no longer this server's to report on (settled because
     /// this server was thought gone, replaced, deleted with its group): the runner stops.
     /// A final state ends the run.
     pub async fn update_deployment<F>(
@@ -246,19 +241,41 @@ impl App {
     {
         let instance = self.instance_id().to_string();
         cerulean_store::write(&*self.store, move |tx| {
+            if ours(tx, id.key(), &instance, &correlation_id)?.is_none() {
+                return Ok(None);
+            }
             let Some((rec, mut d)) = load(tx, &id)? else {
                 return Ok(None);
             };
-            let ours = tx.run_get(id.key())?.is_some_and(|r| r.owner == instance);
-            if d.correlation_id != correlation_id || !d.state.is_active() || !ours {
-                return Ok(None);
-            }
             f(&mut d);
             if !d.state.is_active() {
                 tx.run_end(id.key())?;
             }
             let rec = save(tx, &id, Some(&rec), &d)?;
             Stored::from(&rec).map(Some)
+        })
+        .await
+    }
+
+    /// Ends the run `correlation_id` of a deployment, which this server applies, as
+    /// interrupted for `why` (the server is shutting down). False when the run was no longer
+    /// this server's.
+    pub async fn interrupt_deployment(
+        &self,
+        id: ResourceId,
+        correlation_id: String,
+        why: Interruption,
+    ) -> Result<bool, AppError> {
+        let instance = self.instance_id().to_string();
+        cerulean_store::write(&*self.store, move |tx| {
+            if ours(tx, id.key(), &instance, &correlation_id)?.is_none() {
+                return Ok(false);
+            }
+            let Some((rec, mut d)) = load(tx, &id)? else {
+                return Ok(false);
+            };
+            interrupt(tx, &id, &rec, &mut d, why.clone())?;
+            Ok(true)
         })
         .await
     }
@@ -331,13 +348,14 @@ impl App {
         cerulean_store::write(&*self.store, move |tx| {
             let (rec, mut d) = require(tx, &id)?;
             deployment::check_cancel(&d.name, d.state)?;
-            d.cancel_requested = true;
-            if orphaned(tx, id.key(), &d)?.is_some() {
-                d.end_steps("Canceled", None);
-                d.state = DeploymentState::Canceled;
-                d.finished_at = Some(rfc3339_now());
-                tx.run_end(id.key())?;
+            if orphaned(tx, id.key(), &d)?.is_none() {
+                tx.run_cancel(id.key())?;
+                return Ok(());
             }
+            steps::end_running(tx, &id, &mut d, "Canceled", None)?;
+            d.state = DeploymentState::Canceled;
+            d.finished_at = Some(rfc3339_now());
+            tx.run_end(id.key())?;
             save(tx, &id, Some(&rec), &d)?;
             Ok(())
         })
