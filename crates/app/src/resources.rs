@@ -44,6 +44,7 @@ impl App {
                 if r.kind == RESOURCE_GROUP
                     || r.kind == cerulean_domain::deployment::KIND
                     || r.kind == cerulean_domain::deployment::OPERATION_KIND
+                    || r.kind == cerulean_domain::deployment::TEMPLATE_KIND
                 {
                     return Ok(false);
                 }

@@ -143,5 +143,10 @@ async fn a_big_template_is_not_rewritten_at_every_step() {
         .collect();
     let want: Vec<String> = (0..N).map(|i| format!("sa{i}")).collect();
     assert_eq!(names, want);
+    // The template is kept apart, whole.
+    let export = d.replace("/big?", "/big/exportTemplate?");
+    let (st, _, exported) = s.call(reqwest::Method::POST, &export, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(exported["template"], template);
     check_store(&StoreAt::dir(&s.dir));
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub const KIND: &str = "microsoft.resources/deployments";
 /// A deployment's steps (ARM's deployment operations) are stored as its children.
 pub const OPERATION_KIND: &str = "microsoft.resources/deployments/operations";
+/// So is its template (only `exportTemplate` reads it), out of the record every poll reads.
+pub const TEMPLATE_KIND: &str = "microsoft.resources/deployments/templates";
 
 /// Azure's provisioning states of a deployment, in the order a deployment passes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

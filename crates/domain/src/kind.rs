@@ -21,6 +21,7 @@ pub fn is_modelled(kind_key: &str) -> bool {
     kind_key == RESOURCE_GROUP
         || kind_key == crate::deployment::KIND
         || kind_key == crate::deployment::OPERATION_KIND
+        || kind_key == crate::deployment::TEMPLATE_KIND
         || DELETE_ORDER.contains(&kind_key)
 }
 

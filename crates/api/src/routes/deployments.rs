@@ -271,11 +271,11 @@ async fn export_template(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s
+    let template = s
         .app
-        .get_deployment(deployment_id(&sub, &rg, &name))
+        .deployment_template(deployment_id(&sub, &rg, &name))
         .await?;
-    Ok(Json(json!({"template": d.value.template})))
+    Ok(Json(json!({ "template": template })))
 }
 
 async fn operations(

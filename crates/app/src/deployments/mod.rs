@@ -30,6 +30,9 @@ pub struct Deployment {
     pub tags: Tags,
     pub mode: Mode,
     pub state: DeploymentState,
+    /// Stored as a record of its own (see `template_id`); inline only in records stored
+    /// before, and in a deployment being begun.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub template: Value,
     pub template_hash: String,
     /// As echoed back: secure values are left out.
@@ -80,6 +83,12 @@ fn interrupt(
 /// Azure's timestamps: RFC 3339 in UTC with microseconds.
 pub fn rfc3339_now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Where a deployment's template is kept: read by `exportTemplate` alone, it stays out of the
+/// record that every poll and list decodes.
+fn template_id(id: &ResourceId) -> ResourceId {
+    id.child("templates", "template")
 }
 
 pub fn deployment_id(subscription: &str, group: &str, name: &str) -> ResourceId {
@@ -157,7 +166,7 @@ pub(crate) fn settle_run(tx: &mut dyn Tx, run: &Run) -> Result<(), AppError> {
 /// A group delete removes its deployments; their steps and runs go with them (a runner still
 /// going finds its run gone and stops).
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
-    steps::delete_all(tx, &rec.key)?;
+    steps::delete_children(tx, &rec.key)?;
     tx.delete(&rec.key)?;
     tx.run_end(&rec.key)?;
     Ok(())
@@ -216,10 +225,18 @@ impl App {
                 None => id.clone(),
             };
             let location = group.location.clone().unwrap_or_default();
+            let mut d = d.clone();
+            let template = std::mem::take(&mut d.template);
             let rec = to_record(&stored_id, &location, &d, new_etag());
             tx.put(&rec)?;
-            // A new run replaces the old one and its steps.
-            steps::delete_all(tx, id.key())?;
+            // A new run replaces the old one, its steps and its template.
+            steps::delete_children(tx, id.key())?;
+            tx.put(&to_record(
+                &template_id(&stored_id),
+                &location,
+                &template,
+                new_etag(),
+            ))?;
             tx.run_start(id.key(), &instance, &d.correlation_id)?;
             Ok((Stored::from(&rec)?, existing.is_none()))
         })
@@ -289,6 +306,22 @@ impl App {
                 etag: rec.etag,
                 value: d,
             })
+        })
+        .await
+    }
+
+    /// The template a deployment was given (`exportTemplate`).
+    pub async fn deployment_template(&self, id: ResourceId) -> Result<Value, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| {
+            let (_, d) = require(tx, &id)?;
+            if !d.template.is_null() {
+                return Ok(d.template);
+            }
+            match tx.get(template_id(&id).key())? {
+                Some(r) => from_record(&r),
+                None => Ok(Value::Null),
+            }
         })
         .await
     }

@@ -72,12 +72,29 @@ fn all(tx: &mut dyn Tx, key: &str) -> Result<Vec<(Record, DeploymentOperation)>,
     }
 }
 
-/// Forgets every step of the deployment `key`.
-pub(super) fn delete_all(tx: &mut dyn Tx, key: &str) -> Result<(), AppError> {
-    for (r, _) in all(tx, key)? {
-        tx.delete(&r.key)?;
+/// Forgets every record under the deployment `key`: its steps and its template.
+pub(super) fn delete_children(tx: &mut dyn Tx, key: &str) -> Result<(), AppError> {
+    let id = ResourceId::parse(key)?;
+    let group = id.group_id().expect("a deployment has a group");
+    let prefix = format!("{key}/");
+    loop {
+        let page = tx.list(&ListQuery {
+            scope: Scope::Group(group.key()),
+            kind: None,
+            after: Some(&prefix),
+            limit: 500,
+        })?;
+        let children: Vec<_> = page
+            .iter()
+            .take_while(|r| r.key.starts_with(&prefix))
+            .collect();
+        if children.is_empty() {
+            return Ok(());
+        }
+        for r in children {
+            tx.delete(&r.key)?;
+        }
     }
-    Ok(())
 }
 
 /// Ends the steps still Running with `state` (and the error they ended with), in records and
