@@ -9,7 +9,7 @@ use crate::{App, AppError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
 /// Orphaned runs settled per transaction.
 const SETTLE_BATCH: usize = 64;
@@ -19,11 +19,20 @@ const RUNNERS_STOP_WAIT: Duration = Duration::from_secs(10);
 /// A lease lasts this long unless the server says otherwise (`--instance-lease`).
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(10);
 
+/// How many template evaluations that call back into the service (deployment runs, what-if)
+/// run at once; more wait their turn (a deployment stays Accepted). Each holds a blocking
+/// thread and waits on the store, whose PostgreSQL adapter needs blocking threads too: 520
+/// deployments at once took all 512 of tokio's and every request that touched the store hung
+/// for good.
+pub const EVALUATION_SLOTS: usize = 32;
+
 /// Who this server is to the store, and the background work it runs.
 pub(crate) struct Lifecycle {
     stopping: AtomicBool,
-    /// How many deployment runners are going.
+    /// How many deployment runners are going (or waiting for a slot).
     runners: watch::Sender<usize>,
+    /// See [`EVALUATION_SLOTS`]; closed when the server stops.
+    slots: Arc<Semaphore>,
     heartbeat: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -32,6 +41,7 @@ impl Lifecycle {
         Lifecycle {
             stopping: AtomicBool::new(false),
             runners: watch::Sender::new(0),
+            slots: Arc::new(Semaphore::new(EVALUATION_SLOTS)),
             heartbeat: Mutex::new(None),
         }
     }
@@ -65,6 +75,12 @@ impl App {
         Runner {
             runners: self.lifecycle.runners.clone(),
         }
+    }
+
+    /// Waits for a turn to evaluate a template against the service (see [`EVALUATION_SLOTS`]);
+    /// `None` once the server is stopping.
+    pub async fn evaluation_slot(&self) -> Option<OwnedSemaphorePermit> {
+        self.lifecycle.slots.clone().acquire_owned().await.ok()
     }
 
     /// Takes this server's lease and settles what servers that are gone left behind: its
@@ -128,6 +144,7 @@ impl App {
     /// server's is settled by it before the store closes.
     pub(crate) async fn stop_background(&self) {
         self.lifecycle.stopping.store(true, Ordering::SeqCst);
+        self.lifecycle.slots.close();
         let mut runners = self.lifecycle.runners.subscribe();
         if tokio::time::timeout(RUNNERS_STOP_WAIT, runners.wait_for(|n| *n == 0))
             .await

@@ -150,3 +150,57 @@ async fn a_big_template_is_not_rewritten_at_every_step() {
     assert_eq!(exported["template"], template);
     check_store(&StoreAt::dir(&s.dir));
 }
+
+/// 540 deployments at once on PostgreSQL: each run held one of tokio's 512 blocking threads
+/// while it waited on the store, whose PostgreSQL adapter needs a blocking thread for every
+/// query, so every request that touched the store hung for good. Runs take turns now (a few
+/// at a time, the others Accepted): the server keeps answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundreds_of_deployments_at_once_do_not_hang_the_server() {
+    let url = fresh_postgres();
+    let s = Server::start(&["--database-url", &url, "--latency", "2s"]);
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let body = json!({"properties": {"mode": "Incremental", "template": {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-07-01",
+            "name": "[concat('v', deployment().name)]", "location": "eastus",
+            "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}]}}});
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let workers: Vec<_> = (0..32)
+        .map(|_| {
+            let (client, base, body, next) =
+                (s.client.clone(), s.base.clone(), body.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if i >= 540 {
+                        return;
+                    }
+                    let url = format!(
+                        "{base}/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/deployments/d{i}?{RAPI}"
+                    );
+                    let r = client.put(url).json(&body).send().await.expect("an answer");
+                    assert_eq!(r.status(), StatusCode::CREATED);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.unwrap();
+    }
+    // Each of these would wait forever on a hung server (the client gives up after 30 s).
+    let (st, body) = s.get(&rg_path("rg")).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, last) = s
+        .get(&format!(
+            "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/deployments/d539?{RAPI}"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{last}");
+    assert_eq!(
+        last["properties"]["provisioningState"], "Accepted",
+        "waits its turn"
+    );
+}

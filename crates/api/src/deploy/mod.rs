@@ -32,22 +32,42 @@ pub use cerulean_app::deployments::rfc3339_now;
 pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
-/// background. The evaluator is synchronous, so the run gets a blocking thread of its own
-/// and reaches the async service through `Handle::block_on`.
+/// background, once one of the server's evaluation slots is free. The evaluator is
+/// synchronous, so the run gets a blocking thread of its own and reaches the async service
+/// through `Handle::block_on`.
 pub fn spawn(s: AppState, id: ResourceId, correlation_id: String, plan: Plan, mode: Mode) {
-    let handle = Handle::current();
     let runner = s.app.runner();
-    tokio::task::spawn_blocking(move || {
-        let run = Run {
-            s: &s,
-            handle: &handle,
-            id: &id,
-            correlation_id: &correlation_id,
-            superseded: Cell::new(false),
-            steps: Cell::new(0),
+    tokio::spawn(async move {
+        let Some(slot) = s.app.evaluation_slot().await else {
+            // The server began stopping before this deployment's turn came.
+            let interrupted = s
+                .app
+                .interrupt_deployment(id, correlation_id, Interruption::Shutdown)
+                .await;
+            if let Err(e) = interrupted {
+                tracing::error!(error = %e, "could not settle a deployment at shutdown");
+            }
+            drop(runner);
+            return;
         };
-        run.all(&plan, mode);
-        drop(runner);
+        let handle = Handle::current();
+        let ran = tokio::task::spawn_blocking(move || {
+            let run = Run {
+                s: &s,
+                handle: &handle,
+                id: &id,
+                correlation_id: &correlation_id,
+                superseded: Cell::new(false),
+                steps: Cell::new(0),
+            };
+            run.all(&plan, mode);
+            drop(slot);
+            drop(runner);
+        })
+        .await;
+        if let Err(e) = ran {
+            tracing::error!(error = %e, "a deployment run ended abnormally");
+        }
     });
 }
 

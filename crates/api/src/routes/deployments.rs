@@ -247,8 +247,16 @@ async fn what_if(
     let group = cerulean_domain::id::ResourceId::group(&sub, &rg);
     let handle = tokio::runtime::Handle::current();
     let state = s.clone();
+    // A turn like a deployment's: what-if calls back into the service from a blocking thread.
+    let slot = s
+        .app
+        .evaluation_slot()
+        .await
+        .ok_or(cerulean_store::StoreError::Closed)?;
     let changes = tokio::task::spawn_blocking(move || {
-        deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str())
+        let changes = deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str());
+        drop(slot);
+        changes
     })
     .await
     .map_err(|e| cerulean_store::StoreError::Backend(format!("what-if: {e}")))?;
