@@ -263,3 +263,46 @@ async fn cancel_of_a_deployment_whose_server_is_gone_takes_effect() {
     assert_error(st, &body, 409, "DeploymentCannotBeCancelled");
     assert_redeploy_finishes(&b, "rg", "d", 6).await;
 }
+
+/// A Complete deployment's deletions stop at `cancel` (and at shutdown) like its creations:
+/// they went on to the last resource of the group.
+#[tokio::test]
+async fn cancel_stops_a_complete_deployment_deleting() {
+    let s = Server::start(&["--latency", "700ms"]);
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    for i in 0..6 {
+        let (st, body) = s
+            .put(
+                &format!("{}?{API}", pip_id("rg", &format!("p{i}"))),
+                json!({"location": "eastus"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+    }
+    let mut empty = chain(0);
+    empty["properties"]["mode"] = json!("Complete");
+    let (st, body) = s
+        .put(&format!("{}?{RAPI}", deployment("rg", "wipe")), empty)
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while operations(&s, "rg", "wipe").await.is_empty() {
+        assert!(Instant::now() < deadline, "never started deleting");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (st, _, body) = s
+        .call(
+            Method::POST,
+            &format!("{}/cancel?{RAPI}", deployment("rg", "wipe")),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    let d = wait_final(&s, "rg", "wipe", Duration::from_secs(20)).await;
+    assert_eq!(state(&d), "Canceled", "{d}");
+    let ops = operations(&s, "rg", "wipe").await;
+    assert!(ops.len() < 6, "{ops:?}");
+    let (st, _) = s.get(&format!("{}?{API}", pip_id("rg", "p5"))).await;
+    assert_eq!(st, StatusCode::OK, "the last one was never deleted");
+}

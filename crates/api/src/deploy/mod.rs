@@ -182,6 +182,17 @@ impl Run<'_> {
             .unwrap_or(false)
     }
 
+    /// Checked before each step: the server is shutting down, or the run was cancelled.
+    fn should_stop(&self) -> Option<Stopped> {
+        if self.s.app.stopping() {
+            Some(Stopped::ShuttingDown)
+        } else if self.cancel_requested() {
+            Some(Stopped::Canceled)
+        } else {
+            None
+        }
+    }
+
     /// Follows a long-running operation the way a client would, until it is final.
     fn wait(&self, reply: &Reply) -> Result<(), Value> {
         let Some(url) = reply
@@ -284,12 +295,8 @@ impl Run<'_> {
                 blocked[i] = true;
                 continue;
             }
-            if self.s.app.stopping() {
-                stopped = Some(Stopped::ShuttingDown);
-                break;
-            }
-            if self.cancel_requested() {
-                stopped = Some(Stopped::Canceled);
+            stopped = self.should_stop();
+            if stopped.is_some() {
                 break;
             }
             let path = format!("{}?api-version={}", r.id, r.api_version);
@@ -307,6 +314,9 @@ impl Run<'_> {
                 }
             }
         }
+        if stopped.is_none() && errors.is_empty() && mode == Mode::Complete {
+            errors.extend(self.delete_others(plan, &mut stopped));
+        }
         if self.superseded.get() {
             return;
         }
@@ -320,9 +330,6 @@ impl Run<'_> {
             return;
         }
         let canceled = stopped == Some(Stopped::Canceled);
-        if !canceled && errors.is_empty() && mode == Mode::Complete {
-            errors.extend(self.delete_others(plan));
-        }
         let outputs = if canceled || !errors.is_empty() {
             None
         } else {
@@ -355,7 +362,7 @@ impl Run<'_> {
 
     /// Complete mode: the group's resources the template does not declare are deleted,
     /// users before what they use.
-    fn delete_others(&self, plan: &Plan) -> Vec<Value> {
+    fn delete_others(&self, plan: &Plan, stopped: &mut Option<Stopped>) -> Vec<Value> {
         let group = self.id.group_id().expect("a deployment has a group");
         let mut doomed = runtime::undeclared(self.s, self.handle, plan, group.as_str());
         doomed.sort_by_key(|id| {
@@ -366,6 +373,10 @@ impl Run<'_> {
         });
         let mut errors = Vec::new();
         for id in doomed {
+            *stopped = self.should_stop();
+            if stopped.is_some() || self.superseded.get() {
+                break;
+            }
             let (ty, _) = crate::wire::deployment::split_type(&id);
             let path = format!("{id}?api-version={INTERNAL_API_VERSION}");
             if let Err(e) = self.step("Delete", &id, &ty, || {
