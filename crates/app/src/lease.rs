@@ -6,6 +6,7 @@
 //! what is left of its own work.
 
 use crate::{App, AppError};
+use cerulean_store::{StoreError, Tx};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -90,15 +91,15 @@ impl App {
         let me = self.config.instance_id.clone();
         let ttl = lease_ms(self.config.lease);
         let predecessor = self.config.predecessor.clone();
-        cerulean_store::write(&*self.store, move |tx| {
-            tx.lease_renew(&me, ttl)?;
-            if let Some(p) = &predecessor {
-                tx.lease_end(p)?;
-            }
-            Ok::<_, AppError>(())
-        })
-        .await?;
-        let settled = self.settle_orphans().await?;
+        let settled = self
+            .settle_orphans_after(move |tx| {
+                tx.lease_renew(&me, ttl)?;
+                match &predecessor {
+                    Some(p) => tx.lease_end(p),
+                    None => Ok(()),
+                }
+            })
+            .await?;
         if settled > 0 {
             tracing::warn!(settled, "settled the work of servers that are gone");
         }
@@ -109,22 +110,26 @@ impl App {
         Ok(())
     }
 
-    /// Renews this server's lease.
-    async fn renew_lease(&self) -> Result<(), AppError> {
-        let me = self.config.instance_id.clone();
-        let ttl = lease_ms(self.config.lease);
-        cerulean_store::write(&*self.store, move |tx| {
-            tx.lease_renew(&me, ttl)?;
-            Ok::<_, AppError>(())
-        })
-        .await
-    }
-
     /// Settles every run whose owner holds no lease; returns how many.
     pub async fn settle_orphans(&self) -> Result<usize, AppError> {
+        self.settle_orphans_after(|_| Ok(())).await
+    }
+
+    /// [`App::settle_orphans`], with `first` (this server's own lease renewed or ended) in the
+    /// transaction of the first batch: a heartbeat is one commit.
+    async fn settle_orphans_after<F>(&self, first: F) -> Result<usize, AppError>
+    where
+        F: Fn(&mut dyn Tx) -> Result<(), StoreError> + Send + Sync + 'static,
+    {
+        let first = Arc::new(first);
         let mut total = 0;
+        let mut batch = 0;
         loop {
-            let n = cerulean_store::write(&*self.store, |tx| {
+            let first = (batch == 0).then(|| first.clone());
+            let n = cerulean_store::write(&*self.store, move |tx| {
+                if let Some(f) = &first {
+                    f(tx)?;
+                }
                 let runs = tx.runs_orphaned(SETTLE_BATCH)?;
                 for run in &runs {
                     crate::deployments::settle_run(tx, run)?;
@@ -133,6 +138,7 @@ impl App {
             })
             .await?;
             total += n;
+            batch += 1;
             if n < SETTLE_BATCH {
                 return Ok(total);
             }
@@ -156,17 +162,8 @@ impl App {
             task.abort();
         }
         let me = self.config.instance_id.clone();
-        let ended = cerulean_store::write(&*self.store, move |tx| {
-            tx.lease_end(&me)?;
-            Ok::<_, AppError>(())
-        })
-        .await;
-        if let Err(e) = ended.map(|_| ()) {
-            tracing::warn!(error = %e, "could not end this server's lease");
-            return;
-        }
-        if let Err(e) = self.settle_orphans().await {
-            tracing::warn!(error = %e, "could not settle deployments at shutdown");
+        if let Err(e) = self.settle_orphans_after(move |tx| tx.lease_end(&me)).await {
+            tracing::warn!(error = %e, "could not settle this server's deployments at shutdown");
         }
     }
 }
@@ -183,14 +180,15 @@ async fn heartbeat(app: Weak<App>, period: Duration) {
     loop {
         tick.tick().await;
         let Some(app) = app.upgrade() else { return };
-        if let Err(e) = app.renew_lease().await {
-            tracing::warn!(error = %e, "could not renew this server's lease");
-            continue;
-        }
-        match app.settle_orphans().await {
+        let me = app.config.instance_id.clone();
+        let ttl = lease_ms(app.config.lease);
+        match app
+            .settle_orphans_after(move |tx| tx.lease_renew(&me, ttl))
+            .await
+        {
             Ok(0) => {}
             Ok(settled) => tracing::warn!(settled, "settled the work of servers that are gone"),
-            Err(e) => tracing::warn!(error = %e, "could not settle orphaned deployments"),
+            Err(e) => tracing::warn!(error = %e, "could not renew this server's lease"),
         }
     }
 }

@@ -150,7 +150,13 @@ fn settle_if_orphaned(
 /// fails as interrupted; the run is forgotten either way.
 pub(crate) fn settle_run(tx: &mut dyn Tx, run: &Run) -> Result<(), AppError> {
     if let Some(rec) = tx.get(&run.key)?.filter(|r| r.kind == KIND) {
-        let mut d: Deployment = from_record(&rec)?;
+        // One unreadable record must not stop the settling of others (nor, in the same
+        // transaction, a heartbeat): its run ends, `cerulean check` names it.
+        let Ok(mut d) = from_record::<Deployment>(&rec) else {
+            tracing::error!(deployment = %rec.id, "an unreadable deployment's run is ended");
+            tx.run_end(&run.key)?;
+            return Ok(());
+        };
         if d.state.is_active() {
             tracing::warn!(deployment = %rec.id, owner = %run.owner, "settling a deployment whose server is gone");
             let why = Interruption::ServerLost {
