@@ -21,7 +21,7 @@ use cerulean_domain::network::nic::NetworkInterface;
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::network::IpVersion;
-use cerulean_store::{ListQuery, Record, RefKind, Scope, Store, Tx};
+use cerulean_store::{ListQuery, Record, RefKind, Scope, Store, StoreError, Tx};
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -126,8 +126,13 @@ impl Auditor {
                 RESOURCE_GROUP => from_record::<ResourceGroup>(r).map(|_| ()),
                 _ => Ok(()),
             };
-            if let Err(e) = read {
-                self.violation(format!("{} cannot be read as a {}: {e}", r.id, r.kind));
+            match read {
+                Ok(()) => {}
+                // A body that is not what its kind says; any other failure is the store's.
+                Err(AppError::Store(StoreError::Corrupt(e))) => {
+                    self.violation(format!("{} cannot be read as a {}: {e}", r.id, r.kind))
+                }
+                Err(e) => return Err(e),
             }
         }
         self.exclusive();

@@ -9,7 +9,7 @@ use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::tags::{self, Tags};
 use cerulean_domain::{region, DomainError};
-use cerulean_store::{ListQuery, Scope, Tx};
+use cerulean_store::Scope;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -35,30 +35,6 @@ pub struct GenericSpec {
     pub location: Option<String>,
     pub tags: Option<Tags>,
     pub arm: Map<String, Value>,
-}
-
-/// Children of a generic resource follow it in key order: `{key}/...`.
-fn delete_children(tx: &mut dyn Tx, group_key: &str, key: &str) -> Result<(), AppError> {
-    let prefix = format!("{key}/");
-    loop {
-        let batch = tx.list(&ListQuery {
-            scope: Scope::Group(group_key),
-            kind: None,
-            after: Some(key),
-            limit: 100,
-        })?;
-        let children: Vec<_> = batch
-            .iter()
-            .take_while(|r| r.key.starts_with(&prefix))
-            .collect();
-        if children.is_empty() {
-            return Ok(());
-        }
-        for r in children {
-            tx.set_refs(&r.key, &[])?;
-            tx.delete(&r.key)?;
-        }
-    }
 }
 
 impl App {
@@ -163,7 +139,7 @@ impl App {
             if tx.get(id.key())?.is_none() {
                 return Ok(false);
             }
-            delete_children(tx, group.key(), id.key())?;
+            crate::records::delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
             tx.delete(id.key())?;
             Ok(true)

@@ -9,15 +9,8 @@ use std::process::ExitCode;
 pub fn run(args: CheckArgs) -> ExitCode {
     // Only what went wrong: the report is the output.
     crate::serve::init_logging(LogFormat::Text, "warn");
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cerulean: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
+    let Some(rt) = crate::serve::runtime() else {
+        return ExitCode::from(2);
     };
     match rt.block_on(check(&args)) {
         Ok(clean) if clean => ExitCode::SUCCESS,

@@ -23,15 +23,8 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 pub fn run(args: ServeArgs) -> ExitCode {
     init_logging(args.log_format, "info");
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cerulean: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
     };
     match rt.block_on(serve(args)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -41,6 +34,15 @@ pub fn run(args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The multi-threaded runtime the commands run on; says why on stderr when there is none.
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| eprintln!("cerulean: cannot start the runtime: {e}"))
+        .ok()
 }
 
 /// Logs to stderr at `CERULEAN_LOG`, else at `default` (`info` for the server).

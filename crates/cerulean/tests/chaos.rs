@@ -150,13 +150,11 @@ async fn create(s: &Server, id: &str, body: Value) -> Value {
     got
 }
 
-/// Sends one request on its own task. `None` when no answer came (the server died).
-fn spawn_call(
-    s: &Server,
-    method: Method,
-    path: String,
-    body: Option<Value>,
-) -> tokio::task::JoinHandle<Option<(StatusCode, Value)>> {
+/// A request running on its own task: `None` when no answer came (the server died).
+type Call = tokio::task::JoinHandle<Option<(StatusCode, Value)>>;
+
+/// Sends one request on its own task.
+fn spawn_call(s: &Server, method: Method, path: String, body: Option<Value>) -> Call {
     let client = s.client.clone();
     let url = s.url(&path);
     tokio::spawn(async move {
@@ -174,14 +172,47 @@ fn spawn_call(
     })
 }
 
-async fn join(
-    tasks: Vec<tokio::task::JoinHandle<Option<(StatusCode, Value)>>>,
-) -> Vec<(StatusCode, Value)> {
+async fn join(tasks: Vec<Call>) -> Vec<(StatusCode, Value)> {
     let mut out = Vec::new();
     for t in tasks {
         out.push(t.await.unwrap().expect("an answer from a live server"));
     }
     out
+}
+
+/// `n` NIC creates `{prefix}{i}` in `subnet`, taking turns between the servers.
+fn nic_creates(c: &Cluster, rg: &str, prefix: &str, subnet: &str, n: usize) -> Vec<Call> {
+    (0..n)
+        .map(|i| {
+            spawn_call(
+                c.at(i),
+                Method::PUT,
+                at(&nic_id(rg, &format!("{prefix}{i}"))),
+                Some(nic_body(subnet, json!({}))),
+            )
+        })
+        .collect()
+}
+
+/// The same calls, each counting itself in `done` once answered (or failed).
+fn counted(calls: Vec<Call>, done: &Arc<AtomicUsize>) -> Vec<Call> {
+    calls
+        .into_iter()
+        .map(|t| {
+            let done = done.clone();
+            tokio::spawn(async move {
+                let r = t.await.unwrap();
+                done.fetch_add(1, Ordering::SeqCst);
+                r
+            })
+        })
+        .collect()
+}
+
+async fn wait_until_done(done: &AtomicUsize, n: usize) {
+    while done.load(Ordering::SeqCst) < n {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
 }
 
 fn code(body: &Value) -> &str {
@@ -201,16 +232,7 @@ fn private_ip(nic: &Value) -> String {
 /// winners, with three different addresses, and nine `SubnetIsFull`.
 async fn concurrent_creates_in_a_small_subnet(c: &mut Cluster) {
     let subnet = network(c.at(0), "rg", "10.0.0.0/29").await;
-    let tasks = (0..12)
-        .map(|i| {
-            spawn_call(
-                c.at(i),
-                Method::PUT,
-                at(&nic_id("rg", &format!("n{i}"))),
-                Some(nic_body(&subnet, json!({}))),
-            )
-        })
-        .collect();
+    let tasks = nic_creates(c, "rg", "n", &subnet, 12);
     let mut addresses = BTreeSet::new();
     let mut full = 0;
     for (st, body) in join(tasks).await {
@@ -323,25 +345,8 @@ async fn public_ip_races(c: &mut Cluster) {
 async fn group_delete_during_creates(c: &mut Cluster) {
     let subnet = network(c.at(0), "doomed", "10.0.3.0/24").await;
     let done = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..40)
-        .map(|i| {
-            let t = spawn_call(
-                c.at(i),
-                Method::PUT,
-                at(&nic_id("doomed", &format!("n{i}"))),
-                Some(nic_body(&subnet, json!({}))),
-            );
-            let done = done.clone();
-            tokio::spawn(async move {
-                let r = t.await.unwrap();
-                done.fetch_add(1, Ordering::SeqCst);
-                r
-            })
-        })
-        .collect();
-    while done.load(Ordering::SeqCst) < 10 {
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    let tasks = counted(nic_creates(c, "doomed", "n", &subnet, 40), &done);
+    wait_until_done(&done, 10).await;
     let (st, _, body) = c.at(1).call(Method::DELETE, &rg_path("doomed"), None).await;
     assert_eq!(st, StatusCode::ACCEPTED, "{body}");
     let mut created = 0;
@@ -394,16 +399,7 @@ async fn a_deployment_racing_direct_writes(c: &mut Cluster) {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
-    let tasks = (0..8)
-        .map(|i| {
-            spawn_call(
-                c.at(i),
-                Method::PUT,
-                at(&nic_id("rg", &format!("n{i}"))),
-                Some(nic_body(&subnet, json!({}))),
-            )
-        })
-        .collect();
+    let tasks = nic_creates(c, "rg", "n", &subnet, 8);
     let mut direct = 0;
     for (st, body) in join(tasks).await {
         match (st.as_u16(), code(&body)) {
@@ -487,26 +483,22 @@ async fn kill_during_a_burst(c: &mut Cluster) {
             _ => {}
         }
     }
+    let calls = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let (method, path, body) = match op {
+                Op::CreateNic(id) => (Method::PUT, at(id), Some(nic_body(&subnet, json!({})))),
+                Op::CreatePip(id) => (Method::PUT, at(id), Some(pip_body())),
+                Op::DeleteNic(id) => (Method::DELETE, at(id), None),
+                Op::CreateVm { vm, nic } => (Method::PUT, at(vm), Some(vm_body(nic))),
+            };
+            spawn_call(c.at(i), method, path, body)
+        })
+        .collect();
     let done = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for (i, op) in ops.iter().enumerate() {
-        let (method, path, body) = match op {
-            Op::CreateNic(id) => (Method::PUT, at(id), Some(nic_body(&subnet, json!({})))),
-            Op::CreatePip(id) => (Method::PUT, at(id), Some(pip_body())),
-            Op::DeleteNic(id) => (Method::DELETE, at(id), None),
-            Op::CreateVm { vm, nic } => (Method::PUT, at(vm), Some(vm_body(nic))),
-        };
-        let t = spawn_call(c.at(i), method, path, body);
-        let done = done.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = t.await.unwrap();
-            done.fetch_add(1, Ordering::SeqCst);
-            r
-        }));
-    }
-    while done.load(Ordering::SeqCst) < 30 {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    let tasks = counted(calls, &done);
+    wait_until_done(&done, 30).await;
     c.servers[0].kill_hard();
     let mut acked = Vec::new();
     let mut lost = 0;

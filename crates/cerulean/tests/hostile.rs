@@ -12,6 +12,23 @@ use std::time::{Duration, Instant};
 
 const RAPI: &str = "api-version=2024-03-01";
 
+/// Polls the deployment at `path` (with its api-version) until it is no longer Accepted or
+/// Running; returns it.
+async fn wait_final(s: &Server, path: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, got) = s.get(path).await;
+        let state = got["properties"]["provisioningState"]
+            .as_str()
+            .unwrap_or("");
+        if !matches!(state, "Accepted" | "Running") {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "{got}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A "resource group" PUT as a generic resource inside a group (directly, or from a template)
 /// was stored with the kind of groups, and every later group list answered 500. It is no
 /// resource type of a group: 404 `InvalidResourceType`, nothing stored.
@@ -46,17 +63,7 @@ async fn a_resource_group_nested_in_a_group_is_no_resource_type() {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let got = loop {
-        let (_, got) = s.get(&d).await;
-        if got["properties"]["provisioningState"] != "Accepted"
-            && got["properties"]["provisioningState"] != "Running"
-        {
-            break got;
-        }
-        assert!(Instant::now() < deadline, "{got}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let got = wait_final(&s, &d).await;
     assert_eq!(got["properties"]["provisioningState"], "Failed", "{got}");
     assert_eq!(
         got["properties"]["error"]["details"][0]["code"], "InvalidResourceType",
@@ -106,16 +113,8 @@ async fn a_big_template_is_not_rewritten_at_every_step() {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, got) = s.get(&d).await;
-        if got["properties"]["provisioningState"] == "Succeeded" {
-            break;
-        }
-        assert_ne!(got["properties"]["provisioningState"], "Failed", "{got}");
-        assert!(Instant::now() < deadline, "{got}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let got = wait_final(&s, &d).await;
+    assert_eq!(got["properties"]["provisioningState"], "Succeeded", "{got}");
     let (_, after) = s.get("/cerulean/info").await;
     // About 1 MB of template and 1 MB of resources: a few hundred 4 KB pages. Rewriting the
     // record at each step wrote some 30,000.
@@ -203,4 +202,51 @@ async fn hundreds_of_deployments_at_once_do_not_hang_the_server() {
         last["properties"]["provisioningState"], "Accepted",
         "waits its turn"
     );
+}
+
+/// Deleting a generic resource left its children behind when a sibling's name extended its
+/// own (`web-2` beside `web`: `-` sorts before `/`, so the walk over `web`'s children stopped
+/// at `web-2` before reaching them): a child without its parent, back when the parent was
+/// created again.
+#[tokio::test]
+async fn a_generic_resource_takes_its_children_along_whatever_its_siblings_are_called() {
+    let s = Server::start(&[]);
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let nsg = |n: &str| {
+        format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/{n}")
+    };
+    for n in ["web", "web-2", "web.3"] {
+        let (st, body) = s
+            .put(&format!("{}?{API}", nsg(n)), json!({"location": "eastus"}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{n}: {body}");
+    }
+    let rule = format!("{}/securityRules/r1?{API}", nsg("web"));
+    let (st, body) = s.put(&rule, json!({"properties": {"priority": 100}})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, _, body) = s
+        .call(
+            reqwest::Method::DELETE,
+            &format!("{}?{API}", nsg("web")),
+            None,
+        )
+        .await;
+    assert!(st.is_success(), "{st} {body}");
+    let (st, _) = s.get(&rule).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .put(
+            &format!("{}?{API}", nsg("web")),
+            json!({"location": "eastus"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, _) = s.get(&rule).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "the old child came back");
+    for n in ["web-2", "web.3"] {
+        let (st, _) = s.get(&format!("{}?{API}", nsg(n))).await;
+        assert_eq!(st, StatusCode::OK, "{n} went too");
+    }
+    check_store(&StoreAt::dir(&s.dir));
 }

@@ -76,25 +76,7 @@ fn all(tx: &mut dyn Tx, key: &str) -> Result<Vec<(Record, DeploymentOperation)>,
 pub(super) fn delete_children(tx: &mut dyn Tx, key: &str) -> Result<(), AppError> {
     let id = ResourceId::parse(key)?;
     let group = id.group_id().expect("a deployment has a group");
-    let prefix = format!("{key}/");
-    loop {
-        let page = tx.list(&ListQuery {
-            scope: Scope::Group(group.key()),
-            kind: None,
-            after: Some(&prefix),
-            limit: 500,
-        })?;
-        let children: Vec<_> = page
-            .iter()
-            .take_while(|r| r.key.starts_with(&prefix))
-            .collect();
-        if children.is_empty() {
-            return Ok(());
-        }
-        for r in children {
-            tx.delete(&r.key)?;
-        }
-    }
+    crate::records::delete_children(tx, group.key(), key)
 }
 
 /// Ends the steps still Running with `state` (and the error they ended with), in records and
