@@ -16,17 +16,31 @@ pub struct Instance {
     _lock: Option<File>,
 }
 
-pub fn claim(dir: &Path) -> Result<Instance, String> {
+pub fn claim(dir: &Path) -> Instance {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let alone = |id| Instance {
+        id,
+        predecessor: None,
+        _lock: None,
+    };
     let path = dir.join("instance.lock");
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let opened = std::fs::create_dir_all(dir).and_then(|_| {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+    });
+    let mut file = match opened {
+        Ok(f) => f,
+        Err(e) => {
+            // A read-only data directory (PostgreSQL, its CA and key provided): the work of a
+            // predecessor is settled once its lease runs out instead.
+            tracing::warn!(path = %path.display(), error = %e, "no instance lock: a restart settles the previous run's deployments when its lease runs out");
+            return alone(id);
+        }
+    };
     if file.try_lock().is_err() {
         // Another live server uses this directory (its files, not necessarily its store):
         // it is not this one's predecessor, and its lock says nothing about anyone else.
@@ -34,11 +48,7 @@ pub fn claim(dir: &Path) -> Result<Instance, String> {
             "another cerulean server is running from {}: not settling its work",
             dir.display()
         );
-        return Ok(Instance {
-            id,
-            predecessor: None,
-            _lock: None,
-        });
+        return alone(id);
     }
     let mut previous = String::new();
     let _ = file.read_to_string(&mut previous);
@@ -49,12 +59,16 @@ pub fn claim(dir: &Path) -> Result<Instance, String> {
         .and_then(|_| file.seek(SeekFrom::Start(0)))
         .and_then(|_| file.write_all(id.as_bytes()))
         .and_then(|_| file.sync_all());
-    written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(Instance {
+    if let Err(e) = written {
+        // The next server would not know this one: it settles this one's work when its lease
+        // runs out. The predecessor is still known dead.
+        tracing::warn!(path = %path.display(), error = %e, "cannot record this server in its instance lock");
+    }
+    Instance {
         id,
         predecessor,
         _lock: Some(file),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -64,17 +78,25 @@ mod tests {
     #[test]
     fn the_holder_is_known_dead_once_its_lock_is_free() {
         let dir = std::env::temp_dir().join(format!("cerulean-instance-{}", uuid::Uuid::new_v4()));
-        let first = claim(&dir).unwrap();
+        let first = claim(&dir);
         assert_eq!(first.predecessor, None);
         // A second server while the first lives: no predecessor, a fresh id.
-        let beside = claim(&dir).unwrap();
+        let beside = claim(&dir);
         assert_eq!(beside.predecessor, None);
         assert_ne!(beside.id, first.id);
         let first_id = first.id.clone();
         drop(first);
         drop(beside);
-        let next = claim(&dir).unwrap();
+        let next = claim(&dir);
         assert_eq!(next.predecessor.as_deref(), Some(first_id.as_str()));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_written_gives_an_id_and_no_predecessor() {
+        let unwritable = Path::new("/dev/null/cerulean");
+        let i = claim(unwritable);
+        assert_eq!(i.id.len(), 32);
+        assert_eq!(i.predecessor, None);
     }
 }

@@ -102,7 +102,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     let identity = Arc::new(load_identity(&args)?);
-    let instance = crate::instance::claim(&args.location)?;
+    let instance = crate::instance::claim(&args.location);
     let store = open_store(args.database_url.as_deref(), args.in_memory, &args.location).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
