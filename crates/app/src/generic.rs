@@ -121,8 +121,10 @@ impl App {
     pub async fn get_generic(&self, id: ResourceId) -> Result<Stored<GenericResource>, AppError> {
         self.subscription(id.subscription()).await?;
         cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
-            Some(rec) => Stored::from(&rec),
-            None => {
+            // The generic paths reach what has no route of its own, such as a deployment's
+            // template: those are cerulean's records, not generic resources.
+            Some(rec) if !cerulean_domain::kind::is_modelled(&rec.kind) => Stored::from(&rec),
+            _ => {
                 crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
                 Err(not_found(&id))
             }
@@ -136,8 +138,9 @@ impl App {
         cerulean_store::write(&*self.store, move |tx| {
             let group = id.group_id().expect("a resource id has a group");
             crate::groups::load_group(tx, &group)?;
-            if tx.get(id.key())?.is_none() {
-                return Ok(false);
+            match tx.get(id.key())? {
+                Some(r) if !cerulean_domain::kind::is_modelled(&r.kind) => {}
+                _ => return Ok(false),
             }
             crate::records::delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
@@ -158,8 +161,15 @@ impl App {
         self.subscription(subscription).await?;
         let group_id = ResourceId::group(subscription, group);
         let limit = self.config.page_size;
+        let theirs = !cerulean_domain::kind::is_modelled(&kind);
         cerulean_store::read(&*self.store, move |tx| {
             crate::groups::load_group(tx, &group_id)?;
+            if !theirs {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
             let page = list_page(
                 tx,
                 Scope::Group(group_id.key()),

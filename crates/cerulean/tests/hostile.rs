@@ -250,3 +250,56 @@ async fn a_generic_resource_takes_its_children_along_whatever_its_siblings_are_c
     }
     check_store(&StoreAt::dir(&s.dir));
 }
+
+/// A deployment's template and steps are records under its key; the generic paths (which
+/// take whatever has no route of its own) reached the template: GET answered 500 (it is no
+/// generic resource), DELETE removed it from under `exportTemplate`, and PUT could hang
+/// resources of any type under a deployment. None of that now.
+#[tokio::test]
+async fn a_deployments_own_records_are_not_generic_resources() {
+    let s = Server::start(&[]);
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let d = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/deployments/d"
+    );
+    let template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "resources": []});
+    let (st, body) = s
+        .put(
+            &format!("{d}?{RAPI}"),
+            json!({"properties": {"mode": "Incremental", "template": template.clone()}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    wait_final(&s, &format!("{d}?{RAPI}")).await;
+
+    let (st, body) = s.get(&format!("{d}/templates/template?{RAPI}")).await;
+    assert_error(st, &body, 404, "ResourceNotFound");
+    let (st, body) = s.get(&format!("{d}/templates?{RAPI}")).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["value"], json!([]));
+    let (st, _, _) = s
+        .call(
+            reqwest::Method::DELETE,
+            &format!("{d}/templates/template?{RAPI}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _, exported) = s
+        .call(
+            reqwest::Method::POST,
+            &format!("{d}/exportTemplate?{RAPI}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(exported["template"], template);
+    let (st, body) = s
+        .put(&format!("{d}/extras/x?{RAPI}"), json!({"properties": {}}))
+        .await;
+    assert_error(st, &body, 404, "InvalidResourceType");
+    check_store(&StoreAt::dir(&s.dir));
+}

@@ -20,8 +20,8 @@ const DELETE_ORDER: &[&str] = &[
 pub fn is_modelled(kind_key: &str) -> bool {
     kind_key == RESOURCE_GROUP
         || kind_key == crate::deployment::KIND
-        || kind_key == crate::deployment::OPERATION_KIND
-        || kind_key == crate::deployment::TEMPLATE_KIND
+        // A deployment's children are its steps and template.
+        || kind_key.starts_with("microsoft.resources/deployments/")
         || DELETE_ORDER.contains(&kind_key)
 }
 
@@ -56,6 +56,8 @@ mod tests {
         for k in [
             RESOURCE_GROUP,
             "microsoft.resources/deployments",
+            "microsoft.resources/deployments/operations",
+            "microsoft.resources/deployments/anything",
             "microsoft.network/networkinterfaces",
             "microsoft.compute/virtualmachines",
         ] {
