@@ -10,7 +10,7 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::precondition::Precondition;
 use cerulean_domain::tags::{self, Tags};
 use cerulean_domain::{region, DomainError};
-use cerulean_store::{ListQuery, RefKind, Scope, Tx};
+use cerulean_store::{RefKind, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -31,33 +31,11 @@ pub struct GenericCommon {
 
 #[derive(Clone, Debug, Default)]
 pub struct GenericSpec {
+    /// The request's api-version, for messages.
+    pub api_version: String,
     pub location: Option<String>,
     pub tags: Option<Tags>,
     pub arm: Map<String, Value>,
-}
-
-/// Children of a generic resource follow it in key order: `{key}/...`.
-fn delete_children(tx: &mut dyn Tx, group_key: &str, key: &str) -> Result<(), AppError> {
-    let prefix = format!("{key}/");
-    loop {
-        let batch = tx.list(&ListQuery {
-            scope: Scope::Group(group_key),
-            kind: None,
-            after: Some(key),
-            limit: 100,
-        })?;
-        let children: Vec<_> = batch
-            .iter()
-            .take_while(|r| r.key.starts_with(&prefix))
-            .collect();
-        if children.is_empty() {
-            return Ok(());
-        }
-        for r in children {
-            tx.set_refs(&r.key, &[])?;
-            tx.delete(&r.key)?;
-        }
-    }
 }
 
 impl App {
@@ -69,6 +47,20 @@ impl App {
         pre: Precondition,
     ) -> Result<(Stored<GenericResource>, bool), AppError> {
         self.subscription(id.subscription()).await?;
+        if cerulean_domain::kind::is_modelled(&id.kind_key()) {
+            // Not routed here from outside (those types have routes of their own) but for
+            // `Microsoft.Resources/resourceGroups` nested in a group, directly or from a
+            // template.
+            let namespace = id.namespace().unwrap_or_default().to_string();
+            return Err(DomainError::InvalidResourceType {
+                resource_type: id.type_path()[namespace.len()..]
+                    .trim_start_matches('/')
+                    .to_string(),
+                namespace,
+                api_version: spec.api_version.clone(),
+            }
+            .into());
+        }
         let location = match &spec.location {
             Some(l) => Some(
                 region::normalize(l)
@@ -132,8 +124,10 @@ impl App {
     pub async fn get_generic(&self, id: ResourceId) -> Result<Stored<GenericResource>, AppError> {
         self.subscription(id.subscription()).await?;
         cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
-            Some(rec) => Stored::from(&rec),
-            None => {
+            // The generic paths reach what has no route of its own, such as a deployment's
+            // template: those are cerulean's records, not generic resources.
+            Some(rec) if !cerulean_domain::kind::is_modelled(&rec.kind) => Stored::from(&rec),
+            _ => {
                 crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
                 Err(not_found(&id))
             }
@@ -154,6 +148,9 @@ impl App {
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(false);
             };
+            if cerulean_domain::kind::is_modelled(&rec.kind) {
+                return Ok(false);
+            }
             pre.check(Some(&rec.etag))?;
             let users: Vec<String> = tx
                 .refs_to(id.key(), RefKind::Linked)?
@@ -161,7 +158,7 @@ impl App {
                 .map(|r| r.from_id)
                 .collect();
             cerulean_domain::reference::check_unlinked(&id, &users)?;
-            delete_children(tx, group.key(), id.key())?;
+            crate::records::delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
             tx.delete(id.key())?;
             Ok(true)
@@ -183,8 +180,15 @@ impl App {
         self.subscription(subscription).await?;
         let group_id = ResourceId::group(subscription, group);
         let limit = self.config.page_size;
+        let theirs = !cerulean_domain::kind::is_modelled(&kind);
         cerulean_store::read(&*self.store, move |tx| {
             crate::groups::load_group(tx, &group_id)?;
+            if !theirs {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
             let under = match &parent {
                 Some(p) => {
                     if tx.get(p.key())?.is_none() {

@@ -3,11 +3,13 @@
 //! they decided. No HTTP and no ARM JSON here: the edge hands in domain values and gets
 //! domain values back.
 
+pub mod audit;
 pub mod compute;
 pub mod deployments;
 mod error;
 pub mod generic;
 mod groups;
+mod lease;
 pub mod network;
 mod operations;
 mod records;
@@ -17,6 +19,7 @@ mod subscriptions;
 
 pub use error::AppError;
 pub use groups::GroupView;
+pub use lease::{Runner, DEFAULT_LEASE};
 pub use records::Page;
 
 use cerulean_domain::subscription::Subscription;
@@ -40,6 +43,14 @@ pub struct Config {
     /// Where Static (and running Dynamic) public IPv4 addresses come from.
     pub public_pool_v4: ipnet::IpNet,
     pub public_pool_v6: ipnet::IpNet,
+    /// This server's id in the store; new on every start.
+    pub instance_id: String,
+    /// The server that last ran from this data directory, known to be dead (the binary holds
+    /// the directory's lock): its work is settled at once.
+    pub predecessor: Option<String>,
+    /// How long this server's lease lasts without a heartbeat: after a crash, how long other
+    /// servers sharing the store wait before they settle its deployments.
+    pub lease: Duration,
 }
 
 /// RFC 2544's benchmarking range: never routed on the Internet.
@@ -57,6 +68,9 @@ impl Default for Config {
             public_ip_quota: cerulean_domain::network::public_ip::DEFAULT_QUOTA,
             public_pool_v4: DEFAULT_PUBLIC_POOL_V4.parse().expect("valid prefix"),
             public_pool_v6: DEFAULT_PUBLIC_POOL_V6.parse().expect("valid prefix"),
+            instance_id: uuid::Uuid::new_v4().simple().to_string(),
+            predecessor: None,
+            lease: DEFAULT_LEASE,
         }
     }
 }
@@ -67,6 +81,7 @@ pub struct App {
     /// Known subscriptions by lower-case id; refreshed from the store on a miss, so
     /// subscriptions added by another server sharing the database are found too.
     subscriptions: RwLock<HashMap<String, Subscription>>,
+    lifecycle: lease::Lifecycle,
 }
 
 /// What `GET /cerulean/info` reports.
@@ -79,7 +94,8 @@ pub struct Info {
 }
 
 impl App {
-    /// Seeds the configured subscriptions and returns the application.
+    /// Seeds the configured subscriptions, takes this server's lease (settling what servers
+    /// that are gone left running) and returns the application.
     pub async fn start(store: Arc<dyn Store>, config: Config) -> Result<Arc<App>, AppError> {
         let seed = config.subscriptions.clone();
         cerulean_store::write(&*store, move |tx| {
@@ -93,8 +109,10 @@ impl App {
             store,
             config,
             subscriptions: RwLock::new(HashMap::new()),
+            lifecycle: lease::Lifecycle::new(),
         });
         app.refresh_subscriptions().await?;
+        app.take_lease().await?;
         Ok(app)
     }
 
@@ -125,8 +143,10 @@ impl App {
         .await
     }
 
-    /// Finishes queued writes; called once the server has stopped taking requests.
+    /// Settles this server's background work and finishes queued writes; called once the
+    /// server has stopped taking requests.
     pub async fn shutdown(&self) {
+        self.stop_background().await;
         self.store.close().await;
     }
 }

@@ -57,6 +57,33 @@ pub fn list_scope<'a>(
     })
 }
 
+/// Deletes every record under `key` (`{key}/...`: the children of a generic resource, the
+/// steps and template of a deployment), with the references they own. They are the keys right
+/// after `{key}/`; a sibling whose name extends this one's (`web-2` beside `web`: `-` sorts
+/// before `/`) comes between `key` and them, so the walk starts at `{key}/`.
+pub(crate) fn delete_children(tx: &mut dyn Tx, group_key: &str, key: &str) -> Result<(), AppError> {
+    let prefix = format!("{key}/");
+    loop {
+        let batch = tx.list(&ListQuery {
+            scope: Scope::Group(group_key),
+            kind: None,
+            after: Some(&prefix),
+            limit: 100,
+        })?;
+        let children: Vec<_> = batch
+            .iter()
+            .take_while(|r| r.key.starts_with(&prefix))
+            .collect();
+        if children.is_empty() {
+            return Ok(());
+        }
+        for r in children {
+            tx.set_refs(&r.key, &[])?;
+            tx.delete(&r.key)?;
+        }
+    }
+}
+
 /// A page view that renders each record on its own.
 pub(crate) fn each<V: 'static>(
     view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,

@@ -41,7 +41,11 @@ impl App {
         cerulean_store::read(&*self.store, move |tx| {
             let scope = list_scope(tx, group_id.as_ref(), &sub)?;
             let keep = |r: &Record| -> Result<bool, AppError> {
-                if r.kind == RESOURCE_GROUP || r.kind == cerulean_domain::deployment::KIND {
+                if r.kind == RESOURCE_GROUP
+                    || r.kind == cerulean_domain::deployment::KIND
+                    || r.kind == cerulean_domain::deployment::OPERATION_KIND
+                    || r.kind == cerulean_domain::deployment::TEMPLATE_KIND
+                {
                     return Ok(false);
                 }
                 let Some(f) = &filter else { return Ok(true) };

@@ -21,6 +21,27 @@ pub enum Command {
     /// Write a ready az CLI configuration (cloud, login, quiet defaults) into DIR, to use as
     /// AZURE_CONFIG_DIR; prints the exports. Never touches ~/.azure.
     AzProfile(AzProfileArgs),
+    /// Check the stored state's invariants (every address held by what says it has it, no
+    /// address used twice, no NIC on two VMs, no reference to a missing resource, ...) on one
+    /// consistent snapshot; prints a JSON report and exits 1 if anything is broken. Opens the
+    /// store as `serve` would (migrating an older one); safe beside running servers.
+    Check(CheckArgs),
+}
+
+#[derive(Parser, Debug, Clone)]
+pub struct CheckArgs {
+    /// Data directory of the SQLite store to check.
+    #[arg(long, default_value = ".cerulean", env = "CERULEAN_LOCATION")]
+    pub location: PathBuf,
+    /// Check this PostgreSQL database instead.
+    #[arg(long, env = "CERULEAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The servers' --public-ip-pool.
+    #[arg(long, default_value = cerulean_app::DEFAULT_PUBLIC_POOL_V4)]
+    pub public_ip_pool: ipnet::IpNet,
+    /// The servers' --public-ip-pool-v6.
+    #[arg(long, default_value = cerulean_app::DEFAULT_PUBLIC_POOL_V6)]
+    pub public_ip_pool_v6: ipnet::IpNet,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,4 +159,9 @@ pub struct ServeArgs {
     /// Where public IPv6 addresses come from (inside RFC 3849's documentation range).
     #[arg(long, default_value = cerulean_app::DEFAULT_PUBLIC_POOL_V6)]
     pub public_ip_pool_v6: ipnet::IpNet,
+    /// How long this server counts as alive in a shared store without renewing (it renews
+    /// four times as often). When a server sharing a PostgreSQL database dies without shutting
+    /// down, the others settle its deployments once its lease has run out.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub instance_lease: Duration,
 }

@@ -1,9 +1,12 @@
 //! `cerulean`: the command line. `cerulean serve` runs the control plane; `cerulean
-//! az-profile DIR` writes a ready az CLI configuration for it.
+//! az-profile DIR` writes a ready az CLI configuration for it; `cerulean check` checks a
+//! store's invariants.
 
 mod az_profile;
+mod check;
 mod cli;
 mod conn;
+mod instance;
 mod serve;
 mod tls;
 
@@ -17,5 +20,6 @@ fn main() -> std::process::ExitCode {
     match cli.command {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::AzProfile(args) => az_profile::run(args),
+        cli::Command::Check(args) => check::run(args),
     }
 }

@@ -23,16 +23,9 @@ use std::time::{Duration, Instant};
 const DRAIN: Duration = Duration::from_secs(10);
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    init_logging(args.log_format);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cerulean: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    init_logging(args.log_format, "info");
+    let Some(rt) = runtime() else {
+        return ExitCode::FAILURE;
     };
     match rt.block_on(serve(args)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,9 +37,19 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 }
 
-fn init_logging(format: LogFormat) {
+/// The multi-threaded runtime the commands run on; says why on stderr when there is none.
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| eprintln!("cerulean: cannot start the runtime: {e}"))
+        .ok()
+}
+
+/// Logs to stderr at `CERULEAN_LOG`, else at `default` (`info` for the server).
+pub(crate) fn init_logging(format: LogFormat, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CERULEAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -56,10 +59,16 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn open_store(args: &ServeArgs) -> Result<Arc<dyn Store>, String> {
-    let store: Arc<dyn Store> = match (&args.database_url, args.in_memory) {
+/// The store of `--database-url`, else SQLite (in RAM with `--in-memory`, else in the data
+/// directory).
+pub(crate) async fn open_store(
+    database_url: Option<&str>,
+    in_memory: bool,
+    location: &std::path::Path,
+) -> Result<Arc<dyn Store>, String> {
+    let store: Arc<dyn Store> = match (database_url, in_memory) {
         (Some(url), _) => {
-            let url = url.clone();
+            let url = url.to_string();
             Arc::new(
                 tokio::task::spawn_blocking(move || PgStore::open(&url))
                     .await
@@ -69,7 +78,7 @@ async fn open_store(args: &ServeArgs) -> Result<Arc<dyn Store>, String> {
         }
         (None, true) => Arc::new(SqliteStore::open(SqliteMode::Memory).map_err(|e| e.to_string())?),
         (None, false) => Arc::new(
-            SqliteStore::open(SqliteMode::Durable(args.location.clone()))
+            SqliteStore::open(SqliteMode::Durable(location.to_path_buf()))
                 .map_err(|e| e.to_string())?,
         ),
     };
@@ -98,7 +107,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             "--header-timeout, --body-timeout and --idle-timeout must be longer than 0".into(),
         );
     }
-    let store = open_store(&args).await?;
+    let instance = crate::instance::claim(&args.location);
+    let store = open_store(args.database_url.as_deref(), args.in_memory, &args.location).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
     let app = App::start(
@@ -111,6 +121,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             public_ip_quota: args.public_ip_quota,
             public_pool_v4: args.public_ip_pool,
             public_pool_v6: args.public_ip_pool_v6,
+            instance_id: instance.id.clone(),
+            predecessor: instance.predecessor.clone(),
+            lease: args.instance_lease.max(Duration::from_millis(200)),
         },
     )
     .await
@@ -192,6 +205,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     println!("cerulean listening on {}://{main_addr}", scheme.as_str());
     tracing::info!(
         store = app.store().backend(),
+        instance = app.instance_id(),
         ready_ms = started.elapsed().as_millis() as u64,
         "cerulean ready"
     );

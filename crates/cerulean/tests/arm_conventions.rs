@@ -197,7 +197,8 @@ async fn metadata_endpoints_in_both_forms() {
 
 #[tokio::test]
 async fn health_info_and_reset() {
-    let s = Server::start(&[]);
+    // No heartbeat during the test: the write counters below are exact.
+    let s = Server::start(&["--instance-lease", "600s"]);
     let (st, body) = s.get("/health").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(body["status"], "ok");
@@ -208,11 +209,11 @@ async fn health_info_and_reset() {
     assert_eq!(body["store"], "sqlite");
     assert_eq!(body["counts"]["microsoft.resources/resourcegroups"], 2);
     assert!(body["version"].is_string());
-    // The subscriptions seeded at start, the signing key and the two groups: four jobs,
-    // batched or not.
+    // The subscriptions seeded at start, the signing key, the server's lease taken and the
+    // two groups: five jobs, batched or not.
     let writes = &body["writes"];
     let (commits, jobs) = (writes["commits"].as_u64(), writes["jobs"].as_u64());
-    assert_eq!(jobs, Some(4), "{writes}");
+    assert_eq!(jobs, Some(5), "{writes}");
     assert!(commits.is_some_and(|c| (1..=4).contains(&c)), "{writes}");
     assert!(writes["writerBusyUs"].as_u64().is_some_and(|us| us > 0));
     let (st, _, _) = s.call(Method::POST, "/cerulean/reset", None).await;

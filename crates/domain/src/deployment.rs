@@ -6,6 +6,10 @@ use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
 pub const KIND: &str = "microsoft.resources/deployments";
+/// A deployment's steps (ARM's deployment operations) are stored as its children.
+pub const OPERATION_KIND: &str = "microsoft.resources/deployments/operations";
+/// So is its template (only `exportTemplate` reads it), out of the record every poll reads.
+pub const TEMPLATE_KIND: &str = "microsoft.resources/deployments/templates";
 
 /// Azure's provisioning states of a deployment, in the order a deployment passes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,16 +84,36 @@ pub fn validate_name(name: &str) -> Result<(), DomainError> {
     }
 }
 
-/// A running deployment whose record has not moved for this long was abandoned: the server
-/// running it stopped. Its steps update the record, so a live one never goes this quiet.
-pub const ABANDONED_AFTER_MS: i64 = 10 * 60 * 1000;
+/// Why a deployment stopped before it finished: the server applying it went away. cerulean
+/// fails such a deployment rather than resuming it on another server: a resumed run would
+/// apply the template later, from a server the client never talked to, over whatever changed
+/// meanwhile, and secure parameters are never stored to evaluate it again. A redeploy under
+/// the same name finishes it (its PUTs are idempotent), as after any failed deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Interruption {
+    /// The server running it was shut down (SIGTERM, Ctrl-C) before it finished.
+    Shutdown,
+    /// The server running it (`instance`, empty when unknown) stopped without shutting down
+    /// (killed, crashed): noticed when a server starts, or when its lease runs out.
+    ServerLost { instance: String },
+}
 
-/// The state to report: an abandoned deployment is Failed, so it can be replaced.
-pub fn effective_state(state: DeploymentState, updated_ms: i64, now_ms: i64) -> DeploymentState {
-    if state.is_active() && now_ms - updated_ms > ABANDONED_AFTER_MS {
-        DeploymentState::Failed
-    } else {
-        state
+/// The error an interrupted deployment fails with.
+pub fn interrupted(name: &str, why: &Interruption) -> DomainError {
+    let cause = match why {
+        Interruption::Shutdown => {
+            "the cerulean server running it was shut down before it finished".to_string()
+        }
+        Interruption::ServerLost { instance } if instance.is_empty() => {
+            "the cerulean server running it stopped before it finished".to_string()
+        }
+        Interruption::ServerLost { instance } => format!(
+            "the cerulean server running it (instance {instance}) stopped before it finished"
+        ),
+    };
+    DomainError::DeploymentInterrupted {
+        name: name.into(),
+        cause,
     }
 }
 
@@ -156,20 +180,26 @@ mod tests {
     }
 
     #[test]
-    fn a_silent_running_deployment_was_abandoned() {
-        let t = 1_000_000_000;
+    fn an_interrupted_deployment_names_why() {
+        let e = interrupted("d", &Interruption::Shutdown);
+        assert_eq!(e.code(), "DeploymentInterrupted");
         assert_eq!(
-            effective_state(DeploymentState::Running, t, t + 60_000),
-            DeploymentState::Running
+            e.to_string(),
+            "The deployment 'd' was interrupted: the cerulean server running it was shut down before it finished. Resources created so far remain; deploy again under the same name to finish."
         );
+        let lost = Interruption::ServerLost {
+            instance: "4f2a".into(),
+        };
         assert_eq!(
-            effective_state(DeploymentState::Running, t, t + ABANDONED_AFTER_MS + 1),
-            DeploymentState::Failed
+            interrupted("d", &lost).to_string(),
+            "The deployment 'd' was interrupted: the cerulean server running it (instance 4f2a) stopped before it finished. Resources created so far remain; deploy again under the same name to finish."
         );
-        assert_eq!(
-            effective_state(DeploymentState::Succeeded, t, t + ABANDONED_AFTER_MS + 1),
-            DeploymentState::Succeeded
-        );
+        let unknown = Interruption::ServerLost {
+            instance: String::new(),
+        };
+        assert!(interrupted("d", &unknown)
+            .to_string()
+            .contains("the cerulean server running it stopped before it finished."));
     }
 
     #[test]

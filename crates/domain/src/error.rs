@@ -382,6 +382,14 @@ pub enum DomainError {
     )]
     NotImplemented { what: String },
 
+    // GUESS: status (ARM answers 404 for a type of no provider; this one is under a group).
+    #[error("The resource type '{resource_type}' could not be found in the namespace '{namespace}' for api version '{api_version}'.")]
+    InvalidResourceType {
+        resource_type: String,
+        namespace: String,
+        api_version: String,
+    },
+
     #[error("Can not perform requested operation on nested resource. Parent resource '{parent}' not found.")]
     ParentResourceNotFound { parent: String },
 
@@ -394,6 +402,10 @@ pub enum DomainError {
     // GUESS: code and message.
     #[error("The deployment '{name}' cannot be cancelled because it is in state '{state}'.")]
     DeploymentCannotBeCancelled { name: String, state: String },
+
+    // cerulean's own: ARM never loses the server applying a deployment.
+    #[error("The deployment '{name}' was interrupted: {cause}. Resources created so far remain; deploy again under the same name to finish.")]
+    DeploymentInterrupted { name: String, cause: String },
 
     // GUESS: code.
     #[error("The deployment name '{name}' is invalid. It can be up to 64 characters long and may contain only letters, digits, '-', '_', '.', '(' and ')'.")]
@@ -510,10 +522,12 @@ impl DomainError {
             OperationNotAllowed { .. } => "OperationNotAllowed",
             AvailabilitySetInUse { .. } => "AvailabilitySetInUse", // GUESS
             ParentResourceNotFound { .. } => "ParentResourceNotFound",
+            InvalidResourceType { .. } => "InvalidResourceType",
             DeploymentNotFound { .. } => "DeploymentNotFound",
             DeploymentActive { .. } => "DeploymentActive",
             DeploymentCannotBeCancelled { .. } => "DeploymentCannotBeCancelled", // GUESS
             InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
+            DeploymentInterrupted { .. } => "DeploymentInterrupted",             // cerulean's own
             InvalidTemplate { code, .. } => code,
         }
     }
@@ -527,6 +541,7 @@ impl DomainError {
             | ResourceNotFound { .. }
             | OperationNotFound { .. }
             | ParentResourceNotFound { .. }
+            | InvalidResourceType { .. }
             | DeploymentNotFound { .. } => ErrorClass::NotFound,
             InvalidTemplate { code, .. } if *code == "NotImplemented" => ErrorClass::NotImplemented,
             InvalidTemplate { code, .. } if *code == "ResourceNotFound" => ErrorClass::NotFound,
@@ -536,7 +551,8 @@ impl DomainError {
             | ConcurrentConflict { .. }
             | OperationNotAllowed { .. }
             | DeploymentActive { .. }
-            | DeploymentCannotBeCancelled { .. } => ErrorClass::Conflict,
+            | DeploymentCannotBeCancelled { .. }
+            | DeploymentInterrupted { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
             _ => ErrorClass::BadRequest,

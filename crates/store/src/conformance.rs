@@ -11,6 +11,10 @@ use std::sync::Arc;
 
 mod secrets;
 pub use secrets::*;
+mod books;
+mod runs;
+pub use books::*;
+pub use runs::*;
 
 fn rec(group: &str, kind: &str, name: &str) -> Record {
     let id = format!("/subscriptions/S1/resourceGroups/{group}/providers/{kind}/{name}");
@@ -860,7 +864,10 @@ macro_rules! conformance_suite {
             secrets_insert_once_take_once_and_survive_reset,
             racing_secret_inserts_agree_on_one_value,
             racing_secret_takes_have_one_winner,
-            secrets_prune_by_expiry_and_count_by_prefix
+            secrets_prune_by_expiry_and_count_by_prefix,
+            runs_of_a_server_without_a_lease_are_orphaned,
+            reset_forgets_runs_but_not_leases,
+            address_books_with_any_state_are_listed
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

@@ -17,7 +17,7 @@ mod sqlite;
 pub use error::StoreError;
 pub use pg::PgStore;
 pub use record::{
-    group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Scope,
+    group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope,
     EXCLUSIVE_REFS, UNIQUE_ADDRESS,
 };
 pub use sqlite::{SqliteMode, SqliteStore};
@@ -104,6 +104,10 @@ pub trait Tx {
         subnet: &str,
         limit: usize,
     ) -> Result<Vec<(u128, String)>, StoreError>;
+    /// The address books that keep any state (an address held or released, a mark), in key
+    /// order after `after`, at most `limit`: what a consistency check walks to find books
+    /// whose subnet is gone.
+    fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError>;
     /// Forgets all IPAM state of a subnet (it is being deleted).
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError>;
 
@@ -116,8 +120,26 @@ pub trait Tx {
     fn put_subscription(&mut self, s: &Subscription) -> Result<(), StoreError>;
     fn list_subscriptions(&mut self) -> Result<Vec<Subscription>, StoreError>;
 
-    /// Drops every resource, group, reference, address and operation (subscriptions and
-    /// secrets stay).
+    /// Server liveness: the server `instance` is alive for `ttl_ms` from now, by the
+    /// database's clock (one clock for every server sharing it). Renewing replaces the expiry.
+    fn lease_renew(&mut self, instance: &str, ttl_ms: i64) -> Result<(), StoreError>;
+    /// The server `instance` stopped: its runs are orphaned from now on.
+    fn lease_end(&mut self, instance: &str) -> Result<(), StoreError>;
+    /// Records that the server `owner` works on `key` as run `token`, replacing any earlier
+    /// run of it (and its stop request).
+    fn run_start(&mut self, key: &str, owner: &str, token: &str) -> Result<(), StoreError>;
+    /// The run of `key`, if any, whether its owner is alive and whether it was asked to stop.
+    fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError>;
+    /// Asks the run of `key` to stop. False if there is none.
+    fn run_cancel(&mut self, key: &str) -> Result<bool, StoreError>;
+    /// The work on `key` is over (finished or settled). False if there was no run.
+    fn run_end(&mut self, key: &str) -> Result<bool, StoreError>;
+    /// Runs whose owner holds no lease now (none, or an expired one), in key order, at most
+    /// `limit`.
+    fn runs_orphaned(&mut self, limit: usize) -> Result<Vec<Run>, StoreError>;
+
+    /// Drops every resource, group, reference, address, run and operation (subscriptions,
+    /// secrets and server leases stay).
     fn reset(&mut self) -> Result<(), StoreError>;
 
     /// The secret named `name`, expired or not (see [`Secret::forget_after_ms`]).

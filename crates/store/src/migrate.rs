@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V4_SQLITE_SECRETS,
         postgres: V4_POSTGRES_SECRETS,
     },
+    Migration {
+        version: 5,
+        sqlite: V5_SQLITE_LEASES_AND_RUNS,
+        postgres: V5_LEASES_AND_RUNS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -179,6 +184,46 @@ const V4_POSTGRES_SECRETS: &str = "
         value TEXT NOT NULL,
         forget_after_ms BIGINT
     );
+    ";
+
+/// Which server is alive and which server runs what, so that the background work of a server
+/// that died (a deployment) is settled by the next one instead of staying Running forever:
+/// `leases` holds one row per live server (its instance id and when its lease ends, by the
+/// database's clock), `runs` one row per deployment still being worked on: the instance
+/// working on it, which run it is (`token`: a redeploy is another) and whether it was asked
+/// to stop. A runner reads and fences on this small row at every step, never on the
+/// deployment record (whose template may be megabytes). Deployments already stored get an
+/// ownerless run: the first server to start settles those still Accepted or Running (their
+/// server is gone) and forgets the others.
+const V5_LEASES_AND_RUNS: &str = "
+    CREATE TABLE leases (
+        instance TEXT PRIMARY KEY,
+        expires_ms BIGINT NOT NULL
+    );
+    CREATE TABLE runs (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        token TEXT NOT NULL,
+        cancel BOOLEAN NOT NULL
+    );
+    INSERT INTO runs (key, owner, token, cancel)
+        SELECT key, '', '', FALSE FROM resources WHERE kind = 'microsoft.resources/deployments';
+    ";
+
+/// V5 with SQLite's clustered layout (see v2).
+const V5_SQLITE_LEASES_AND_RUNS: &str = "
+    CREATE TABLE leases (
+        instance TEXT PRIMARY KEY,
+        expires_ms BIGINT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE runs (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        token TEXT NOT NULL,
+        cancel INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO runs (key, owner, token, cancel)
+        SELECT key, '', '', 0 FROM resources WHERE kind = 'microsoft.resources/deployments';
     ";
 
 /// Refuses a database a newer cerulean has migrated: this binary would not know what its

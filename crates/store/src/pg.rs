@@ -9,7 +9,7 @@
 //! unique constraints remain the last line of defence.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{offset_hex, parse_offset, Ref, RefKind, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
+use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
 use crate::{
     Job, ListQuery, Record, Scope, Secret, Store, StoreError, StoreFuture, Tx, WriteCounters,
     WriteStats,
@@ -277,6 +277,24 @@ fn to_ref(r: &postgres::Row) -> Result<Ref, StoreError> {
             .ok_or_else(|| StoreError::Corrupt(format!("unknown reference kind {kind}")))?,
         owner_key: r.get(4),
     })
+}
+
+/// Milliseconds since the epoch by the database's clock (`clock_timestamp`, not the
+/// transaction's start): every server sharing the database compares leases on one clock.
+macro_rules! now_ms {
+    () => {
+        "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT"
+    };
+}
+
+fn to_run(r: &postgres::Row) -> Run {
+    Run {
+        key: r.get(0),
+        owner: r.get(1),
+        token: r.get(2),
+        owner_alive: r.get(3),
+        cancel_requested: r.get(4),
+    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
@@ -578,6 +596,22 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
+    fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
+        // COLLATE "C": one order for paging whatever the database collation.
+        let rows = self.query(
+            "SELECT k FROM (
+                 SELECT subnet_key AS k FROM ip_allocations
+                 UNION SELECT subnet_key FROM ip_released
+                 UNION SELECT subnet_key FROM ip_marks) books
+             WHERE k COLLATE \"C\" > $1 ORDER BY k COLLATE \"C\" LIMIT $2",
+            &[
+                &after.unwrap_or(""),
+                &i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
         let rows = self.query(
             "INSERT INTO counters (name, value) VALUES ($1, 1)
@@ -617,6 +651,68 @@ impl Tx for PgTx<'_> {
         rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
     }
 
+    fn lease_renew(&mut self, instance: &str, ttl_ms: i64) -> Result<(), StoreError> {
+        self.execute(
+            concat!(
+                "INSERT INTO leases (instance, expires_ms) VALUES ($1, ",
+                now_ms!(),
+                " + $2) ON CONFLICT (instance) DO UPDATE SET expires_ms = excluded.expires_ms"
+            ),
+            &[&instance, &ttl_ms],
+        )?;
+        Ok(())
+    }
+
+    fn lease_end(&mut self, instance: &str) -> Result<(), StoreError> {
+        self.execute("DELETE FROM leases WHERE instance = $1", &[&instance])?;
+        Ok(())
+    }
+
+    fn run_start(&mut self, key: &str, owner: &str, token: &str) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO runs (key, owner, token, cancel) VALUES ($1, $2, $3, FALSE)
+             ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+             cancel = FALSE",
+            &[&key, &owner, &token],
+        )?;
+        Ok(())
+    }
+
+    fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError> {
+        let rows = self.query(
+            concat!(
+                "SELECT r.key, r.owner, r.token, COALESCE(l.expires_ms > ",
+                now_ms!(),
+                ", FALSE), r.cancel FROM runs r LEFT JOIN leases l ON l.instance = r.owner
+                 WHERE r.key = $1"
+            ),
+            &[&key],
+        )?;
+        Ok(rows.first().map(to_run))
+    }
+
+    fn run_cancel(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.execute("UPDATE runs SET cancel = TRUE WHERE key = $1", &[&key])? > 0)
+    }
+
+    fn run_end(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.execute("DELETE FROM runs WHERE key = $1", &[&key])? > 0)
+    }
+
+    fn runs_orphaned(&mut self, limit: usize) -> Result<Vec<Run>, StoreError> {
+        let rows = self.query(
+            concat!(
+                "SELECT r.key, r.owner, r.token, FALSE, r.cancel FROM runs r
+                 LEFT JOIN leases l ON l.instance = r.owner
+                 WHERE l.instance IS NULL OR l.expires_ms <= ",
+                now_ms!(),
+                " ORDER BY r.key COLLATE \"C\" LIMIT $1"
+            ),
+            &[&i64::try_from(limit).unwrap_or(i64::MAX)],
+        )?;
+        Ok(rows.iter().map(to_run).collect())
+    }
+
     fn reset(&mut self) -> Result<(), StoreError> {
         for table in [
             "DELETE FROM resources",
@@ -626,6 +722,7 @@ impl Tx for PgTx<'_> {
             "DELETE FROM ip_released",
             "DELETE FROM ip_marks",
             "DELETE FROM counters",
+            "DELETE FROM runs",
         ] {
             self.execute(table, &[])?;
         }

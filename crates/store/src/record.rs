@@ -142,6 +142,24 @@ impl RefKind {
     }
 }
 
+/// Background work of one record (a deployment being applied) and the server doing it. A
+/// server proves it is alive with a lease ([`crate::Tx::lease_renew`]); a run whose owner
+/// holds none is orphaned, and any server may settle it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// Lower-case id of the record being worked on.
+    pub key: String,
+    /// Instance id of the server working on it (empty: none, e.g. runs found by a migration).
+    pub owner: String,
+    /// Which run of the record this is (a deployment's correlation id): a runner whose token
+    /// is no longer the record's was replaced.
+    pub token: String,
+    /// Whether the owner holds a lease now, by the database's clock.
+    pub owner_alive: bool,
+    /// Whether someone asked the run to stop.
+    pub cancel_requested: bool,
+}
+
 /// IPAM offsets are stored as fixed-width hex so that text order is numeric order (IPv6
 /// offsets do not fit a BIGINT).
 pub fn offset_hex(offset: u128) -> OffsetHex {

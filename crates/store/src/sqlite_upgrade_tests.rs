@@ -3,7 +3,7 @@
 //! database of a newer schema is refused.
 
 use super::*;
-use crate::record::{offset_hex, Ref, RefKind};
+use crate::record::{offset_hex, Ref, RefKind, Run};
 use crate::{read, write, ListQuery, Scope};
 use cerulean_domain::operation::{Operation, OperationStatus};
 
@@ -53,7 +53,10 @@ fn write_v1_database(path: &Path, ops: &[Operation]) {
          INSERT INTO counters VALUES ('vm', 7);
          INSERT INTO resources VALUES ('{GROUP}/providers/microsoft.network/networkinterfaces/n',
              '/subscriptions/S/resourceGroups/G/providers/Microsoft.Network/networkInterfaces/n',
-             'microsoft.network/networkinterfaces', 's', '{GROUP}', 'eastus', '{{}}', 'e1');",
+             'microsoft.network/networkinterfaces', 's', '{GROUP}', 'eastus', '{{}}', 'e1');
+         INSERT INTO resources VALUES ('{GROUP}/providers/microsoft.resources/deployments/d',
+             '/subscriptions/S/resourceGroups/G/providers/Microsoft.Resources/deployments/d',
+             'microsoft.resources/deployments', 's', '{GROUP}', 'eastus', '{{}}', 'e2');",
         four = offset_hex(4),
         two = offset_hex(2),
         five = offset_hex(5),
@@ -134,6 +137,19 @@ async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
     assert!(ops.1.is_some() && ops.2.is_some(), "young operations stay");
 
     assert_eq!(write(&store, |tx| tx.next_counter("vm")).await.unwrap(), 8);
+    // Version 4: a deployment stored before servers held leases has a run nobody owns, so
+    // the first server to start settles it.
+    let orphaned = read(&store, |tx| tx.runs_orphaned(10)).await.unwrap();
+    assert_eq!(
+        orphaned,
+        [Run {
+            key: format!("{GROUP}/providers/microsoft.resources/deployments/d"),
+            owner: String::new(),
+            token: String::new(),
+            owner_alive: false,
+            cancel_requested: false,
+        }]
+    );
     // The exclusive index came through the rebuild of `refs`.
     let second = Ref {
         from_key: "nic2/ipc1".into(),

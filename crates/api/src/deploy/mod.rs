@@ -3,6 +3,12 @@
 //! so every rule holds inside templates too. A resource that fails stops the resources that
 //! depend on it; the others go on, what was created stays, and the deployment is Failed with
 //! each failing resource's own error in `error.details` (as ARM does).
+//!
+//! The server that stored the deployment runs it and owns its run in the store
+//! (`cerulean_app::lease`). Before each step the runner stops if the deployment was
+//! cancelled or the server is shutting down (then it fails as interrupted); a progress write
+//! refused because the run is no longer this server's (settled while this server was thought
+//! gone, replaced, deleted) stops it without another word.
 
 mod runtime;
 pub mod whatif;
@@ -11,31 +17,57 @@ use crate::internal::{self, Reply};
 use crate::AppState;
 use axum::http::{Method, StatusCode};
 use cerulean_app::deployments::{Deployment, DeploymentOperation};
-use cerulean_domain::deployment::{DeploymentState, Mode};
+use cerulean_domain::deployment::{DeploymentState, Interruption, Mode};
 use cerulean_domain::id::ResourceId;
 use cerulean_template::Plan;
 use runtime::Fetch;
 use serde_json::{json, Value};
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
-pub use runtime::rfc3339_now;
+pub use cerulean_app::deployments::rfc3339_now;
 
 /// The api-version used for requests the template does not name one for.
 pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
-/// background. The evaluator is synchronous, so the run gets a blocking thread of its own
-/// and reaches the async service through `Handle::block_on`.
-pub fn spawn(s: AppState, id: ResourceId, plan: Plan, mode: Mode) {
-    let handle = Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let run = Run {
-            s: &s,
-            handle: &handle,
-            id: &id,
+/// background, once one of the server's evaluation slots is free. The evaluator is
+/// synchronous, so the run gets a blocking thread of its own and reaches the async service
+/// through `Handle::block_on`.
+pub fn spawn(s: AppState, id: ResourceId, correlation_id: String, plan: Plan, mode: Mode) {
+    let runner = s.app.runner();
+    tokio::spawn(async move {
+        let Some(slot) = s.app.evaluation_slot().await else {
+            // The server began stopping before this deployment's turn came.
+            let interrupted = s
+                .app
+                .interrupt_deployment(id, correlation_id, Interruption::Shutdown)
+                .await;
+            if let Err(e) = interrupted {
+                tracing::error!(error = %e, "could not settle a deployment at shutdown");
+            }
+            drop(runner);
+            return;
         };
-        run.all(&plan, mode);
+        let handle = Handle::current();
+        let ran = tokio::task::spawn_blocking(move || {
+            let run = Run {
+                s: &s,
+                handle: &handle,
+                id: &id,
+                correlation_id: &correlation_id,
+                superseded: Cell::new(false),
+                steps: Cell::new(0),
+            };
+            run.all(&plan, mode);
+            drop(slot);
+            drop(runner);
+        })
+        .await;
+        if let Err(e) = ran {
+            tracing::error!(error = %e, "a deployment run ended abnormally");
+        }
     });
 }
 
@@ -43,6 +75,19 @@ struct Run<'a> {
     s: &'a AppState,
     handle: &'a Handle,
     id: &'a ResourceId,
+    /// Which run of the deployment this is: a redeploy under the same name is another.
+    correlation_id: &'a str,
+    /// Set once a progress write was refused: the run is no longer this server's.
+    superseded: Cell<bool>,
+    /// Steps taken so far: each operation id begins with its number, so they list in order.
+    steps: Cell<u32>,
+}
+
+/// Why a run ended before its last step.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    Canceled,
+    ShuttingDown,
 }
 
 /// ARM's name for an HTTP status in `statusCode`.
@@ -64,8 +109,10 @@ fn status_name(status: StatusCode) -> String {
     }
 }
 
-fn op_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
+/// ARM's operation ids are 16 hex digits; these begin with the step's number.
+fn op_id(step: u32) -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{:04X}{}", step & 0xffff, random[..12].to_uppercase())
 }
 
 fn failed_error(details: Vec<Value>) -> Value {
@@ -82,19 +129,68 @@ impl Run<'_> {
             .block_on(internal::call(self.s, method, path, body))
     }
 
-    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) -> Option<Deployment> {
-        self.handle
-            .block_on(self.s.app.update_deployment(self.id.clone(), f))
-            .map_err(|e| tracing::error!(deployment = %self.id.as_str(), error = %e, "deployment record update failed"))
-            .ok()
-            .map(|s| s.value)
+    /// Records what a progress write said: `false` means the run is no longer this server's,
+    /// and it stops.
+    fn kept(&self, result: Result<bool, cerulean_app::AppError>) {
+        match result {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(deployment = %self.id.as_str(), "the deployment is no longer this server's to run: stopping");
+                self.superseded.set(true);
+            }
+            Err(e) => {
+                tracing::error!(deployment = %self.id.as_str(), error = %e, "deployment record update failed")
+            }
+        }
     }
 
+    /// Changes the deployment record (as the run begins and ends); does nothing once the run
+    /// is no longer this server's.
+    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) {
+        if self.superseded.get() {
+            return;
+        }
+        let result = self.handle.block_on(self.s.app.update_deployment(
+            self.id.clone(),
+            self.correlation_id.to_string(),
+            f,
+        ));
+        self.kept(result.map(|d| d.is_some()));
+    }
+
+    /// Records a step (new, or its outcome).
+    fn record(&self, op: DeploymentOperation) {
+        if self.superseded.get() {
+            return;
+        }
+        let result = self.handle.block_on(self.s.app.record_step(
+            self.id.clone(),
+            self.correlation_id.to_string(),
+            op,
+        ));
+        self.kept(result);
+    }
+
+    /// Read from the run's row in the store before each step: any server may have been asked.
     fn cancel_requested(&self) -> bool {
         self.handle
-            .block_on(self.s.app.get_deployment(self.id.clone()))
-            .map(|d| d.value.cancel_requested)
+            .block_on(
+                self.s
+                    .app
+                    .run_stop_requested(self.id.clone(), self.correlation_id.to_string()),
+            )
             .unwrap_or(false)
+    }
+
+    /// Checked before each step: the server is shutting down, or the run was cancelled.
+    fn should_stop(&self) -> Option<Stopped> {
+        if self.s.app.stopping() {
+            Some(Stopped::ShuttingDown)
+        } else if self.cancel_requested() {
+            Some(Stopped::Canceled)
+        } else {
+            None
+        }
     }
 
     /// Follows a long-running operation the way a client would, until it is final.
@@ -133,13 +229,14 @@ impl Run<'_> {
         target_type: &str,
         request: impl FnOnce() -> Result<Reply, Value>,
     ) -> Result<(), Value> {
-        let id = op_id();
+        let step = self.steps.get();
+        self.steps.set(step + 1);
         let started = Instant::now();
         let name = cerulean_domain::id::ResourceId::parse(target_id)
             .map(|r| r.segments().map(|(_, n)| n).collect::<Vec<_>>().join("/"))
             .unwrap_or_default();
-        let op = DeploymentOperation {
-            operation_id: id.clone(),
+        let mut op = DeploymentOperation {
+            operation_id: op_id(step),
             provisioning_operation: operation.into(),
             state: "Running".into(),
             timestamp: rfc3339_now(),
@@ -152,8 +249,7 @@ impl Run<'_> {
             tracking_id: uuid::Uuid::new_v4().to_string(),
             service_request_id: uuid::Uuid::new_v4().to_string(),
         };
-        let pushed = op.clone();
-        self.update(move |d| d.operations.push(pushed.clone()));
+        self.record(op.clone());
         let (code, outcome) = match request() {
             Err(e) => ("BadRequest".to_string(), Err(e)),
             Ok(reply) if reply.status.is_success() => {
@@ -161,24 +257,18 @@ impl Run<'_> {
             }
             Ok(reply) => (status_name(reply.status), Err(reply.body["error"].clone())),
         };
-        let ms = started.elapsed().as_millis() as i64;
-        let failed = outcome.as_ref().err().cloned();
-        self.update(move |d| {
-            if let Some(o) = d.operations.iter_mut().find(|o| o.operation_id == id) {
-                o.state = if failed.is_some() {
-                    "Failed"
-                } else {
-                    "Succeeded"
-                }
-                .into();
-                o.duration_ms = ms;
-                o.timestamp = rfc3339_now();
-                o.status_code = Some(code.clone());
-                o.status_message = failed
-                    .as_ref()
-                    .map(|e| json!({"status": "Failed", "error": e}));
-            }
-        });
+        let failed = outcome.as_ref().err();
+        op.state = if failed.is_some() {
+            "Failed"
+        } else {
+            "Succeeded"
+        }
+        .into();
+        op.duration_ms = started.elapsed().as_millis() as i64;
+        op.timestamp = rfc3339_now();
+        op.status_code = Some(code);
+        op.status_message = failed.map(|e| json!({"status": "Failed", "error": e}));
+        self.record(op);
         outcome
     }
 
@@ -192,8 +282,11 @@ impl Run<'_> {
         let mut blocked = vec![false; plan.resources.len()];
         let mut errors = Vec::new();
         let mut created = Vec::new();
-        let mut canceled = false;
+        let mut stopped = None;
         for i in plan.order() {
+            if self.superseded.get() {
+                return;
+            }
             let r = &plan.resources[i];
             if !r.condition {
                 continue;
@@ -202,8 +295,8 @@ impl Run<'_> {
                 blocked[i] = true;
                 continue;
             }
-            if self.cancel_requested() {
-                canceled = true;
+            stopped = self.should_stop();
+            if stopped.is_some() {
                 break;
             }
             let path = format!("{}?api-version={}", r.id, r.api_version);
@@ -221,9 +314,22 @@ impl Run<'_> {
                 }
             }
         }
-        if !canceled && errors.is_empty() && mode == Mode::Complete {
-            errors.extend(self.delete_others(plan));
+        if stopped.is_none() && errors.is_empty() && mode == Mode::Complete {
+            errors.extend(self.delete_others(plan, &mut stopped));
         }
+        if self.superseded.get() {
+            return;
+        }
+        if stopped == Some(Stopped::ShuttingDown) {
+            let result = self.handle.block_on(self.s.app.interrupt_deployment(
+                self.id.clone(),
+                self.correlation_id.to_string(),
+                Interruption::Shutdown,
+            ));
+            self.kept(result);
+            return;
+        }
+        let canceled = stopped == Some(Stopped::Canceled);
         let outputs = if canceled || !errors.is_empty() {
             None
         } else {
@@ -256,7 +362,7 @@ impl Run<'_> {
 
     /// Complete mode: the group's resources the template does not declare are deleted,
     /// users before what they use.
-    fn delete_others(&self, plan: &Plan) -> Vec<Value> {
+    fn delete_others(&self, plan: &Plan, stopped: &mut Option<Stopped>) -> Vec<Value> {
         let group = self.id.group_id().expect("a deployment has a group");
         let mut doomed = runtime::undeclared(self.s, self.handle, plan, group.as_str());
         doomed.sort_by_key(|id| {
@@ -267,6 +373,10 @@ impl Run<'_> {
         });
         let mut errors = Vec::new();
         for id in doomed {
+            *stopped = self.should_stop();
+            if stopped.is_some() || self.superseded.get() {
+                break;
+            }
             let (ty, _) = crate::wire::deployment::split_type(&id);
             let path = format!("{id}?api-version={INTERNAL_API_VERSION}");
             if let Err(e) = self.step("Delete", &id, &ty, || {

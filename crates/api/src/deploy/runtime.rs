@@ -26,10 +26,6 @@ impl Runtime for Fetch<'_> {
     }
 }
 
-pub fn rfc3339_now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
 /// Top-level resources of a group that `plan` does not declare (all pages of the generic
 /// list): what a Complete deployment deletes. Children go with their parents.
 pub fn undeclared(s: &AppState, handle: &Handle, plan: &Plan, group_id: &str) -> Vec<String> {

@@ -114,8 +114,6 @@ fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
         providers,
         error: None,
         operations: Vec::new(),
-        cancel_requested: false,
-        updated_ms: 0,
     }
 }
 
@@ -133,7 +131,13 @@ async fn put(
         .app
         .begin_deployment(id.clone(), record(&name, &req, &plan))
         .await?;
-    deploy::spawn(s.clone(), id, plan, mode);
+    deploy::spawn(
+        s.clone(),
+        id,
+        stored.value.correlation_id.clone(),
+        plan,
+        mode,
+    );
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -249,8 +253,16 @@ async fn what_if(
     let group = cerulean_domain::id::ResourceId::group(&sub, &rg);
     let handle = tokio::runtime::Handle::current();
     let state = s.clone();
+    // A turn like a deployment's: what-if calls back into the service from a blocking thread.
+    let slot = s
+        .app
+        .evaluation_slot()
+        .await
+        .ok_or(cerulean_store::StoreError::Closed)?;
     let changes = tokio::task::spawn_blocking(move || {
-        deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str())
+        let changes = deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str());
+        drop(slot);
+        changes
     })
     .await
     .map_err(|e| cerulean_store::StoreError::Backend(format!("what-if: {e}")))?;
@@ -273,27 +285,22 @@ async fn export_template(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s
+    let template = s
         .app
-        .get_deployment(deployment_id(&sub, &rg, &name))
+        .deployment_template(deployment_id(&sub, &rg, &name))
         .await?;
-    Ok(Json(json!({"template": d.value.template})))
+    Ok(Json(json!({ "template": template })))
 }
 
 async fn operations(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s
+    let (id, steps) = s
         .app
-        .get_deployment(deployment_id(&sub, &rg, &name))
+        .deployment_steps(deployment_id(&sub, &rg, &name))
         .await?;
-    let ops: Vec<Value> = d
-        .value
-        .operations
-        .iter()
-        .map(|o| w::operation(&d.id, o))
-        .collect();
+    let ops: Vec<Value> = steps.iter().map(|o| w::operation(&id, o)).collect();
     Ok(Json(json!({ "value": ops })))
 }
 
@@ -301,17 +308,11 @@ async fn operation(
     State(s): State<AppState>,
     Path((sub, rg, name, op)): Path<(String, String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let d = s
+    let (id, step) = s
         .app
-        .get_deployment(deployment_id(&sub, &rg, &name))
+        .deployment_step(deployment_id(&sub, &rg, &name), op)
         .await?;
-    let found = d
-        .value
-        .operations
-        .iter()
-        .find(|o| o.operation_id.eq_ignore_ascii_case(&op))
-        .ok_or_else(|| DomainError::OperationNotFound { id: op.clone() })?;
-    Ok(Json(w::operation(&d.id, found)))
+    Ok(Json(w::operation(&id, &step)))
 }
 
 async fn status(

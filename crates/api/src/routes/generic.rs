@@ -145,11 +145,13 @@ async fn put(
     Path((sub, rg, _)): RestPath,
     uri: Uri,
     ext: Extensions,
+    q: ArmQuery,
     Conditions(pre): Conditions,
     ArmJson(body): ArmJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let id = resource_id(&sub, &rg, &uri, &ext)?;
-    let spec = w::spec(body).map_err(ApiError::InvalidRequestContent)?;
+    let mut spec = w::spec(body).map_err(ApiError::InvalidRequestContent)?;
+    spec.api_version = q.api_version;
     let (stored, created) = s.app.put_generic(id, spec, pre).await?;
     let status = if created {
         StatusCode::CREATED

@@ -392,6 +392,7 @@ pub(crate) fn purge_any(
         VNET => vnets::purge(tx, rec),
         crate::compute::VM => crate::compute::vms::purge(tx, rec, pools),
         crate::compute::AVAILABILITY_SET => crate::compute::availability_sets::purge(tx, rec),
+        cerulean_domain::deployment::KIND => crate::deployments::purge(tx, rec),
         _ => {
             tx.set_refs(&rec.key, &[])?;
             tx.delete(&rec.key)?;

@@ -6,6 +6,7 @@ pub mod auth;
 #[allow(unused_imports)]
 pub use auth::*;
 pub mod arm;
+pub mod invariants;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -1,7 +1,9 @@
 //! What a job may do inside an SQLite transaction: the statements behind [`Tx`].
 
 use super::backend;
-use crate::record::{check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind};
+use crate::record::{
+    check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind, Run,
+};
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -93,6 +95,24 @@ fn refs_to_sql(kind: RefKind) -> &'static str {
 
 fn refs_to_range_sql(kind: RefKind) -> &'static str {
     refs_sql!(kind, "to_key >= ?1 AND to_key <= ?2", "to_key, from_key")
+}
+
+/// Milliseconds since the epoch by SQLite's clock: leases are compared with the database's
+/// time, never a server's (`julianday` keeps milliseconds; `unixepoch('subsec')` needs 3.42).
+macro_rules! now_ms {
+    () => {
+        "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)"
+    };
+}
+
+fn to_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
+    Ok(Run {
+        key: r.get(0)?,
+        owner: r.get(1)?,
+        token: r.get(2)?,
+        owner_alive: r.get(3)?,
+        cancel_requested: r.get(4)?,
+    })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
@@ -448,6 +468,28 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT subnet_key FROM ip_allocations WHERE subnet_key > ?1
+                 UNION SELECT subnet_key FROM ip_released WHERE subnet_key > ?1
+                 UNION SELECT subnet_key FROM ip_marks WHERE subnet_key > ?1
+                 ORDER BY 1 LIMIT ?2",
+            )
+            .map_err(backend)?;
+        let rows = st
+            .query_map(
+                params![
+                    after.unwrap_or(""),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| r.get::<_, String>(0),
+            )
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)).collect()
+    }
+
     fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
         self.conn
             .prepare_cached(
@@ -508,12 +550,98 @@ impl Tx for SqliteTx<'_> {
         rows.map(|b| decode(&b.map_err(backend)?)).collect()
     }
 
+    fn lease_renew(&mut self, instance: &str, ttl_ms: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(concat!(
+                "INSERT INTO leases (instance, expires_ms) VALUES (?1, ",
+                now_ms!(),
+                " + ?2) ON CONFLICT (instance) DO UPDATE SET expires_ms = excluded.expires_ms"
+            ))
+            .map_err(backend)?
+            .execute(params![instance, ttl_ms])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn lease_end(&mut self, instance: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM leases WHERE instance = ?1")
+            .map_err(backend)?
+            .execute([instance])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn run_start(&mut self, key: &str, owner: &str, token: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO runs (key, owner, token, cancel) VALUES (?1, ?2, ?3, 0)
+                 ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+                 cancel = 0",
+            )
+            .map_err(backend)?
+            .execute([key, owner, token])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn run_get(&mut self, key: &str) -> Result<Option<Run>, StoreError> {
+        self.conn
+            .prepare_cached(concat!(
+                "SELECT r.key, r.owner, r.token, COALESCE(l.expires_ms > ",
+                now_ms!(),
+                ", 0), r.cancel FROM runs r LEFT JOIN leases l ON l.instance = r.owner
+                 WHERE r.key = ?1"
+            ))
+            .map_err(backend)?
+            .query_row([key], to_run)
+            .optional()
+            .map_err(backend)
+    }
+
+    fn run_cancel(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("UPDATE runs SET cancel = 1 WHERE key = ?1")
+            .map_err(backend)?
+            .execute([key])
+            .map_err(backend)?
+            > 0)
+    }
+
+    fn run_end(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM runs WHERE key = ?1")
+            .map_err(backend)?
+            .execute([key])
+            .map_err(backend)?
+            > 0)
+    }
+
+    fn runs_orphaned(&mut self, limit: usize) -> Result<Vec<Run>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT r.key, r.owner, r.token, 0, r.cancel FROM runs r
+                 LEFT JOIN leases l ON l.instance = r.owner
+                 WHERE l.instance IS NULL OR l.expires_ms <= ",
+                now_ms!(),
+                " ORDER BY r.key LIMIT ?1"
+            ))
+            .map_err(backend)?;
+        let rows = st
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], to_run)
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)).collect()
+    }
+
     fn reset(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch(
                 "DELETE FROM resources; DELETE FROM operations; DELETE FROM refs;
                  DELETE FROM ip_allocations; DELETE FROM ip_released; DELETE FROM ip_marks;
-                 DELETE FROM counters;",
+                 DELETE FROM counters; DELETE FROM runs;",
             )
             .map_err(backend)
     }

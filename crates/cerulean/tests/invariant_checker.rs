@@ -1,0 +1,318 @@
+//! The invariant checker (`cerulean check` and `common::invariants`) finds what it is there to
+//! find: each kind of damage is written straight into a PostgreSQL database behind a running
+//! server, and both the store check and the API check must name it; undone, both are clean.
+
+mod common;
+
+use common::invariants::{api_problems, check_api, check_store, run_check, StoreAt};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const LOC: &str = "eastus";
+
+fn net(ty: &str, name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/{ty}/{name}")
+}
+
+fn vm_id(name: &str) -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/{name}"
+    )
+}
+
+async fn put_ok(s: &Server, id: &str, body: Value) {
+    let (st, got) = s.put(&format!("{id}?{API}"), body).await;
+    assert!(st.is_success(), "PUT {id}: {st} {got}");
+}
+
+/// Runs SQL on the database (on a thread of its own: the client is synchronous).
+fn sql(url: &str, statements: &str) -> Vec<String> {
+    let (url, statements) = (url.to_string(), statements.to_string());
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut out = Vec::new();
+        for m in c.simple_query(&statements).unwrap() {
+            if let postgres::SimpleQueryMessage::Row(r) = m {
+                out.push(r.get(0).unwrap_or_default().to_string());
+            }
+        }
+        out
+    })
+    .join()
+    .unwrap()
+}
+
+/// The violations `cerulean check` reports now.
+fn violations(store: &StoreAt) -> Vec<String> {
+    run_check(store)["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn assert_named(found: &[String], part: &str) {
+    assert!(
+        found.iter().any(|v| v.contains(part)),
+        "no violation names {part:?}: {found:#?}"
+    );
+}
+
+async fn assert_damage(s: &Server, store: &StoreAt, in_store: &[&str], in_api: &[&str]) {
+    let found = violations(store);
+    for part in in_store {
+        assert_named(&found, part);
+    }
+    let (problems, _) = api_problems(s).await;
+    for part in in_api {
+        assert_named(&problems, part);
+    }
+}
+
+async fn assert_clean(s: &Server, store: &StoreAt) {
+    check_api(s).await;
+    let report = check_store(store);
+    assert_eq!(
+        report["resources"], 6,
+        "group, VNet, public IP, two NICs, VM"
+    );
+    assert_eq!(report["addresses"], 3, "two NIC addresses and a public one");
+}
+
+#[tokio::test]
+async fn the_checker_names_each_kind_of_damage() {
+    let url = fresh_postgres();
+    let s = Server::start(&["--database-url", &url]);
+    let store = StoreAt::Postgres(url.clone());
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": LOC})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let subnet = format!("{}/subnets/s", net("virtualNetworks", "v"));
+    put_ok(
+        &s,
+        &net("virtualNetworks", "v"),
+        json!({"location": LOC, "properties": {
+        "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "subnets": [{"name": "s", "properties": {"addressPrefix": "10.0.0.0/24"}}]}}),
+    )
+    .await;
+    let pip = net("publicIPAddresses", "pa");
+    put_ok(
+        &s,
+        &pip,
+        json!({"location": LOC, "sku": {"name": "Standard"}}),
+    )
+    .await;
+    let config = |ip: Value| {
+        json!({"location": LOC, "properties": {"ipConfigurations": [
+        {"name": "ipconfig1", "properties": ip}]}})
+    };
+    put_ok(
+        &s,
+        &net("networkInterfaces", "a"),
+        config(json!({"subnet": {"id": subnet}, "publicIPAddress": {"id": pip}})),
+    )
+    .await;
+    put_ok(
+        &s,
+        &net("networkInterfaces", "b"),
+        config(json!({"subnet": {"id": subnet}})),
+    )
+    .await;
+    put_ok(&s, &vm_id("vm"), json!({"location": LOC, "properties": {
+        "hardwareProfile": {"vmSize": "Standard_B1s"},
+        "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}},
+        "osProfile": {"computerName": "h", "adminUsername": "azureuser", "adminPassword": "S3cret-Passw0rd!"},
+        "networkProfile": {"networkInterfaces": [{"id": net("networkInterfaces", "b")}]}}}))
+    .await;
+    assert_clean(&s, &store).await;
+
+    // An IP configuration whose address the book lost.
+    let a_config = format!(
+        "{}/ipConfigurations/ipconfig1",
+        net("networkInterfaces", "a")
+    );
+    let row = sql(
+        &url,
+        &format!(
+            "SELECT subnet_key || '|' || offset_hex || '|' || owner_key FROM ip_allocations
+             WHERE lower(owner_key) = lower('{a_config}')"
+        ),
+    );
+    let [row] = row.as_slice() else {
+        panic!("{row:?}")
+    };
+    let parts: Vec<&str> = row.split('|').collect();
+    let (subnet_key, offset, owner) = (parts[0], parts[1], parts[2]);
+    sql(
+        &url,
+        &format!("DELETE FROM ip_allocations WHERE owner_key = '{owner}'"),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &["but the address book does not record it"],
+        &["does not list"],
+    )
+    .await;
+    sql(
+        &url,
+        &format!("INSERT INTO ip_allocations VALUES ('{subnet_key}', '{offset}', '{owner}')"),
+    );
+    assert_clean(&s, &store).await;
+
+    // An address held by nothing.
+    let ghost = format!("{}/ipConfigurations/x", net("networkInterfaces", "ghost"));
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO ip_allocations VALUES ('{subnet_key}', '{:032x}', '{ghost}')",
+            40
+        ),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[&format!("is held by {ghost}, which does not have it")],
+        &["which is no IP configuration in it"],
+    )
+    .await;
+    sql(
+        &url,
+        &format!("DELETE FROM ip_allocations WHERE owner_key = '{ghost}'"),
+    );
+
+    // Address state of a subnet that is gone.
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO ip_marks VALUES ('{subnet_key}x', '{:032x}')",
+            9
+        ),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[&format!("address book {subnet_key}x keeps state")],
+        &[],
+    )
+    .await;
+    sql(
+        &url,
+        &format!("DELETE FROM ip_marks WHERE subnet_key = '{subnet_key}x'"),
+    );
+
+    // A reference made by no resource; a NIC on two VMs.
+    let nic_a = net("networkInterfaces", "a").to_lowercase();
+    let ghost_vm = vm_id("ghost").to_lowercase();
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO refs VALUES ('{ghost_vm}', '{ghost_vm}', '{nic_a}', 'attachment', '{ghost_vm}')"
+        ),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[&format!("a attachment reference {ghost_vm} -> {nic_a}")],
+        &[&format!("NIC {nic_a} names {ghost_vm}")],
+    )
+    .await;
+    sql(
+        &url,
+        &format!("DELETE FROM refs WHERE owner_key = '{ghost_vm}'"),
+    );
+    sql(
+        &url,
+        "INSERT INTO resources
+         SELECT replace(key, '/virtualmachines/vm', '/virtualmachines/vm2'),
+                replace(id, '/virtualMachines/vm', '/virtualMachines/vm2'),
+                kind, subscription, group_key, location, body, etag
+         FROM resources WHERE kind = 'microsoft.compute/virtualmachines'",
+    );
+    assert_damage(
+        &s,
+        &store,
+        &["is attached to", "the index does not have"],
+        &["is on [", "which names"],
+    )
+    .await;
+    sql(
+        &url,
+        "DELETE FROM resources WHERE key LIKE '%/virtualmachines/vm2'",
+    );
+
+    // A record that is not what its kind says (a "group" inside a group, as a generic PUT
+    // of Microsoft.Resources/resourceGroups once stored).
+    let fake = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/resourceGroups/x"
+    );
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO resources VALUES ('{}', '{fake}', 'microsoft.resources/resourcegroups',
+             '{SUB}', '/subscriptions/{SUB}/resourcegroups/rg', 'eastus', '{{\"arm\": {{}}}}', 'e')",
+            fake.to_lowercase()
+        ),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[
+            "is stored as a resource group inside another",
+            "cannot be read as a microsoft.resources/resourcegroups",
+        ],
+        &[],
+    )
+    .await;
+    sql(&url, &format!("DELETE FROM resources WHERE id = '{fake}'"));
+    assert_clean(&s, &store).await;
+
+    // A public IP whose address the pool lost.
+    sql(
+        &url,
+        "DELETE FROM ip_allocations WHERE subnet_key = 'public:ipv4'",
+    );
+    assert_damage(&s, &store, &["of public:ipv4, but the address book"], &[]).await;
+}
+
+#[tokio::test]
+async fn the_checker_names_a_finished_deployment_still_run_by_a_server() {
+    let url = fresh_postgres();
+    let s = Server::start(&["--database-url", &url]);
+    let store = StoreAt::Postgres(url.clone());
+    let (st, _) = s.put(&rg_path("rg"), json!({"location": LOC})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let d = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Resources/deployments/d"
+    );
+    let (st, body) = s
+        .put(
+            &format!("{d}?api-version=2024-03-01"),
+            json!({"properties": {"mode": "Incremental", "template": {
+                "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "resources": []}}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    for _ in 0..100 {
+        let (_, got) = s.get(&format!("{d}?api-version=2024-03-01")).await;
+        if got["properties"]["provisioningState"] == "Succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    check_store(&store);
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO runs VALUES ('{}', 'someone', 't', FALSE)",
+            d.to_lowercase()
+        ),
+    );
+    assert_named(
+        &violations(&store),
+        "is Succeeded but still has a run (owner someone)",
+    );
+}
