@@ -269,8 +269,9 @@ async fn latency_keeps_operations_in_progress_then_completes() {
         assert!(polls < 50, "operation never finished");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let (st, _, _) = s.call(Method::GET, &result_path, None).await;
-    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _, body) = s.call(Method::GET, &result_path, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.is_null());
 
     let (st, body) = s
         .get(&format!("/subscriptions/{SUB}/providers/Microsoft.Resources/locations/westus/operations/nope?{API}"))
