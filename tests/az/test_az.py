@@ -222,3 +222,83 @@ def test_deployment_group_create(env):
     assert shown["properties"]["provisioningState"] == "Failed"
     names = [d["name"] for d in az(env, "deployment", "group", "list", "-g", "tpl")]
     assert sorted(names) == ["loop", "small", "threeips", "twonics"]
+
+
+TENANT = "00000000-0000-0000-0000-0000000000a1"
+
+
+def test_cloud_register_with_and_without_trailing_slash(env):
+    """`az cloud register --endpoint-resource-manager https://host/` asks for
+    `//metadata/endpoints`; without the slash, `/metadata/endpoints`. Both must work, then
+    login and a command."""
+    url = env["CERULEAN_URL"]
+    ca = env["REQUESTS_CA_BUNDLE"]
+    for name, endpoint in (("WithSlash", url + "/"), ("NoSlash", url)):
+        config = tempfile.mkdtemp(prefix="cerulean-az-cloud-")
+        # A fresh config dir would look az's version up online on first run.
+        shutil.copy(os.path.join(env["AZURE_CONFIG_DIR"], "versionCheck.json"), config)
+        e = {**env, "AZURE_CONFIG_DIR": config, "SSL_CERT_FILE": ca}
+        az(e, "cloud", "register", "--name", name, "--endpoint-resource-manager", endpoint)
+        cloud = az(e, "cloud", "show", "--name", name)
+        assert cloud["endpoints"]["resourceManager"].rstrip("/") == url, cloud
+        assert cloud["endpoints"]["activeDirectory"].rstrip("/") == url, cloud
+        az(e, "cloud", "set", "--name", name)
+        az(e, "config", "set", "core.instance_discovery=false")
+        accounts = az(e, "login", "--service-principal", "-u", "me", "-p", "anything", "--tenant", TENANT)
+        assert accounts[0]["id"] == SUB, accounts
+        az(e, "group", "create", "-n", f"registered-{name.lower()}", "-l", "eastus")
+        names = [g["name"] for g in az(e, "group", "list")]
+        assert f"registered-{name.lower()}" in names, names
+        shutil.rmtree(config, ignore_errors=True)
+
+
+def _readme_block(heading, lang):
+    return subprocess.run(
+        [os.path.join(ROOT, "scripts", "readme-block"), heading, lang],
+        capture_output=True, text=True, check=True,
+    ).stdout
+
+
+def test_the_readme_az_block_verbatim():
+    """README.md's "The az CLI in three lines" blocks, read out of the README and run as
+    written against `cerulean serve` on its default port (free in this suite's network
+    namespace). The block writes /tmp/cerulean-az; a private mount namespace gives it a
+    directory of its own there, so parallel runs do not share az's token cache."""
+    script = _readme_block("The az CLI in three lines", "sh")
+    data = tempfile.mkdtemp(prefix="cerulean-az-readme-")
+    private = tempfile.mkdtemp(prefix="cerulean-az-readme-config-")
+    proc = subprocess.Popen(
+        [_binary(), "serve", "--location", data],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "CERULEAN_LOG": "warn"},
+    )
+    try:
+        for line in proc.stdout:
+            if line.startswith("cerulean listening on https://127.0.0.1:8443"):
+                break
+        else:
+            raise AssertionError("cerulean did not start on 8443")
+        az_bin = os.path.join(os.environ["AZ_VENV"], "bin")
+        env = {
+            **os.environ,
+            "PATH": f"{az_bin}:{os.path.dirname(_binary())}:{os.environ['PATH']}",
+            "CERULEAN_LOCATION": data,  # where `cerulean az-profile` finds the server's CA
+            "HOME": data,
+            "AZURE_CORE_NO_COLOR": "true",
+        }
+        r = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "--", "bash", "-c",
+             'mkdir -p /tmp/cerulean-az && mount --bind "$0" /tmp/cerulean-az && exec bash -euo pipefail -c "$1"',
+             private, script],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        )
+        assert r.returncode == 0, f"the README's az block failed:\n{script}\n{r.stdout[-3000:]}\n{r.stderr[-5000:]}"
+        # The block's profile, seen from outside its mount namespace.
+        after = {**env, "AZURE_CONFIG_DIR": private, "REQUESTS_CA_BUNDLE": os.path.join(data, "tls", "ca.pem")}
+        vms = sorted(v["name"] for v in az(after, "vm", "list", "-g", "rg"))
+        assert vms == ["vm1", "vm2"], vms
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)

@@ -1,4 +1,14 @@
-//! Long-running operation responses: the headers ARM clients poll with.
+//! Long-running operation responses: the headers ARM clients poll with, and what the
+//! `Location` URL answers once an operation is done.
+//!
+//! Each resource provider writes its `Location` its own way, and clients hold them to it:
+//! - Microsoft.Compute: `.../locations/{loc}/operations/{id}?monitor=true` (the status URL
+//!   with `monitor=true`), which answers 202 while running, then 200 with the result, or 200
+//!   with an empty body when there is none (a VM action, a delete). `@azure/arm-compute` 24
+//!   (core-lro 3) GETs it after every action and accepts only 200, 201 and 202.
+//! - Microsoft.Network and Microsoft.Resources: `.../locations/{loc}/operationResults/{id}`.
+//!   Network answers 204 when there is no result (ARM's RPC example for a delete); a
+//!   resource group delete answers 200 with an empty body, as Azure's recordings show.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,13 +20,35 @@ pub fn status_urls(base: &str, op: &Operation, api_version: &str) -> (String, St
         "{base}/subscriptions/{}/providers/{}/locations/{}",
         op.subscription, op.namespace, op.location
     );
-    (
-        format!("{prefix}/operations/{}?api-version={api_version}", op.id),
+    let status = format!("{prefix}/operations/{}?api-version={api_version}", op.id);
+    let location = if uses_monitor_url(op) {
+        format!(
+            "{prefix}/operations/{}?monitor=true&api-version={api_version}",
+            op.id
+        )
+    } else {
         format!(
             "{prefix}/operationResults/{}?api-version={api_version}",
             op.id
-        ),
-    )
+        )
+    };
+    (status, location)
+}
+
+/// Whether the operation's `Location` is its status URL with `monitor=true` (Compute's way).
+fn uses_monitor_url(op: &Operation) -> bool {
+    op.namespace.eq_ignore_ascii_case("Microsoft.Compute")
+}
+
+/// The status a finished operation's `Location` answers with when it has no result body:
+/// 204 for Microsoft.Network, 200 (empty body) for Compute and Resources. See the module
+/// documentation for where each comes from.
+pub fn empty_result_status(op: &Operation) -> StatusCode {
+    if op.namespace.eq_ignore_ascii_case("Microsoft.Network") {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::OK
+    }
 }
 
 /// Adds `Azure-AsyncOperation`, `Location` and `Retry-After: 1` (a zero or missing

@@ -1,28 +1,44 @@
 //! ARM paths are case-insensitive in their fixed words (`resourceGroups`, `providers`,
 //! namespaces, resource types, actions) but names keep the caller's spelling. Before routing,
 //! the fixed words are lower-cased so that the router matches one spelling; names pass
-//! through untouched.
+//! through untouched. Empty segments are dropped first: ARM answers `a//b` as `a/b` and
+//! ignores a trailing slash, and clients rely on it (`az cloud register
+//! --endpoint-resource-manager https://host/` asks for `//metadata/endpoints`; the SDK lists
+//! deployments at `.../deployments/`).
 
 use axum::http::{Request, Uri};
+use std::borrow::Cow;
 use std::task::{Context, Poll};
 use tower::{Layer, Service};
 
-/// Lower-cases the fixed words of an ARM path.
+/// The path without empty segments: repeated slashes collapse into one and a trailing slash
+/// goes (`/` stays `/`).
+pub fn collapse_slashes(path: &str) -> Cow<'_, str> {
+    let clean =
+        path.starts_with('/') && !path.contains("//") && (path.len() == 1 || !path.ends_with('/'));
+    if clean {
+        return Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len());
+    for s in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(s);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Cow::Owned(out)
+}
+
+/// Lower-cases the fixed words of an ARM path (after [`collapse_slashes`]).
 pub fn canonical(path: &str) -> String {
-    // ARM ignores a trailing slash (the SDK lists deployments at `.../deployments/`).
-    let path = match path.strip_suffix('/') {
-        Some(p) if !p.is_empty() => p,
-        _ => path,
-    };
+    let path = collapse_slashes(path);
     let mut out = String::with_capacity(path.len());
     // true when the next segment is a fixed word; names alternate with fixed words except
     // for the namespace after `providers`, which is fixed too.
     let mut fixed = true;
     let mut after_providers = false;
-    for (i, s) in path.split('/').enumerate() {
-        if i == 0 {
-            continue;
-        }
+    for s in path.split('/').filter(|s| !s.is_empty()) {
         out.push('/');
         if fixed || after_providers {
             let start = out.len();
@@ -43,10 +59,14 @@ pub fn canonical(path: &str) -> String {
             fixed = true;
         }
     }
+    if out.is_empty() {
+        out.push('/');
+    }
     out
 }
 
-/// The path as the client sent it, kept for logs and messages after canonicalisation.
+/// The path in the client's spelling (empty segments dropped), kept for logs, messages and
+/// ids in the caller's case after canonicalisation.
 #[derive(Clone, Debug)]
 pub struct OriginalPath(pub String);
 
@@ -82,7 +102,7 @@ where
         let path = uri.path();
         let canon = canonical(path);
         if canon != path {
-            let original = OriginalPath(path.to_string());
+            let original = OriginalPath(collapse_slashes(path).into_owned());
             let pq = match uri.query() {
                 Some(q) => format!("{canon}?{q}"),
                 None => canon,
@@ -109,7 +129,24 @@ pub fn original(req_path: &str, ext: &axum::http::Extensions) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::{canonical, collapse_slashes};
+
+    #[test]
+    fn repeated_slashes_collapse() {
+        assert_eq!(canonical("//metadata/endpoints"), "/metadata/endpoints");
+        assert_eq!(
+            canonical("/subscriptions//S///resourceGroups/Rg//"),
+            "/subscriptions/S/resourcegroups/Rg"
+        );
+        assert_eq!(canonical("//"), "/");
+        assert_eq!(canonical(""), "/");
+        assert_eq!(collapse_slashes("/a/B"), "/a/B");
+        assert_eq!(collapse_slashes("//a//B/"), "/a/B");
+        assert!(matches!(
+            collapse_slashes("/a/B"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn a_trailing_slash_is_ignored() {

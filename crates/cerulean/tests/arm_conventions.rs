@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn api_version_is_required_and_must_be_a_date() {
@@ -271,8 +271,9 @@ async fn latency_keeps_operations_in_progress_then_completes() {
         assert!(polls < 50, "operation never finished");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let (st, _, _) = s.call(Method::GET, &result_path, None).await;
-    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _, body) = s.call(Method::GET, &result_path, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.is_null());
 
     let (st, body) = s
         .get(&format!("/subscriptions/{SUB}/providers/Microsoft.Resources/locations/westus/operations/nope?{API}"))
@@ -410,4 +411,69 @@ async fn json_logs_name_method_path_status_and_time() {
     assert_eq!(request_line["fields"]["method"], "GET");
     assert_eq!(request_line["fields"]["status"], 200);
     assert!(request_line["fields"]["ms"].is_string() || request_line["fields"]["ms"].is_number());
+}
+
+/// ARM answers `a//b` as `a/b`: `az cloud register --endpoint-resource-manager
+/// https://host/` asks for `//metadata/endpoints`, and clients built on such an endpoint
+/// send `//subscriptions/...`. Every path (metadata, identity, ARM, admin) tolerates it.
+#[tokio::test]
+async fn repeated_slashes_are_one() {
+    let s = Server::start_with_auth(&[]);
+    let (st, body) = s.get("//metadata/endpoints?api-version=2022-09-01").await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["resourceManager"], format!("{}/", s.base));
+    assert_eq!(s.get("/health//").await.0, StatusCode::OK);
+
+    let tenant = "00000000-0000-0000-0000-0000000000a1";
+    let r = s
+        .client
+        .post(s.url(&format!("//{tenant}//oauth2/v2.0//token")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=me&client_secret=x&scope=https%3A%2F%2Fmanagement.azure.com%2F.default")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token: Value = r.json().await.unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let auth = [("authorization", bearer.as_str())];
+
+    let (st, _, body) = s
+        .call_with(
+            Method::PUT,
+            &format!("//subscriptions//{SUB}/resourceGroups///Slashed/?{API}"),
+            Some(json!({"location": "eastus"})),
+            &auth,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body["id"],
+        format!("/subscriptions/{SUB}/resourceGroups/Slashed")
+    );
+    // A type cerulean does not model goes through the generic route, which reads the
+    // caller's spelling of the path: its id must not keep the empty segments either.
+    let (st, _, body) = s
+        .call_with(
+            Method::PUT,
+            &format!("//subscriptions/{SUB}/resourceGroups/Slashed//providers/Microsoft.Network//networkSecurityGroups/Nsg1?{API}"),
+            Some(json!({"location": "eastus"})),
+            &auth,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body["id"],
+        format!("/subscriptions/{SUB}/resourceGroups/Slashed/providers/Microsoft.Network/networkSecurityGroups/Nsg1")
+    );
+    let (st, _, body) = s
+        .call_with(
+            Method::GET,
+            &format!("/subscriptions/{SUB}//resourcegroups?{API}"),
+            None,
+            &auth,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["value"][0]["name"], "Slashed");
 }

@@ -189,15 +189,35 @@ async fn put_vm_ok(s: &Server, id: &str, body: Value, want: StatusCode) -> Value
     body
 }
 
-/// POST a power action: 202 with Location and Azure-AsyncOperation; Location ends in 204.
+/// POST a power action: 202 with Location and Azure-AsyncOperation. Location is Compute's
+/// monitor URL (the status URL with `monitor=true`) and ends in 200 with an empty body, as
+/// Azure's does: `@azure/arm-compute` 24 refuses a 204 there.
 async fn power(s: &Server, vm: &str, op: &str) {
     let (st, hdrs, body) = s
         .call(Method::POST, &format!("{vm}/{op}?{API}"), None)
         .await;
     assert_eq!(st, StatusCode::ACCEPTED, "{op}: {body}");
     assert_eq!(hdrs["retry-after"], "1");
+    let location = hdrs["location"].to_str().unwrap();
+    let status = hdrs["azure-asyncoperation"].to_str().unwrap();
+    assert!(
+        location.contains("/providers/Microsoft.Compute/locations/")
+            && location.contains("/operations/")
+            && location.contains("monitor=true"),
+        "{location}"
+    );
+    assert_eq!(
+        location.replacen("monitor=true&", "", 1),
+        status,
+        "the monitor URL is the status URL with monitor=true"
+    );
     poll_succeeded(s, &hdrs).await;
-    assert_eq!(poll_location(s, &hdrs).await, StatusCode::NO_CONTENT);
+    let (st, h, body) = s
+        .call(Method::GET, location.strip_prefix(&s.base).unwrap(), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{op}: {body}");
+    assert!(body.is_null(), "{op}: an empty body, not {body}");
+    assert_eq!(h["content-length"], "0");
 }
 
 async fn power_err(s: &Server, vm: &str, op: &str) -> (StatusCode, Value) {
@@ -1841,10 +1861,18 @@ async fn provisioning_and_power_states_follow_a_slow_operation() {
         "Succeeded"
     );
 
-    let (st, _, _) = s
+    let (st, hdrs, _) = s
         .call(Method::POST, &format!("{id}/deallocate?{API}"), None)
         .await;
     assert_eq!(st, StatusCode::ACCEPTED);
+    // The monitor URL answers 202 with itself as Location while the operation runs.
+    let monitor = hdrs["location"].to_str().unwrap().to_string();
+    let (st, h, body) = s
+        .call(Method::GET, monitor.strip_prefix(&s.base).unwrap(), None)
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(h["location"], monitor.as_str());
+    assert_eq!(h["retry-after"], "1");
     assert_eq!(
         power_state(&instance_view(&s, &id).await),
         (

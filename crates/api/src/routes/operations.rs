@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::extract::ArmQuery;
 use crate::{lro, wire, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,11 +12,18 @@ use serde_json::json;
 
 type OpPath = Path<(String, String, String, String)>;
 
-/// `Azure-AsyncOperation`: the status document; `Retry-After` while in progress.
+/// `Azure-AsyncOperation`: the status document; `Retry-After` while in progress. With
+/// `monitor=true` the same URL is Compute's `Location` and answers as [`result`] does.
 pub async fn status(
     State(s): State<AppState>,
-    Path((sub, _ns, _loc, id)): OpPath,
+    Path((sub, ns, loc, id)): OpPath,
+    headers: HeaderMap,
+    q: ArmQuery,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    if is_monitor(raw.as_deref()) {
+        return result(State(s), Path((sub, ns, loc, id)), headers, q).await;
+    }
     s.app.subscription(&sub).await?;
     let (op, status) = s.app.get_operation(&sub, &id).await?;
     let mut resp = Json(wire::operation::status(&op, status)).into_response();
@@ -27,7 +34,16 @@ pub async fn status(
     Ok(resp)
 }
 
-/// `Location`: 202 while running; then 200 with the result, 204 without one, or the error.
+/// `monitor=true` among the query parameters (any case, as ARM reads booleans).
+fn is_monitor(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .any(|(k, v)| k.eq_ignore_ascii_case("monitor") && v.eq_ignore_ascii_case("true"))
+    })
+}
+
+/// `Location`: 202 while running; then 200 with the result, an empty 200 or 204 without
+/// one (as the operation's provider answers, [`lro::empty_result_status`]), or the error.
 pub async fn result(
     State(s): State<AppState>,
     Path((sub, _ns, _loc, id)): OpPath,
@@ -50,7 +66,7 @@ pub async fn result(
                 body.clone(),
             )
                 .into_response(),
-            None => StatusCode::NO_CONTENT.into_response(),
+            None => lro::empty_result_status(&op).into_response(),
         },
         OperationStatus::Failed | OperationStatus::Canceled => {
             let e = op
