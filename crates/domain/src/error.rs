@@ -77,6 +77,9 @@ pub enum DomainError {
     #[error("The value of tag '{name}' is invalid. Tag values may be up to 256 characters long.")]
     InvalidTagValue { name: String },
 
+    #[error("The resource namespace '{namespace}' is invalid.")]
+    InvalidResourceNamespace { namespace: String },
+
     #[error("The operation '{id}' could not be found.")]
     OperationNotFound { id: String },
 
@@ -372,6 +375,7 @@ impl DomainError {
         use DomainError::*;
         match self {
             SubscriptionNotFound { .. } => "SubscriptionNotFound",
+            InvalidResourceNamespace { .. } => "InvalidResourceNamespace",
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
             ResourceNotFound { .. } => "ResourceNotFound",
             InvalidResourceGroupName { .. } => "InvalidResourceGroup",
@@ -474,7 +478,8 @@ impl DomainError {
             | ResourceNotFound { .. }
             | OperationNotFound { .. }
             | ParentResourceNotFound { .. }
-            | DeploymentNotFound { .. } => ErrorClass::NotFound,
+            | DeploymentNotFound { .. }
+            | InvalidResourceNamespace { .. } => ErrorClass::NotFound, // GUESS: 404
             InvalidTemplate { code, .. } if *code == "NotImplemented" => ErrorClass::NotImplemented,
             InvalidTemplate { code, .. } if *code == "ResourceNotFound" => ErrorClass::NotFound,
             InvalidResourceGroupLocation { .. }

@@ -19,6 +19,7 @@ pub mod name;
 pub mod network;
 pub mod operation;
 pub mod precondition;
+pub mod providers;
 pub mod region;
 pub mod subscription;
 pub mod tags;

@@ -15,6 +15,7 @@ mod images;
 mod meta;
 mod network;
 mod operations;
+mod providers;
 mod resources;
 mod subscriptions;
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(compute_routes())
         .merge(images::routes())
         .merge(deployments::routes())
+        .merge(providers::routes())
         .merge(generic::routes())
         .method_not_allowed_fallback(fallback::not_implemented)
         .layer(axum::middleware::from_fn(middleware::require_api_version));

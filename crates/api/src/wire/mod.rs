@@ -9,6 +9,7 @@ pub mod list;
 pub mod metadata;
 pub mod network;
 pub mod operation;
+pub mod providers;
 pub mod run_command;
 pub mod subscription;
 
