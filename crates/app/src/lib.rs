@@ -13,6 +13,7 @@ mod operations;
 mod records;
 pub mod resources;
 mod subscriptions;
+pub mod tracked;
 
 pub use error::AppError;
 pub use groups::GroupView;

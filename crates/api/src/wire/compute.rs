@@ -399,3 +399,27 @@ pub fn vm_size(size: &VmSize) -> Value {
         "maxDataDiskCount": (size.vcpus * 2).max(2),
     })
 }
+
+impl crate::routes::tracked::Wire for cerulean_app::compute::vms::Vms {
+    const NAMESPACE: &'static str = "Microsoft.Compute";
+    const TYPE: &'static str = "virtualMachines";
+    const PUT_HEADERS: crate::routes::tracked::PutHeaders =
+        crate::routes::tracked::PutHeaders::AsyncOperationAndLocation;
+    type In = VmIn;
+    type Out<'a> = Value;
+
+    fn spec(body: VmIn) -> Result<VmSpec, crate::error::ApiError> {
+        body.spec()
+            .map_err(crate::error::ApiError::InvalidRequestContent)
+    }
+    fn out<'a>(view: &'a VmView, q: &crate::extract::ArmQuery) -> Value {
+        let expand = q
+            .expand
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case("instanceView"));
+        vm(view, expand)
+    }
+    fn etag(view: &VmView) -> &str {
+        &view.vm.etag
+    }
+}

@@ -1,6 +1,6 @@
 //! Virtual network and subnet use cases.
 
-use super::{first_subnet_user, load, require, save, subnet_users, Stored, VNET};
+use super::{first_subnet_user, require, save, subnet_users, Stored, VNET};
 use crate::records::{each, list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
@@ -81,70 +81,45 @@ fn drop_changed_subnets(
     Ok(())
 }
 
-impl App {
-    pub async fn put_vnet(
-        &self,
-        id: ResourceId,
+/// Virtual networks on the tracked-resource path.
+pub struct Vnets;
+
+impl crate::tracked::Kind for Vnets {
+    const KIND: &'static str = VNET;
+    type Value = VirtualNetwork;
+    type Spec = VnetSpec;
+    type View = VnetView;
+
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
+        view(tx, rec)
+    }
+
+    fn put(
+        tx: &mut dyn Tx,
+        _env: &crate::tracked::Env,
+        id: &ResourceId,
+        existing: Option<&(Record, VirtualNetwork)>,
         spec: VnetSpec,
-        pre: Precondition,
-    ) -> Result<(VnetView, bool, Operation), AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = load::<VirtualNetwork>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let users = match &existing {
-                Some((rec, v)) => users_by_subnet(tx, rec, v)?,
-                None => HashMap::new(),
-            };
-            let lookup = |name: &str| users.get(&name.to_lowercase()).cloned();
-            let next = vnet::put_vnet(
-                &id,
-                existing.as_ref().map(|(_, v)| v),
-                spec.clone(),
-                &lookup,
-                &uuid::Uuid::new_v4().to_string(),
-                &new_etag(),
-            )?;
-            drop_changed_subnets(tx, id.key(), existing.as_ref().map(|(_, v)| v), Some(&next))?;
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
-            let op = ops.network(&id, &next.common.location);
-            tx.put_operation(&op)?;
-            Ok((view(tx, &rec)?, existing.is_none(), op))
-        })
-        .await
+    ) -> Result<VirtualNetwork, AppError> {
+        let users = match existing {
+            Some((rec, v)) => users_by_subnet(tx, rec, v)?,
+            None => HashMap::new(),
+        };
+        let lookup = |name: &str| users.get(&name.to_lowercase()).cloned();
+        let next = vnet::put_vnet(
+            id,
+            existing.map(|(_, v)| v),
+            spec,
+            &lookup,
+            &uuid::Uuid::new_v4().to_string(),
+            &new_etag(),
+        )?;
+        drop_changed_subnets(tx, id.key(), existing.map(|(_, v)| v), Some(&next))?;
+        Ok(next)
     }
+}
 
-    pub async fn get_vnet(&self, id: ResourceId) -> Result<VnetView, AppError> {
-        self.get_resource::<VirtualNetwork, _>(id, view).await
-    }
-
-    /// DELETE: `None` when there was nothing to delete.
-    pub async fn delete_vnet(
-        &self,
-        id: ResourceId,
-        pre: Precondition,
-    ) -> Result<Option<Operation>, AppError> {
-        self.delete_network(id, pre).await
-    }
-
-    pub async fn list_vnets(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        after: Option<String>,
-    ) -> Result<Page<VnetView>, AppError> {
-        self.list_network(subscription, group, VNET, after, view)
-            .await
-    }
-
+impl App {
     pub async fn put_subnet(
         &self,
         vnet_id: ResourceId,

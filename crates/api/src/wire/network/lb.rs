@@ -181,3 +181,21 @@ pub fn lb(v: &LbView) -> Value {
     body["properties"] = props;
     body
 }
+
+impl crate::routes::tracked::Wire for cerulean_app::network::load_balancers::LoadBalancers {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "loadBalancers";
+    type In = LbIn;
+    type Out<'a> = Value;
+
+    fn spec(body: LbIn) -> Result<LbSpec, crate::error::ApiError> {
+        body.spec()
+            .map_err(crate::error::ApiError::InvalidRequestContent)
+    }
+    fn out<'a>(view: &'a LbView, _: &crate::extract::ArmQuery) -> Value {
+        lb(view)
+    }
+    fn etag(view: &LbView) -> &str {
+        &view.lb.etag
+    }
+}

@@ -95,3 +95,20 @@ pub fn public_ip(v: &PublicIpView) -> Value {
     body["properties"] = props;
     body
 }
+
+impl crate::routes::tracked::Wire for cerulean_app::network::public_ips::PublicIps {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "publicIPAddresses";
+    type In = PublicIpIn;
+    type Out<'a> = Value;
+
+    fn spec(body: PublicIpIn) -> Result<PublicIpSpec, crate::error::ApiError> {
+        Ok(body.spec())
+    }
+    fn out<'a>(view: &'a PublicIpView, _: &crate::extract::ArmQuery) -> Value {
+        public_ip(view)
+    }
+    fn etag(view: &PublicIpView) -> &str {
+        &view.public_ip.etag
+    }
+}

@@ -157,3 +157,20 @@ pub fn vnet(v: &VnetView) -> Value {
     body["properties"] = props;
     body
 }
+
+impl crate::routes::tracked::Wire for cerulean_app::network::vnets::Vnets {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "virtualNetworks";
+    type In = VnetIn;
+    type Out<'a> = Value;
+
+    fn spec(body: VnetIn) -> Result<VnetSpec, crate::error::ApiError> {
+        Ok(body.spec())
+    }
+    fn out<'a>(view: &'a VnetView, _: &crate::extract::ArmQuery) -> Value {
+        vnet(view)
+    }
+    fn etag(view: &VnetView) -> &str {
+        &view.vnet.etag
+    }
+}
