@@ -77,6 +77,14 @@ pub enum DomainError {
     #[error("The value of tag '{name}' is invalid. Tag values may be up to 256 characters long.")]
     InvalidTagValue { name: String },
 
+    #[error("Disk {disk} is attached to VM {vm}.")]
+    DiskAttached { disk: String, vm: String },
+
+    #[error(
+        "The maximum number of data disks allowed to be attached to a VM of this size is {max}."
+    )]
+    TooManyDataDisks { max: u32 },
+
     #[error("The resource namespace '{namespace}' is invalid.")]
     InvalidResourceNamespace { namespace: String },
 
@@ -376,6 +384,7 @@ impl DomainError {
         match self {
             SubscriptionNotFound { .. } => "SubscriptionNotFound",
             InvalidResourceNamespace { .. } => "InvalidResourceNamespace",
+            DiskAttached { .. } | TooManyDataDisks { .. } => "OperationNotAllowed",
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
             ResourceNotFound { .. } => "ResourceNotFound",
             InvalidResourceGroupName { .. } => "InvalidResourceGroup",
@@ -488,7 +497,9 @@ impl DomainError {
             | ConcurrentConflict { .. }
             | OperationNotAllowed { .. }
             | DeploymentActive { .. }
-            | DeploymentCannotBeCancelled { .. } => ErrorClass::Conflict,
+            | DeploymentCannotBeCancelled { .. }
+            | DiskAttached { .. }
+            | TooManyDataDisks { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
             _ => ErrorClass::BadRequest,

@@ -116,7 +116,9 @@ pub async fn list_vms_location(
         .app
         .list_vms_in_location(&sub, &loc, q.skiptoken.clone())
         .await?;
-    Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, false)))
+    Ok(list(&s, &headers, &uri, &q, page, |v| {
+        w::vm(v, w::Expand::default())
+    }))
 }
 
 pub async fn put_set(
@@ -264,7 +266,13 @@ pub async fn patch_vm(
 ) -> Result<Response, ApiError> {
     let vm_id = id(&sub, &rg, "virtualMachines", &name);
     let current = s.app.get_tracked::<Vms>(vm_id.clone()).await?;
-    let mut merged = w::vm(&current, false);
+    let mut merged = w::vm(
+        &current,
+        w::Expand {
+            instance_view: false,
+            user_data: true,
+        },
+    );
     // ARM replaces the whole tag set on PATCH (as resource groups and network resources do
     // here); everything else merges.
     let tags = patch.get("tags").cloned();
@@ -276,7 +284,7 @@ pub async fn patch_vm(
         .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
     let spec = body.spec().map_err(ApiError::InvalidRequestContent)?;
     let (view, _, op) = s.app.put_tracked::<Vms>(vm_id, spec, pre).await?;
-    let mut resp = Json(w::vm(&view, false)).into_response();
+    let mut resp = Json(w::vm(&view, w::Expand::default())).into_response();
     lro::add_headers(
         resp.headers_mut(),
         &s.options.base_url(&headers),

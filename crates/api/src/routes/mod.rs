@@ -130,7 +130,7 @@ fn network_routes() -> Router<AppState> {
 }
 
 fn compute_routes() -> Router<AppState> {
-    use cerulean_app::compute::vms::Vms;
+    use cerulean_app::compute::{disks::Disks, vms::Vms};
     use compute as c;
     const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.compute";
     const SUB: &str = "/subscriptions/{sub}/providers/microsoft.compute";
@@ -140,6 +140,7 @@ fn compute_routes() -> Router<AppState> {
         .merge(tracked::routes::<Vms>(
             tracked::item::<Vms>().patch(c::patch_vm),
         ))
+        .merge(tracked::standard::<Disks>())
         .route(
             &r("/virtualmachines/{name}/instanceview"),
             get(c::instance_view),

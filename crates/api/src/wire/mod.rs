@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod deployment;
+pub mod disk;
 pub mod generic;
 pub mod group;
 pub mod images;

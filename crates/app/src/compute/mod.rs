@@ -2,8 +2,10 @@
 //! NICs and public IPs) and availability sets.
 
 pub mod availability_sets;
+pub mod disks;
 pub mod run_command;
 pub mod vms;
 
 pub const VM: &str = "microsoft.compute/virtualmachines";
 pub const AVAILABILITY_SET: &str = "microsoft.compute/availabilitysets";
+pub const DISK: &str = "microsoft.compute/disks";

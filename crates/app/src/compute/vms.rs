@@ -8,6 +8,7 @@ use crate::network::public_ips::Pools;
 use crate::network::{first_user, load, require, save, Stored};
 use crate::{App, AppError, Page};
 use cerulean_domain::compute::availability_set::AvailabilitySet;
+use cerulean_domain::compute::disk;
 use cerulean_domain::compute::vm::{self, NicFacts, PowerState, VirtualMachine, VmContext, VmSpec};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::NetworkInterface;
@@ -230,11 +231,44 @@ fn mac_address(seq: i64) -> String {
     )
 }
 
+/// Plans the VM's disks (`cerulean_domain::compute::disk::plan_storage`) and writes the disk
+/// records that creates, attaches or detaches.
+fn plan_disks(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    old: Option<&VirtualMachine>,
+    next: &VirtualMachine,
+    spec: Option<&disk::StorageSpec>,
+) -> Result<disk::Storage, AppError> {
+    let named = spec
+        .into_iter()
+        .flat_map(|s| s.os_disk.iter().chain(s.data_disks.iter().flatten()))
+        .filter_map(|d| d.managed_disk_id.as_deref());
+    let disks = super::disks::facts(tx, named)?;
+    let max_data_disks =
+        cerulean_domain::compute::sizes::find(&next.size).map_or(u32::MAX, |s| s.max_data_disks());
+    let new_guid = || uuid::Uuid::new_v4().to_string();
+    let ctx = disk::StorageContext {
+        vm_id: id,
+        location: &next.common.location,
+        os_type: next.os_type,
+        max_data_disks,
+        disks: &disks,
+        now_ms: crate::operations::now_ms(),
+        new_guid: &new_guid,
+    };
+    let (storage, changes) = disk::plan_storage(&ctx, old.map(|o| &o.storage), spec)?;
+    super::disks::apply(tx, id.as_str(), changes)?;
+    Ok(storage)
+}
+
 /// Deletes a VM inside a transaction: NICs are detached (kept), or deleted when their
-/// reference says `deleteOption: Delete`; dynamic public IPs are released.
+/// reference says `deleteOption: Delete`, and so are its disks; dynamic public IPs are
+/// released.
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
     let v: VirtualMachine = crate::records::from_record(rec)?;
     release_dynamic_public_ips(tx, &v, pools)?;
+    super::disks::apply(tx, &rec.id, disk::on_vm_delete(&v.storage))?;
     tx.set_refs(&rec.key, &[])?;
     for n in v
         .nics
@@ -301,7 +335,8 @@ impl crate::tracked::Kind for Vms {
             }
         }
         spec.profiles = merge_profiles(old, std::mem::take(&mut spec.profiles));
-        let next = vm::plan_put(
+        let storage_spec = spec.storage.take();
+        let mut next = vm::plan_put(
             id,
             old,
             spec,
@@ -316,6 +351,7 @@ impl crate::tracked::Kind for Vms {
                 }),
                 other => other.into(),
             })?;
+        next.storage = plan_disks(tx, id, old, &next, storage_spec.as_ref())?;
         if existing.is_none() {
             power_on_effects(tx, &next, &env.pools)?;
         }
@@ -338,7 +374,7 @@ impl crate::tracked::Kind for Vms {
 }
 
 impl App {
-    fn compute_operation(
+    pub(crate) fn compute_operation(
         ops: crate::operations::Ops,
         id: &ResourceId,
         location: &str,

@@ -347,6 +347,7 @@ pub(crate) fn purge_any(
         VNET => vnets::purge(tx, rec),
         crate::compute::VM => crate::compute::vms::purge(tx, rec, pools),
         crate::compute::AVAILABILITY_SET => crate::compute::availability_sets::purge(tx, rec),
+        crate::compute::DISK => crate::compute::disks::purge(tx, rec),
         _ => {
             tx.set_refs(&rec.key, &[])?;
             tx.delete(&rec.key)?;
@@ -376,6 +377,11 @@ impl Tracked for LoadBalancer {
     }
 }
 impl Tracked for cerulean_domain::network::nic::NetworkInterface {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
+    }
+}
+impl Tracked for cerulean_domain::compute::disk::Disk {
     fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
         &mut self.common
     }
