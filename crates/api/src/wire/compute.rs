@@ -175,6 +175,7 @@ impl VmIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             size: hardware.vm_size,
             nics,
@@ -376,6 +377,7 @@ impl AvailabilitySetIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             sku: self.sku.and_then(|s| s.name),
             fault_domains: self.properties.platform_fault_domain_count,

@@ -91,6 +91,7 @@ impl DiskIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             sku: self.sku.and_then(|s| s.name),
             size_gb,

@@ -340,6 +340,7 @@ fn implicit(
             location: ctx.location.to_string(),
             tags: Default::default(),
             resource_guid: (ctx.new_guid)(),
+            extra: Vec::new(),
         },
         sku: sku.clone(),
         size_gb,
@@ -822,6 +823,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             create_option: Some("Empty".into()),
             size_gb: Some(8),

@@ -657,6 +657,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             size: Some(size.into()),
             nics: Some(nics),

@@ -160,6 +160,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             sku,
             allocation: alloc,

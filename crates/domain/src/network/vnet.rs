@@ -27,6 +27,9 @@ pub struct Subnet {
     pub network_security_group: Option<String>,
     pub route_table: Option<String>,
     pub etag: String,
+    /// Unmodelled properties as sent, `(property, JSON text)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<(String, String)>,
 }
 
 impl Subnet {
@@ -51,6 +54,7 @@ pub struct SubnetSpec {
     pub address_prefixes: Vec<String>,
     pub network_security_group: Option<String>,
     pub route_table: Option<String>,
+    pub extra: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -115,6 +119,7 @@ fn build_subnet(
         network_security_group: spec.network_security_group.clone(),
         route_table: spec.route_table.clone(),
         etag: etag.to_string(),
+        extra: spec.extra.clone(),
     })
 }
 
@@ -327,6 +332,7 @@ mod tests {
             common: CommonSpec {
                 location: Some(location.into()),
                 tags: None,
+                extra: Vec::new(),
             },
             address_prefixes: space.iter().map(|p| p.to_string()).collect(),
             dns_servers: Vec::new(),

@@ -83,6 +83,7 @@ impl LbIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             sku: self.sku.and_then(|s| s.name),
             frontends: frontends

@@ -83,6 +83,7 @@ impl NicIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             ip_configurations: p
                 .ip_configurations
@@ -398,6 +399,7 @@ mod tests {
                         location: "eastus".into(),
                         tags: Tags::new(),
                         resource_guid: "6a0d6b5c-8d8e-4a37-9c1e-2f2d3b1a0c9e".into(),
+                        extra: Vec::new(),
                     },
                     ip_configurations: vec![config("ipconfig1", Some("10.0.0.4"))],
                     dns_servers: Vec::new(),

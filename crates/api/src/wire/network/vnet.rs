@@ -1,10 +1,10 @@
-use super::{child, id_ref, tracked, IdRef};
+use super::{child, extra, id_ref, put_extra, tracked, IdRef};
 use cerulean_app::network::vnets::{SubnetView, VnetView};
 use cerulean_domain::network::vnet::{Subnet, SubnetSpec, VnetSpec};
 use cerulean_domain::network::CommonSpec;
 use cerulean_domain::tags::Tags;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
@@ -21,7 +21,27 @@ struct VnetProps {
     address_space: Option<AddressSpace>,
     dhcp_options: Option<DhcpOptions>,
     subnets: Option<Vec<SubnetIn>>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
+
+/// What a VNet body may carry that the server fills in.
+const VNET_READ_ONLY: &[&str] = &[
+    "provisioningState",
+    "resourceGuid",
+    "virtualNetworkPeerings",
+];
+/// What a subnet body may carry that the server fills in.
+const SUBNET_READ_ONLY: &[&str] = &[
+    "provisioningState",
+    "ipConfigurations",
+    "ipConfigurationProfiles",
+    "resourceNavigationLinks",
+    "serviceAssociationLinks",
+    "privateEndpoints",
+    "purpose",
+    "etag",
+];
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -52,6 +72,8 @@ struct SubnetProps {
     address_prefixes: Option<Vec<String>>,
     network_security_group: Option<IdRef>,
     route_table: Option<IdRef>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
 
 impl SubnetIn {
@@ -69,6 +91,7 @@ impl SubnetIn {
             address_prefixes: prefixes,
             network_security_group: p.network_security_group.map(|r| r.id),
             route_table: p.route_table.map(|r| r.id),
+            extra: extra(p.rest, SUBNET_READ_ONLY),
         }
     }
 }
@@ -80,6 +103,7 @@ impl VnetIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: extra(p.rest, VNET_READ_ONLY),
             },
             address_prefixes: p
                 .address_space
@@ -121,6 +145,7 @@ fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
     if let Some(r) = &s.route_table {
         props["routeTable"] = id_ref(r);
     }
+    put_extra(&mut props, &s.extra);
     v["properties"] = props;
     v
 }
@@ -153,6 +178,11 @@ pub fn vnet(v: &VnetView) -> Value {
     });
     if !n.dns_servers.is_empty() {
         props["dhcpOptions"] = json!({"dnsServers": n.dns_servers});
+    }
+    put_extra(&mut props, &n.common.extra);
+    // Azure reports the policy it applies when none was sent.
+    if props.get("privateEndpointVNetPolicies").is_none() {
+        props["privateEndpointVNetPolicies"] = json!("Disabled");
     }
     body["properties"] = props;
     body
