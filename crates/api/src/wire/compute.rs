@@ -451,7 +451,7 @@ impl crate::routes::tracked::Wire for cerulean_app::compute::vms::Vms {
         body.spec()
             .map_err(crate::error::ApiError::InvalidRequestContent)
     }
-    fn out<'a>(view: &'a VmView, q: &crate::extract::ArmQuery) -> Value {
+    fn out(view: &VmView, q: &crate::extract::ArmQuery) -> Value {
         vm(view, Expand::of(q))
     }
     fn etag(view: &VmView) -> &str {

@@ -178,7 +178,7 @@ impl crate::routes::tracked::Wire for Disks {
     fn spec(body: DiskIn) -> Result<DiskSpec, ApiError> {
         body.spec().map_err(ApiError::InvalidRequestContent)
     }
-    fn out<'a>(view: &'a DiskView, _: &ArmQuery) -> Value {
+    fn out(view: &DiskView, _: &ArmQuery) -> Value {
         disk(view)
     }
     fn etag(view: &DiskView) -> &str {

@@ -193,7 +193,7 @@ impl crate::routes::tracked::Wire for cerulean_app::network::load_balancers::Loa
         body.spec()
             .map_err(crate::error::ApiError::InvalidRequestContent)
     }
-    fn out<'a>(view: &'a LbView, _: &crate::extract::ArmQuery) -> Value {
+    fn out(view: &LbView, _: &crate::extract::ArmQuery) -> Value {
         lb(view)
     }
     fn etag(view: &LbView) -> &str {

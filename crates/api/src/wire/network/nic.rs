@@ -297,6 +297,26 @@ pub fn nic(v: &NicView) -> NicOut<'_> {
     }
 }
 
+impl crate::routes::tracked::Wire for cerulean_app::network::nics::Nics {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "networkInterfaces";
+    /// A typical NIC's JSON (one configuration is ~1.4 KiB).
+    const JSON_SIZE: usize = 2048;
+    type In = NicIn;
+    type Out<'a> = NicOut<'a>;
+
+    fn spec(body: NicIn) -> Result<NicSpec, crate::error::ApiError> {
+        body.spec()
+            .map_err(crate::error::ApiError::InvalidRequestContent)
+    }
+    fn out<'a>(view: &'a NicView, _: &crate::extract::ArmQuery) -> NicOut<'a> {
+        nic(view)
+    }
+    fn etag(view: &NicView) -> &str {
+        &view.nic.etag
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The former `serde_json::Value` rendering, kept as the reference the typed one must
@@ -465,25 +485,5 @@ mod tests {
                 );
             }
         }
-    }
-}
-
-impl crate::routes::tracked::Wire for cerulean_app::network::nics::Nics {
-    const NAMESPACE: &'static str = "Microsoft.Network";
-    const TYPE: &'static str = "networkInterfaces";
-    /// A typical NIC's JSON (one configuration is ~1.4 KiB).
-    const JSON_SIZE: usize = 2048;
-    type In = NicIn;
-    type Out<'a> = NicOut<'a>;
-
-    fn spec(body: NicIn) -> Result<NicSpec, crate::error::ApiError> {
-        body.spec()
-            .map_err(crate::error::ApiError::InvalidRequestContent)
-    }
-    fn out<'a>(view: &'a NicView, _: &crate::extract::ArmQuery) -> NicOut<'a> {
-        nic(view)
-    }
-    fn etag(view: &NicView) -> &str {
-        &view.nic.etag
     }
 }

@@ -120,7 +120,7 @@ impl crate::routes::tracked::Wire for cerulean_app::network::public_ips::PublicI
     fn spec(body: PublicIpIn) -> Result<PublicIpSpec, crate::error::ApiError> {
         Ok(body.spec())
     }
-    fn out<'a>(view: &'a PublicIpView, _: &crate::extract::ArmQuery) -> Value {
+    fn out(view: &PublicIpView, _: &crate::extract::ArmQuery) -> Value {
         public_ip(view)
     }
     fn etag(view: &PublicIpView) -> &str {

@@ -197,7 +197,7 @@ impl crate::routes::tracked::Wire for cerulean_app::network::vnets::Vnets {
     fn spec(body: VnetIn) -> Result<VnetSpec, crate::error::ApiError> {
         Ok(body.spec())
     }
-    fn out<'a>(view: &'a VnetView, _: &crate::extract::ArmQuery) -> Value {
+    fn out(view: &VnetView, _: &crate::extract::ArmQuery) -> Value {
         vnet(view)
     }
     fn etag(view: &VnetView) -> &str {
