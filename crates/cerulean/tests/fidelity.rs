@@ -157,3 +157,30 @@ async fn vm_empty_objects_and_user_data_as_azure_returns_them() {
     let (_, got) = s.get(&format!("{vm}?{API}&$expand=userData")).await;
     assert_eq!(got["properties"]["userData"], "aGVsbG8=");
 }
+
+#[tokio::test]
+async fn defaults_give_way_to_what_was_sent() {
+    let s = Server::start(&[]);
+    s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    let vnet = rid("Microsoft.Network", "virtualNetworks", "v");
+    let got = put_get(
+        &s,
+        &vnet,
+        json!({"location": "eastus", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [
+                {"name": "a", "properties": {"addressPrefix": "10.0.1.0/24",
+                    "privateEndpointNetworkPolicies": "Enabled",
+                    "privateLinkServiceNetworkPolicies": "Disabled"}},
+                {"name": "b", "properties": {"addressPrefix": "10.0.2.0/24"}}]}}),
+    )
+    .await;
+    let a = &got["properties"]["subnets"][0]["properties"];
+    assert_eq!(a["privateEndpointNetworkPolicies"], "Enabled");
+    assert_eq!(a["privateLinkServiceNetworkPolicies"], "Disabled");
+    let b = &got["properties"]["subnets"][1]["properties"];
+    assert_eq!(b["privateEndpointNetworkPolicies"], "Disabled");
+    assert_eq!(b["privateLinkServiceNetworkPolicies"], "Enabled");
+    assert_eq!(b["delegations"], json!([]));
+    assert_eq!(got["properties"]["enableDdosProtection"], false);
+}

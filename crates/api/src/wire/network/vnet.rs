@@ -125,12 +125,7 @@ fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
         &s.etag,
         "Microsoft.Network/virtualNetworks/subnets",
     );
-    let mut props = json!({
-        "provisioningState": "Succeeded",
-        "delegations": [],
-        "privateEndpointNetworkPolicies": "Disabled",
-        "privateLinkServiceNetworkPolicies": "Enabled",
-    });
+    let mut props = json!({ "provisioningState": "Succeeded" });
     if s.address_prefixes.len() == 1 {
         props["addressPrefix"] = json!(s.address_prefixes[0]);
     } else {
@@ -146,8 +141,26 @@ fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
         props["routeTable"] = id_ref(r);
     }
     put_extra(&mut props, &s.extra);
+    // What Azure reports when the client did not say.
+    defaults(
+        &mut props,
+        &[
+            ("delegations", json!([])),
+            ("privateEndpointNetworkPolicies", json!("Disabled")),
+            ("privateLinkServiceNetworkPolicies", json!("Enabled")),
+        ],
+    );
     v["properties"] = props;
     v
+}
+
+/// Sets each property the body does not have yet.
+fn defaults(props: &mut Value, values: &[(&str, Value)]) {
+    for (k, v) in values {
+        if props.get(*k).is_none() {
+            props[*k] = v.clone();
+        }
+    }
 }
 
 pub fn subnet_view(v: &SubnetView) -> Value {
@@ -174,16 +187,18 @@ pub fn vnet(v: &VnetView) -> Value {
         "addressSpace": {"addressPrefixes": n.address_prefixes},
         "subnets": subnets,
         "virtualNetworkPeerings": [],
-        "enableDdosProtection": false,
     });
     if !n.dns_servers.is_empty() {
         props["dhcpOptions"] = json!({"dnsServers": n.dns_servers});
     }
     put_extra(&mut props, &n.common.extra);
-    // Azure reports the policy it applies when none was sent.
-    if props.get("privateEndpointVNetPolicies").is_none() {
-        props["privateEndpointVNetPolicies"] = json!("Disabled");
-    }
+    defaults(
+        &mut props,
+        &[
+            ("enableDdosProtection", json!(false)),
+            ("privateEndpointVNetPolicies", json!("Disabled")),
+        ],
+    );
     body["properties"] = props;
     body
 }
