@@ -181,6 +181,7 @@ def destroy(server, env, work, group, *extra):
     st, body = server.get(f"/subscriptions/{SUB}/resources")
     left = [r["id"] for r in body["value"] if f"/resourceGroups/{group}/".lower() in r["id"].lower()]
     assert left == [], f"destroy left {left}"
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def test_providers_are_registered_by_default(cerulean):
