@@ -153,6 +153,34 @@ async fn a_vm_from_an_image_gets_its_os_disk_which_outlives_it() {
 }
 
 #[tokio::test]
+async fn a_group_delete_takes_vms_and_their_disks() {
+    let s = Server::start(&[]);
+    let subnet = setup(&s).await;
+    let n = nic(&s, "n1", &subnet).await;
+    let vm = rid("Microsoft.Compute", "virtualMachines", "vm1");
+    let (st, body) = s
+        .put(
+            &at(&vm),
+            vm_body(
+                "Standard_B2s",
+                &n,
+                UBUNTU,
+                json!({"createOption": "FromImage"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let disk_id = body["properties"]["storageProfile"]["osDisk"]["managedDisk"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _, body) = s.call(Method::DELETE, &rg_path("rg"), None).await;
+    assert!(st.is_success(), "{body}");
+    let (st, body) = get(&s, &disk_id).await;
+    assert_error(st, &body, 404, "ResourceGroupNotFound");
+}
+
+#[tokio::test]
 async fn size_sku_and_delete_option_follow_the_request() {
     let s = Server::start(&[]);
     let subnet = setup(&s).await;

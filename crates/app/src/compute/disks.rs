@@ -55,9 +55,14 @@ impl crate::tracked::Kind for Disks {
     }
 }
 
-/// Deletes a disk inside a transaction: refused while a VM uses it.
+/// Deletes a disk inside a transaction: refused while a VM uses it. The record is read again:
+/// a group delete hands over what it listed, and deleting the group's VMs first may have
+/// detached (or deleted) the disk since.
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
-    let d: Disk = crate::records::from_record(rec)?;
+    let Some(current) = tx.get(&rec.key)? else {
+        return Ok(());
+    };
+    let d: Disk = crate::records::from_record(&current)?;
     disk::check_delete(&d)?;
     tx.delete(&rec.key)?;
     Ok(())
