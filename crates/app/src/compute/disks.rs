@@ -4,7 +4,8 @@
 use super::DISK;
 use crate::network::{load, save, Stored};
 use crate::{App, AppError};
-use cerulean_domain::compute::disk::{self, Disk, DiskChange, DiskFacts, DiskSpec};
+use cerulean_domain::compute::disk::{self, Disk, DiskSpec};
+use cerulean_domain::compute::storage::{DiskChange, DiskFacts};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::operation::Operation;
 use cerulean_store::{Record, Tx};

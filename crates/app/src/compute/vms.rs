@@ -8,7 +8,7 @@ use crate::network::public_ips::Pools;
 use crate::network::{first_user, load, require, save, Stored};
 use crate::{App, AppError, Page};
 use cerulean_domain::compute::availability_set::AvailabilitySet;
-use cerulean_domain::compute::disk;
+use cerulean_domain::compute::storage;
 use cerulean_domain::compute::vm::{self, NicFacts, PowerState, VirtualMachine, VmContext, VmSpec};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::NetworkInterface;
@@ -231,15 +231,15 @@ fn mac_address(seq: i64) -> String {
     )
 }
 
-/// Plans the VM's disks (`cerulean_domain::compute::disk::plan_storage`) and writes the disk
+/// Plans the VM's disks (`cerulean_domain::compute::storage::plan_storage`) and writes the disk
 /// records that creates, attaches or detaches.
 fn plan_disks(
     tx: &mut dyn Tx,
     id: &ResourceId,
     old: Option<&VirtualMachine>,
     next: &VirtualMachine,
-    spec: Option<&disk::StorageSpec>,
-) -> Result<disk::Storage, AppError> {
+    spec: Option<&storage::StorageSpec>,
+) -> Result<storage::Storage, AppError> {
     let named = spec
         .into_iter()
         .flat_map(|s| s.os_disk.iter().chain(s.data_disks.iter().flatten()))
@@ -248,7 +248,7 @@ fn plan_disks(
     let max_data_disks =
         cerulean_domain::compute::sizes::find(&next.size).map_or(u32::MAX, |s| s.max_data_disks());
     let new_guid = || uuid::Uuid::new_v4().to_string();
-    let ctx = disk::StorageContext {
+    let ctx = storage::StorageContext {
         vm_id: id,
         location: &next.common.location,
         os_type: next.os_type,
@@ -257,7 +257,7 @@ fn plan_disks(
         now_ms: crate::operations::now_ms(),
         new_guid: &new_guid,
     };
-    let (storage, changes) = disk::plan_storage(&ctx, old.map(|o| &o.storage), spec)?;
+    let (storage, changes) = storage::plan_storage(&ctx, old.map(|o| &o.storage), spec)?;
     super::disks::apply(tx, id.as_str(), changes)?;
     Ok(storage)
 }
@@ -268,7 +268,7 @@ fn plan_disks(
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
     let v: VirtualMachine = crate::records::from_record(rec)?;
     release_dynamic_public_ips(tx, &v, pools)?;
-    super::disks::apply(tx, &rec.id, disk::on_vm_delete(&v.storage))?;
+    super::disks::apply(tx, &rec.id, storage::on_vm_delete(&v.storage))?;
     tx.set_refs(&rec.key, &[])?;
     for n in v
         .nics

@@ -6,4 +6,5 @@ pub mod availability_set;
 pub mod disk;
 pub mod images;
 pub mod sizes;
+pub mod storage;
 pub mod vm;
