@@ -16,6 +16,7 @@ mod records;
 pub mod resources;
 mod secrets;
 mod subscriptions;
+pub mod tracked;
 
 pub use error::AppError;
 pub use groups::GroupView;
@@ -99,8 +100,14 @@ impl App {
     pub async fn start(store: Arc<dyn Store>, config: Config) -> Result<Arc<App>, AppError> {
         let seed = config.subscriptions.clone();
         cerulean_store::write(&*store, move |tx| {
+            let stored = tx.list_subscriptions()?;
             for s in &seed {
-                tx.put_subscription(s)?;
+                // The seed names the subscriptions; what was registered in them stays.
+                let mut s = s.clone();
+                if let Some(old) = stored.iter().find(|o| o.id.eq_ignore_ascii_case(&s.id)) {
+                    s.registrations = old.registrations.clone();
+                }
+                tx.put_subscription(&s)?;
             }
             Ok::<_, AppError>(())
         })

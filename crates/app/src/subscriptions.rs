@@ -39,3 +39,34 @@ impl App {
         Ok(all)
     }
 }
+
+impl App {
+    /// Registers or unregisters a resource provider namespace in a subscription; returns the
+    /// subscription as it is afterwards (404 `InvalidResourceNamespace` for an unknown one).
+    pub async fn set_provider_registration(
+        &self,
+        subscription: &str,
+        namespace: &str,
+        registered: bool,
+    ) -> Result<Subscription, AppError> {
+        let sub = self.subscription(subscription).await?;
+        let ns = cerulean_domain::providers::namespace(namespace)?;
+        let key = sub.id.clone();
+        let updated = cerulean_store::write(&*self.store, move |tx| {
+            let mut current = tx
+                .list_subscriptions()?
+                .into_iter()
+                .find(|s| s.id.eq_ignore_ascii_case(&key))
+                .ok_or_else(|| DomainError::SubscriptionNotFound { id: key.clone() })?;
+            cerulean_domain::providers::set_registered(ns, &mut current.registrations, registered);
+            tx.put_subscription(&current)?;
+            Ok::<_, AppError>(current)
+        })
+        .await?;
+        self.subscriptions
+            .write()
+            .unwrap()
+            .insert(updated.id.to_lowercase(), updated.clone());
+        Ok(updated)
+    }
+}

@@ -1035,7 +1035,7 @@ async fn a_group_delete_removes_generic_resources_and_deployments() {
     let (st, _) = s
         .put(
             &format!("{disk}?{API}"),
-            json!({"location": LOC, "properties": {"diskSizeGB": 30}}),
+            json!({"location": LOC, "properties": {"diskSizeGB": 30, "creationData": {"createOption": "Empty"}}}),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED);

@@ -100,6 +100,17 @@ pub enum DomainError {
     #[error("The value of tag '{name}' is invalid. Tag values may be up to 256 characters long.")]
     InvalidTagValue { name: String },
 
+    #[error("Disk {disk} is attached to VM {vm}.")]
+    DiskAttached { disk: String, vm: String },
+
+    #[error(
+        "The maximum number of data disks allowed to be attached to a VM of this size is {max}."
+    )]
+    TooManyDataDisks { max: u32 },
+
+    #[error("The resource namespace '{namespace}' is invalid.")]
+    InvalidResourceNamespace { namespace: String },
+
     #[error("The operation '{id}' could not be found.")]
     OperationNotFound { id: String },
 
@@ -426,6 +437,8 @@ impl DomainError {
         use DomainError::*;
         match self {
             SubscriptionNotFound { .. } => "SubscriptionNotFound",
+            InvalidResourceNamespace { .. } => "InvalidResourceNamespace",
+            DiskAttached { .. } | TooManyDataDisks { .. } => "OperationNotAllowed",
             ResourceGroupNotFound { .. } => "ResourceGroupNotFound",
             ResourceNotFound { .. } => "ResourceNotFound",
             InvalidResourceGroupName { .. } => "InvalidResourceGroup",
@@ -542,7 +555,8 @@ impl DomainError {
             | OperationNotFound { .. }
             | ParentResourceNotFound { .. }
             | InvalidResourceType { .. }
-            | DeploymentNotFound { .. } => ErrorClass::NotFound,
+            | DeploymentNotFound { .. }
+            | InvalidResourceNamespace { .. } => ErrorClass::NotFound, // GUESS: 404
             InvalidTemplate { code, .. } if *code == "NotImplemented" => ErrorClass::NotImplemented,
             InvalidTemplate { code, .. } if *code == "ResourceNotFound" => ErrorClass::NotFound,
             InvalidResourceGroupLocation { .. }
@@ -552,7 +566,9 @@ impl DomainError {
             | OperationNotAllowed { .. }
             | DeploymentActive { .. }
             | DeploymentCannotBeCancelled { .. }
-            | DeploymentInterrupted { .. } => ErrorClass::Conflict,
+            | DeploymentInterrupted { .. }
+            | DiskAttached { .. }
+            | TooManyDataDisks { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
             _ => ErrorClass::BadRequest,

@@ -7,6 +7,7 @@ pub const RESOURCE_GROUP: &str = "microsoft.resources/resourcegroups";
 const DELETE_ORDER: &[&str] = &[
     "microsoft.compute/virtualmachines",
     "microsoft.compute/availabilitysets",
+    "microsoft.compute/disks",
     "microsoft.network/networkinterfaces",
     "microsoft.network/loadbalancers",
     "microsoft.network/publicipaddresses",

@@ -20,6 +20,7 @@ pub mod network;
 pub mod operation;
 pub mod paging;
 pub mod precondition;
+pub mod providers;
 pub mod reference;
 pub mod region;
 pub mod subscription;

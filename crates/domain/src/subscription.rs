@@ -14,6 +14,10 @@ pub struct Subscription {
     pub id: String,
     pub display_name: String,
     pub tenant_id: String,
+    /// Resource provider registrations that differ from the defaults
+    /// (`crate::providers`), by lower-case namespace.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub registrations: crate::providers::Registrations,
 }
 
 impl Subscription {
@@ -22,6 +26,7 @@ impl Subscription {
             id: DEFAULT_SUBSCRIPTION_ID.into(),
             display_name: DEFAULT_SUBSCRIPTION_NAME.into(),
             tenant_id: DEFAULT_TENANT_ID.into(),
+            registrations: Default::default(),
         }
     }
 
@@ -35,6 +40,7 @@ impl Subscription {
             id: id.to_string(),
             display_name: name.to_string(),
             tenant_id: DEFAULT_TENANT_ID.into(),
+            registrations: Default::default(),
         }
     }
 }

@@ -5,9 +5,10 @@ use crate::extract::{ArmJson, ArmQuery, Conditions};
 use crate::wire::compute as w;
 use crate::{lro, wire, AppState};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use cerulean_app::compute::vms::Vms;
 use cerulean_domain::compute::sizes::SIZES;
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::region::REGIONS;
@@ -19,83 +20,15 @@ fn id(sub: &str, rg: &str, ty: &str, name: &str) -> ResourceId {
     ResourceId::resource(sub, rg, "Microsoft.Compute", ty, name)
 }
 
-fn expand_instance_view(q: &ArmQuery) -> bool {
-    q.expand
-        .as_deref()
-        .is_some_and(|e| e.eq_ignore_ascii_case("instanceView"))
-}
-
-pub async fn put_vm(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-    headers: HeaderMap,
-    q: ArmQuery,
-    Conditions(pre): Conditions,
-    ArmJson(body): ArmJson<w::VmIn>,
-) -> Result<Response, ApiError> {
-    let spec = body.spec()?;
-    let (view, created, op) = s
-        .app
-        .put_vm(id(&sub, &rg, "virtualMachines", &name), spec, pre)
-        .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut resp = (status, Json(w::vm(&view, false))).into_response();
-    // The compute SDK reads Location on 201; give both.
-    lro::add_headers(
-        resp.headers_mut(),
-        &s.options.base_url(&headers),
-        &op,
-        &q.api_version,
-    );
-    if let Ok(e) = HeaderValue::from_str(&view.vm.etag) {
-        resp.headers_mut().insert("etag", e);
-    }
-    Ok(resp)
-}
-
-pub async fn get_vm(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-    q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
-    let view = s
-        .app
-        .get_vm(id(&sub, &rg, "virtualMachines", &name))
-        .await?;
-    Ok(Json(w::vm(&view, expand_instance_view(&q))))
-}
-
 pub async fn instance_view(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
 ) -> Result<Json<Value>, ApiError> {
     let view = s
         .app
-        .get_vm(id(&sub, &rg, "virtualMachines", &name))
+        .get_tracked::<Vms>(id(&sub, &rg, "virtualMachines", &name))
         .await?;
     Ok(Json(w::instance_view(&view)))
-}
-
-pub async fn delete_vm(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-    headers: HeaderMap,
-    q: ArmQuery,
-) -> Result<Response, ApiError> {
-    Ok(
-        match s
-            .app
-            .delete_vm(id(&sub, &rg, "virtualMachines", &name))
-            .await?
-        {
-            Some(op) => lro::accepted(&s.options.base_url(&headers), &op, &q.api_version),
-            None => StatusCode::NO_CONTENT.into_response(),
-        },
-    )
 }
 
 /// POST start | powerOff | restart | deallocate | runCommand (paths arrive lower-cased).
@@ -172,29 +105,6 @@ fn list<V>(
     ))
 }
 
-pub async fn list_vms_group(
-    State(s): State<AppState>,
-    Path((sub, rg)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
-    q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
-    let page = s.app.list_vms(&sub, Some(&rg), q.skiptoken.clone()).await?;
-    let expand = expand_instance_view(&q);
-    Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, expand)))
-}
-
-pub async fn list_vms_sub(
-    State(s): State<AppState>,
-    Path(sub): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
-    let page = s.app.list_vms(&sub, None, q.skiptoken.clone()).await?;
-    Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, false)))
-}
-
 pub async fn list_vms_location(
     State(s): State<AppState>,
     Path((sub, loc)): Path<(String, String)>,
@@ -206,7 +116,9 @@ pub async fn list_vms_location(
         .app
         .list_vms_in_location(&sub, &loc, q.skiptoken.clone())
         .await?;
-    Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, false)))
+    Ok(list(&s, &headers, &uri, &q, page, |v| {
+        w::vm(v, w::Expand::default())
+    }))
 }
 
 pub async fn put_set(
@@ -353,8 +265,14 @@ pub async fn patch_vm(
     ArmJson(patch): ArmJson<Value>,
 ) -> Result<Response, ApiError> {
     let vm_id = id(&sub, &rg, "virtualMachines", &name);
-    let current = s.app.get_vm(vm_id.clone()).await?;
-    let mut merged = w::vm(&current, false);
+    let current = s.app.get_tracked::<Vms>(vm_id.clone()).await?;
+    let mut merged = w::vm(
+        &current,
+        w::Expand {
+            instance_view: false,
+            user_data: true,
+        },
+    );
     // ARM replaces the whole tag set on PATCH (as resource groups and network resources do
     // here); everything else merges.
     let tags = patch.get("tags").cloned();
@@ -365,8 +283,8 @@ pub async fn patch_vm(
     let body: w::VmIn = serde_json::from_value(merged)
         .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?;
     let spec = body.spec()?;
-    let (view, _, op) = s.app.put_vm(vm_id, spec, pre).await?;
-    let mut resp = Json(w::vm(&view, false)).into_response();
+    let (view, _, op) = s.app.put_tracked::<Vms>(vm_id, spec, pre).await?;
+    let mut resp = Json(w::vm(&view, w::Expand::default())).into_response();
     lro::add_headers(
         resp.headers_mut(),
         &s.options.base_url(&headers),

@@ -34,7 +34,13 @@ pub async fn unknown(
                 .filter(|(i, _)| *i == 0 || i % 2 == 1)
                 .map(|(_, s)| *s)
                 .collect();
-            return ApiError::NotImplemented(format!("{method} {}", type_path.join("/")));
+            // A path that ends at `providers` names no type: say the whole path.
+            let what = if type_path.is_empty() {
+                path.to_string()
+            } else {
+                type_path.join("/")
+            };
+            return ApiError::NotImplemented(format!("{method} {what}"));
         }
     }
     ApiError::NotFound(path.to_string())

@@ -19,8 +19,10 @@ mod images;
 mod meta;
 mod network;
 mod operations;
+mod providers;
 mod resources;
 mod subscriptions;
+pub(crate) mod tracked;
 
 use crate::middleware;
 use crate::AppState;
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(compute_routes())
         .merge(images::routes())
         .merge(deployments::routes())
+        .merge(providers::routes())
         .merge(generic::routes())
         .method_not_allowed_fallback(fallback::not_implemented)
         .layer(from_fn(middleware::require_api_version));
@@ -105,20 +108,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn network_routes() -> Router<AppState> {
+    use cerulean_app::network::{
+        load_balancers::LoadBalancers, nics::Nics, public_ips::PublicIps, vnets::Vnets,
+    };
     use network as n;
     const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.network";
     const SUB: &str = "/subscriptions/{sub}/providers/microsoft.network";
     let r = |p: &str| format!("{RG}{p}");
     let s = |p: &str| format!("{SUB}{p}");
     Router::new()
-        .route(&r("/virtualnetworks"), get(n::list_vnets_group))
-        .route(
-            &r("/virtualnetworks/{name}"),
-            get(n::get_vnet)
-                .put(n::put_vnet)
-                .patch(n::patch_vnet)
-                .delete(n::delete_vnet),
-        )
+        .merge(tracked::standard::<Vnets>())
         .route(&r("/virtualnetworks/{name}/subnets"), get(n::list_subnets))
         .route(
             &r("/virtualnetworks/{name}/subnets/{subnet}"),
@@ -126,15 +125,7 @@ fn network_routes() -> Router<AppState> {
                 .put(n::put_subnet)
                 .delete(n::delete_subnet),
         )
-        .route(&s("/virtualnetworks"), get(n::list_vnets_sub))
-        .route(&r("/networkinterfaces"), get(n::list_nics_group))
-        .route(
-            &r("/networkinterfaces/{name}"),
-            get(n::get_nic)
-                .put(n::put_nic)
-                .patch(n::patch_nic)
-                .delete(n::delete_nic),
-        )
+        .merge(tracked::standard::<Nics>())
         .route(
             &r("/networkinterfaces/{name}/ipconfigurations"),
             get(n::list_ip_configs),
@@ -148,24 +139,8 @@ fn network_routes() -> Router<AppState> {
             post(guest::effective_route_table),
         )
         .route(&r("/networkwatchers/{name}/nexthop"), post(guest::next_hop))
-        .route(&s("/networkinterfaces"), get(n::list_nics_sub))
-        .route(&r("/publicipaddresses"), get(n::list_pips_group))
-        .route(
-            &r("/publicipaddresses/{name}"),
-            get(n::get_pip)
-                .put(n::put_pip)
-                .patch(n::patch_pip)
-                .delete(n::delete_pip),
-        )
-        .route(&s("/publicipaddresses"), get(n::list_pips_sub))
-        .route(&r("/loadbalancers"), get(n::list_lbs_group))
-        .route(
-            &r("/loadbalancers/{name}"),
-            get(n::get_lb)
-                .put(n::put_lb)
-                .patch(n::patch_lb)
-                .delete(n::delete_lb),
-        )
+        .merge(tracked::standard::<PublicIps>())
+        .merge(tracked::standard::<LoadBalancers>())
         .route(
             &r("/loadbalancers/{name}/backendaddresspools"),
             get(n::list_pools),
@@ -174,31 +149,26 @@ fn network_routes() -> Router<AppState> {
             &r("/loadbalancers/{name}/backendaddresspools/{pool}"),
             get(n::get_pool).put(n::put_pool).delete(n::delete_pool),
         )
-        .route(&s("/loadbalancers"), get(n::list_lbs_sub))
         .route(&s("/locations/{loc}/usages"), get(n::usages))
 }
 
 fn compute_routes() -> Router<AppState> {
+    use cerulean_app::compute::{disks::Disks, vms::Vms};
     use compute as c;
     const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.compute";
     const SUB: &str = "/subscriptions/{sub}/providers/microsoft.compute";
     let r = |p: &str| format!("{RG}{p}");
     let s = |p: &str| format!("{SUB}{p}");
     Router::new()
-        .route(&r("/virtualmachines"), get(c::list_vms_group))
-        .route(
-            &r("/virtualmachines/{name}"),
-            get(c::get_vm)
-                .put(c::put_vm)
-                .patch(c::patch_vm)
-                .delete(c::delete_vm),
-        )
+        .merge(tracked::routes::<Vms>(
+            tracked::item::<Vms>().patch(c::patch_vm),
+        ))
+        .merge(tracked::standard::<Disks>())
         .route(
             &r("/virtualmachines/{name}/instanceview"),
             get(c::instance_view),
         )
         .route(&r("/virtualmachines/{name}/{action}"), post(c::action))
-        .route(&s("/virtualmachines"), get(c::list_vms_sub))
         .route(
             &s("/locations/{loc}/virtualmachines"),
             get(c::list_vms_location),

@@ -91,7 +91,9 @@ async fn resource_body(s: &AppState, resource_id: &str) -> Result<Response, ApiE
     let id = cerulean_domain::id::ResourceId::parse(resource_id)?;
     if id.is_type("Microsoft.Compute/virtualMachines") {
         let view = s.app.get_vm(id).await?;
-        return Ok(Json(wire::compute::vm(&view, false)).into_response());
+        return Ok(
+            Json(wire::compute::vm(&view, wire::compute::Expand::default())).into_response(),
+        );
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

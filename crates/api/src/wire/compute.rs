@@ -185,6 +185,13 @@ impl VmIn {
             nics = Some(refs);
         }
         let os = os_type(&props);
+        let storage = match props.get("storageProfile") {
+            Some(Value::Object(profile)) => Some(
+                crate::wire::disk::storage_spec(profile)
+                    .map_err(ApiError::InvalidRequestContent)?,
+            ),
+            _ => None,
+        };
         let profiles = props
             .into_iter()
             .filter(|(k, v)| !MODELLED.contains(&k.as_str()) && !v.is_null())
@@ -194,6 +201,7 @@ impl VmIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             size: hardware.vm_size,
             nics,
@@ -207,6 +215,7 @@ impl VmIn {
             os_type: os,
             profiles,
             zones: self.zones,
+            storage,
         })
     }
 }
@@ -276,7 +285,39 @@ pub fn instance_view(v: &VmView) -> Value {
     iv
 }
 
-pub fn vm(v: &VmView, expand_instance_view: bool) -> Value {
+/// What `$expand` adds to a VM: `instanceView`, `userData` (comma-separated).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Expand {
+    pub instance_view: bool,
+    pub user_data: bool,
+}
+
+impl Expand {
+    pub fn of(q: &crate::extract::ArmQuery) -> Expand {
+        let has = |what: &str| {
+            q.expand
+                .as_deref()
+                .is_some_and(|e| e.split(',').any(|p| p.trim().eq_ignore_ascii_case(what)))
+        };
+        Expand {
+            instance_view: has("instanceView"),
+            user_data: has("userData"),
+        }
+    }
+}
+
+/// Removes empty objects inside `v`; true when `v` itself is (or became) an empty object.
+fn prune_empty(v: &mut Value) -> bool {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, child| !prune_empty(child));
+            m.is_empty()
+        }
+        _ => false,
+    }
+}
+
+pub fn vm(v: &VmView, expand: Expand) -> Value {
     let m = &v.vm.value;
     let mut body = json!({
         "name": m.common.name,
@@ -318,22 +359,22 @@ pub fn vm(v: &VmView, expand_instance_view: bool) -> Value {
         props["availabilitySet"] = id_ref(s);
     }
     for (k, raw) in &m.profiles {
-        props[k.as_str()] = without_secrets(k, raw);
-    }
-    // Azure always reports the OS disk's type; clients (az's Linux/Windows checks) read it.
-    if let Some(os) = m.os_type {
-        if !props["storageProfile"].is_object() {
-            props["storageProfile"] = json!({});
+        // `userData` only comes back when asked for (`$expand=userData`), as on Azure.
+        if k == "userData" && !expand.user_data {
+            continue;
         }
-        if !props["storageProfile"]["osDisk"].is_object() {
-            props["storageProfile"]["osDisk"] = json!({});
+        let mut v = without_secrets(k, raw);
+        // Azure leaves out what carries nothing: an empty object sent (azurerm sends
+        // `additionalCapabilities: {}`) is not echoed.
+        if prune_empty(&mut v) {
+            continue;
         }
-        props["storageProfile"]["osDisk"]["osType"] = json!(match os {
-            OsType::Linux => "Linux",
-            OsType::Windows => "Windows",
-        });
+        props[k.as_str()] = v;
     }
-    if expand_instance_view {
+    if m.os_type.is_some() || m.storage.os_disk.is_some() || !m.storage.data_disks.is_empty() {
+        crate::wire::disk::render_storage(&mut props["storageProfile"], &m.storage, m.os_type);
+    }
+    if expand.instance_view {
         props["instanceView"] = instance_view(v);
     }
     body["properties"] = props;
@@ -368,6 +409,7 @@ impl AvailabilitySetIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             sku: self.sku.and_then(|s| s.name),
             fault_domains: self.properties.platform_fault_domain_count,
@@ -425,6 +467,25 @@ pub fn vm_size(size: &VmSize) -> Value {
         "osDiskSizeInMB": 1047552,
         "resourceDiskSizeInMB": (size.vcpus as u64) * 8192,
         "memoryInMB": (size.memory_gb * 1024.0) as u64,
-        "maxDataDiskCount": (size.vcpus * 2).max(2),
+        "maxDataDiskCount": size.max_data_disks(),
     })
+}
+
+impl crate::routes::tracked::Wire for cerulean_app::compute::vms::Vms {
+    const NAMESPACE: &'static str = "Microsoft.Compute";
+    const TYPE: &'static str = "virtualMachines";
+    const PUT_HEADERS: crate::routes::tracked::PutHeaders =
+        crate::routes::tracked::PutHeaders::AsyncOperationAndLocation;
+    type In = VmIn;
+    type Out<'a> = Value;
+
+    fn spec(body: VmIn) -> Result<VmSpec, crate::error::ApiError> {
+        body.spec()
+    }
+    fn out(view: &VmView, q: &crate::extract::ArmQuery) -> Value {
+        vm(view, Expand::of(q))
+    }
+    fn etag(view: &VmView) -> &str {
+        &view.vm.etag
+    }
 }

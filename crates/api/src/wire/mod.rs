@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod deployment;
+pub mod disk;
 pub mod generic;
 pub mod group;
 pub mod images;
@@ -9,6 +10,7 @@ pub mod list;
 pub mod metadata;
 pub mod network;
 pub mod operation;
+pub mod providers;
 pub mod run_command;
 pub mod subscription;
 

@@ -2,6 +2,7 @@
 //! NICs and public IPs) and availability sets.
 
 pub mod availability_sets;
+pub mod disks;
 pub mod run_command;
 pub mod vms;
 
@@ -13,4 +14,8 @@ impl crate::network::Kind for cerulean_domain::compute::vm::VirtualMachine {
 }
 impl crate::network::Kind for cerulean_domain::compute::availability_set::AvailabilitySet {
     const KIND: &'static str = AVAILABILITY_SET;
+}
+pub const DISK: &str = "microsoft.compute/disks";
+impl crate::network::Kind for cerulean_domain::compute::disk::Disk {
+    const KIND: &'static str = DISK;
 }

@@ -8,13 +8,13 @@ use crate::network::public_ips::Pools;
 use crate::network::{first_user, load, require, save, Stored};
 use crate::{App, AppError, Page};
 use cerulean_domain::compute::availability_set::AvailabilitySet;
+use cerulean_domain::compute::storage;
 use cerulean_domain::compute::vm::{self, NicFacts, PowerState, VirtualMachine, VmContext, VmSpec};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::NetworkInterface;
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::Allocation;
 use cerulean_domain::operation::Operation;
-use cerulean_domain::precondition::Precondition;
 use cerulean_domain::DomainError;
 use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
 use serde_json::Value;
@@ -228,11 +228,44 @@ fn mac_address(seq: i64) -> String {
     )
 }
 
+/// Plans the VM's disks (`cerulean_domain::compute::storage::plan_storage`) and writes the disk
+/// records that creates, attaches or detaches.
+fn plan_disks(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    old: Option<&VirtualMachine>,
+    next: &VirtualMachine,
+    spec: Option<&storage::StorageSpec>,
+) -> Result<storage::Storage, AppError> {
+    let named = spec
+        .into_iter()
+        .flat_map(|s| s.os_disk.iter().chain(s.data_disks.iter().flatten()))
+        .filter_map(|d| d.managed_disk_id.as_deref());
+    let disks = super::disks::facts(tx, named)?;
+    let max_data_disks =
+        cerulean_domain::compute::sizes::find(&next.size).map_or(u32::MAX, |s| s.max_data_disks());
+    let new_guid = || uuid::Uuid::new_v4().to_string();
+    let ctx = storage::StorageContext {
+        vm_id: id,
+        location: &next.common.location,
+        os_type: next.os_type,
+        max_data_disks,
+        disks: &disks,
+        now_ms: crate::operations::now_ms(),
+        new_guid: &new_guid,
+    };
+    let (storage, changes) = storage::plan_storage(&ctx, old.map(|o| &o.storage), spec)?;
+    super::disks::apply(tx, id.as_str(), changes)?;
+    Ok(storage)
+}
+
 /// Deletes a VM inside a transaction: NICs are detached (kept), or deleted when their
-/// reference says `deleteOption: Delete`; dynamic public IPs are released.
+/// reference says `deleteOption: Delete`, and so are its disks; dynamic public IPs are
+/// released.
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
     let v: VirtualMachine = crate::records::from_record(rec)?;
     release_dynamic_public_ips(tx, &v, pools)?;
+    super::disks::apply(tx, &rec.id, storage::on_vm_delete(&v.storage))?;
     tx.set_refs(&rec.key, &[])?;
     for n in v
         .nics
@@ -247,8 +280,94 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), 
     Ok(())
 }
 
+/// Virtual machines on the tracked-resource path (their PATCH is a merge patch: the edge
+/// merges it into the current VM and PUTs the result).
+pub struct Vms;
+
+impl crate::tracked::Kind for Vms {
+    const KIND: &'static str = VM;
+    type Value = VirtualMachine;
+    type Spec = VmSpec;
+    type View = VmView;
+
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VmView, AppError> {
+        view(tx, rec)
+    }
+
+    fn put(
+        tx: &mut dyn Tx,
+        env: &crate::tracked::Env,
+        id: &ResourceId,
+        existing: Option<&(Record, VirtualMachine)>,
+        mut spec: VmSpec,
+    ) -> Result<VirtualMachine, AppError> {
+        let old = existing.map(|(_, v)| v);
+        let mut ctx = VmContext {
+            next_seq: tx.next_counter("attachment")? * 1000,
+            ..Default::default()
+        };
+        let named = spec
+            .nics
+            .iter()
+            .flatten()
+            .map(|n| n.id.clone())
+            .chain(
+                old.into_iter()
+                    .flat_map(|v| v.nics.iter().filter_map(|n| ResourceId::parse(&n.id).ok())),
+            )
+            .collect::<Vec<_>>();
+        for nic_id in named {
+            if let Some((key, facts)) = nic_facts(tx, &nic_id)? {
+                ctx.nics.insert(key, facts);
+            }
+        }
+        if let Some(set) = &spec.availability_set {
+            if let Some((_, a)) = load::<AvailabilitySet>(tx, set)? {
+                ctx.availability_sets
+                    .insert(set.key().to_string(), a.common.location.clone());
+            }
+        }
+        spec.profiles = merge_profiles(old, std::mem::take(&mut spec.profiles));
+        let storage_spec = spec.storage.take();
+        let mut next = vm::plan_put(
+            id,
+            old,
+            spec,
+            &ctx,
+            &uuid::Uuid::new_v4().to_string(),
+            crate::operations::now_ms(),
+        )?;
+        tx.set_refs(id.key(), &refs_of(id, &next)?)
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => AppError::from(DomainError::ConcurrentConflict {
+                    what: "network interface attachment".into(),
+                }),
+                other => other.into(),
+            })?;
+        next.storage = plan_disks(tx, id, old, &next, storage_spec.as_ref())?;
+        if existing.is_none() {
+            power_on_effects(tx, &next, &env.pools)?;
+        }
+        Ok(next)
+    }
+
+    fn operation(env: &crate::tracked::Env, id: &ResourceId, location: &str) -> Operation {
+        App::compute_operation(env.ops, id, location)
+    }
+
+    fn put_operation(env: &crate::tracked::Env, id: &ResourceId, location: &str) -> Operation {
+        let mut op = App::compute_operation(env.ops, id, location);
+        op.returns_resource = true;
+        op
+    }
+
+    fn before_save(value: &mut VirtualMachine, op: &Operation, created: bool) {
+        value.transition = Some(vm::Transition::of_put(op.done_at_ms, created));
+    }
+}
+
 impl App {
-    fn compute_operation(
+    pub(crate) fn compute_operation(
         ops: crate::operations::Ops,
         id: &ResourceId,
         location: &str,
@@ -262,86 +381,8 @@ impl App {
         )
     }
 
-    pub async fn put_vm(
-        &self,
-        id: ResourceId,
-        mut spec: VmSpec,
-        pre: Precondition,
-    ) -> Result<(VmView, bool, Operation), AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        let pools = self.pools();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = load::<VirtualMachine>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let old = existing.as_ref().map(|(_, v)| v);
-            let mut ctx = VmContext {
-                next_seq: tx.next_counter("attachment")? * 1000,
-                ..Default::default()
-            };
-            let named = spec
-                .nics
-                .iter()
-                .flatten()
-                .map(|n| n.id.clone())
-                .chain(
-                    old.into_iter()
-                        .flat_map(|v| v.nics.iter().filter_map(|n| ResourceId::parse(&n.id).ok())),
-                )
-                .collect::<Vec<_>>();
-            for nic_id in named {
-                if let Some((key, facts)) = nic_facts(tx, &nic_id)? {
-                    ctx.nics.insert(key, facts);
-                }
-            }
-            if let Some(set) = &spec.availability_set {
-                if let Some((_, a)) = load::<AvailabilitySet>(tx, set)? {
-                    ctx.availability_sets
-                        .insert(set.key().to_string(), a.common.location.clone());
-                }
-            }
-            let mut s = spec.clone();
-            s.profiles = merge_profiles(old, std::mem::take(&mut spec.profiles));
-            let next = vm::plan_put(
-                &id,
-                old,
-                s,
-                &ctx,
-                &uuid::Uuid::new_v4().to_string(),
-                crate::operations::now_ms(),
-            )?;
-            tx.set_refs(id.key(), &refs_of(&id, &next)?)
-                .map_err(|e| match e {
-                    StoreError::Conflict { .. } => {
-                        AppError::from(DomainError::ConcurrentConflict {
-                            what: "network interface attachment".into(),
-                        })
-                    }
-                    other => other.into(),
-                })?;
-            if existing.is_none() {
-                power_on_effects(tx, &next, &pools)?;
-            }
-            let mut op = Self::compute_operation(ops, &id, &next.common.location);
-            op.returns_resource = true;
-            let mut next = next;
-            next.transition = Some(vm::Transition::of_put(op.done_at_ms, existing.is_none()));
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
-            tx.put_operation(&op)?;
-            Ok((view(tx, &rec)?, existing.is_none(), op))
-        })
-        .await
-    }
-
     pub async fn get_vm(&self, id: ResourceId) -> Result<VmView, AppError> {
-        self.get_resource::<VirtualMachine, _>(id, view).await
+        self.get_tracked::<Vms>(id).await
     }
 
     /// POST `start`, `powerOff`, `restart`, `deallocate`.
@@ -376,33 +417,6 @@ impl App {
             Ok(op)
         })
         .await
-    }
-
-    pub async fn delete_vm(&self, id: ResourceId) -> Result<Option<Operation>, AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        let pools = self.pools();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let Some((rec, v)) = load::<VirtualMachine>(tx, &id)? else {
-                return Ok(None);
-            };
-            purge(tx, &rec, &pools)?;
-            let op = Self::compute_operation(ops, &id, &v.common.location);
-            tx.put_operation(&op)?;
-            Ok(Some(op))
-        })
-        .await
-    }
-
-    pub async fn list_vms(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        after: Option<String>,
-    ) -> Result<Page<VmView>, AppError> {
-        self.list_network(subscription, group, VM, after, view)
-            .await
     }
 
     /// The VMs of a subscription in one region (an unknown region has none).

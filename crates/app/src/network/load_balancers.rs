@@ -1,14 +1,13 @@
 //! Load balancer and backend pool use cases.
 
 use super::{
-    first_user, load, public_ip_info, require, run_moves, save, subnet_info, Stored, LOAD_BALANCER,
+    first_user, public_ip_info, require, run_moves, save, subnet_info, Stored, LOAD_BALANCER,
 };
 use crate::records::new_etag;
-use crate::{App, AppError, Page};
+use crate::{App, AppError};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::load_balancer::{self, LbContext, LbSpec, LoadBalancer};
 use cerulean_domain::operation::Operation;
-use cerulean_domain::precondition::Precondition;
 use cerulean_store::{Record, Ref, RefKind, Tx};
 
 #[derive(Clone, Debug)]
@@ -93,70 +92,46 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     Ok(())
 }
 
-impl App {
-    pub async fn put_lb(
-        &self,
-        id: ResourceId,
+/// Load balancers on the tracked-resource path.
+pub struct LoadBalancers;
+
+impl crate::tracked::Kind for LoadBalancers {
+    const KIND: &'static str = LOAD_BALANCER;
+    type Value = LoadBalancer;
+    type Spec = LbSpec;
+    type View = LbView;
+
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
+        view(tx, rec)
+    }
+
+    fn put(
+        tx: &mut dyn Tx,
+        _env: &crate::tracked::Env,
+        id: &ResourceId,
+        existing: Option<&(Record, LoadBalancer)>,
         spec: LbSpec,
-        pre: Precondition,
-    ) -> Result<(LbView, bool, Operation), AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = load::<LoadBalancer>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let old = existing.as_ref().map(|(_, l)| l);
-            let ctx = context(tx, id.key(), old, &spec)?;
-            let (mut next, moves) = load_balancer::plan_put(
-                &id,
-                old,
-                spec.clone(),
-                &ctx,
-                &uuid::Uuid::new_v4().to_string(),
-                &new_etag(),
-            )?;
-            run_moves(tx, &moves, |i, addr| {
-                next.frontends[i].private_ip = Some(addr.to_string())
-            })?;
-            tx.set_refs(id.key(), &refs_of(&id, &next)?)
-                .map_err(|e| super::decode_conflict(e.into(), "public IP address"))?;
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
-            let op = ops.network(&id, &next.common.location);
-            tx.put_operation(&op)?;
-            Ok((view(tx, &rec)?, existing.is_none(), op))
-        })
-        .await
+    ) -> Result<LoadBalancer, AppError> {
+        let old = existing.map(|(_, l)| l);
+        let ctx = context(tx, id.key(), old, &spec)?;
+        let (mut next, moves) = load_balancer::plan_put(
+            id,
+            old,
+            spec,
+            &ctx,
+            &uuid::Uuid::new_v4().to_string(),
+            &new_etag(),
+        )?;
+        run_moves(tx, &moves, |i, addr| {
+            next.frontends[i].private_ip = Some(addr.to_string())
+        })?;
+        tx.set_refs(id.key(), &refs_of(id, &next)?)
+            .map_err(|e| super::decode_conflict(e.into(), "public IP address"))?;
+        Ok(next)
     }
+}
 
-    pub async fn get_lb(&self, id: ResourceId) -> Result<LbView, AppError> {
-        self.get_resource::<LoadBalancer, _>(id, view).await
-    }
-
-    pub async fn delete_lb(
-        &self,
-        id: ResourceId,
-        pre: Precondition,
-    ) -> Result<Option<Operation>, AppError> {
-        self.delete_network(id, pre).await
-    }
-
-    pub async fn list_lbs(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        after: Option<String>,
-    ) -> Result<Page<LbView>, AppError> {
-        self.list_network(subscription, group, LOAD_BALANCER, after, view)
-            .await
-    }
-
+impl App {
     /// PUT of one backend pool: the load balancer with the pool added (or kept).
     pub async fn put_pool(
         &self,

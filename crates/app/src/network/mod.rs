@@ -393,6 +393,7 @@ pub(crate) fn purge_any(
         crate::compute::VM => crate::compute::vms::purge(tx, rec, pools),
         crate::compute::AVAILABILITY_SET => crate::compute::availability_sets::purge(tx, rec),
         cerulean_domain::deployment::KIND => crate::deployments::purge(tx, rec),
+        crate::compute::DISK => crate::compute::disks::purge(tx, rec),
         _ => {
             tx.set_refs(&rec.key, &[])?;
             tx.delete(&rec.key)?;
@@ -401,7 +402,7 @@ pub(crate) fn purge_any(
     }
 }
 
-/// Tracked network resources: what a PATCH of tags needs to know of each.
+/// Tracked resources: their name, location and tags (`crate::tracked`).
 pub trait Tracked: Serialize + Kind + Send + 'static {
     fn common_mut(&mut self) -> &mut cerulean_domain::network::Common;
 }
@@ -426,70 +427,13 @@ impl Tracked for cerulean_domain::network::nic::NetworkInterface {
         &mut self.common
     }
 }
-
-impl crate::App {
-    /// PATCH of a network resource's tags (synchronous, as Azure does).
-    pub async fn patch_network_tags<T: Tracked, V: Send + 'static>(
-        &self,
-        id: ResourceId,
-        tags: Option<cerulean_domain::tags::Tags>,
-        pre: cerulean_domain::precondition::Precondition,
-        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
-    ) -> Result<V, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::write(&*self.store, move |tx| {
-            let (rec, mut value) = require::<T>(tx, &id)?;
-            pre.check(Some(&rec.etag))?;
-            if let Some(t) = &tags {
-                cerulean_domain::tags::validate(t)?;
-                value.common_mut().tags = t.clone();
-            }
-            let location = value.common_mut().location.clone();
-            let rec = save(tx, &id, Some(&rec), &location, &value)?;
-            view(tx, &rec)
-        })
-        .await
+impl Tracked for cerulean_domain::compute::disk::Disk {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
     }
 }
-
-impl crate::App {
-    /// DELETE of a tracked network resource with its kind's rules and clean-up
-    /// ([`purge_any`]); `None` when there was nothing to delete.
-    pub(crate) async fn delete_network(
-        &self,
-        id: ResourceId,
-        pre: cerulean_domain::precondition::Precondition,
-    ) -> Result<Option<cerulean_domain::operation::Operation>, AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        let pools = self.pools();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let Some(rec) = tx.get(id.key())? else {
-                return Ok(None);
-            };
-            pre.check(Some(&rec.etag))?;
-            purge_any(tx, &rec, &pools)?;
-            let op = ops.network(&id, rec.location.as_deref().unwrap_or_default());
-            tx.put_operation(&op)?;
-            Ok(Some(op))
-        })
-        .await
-    }
-}
-
-impl crate::App {
-    /// GET of one stored resource of type `T`, rendered by its kind's `view`.
-    pub(crate) async fn get_resource<T: Kind, V: Send + 'static>(
-        &self,
-        id: ResourceId,
-        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
-    ) -> Result<V, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| {
-            let (rec, _) = require::<T>(tx, &id)?;
-            view(tx, &rec)
-        })
-        .await
+impl Tracked for cerulean_domain::compute::vm::VirtualMachine {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
     }
 }

@@ -1,16 +1,13 @@
 //! Network interface use cases.
 
 use super::{
-    decode_conflict, load, locate, not_found, pool_info, public_ip_info, run_moves, save,
-    subnet_info, Stored, NIC,
+    decode_conflict, load, locate, pool_info, public_ip_info, run_moves, subnet_info, Stored, NIC,
 };
 use crate::records::new_etag;
-use crate::{App, AppError, Page};
+use crate::AppError;
 use cerulean_domain::compute::vm::VirtualMachine;
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::{self, NetworkInterface, NicContext, NicSpec};
-use cerulean_domain::operation::Operation;
-use cerulean_domain::precondition::Precondition;
 use cerulean_store::{Record, Ref, RefKind, Tx};
 use std::collections::HashMap;
 
@@ -195,93 +192,68 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     Ok(())
 }
 
-impl App {
-    pub async fn put_nic(
-        &self,
-        id: ResourceId,
+/// Network interfaces on the tracked-resource path.
+pub struct Nics;
+
+impl crate::tracked::Kind for Nics {
+    const KIND: &'static str = NIC;
+    type Value = NetworkInterface;
+    type Spec = NicSpec;
+    type View = NicView;
+
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<NicView, AppError> {
+        view(tx, rec)
+    }
+
+    fn views(tx: &mut dyn Tx, recs: Vec<Record>) -> Result<Vec<NicView>, AppError> {
+        views(tx, recs)
+    }
+
+    fn written_view(
+        tx: &mut dyn Tx,
+        rec: Record,
+        value: NetworkInterface,
+        created: bool,
+    ) -> Result<NicView, AppError> {
+        if !created {
+            return view_of(tx, &rec, value);
+        }
+        // Only an existing NIC can be attached: a VM names NICs that exist.
+        Ok(NicView {
+            nic: Stored {
+                id: rec.id,
+                etag: rec.etag,
+                value,
+            },
+            virtual_machine: None,
+            primary: None,
+        })
+    }
+
+    fn put(
+        tx: &mut dyn Tx,
+        env: &crate::tracked::Env,
+        id: &ResourceId,
+        existing: Option<&(Record, NetworkInterface)>,
         spec: NicSpec,
-        pre: Precondition,
-    ) -> Result<(NicView, bool, Operation), AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        let max = self.config.max_ip_configs_per_nic;
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = load::<NetworkInterface>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let old = existing.as_ref().map(|(_, n)| n);
-            let ctx = context(tx, id.key(), old, &spec, max)?;
-            let plan = nic::plan_put(
-                &id,
-                old,
-                spec.clone(),
-                &ctx,
-                &uuid::Uuid::new_v4().to_string(),
-                &new_etag(),
-            )?;
-            let mut next = plan.nic;
-            run_moves(tx, &plan.moves, |config, addr| {
-                next.ip_configurations[config].private_ip = Some(addr.to_string());
-            })
-            .map_err(|e| decode_conflict(e, "private IP address"))?;
-            tx.set_refs(id.key(), &refs_of(&id, &next)?)
-                .map_err(|e| decode_conflict(e.into(), "public IP address"))?;
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
-            let op = ops.network(&id, &next.common.location);
-            tx.put_operation(&op)?;
-            let view = match &existing {
-                Some(_) => view_of(tx, &rec, next)?,
-                // Only an existing NIC can be attached: a VM names NICs that exist.
-                None => NicView {
-                    nic: Stored {
-                        id: rec.id,
-                        etag: rec.etag,
-                        value: next,
-                    },
-                    virtual_machine: None,
-                    primary: None,
-                },
-            };
-            Ok((view, existing.is_none(), op))
+    ) -> Result<NetworkInterface, AppError> {
+        let old = existing.map(|(_, n)| n);
+        let ctx = context(tx, id.key(), old, &spec, env.config.max_ip_configs_per_nic)?;
+        let plan = nic::plan_put(
+            id,
+            old,
+            spec,
+            &ctx,
+            &uuid::Uuid::new_v4().to_string(),
+            &new_etag(),
+        )?;
+        let mut next = plan.nic;
+        run_moves(tx, &plan.moves, |config, addr| {
+            next.ip_configurations[config].private_ip = Some(addr.to_string());
         })
-        .await
-    }
-
-    pub async fn get_nic(&self, id: ResourceId) -> Result<NicView, AppError> {
-        self.subscription(id.subscription()).await?;
-        cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
-            Some(rec) => view(tx, &rec),
-            None => {
-                if let Some(g) = id.group_id() {
-                    crate::groups::load_group(tx, &g)?;
-                }
-                Err(not_found(&id))
-            }
-        })
-        .await
-    }
-
-    pub async fn delete_nic(
-        &self,
-        id: ResourceId,
-        pre: Precondition,
-    ) -> Result<Option<Operation>, AppError> {
-        self.delete_network(id, pre).await
-    }
-
-    pub async fn list_nics(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        after: Option<String>,
-    ) -> Result<Page<NicView>, AppError> {
-        self.list_kind(subscription, group, None, NIC, after, views)
-            .await
+        .map_err(|e| decode_conflict(e, "private IP address"))?;
+        tx.set_refs(id.key(), &refs_of(id, &next)?)
+            .map_err(|e| decode_conflict(e.into(), "public IP address"))?;
+        Ok(next)
     }
 }

@@ -1,15 +1,13 @@
 //! Public IP address use cases. Addresses come from the configured public pool, managed by
 //! the same address book as private ones (the pool is one more "subnet").
 
-use super::{decode_conflict, first_user, load, save, Stored, PUBLIC_IP};
+use super::{decode_conflict, first_user, Stored, PUBLIC_IP};
 use crate::records::{all_in_region, from_record};
-use crate::{App, AppError, Page};
+use crate::{App, AppError};
 use cerulean_domain::id::{fold, ResourceId};
 use cerulean_domain::ipam;
 use cerulean_domain::network::public_ip::{self, AddressChange, PublicIp, PublicIpSpec};
 use cerulean_domain::network::{IpVersion, Sku};
-use cerulean_domain::operation::Operation;
-use cerulean_domain::precondition::Precondition;
 use cerulean_store::{Record, RefKind, Tx};
 use ipnet::IpNet;
 
@@ -100,82 +98,56 @@ impl App {
             v6: self.config.public_pool_v6,
         }
     }
+}
 
-    pub async fn put_public_ip(
-        &self,
-        id: ResourceId,
+/// Public IP addresses on the tracked-resource path.
+pub struct PublicIps;
+
+impl crate::tracked::Kind for PublicIps {
+    const KIND: &'static str = PUBLIC_IP;
+    type Value = PublicIp;
+    type Spec = PublicIpSpec;
+    type View = PublicIpView;
+
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<PublicIpView, AppError> {
+        view(tx, rec)
+    }
+
+    fn put(
+        tx: &mut dyn Tx,
+        env: &crate::tracked::Env,
+        id: &ResourceId,
+        existing: Option<&(Record, PublicIp)>,
         spec: PublicIpSpec,
-        pre: Precondition,
-    ) -> Result<(PublicIpView, bool, Operation), AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        let pools = self.pools();
-        let quota = self.config.public_ip_quota;
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = load::<PublicIp>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let old = existing.as_ref().map(|(_, p)| p);
-            let location = spec
-                .common
-                .location
-                .as_deref()
-                .and_then(cerulean_domain::region::normalize)
-                .unwrap_or_default();
-            let sku = spec.sku.or(old.map(|p| p.sku)).unwrap_or(Sku::Basic);
-            let same = count_same_sku(tx, &id, location, sku)?;
-            let (mut next, change) = public_ip::put(
-                &id,
-                old,
-                spec.clone(),
-                same,
-                quota,
-                &uuid::Uuid::new_v4().to_string(),
-            )?;
-            match change {
-                AddressChange::Keep => {}
-                AddressChange::Assign => {
-                    next.ip_address = Some(
-                        pools
-                            .assign(tx, next.version, id.as_str())
-                            .map_err(|e| decode_conflict(e, "public IP address"))?,
-                    )
-                }
-                AddressChange::Release(a) => pools.release(tx, next.version, &a)?,
+    ) -> Result<PublicIp, AppError> {
+        let old = existing.map(|(_, p)| p);
+        let location = spec
+            .common
+            .location
+            .as_deref()
+            .and_then(cerulean_domain::region::normalize)
+            .unwrap_or_default();
+        let sku = spec.sku.or(old.map(|p| p.sku)).unwrap_or(Sku::Basic);
+        let same = count_same_sku(tx, id, location, sku)?;
+        let (mut next, change) = public_ip::put(
+            id,
+            old,
+            spec,
+            same,
+            env.config.public_ip_quota,
+            &uuid::Uuid::new_v4().to_string(),
+        )?;
+        match change {
+            AddressChange::Keep => {}
+            AddressChange::Assign => {
+                next.ip_address = Some(
+                    env.pools
+                        .assign(tx, next.version, id.as_str())
+                        .map_err(|e| decode_conflict(e, "public IP address"))?,
+                )
             }
-            let rec = save(
-                tx,
-                &id,
-                existing.as_ref().map(|(r, _)| r),
-                &next.common.location,
-                &next,
-            )?;
-            let op = ops.network(&id, &next.common.location);
-            tx.put_operation(&op)?;
-            Ok((view(tx, &rec)?, existing.is_none(), op))
-        })
-        .await
-    }
-
-    pub async fn get_public_ip(&self, id: ResourceId) -> Result<PublicIpView, AppError> {
-        self.get_resource::<PublicIp, _>(id, view).await
-    }
-
-    pub async fn delete_public_ip(
-        &self,
-        id: ResourceId,
-        pre: Precondition,
-    ) -> Result<Option<Operation>, AppError> {
-        self.delete_network(id, pre).await
-    }
-
-    pub async fn list_public_ips(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        after: Option<String>,
-    ) -> Result<Page<PublicIpView>, AppError> {
-        self.list_network(subscription, group, PUBLIC_IP, after, view)
-            .await
+            AddressChange::Release(a) => env.pools.release(tx, next.version, &a)?,
+        }
+        Ok(next)
     }
 }

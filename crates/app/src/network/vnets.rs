@@ -1,6 +1,6 @@
 //! Virtual network and subnet use cases.
 
-use super::{book_key, first_holder, load, locate, require, save, subnet_users, Stored, VNET};
+use super::{book_key, first_holder, locate, require, save, subnet_users, Stored, VNET};
 use crate::records::{each, list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
@@ -130,66 +130,47 @@ fn forget_released(
     Ok(())
 }
 
-impl App {
-    pub async fn put_vnet(
-        &self,
-        id: ResourceId,
+/// Virtual networks on the tracked-resource path.
+pub struct Vnets;
+
+impl crate::tracked::Kind for Vnets {
+    const KIND: &'static str = VNET;
+    type Value = VirtualNetwork;
+    type Spec = VnetSpec;
+    type View = VnetView;
+
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
+        view(tx, rec)
+    }
+
+    fn put(
+        tx: &mut dyn Tx,
+        _env: &crate::tracked::Env,
+        id: &ResourceId,
+        existing: Option<&(Record, VirtualNetwork)>,
         spec: VnetSpec,
-        pre: Precondition,
-    ) -> Result<(VnetView, bool, Operation), AppError> {
-        self.subscription(id.subscription()).await?;
-        let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = load::<VirtualNetwork>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let holders = match &existing {
-                Some((rec, v)) => holders_by_subnet(tx, rec, v)?,
-                None => HashMap::new(),
-            };
-            let linked = locate_linked(tx, spec.subnets.iter().flatten())?;
-            let write = vnet::put_vnet(
-                &id,
-                existing.as_ref().map(|(_, v)| v),
-                spec.clone(),
-                &holder_lookup(&holders),
-                &linked,
-                &uuid::Uuid::new_v4().to_string(),
-                &new_etag(),
-            )?;
-            forget_released(tx, id.key(), &write.released)?;
-            let next = write.vnet;
-            let rec = save_vnet(tx, &id, existing.as_ref().map(|(r, _)| r), &next)?;
-            let op = ops.network(&id, &next.common.location);
-            tx.put_operation(&op)?;
-            Ok((view(tx, &rec)?, existing.is_none(), op))
-        })
-        .await
+    ) -> Result<VirtualNetwork, AppError> {
+        let holders = match existing {
+            Some((rec, v)) => holders_by_subnet(tx, rec, v)?,
+            None => HashMap::new(),
+        };
+        let linked = locate_linked(tx, spec.subnets.iter().flatten())?;
+        let write = vnet::put_vnet(
+            id,
+            existing.map(|(_, v)| v),
+            spec,
+            &holder_lookup(&holders),
+            &linked,
+            &uuid::Uuid::new_v4().to_string(),
+            &new_etag(),
+        )?;
+        forget_released(tx, id.key(), &write.released)?;
+        tx.set_refs(id.key(), &refs_of(id, &write.vnet)?)?;
+        Ok(write.vnet)
     }
+}
 
-    pub async fn get_vnet(&self, id: ResourceId) -> Result<VnetView, AppError> {
-        self.get_resource::<VirtualNetwork, _>(id, view).await
-    }
-
-    /// DELETE: `None` when there was nothing to delete.
-    pub async fn delete_vnet(
-        &self,
-        id: ResourceId,
-        pre: Precondition,
-    ) -> Result<Option<Operation>, AppError> {
-        self.delete_network(id, pre).await
-    }
-
-    pub async fn list_vnets(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        after: Option<String>,
-    ) -> Result<Page<VnetView>, AppError> {
-        self.list_network(subscription, group, VNET, after, view)
-            .await
-    }
-
+impl App {
     pub async fn put_subnet(
         &self,
         vnet_id: ResourceId,

@@ -3,6 +3,8 @@
 //! `vm.rs`, one function each.
 
 pub mod availability_set;
+pub mod disk;
 pub mod images;
 pub mod sizes;
+pub mod storage;
 pub mod vm;

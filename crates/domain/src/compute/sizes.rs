@@ -9,6 +9,14 @@ pub struct VmSize {
     pub family: &'static str,
 }
 
+impl VmSize {
+    /// Data disks a VM of this size may have: two per vCPU, at least two (Azure's tables are
+    /// close to this for the families listed here).
+    pub fn max_data_disks(&self) -> u32 {
+        (self.vcpus * 2).max(2)
+    }
+}
+
 const fn s(
     name: &'static str,
     vcpus: u32,

@@ -71,6 +71,9 @@ pub struct VirtualMachine {
     /// with `--latency`): what `provisioningState` and the power status show meanwhile.
     #[serde(default)]
     pub transition: Option<Transition>,
+    /// Its managed disks (`storageProfile.osDisk`, `dataDisks`): see `super::storage`.
+    #[serde(default)]
+    pub storage: super::storage::Storage,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +126,8 @@ pub struct VmSpec {
     pub os_type: Option<OsType>,
     pub profiles: Vec<(String, String)>,
     pub zones: Vec<String>,
+    /// `storageProfile.osDisk` and `dataDisks`, when the body has a `storageProfile`.
+    pub storage: Option<super::storage::StorageSpec>,
 }
 
 /// What a VM rule needs to know of a NIC it names.
@@ -519,6 +524,8 @@ pub fn plan_put(
         zones: spec.zones,
         guest: existing.map(|v| v.guest.clone()).unwrap_or_default(),
         transition: None,
+        // Planned by `super::storage::plan_storage`, which needs the disks' records.
+        storage: existing.map(|v| v.storage.clone()).unwrap_or_default(),
     })
 }
 
@@ -650,6 +657,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             size: Some(size.into()),
             nics: Some(nics),

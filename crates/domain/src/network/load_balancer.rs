@@ -443,6 +443,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             sku,
             frontends,

@@ -70,6 +70,10 @@ pub struct Common {
     pub location: String,
     pub tags: crate::tags::Tags,
     pub resource_guid: String,
+    /// Properties cerulean keeps but does not model, as `(property, JSON text)`: echoed
+    /// back as sent, so a client finds what it wrote.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<(String, String)>,
 }
 
 /// The fields a PUT of any tracked network resource carries.
@@ -77,6 +81,8 @@ pub struct Common {
 pub struct CommonSpec {
     pub location: Option<String>,
     pub tags: Option<crate::tags::Tags>,
+    /// Unmodelled properties as sent (see [`Common::extra`]).
+    pub extra: Vec<(String, String)>,
 }
 
 /// Name, location and tags of a network resource being created or replaced: the name
@@ -115,12 +121,14 @@ pub fn common(
             location: old.location.clone(),
             tags,
             resource_guid: old.resource_guid.clone(),
+            extra: spec.extra.clone(),
         }),
         None => Ok(Common {
             name: name.to_string(),
             location: location.to_string(),
             tags,
             resource_guid: new_guid.to_string(),
+            extra: spec.extra.clone(),
         }),
     }
 }

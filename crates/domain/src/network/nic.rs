@@ -594,6 +594,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             ip_configurations: configs,
             ..Default::default()

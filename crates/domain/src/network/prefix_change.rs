@@ -104,6 +104,7 @@ mod tests {
             network_security_group: None,
             route_table: None,
             etag: "e".into(),
+            extra: Vec::new(),
         }
     }
 

@@ -166,6 +166,7 @@ mod tests {
             common: CommonSpec {
                 location: Some("eastus".into()),
                 tags: None,
+                extra: Vec::new(),
             },
             sku,
             allocation: alloc,

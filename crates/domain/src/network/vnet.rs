@@ -29,6 +29,9 @@ pub struct Subnet {
     pub network_security_group: Option<String>,
     pub route_table: Option<String>,
     pub etag: String,
+    /// Unmodelled properties as sent, `(property, JSON text)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<(String, String)>,
 }
 
 impl Subnet {
@@ -53,6 +56,7 @@ pub struct SubnetSpec {
     pub address_prefixes: Vec<String>,
     pub network_security_group: Option<ResourceId>,
     pub route_table: Option<ResourceId>,
+    pub extra: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -125,6 +129,7 @@ fn build_subnet(
         network_security_group: spec.network_security_group.as_ref().map(|n| n.to_string()),
         route_table: spec.route_table.as_ref().map(|r| r.to_string()),
         etag: etag.to_string(),
+        extra: spec.extra.clone(),
     })
 }
 
@@ -349,6 +354,7 @@ mod tests {
             common: CommonSpec {
                 location: Some(location.into()),
                 tags: None,
+                extra: Vec::new(),
             },
             address_prefixes: space.iter().map(|p| p.to_string()).collect(),
             dns_servers: Vec::new(),

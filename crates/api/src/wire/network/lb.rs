@@ -106,6 +106,7 @@ impl LbIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             sku: self.sku.and_then(|s| s.name),
             frontends: fronts,
@@ -193,4 +194,21 @@ pub fn lb(v: &LbView) -> Value {
     }
     body["properties"] = props;
     body
+}
+
+impl crate::routes::tracked::Wire for cerulean_app::network::load_balancers::LoadBalancers {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "loadBalancers";
+    type In = LbIn;
+    type Out<'a> = Value;
+
+    fn spec(body: LbIn) -> Result<LbSpec, crate::error::ApiError> {
+        body.spec()
+    }
+    fn out(view: &LbView, _: &crate::extract::ArmQuery) -> Value {
+        lb(view)
+    }
+    fn etag(view: &LbView) -> &str {
+        &view.lb.etag
+    }
 }

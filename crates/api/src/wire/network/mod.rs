@@ -119,3 +119,30 @@ pub fn child(id: &str, name: &str, etag: &str, type_path: &str) -> Value {
 pub struct TagsIn {
     pub tags: Option<Tags>,
 }
+
+/// The unmodelled properties of a body, as kept: nulls and read-only properties (which the
+/// server fills in) left out.
+pub fn extra(rest: serde_json::Map<String, Value>, read_only: &[&str]) -> Vec<(String, String)> {
+    rest.into_iter()
+        .filter(|(k, v)| !v.is_null() && !read_only.iter().any(|r| r.eq_ignore_ascii_case(k)))
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
+}
+
+/// Adds the kept properties the model did not render itself; empty objects are left out,
+/// as Azure leaves them out.
+pub fn put_extra(props: &mut Value, extra: &[(String, String)]) {
+    let Some(map) = props.as_object_mut() else {
+        return;
+    };
+    for (k, raw) in extra {
+        if map.contains_key(k) {
+            continue;
+        }
+        let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+        if v.as_object().is_some_and(|o| o.is_empty()) || v.is_null() {
+            continue;
+        }
+        map.insert(k.clone(), v);
+    }
+}

@@ -116,6 +116,7 @@ impl NicIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: Vec::new(),
             },
             ip_configurations: configs,
             dns_servers: p.dns_settings.map(|d| d.dns_servers).unwrap_or_default(),
@@ -316,6 +317,25 @@ pub fn nic(v: &NicView) -> NicOut<'_> {
     }
 }
 
+impl crate::routes::tracked::Wire for cerulean_app::network::nics::Nics {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "networkInterfaces";
+    /// A typical NIC's JSON (one configuration is ~1.4 KiB).
+    const JSON_SIZE: usize = 2048;
+    type In = NicIn;
+    type Out<'a> = NicOut<'a>;
+
+    fn spec(body: NicIn) -> Result<NicSpec, crate::error::ApiError> {
+        body.spec()
+    }
+    fn out<'a>(view: &'a NicView, _: &crate::extract::ArmQuery) -> NicOut<'a> {
+        nic(view)
+    }
+    fn etag(view: &NicView) -> &str {
+        &view.nic.etag
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The former `serde_json::Value` rendering, kept as the reference the typed one must
@@ -418,6 +438,7 @@ mod tests {
                         location: "eastus".into(),
                         tags: Tags::new(),
                         resource_guid: "6a0d6b5c-8d8e-4a37-9c1e-2f2d3b1a0c9e".into(),
+                        extra: Vec::new(),
                     },
                     ip_configurations: vec![config("ipconfig1", Some("10.0.0.4"))],
                     dns_servers: Vec::new(),

@@ -1,10 +1,10 @@
-use super::{allocation, id_ref, tracked, version, SkuIn};
+use super::{allocation, extra, id_ref, put_extra, tracked, version, SkuIn};
 use cerulean_app::network::public_ips::PublicIpView;
 use cerulean_domain::network::public_ip::PublicIpSpec;
 use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
 use cerulean_domain::tags::Tags;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
@@ -35,7 +35,20 @@ struct PublicIpProps {
     public_ip_address_version: Option<IpVersion>,
     idle_timeout_in_minutes: Option<u32>,
     dns_settings: Option<DnsIn>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
+
+/// What a public IP body may carry that the server fills in.
+const READ_ONLY: &[&str] = &[
+    "provisioningState",
+    "resourceGuid",
+    "ipAddress",
+    "ipConfiguration",
+    "natGateway",
+    "servicePublicIPAddress",
+    "linkedPublicIPAddress",
+];
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -51,6 +64,7 @@ impl PublicIpIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: extra(p.rest, READ_ONLY),
             },
             sku: sku.name,
             tier: sku.tier,
@@ -92,6 +106,24 @@ pub fn public_ip(v: &PublicIpView) -> Value {
     if let Some(user) = &v.used_by {
         props["ipConfiguration"] = id_ref(user);
     }
+    put_extra(&mut props, &p.common.extra);
     body["properties"] = props;
     body
+}
+
+impl crate::routes::tracked::Wire for cerulean_app::network::public_ips::PublicIps {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "publicIPAddresses";
+    type In = PublicIpIn;
+    type Out<'a> = Value;
+
+    fn spec(body: PublicIpIn) -> Result<PublicIpSpec, crate::error::ApiError> {
+        Ok(body.spec())
+    }
+    fn out(view: &PublicIpView, _: &crate::extract::ArmQuery) -> Value {
+        public_ip(view)
+    }
+    fn etag(view: &PublicIpView) -> &str {
+        &view.public_ip.etag
+    }
 }

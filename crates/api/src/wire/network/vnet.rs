@@ -1,4 +1,4 @@
-use super::{child, id_ref, tracked, IdRef};
+use super::{child, extra, id_ref, put_extra, tracked, IdRef};
 use crate::error::ApiError;
 use cerulean_app::network::vnets::{SubnetView, VnetView};
 use cerulean_domain::network::vnet::{Subnet, SubnetSpec, VnetSpec};
@@ -6,7 +6,7 @@ use cerulean_domain::network::CommonSpec;
 use cerulean_domain::reference::Target;
 use cerulean_domain::tags::Tags;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase")]
@@ -23,7 +23,27 @@ struct VnetProps {
     address_space: Option<AddressSpace>,
     dhcp_options: Option<DhcpOptions>,
     subnets: Option<Vec<SubnetIn>>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
+
+/// What a VNet body may carry that the server fills in.
+const VNET_READ_ONLY: &[&str] = &[
+    "provisioningState",
+    "resourceGuid",
+    "virtualNetworkPeerings",
+];
+/// What a subnet body may carry that the server fills in.
+const SUBNET_READ_ONLY: &[&str] = &[
+    "provisioningState",
+    "ipConfigurations",
+    "ipConfigurationProfiles",
+    "resourceNavigationLinks",
+    "serviceAssociationLinks",
+    "privateEndpoints",
+    "purpose",
+    "etag",
+];
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -54,6 +74,8 @@ struct SubnetProps {
     address_prefixes: Option<Vec<String>>,
     network_security_group: Option<IdRef>,
     route_table: Option<IdRef>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
 
 impl SubnetIn {
@@ -79,6 +101,7 @@ impl SubnetIn {
                 .route_table
                 .map(|r| r.to(Target::RouteTable, || at("routeTable")))
                 .transpose()?,
+            extra: extra(p.rest, SUBNET_READ_ONLY),
         })
     }
 }
@@ -99,6 +122,7 @@ impl VnetIn {
             common: CommonSpec {
                 location: self.location,
                 tags: self.tags,
+                extra: extra(p.rest, VNET_READ_ONLY),
             },
             address_prefixes: p
                 .address_space
@@ -118,12 +142,7 @@ fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
         &s.etag,
         "Microsoft.Network/virtualNetworks/subnets",
     );
-    let mut props = json!({
-        "provisioningState": "Succeeded",
-        "delegations": [],
-        "privateEndpointNetworkPolicies": "Disabled",
-        "privateLinkServiceNetworkPolicies": "Enabled",
-    });
+    let mut props = json!({ "provisioningState": "Succeeded" });
     if s.address_prefixes.len() == 1 {
         props["addressPrefix"] = json!(s.address_prefixes[0]);
     } else {
@@ -138,8 +157,27 @@ fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
     if let Some(r) = &s.route_table {
         props["routeTable"] = id_ref(r);
     }
+    put_extra(&mut props, &s.extra);
+    // What Azure reports when the client did not say.
+    defaults(
+        &mut props,
+        &[
+            ("delegations", json!([])),
+            ("privateEndpointNetworkPolicies", json!("Disabled")),
+            ("privateLinkServiceNetworkPolicies", json!("Enabled")),
+        ],
+    );
     v["properties"] = props;
     v
+}
+
+/// Sets each property the body does not have yet.
+fn defaults(props: &mut Value, values: &[(&str, Value)]) {
+    for (k, v) in values {
+        if props.get(*k).is_none() {
+            props[*k] = v.clone();
+        }
+    }
 }
 
 pub fn subnet_view(v: &SubnetView) -> Value {
@@ -166,11 +204,35 @@ pub fn vnet(v: &VnetView) -> Value {
         "addressSpace": {"addressPrefixes": n.address_prefixes},
         "subnets": subnets,
         "virtualNetworkPeerings": [],
-        "enableDdosProtection": false,
     });
     if !n.dns_servers.is_empty() {
         props["dhcpOptions"] = json!({"dnsServers": n.dns_servers});
     }
+    put_extra(&mut props, &n.common.extra);
+    defaults(
+        &mut props,
+        &[
+            ("enableDdosProtection", json!(false)),
+            ("privateEndpointVNetPolicies", json!("Disabled")),
+        ],
+    );
     body["properties"] = props;
     body
+}
+
+impl crate::routes::tracked::Wire for cerulean_app::network::vnets::Vnets {
+    const NAMESPACE: &'static str = "Microsoft.Network";
+    const TYPE: &'static str = "virtualNetworks";
+    type In = VnetIn;
+    type Out<'a> = Value;
+
+    fn spec(body: VnetIn) -> Result<VnetSpec, crate::error::ApiError> {
+        body.spec()
+    }
+    fn out(view: &VnetView, _: &crate::extract::ArmQuery) -> Value {
+        vnet(view)
+    }
+    fn etag(view: &VnetView) -> &str {
+        &view.vnet.etag
+    }
 }

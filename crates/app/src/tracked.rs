@@ -1,0 +1,180 @@
+//! One path for every modelled tracked resource (PUT, GET, PATCH of tags, DELETE, lists by
+//! group and subscription). Each use case here is the ARM skeleton — subscription and group
+//! checks, the stored record, preconditions, one transaction, the operation record — and a
+//! type brings only its rules: an implementation of [`Kind`] (the edge adds its wire shapes).
+//!
+//! Deletion of any kind goes through [`crate::network::purge_any`], which group deletion
+//! shares, so a type's clean-up is written once.
+
+use crate::network::{not_found, save, Tracked};
+use crate::operations::Ops;
+use crate::records::each;
+use crate::{App, AppError, Config, Page};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::operation::Operation;
+use cerulean_domain::precondition::Precondition;
+use cerulean_domain::tags::Tags;
+use cerulean_store::{Record, Tx};
+
+/// What a type's rules may use besides the transaction.
+pub struct Env {
+    pub(crate) ops: Ops,
+    pub(crate) pools: crate::network::public_ips::Pools,
+    pub(crate) config: Config,
+}
+
+/// A modelled tracked resource type: its stored value, what a PUT carries, what the edge
+/// renders, and the rules of a PUT.
+pub trait Kind: Send + Sync + 'static {
+    /// The store's lower-case kind (`microsoft.network/virtualnetworks`).
+    const KIND: &'static str;
+    type Value: Tracked + Clone;
+    type Spec: Clone + Send + 'static;
+    type View: Send + 'static;
+
+    /// The resource with what other records say about it.
+    fn view(tx: &mut dyn Tx, rec: &Record) -> Result<Self::View, AppError>;
+
+    /// The views of a page of records, in key order.
+    fn views(tx: &mut dyn Tx, recs: Vec<Record>) -> Result<Vec<Self::View>, AppError> {
+        each(Self::view)(tx, recs)
+    }
+
+    /// The view of a record just written with `value`.
+    fn written_view(
+        tx: &mut dyn Tx,
+        rec: Record,
+        _value: Self::Value,
+        _created: bool,
+    ) -> Result<Self::View, AppError> {
+        Self::view(tx, &rec)
+    }
+
+    /// The rules of a PUT and their side effects (addresses, references) inside the
+    /// transaction; returns what to store. `old` is the stored resource, if any.
+    fn put(
+        tx: &mut dyn Tx,
+        env: &Env,
+        id: &ResourceId,
+        old: Option<&(Record, Self::Value)>,
+        spec: Self::Spec,
+    ) -> Result<Self::Value, AppError>;
+
+    /// The operation record of a write to `id` (a DELETE's).
+    fn operation(env: &Env, id: &ResourceId, location: &str) -> Operation {
+        env.ops.network(id, location)
+    }
+
+    /// The operation record of a PUT.
+    fn put_operation(env: &Env, id: &ResourceId, location: &str) -> Operation {
+        Self::operation(env, id, location)
+    }
+
+    /// Last changes to a value about to be stored, once its operation is known.
+    fn before_save(_value: &mut Self::Value, _op: &Operation, _created: bool) {}
+}
+
+impl App {
+    pub(crate) fn env(&self) -> Env {
+        Env {
+            ops: self.ops(),
+            pools: self.pools(),
+            config: self.config.clone(),
+        }
+    }
+
+    /// PUT: `(view, created, operation)`.
+    pub async fn put_tracked<K: Kind>(
+        &self,
+        id: ResourceId,
+        spec: K::Spec,
+        pre: Precondition,
+    ) -> Result<(K::View, bool, Operation), AppError> {
+        self.subscription(id.subscription()).await?;
+        let env = self.env();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let existing = crate::network::load::<K::Value>(tx, &id)?;
+            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+            let created = existing.is_none();
+            let mut next = K::put(tx, &env, &id, existing.as_ref(), spec.clone())?;
+            let location = next.common_mut().location.clone();
+            let op = K::put_operation(&env, &id, &location);
+            K::before_save(&mut next, &op, created);
+            let rec = save(tx, &id, existing.as_ref().map(|(r, _)| r), &location, &next)?;
+            tx.put_operation(&op)?;
+            Ok((K::written_view(tx, rec, next, created)?, created, op))
+        })
+        .await
+    }
+
+    /// GET of one resource (404 `ResourceNotFound`, or `ResourceGroupNotFound`).
+    pub async fn get_tracked<K: Kind>(&self, id: ResourceId) -> Result<K::View, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
+            Some(rec) if rec.kind == K::KIND => K::view(tx, &rec),
+            _ => {
+                if let Some(g) = id.group_id() {
+                    crate::groups::load_group(tx, &g)?;
+                }
+                Err(not_found(&id))
+            }
+        })
+        .await
+    }
+
+    /// PATCH of tags (synchronous, as Azure does).
+    pub async fn patch_tags<K: Kind>(
+        &self,
+        id: ResourceId,
+        tags: Option<Tags>,
+        pre: Precondition,
+    ) -> Result<K::View, AppError> {
+        self.subscription(id.subscription()).await?;
+        cerulean_store::write(&*self.store, move |tx| {
+            let (rec, mut value) = crate::network::require::<K::Value>(tx, &id)?;
+            pre.check(Some(&rec.etag))?;
+            if let Some(t) = &tags {
+                cerulean_domain::tags::validate(t)?;
+                value.common_mut().tags = t.clone();
+            }
+            let location = value.common_mut().location.clone();
+            let rec = save(tx, &id, Some(&rec), &location, &value)?;
+            K::view(tx, &rec)
+        })
+        .await
+    }
+
+    /// DELETE with the kind's rules and clean-up; `None` when there was nothing to delete.
+    pub async fn delete_tracked<K: Kind>(
+        &self,
+        id: ResourceId,
+        pre: Precondition,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(id.subscription()).await?;
+        let env = self.env();
+        cerulean_store::write(&*self.store, move |tx| {
+            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            let Some(rec) = tx.get(id.key())? else {
+                return Ok(None);
+            };
+            pre.check(Some(&rec.etag))?;
+            crate::network::purge_any(tx, &rec, &env.pools)?;
+            let op = K::operation(&env, &id, rec.location.as_deref().unwrap_or_default());
+            tx.put_operation(&op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    /// The resources of a kind in a group or a subscription, one page at a time.
+    pub async fn list_tracked<K: Kind>(
+        &self,
+        subscription: &str,
+        group: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Page<K::View>, AppError> {
+        self.list_kind(subscription, group, None, K::KIND, after, K::views)
+            .await
+    }
+}

@@ -1,0 +1,269 @@
+"""The Terraform azurerm provider against cerulean, unmodified, run by scripts/terraform-suite
+inside a loopback-only network namespace: each seed scenario of examples/terraform is
+applied, planned again (the plan must be empty), a NIC made outside Terraform is imported,
+a change Azure refuses fails with Azure's code, and destroy leaves nothing behind.
+
+The CLI (OpenTofu) and the provider come from scripts/terraform-env (built from their Go
+modules); the provider is installed from a filesystem mirror only, so no registry is asked."""
+
+import json
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+SUB = "00000000-0000-0000-0000-000000000001"
+TENANT = "00000000-0000-0000-0000-0000000000a1"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = os.path.join(ROOT, "examples", "terraform")
+NAPI = "api-version=2024-05-01"
+
+
+def _binary():
+    return os.environ.get("CERULEAN_BIN") or os.path.join(ROOT, "target", "debug", "cerulean")
+
+
+class Cerulean:
+    """The server, and plain ARM calls to check what Terraform left behind."""
+
+    def __init__(self, url, ca):
+        self.url = url
+        self.ctx = ssl.create_default_context(cafile=ca)
+        self.token = None
+
+    def _token(self):
+        if self.token is None:
+            data = urllib.parse.urlencode({
+                "grant_type": "client_credentials", "client_id": "checker", "client_secret": "x",
+                "scope": "https://management.azure.com/.default",
+            }).encode()
+            with urllib.request.urlopen(f"{self.url}/{TENANT}/oauth2/v2.0/token", data, context=self.ctx) as r:
+                self.token = json.load(r)["access_token"]
+        return self.token
+
+    def call(self, method, path, body=None):
+        sep = "&" if "?" in path else "?"
+        req = urllib.request.Request(
+            f"{self.url}{path}{sep}{NAPI}", method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self._token()}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, context=self.ctx) as r:
+                text = r.read().decode()
+                return r.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            return e.code, json.loads(text) if text else None
+
+    def get(self, path):
+        return self.call("GET", path)
+
+
+@pytest.fixture(scope="session")
+def cerulean():
+    data = tempfile.mkdtemp(prefix="cerulean-tf-")
+    proc = subprocess.Popen(
+        [_binary(), "serve", "--port", "0", "--location", data],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "CERULEAN_LOG": "warn"},
+    )
+    url = None
+    for line in proc.stdout:
+        m = re.match(r"cerulean listening on (https://\S+)", line)
+        if m:
+            url = m.group(1)
+            break
+    assert url, "cerulean did not start"
+    yield Cerulean(url, os.path.join(data, "tls", "ca.pem")), data
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tf_env(cerulean):
+    server, data = cerulean
+    home = os.path.join(data, "home")
+    os.makedirs(home, exist_ok=True)
+    mirror = os.environ["AZURERM_MIRROR"]
+    cli_config = os.path.join(home, "cli.tfrc")
+    with open(cli_config, "w") as f:
+        f.write(f"""
+disable_checkpoint = true
+provider_installation {{
+  filesystem_mirror {{
+    path    = "{mirror}"
+    include = ["registry.opentofu.org/hashicorp/azurerm", "registry.terraform.io/hashicorp/azurerm"]
+  }}
+}}
+""")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARM_", "TF_"))}
+    env.update({
+        "HOME": home,
+        "TF_CLI_CONFIG_FILE": cli_config,
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+        "SSL_CERT_FILE": os.path.join(data, "tls", "ca.pem"),
+        "ARM_METADATA_HOSTNAME": server.url.removeprefix("https://"),
+        "ARM_CLIENT_ID": "terraform",
+        "ARM_CLIENT_SECRET": "anything",
+        "ARM_TENANT_ID": TENANT,
+        "ARM_SUBSCRIPTION_ID": SUB,
+    })
+    return env
+
+
+def tf(env, workdir, *args, ok=True):
+    started = time.time()
+    r = subprocess.run([os.environ["TOFU"], *args, "-no-color"], cwd=workdir, env=env,
+                       capture_output=True, text=True, timeout=900)
+    took = time.time() - started
+    out = r.stdout + r.stderr
+    if ok is True:
+        assert r.returncode == 0, f"tofu {' '.join(args)} failed ({took:.1f}s):\n{out}"
+    elif ok is False:
+        assert r.returncode != 0, f"tofu {' '.join(args)} should have failed:\n{out}"
+    return r.returncode, out
+
+
+def scenario(env, name):
+    work = tempfile.mkdtemp(prefix=f"tf-{name}-")
+    shutil.copytree(os.path.join(EXAMPLES, name), work, dirs_exist_ok=True)
+    tf(env, work, "init", "-input=false")
+    tf(env, work, "apply", "-auto-approve", "-input=false")
+    assert_plan_empty(env, work)
+    return work
+
+
+def assert_plan_empty(env, work, *extra):
+    code, out = tf(env, work, "plan", "-detailed-exitcode", "-input=false", *extra, ok=None)
+    assert code == 0, f"the second plan is not empty (exit {code}):\n{out}"
+
+
+def import_nic(server, env, work, group, subnet):
+    """A NIC made outside Terraform is imported, and the plan stays empty."""
+    nic = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/networkInterfaces/imported"
+    st, body = server.call("PUT", nic, {"location": "eastus", "properties": {"ipConfigurations": [
+        {"name": "ipconfig1", "properties": {"subnet": {"id": subnet}, "privateIPAllocationMethod": "Dynamic"}}]}})
+    assert st in (200, 201), body
+    with open(os.path.join(work, "imported.tf"), "w") as f:
+        f.write(f"""
+resource "azurerm_network_interface" "imported" {{
+  name                = "imported"
+  resource_group_name = "{group}"
+  location            = "eastus"
+
+  ip_configuration {{
+    name                          = "ipconfig1"
+    subnet_id                     = "{subnet}"
+    private_ip_address_allocation = "Dynamic"
+  }}
+}}
+""")
+    tf(env, work, "import", "-input=false", "azurerm_network_interface.imported", nic)
+    assert_plan_empty(env, work)
+
+
+def destroy(server, env, work, group, *extra):
+    tf(env, work, "destroy", "-auto-approve", "-input=false", *extra)
+    st, body = server.get(f"/subscriptions/{SUB}/resourceGroups/{group}")
+    assert st == 404, f"the group is still there: {body}"
+    st, body = server.get(f"/subscriptions/{SUB}/resources")
+    left = [r["id"] for r in body["value"] if f"/resourceGroups/{group}/".lower() in r["id"].lower()]
+    assert left == [], f"destroy left {left}"
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def test_providers_are_registered_by_default(cerulean):
+    server, _ = cerulean
+    st, body = server.get(f"/subscriptions/{SUB}/providers/Microsoft.Network")
+    assert st == 200 and body["registrationState"] == "Registered"
+
+
+def test_vm_two_nics(cerulean, tf_env):
+    server, _ = cerulean
+    group = "tf-vm-two-nics"
+    work = scenario(tf_env, "vm-two-nics")
+    vm_path = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines"
+    for vm, os_type, size_gb in (("linux-vm", "Linux", 30), ("win-vm", "Windows", 127)):
+        st, body = server.get(f"{vm_path}/{vm}")
+        assert st == 200, body
+        nics = body["properties"]["networkProfile"]["networkInterfaces"]
+        assert len(nics) == 2 and nics[0]["properties"]["primary"] is True
+        os_disk = body["properties"]["storageProfile"]["osDisk"]
+        assert (os_disk["osType"], os_disk["diskSizeGB"]) == (os_type, size_gb)
+        st, disk = server.get(os_disk["managedDisk"]["id"])
+        assert st == 200 and disk["managedBy"].lower() == f"{vm_path}/{vm}".lower(), disk
+    subnet = (f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/"
+              "virtualNetworks/vnet1/subnets/back")
+    import_nic(server, tf_env, work, group, subnet)
+    # A third NIC is more than Standard_B1s takes: Azure refuses, and says so.
+    _, out = tf(tf_env, work, "apply", "-auto-approve", "-input=false", "-var", "linux_nics=3", ok=False)
+    assert "NetworkInterfaceCountExceeded" in out, out
+    destroy(server, tf_env, work, group, "-var", "linux_nics=3")
+    # The OS disks went with their VMs (azurerm deletes them once the VM is gone).
+    st, body = server.get(f"/subscriptions/{SUB}/resources")
+    assert not [r for r in body["value"] if r["type"] == "Microsoft.Compute/disks"], body
+
+
+def test_nic_three_ipconfigs(cerulean, tf_env):
+    server, _ = cerulean
+    group = "tf-nic-three-ipconfigs"
+    work = scenario(tf_env, "nic-three-ipconfigs")
+    st, nic = server.get(f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/networkInterfaces/nic1")
+    assert st == 200
+    configs = {c["name"]: c["properties"] for c in nic["properties"]["ipConfigurations"]}
+    assert configs["ipconfig1"]["privateIPAddress"] == "10.2.1.4"
+    assert configs["ipconfig2"]["privateIPAddress"] == "10.2.1.10"
+    assert configs["ipconfig3"]["privateIPAddress"] == "10.2.1.5"
+    assert "publicIPAddress" in configs["ipconfig1"] and "publicIPAddress" in configs["ipconfig2"]
+    subnet = (f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/"
+              "virtualNetworks/vnet1/subnets/subnet1")
+    import_nic(server, tf_env, work, group, subnet)
+    # A static address Azure reserves in every subnet is refused.
+    main = os.path.join(work, "main.tf")
+    with open(main) as f:
+        text = f.read()
+    with open(main, "w") as f:
+        f.write(text.replace('"10.2.1.10"', '"10.2.1.2"'))
+    _, out = tf(tf_env, work, "apply", "-auto-approve", "-input=false", ok=False)
+    assert "PrivateIPAddressInReservedRange" in out, out
+    destroy(server, tf_env, work, group)
+
+
+def test_lb_backend_pool(cerulean, tf_env):
+    server, _ = cerulean
+    group = "tf-lb-backend-pool"
+    work = scenario(tf_env, "lb-backend-pool")
+    lb = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/loadBalancers/lb1"
+    st, pool = server.get(f"{lb}/backendAddressPools/pool1")
+    assert st == 200, pool
+    members = [m["id"] for m in pool["properties"]["backendIPConfigurations"]]
+    assert len(members) == 1 and members[0].endswith("/ipConfigurations/secondary"), members
+    subnet = (f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/"
+              "virtualNetworks/vnet1/subnets/subnet1")
+    import_nic(server, tf_env, work, group, subnet)
+    destroy(server, tf_env, work, group)
+
+
+def test_nsg_association(cerulean, tf_env):
+    server, _ = cerulean
+    group = "tf-nsg-association"
+    work = scenario(tf_env, "nsg-association")
+    net = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network"
+    st, nic = server.get(f"{net}/networkInterfaces/nic1")
+    assert nic["properties"]["networkSecurityGroup"]["id"].lower() == f"{net}/networkSecurityGroups/nsg1".lower()
+    st, subnet = server.get(f"{net}/virtualNetworks/vnet1/subnets/subnet1")
+    assert subnet["properties"]["networkSecurityGroup"]["id"].lower() == f"{net}/networkSecurityGroups/nsg1".lower()
+    import_nic(server, tf_env, work, group, f"{net}/virtualNetworks/vnet1/subnets/subnet1")
+    destroy(server, tf_env, work, group)
