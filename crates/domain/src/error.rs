@@ -12,6 +12,8 @@ pub enum ErrorClass {
     Conflict,
     PreconditionFailed,
     NotImplemented,
+    /// The caller may not do this (403).
+    Forbidden,
 }
 
 /// A nested error as ARM puts it in `error.details`.
@@ -364,6 +366,74 @@ pub enum DomainError {
         message: String,
         target: Option<String>,
     },
+
+    // Access control (`crate::authz`).
+    #[error("The client '{client}' with object id '{object_id}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.")]
+    AuthorizationFailed {
+        client: String,
+        object_id: String,
+        action: String,
+        scope: String,
+    },
+
+    /// Several refused links are listed comma-separated (GUESS: Azure's transcripts show one).
+    #[error("The client '{client}' with object id '{object_id}' has permission to perform action '{action}' on scope '{scope}'; however, it does not have permission to perform action(s) '{}' on the linked scope(s) '{}' (respectively) or the linked scope(s) are invalid.", .linked_actions.join(","), .linked_scopes.join(","))]
+    LinkedAuthorizationFailed {
+        client: String,
+        object_id: String,
+        action: String,
+        scope: String,
+        linked_actions: Vec<String>,
+        linked_scopes: Vec<String>,
+    },
+
+    #[error(
+        "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
+    )]
+    InvalidRoleAssignmentId { name: String },
+
+    #[error("The Principal ID '{id}' is not valid. Principal ID must be a GUID.")]
+    InvalidPrincipalId { id: String },
+
+    // GUESS: code and message.
+    #[error("The role definition ID '{id}' is not valid.")]
+    InvalidRoleDefinitionId { id: String },
+
+    /// In a role assignment: the role it names does not exist (400).
+    #[error("The specified role definition with ID '{guid}' does not exist.")]
+    RoleDefinitionDoesNotExist { guid: String },
+
+    /// A GET of a role definition that does not exist (404, same code and text).
+    #[error("The specified role definition with ID '{guid}' does not exist.")]
+    RoleDefinitionNotFound { guid: String },
+
+    #[error("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", .id.replace('-', ""))]
+    PrincipalNotFound { id: String, tenant: String },
+
+    /// Azure's own spelling, typo and space before the comma included.
+    #[error("The PrincipalId '{}' has type '{actual}' , which is different from specified PrinciaplType '{given}'.", .id.replace('-', ""))]
+    UnmatchedPrincipalType {
+        id: String,
+        actual: &'static str,
+        given: &'static str,
+    },
+
+    #[error("The request to create role assignment '{name}' is not valid. Role assignment scope '{body_scope}' must match the scope specified on the URI '{uri_scope}'.")]
+    InvalidCreateRoleAssignmentRequest {
+        name: String,
+        body_scope: String,
+        uri_scope: String,
+    },
+
+    #[error("The role assignment already exists.")]
+    RoleAssignmentExists,
+
+    #[error("Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")]
+    RoleAssignmentUpdateNotPermitted,
+
+    // GUESS: message.
+    #[error("The role assignment '{name}' is not found.")]
+    RoleAssignmentNotFound { name: String },
 }
 
 impl DomainError {
@@ -462,6 +532,20 @@ impl DomainError {
             DeploymentCannotBeCancelled { .. } => "DeploymentCannotBeCancelled", // GUESS
             InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
             InvalidTemplate { code, .. } => code,
+            AuthorizationFailed { .. } => "AuthorizationFailed",
+            LinkedAuthorizationFailed { .. } => "LinkedAuthorizationFailed",
+            InvalidRoleAssignmentId { .. } => "InvalidRoleAssignmentId",
+            InvalidPrincipalId { .. } => "InvalidPrincipalId",
+            InvalidRoleDefinitionId { .. } => "InvalidRoleDefinitionId", // GUESS
+            RoleDefinitionDoesNotExist { .. } | RoleDefinitionNotFound { .. } => {
+                "RoleDefinitionDoesNotExist"
+            }
+            PrincipalNotFound { .. } => "PrincipalNotFound",
+            UnmatchedPrincipalType { .. } => "UnmatchedPrincipalType",
+            InvalidCreateRoleAssignmentRequest { .. } => "InvalidCreateRoleAssignmentRequest",
+            RoleAssignmentExists => "RoleAssignmentExists",
+            RoleAssignmentUpdateNotPermitted => "RoleAssignmentUpdateNotPermitted",
+            RoleAssignmentNotFound { .. } => "RoleAssignmentNotFound",
         }
     }
 
@@ -486,6 +570,10 @@ impl DomainError {
             | DeploymentCannotBeCancelled { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
+            AuthorizationFailed { .. } | LinkedAuthorizationFailed { .. } => ErrorClass::Forbidden,
+            RoleDefinitionNotFound { .. } | RoleAssignmentNotFound { .. } => ErrorClass::NotFound,
+            // GUESS: the status of an update that is not permitted.
+            RoleAssignmentExists | RoleAssignmentUpdateNotPermitted => ErrorClass::Conflict,
             _ => ErrorClass::BadRequest,
         }
     }
