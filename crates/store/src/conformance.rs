@@ -1,6 +1,9 @@
 //! The one test suite every adapter must pass. Each adapter's test file instantiates it with
 //! [`crate::conformance_suite!`], giving an expression that opens a fresh, empty store.
 
+mod authz;
+pub use authz::*;
+
 use crate::{
     read, write, ListQuery, Record, Ref, RefKind, Scope, Store, StoreError, EXCLUSIVE_REFS,
     UNIQUE_ADDRESS,
@@ -827,7 +830,10 @@ macro_rules! conformance_suite {
             references_to_a_key_range,
             address_book_state_round_trips,
             counters_count_up_and_regions_count,
-            a_panicking_job_fails_alone
+            a_panicking_job_fails_alone,
+            role_assignments_round_trip_and_outlive_a_reset,
+            one_assignment_per_name_and_per_grant,
+            racing_grants_have_one_winner
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V3_NO_SUBNET_REFS,
         postgres: V3_NO_SUBNET_REFS,
     },
+    Migration {
+        version: 4,
+        sqlite: V4_ROLE_ASSIGNMENTS_SQLITE,
+        postgres: V4_ROLE_ASSIGNMENTS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -156,6 +161,31 @@ const V2_SQLITE_CLUSTERED: &str = "
 /// the IP configuration holding one), so the references that said the same thing again go:
 /// a NIC create wrote them into two B-trees at random positions, half the pages it dirtied.
 const V3_NO_SUBNET_REFS: &str = "DELETE FROM refs WHERE kind = 'subnet';";
+
+/// Role assignments (`cerulean_domain::authz`): keyed by their lower-case name (a GUID), one
+/// per principal, role and scope (the unique index is the database's own check of ARM's
+/// `RoleAssignmentExists`, and serves the per-principal lookup every authorization decision
+/// starts from). Both engines; SQLite clusters the table on its key like the others (v2).
+const V4_ROLE_ASSIGNMENTS: &str = "
+    CREATE TABLE role_assignments (
+        name_key TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL,
+        role_definition TEXT NOT NULL,
+        scope_key TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX role_assignments_grant ON role_assignments (principal_id, role_definition, scope_key);
+    ";
+const V4_ROLE_ASSIGNMENTS_SQLITE: &str = "
+    CREATE TABLE role_assignments (
+        name_key TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL,
+        role_definition TEXT NOT NULL,
+        scope_key TEXT NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX role_assignments_grant ON role_assignments (principal_id, role_definition, scope_key);
+    ";
 
 /// Refuses a database a newer cerulean has migrated: this binary would not know what its
 /// layout means (since v3, a subnet's users are only its address holders, so an older
