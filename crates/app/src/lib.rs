@@ -3,6 +3,7 @@
 //! they decided. No HTTP and no ARM JSON here: the edge hands in domain values and gets
 //! domain values back.
 
+pub mod authorization;
 pub mod compute;
 pub mod deployments;
 mod error;
@@ -66,6 +67,8 @@ pub struct App {
     /// Known subscriptions by lower-case id; refreshed from the store on a miss, so
     /// subscriptions added by another server sharing the database are found too.
     subscriptions: RwLock<HashMap<String, Subscription>>,
+    /// Each principal's role assignments, resolved (`authorization.rs`).
+    grants: authorization::GrantCache,
 }
 
 /// What `GET /cerulean/info` reports.
@@ -92,6 +95,7 @@ impl App {
             store,
             config,
             subscriptions: RwLock::new(HashMap::new()),
+            grants: Default::default(),
         });
         app.refresh_subscriptions().await?;
         Ok(app)
