@@ -376,16 +376,8 @@ pub enum DomainError {
         scope: String,
     },
 
-    /// Several refused links are listed comma-separated (GUESS: Azure's transcripts show one).
-    #[error("The client '{client}' with object id '{object_id}' has permission to perform action '{action}' on scope '{scope}'; however, it does not have permission to perform action(s) '{}' on the linked scope(s) '{}' (respectively) or the linked scope(s) are invalid.", .linked_actions.join(","), .linked_scopes.join(","))]
-    LinkedAuthorizationFailed {
-        client: String,
-        object_id: String,
-        action: String,
-        scope: String,
-        linked_actions: Vec<String>,
-        linked_scopes: Vec<String>,
-    },
+    #[error("{0}")]
+    LinkedAuthorizationFailed(Box<LinkedRefusal>),
 
     #[error(
         "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
@@ -434,6 +426,35 @@ pub enum DomainError {
     // GUESS: message.
     #[error("The role assignment '{name}' is not found.")]
     RoleAssignmentNotFound { name: String },
+}
+
+/// A write whose own action is allowed but some resource it references may not be joined
+/// (boxed in [`DomainError::LinkedAuthorizationFailed`]: it is the largest error).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedRefusal {
+    pub client: String,
+    pub object_id: String,
+    pub action: String,
+    pub scope: String,
+    /// The refused links, in the order the request names them. Several are listed
+    /// comma-separated (GUESS: Azure's transcripts show one).
+    pub linked_actions: Vec<String>,
+    pub linked_scopes: Vec<String>,
+}
+
+impl std::fmt::Display for LinkedRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The client '{}' with object id '{}' has permission to perform action '{}' on scope '{}'; however, it does not have permission to perform action(s) '{}' on the linked scope(s) '{}' (respectively) or the linked scope(s) are invalid.",
+            self.client,
+            self.object_id,
+            self.action,
+            self.scope,
+            self.linked_actions.join(","),
+            self.linked_scopes.join(",")
+        )
+    }
 }
 
 impl DomainError {
@@ -533,7 +554,7 @@ impl DomainError {
             InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
             InvalidTemplate { code, .. } => code,
             AuthorizationFailed { .. } => "AuthorizationFailed",
-            LinkedAuthorizationFailed { .. } => "LinkedAuthorizationFailed",
+            LinkedAuthorizationFailed(_) => "LinkedAuthorizationFailed",
             InvalidRoleAssignmentId { .. } => "InvalidRoleAssignmentId",
             InvalidPrincipalId { .. } => "InvalidPrincipalId",
             InvalidRoleDefinitionId { .. } => "InvalidRoleDefinitionId", // GUESS
@@ -570,7 +591,7 @@ impl DomainError {
             | DeploymentCannotBeCancelled { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
-            AuthorizationFailed { .. } | LinkedAuthorizationFailed { .. } => ErrorClass::Forbidden,
+            AuthorizationFailed { .. } | LinkedAuthorizationFailed(_) => ErrorClass::Forbidden,
             RoleDefinitionNotFound { .. } | RoleAssignmentNotFound { .. } => ErrorClass::NotFound,
             // GUESS: the status of an update that is not permitted.
             RoleAssignmentExists | RoleAssignmentUpdateNotPermitted => ErrorClass::Conflict,

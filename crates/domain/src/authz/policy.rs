@@ -7,7 +7,7 @@
 use super::assignment::{PrincipalType, RoleAssignment};
 use super::role::{Permission, RoleDefinition};
 use super::scope::{covers, is_below};
-use crate::error::DomainError;
+use crate::error::{DomainError, LinkedRefusal};
 
 /// Who is asking: what ARM's refusals name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,12 +142,14 @@ pub fn authorize_links(
     if refused.is_empty() {
         return Ok(());
     }
-    Err(DomainError::LinkedAuthorizationFailed {
-        client: who.client.clone(),
-        object_id: who.object_id.clone(),
-        action: action.to_string(),
-        scope: scope.to_string(),
-        linked_actions: refused.iter().map(|l| l.action.to_string()).collect(),
-        linked_scopes: refused.iter().map(|l| l.scope.clone()).collect(),
-    })
+    Err(DomainError::LinkedAuthorizationFailed(Box::new(
+        LinkedRefusal {
+            client: who.client.clone(),
+            object_id: who.object_id.clone(),
+            action: action.to_string(),
+            scope: scope.to_string(),
+            linked_actions: refused.iter().map(|l| l.action.to_string()).collect(),
+            linked_scopes: refused.iter().map(|l| l.scope.clone()).collect(),
+        },
+    )))
 }
