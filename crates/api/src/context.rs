@@ -26,6 +26,8 @@ pub struct ApiOptions {
     /// The token signing key, the service principals and whether ARM paths require a
     /// bearer token (`--auth none` turns that off).
     pub identity: Arc<Identity>,
+    /// Whether role assignments are enforced (`--rbac`, `crate::authz`).
+    pub rbac: bool,
 }
 
 impl ApiOptions {

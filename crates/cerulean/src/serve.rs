@@ -10,7 +10,10 @@ use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
 use cerulean_api::{ApiOptions, AuthMode, Identity, Scheme};
+use cerulean_app::authorization::SeedAssignment;
 use cerulean_app::{App, Config};
+use cerulean_domain::authz::assignment::role_guid;
+use cerulean_domain::authz::{builtin, Scope as AuthzScope};
 use cerulean_domain::subscription::Subscription;
 use cerulean_store::{PgStore, SqliteMode, SqliteStore, Store};
 use std::net::{SocketAddr, TcpListener};
@@ -92,7 +95,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             "--public-ip-pool takes an IPv4 prefix, --public-ip-pool-v6 an IPv6 one".into(),
         );
     }
+    if args.rbac && args.auth == AuthArg::None {
+        return Err(
+            "--rbac needs tokens to know who is asking: it cannot be used with --auth none".into(),
+        );
+    }
     let identity = Arc::new(load_identity(&args)?);
+    let seeds = role_seeds(&identity)?;
     let store = open_store(&args).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
     subscriptions.extend(args.subscriptions.iter().map(|s| Subscription::from_arg(s)));
@@ -110,6 +119,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     )
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
+    let seeded = app
+        .seed_role_assignments(seeds)
+        .await
+        .map_err(|e| format!("cannot assign the roles of --principals: {e}"))?;
+    if seeded > 0 {
+        tracing::info!(seeded, "role assignments created from --principals");
+    }
 
     let handle: Handle<SocketAddr> = Handle::new();
     let mut servers = Vec::new();
@@ -134,6 +150,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 scheme,
                 default_authority: addr.to_string(),
                 identity: identity.clone(),
+                rbac: args.rbac,
             },
         ))
     };
@@ -213,6 +230,39 @@ fn load_identity(args: &ServeArgs) -> Result<Identity, String> {
         AuthArg::None => AuthMode::None,
     };
     Identity::load_or_create(&args.location, mode, principals)
+}
+
+/// The role assignments `--principals` asks for, checked before anything starts: a role
+/// named by its name or id, at a valid scope.
+fn role_seeds(identity: &Identity) -> Result<Vec<SeedAssignment>, String> {
+    identity
+        .directory()
+        .role_grants()
+        .into_iter()
+        .map(|(principal_id, principal_type, grant)| {
+            let role = builtin::by_name(&grant.role)
+                .or_else(|| role_guid(&grant.role).and_then(builtin::by_guid))
+                .ok_or_else(|| {
+                    format!(
+                        "--principals: unknown role '{}' (built-in roles: {})",
+                        grant.role,
+                        builtin::ALL
+                            .iter()
+                            .map(|r| r.role_name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+            let scope = AuthzScope::parse(&grant.scope)
+                .map_err(|e| format!("--principals: scope '{}': {e}", grant.scope))?;
+            Ok(SeedAssignment {
+                principal_id,
+                principal_type,
+                role,
+                scope,
+            })
+        })
+        .collect()
 }
 
 async fn shutdown_signal() {

@@ -7,6 +7,7 @@
 mod runtime;
 pub mod whatif;
 
+use crate::identity::Caller;
 use crate::internal::{self, Reply};
 use crate::AppState;
 use axum::http::{Method, StatusCode};
@@ -25,15 +26,17 @@ pub use runtime::rfc3339_now;
 pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
-/// background. The evaluator is synchronous, so the run gets a blocking thread of its own
-/// and reaches the async service through `Handle::block_on`.
-pub fn spawn(s: AppState, id: ResourceId, plan: Plan, mode: Mode) {
+/// background, each resource applied on `caller`'s behalf. The evaluator is synchronous, so
+/// the run gets a blocking thread of its own and reaches the async service through
+/// `Handle::block_on`.
+pub fn spawn(s: AppState, id: ResourceId, plan: Plan, mode: Mode, caller: Option<Caller>) {
     let handle = Handle::current();
     tokio::task::spawn_blocking(move || {
         let run = Run {
             s: &s,
             handle: &handle,
             id: &id,
+            caller: caller.as_ref(),
         };
         run.all(&plan, mode);
     });
@@ -43,6 +46,7 @@ struct Run<'a> {
     s: &'a AppState,
     handle: &'a Handle,
     id: &'a ResourceId,
+    caller: Option<&'a Caller>,
 }
 
 /// ARM's name for an HTTP status in `statusCode`.
@@ -79,7 +83,7 @@ fn failed_error(details: Vec<Value>) -> Value {
 impl Run<'_> {
     fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
         self.handle
-            .block_on(internal::call(self.s, method, path, body))
+            .block_on(internal::call(self.s, self.caller, method, path, body))
     }
 
     fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) -> Option<Deployment> {
@@ -188,6 +192,7 @@ impl Run<'_> {
         let fetch = Fetch {
             s: self.s,
             handle: self.handle,
+            caller: self.caller,
         };
         let mut blocked = vec![false; plan.resources.len()];
         let mut errors = Vec::new();
@@ -258,7 +263,8 @@ impl Run<'_> {
     /// users before what they use.
     fn delete_others(&self, plan: &Plan) -> Vec<Value> {
         let group = self.id.group_id().expect("a deployment has a group");
-        let mut doomed = runtime::undeclared(self.s, self.handle, plan, group.as_str());
+        let mut doomed =
+            runtime::undeclared(self.s, self.handle, self.caller, plan, group.as_str());
         doomed.sort_by_key(|id| {
             let kind = ResourceId::parse(id)
                 .map(|r| r.kind_key())

@@ -9,12 +9,43 @@ use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cerulean_domain::authz::{Principal, PrincipalType};
 use cerulean_domain::subscription::DEFAULT_TENANT_ID;
 
 /// True for the paths ARM authenticates. Paths arrive with their fixed words lower-cased.
-fn is_arm_path(path: &str) -> bool {
+pub(crate) fn is_arm_path(path: &str) -> bool {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     matches!(first, "subscriptions" | "tenants" | "providers")
+}
+
+/// True for the Microsoft Graph paths (`crate::graph`), which need a token too.
+fn is_graph_path(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    matches!(first, "v1.0" | "beta")
+}
+
+/// Who sent a request, as its token says: set on every request whose token checked out, and
+/// on requests the server sends itself on a caller's behalf (`crate::internal`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller(pub Principal);
+
+impl Caller {
+    fn from_claims(c: &super::Claims) -> Caller {
+        let user = c.idtyp.as_deref() == Some("user");
+        Caller(Principal {
+            object_id: c.oid.to_ascii_lowercase(),
+            client: if user {
+                c.upn.clone().unwrap_or_else(|| c.oid.clone())
+            } else {
+                c.appid.clone().unwrap_or_else(|| c.oid.clone())
+            },
+            kind: if user {
+                PrincipalType::User
+            } else {
+                PrincipalType::ServicePrincipal
+            },
+        })
+    }
 }
 
 /// Excel's and .NET's default UTC format, as ARM prints times in its messages.
@@ -25,10 +56,10 @@ fn azure_time(epoch: i64) -> String {
         .to_string()
 }
 
-pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn require_bearer(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let identity = &s.options.identity;
     if identity.mode() == AuthMode::None
-        || !is_arm_path(req.uri().path())
+        || !(is_arm_path(req.uri().path()) || is_graph_path(req.uri().path()))
         || req
             .extensions()
             .get::<crate::internal::Internal>()
@@ -66,7 +97,10 @@ pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next)
         .into_response();
     };
     match identity.verify(token) {
-        Ok(claims) if claims.cerulean_use.is_none() => next.run(req).await,
+        Ok(claims) if claims.cerulean_use.is_none() => {
+            req.extensions_mut().insert(Caller::from_claims(&claims));
+            next.run(req).await
+        }
         Ok(_) | Err(TokenProblem::Invalid) => ApiError::InvalidAuthenticationToken {
             message: "The access token is invalid.".into(),
             authority,
@@ -99,6 +133,8 @@ mod tests {
         assert!(!super::is_arm_path("/cerulean/info"));
         assert!(!super::is_arm_path("/common/oauth2/v2.0/token"));
         assert!(!super::is_arm_path("/msi/token"));
+        assert!(super::is_graph_path("/v1.0/me"));
+        assert!(!super::is_graph_path("/health"));
     }
 
     #[test]

@@ -6,13 +6,14 @@
 use crate::deploy::{self, rfc3339_now};
 use crate::error::ApiError;
 use crate::extract::{ArmJsonc, ArmQuery};
+use crate::identity::Caller;
 use crate::wire::deployment as w;
 use crate::{wire, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use cerulean_app::deployments::{deployment_id, Deployment};
 use cerulean_domain::deployment::{validate_name, DeploymentState};
 use cerulean_domain::DomainError;
@@ -116,6 +117,7 @@ fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
 async fn put(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
+    caller: Option<Extension<Caller>>,
     headers: HeaderMap,
     q: ArmQuery,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
@@ -127,7 +129,7 @@ async fn put(
         .app
         .begin_deployment(id.clone(), record(&name, &req, &plan))
         .await?;
-    deploy::spawn(s.clone(), id, plan, mode);
+    deploy::spawn(s.clone(), id, plan, mode, caller.map(|Extension(c)| c));
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -237,14 +239,23 @@ async fn validate(
 async fn what_if(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
+    caller: Option<Extension<Caller>>,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
     let group = cerulean_domain::id::ResourceId::group(&sub, &rg);
     let handle = tokio::runtime::Handle::current();
     let state = s.clone();
+    let caller = caller.map(|Extension(c)| c);
     let changes = tokio::task::spawn_blocking(move || {
-        deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str())
+        deploy::whatif::changes(
+            &state,
+            &handle,
+            caller.as_ref(),
+            &plan,
+            req.mode,
+            group.as_str(),
+        )
     })
     .await
     .map_err(|e| cerulean_store::StoreError::Backend(format!("what-if: {e}")))?;

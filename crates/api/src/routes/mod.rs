@@ -5,6 +5,7 @@
 //! bearer-token check wraps everything but only acts on ARM paths.
 
 mod admin;
+mod authorization;
 mod compute;
 mod deployments;
 mod fallback;
@@ -71,8 +72,17 @@ pub fn router(state: AppState) -> Router {
         .route("/cerulean/info", get(admin::info))
         .route("/cerulean/reset", post(admin::reset))
         .merge(crate::identity::routes())
+        .merge(crate::graph::routes())
         .merge(arm)
         .fallback(fallback::unknown)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            authorization::dispatch,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::authz::authorize,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::identity::require_bearer,
