@@ -25,7 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1.0/users/{id}", get(user))
         .route("/v1.0/servicePrincipals", get(service_principals))
         .route("/v1.0/servicePrincipals/{id}", get(service_principal))
-        .route("/v1.0/directoryObjects/getByIds", post(get_by_ids))
+        // Paths arrive canonicalised (`crate::path`): the word after a name is lower-cased.
+        .route("/v1.0/directoryObjects/getbyids", post(get_by_ids))
         .route("/v1.0/directoryObjects/{id}", get(directory_object))
 }
 
