@@ -269,6 +269,9 @@ impl App {
         &self,
         seeds: Vec<SeedAssignment>,
     ) -> Result<usize, AppError> {
+        if seeds.is_empty() {
+            return Ok(0);
+        }
         let at = now();
         let created = cerulean_store::write(&*self.store, move |tx| {
             let mut created = 0;
