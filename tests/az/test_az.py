@@ -297,8 +297,11 @@ def test_role_assignments_and_a_readers_refusal():
         assert "AuthorizationFailed" in err, err
 
         # A user signs in with a password (MSAL's username/password flow) and Graph knows them.
+        # Through cerulean's ADFS authority: against an AAD-style one MSAL first asks the
+        # host's port 443 for the user's realm, whatever port the authority names.
         user = _profile(url, data, "user")
-        az(user, "login", "-u", "ada@cerulean.test", "-p", "pw", "--tenant", "00000000-0000-0000-0000-0000000000a1")
+        az(user, "cloud", "update", "--name", "Cerulean", "--endpoint-active-directory", f"{url}/adfs")
+        az(user, "login", "-u", "ada@cerulean.test", "-p", "pw")
         me = az(user, "ad", "signed-in-user", "show")
         assert me["userPrincipalName"] == "ada@cerulean.test" and me["displayName"] == "Ada"
         assert az(user, "group", "show", "-n", "rbac")["name"] == "rbac"

@@ -124,9 +124,21 @@ def test_assignments_grant_and_revoke_access(rbac_server):
             RoleAssignmentCreateParameters(
                 role_definition_id=f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
                 principal_id=principal,
+                principal_type="ServicePrincipal",
             ),
         )
     assert e.value.error.code == "RoleAssignmentExists"
+    # The SDK sends principalType "User" unless told otherwise; Azure checks it.
+    with pytest.raises(HttpResponseError) as e:
+        admin.role_assignments.create(
+            group_scope,
+            str(uuid.uuid4()),
+            RoleAssignmentCreateParameters(
+                role_definition_id=f"{SCOPE}/providers/Microsoft.Authorization/roleDefinitions/{CONTRIBUTOR}",
+                principal_id=principal,
+            ),
+        )
+    assert e.value.error.code == "UnmatchedPrincipalType"
     with pytest.raises(HttpResponseError) as e:
         admin.role_assignments.create(
             group_scope,

@@ -354,6 +354,8 @@ impl Identity {
             "name": name,
             "oid": oid,
             "preferred_username": upn,
+            // ADFS clients (az with an `/adfs` authority) read the user's name here.
+            "upn": upn,
             "sub": oid,
             "tid": tenant,
             "ver": "2.0",
