@@ -64,7 +64,7 @@ async fn measure(
             Some(form.as_bytes().to_vec()),
         )
         .await
-        .or_else(|_| Err("the token endpoint refused the bench's client".to_string()))?;
+        .map_err(|e| format!("the token endpoint refused the bench's client: {e}"))?;
     let token: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
     let token = token["access_token"]
         .as_str()

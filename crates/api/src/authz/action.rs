@@ -135,7 +135,7 @@ pub fn classify(method: &Method, path: &str) -> Option<Check> {
             // The tenant root: role definitions and assignments at `/`; else provider
             // operation lists, which are public.
             if lower(1).as_deref() == Some("microsoft.authorization") {
-                return Some(authorization(method, "/", "", &segs[2..]));
+                return Some(authorization(method, "", "", &segs[2..]));
             }
             return Some(open(path));
         }
@@ -283,7 +283,7 @@ fn provider(
         };
     }
     let parent = &path[..path.len() - words[words.len() - 1].len() - 1];
-    let names_one = words.len() % 2 == 0;
+    let names_one = words.len().is_multiple_of(2);
     let (action, scope) = match (names_one, method) {
         // A POST on `{resource}/{verb}` is the verb's action on the resource.
         (false, &Method::POST) => (
