@@ -318,6 +318,15 @@ async fn a_group_role_shows_only_its_group() {
     assert_eq!(subs["value"][0]["subscriptionId"], SUB);
     let (st, _) = app1.get(&s, &at(&format!("/subscriptions/{SUB}"))).await;
     assert_eq!(st, StatusCode::OK);
+    // Network Contributor's actions do not include `Microsoft.Resources/subscriptions/read`,
+    // yet its subscription and regions are visible to it, as the subscription list is.
+    let netops = who(&s, "netops").await;
+    let (st, _) = netops.get(&s, &at(&format!("/subscriptions/{SUB}"))).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = netops
+        .get(&s, &format!("/subscriptions/{SUB}/locations?{API}"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
 }
 
 #[tokio::test]

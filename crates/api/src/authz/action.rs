@@ -21,6 +21,9 @@ pub enum Kind {
     /// its regions, operation status, image and size catalogues, role definitions): it passes
     /// when the action is allowed anywhere within `within`.
     Within { within: String },
+    /// A subscription itself and its regions: visible to whoever holds any role within
+    /// `within`, as the subscription list is.
+    Visible { within: String },
     /// Not checked: `/tenants`, provider operation lists, the caller's own permissions.
     Open,
     /// `GET /subscriptions`: shows the subscriptions the caller holds any role in.
@@ -182,7 +185,7 @@ pub fn classify(method: &Method, path: &str) -> Option<Check> {
         [] => Check {
             action: "Microsoft.Resources/subscriptions/read".into(),
             scope: sub_scope.clone(),
-            kind: Kind::Within { within: sub_scope },
+            kind: Kind::Visible { within: sub_scope },
         },
         ["resourcegroups"] => list(
             &format!("{rg}/read"),
@@ -222,7 +225,7 @@ pub fn classify(method: &Method, path: &str) -> Option<Check> {
         ["locations"] => Check {
             action: "Microsoft.Resources/subscriptions/locations/read".into(),
             scope: sub_scope.clone(),
-            kind: Kind::Within { within: sub_scope },
+            kind: Kind::Visible { within: sub_scope },
         },
         _ => Check {
             action: format!(
@@ -523,11 +526,13 @@ mod tests {
         );
         assert_eq!(c.action, "Microsoft.Network/locations/operations/read");
         assert_eq!(c.kind, within);
-        assert_eq!(check(Method::GET, "/subscriptions/s1").kind, within);
-        assert_eq!(
-            check(Method::GET, "/subscriptions/s1/locations").action,
-            "Microsoft.Resources/subscriptions/locations/read"
-        );
+        let visible = Kind::Visible {
+            within: "/subscriptions/s1".into(),
+        };
+        assert_eq!(check(Method::GET, "/subscriptions/s1").kind, visible);
+        let c = check(Method::GET, "/subscriptions/s1/locations");
+        assert_eq!(c.action, "Microsoft.Resources/subscriptions/locations/read");
+        assert_eq!(c.kind, visible);
         let c = check(
             Method::GET,
             "/subscriptions/s1/providers/Microsoft.Compute/locations/eastus/publishers/P/artifacttypes/vmimage/offers/O/skus/K/versions",

@@ -63,6 +63,13 @@ pub async fn authorize(State(s): State<AppState>, req: Request, next: Next) -> R
                 refuse()
             }
         }
+        Kind::Visible { within } => {
+            if grants.any_within(&within.to_ascii_lowercase()) {
+                next.run(req).await
+            } else {
+                refuse()
+            }
+        }
         Kind::List {
             item_action,
             within,
