@@ -19,11 +19,11 @@ def _binary():
     return os.environ.get("CERULEAN_BIN") or os.path.join(ROOT, "target", "debug", "cerulean")
 
 
-@pytest.fixture(scope="session")
-def env():
+def _serve(*args):
+    """Starts cerulean on a free port; returns the process, its URL and its data directory."""
     data = tempfile.mkdtemp(prefix="cerulean-az-")
     proc = subprocess.Popen(
-        [_binary(), "serve", "--port", "0", "--location", data],
+        [_binary(), "serve", "--port", "0", "--location", data, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -36,9 +36,14 @@ def env():
             url = m.group(1)
             break
     assert url, "cerulean did not start"
-    config = os.path.join(data, "az")
+    return proc, url, data
+
+
+def _profile(url, data, name, *login):
+    """An isolated az configuration directory logged in to cerulean (`cerulean az-profile`)."""
+    config = os.path.join(data, name)
     out = subprocess.run(
-        [_binary(), "az-profile", config, "--url", url, "--location", data],
+        [_binary(), "az-profile", config, "--url", url, "--location", data, *login],
         capture_output=True, text=True, check=True,
     ).stdout
     e = dict(os.environ)
@@ -49,10 +54,20 @@ def env():
     e["AZURE_CORE_NO_COLOR"] = "true"
     e["HOME"] = data  # nothing may touch the user's own ~/.azure
     e["CERULEAN_URL"] = url
-    yield e
+    return e
+
+
+def _stop(proc, data):
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def env():
+    proc, url, data = _serve()
+    yield _profile(url, data, "az")
+    _stop(proc, data)
 
 
 def az(env, *args, ok=True):
@@ -302,3 +317,73 @@ def test_the_readme_az_block_verbatim():
         proc.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(private, ignore_errors=True)
+
+
+def test_role_assignments_and_a_readers_refusal():
+    """Access control (`serve --rbac`): an Owner assigns Reader with az, the Reader's
+    `az vm nic remove` is refused with AuthorizationFailed, and Graph answers az's lookups."""
+    principals = [
+        {"clientId": "az-admin", "clientSecret": "s", "roles": [{"role": "Owner", "scope": f"/subscriptions/{SUB}"}]},
+        {"clientId": "az-reader", "clientSecret": "s", "displayName": "Reading robot"},
+        {"userName": "ada@cerulean.test", "password": "pw", "displayName": "Ada",
+         "roles": [{"role": "Reader", "scope": f"/subscriptions/{SUB}"}]},
+    ]
+    path = os.path.join(tempfile.mkdtemp(prefix="cerulean-az-principals-"), "principals.json")
+    with open(path, "w") as f:
+        json.dump(principals, f)
+    proc, url, data = _serve("--principals", path, "--rbac")
+    try:
+        admin = _profile(url, data, "admin", "--client-id", "az-admin", "--client-secret", "s")
+        reader = _profile(url, data, "reader", "--client-id", "az-reader", "--client-secret", "s")
+
+        az(admin, "group", "create", "-n", "rbac", "-l", "eastus")
+        az(admin, "network", "vnet", "create", "-g", "rbac", "-n", "vnet", "--address-prefixes", "10.0.0.0/16",
+           "--subnet-name", "front", "--subnet-prefixes", "10.0.1.0/24")
+        for nic in ("nic1", "nic2"):
+            az(admin, "network", "nic", "create", "-g", "rbac", "-n", nic, "--vnet-name", "vnet", "--subnet", "front")
+        az(admin, "vm", "create", "-g", "rbac", "-n", "vm1", "--image", "Ubuntu2204", "--nics", "nic1", "nic2",
+           "--size", "Standard_DS3_v2", "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234")
+        az(admin, "vm", "deallocate", "-g", "rbac", "-n", "vm1")
+
+        roles = az(admin, "role", "definition", "list", "--name", "Reader")
+        assert [r["roleName"] for r in roles] == ["Reader"]
+        assert roles[0]["permissions"][0]["actions"] == ["*/read"]
+
+        # Before any role the reader sees nothing.
+        err = az(reader, "group", "show", "-n", "rbac", ok=False)
+        assert "AuthorizationFailed" in err, err
+
+        scope = f"/subscriptions/{SUB}"
+        created = az(admin, "role", "assignment", "create", "--assignee", "az-reader", "--role", "Reader",
+                     "--scope", scope)
+        sp = az(admin, "ad", "sp", "show", "--id", "az-reader")
+        assert sp["appId"] == "az-reader"
+        assert created["principalId"] == sp["id"] and created["principalType"] == "ServicePrincipal"
+        listed = az(admin, "role", "assignment", "list", "--assignee", "az-reader")
+        assert [(a["roleDefinitionName"], a["principalName"]) for a in listed] == [("Reader", "az-reader")]
+        everyone = az(admin, "role", "assignment", "list", "--all")
+        assert {a["principalName"] for a in everyone} >= {"az-admin", "az-reader", "ada@cerulean.test"}
+
+        # The Reader reads, and its detach of a NIC (a write on the VM) is refused.
+        assert az(reader, "vm", "show", "-g", "rbac", "-n", "vm1")["name"] == "vm1"
+        err = az(reader, "vm", "nic", "remove", "-g", "rbac", "--vm-name", "vm1", "--nics", "nic2", ok=False)
+        assert "AuthorizationFailed" in err, err
+        assert "Microsoft.Compute/virtualMachines/write" in err, err
+        assert len(az(admin, "vm", "nic", "list", "-g", "rbac", "--vm-name", "vm1")) == 2
+
+        az(admin, "role", "assignment", "delete", "--assignee", "az-reader", "--role", "Reader", "--scope", scope)
+        assert az(admin, "role", "assignment", "list", "--assignee", "az-reader") == []
+        err = az(reader, "vm", "show", "-g", "rbac", "-n", "vm1", ok=False)
+        assert "AuthorizationFailed" in err, err
+
+        # A user signs in with a password (MSAL's username/password flow) and Graph knows them.
+        # Through cerulean's ADFS authority: against an AAD-style one MSAL first asks the
+        # host's port 443 for the user's realm, whatever port the authority names.
+        user = _profile(url, data, "user")
+        az(user, "cloud", "update", "--name", "Cerulean", "--endpoint-active-directory", f"{url}/adfs")
+        az(user, "login", "-u", "ada@cerulean.test", "-p", "pw")
+        me = az(user, "ad", "signed-in-user", "show")
+        assert me["userPrincipalName"] == "ada@cerulean.test" and me["displayName"] == "Ada"
+        assert az(user, "group", "show", "-n", "rbac")["name"] == "rbac"
+    finally:
+        _stop(proc, data)

@@ -29,6 +29,8 @@ pub struct ApiOptions {
     pub identity: Arc<Identity>,
     /// How long a request body may take to arrive, from its first read (`--body-timeout`).
     pub body_timeout: Duration,
+    /// Whether role assignments are enforced (`--rbac`, `crate::authz`).
+    pub rbac: bool,
 }
 
 impl ApiOptions {

@@ -102,6 +102,7 @@ pub fn class_status(class: ErrorClass) -> StatusCode {
         ErrorClass::Conflict => StatusCode::CONFLICT,
         ErrorClass::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         ErrorClass::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+        ErrorClass::Forbidden => StatusCode::FORBIDDEN,
     }
 }
 

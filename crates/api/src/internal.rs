@@ -2,8 +2,10 @@
 //! very ARM request a client would send, through the whole service (path canonicalisation,
 //! api-version, wire parsing, rules), so a rule can never hold for direct PUTs and not for
 //! templates. Internal requests carry the [`Internal`] extension, which only this module can
-//! set: the bearer check lets them through.
+//! set: the bearer check lets them through. They also carry the principal they act for (a
+//! deployment's deployer), so access control checks them as that principal's own.
 
+use crate::identity::Caller;
 use crate::AppState;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -28,9 +30,11 @@ impl Reply {
     }
 }
 
-/// Sends `method path_and_query` with a JSON body to this server and waits for the answer.
+/// Sends `method path_and_query` with a JSON body to this server, on `caller`'s behalf, and
+/// waits for the answer.
 pub async fn call(
     s: &AppState,
+    caller: Option<&Caller>,
     method: Method,
     path_and_query: &str,
     body: Option<&Value>,
@@ -49,6 +53,9 @@ pub async fn call(
         return failure("the request path is not valid");
     };
     req.extensions_mut().insert(Internal);
+    if let Some(c) = caller {
+        req.extensions_mut().insert(c.clone());
+    }
     let resp = match service.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

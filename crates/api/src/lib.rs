@@ -3,11 +3,13 @@
 //! JSON with ARM's headers. Errors from every layer meet in [`error::ApiError`], which is
 //! the one place that decides HTTP status codes.
 
+pub mod authz;
 mod context;
 mod deploy;
 mod drain;
 mod error;
 mod extract;
+mod graph;
 pub mod identity;
 mod internal;
 mod lro;

@@ -4,6 +4,7 @@
 //! domain values back.
 
 pub mod audit;
+pub mod authorization;
 pub mod compute;
 pub mod deployments;
 mod error;
@@ -83,6 +84,8 @@ pub struct App {
     /// subscriptions added by another server sharing the database are found too.
     subscriptions: RwLock<HashMap<String, Subscription>>,
     lifecycle: lease::Lifecycle,
+    /// Each principal's role assignments, resolved (`authorization.rs`).
+    grants: authorization::GrantCache,
 }
 
 /// What `GET /cerulean/info` reports.
@@ -117,6 +120,7 @@ impl App {
             config,
             subscriptions: RwLock::new(HashMap::new()),
             lifecycle: lease::Lifecycle::new(),
+            grants: Default::default(),
         });
         app.refresh_subscriptions().await?;
         app.take_lease().await?;

@@ -779,6 +779,7 @@ pub async fn cold_start(
             let h = Http {
                 client: client.clone(),
                 base: started.base.clone(),
+                bearer: None,
             };
             let mut ok = false;
             for _ in 0..2000 {

@@ -8,6 +8,7 @@ mod baseline;
 mod load;
 mod moto;
 mod probe;
+mod rbac;
 mod report;
 mod target;
 
@@ -55,8 +56,8 @@ struct Args {
     /// Also write every figure as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Only these scenarios: baseline, create, get, vm, ipcfg, seed, ipam, list, cold, moto
-    /// (default: all).
+    /// Only these scenarios: baseline, create, get, vm, ipcfg, seed, ipam, list, cold, rbac,
+    /// moto (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Option<Vec<String>>,
     /// Instead of the table: measure one scenario (get, create, list, baseline-get,
@@ -333,6 +334,15 @@ async fn run(args: Args) -> ExitCode {
                 eprintln!("{} failed: {e}", mode.label());
                 failed.push(format!("{}: {e}", mode.label()));
             }
+        }
+    }
+
+    if cfg.wants("rbac") {
+        if !auth_none {
+            skipped.push("rbac: this cerulean has no --auth".into());
+        } else if let Err(e) = rbac::run(&cfg, &mut out).await {
+            eprintln!("rbac failed: {e}");
+            failed.push(format!("rbac: {e}"));
         }
     }
 

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct Http {
     pub client: reqwest::Client,
     pub base: String,
+    /// `Authorization: Bearer …` on every request, for servers that check tokens.
+    pub bearer: Option<String>,
 }
 
 impl Http {
@@ -35,7 +37,14 @@ impl Http {
         Ok(Http {
             client: b.build().map_err(|e| e.to_string())?,
             base: base.trim_end_matches('/').to_string(),
+            bearer: None,
         })
+    }
+
+    /// The same client, sending `token` as its bearer token.
+    pub fn with_bearer(mut self, token: String) -> Http {
+        self.bearer = Some(format!("Bearer {token}"));
+        self
     }
 
     /// A path on this server, or an absolute URL that must point back at it.
@@ -57,6 +66,9 @@ impl Http {
         body: Option<Vec<u8>>,
     ) -> Result<(u16, HeaderMap, bytes::Bytes), String> {
         let mut req = self.client.request(method.clone(), self.url(path)?);
+        if let Some(t) = &self.bearer {
+            req = req.header("authorization", t);
+        }
         if let Some(b) = body {
             req = req.header("content-type", "application/json").body(b);
         }

@@ -117,11 +117,18 @@ pub struct ServeArgs {
     /// Whether ARM endpoints require a bearer token from cerulean's token endpoint.
     #[arg(long, value_enum, default_value_t = AuthArg::Required, env = "CERULEAN_AUTH")]
     pub auth: AuthArg,
-    /// JSON file of the only service principals the token endpoint accepts:
-    /// [{"clientId": "...", "clientSecret": "...", "tenantId": "..."}] (tenantId optional).
-    /// Without it any client id and secret work.
+    /// JSON file of the only principals that may sign in: service principals
+    /// {"clientId", "clientSecret", "tenantId"?, "objectId"?, "displayName"?, "roles"?} and users
+    /// {"userName", "password", "objectId"?, "displayName"?, "roles"?}; "roles" is
+    /// [{"role": "Reader", "scope": "/subscriptions/..."}], assigned at start. Without it any
+    /// client id and secret work.
     #[arg(long, env = "CERULEAN_PRINCIPALS")]
     pub principals: Option<PathBuf>,
+    /// Enforce role assignments: every ARM request must be allowed to the caller by Azure's
+    /// role-based access control (403 AuthorizationFailed otherwise). Needs --principals (the
+    /// roles it gives are the first assignments) and tokens.
+    #[arg(long, requires = "principals")]
+    pub rbac: bool,
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

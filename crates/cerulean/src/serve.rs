@@ -11,7 +11,10 @@ use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::Handle;
 use cerulean_api::{ApiOptions, AuthMode, Identity, KeyFile, Scheme};
+use cerulean_app::authorization::SeedAssignment;
 use cerulean_app::{App, Config};
+use cerulean_domain::authz::assignment::role_guid;
+use cerulean_domain::authz::{builtin, Scope as AuthzScope};
 use cerulean_domain::subscription::Subscription;
 use cerulean_store::{PgStore, SqliteMode, SqliteStore, Store};
 use std::net::{SocketAddr, TcpListener};
@@ -107,6 +110,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             "--header-timeout, --body-timeout and --idle-timeout must be longer than 0".into(),
         );
     }
+    if args.rbac && args.auth == AuthArg::None {
+        return Err(
+            "--rbac needs tokens to know who is asking: it cannot be used with --auth none".into(),
+        );
+    }
     let instance = crate::instance::claim(&args.location);
     let store = open_store(args.database_url.as_deref(), args.in_memory, &args.location).await?;
     let mut subscriptions = vec![Subscription::default_subscription()];
@@ -129,6 +137,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     .await
     .map_err(|e| format!("cannot start: {e}"))?;
     let identity = Arc::new(load_identity(&args, &app).await?);
+    let seeds = role_seeds(&identity)?;
+    let seeded = app
+        .seed_role_assignments(seeds)
+        .await
+        .map_err(|e| format!("cannot assign the roles of --principals: {e}"))?;
+    if seeded > 0 {
+        tracing::info!(seeded, "role assignments created from --principals");
+    }
     let timeouts = Timeouts {
         header: args.header_timeout,
         idle: args.idle_timeout,
@@ -158,6 +174,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 default_authority: addr.to_string(),
                 identity: identity.clone(),
                 body_timeout: args.body_timeout,
+                rbac: args.rbac,
             },
         ))
     };
@@ -246,6 +263,39 @@ async fn load_identity(args: &ServeArgs, app: &App) -> Result<Identity, String> 
         KeyFile::SeedOnly
     };
     Identity::load(app, &args.location, file, mode, principals).await
+}
+
+/// The role assignments `--principals` asks for, checked before anything starts: a role
+/// named by its name or id, at a valid scope.
+fn role_seeds(identity: &Identity) -> Result<Vec<SeedAssignment>, String> {
+    identity
+        .directory()
+        .role_grants()
+        .into_iter()
+        .map(|(principal_id, principal_type, grant)| {
+            let role = builtin::by_name(&grant.role)
+                .or_else(|| role_guid(&grant.role).and_then(builtin::by_guid))
+                .ok_or_else(|| {
+                    format!(
+                        "--principals: unknown role '{}' (built-in roles: {})",
+                        grant.role,
+                        builtin::ALL
+                            .iter()
+                            .map(|r| r.role_name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+            let scope = AuthzScope::parse(&grant.scope)
+                .map_err(|e| format!("--principals: scope '{}': {e}", grant.scope))?;
+            Ok(SeedAssignment {
+                principal_id,
+                principal_type,
+                role,
+                scope,
+            })
+        })
+        .collect()
 }
 
 async fn shutdown_signal() {

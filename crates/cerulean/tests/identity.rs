@@ -80,7 +80,12 @@ async fn client_credentials_tokens_are_signed_jwts_that_arm_accepts() {
     let c = claims(token);
     assert_eq!(c["tid"], TENANT);
     assert_eq!(c["appid"], "11111111-2222-3333-4444-555555555555");
-    assert_eq!(c["oid"], "11111111-2222-3333-4444-555555555555");
+    // The service principal's object id is its own (stable, derived from the client id),
+    // not the application id, as in Azure.
+    let oid = c["oid"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(oid).is_ok(), "{oid}");
+    assert_ne!(oid, "11111111-2222-3333-4444-555555555555");
+    assert_eq!(c["sub"], oid);
     assert_eq!(c["aud"], "https://management.core.windows.net/");
     assert_eq!(c["iss"], format!("https://sts.windows.net/{TENANT}/"));
     let (iat, nbf, exp) = (

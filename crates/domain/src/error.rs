@@ -12,6 +12,8 @@ pub enum ErrorClass {
     Conflict,
     PreconditionFailed,
     NotImplemented,
+    /// The caller may not do this (403).
+    Forbidden,
 }
 
 /// A nested error as ARM puts it in `error.details`.
@@ -429,6 +431,95 @@ pub enum DomainError {
         message: String,
         target: Option<String>,
     },
+
+    // Access control (`crate::authz`).
+    #[error("The client '{client}' with object id '{object_id}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.")]
+    AuthorizationFailed {
+        client: String,
+        object_id: String,
+        action: String,
+        scope: String,
+    },
+
+    #[error("{0}")]
+    LinkedAuthorizationFailed(Box<LinkedRefusal>),
+
+    #[error(
+        "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
+    )]
+    InvalidRoleAssignmentId { name: String },
+
+    #[error("The Principal ID '{id}' is not valid. Principal ID must be a GUID.")]
+    InvalidPrincipalId { id: String },
+
+    // GUESS: code and message.
+    #[error("The role definition ID '{id}' is not valid.")]
+    InvalidRoleDefinitionId { id: String },
+
+    /// In a role assignment: the role it names does not exist (400).
+    #[error("The specified role definition with ID '{guid}' does not exist.")]
+    RoleDefinitionDoesNotExist { guid: String },
+
+    /// A GET of a role definition that does not exist (404, same code and text).
+    #[error("The specified role definition with ID '{guid}' does not exist.")]
+    RoleDefinitionNotFound { guid: String },
+
+    #[error("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", .id.replace('-', ""))]
+    PrincipalNotFound { id: String, tenant: String },
+
+    /// Azure's own spelling, typo and space before the comma included.
+    #[error("The PrincipalId '{}' has type '{actual}' , which is different from specified PrinciaplType '{given}'.", .id.replace('-', ""))]
+    UnmatchedPrincipalType {
+        id: String,
+        actual: &'static str,
+        given: &'static str,
+    },
+
+    #[error("The request to create role assignment '{name}' is not valid. Role assignment scope '{body_scope}' must match the scope specified on the URI '{uri_scope}'.")]
+    InvalidCreateRoleAssignmentRequest {
+        name: String,
+        body_scope: String,
+        uri_scope: String,
+    },
+
+    #[error("The role assignment already exists.")]
+    RoleAssignmentExists,
+
+    #[error("Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")]
+    RoleAssignmentUpdateNotPermitted,
+
+    // GUESS: message.
+    #[error("The role assignment '{name}' is not found.")]
+    RoleAssignmentNotFound { name: String },
+}
+
+/// A write whose own action is allowed but some resource it references may not be joined
+/// (boxed in [`DomainError::LinkedAuthorizationFailed`]: it is the largest error).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedRefusal {
+    pub client: String,
+    pub object_id: String,
+    pub action: String,
+    pub scope: String,
+    /// The refused links, in the order the request names them. Several are listed
+    /// comma-separated (GUESS: Azure's transcripts show one).
+    pub linked_actions: Vec<String>,
+    pub linked_scopes: Vec<String>,
+}
+
+impl std::fmt::Display for LinkedRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The client '{}' with object id '{}' has permission to perform action '{}' on scope '{}'; however, it does not have permission to perform action(s) '{}' on the linked scope(s) '{}' (respectively) or the linked scope(s) are invalid.",
+            self.client,
+            self.object_id,
+            self.action,
+            self.scope,
+            self.linked_actions.join(","),
+            self.linked_scopes.join(",")
+        )
+    }
 }
 
 impl DomainError {
@@ -542,6 +633,20 @@ impl DomainError {
             InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
             DeploymentInterrupted { .. } => "DeploymentInterrupted",             // cerulean's own
             InvalidTemplate { code, .. } => code,
+            AuthorizationFailed { .. } => "AuthorizationFailed",
+            LinkedAuthorizationFailed(_) => "LinkedAuthorizationFailed",
+            InvalidRoleAssignmentId { .. } => "InvalidRoleAssignmentId",
+            InvalidPrincipalId { .. } => "InvalidPrincipalId",
+            InvalidRoleDefinitionId { .. } => "InvalidRoleDefinitionId", // GUESS
+            RoleDefinitionDoesNotExist { .. } | RoleDefinitionNotFound { .. } => {
+                "RoleDefinitionDoesNotExist"
+            }
+            PrincipalNotFound { .. } => "PrincipalNotFound",
+            UnmatchedPrincipalType { .. } => "UnmatchedPrincipalType",
+            InvalidCreateRoleAssignmentRequest { .. } => "InvalidCreateRoleAssignmentRequest",
+            RoleAssignmentExists => "RoleAssignmentExists",
+            RoleAssignmentUpdateNotPermitted => "RoleAssignmentUpdateNotPermitted",
+            RoleAssignmentNotFound { .. } => "RoleAssignmentNotFound",
         }
     }
 
@@ -571,6 +676,10 @@ impl DomainError {
             | TooManyDataDisks { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
+            AuthorizationFailed { .. } | LinkedAuthorizationFailed(_) => ErrorClass::Forbidden,
+            RoleDefinitionNotFound { .. } | RoleAssignmentNotFound { .. } => ErrorClass::NotFound,
+            // GUESS: the status of an update that is not permitted.
+            RoleAssignmentExists | RoleAssignmentUpdateNotPermitted => ErrorClass::Conflict,
             _ => ErrorClass::BadRequest,
         }
     }

@@ -5,6 +5,7 @@
 //! defined here and writes back what they return. Every rule of the seed documents lives in
 //! exactly one function of this crate, next to the test that proves it.
 
+pub mod authz;
 pub mod cidr;
 pub mod compute;
 pub mod deployment;

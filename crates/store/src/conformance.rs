@@ -1,6 +1,9 @@
 //! The one test suite every adapter must pass. Each adapter's test file instantiates it with
 //! [`crate::conformance_suite!`], giving an expression that opens a fresh, empty store.
 
+mod authz;
+pub use authz::*;
+
 use crate::{
     read, write, ListQuery, Record, Ref, RefKind, Scope, Store, StoreError, EXCLUSIVE_REFS,
     UNIQUE_ADDRESS,
@@ -867,7 +870,10 @@ macro_rules! conformance_suite {
             secrets_prune_by_expiry_and_count_by_prefix,
             runs_of_a_server_without_a_lease_are_orphaned,
             reset_forgets_runs_but_not_leases,
-            address_books_with_any_state_are_listed
+            address_books_with_any_state_are_listed,
+            role_assignments_round_trip_and_outlive_a_reset,
+            one_assignment_per_name_and_per_grant,
+            racing_grants_have_one_winner
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

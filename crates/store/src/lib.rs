@@ -18,10 +18,11 @@ pub use error::StoreError;
 pub use pg::PgStore;
 pub use record::{
     group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope,
-    EXCLUSIVE_REFS, UNIQUE_ADDRESS,
+    EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT,
 };
 pub use sqlite::{SqliteMode, SqliteStore};
 
+use cerulean_domain::authz::RoleAssignment;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use std::future::Future;
@@ -138,8 +139,24 @@ pub trait Tx {
     /// `limit`.
     fn runs_orphaned(&mut self, limit: usize) -> Result<Vec<Run>, StoreError>;
 
+    /// The role assignment named `name_key` (its lower-case name).
+    fn get_role_assignment(&mut self, name_key: &str)
+        -> Result<Option<RoleAssignment>, StoreError>;
+    /// Stores a new role assignment. One of the same name, or for the same principal, role
+    /// and scope, fails with `Conflict { constraint: UNIQUE_ROLE_ASSIGNMENT }`.
+    fn insert_role_assignment(&mut self, a: &RoleAssignment) -> Result<(), StoreError>;
+    /// Replaces the stored assignment of the same name (its principal, role and scope stay).
+    fn update_role_assignment(&mut self, a: &RoleAssignment) -> Result<(), StoreError>;
+    fn delete_role_assignment(&mut self, name_key: &str) -> Result<bool, StoreError>;
+    /// The assignments of one principal (lower-case object id), or all of them, in name order.
+    fn list_role_assignments(
+        &mut self,
+        principal: Option<&str>,
+    ) -> Result<Vec<RoleAssignment>, StoreError>;
+
     /// Drops every resource, group, reference, address, run and operation (subscriptions,
-    /// secrets and server leases stay).
+    /// secrets, server leases and role assignments stay: the last describe who may do what,
+    /// not what exists).
     fn reset(&mut self) -> Result<(), StoreError>;
 
     /// The secret named `name`, expired or not (see [`Secret::forget_after_ms`]).

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V5_SQLITE_LEASES_AND_RUNS,
         postgres: V5_LEASES_AND_RUNS,
     },
+    Migration {
+        version: 6,
+        sqlite: V6_ROLE_ASSIGNMENTS_SQLITE,
+        postgres: V6_ROLE_ASSIGNMENTS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -224,6 +229,31 @@ const V5_SQLITE_LEASES_AND_RUNS: &str = "
     ) WITHOUT ROWID;
     INSERT INTO runs (key, owner, token, cancel)
         SELECT key, '', '', 0 FROM resources WHERE kind = 'microsoft.resources/deployments';
+    ";
+
+/// Role assignments (`cerulean_domain::authz`): keyed by their lower-case name (a GUID), one
+/// per principal, role and scope (the unique index is the database's own check of ARM's
+/// `RoleAssignmentExists`, and serves the per-principal lookup every authorization decision
+/// starts from). Both engines; SQLite clusters the table on its key like the others (v2).
+const V6_ROLE_ASSIGNMENTS: &str = "
+    CREATE TABLE role_assignments (
+        name_key TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL,
+        role_definition TEXT NOT NULL,
+        scope_key TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX role_assignments_grant ON role_assignments (principal_id, role_definition, scope_key);
+    ";
+const V6_ROLE_ASSIGNMENTS_SQLITE: &str = "
+    CREATE TABLE role_assignments (
+        name_key TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL,
+        role_definition TEXT NOT NULL,
+        scope_key TEXT NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX role_assignments_grant ON role_assignments (principal_id, role_definition, scope_key);
     ";
 
 /// Refuses a database a newer cerulean has migrated: this binary would not know what its

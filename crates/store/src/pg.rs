@@ -9,11 +9,15 @@
 //! unique constraints remain the last line of defence.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run, EXCLUSIVE_REFS, UNIQUE_ADDRESS};
+use crate::record::{
+    offset_hex, parse_offset, Ref, RefKind, Run, EXCLUSIVE_REFS, UNIQUE_ADDRESS,
+    UNIQUE_ROLE_ASSIGNMENT,
+};
 use crate::{
     Job, ListQuery, Record, Scope, Secret, Store, StoreError, StoreFuture, Tx, WriteCounters,
     WriteStats,
 };
+use cerulean_domain::authz::RoleAssignment;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use postgres::error::SqlState;
@@ -50,6 +54,7 @@ fn backend(e: postgres::Error) -> StoreError {
             let constraint = match db.constraint().unwrap_or_default() {
                 "ip_allocations_pkey" => UNIQUE_ADDRESS,
                 "refs_exclusive" => EXCLUSIVE_REFS,
+                "role_assignments_pkey" | "role_assignments_grant" => UNIQUE_ROLE_ASSIGNMENT,
                 other => other,
             };
             return StoreError::Conflict {
@@ -711,6 +716,64 @@ impl Tx for PgTx<'_> {
             &[&i64::try_from(limit).unwrap_or(i64::MAX)],
         )?;
         Ok(rows.iter().map(to_run).collect())
+    }
+
+    fn get_role_assignment(
+        &mut self,
+        name_key: &str,
+    ) -> Result<Option<RoleAssignment>, StoreError> {
+        let rows = self.query(
+            "SELECT body FROM role_assignments WHERE name_key = $1",
+            &[&name_key],
+        )?;
+        rows.first()
+            .map(|r| decode(r.get::<_, &str>(0)))
+            .transpose()
+    }
+
+    fn insert_role_assignment(&mut self, a: &RoleAssignment) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO role_assignments (name_key, principal_id, role_definition, scope_key, body)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &a.key(),
+                &a.principal_id,
+                &a.role_definition,
+                &a.scope_key(),
+                &encode(a),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_role_assignment(&mut self, a: &RoleAssignment) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE role_assignments SET body = $2 WHERE name_key = $1",
+            &[&a.key(), &encode(a)],
+        )?;
+        Ok(())
+    }
+
+    fn delete_role_assignment(&mut self, name_key: &str) -> Result<bool, StoreError> {
+        let n = self.execute(
+            "DELETE FROM role_assignments WHERE name_key = $1",
+            &[&name_key],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn list_role_assignments(
+        &mut self,
+        principal: Option<&str>,
+    ) -> Result<Vec<RoleAssignment>, StoreError> {
+        let rows = match principal {
+            Some(p) => self.query(
+                "SELECT body FROM role_assignments WHERE principal_id = $1 ORDER BY name_key",
+                &[&p],
+            )?,
+            None => self.query("SELECT body FROM role_assignments ORDER BY name_key", &[])?,
+        };
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
     }
 
     fn reset(&mut self) -> Result<(), StoreError> {

@@ -197,6 +197,8 @@ pub fn parse_offset(hex: &str) -> Result<u128, crate::StoreError> {
 pub const EXCLUSIVE_REFS: &str = "refs_exclusive";
 /// The one-owner-per-address index of IP allocations.
 pub const UNIQUE_ADDRESS: &str = "ip_allocations";
+/// One role assignment per principal, role and scope (and per name).
+pub const UNIQUE_ROLE_ASSIGNMENT: &str = "role_assignments";
 
 #[cfg(test)]
 mod tests {

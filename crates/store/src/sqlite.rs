@@ -6,7 +6,7 @@
 //! read while the writer writes.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS};
+use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT};
 use crate::{Job, Store, StoreError, StoreFuture, WriteCounters, WriteStats};
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OpenFlags};
@@ -71,6 +71,8 @@ fn backend(e: rusqlite::Error) -> StoreError {
                 EXCLUSIVE_REFS.to_string()
             } else if msg.contains("ip_allocations.") {
                 UNIQUE_ADDRESS.to_string()
+            } else if msg.contains("role_assignments.") {
+                UNIQUE_ROLE_ASSIGNMENT.to_string()
             } else {
                 msg
             };

@@ -13,6 +13,7 @@
 mod runtime;
 pub mod whatif;
 
+use crate::identity::Caller;
 use crate::internal::{self, Reply};
 use crate::AppState;
 use axum::http::{Method, StatusCode};
@@ -32,10 +33,18 @@ pub use cerulean_app::deployments::rfc3339_now;
 pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
-/// background, once one of the server's evaluation slots is free. The evaluator is
+/// background, once one of the server's evaluation slots is free, each resource applied on
+/// `caller`'s behalf. The evaluator is
 /// synchronous, so the run gets a blocking thread of its own and reaches the async service
 /// through `Handle::block_on`.
-pub fn spawn(s: AppState, id: ResourceId, correlation_id: String, plan: Plan, mode: Mode) {
+pub fn spawn(
+    s: AppState,
+    id: ResourceId,
+    correlation_id: String,
+    plan: Plan,
+    mode: Mode,
+    caller: Option<Caller>,
+) {
     let runner = s.app.runner();
     tokio::spawn(async move {
         let Some(slot) = s.app.evaluation_slot().await else {
@@ -56,6 +65,7 @@ pub fn spawn(s: AppState, id: ResourceId, correlation_id: String, plan: Plan, mo
                 s: &s,
                 handle: &handle,
                 id: &id,
+                caller: caller.as_ref(),
                 correlation_id: &correlation_id,
                 superseded: Cell::new(false),
                 steps: Cell::new(0),
@@ -75,6 +85,7 @@ struct Run<'a> {
     s: &'a AppState,
     handle: &'a Handle,
     id: &'a ResourceId,
+    caller: Option<&'a Caller>,
     /// Which run of the deployment this is: a redeploy under the same name is another.
     correlation_id: &'a str,
     /// Set once a progress write was refused: the run is no longer this server's.
@@ -126,7 +137,7 @@ fn failed_error(details: Vec<Value>) -> Value {
 impl Run<'_> {
     fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
         self.handle
-            .block_on(internal::call(self.s, method, path, body))
+            .block_on(internal::call(self.s, self.caller, method, path, body))
     }
 
     /// Records what a progress write said: `false` means the run is no longer this server's,
@@ -278,6 +289,7 @@ impl Run<'_> {
         let fetch = Fetch {
             s: self.s,
             handle: self.handle,
+            caller: self.caller,
         };
         let mut blocked = vec![false; plan.resources.len()];
         let mut errors = Vec::new();
@@ -364,7 +376,8 @@ impl Run<'_> {
     /// users before what they use.
     fn delete_others(&self, plan: &Plan, stopped: &mut Option<Stopped>) -> Vec<Value> {
         let group = self.id.group_id().expect("a deployment has a group");
-        let mut doomed = runtime::undeclared(self.s, self.handle, plan, group.as_str());
+        let mut doomed =
+            runtime::undeclared(self.s, self.handle, self.caller, plan, group.as_str());
         doomed.sort_by_key(|id| {
             let kind = ResourceId::parse(id)
                 .map(|r| r.kind_key())

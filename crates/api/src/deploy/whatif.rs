@@ -1,6 +1,7 @@
 //! What-if: what a deployment would create, modify or delete, without changing anything.
 
 use super::runtime::Fetch;
+use crate::identity::Caller;
 use crate::AppState;
 use cerulean_domain::deployment::Mode;
 use cerulean_template::{Plan, Runtime};
@@ -14,11 +15,12 @@ const IDENTITY_KEYS: &[&str] = &["id", "name", "type", "apiVersion", "etag"];
 pub fn changes(
     s: &AppState,
     handle: &Handle,
+    caller: Option<&Caller>,
     plan: &Plan,
     mode: Mode,
     group_id: &str,
 ) -> Vec<Value> {
-    let fetch = Fetch { s, handle };
+    let fetch = Fetch { s, handle, caller };
     let mut out = Vec::new();
     for (i, r) in plan.resources.iter().enumerate() {
         if !r.condition {
@@ -48,7 +50,7 @@ pub fn changes(
             }
         });
     }
-    for id in super::runtime::undeclared(s, handle, plan, group_id) {
+    for id in super::runtime::undeclared(s, handle, caller, plan, group_id) {
         out.push(match mode {
             Mode::Complete => {
                 let before = fetch.get(&id).unwrap_or_else(|| json!({"id": id}));

@@ -3,16 +3,47 @@
 //! Refusals are [`ApiError`]s, so they leave through the one error mapping with ARM's
 //! envelope and Azure's `WWW-Authenticate` challenge.
 
-use super::{AuthMode, TokenProblem, ARM_AUDIENCES};
+use super::{AuthMode, TokenProblem};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cerulean_domain::authz::{Principal, PrincipalType};
 use cerulean_domain::subscription::DEFAULT_TENANT_ID;
 
 pub use super::Audiences;
+
+/// True for the Microsoft Graph paths (`crate::graph`), which need a token too.
+fn is_graph_path(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    matches!(first, "v1.0" | "beta")
+}
+
+/// Who sent a request, as its token says: set on every request whose token checked out, and
+/// on requests the server sends itself on a caller's behalf (`crate::internal`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller(pub Principal);
+
+impl Caller {
+    fn from_claims(c: &super::Claims) -> Caller {
+        let user = c.idtyp.as_deref() == Some("user");
+        Caller(Principal {
+            object_id: c.oid.to_ascii_lowercase(),
+            client: if user {
+                c.upn.clone().unwrap_or_else(|| c.oid.clone())
+            } else {
+                c.appid.clone().unwrap_or_else(|| c.oid.clone())
+            },
+            kind: if user {
+                PrincipalType::User
+            } else {
+                PrincipalType::ServicePrincipal
+            },
+        })
+    }
+}
 
 /// Excel's and .NET's default UTC format, as ARM prints times in its messages.
 fn azure_time(epoch: i64) -> String {
@@ -22,14 +53,21 @@ fn azure_time(epoch: i64) -> String {
         .to_string()
 }
 
-/// The bearer check with ARM's audiences.
+/// The bearer check: Graph's audiences on Graph's paths (`crate::graph`), ARM's on every
+/// other path it wraps.
 pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    check_bearer(&s, Audiences::Arm, req, next).await
+    let family = if is_graph_path(req.uri().path()) {
+        Audiences::Graph
+    } else {
+        Audiences::Arm
+    };
+    check_bearer(&s, family, req, next).await
 }
 
 /// Lets the request through if it carries a valid token for `family` (or auth is off, or the
-/// server sent it to itself); answers 401 with ARM's code and message otherwise.
-async fn check_bearer(s: &AppState, family: Audiences, req: Request, next: Next) -> Response {
+/// server sent it to itself), noting who sent it ([`Caller`]); answers 401 with ARM's code
+/// and message otherwise.
+async fn check_bearer(s: &AppState, family: Audiences, mut req: Request, next: Next) -> Response {
     let identity = &s.options.identity;
     if identity.mode() == AuthMode::None
         || req
@@ -66,13 +104,16 @@ async fn check_bearer(s: &AppState, family: Audiences, req: Request, next: Next)
         .into_response();
     };
     match identity.check_access(token, family, &base) {
-        Ok(_) => next.run(req).await,
-        Err(problem) => refusal(problem, &base, authority).into_response(),
+        Ok(claims) => {
+            req.extensions_mut().insert(Caller::from_claims(&claims));
+            next.run(req).await
+        }
+        Err(problem) => refusal(problem, family, &base, authority).into_response(),
     }
 }
 
 /// ARM's answer to a token it will not take.
-fn refusal(problem: TokenProblem, base: &str, authority: String) -> ApiError {
+fn refusal(problem: TokenProblem, family: Audiences, base: &str, authority: String) -> ApiError {
     match problem {
         TokenProblem::Invalid => ApiError::InvalidAuthenticationToken {
             message: "The access token is invalid.".into(),
@@ -87,10 +128,9 @@ fn refusal(problem: TokenProblem, base: &str, authority: String) -> ApiError {
             authority,
         },
         TokenProblem::WrongAudience { aud } => {
-            let allowed: Vec<String> = ARM_AUDIENCES
-                .iter()
-                .map(|a| a.to_string())
-                .chain([format!("{base}/"), base.to_string()])
+            let allowed: Vec<String> = family
+                .accepted(base)
+                .into_iter()
                 .map(|a| format!("'{a}'"))
                 .collect();
             ApiError::InvalidAuthenticationTokenAudience {
@@ -113,6 +153,14 @@ fn refusal(problem: TokenProblem, base: &str, authority: String) -> ApiError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn graph_paths() {
+        assert!(super::is_graph_path("/v1.0/me"));
+        assert!(super::is_graph_path("/beta/servicePrincipals"));
+        assert!(!super::is_graph_path("/health"));
+        assert!(!super::is_graph_path("/subscriptions"));
+    }
+
     #[test]
     fn times_print_like_dotnet() {
         assert_eq!(super::azure_time(1_684_078_512), "5/14/2023 3:35:12 PM");

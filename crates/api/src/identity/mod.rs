@@ -15,9 +15,14 @@
 
 mod auth;
 mod device;
+mod directory;
 mod routes;
 
-pub use auth::require_bearer;
+pub use auth::{require_bearer, Caller};
+pub use directory::{
+    app_object_id, parse_principals, user_object_id, Directory, Object, Principal, PrincipalsFile,
+    RoleGrant, User,
+};
 pub use routes::{method_not_allowed, routes};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -57,33 +62,6 @@ pub enum AuthMode {
     None,
 }
 
-/// A service principal from `--principals FILE`.
-#[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Principal {
-    pub client_id: String,
-    pub client_secret: String,
-    #[serde(default)]
-    pub tenant_id: Option<String>,
-}
-
-impl std::fmt::Debug for Principal {
-    // The secret never reaches a log line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Principal")
-            .field("client_id", &self.client_id)
-            .field("tenant_id", &self.tenant_id)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Parses a `--principals` file: `[{"clientId", "clientSecret", "tenantId"?}]`.
-pub fn parse_principals(text: &str) -> Result<Vec<Principal>, String> {
-    serde_json::from_str(text).map_err(|e| {
-        format!("expected [{{\"clientId\": \"...\", \"clientSecret\": \"...\", \"tenantId\"?: \"...\"}}]: {e}")
-    })
-}
-
 /// The claims of every token cerulean issues.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -115,8 +93,40 @@ pub struct Claims {
 /// Who a token is for.
 #[derive(Debug, Clone)]
 pub enum Subject {
-    App { client_id: String, tenant: String },
-    User { client_id: String, tenant: String },
+    App {
+        client_id: String,
+        tenant: String,
+    },
+    User {
+        client_id: String,
+        tenant: String,
+        object_id: String,
+        user_name: String,
+        display_name: String,
+    },
+}
+
+impl Subject {
+    /// The user that device-code sign-ins (and password sign-ins without `--principals`
+    /// users) are, unless the request names another.
+    pub fn builtin_user(client_id: String, tenant: String) -> Subject {
+        Subject::User {
+            client_id,
+            tenant,
+            object_id: USER_OID.into(),
+            user_name: USER_NAME.into(),
+            display_name: "cerulean user".into(),
+        }
+    }
+
+    pub(crate) fn client_and_tenant(&self) -> (&str, &str) {
+        match self {
+            Subject::App { client_id, tenant }
+            | Subject::User {
+                client_id, tenant, ..
+            } => (client_id, tenant),
+        }
+    }
 }
 
 /// Why a bearer token was refused.
@@ -141,7 +151,8 @@ pub enum TokenProblem {
 
 /// The audiences a family of routes accepts. ARM's are Azure's four spellings plus this
 /// server's own base URL (with and without the trailing slash: the JavaScript SDK asks for
-/// `${endpoint}/.default`). A Graph surface would add its own family.
+/// `${endpoint}/.default`). Graph's (`crate::graph`) are Microsoft Graph's spellings plus the
+/// same base URL (the profile `cerulean az-profile` writes names it as Graph's resource).
 ///
 /// "Own base URL" is the one the request reached us by (its `Host`), which is what a client
 /// behind any name, port mapping or proxy asked its token for; a client that forges `Host`
@@ -150,7 +161,17 @@ pub enum TokenProblem {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audiences {
     Arm,
+    Graph,
 }
+
+/// Microsoft Graph's audiences (its URL, its application id, and Azure AD Graph's URL).
+pub const GRAPH_AUDIENCES: [&str; 5] = [
+    "https://graph.microsoft.com/",
+    "https://graph.microsoft.com",
+    "00000003-0000-0000-c000-000000000000",
+    "https://graph.windows.net/",
+    "https://graph.windows.net",
+];
 
 /// Azure's spellings of ARM's audience, in the order ARM lists them.
 pub const ARM_AUDIENCES: [&str; 4] = [
@@ -170,6 +191,11 @@ impl Audiences {
                 .map(|a| a.to_string())
                 .chain([format!("{base}/"), base.to_string()])
                 .collect(),
+            Audiences::Graph => GRAPH_AUDIENCES
+                .iter()
+                .map(|a| a.to_string())
+                .chain([format!("{base}/"), base.to_string()])
+                .collect(),
         }
     }
 }
@@ -182,7 +208,7 @@ pub struct Identity {
     kid: String,
     x: String,
     y: String,
-    principals: Option<Vec<Principal>>,
+    directory: Directory,
 }
 
 impl std::fmt::Debug for Identity {
@@ -190,7 +216,7 @@ impl std::fmt::Debug for Identity {
         f.debug_struct("Identity")
             .field("mode", &self.mode)
             .field("kid", &self.kid)
-            .field("principals", &self.principals)
+            .field("directory", &self.directory)
             .finish_non_exhaustive()
     }
 }
@@ -219,7 +245,7 @@ impl Identity {
         data_dir: &Path,
         file: KeyFile,
         mode: AuthMode,
-        principals: Option<Vec<Principal>>,
+        principals: Option<PrincipalsFile>,
     ) -> Result<Identity, String> {
         let path = key_path(data_dir);
         let on_disk = match std::fs::read_to_string(&path) {
@@ -251,7 +277,7 @@ impl Identity {
     pub fn from_pem(
         pem: &str,
         mode: AuthMode,
-        principals: Option<Vec<Principal>>,
+        principals: Option<PrincipalsFile>,
     ) -> Result<Identity, String> {
         let key = rcgen::KeyPair::from_pem(pem).map_err(|e| e.to_string())?;
         if !key.is_compatible(&rcgen::PKCS_ECDSA_P256_SHA256) {
@@ -271,12 +297,17 @@ impl Identity {
             kid,
             x,
             y,
-            principals,
+            directory: Directory::new(principals),
         })
     }
 
     pub fn mode(&self) -> AuthMode {
         self.mode
+    }
+
+    /// Who may sign in, and as what.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
     }
 
     /// The JSON Web Key Set clients verify tokens with.
@@ -299,10 +330,10 @@ impl Identity {
         client_id: &str,
         secret: Option<&str>,
     ) -> Result<Option<String>, ClientRejection> {
-        let Some(list) = &self.principals else {
+        if !self.directory.is_closed() {
             return Ok(None);
-        };
-        let Some(p) = list.iter().find(|p| p.client_id == client_id) else {
+        }
+        let Some(p) = self.directory.app(client_id) else {
             return Err(ClientRejection::UnknownApplication);
         };
         match secret {
@@ -311,6 +342,22 @@ impl Identity {
             }
             _ => Err(ClientRejection::InvalidSecret),
         }
+    }
+
+    /// Checks a user's password against `--principals` (any password signs any name in without
+    /// it). Returns the user's object id and display name.
+    fn check_user(&self, user_name: &str, password: &str) -> Option<(String, String)> {
+        if !self.directory.is_closed() {
+            let oid = if user_name.eq_ignore_ascii_case(USER_NAME) {
+                USER_OID.to_string()
+            } else {
+                user_object_id(user_name)
+            };
+            return Some((oid, user_name.to_string()));
+        }
+        let u = self.directory.user(user_name)?;
+        constant_time_eq(password.as_bytes(), u.password.as_bytes())
+            .then(|| (u.object_id(), u.display_name().to_string()))
     }
 
     /// Tenants whose paths the token endpoints answer.
@@ -324,7 +371,7 @@ impl Identity {
     /// Tenants tokens are issued for: the default one and those of `--principals`.
     fn is_tenant(&self, tid: &str) -> bool {
         tid.eq_ignore_ascii_case(DEFAULT_TENANT_ID)
-            || self.principals.iter().flatten().any(|p| {
+            || self.directory.apps().iter().any(|p| {
                 p.tenant_id
                     .as_deref()
                     .is_some_and(|pt| pt.eq_ignore_ascii_case(tid))
@@ -335,8 +382,40 @@ impl Identity {
     pub fn access_token(&self, subject: &Subject, aud: &str) -> (String, i64) {
         let now = chrono::Utc::now().timestamp();
         let exp = now + TOKEN_LIFETIME_SECS;
-        let claims = claims_for(subject, aud, now, exp, None);
+        let claims = claims_for(subject, &self.object_id(subject), aud, now, exp, None);
+        self.remember(subject);
         (self.sign(&claims), exp)
+    }
+
+    /// The object id a subject's tokens carry.
+    pub fn object_id(&self, subject: &Subject) -> String {
+        match subject {
+            Subject::App { client_id, .. } => self.directory.app_object_id(client_id),
+            Subject::User { object_id, .. } => object_id.clone(),
+        }
+    }
+
+    /// An open directory remembers who signed in, so Graph can name them later.
+    fn remember(&self, subject: &Subject) {
+        let object = match subject {
+            Subject::App { client_id, tenant } => Object::ServicePrincipal {
+                object_id: self.object_id(subject),
+                app_id: client_id.clone(),
+                display_name: client_id.clone(),
+                tenant: tenant.clone(),
+            },
+            Subject::User {
+                object_id,
+                user_name,
+                display_name,
+                ..
+            } => Object::User {
+                object_id: object_id.clone(),
+                user_name: user_name.clone(),
+                display_name: display_name.clone(),
+            },
+        };
+        self.directory.saw(object);
     }
 
     /// A refresh token: a signed JWT that only the token endpoint accepts.
@@ -344,6 +423,7 @@ impl Identity {
         let now = chrono::Utc::now().timestamp();
         let mut claims = claims_for(
             subject,
+            &self.object_id(subject),
             scope,
             now,
             now + REFRESH_LIFETIME_SECS,
@@ -354,18 +434,30 @@ impl Identity {
     }
 
     /// An OpenID Connect id token for a user sign-in.
-    fn id_token(&self, base: &str, client_id: &str, tenant: &str) -> String {
+    fn id_token(&self, base: &str, subject: &Subject) -> String {
         let now = chrono::Utc::now().timestamp();
+        let (client_id, tenant) = subject.client_and_tenant();
+        let (name, upn) = match subject {
+            Subject::User {
+                display_name,
+                user_name,
+                ..
+            } => (display_name.as_str(), user_name.as_str()),
+            Subject::App { client_id, .. } => (client_id.as_str(), client_id.as_str()),
+        };
+        let oid = self.object_id(subject);
         let claims = json!({
             "aud": client_id,
             "iss": issuer(base, tenant),
             "iat": now,
             "nbf": now,
             "exp": now + TOKEN_LIFETIME_SECS,
-            "name": "cerulean user",
-            "oid": USER_OID,
-            "preferred_username": USER_NAME,
-            "sub": USER_OID,
+            "name": name,
+            "oid": oid,
+            "preferred_username": upn,
+            // ADFS clients (az with an `/adfs` authority) read the user's name here.
+            "upn": upn,
+            "sub": oid,
             "tid": tenant,
             "ver": "2.0",
         });
@@ -443,44 +535,37 @@ enum ClientRejection {
     InvalidSecret,
 }
 
-fn claims_for(subject: &Subject, aud: &str, now: i64, exp: i64, use_: Option<&str>) -> Claims {
-    let (client_id, tenant, oid, user) = match subject {
-        Subject::App { client_id, tenant } => (client_id, tenant, app_oid(client_id), false),
-        Subject::User { client_id, tenant } => (client_id, tenant, USER_OID.to_string(), true),
+fn claims_for(
+    subject: &Subject,
+    oid: &str,
+    aud: &str,
+    now: i64,
+    exp: i64,
+    use_: Option<&str>,
+) -> Claims {
+    let (client_id, tenant) = subject.client_and_tenant();
+    let upn = match subject {
+        Subject::User { user_name, .. } => Some(user_name.clone()),
+        Subject::App { .. } => None,
     };
+    let user = upn.is_some();
     Claims {
         aud: aud.to_string(),
         iss: access_issuer(tenant),
         iat: now,
         nbf: now,
         exp,
-        tid: tenant.clone(),
-        oid: oid.clone(),
-        sub: oid,
-        appid: Some(client_id.clone()),
+        tid: tenant.to_string(),
+        oid: oid.to_string(),
+        sub: oid.to_string(),
+        appid: Some(client_id.to_string()),
         idtyp: Some(if user { "user" } else { "app" }.into()),
-        upn: user.then(|| USER_NAME.to_string()),
-        unique_name: user.then(|| USER_NAME.to_string()),
+        unique_name: upn.clone(),
+        upn,
         scp: user.then(|| "user_impersonation".to_string()),
         cerulean_use: use_.map(str::to_string),
         ver: "1.0".into(),
     }
-}
-
-/// A stable object id for an application: its client id when that is a GUID, otherwise a
-/// name-derived one.
-fn app_oid(client_id: &str) -> String {
-    if uuid::Uuid::parse_str(client_id).is_ok() {
-        return client_id.to_ascii_lowercase();
-    }
-    // FNV-1a, twice with different seeds: stable across restarts and servers.
-    let fnv = |seed: u64| {
-        client_id.bytes().fold(seed, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-    };
-    let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
-    uuid::Uuid::from_u64_pair(a, b).to_string()
 }
 
 /// The issuer of access (and refresh) tokens for `tenant`.
@@ -537,7 +622,7 @@ fn write_private(path: &Path, text: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn identity(principals: Option<Vec<Principal>>) -> Identity {
+    fn identity(principals: Option<PrincipalsFile>) -> Identity {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         Identity::from_pem(&key.serialize_pem(), AuthMode::Required, principals).unwrap()
     }
@@ -566,6 +651,7 @@ mod tests {
                 client_id: "x".into(),
                 tenant: DEFAULT_TENANT_ID.into(),
             },
+            "o",
             ARM_AUDIENCE,
             1000,
             2000,
@@ -594,7 +680,7 @@ mod tests {
             a.check_client("d", Some("s")),
             Err(ClientRejection::UnknownApplication)
         ));
-        let shown = format!("{:?}", a.principals);
+        let shown = format!("{:?}", a.directory);
         assert!(shown.contains("\"c\""), "{shown}");
         assert!(!shown.contains("\"s\""), "the secret leaked: {shown}");
     }
@@ -645,7 +731,14 @@ mod tests {
             "a principal's tenant"
         );
         let now = chrono::Utc::now().timestamp();
-        let mut c = claims_for(&app(DEFAULT_TENANT_ID), ARM_AUDIENCE, now, now + 600, None);
+        let mut c = claims_for(
+            &app(DEFAULT_TENANT_ID),
+            "app-oid",
+            ARM_AUDIENCE,
+            now,
+            now + 600,
+            None,
+        );
         let check = |c: &Claims| a.check_access(&a.sign(c), Audiences::Arm, base);
         assert!(check(&c).is_ok());
         // What versions before wrote: the server's own address, checked against the request's.
@@ -678,7 +771,14 @@ mod tests {
     fn a_token_naming_another_key_is_invalid() {
         let a = identity(None);
         let now = chrono::Utc::now().timestamp();
-        let c = claims_for(&app(DEFAULT_TENANT_ID), ARM_AUDIENCE, now, now + 600, None);
+        let c = claims_for(
+            &app(DEFAULT_TENANT_ID),
+            "app-oid",
+            ARM_AUDIENCE,
+            now,
+            now + 600,
+            None,
+        );
         // Signed with this very key, but naming another key, or none.
         for kid in [Some("other".to_string()), None] {
             let mut header = Header::new(Algorithm::ES256);

@@ -7,7 +7,6 @@
 use super::device;
 use super::{
     issuer, ClientRejection, Identity, Subject, ARM_AUDIENCE, MSI_CLIENT_ID, TOKEN_LIFETIME_SECS,
-    USER_OID,
 };
 use crate::extract::{read_body, BodyError};
 use crate::routes::edge::{route, Access, EdgeRoute};
@@ -486,15 +485,27 @@ async fn token(
                 .ok_or_else(|| OAuthError::missing("device_code"))?;
             let client_id = client_id()?;
             let tenant = device::redeem(s, code, &client_id).await?;
-            Subject::User { client_id, tenant }
+            Subject::builtin_user(client_id, tenant)
         }
         "password" => {
-            if f.get("username").is_none_or(|c| c.is_empty()) {
-                return Err(OAuthError::missing("username"));
-            }
+            let user_name = f
+                .get("username")
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| OAuthError::missing("username"))?;
+            let password = f.get("password").map(String::as_str).unwrap_or("");
+            let Some((object_id, display_name)) = id.check_user(user_name, password) else {
+                return Err(OAuthError::bad_request(
+                    50126,
+                    "Error validating credentials due to invalid username or password.",
+                )
+                .with_error("invalid_grant"));
+            };
             Subject::User {
                 client_id: client_id()?,
                 tenant: tid,
+                object_id,
+                user_name: user_name.clone(),
+                display_name,
             }
         }
         "refresh_token" => {
@@ -513,6 +524,7 @@ async fn token(
                     )
                     .with_error("invalid_grant")
                 })?;
+            let user_name = claims.upn.clone().unwrap_or_default();
             Subject::User {
                 client_id: f
                     .get("client_id")
@@ -520,6 +532,9 @@ async fn token(
                     .or(claims.appid)
                     .unwrap_or_default(),
                 tenant: claims.tid,
+                object_id: claims.oid,
+                display_name: user_name.clone(),
+                user_name,
             }
         }
         "" => return Err(OAuthError::missing("grant_type")),
@@ -589,20 +604,13 @@ fn answer(
         o.insert("scope".into(), json!(scope));
     }
     if user {
-        let (client_id, tenant) = match subject {
-            Subject::User { client_id, tenant } | Subject::App { client_id, tenant } => {
-                (client_id, tenant)
-            }
-        };
-        let info = json!({"uid": USER_OID, "utid": tenant}).to_string();
+        let (_, tenant) = subject.client_and_tenant();
+        let info = json!({"uid": id.object_id(subject), "utid": tenant}).to_string();
         o.insert(
             "refresh_token".into(),
             json!(id.refresh_token(subject, scope)),
         );
-        o.insert(
-            "id_token".into(),
-            json!(id.id_token(base, client_id, tenant)),
-        );
+        o.insert("id_token".into(), json!(id.id_token(base, subject)));
         o.insert(
             "client_info".into(),
             json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(info)),

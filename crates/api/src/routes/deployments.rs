@@ -6,13 +6,14 @@
 use crate::deploy::{self, rfc3339_now};
 use crate::error::ApiError;
 use crate::extract::{ArmJsonc, ArmQuery};
+use crate::identity::Caller;
 use crate::wire::deployment as w;
 use crate::{wire, AppState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use cerulean_app::deployments::{deployment_id, Deployment};
 use cerulean_domain::deployment::{validate_name, DeploymentState};
 use cerulean_domain::DomainError;
@@ -120,6 +121,7 @@ fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
 async fn put(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
+    caller: Option<Extension<Caller>>,
     headers: HeaderMap,
     q: ArmQuery,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
@@ -137,6 +139,7 @@ async fn put(
         stored.value.correlation_id.clone(),
         plan,
         mode,
+        caller.map(|Extension(c)| c),
     );
     let status = if created {
         StatusCode::CREATED
@@ -247,6 +250,7 @@ async fn validate(
 async fn what_if(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
+    caller: Option<Extension<Caller>>,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
@@ -259,8 +263,16 @@ async fn what_if(
         .evaluation_slot()
         .await
         .ok_or(cerulean_store::StoreError::Closed)?;
+    let caller = caller.map(|Extension(c)| c);
     let changes = tokio::task::spawn_blocking(move || {
-        let changes = deploy::whatif::changes(&state, &handle, &plan, req.mode, group.as_str());
+        let changes = deploy::whatif::changes(
+            &state,
+            &handle,
+            caller.as_ref(),
+            &plan,
+            req.mode,
+            group.as_str(),
+        );
         drop(slot);
         changes
     })

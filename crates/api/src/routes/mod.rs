@@ -8,6 +8,7 @@
 //! a route is authenticated unless it is declared open.
 
 mod admin;
+mod authorization;
 mod compute;
 mod deployments;
 pub mod edge;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     let own_open = own_open.method_not_allowed_fallback(fallback::method_not_allowed);
     let closed = own_closed
         .merge(identity_closed)
+        .merge(crate::graph::routes())
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .merge(arm)
         .fallback(fallback::unknown)
@@ -88,7 +90,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::refuse_cross_origin_writes,
         ))
-        .layer(from_fn_with_state(
+        .layer(from_fn_with_state(state.clone(), authorization::dispatch))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::authz::authorize,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::identity::require_bearer,
         ));

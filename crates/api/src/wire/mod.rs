@@ -1,5 +1,6 @@
 //! ARM JSON shapes. Only this module (and the route handlers) know them.
 
+pub mod authorization;
 pub mod compute;
 pub mod deployment;
 pub mod disk;

@@ -256,3 +256,74 @@ macro_rules! on_sqlite_and_postgres {
         }
     };
 }
+
+impl Server {
+    /// A client-credentials access token for ARM.
+    pub async fn token(&self, client_id: &str, secret: &str) -> String {
+        self.token_for(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", "https://management.core.windows.net//.default"),
+        ])
+        .await
+    }
+
+    /// A user's access token (resource owner password grant, as `az login -u -p` asks).
+    pub async fn user_token(&self, user: &str, password: &str) -> String {
+        self.token_for(&[
+            ("grant_type", "password"),
+            ("client_id", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
+            ("username", user),
+            ("password", password),
+            (
+                "scope",
+                "https://management.core.windows.net//.default offline_access openid profile",
+            ),
+        ])
+        .await
+    }
+
+    async fn token_for(&self, form: &[(&str, &str)]) -> String {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let r = self
+            .client
+            .post(self.url(&format!("/{TENANT}/oauth2/v2.0/token")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "token: {v}");
+        v["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Sends a request with a bearer token.
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let auth = format!("Bearer {token}");
+        let (s, _, b) = self
+            .call_with(method, path, body, &[("authorization", &auth)])
+            .await;
+        (s, b)
+    }
+}
+
+/// The claims of a JWT, unverified.
+pub fn jwt_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}

@@ -5,6 +5,7 @@ use crate::record::{
     check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind, Run,
 };
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
+use cerulean_domain::authz::RoleAssignment;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -634,6 +635,82 @@ impl Tx for SqliteTx<'_> {
             .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], to_run)
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend)).collect()
+    }
+
+    fn get_role_assignment(
+        &mut self,
+        name_key: &str,
+    ) -> Result<Option<RoleAssignment>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM role_assignments WHERE name_key = ?1")
+            .map_err(backend)?;
+        let body: Option<String> = st
+            .query_row([name_key], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    fn insert_role_assignment(&mut self, a: &RoleAssignment) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO role_assignments (name_key, principal_id, role_definition, scope_key, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(backend)?;
+        st.execute(params![
+            a.key(),
+            a.principal_id,
+            a.role_definition,
+            a.scope_key(),
+            encode(a)
+        ])
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn update_role_assignment(&mut self, a: &RoleAssignment) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("UPDATE role_assignments SET body = ?2 WHERE name_key = ?1")
+            .map_err(backend)?;
+        st.execute(params![a.key(), encode(a)]).map_err(backend)?;
+        Ok(())
+    }
+
+    fn delete_role_assignment(&mut self, name_key: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("DELETE FROM role_assignments WHERE name_key = ?1")
+            .map_err(backend)?;
+        Ok(st.execute([name_key]).map_err(backend)? > 0)
+    }
+
+    fn list_role_assignments(
+        &mut self,
+        principal: Option<&str>,
+    ) -> Result<Vec<RoleAssignment>, StoreError> {
+        let mut st = match principal {
+            Some(_) => self.conn.prepare_cached(
+                "SELECT body FROM role_assignments WHERE principal_id = ?1 ORDER BY name_key",
+            ),
+            None => self
+                .conn
+                .prepare_cached("SELECT body FROM role_assignments ORDER BY name_key"),
+        }
+        .map_err(backend)?;
+        let bodies: Vec<String> = match principal {
+            Some(p) => st
+                .query_map([p], |r| r.get(0))
+                .and_then(|rows| rows.collect()),
+            None => st
+                .query_map([], |r| r.get(0))
+                .and_then(|rows| rows.collect()),
+        }
+        .map_err(backend)?;
+        bodies.iter().map(|b| decode(b)).collect()
     }
 
     fn reset(&mut self) -> Result<(), StoreError> {

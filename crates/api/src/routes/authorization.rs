@@ -1,0 +1,202 @@
+//! `Microsoft.Authorization`: role definitions, role assignments and permissions. These are
+//! extension resources: they live under any scope (`/`, a subscription, a resource group, any
+//! resource), so their requests are recognised by the `/providers/Microsoft.Authorization/`
+//! tail of the path before routing ([`dispatch`]) rather than by one route per scope depth.
+
+use crate::error::ApiError;
+use crate::identity::Caller;
+use crate::wire::authorization as w;
+use crate::AppState;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cerulean_domain::authz::assignment::{role_guid, AssignmentFilter, RoleFilter};
+use cerulean_domain::authz::{builtin, Scope};
+use cerulean_domain::subscription::DEFAULT_TENANT_ID;
+use cerulean_domain::DomainError;
+use serde_json::{json, Value};
+
+const MARK: &str = "/providers/microsoft.authorization/";
+
+/// Splits `{scope}/providers/Microsoft.Authorization/{rest}` (the last such marker) into the
+/// scope (`/` for the root) and the words after the namespace.
+fn split(path: &str) -> Option<(&str, Vec<&str>)> {
+    let at = path.to_ascii_lowercase().rfind(MARK)?;
+    let scope = if at == 0 { "/" } else { &path[..at] };
+    let words: Vec<&str> = path[at + MARK.len()..]
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    (!words.iter().any(|w| w.is_empty())).then_some((scope, words))
+}
+
+/// Answers `Microsoft.Authorization` requests; passes every other request on.
+pub async fn dispatch(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let path = crate::path::original(req.uri().path(), req.extensions());
+    let Some((scope, words)) = split(&path) else {
+        return next.run(req).await;
+    };
+    let (scope, words) = (
+        scope.to_string(),
+        words.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+    );
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    match param("api-version") {
+        None => return ApiError::MissingApiVersion.into_response(),
+        Some(v) if !crate::middleware::well_formed_api_version(&v) => {
+            return ApiError::InvalidApiVersion(v).into_response()
+        }
+        Some(_) => {}
+    }
+    let caller = req.extensions().get::<Caller>().cloned();
+    let method = req.method().clone();
+    let body = match axum::body::to_bytes(req.into_body(), crate::MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return ApiError::RequestTooLarge.into_response(),
+    };
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let filter = param("$filter");
+    handle(
+        &s,
+        &method,
+        &scope,
+        &words,
+        filter.as_deref(),
+        &body,
+        caller,
+    )
+    .await
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn handle(
+    s: &AppState,
+    method: &Method,
+    scope: &str,
+    words: &[&str],
+    filter: Option<&str>,
+    body: &[u8],
+    caller: Option<Caller>,
+) -> Result<Response, ApiError> {
+    let scope = Scope::parse(scope)?;
+    if let Some(sub) = scope.subscription() {
+        s.app.subscription(sub).await?;
+    }
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    match (method, lower.as_slice()) {
+        (&Method::GET, ["roledefinitions"]) => {
+            let f = RoleFilter::parse(filter)?;
+            let value: Vec<Value> = builtin::ALL
+                .iter()
+                .filter(|r| f.selects(r))
+                .map(|r| w::role_definition(r, scope.subscription()))
+                .collect();
+            Ok(Json(json!({ "value": value })).into_response())
+        }
+        (&Method::GET, ["roledefinitions", _]) => {
+            let guid = words[1];
+            let r = role_guid(guid)
+                .and_then(builtin::by_guid)
+                .ok_or_else(|| DomainError::RoleDefinitionNotFound {
+                    guid: guid.to_string(),
+                })?;
+            Ok(Json(w::role_definition(r, scope.subscription())).into_response())
+        }
+        (&Method::GET, ["roleassignments"]) => {
+            let f = AssignmentFilter::parse(filter)?;
+            let list = s.app.list_role_assignments(&scope, f).await?;
+            let value: Vec<Value> = list.iter().map(w::role_assignment).collect();
+            Ok(Json(json!({ "value": value })).into_response())
+        }
+        (&Method::GET, ["roleassignments", _]) => {
+            let a = s.app.get_role_assignment(Some(&scope), words[1]).await?;
+            Ok(Json(w::role_assignment(&a)).into_response())
+        }
+        (&Method::PUT, ["roleassignments", _]) => {
+            let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+                json!({})
+            } else {
+                serde_json::from_slice(body)
+                    .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?
+            };
+            let input = w::assignment_input(value).map_err(ApiError::InvalidRequestContent)?;
+            let directory = s.options.identity.directory();
+            let lookup = |id: &str| directory.lookup(id, DEFAULT_TENANT_ID);
+            let actor = caller.map(|Caller(p)| p.object_id);
+            let (a, created) = s
+                .app
+                .put_role_assignment(scope, words[1], input, &lookup, actor)
+                .await?;
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((status, Json(w::role_assignment(&a))).into_response())
+        }
+        (&Method::DELETE, ["roleassignments", _]) => {
+            Ok(match s.app.delete_role_assignment(Some(&scope), words[1]).await? {
+                Some(a) => Json(w::role_assignment(&a)).into_response(),
+                None => StatusCode::NO_CONTENT.into_response(),
+            })
+        }
+        (&Method::GET, ["permissions"]) => {
+            let value: Vec<Value> = match (&caller, s.options.rbac) {
+                (Some(Caller(who)), true) => s
+                    .app
+                    .grants(&who.object_id)
+                    .await?
+                    .permissions_at(scope.key())
+                    .into_iter()
+                    .map(w::permission)
+                    .collect(),
+                // Without `--rbac` everyone may do everything, and the answer says so.
+                _ => vec![w::permission(&builtin::OWNER.permissions[0])],
+            };
+            Ok(Json(json!({ "value": value })).into_response())
+        }
+        _ => Err(ApiError::NotImplemented(format!(
+            "{method} Microsoft.Authorization/{} (only built-in role definitions, role assignments and permissions are served)",
+            words.first().copied().unwrap_or_default()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn extension_paths_split_at_the_last_marker() {
+        assert_eq!(
+            split("/subscriptions/S/providers/Microsoft.Authorization/roleAssignments/x"),
+            Some(("/subscriptions/S", vec!["roleAssignments", "x"]))
+        );
+        assert_eq!(
+            split("/providers/Microsoft.Authorization/roleDefinitions"),
+            Some(("/", vec!["roleDefinitions"]))
+        );
+        let nic =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n";
+        assert_eq!(
+            split(&format!(
+                "{nic}/providers/microsoft.authorization/permissions"
+            )),
+            Some((nic, vec!["permissions"]))
+        );
+        assert_eq!(split("/subscriptions/s/resourceGroups/rg"), None);
+        assert_eq!(split("/providers/Microsoft.Authorization/"), None);
+    }
+}
