@@ -198,21 +198,24 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
 /// The token signing key lives in the data directory (also with --in-memory, like the CA),
 /// so tokens stay valid across restarts.
 fn load_identity(args: &ServeArgs) -> Result<Identity, String> {
-    let principals = match &args.principals {
+    let (principals, users) = match &args.principals {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let list = cerulean_api::identity::parse_principals(&text)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(list)
+            // Entries with a userName are the users who sign in (the portal).
+            let users = cerulean_api::identity::users::parse_users(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            (Some(list), Some(users))
         }
-        None => None,
+        None => (None, None),
     };
     let mode = match args.auth {
         AuthArg::Required => AuthMode::Required,
         AuthArg::None => AuthMode::None,
     };
-    Identity::load_or_create(&args.location, mode, principals)
+    Identity::load_or_create(&args.location, mode, principals).map(|i| i.with_users(users))
 }
 
 async fn shutdown_signal() {

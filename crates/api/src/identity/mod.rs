@@ -7,10 +7,13 @@
 //! too, and device codes are approved at once.
 
 mod auth;
+mod authorize;
 mod routes;
+pub mod users;
 
 pub use auth::require_bearer;
 pub use routes::routes;
+pub use users::{Account, User};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -64,11 +67,18 @@ impl std::fmt::Debug for Principal {
     }
 }
 
-/// Parses a `--principals` file: `[{"clientId", "clientSecret", "tenantId"?}]`.
+/// Parses a `--principals` file: `[{"clientId", "clientSecret", "tenantId"?}]`. Entries
+/// with a `userName` are users (`users::parse_users`) and are skipped here.
 pub fn parse_principals(text: &str) -> Result<Vec<Principal>, String> {
-    serde_json::from_str(text).map_err(|e| {
+    let expected = |e: serde_json::Error| {
         format!("expected [{{\"clientId\": \"...\", \"clientSecret\": \"...\", \"tenantId\"?: \"...\"}}]: {e}")
-    })
+    };
+    let entries: Vec<Value> = serde_json::from_str(text).map_err(expected)?;
+    entries
+        .into_iter()
+        .filter(|e| !users::is_user_entry(e))
+        .map(|e| serde_json::from_value(e).map_err(expected))
+        .collect()
 }
 
 /// The claims of every token cerulean issues.
@@ -93,6 +103,9 @@ pub struct Claims {
     pub unique_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scp: Option<String>,
+    /// A user's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Set on refresh tokens only: they are not access tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cerulean_use: Option<String>,
@@ -103,7 +116,11 @@ pub struct Claims {
 #[derive(Debug, Clone)]
 pub enum Subject {
     App { client_id: String, tenant: String },
-    User { client_id: String, tenant: String },
+    User {
+        client_id: String,
+        tenant: String,
+        account: Account,
+    },
 }
 
 /// Why a bearer token was refused.
@@ -122,6 +139,10 @@ pub struct Identity {
     x: String,
     y: String,
     principals: Option<Vec<Principal>>,
+    /// Users from `--principals`; `None` when there is no file (the built-in user signs in).
+    users: Option<Vec<User>>,
+    /// Authorization codes waiting to be redeemed (`authorize.rs`).
+    codes: authorize::Codes,
 }
 
 impl std::fmt::Debug for Identity {
@@ -130,6 +151,7 @@ impl std::fmt::Debug for Identity {
             .field("mode", &self.mode)
             .field("kid", &self.kid)
             .field("principals", &self.principals)
+            .field("users", &self.users)
             .finish_non_exhaustive()
     }
 }
@@ -190,7 +212,15 @@ impl Identity {
             x,
             y,
             principals,
+            users: None,
+            codes: authorize::Codes::default(),
         })
+    }
+
+    /// The users who may sign in (from `--principals`); `None` offers the built-in user.
+    pub fn with_users(mut self, users: Option<Vec<User>>) -> Identity {
+        self.users = users;
+        self
     }
 
     pub fn mode(&self) -> AuthMode {
@@ -269,7 +299,7 @@ impl Identity {
     }
 
     /// An OpenID Connect id token for a user sign-in.
-    fn id_token(&self, base: &str, client_id: &str, tenant: &str) -> String {
+    fn id_token(&self, base: &str, client_id: &str, tenant: &str, account: &Account) -> String {
         let now = chrono::Utc::now().timestamp();
         let claims = json!({
             "aud": client_id,
@@ -277,10 +307,10 @@ impl Identity {
             "iat": now,
             "nbf": now,
             "exp": now + TOKEN_LIFETIME_SECS,
-            "name": "cerulean user",
-            "oid": USER_OID,
-            "preferred_username": USER_NAME,
-            "sub": USER_OID,
+            "name": account.name,
+            "oid": account.oid,
+            "preferred_username": account.upn,
+            "sub": account.oid,
             "tid": tenant,
             "ver": "2.0",
         });
@@ -330,10 +360,15 @@ fn claims_for(
     exp: i64,
     use_: Option<&str>,
 ) -> Claims {
-    let (client_id, tenant, oid, user) = match subject {
-        Subject::App { client_id, tenant } => (client_id, tenant, app_oid(client_id), false),
-        Subject::User { client_id, tenant } => (client_id, tenant, USER_OID.to_string(), true),
+    let (client_id, tenant, oid, account) = match subject {
+        Subject::App { client_id, tenant } => (client_id, tenant, app_oid(client_id), None),
+        Subject::User {
+            client_id,
+            tenant,
+            account,
+        } => (client_id, tenant, account.oid.clone(), Some(account)),
     };
+    let user = account.is_some();
     Claims {
         aud: aud.to_string(),
         iss: format!("{base}/{tenant}/"),
@@ -345,9 +380,10 @@ fn claims_for(
         sub: oid,
         appid: Some(client_id.clone()),
         idtyp: Some(if user { "user" } else { "app" }.into()),
-        upn: user.then(|| USER_NAME.to_string()),
-        unique_name: user.then(|| USER_NAME.to_string()),
+        upn: account.map(|a| a.upn.clone()),
+        unique_name: account.map(|a| a.upn.clone()),
         scp: user.then(|| "user_impersonation".to_string()),
+        name: account.map(|a| a.name.clone()),
         cerulean_use: use_.map(str::to_string),
         ver: "1.0".into(),
     }

@@ -5,8 +5,8 @@
 //! `crate::error`.
 
 use super::{
-    issuer, ClientRejection, Identity, Subject, ARM_AUDIENCE, MSI_CLIENT_ID, TOKEN_LIFETIME_SECS,
-    USER_OID,
+    issuer, users, Account, ClientRejection, Identity, Subject, ARM_AUDIENCE, MSI_CLIENT_ID,
+    TOKEN_LIFETIME_SECS,
 };
 use crate::AppState;
 use axum::body::Bytes;
@@ -30,6 +30,14 @@ pub fn routes() -> Router<AppState> {
         .route("/{tenant}/discovery/v2.0/keys", get(keys))
         .route("/{tenant}/discovery/keys", get(keys))
         .route("/{tenant}/discovery/instance", get(instance_discovery))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(super::authorize::page).post(super::authorize::sign_in),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/logout",
+            get(super::authorize::logout),
+        )
         .route("/{tenant}/oauth2/v2.0/token", post(token_v2))
         .route("/{tenant}/oauth2/token", post(token_v1))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(devicecode))
@@ -50,7 +58,12 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    fn new(status: StatusCode, error: &'static str, code: u32, message: impl Into<String>) -> Self {
+    pub(super) fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        message: impl Into<String>,
+    ) -> Self {
         OAuthError {
             status,
             error,
@@ -59,11 +72,11 @@ impl OAuthError {
         }
     }
 
-    fn bad_request(code: u32, message: impl Into<String>) -> Self {
+    pub(super) fn bad_request(code: u32, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", code, message)
     }
 
-    fn missing(param: &str) -> Self {
+    pub(super) fn missing(param: &str) -> Self {
         Self::bad_request(
             900144,
             format!("The request body must contain the following parameter: '{param}'."),
@@ -97,14 +110,14 @@ fn identity(s: &AppState) -> &Identity {
 }
 
 /// The tenant a path word stands for: `common`, `organizations` and `adfs` mean the default.
-fn resolve_tenant(tenant: &str) -> String {
+pub(super) fn resolve_tenant(tenant: &str) -> String {
     match tenant.to_ascii_lowercase().as_str() {
         "common" | "organizations" | "consumers" | "adfs" => DEFAULT_TENANT_ID.to_string(),
         t => t.to_string(),
     }
 }
 
-fn check_tenant(s: &AppState, tenant: &str) -> Result<(), OAuthError> {
+pub(super) fn check_tenant(s: &AppState, tenant: &str) -> Result<(), OAuthError> {
     if identity(s).tenant_known(tenant) {
         Ok(())
     } else {
@@ -119,7 +132,7 @@ fn check_tenant(s: &AppState, tenant: &str) -> Result<(), OAuthError> {
 }
 
 impl OAuthError {
-    fn with_error(mut self, error: &'static str) -> Self {
+    pub(super) fn with_error(mut self, error: &'static str) -> Self {
         self.error = error;
         self
     }
@@ -198,11 +211,13 @@ fn common_config(base: &str) -> Value {
         "id_token_signing_alg_values_supported": ["ES256"],
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "grant_types_supported": [
+            "authorization_code",
             "client_credentials",
             "refresh_token",
             "password",
             "urn:ietf:params:oauth:grant-type:device_code"
         ],
+        "code_challenge_methods_supported": ["plain", "S256"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "request_uri_parameter_supported": false,
         "userinfo_endpoint": format!("{base}/oidc/userinfo"),
@@ -291,7 +306,7 @@ async fn token_adfs(
     token(&s, &headers, "adfs", Flavor::Adfs, &body)
 }
 
-fn form(body: &[u8]) -> HashMap<String, String> {
+pub(super) fn form(body: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
@@ -397,15 +412,36 @@ fn token(
             Subject::User {
                 client_id: client_id()?,
                 tenant: tid,
+                account: Account::builtin(),
             }
         }
         "password" => {
-            if f.get("username").is_none_or(|c| c.is_empty()) {
+            let Some(name) = f.get("username").filter(|c| !c.is_empty()) else {
                 return Err(OAuthError::missing("username"));
-            }
+            };
+            // With users in --principals the password must be theirs; without, anyone
+            // signs in as the built-in user.
+            let account = match &id.users {
+                None => Account::builtin(),
+                Some(list) => {
+                    let password = f.get("password").map(String::as_str).unwrap_or("");
+                    users::check_password(list, name, password)
+                        .ok_or_else(super::authorize::bad_credentials)?
+                        .account()
+                }
+            };
             Subject::User {
                 client_id: client_id()?,
                 tenant: tid,
+                account,
+            }
+        }
+        "authorization_code" => {
+            let redeemed = super::authorize::redeem(id, &f)?;
+            Subject::User {
+                client_id: redeemed.client_id,
+                tenant: redeemed.tenant,
+                account: redeemed.account,
             }
         }
         "refresh_token" => {
@@ -424,6 +460,7 @@ fn token(
                     )
                     .with_error("invalid_grant")
                 })?;
+            let builtin = Account::builtin();
             Subject::User {
                 client_id: f
                     .get("client_id")
@@ -431,6 +468,11 @@ fn token(
                     .or(claims.appid)
                     .unwrap_or_default(),
                 tenant: claims.tid,
+                account: Account {
+                    oid: claims.oid,
+                    upn: claims.upn.unwrap_or(builtin.upn),
+                    name: claims.name.unwrap_or(builtin.name),
+                },
             }
         }
         "" => return Err(OAuthError::missing("grant_type")),
@@ -500,19 +542,23 @@ fn answer(
         o.insert("scope".into(), json!(scope));
     }
     if user {
-        let (client_id, tenant) = match subject {
-            Subject::User { client_id, tenant } | Subject::App { client_id, tenant } => {
-                (client_id, tenant)
-            }
+        let builtin = Account::builtin();
+        let (client_id, tenant, account) = match subject {
+            Subject::User {
+                client_id,
+                tenant,
+                account,
+            } => (client_id, tenant, account),
+            Subject::App { client_id, tenant } => (client_id, tenant, &builtin),
         };
-        let info = json!({"uid": USER_OID, "utid": tenant}).to_string();
+        let info = json!({"uid": account.oid, "utid": tenant}).to_string();
         o.insert(
             "refresh_token".into(),
             json!(id.refresh_token(base, subject, scope)),
         );
         o.insert(
             "id_token".into(),
-            json!(id.id_token(base, client_id, tenant)),
+            json!(id.id_token(base, client_id, tenant, account)),
         );
         o.insert(
             "client_info".into(),

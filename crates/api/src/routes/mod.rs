@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cerulean/info", get(admin::info))
         .route("/cerulean/reset", post(admin::reset))
         .merge(crate::identity::routes())
+        .merge(cerulean_portal::routes())
         .merge(arm)
         .fallback(fallback::unknown)
         .layer(axum::middleware::from_fn_with_state(
