@@ -66,8 +66,14 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     );
     let common = [
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (
             header::ETAG,
             HeaderValue::from_str(&etag).expect("hex is a valid header value"),
@@ -105,7 +111,9 @@ mod tests {
             let text = String::from_utf8_lossy(&Assets::get(&name).unwrap().data).into_owned();
             for cap in text.split(['"', '\'']).filter(|s| {
                 (s.starts_with("./") || s.starts_with("/portal/"))
-                    && [".js", ".css", ".svg", ".png"].iter().any(|e| s.ends_with(e))
+                    && [".js", ".css", ".svg", ".png"]
+                        .iter()
+                        .any(|e| s.ends_with(e))
             }) {
                 let dir = name.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
                 let target = if let Some(rest) = cap.strip_prefix("/portal/") {

@@ -153,12 +153,11 @@ fn parse(params: &HashMap<String, String>, host: Option<&str>) -> Result<AuthReq
                 ),
             ))
         }
-        None => {
-            return Err(refuse(
-                "invalid_request",
-                "AADSTS900144: The request body must contain the following parameter: 'response_type'.".into(),
-            ))
-        }
+        None => return Err(refuse(
+            "invalid_request",
+            "AADSTS900144: The request body must contain the following parameter: 'response_type'."
+                .into(),
+        )),
     }
     let Some(challenge) = get("code_challenge") else {
         return Err(refuse(
@@ -231,7 +230,11 @@ fn redirect_allowed(uri: &str, host: Option<&str>) -> bool {
             .is_ok_and(|ip| ip.is_loopback());
     let same_host = host.is_some_and(|h| {
         let h = match h.rsplit_once(':') {
-            Some((name, port)) if !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) => name,
+            Some((name, port))
+                if !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                name
+            }
             _ => h,
         };
         h.trim_start_matches('[')
@@ -354,7 +357,10 @@ fn refusal(r: Refusal) -> Response {
             error,
             description,
         } => {
-            let mut params = vec![("error", error), ("error_description", description.as_str())];
+            let mut params = vec![
+                ("error", error),
+                ("error_description", description.as_str()),
+            ];
             if let Some(st) = &state {
                 params.push(("state", st));
             }
@@ -432,10 +438,7 @@ pub fn bad_credentials() -> OAuthError {
 
 /// `GET /{tenant}/oauth2/v2.0/logout`: tokens are not stored, so signing out is the
 /// client forgetting its token; this only sends the browser back where it asked to go.
-pub async fn logout(
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn logout(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     match q.get("post_logout_redirect_uri") {
         Some(to) if redirect_allowed(to, host(&headers)) => redirect(to, false, &[]),
         _ => message_page(StatusCode::OK, "Signed out", "You have signed out."),
@@ -572,6 +575,9 @@ mod tests {
 
     #[test]
     fn pages_escape_what_they_echo() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

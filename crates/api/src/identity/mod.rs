@@ -115,7 +115,10 @@ pub struct Claims {
 /// Who a token is for.
 #[derive(Debug, Clone)]
 pub enum Subject {
-    App { client_id: String, tenant: String },
+    App {
+        client_id: String,
+        tenant: String,
+    },
     User {
         client_id: String,
         tenant: String,

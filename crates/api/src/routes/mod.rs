@@ -98,6 +98,7 @@ fn network_routes() -> Router<AppState> {
                 .delete(n::delete_vnet),
         )
         .route(&r("/virtualnetworks/{name}/subnets"), get(n::list_subnets))
+        .route(&r("/virtualnetworks/{name}/usages"), get(n::vnet_usages))
         .route(
             &r("/virtualnetworks/{name}/subnets/{subnet}"),
             get(n::get_subnet)
