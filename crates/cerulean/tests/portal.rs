@@ -497,3 +497,48 @@ async fn vnet_usages_give_each_subnets_size_and_use() {
         .await;
     assert_error(st, &body, 404, "ResourceNotFound");
 }
+
+#[tokio::test]
+async fn the_subscription_vm_list_gives_run_time_status_with_status_only() {
+    let s = Server::start(&[]);
+    let g = format!("/subscriptions/{SUB}/resourceGroups/rg");
+    s.put(&format!("{g}?{API}"), json!({"location": "eastus"}))
+        .await;
+    let vnet = format!("{g}/providers/Microsoft.Network/virtualNetworks/v");
+    s.put(
+        &format!("{vnet}?{API}"),
+        json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [{"name": "a", "properties": {"addressPrefix": "10.0.1.0/24"}}]}}),
+    )
+    .await;
+    let nic = format!("{g}/providers/Microsoft.Network/networkInterfaces/n");
+    s.put(
+        &format!("{nic}?{API}"),
+        json!({"location": "eastus", "properties": {"ipConfigurations": [
+            {"name": "c1", "properties": {"subnet": {"id": format!("{vnet}/subnets/a")}}}]}}),
+    )
+    .await;
+    let (st, b) = s
+        .put(
+            &format!("{g}/providers/Microsoft.Compute/virtualMachines/vm?{API}"),
+            json!({"location": "eastus", "properties": {
+                "hardwareProfile": {"vmSize": "Standard_DS1_v2"},
+                "storageProfile": {"osDisk": {"createOption": "FromImage", "osType": "Linux"}},
+                "osProfile": {"computerName": "vm", "adminUsername": "u", "adminPassword": "S3cret!pass-1234"},
+                "networkProfile": {"networkInterfaces": [{"id": nic}]}}}),
+        )
+        .await;
+    assert!(st.is_success(), "{b}");
+    let list = format!("/subscriptions/{SUB}/providers/Microsoft.Compute/virtualMachines?{API}");
+    let (_, plain) = s.get(&list).await;
+    assert!(plain["value"][0]["properties"]["instanceView"].is_null());
+    let (st, body) = s.get(&format!("{list}&statusOnly=true")).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let statuses = body["value"][0]["properties"]["instanceView"]["statuses"]
+        .as_array()
+        .unwrap();
+    assert!(
+        statuses.iter().any(|s| s["code"] == "PowerState/running"),
+        "{body}"
+    );
+}

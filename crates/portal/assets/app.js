@@ -180,6 +180,7 @@ function Shell({ user }) {
 
 async function main() {
   const root = document.getElementById('app');
+  root.textContent = ''; // the static "Loading" line; Preact renders into an empty node
   const problem = await completeSignIn();
   const s = session();
   if (!s) {

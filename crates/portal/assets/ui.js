@@ -28,7 +28,7 @@ export function parseId(id) {
     const k = parts[i].toLowerCase();
     if (k === 'subscriptions') out.subscription = parts[i + 1];
     else if (k === 'resourcegroups') out.group = parts[i + 1];
-    else if (k === 'providers') { out.provider = parts[i + 1]; i -= 1; }
+    else if (k === 'providers') out.provider = parts[i + 1];
     else out.names.push([parts[i], parts[i + 1]]);
   }
   out.type = out.provider ? [out.provider, ...out.names.map(([t]) => t)].join('/') : null;

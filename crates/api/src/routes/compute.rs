@@ -25,6 +25,13 @@ fn expand_instance_view(q: &ArmQuery) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("instanceView"))
 }
 
+/// `statusOnly=true`, the subscription-wide list's way to ask for each VM's run-time status
+/// (its instance view), which the portal's Virtual machines blade shows.
+fn status_only(uri: &Uri) -> bool {
+    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .any(|(k, v)| k.eq_ignore_ascii_case("statusOnly") && v.eq_ignore_ascii_case("true"))
+}
+
 pub async fn put_vm(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
@@ -192,7 +199,8 @@ pub async fn list_vms_sub(
     q: ArmQuery,
 ) -> Result<Json<Value>, ApiError> {
     let page = s.app.list_vms(&sub, None, q.skiptoken.clone()).await?;
-    Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, false)))
+    let expand = expand_instance_view(&q) || status_only(&uri);
+    Ok(list(&s, &headers, &uri, &q, page, |v| w::vm(v, expand)))
 }
 
 pub async fn list_vms_location(

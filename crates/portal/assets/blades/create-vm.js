@@ -3,7 +3,7 @@
 // with a new public IP unless existing ones are chosen. The form cannot pick existing NICs
 // or several NICs. Like Azure's portal, it submits one template deployment.
 import { html, useState } from '../lib.js';
-import { get, put, list, track, ArmError } from '../api.js';
+import { put, list, track } from '../api.js';
 import { useLoad, Header, ErrorBox, ActionButton, Field } from '../ui.js';
 
 const IMAGES = [
@@ -17,16 +17,13 @@ const IMAGES = [
 const NEW = '__new__';
 const NONE = '__none__';
 
-/** A NIC name as Azure's portal makes one: the VM's name and three digits, not yet taken. */
+/** A NIC name as Azure's portal makes one: the VM's name and three digits, not yet taken
+ * in the group (read from the group's list, so no request is expected to fail). */
 async function nicName(groupPath, vm) {
-  for (let i = 0; i < 20; i += 1) {
+  const taken = new Set((await list(`${groupPath}/providers/Microsoft.Network/networkInterfaces`)).map((n) => n.name.toLowerCase()));
+  for (let i = 0; i < 50; i += 1) {
     const name = `${vm}${String(100 + Math.floor(Math.random() * 900))}`;
-    try {
-      await get(`${groupPath}/providers/Microsoft.Network/networkInterfaces/${name}`);
-    } catch (e) {
-      if (e instanceof ArmError && e.status === 404) return name;
-      throw e;
-    }
+    if (!taken.has(name.toLowerCase())) return name;
   }
   throw new Error(`No free network interface name for ${vm}.`);
 }

@@ -14,7 +14,7 @@ const loc = (r) => r.location;
 /** What each list shows: where it comes from and its columns. */
 const LISTS = {
   vms: {
-    load: (s) => list(`/subscriptions/${s}/providers/${C}/virtualMachines?$expand=instanceView`),
+    load: (s) => list(`/subscriptions/${s}/providers/${C}/virtualMachines?statusOnly=true`),
     columns: [['Name', name], ['Resource group', group], ['Location', loc],
       ['Status', (r) => html`<${StatusPill} vm=${r} />`], ['Size', (r) => r.properties.hardwareProfile?.vmSize],
       ['Operating system', (r) => r.properties.storageProfile?.osDisk?.osType || r.properties.instanceView?.osName || '—']],
