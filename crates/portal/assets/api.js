@@ -157,7 +157,7 @@ export async function track(title, work, done) {
   try {
     const result = await work();
     upsert({ id, title, state: 'succeeded', text: done || 'Succeeded.', at: new Date(), toast: true });
-    setTimeout(() => dismiss(id), 6000);
+    setTimeout(() => dismiss(id), 4000);
     return result;
   } catch (e) {
     upsert({ id, title, state: 'failed', text: describe(e), at: new Date(), toast: true, error: e });

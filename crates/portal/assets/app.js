@@ -116,7 +116,7 @@ function Search({ ctx }) {
 function Notifications({ open, onClose }) {
   const [notes, setNotes] = useState([]);
   useEffect(() => onNotifications(setNotes), []);
-  const toasts = notes.filter((n) => n.toast).slice(0, 4);
+  const toasts = notes.filter((n) => n.toast).slice(0, 3);
   return html`
     ${open && html`<div class="scrim" onClick=${onClose}></div>
       <section class="pane" role="dialog" aria-label="Notifications">
@@ -129,7 +129,7 @@ function Notifications({ open, onClose }) {
       </section>`}
     <div class="toasts" aria-live="polite">
       ${!open && toasts.map((n) => html`<div class="toast ${n.state}" role=${n.state === 'failed' ? 'alert' : 'status'}>
-        <strong>${n.title}</strong><div class="pre">${n.text}</div>
+        <strong>${n.title}</strong><div class="pre clamp">${n.text}</div>
         <button class="link" onClick=${() => dismiss(n.id)}>Dismiss</button></div>`)}
     </div>`;
 }
@@ -152,7 +152,7 @@ function Shell({ user }) {
   return html`
     <header class="top">
       <button class="menu-toggle" aria-label="Menu" aria-expanded=${menu} onClick=${() => setMenu(!menu)}>☰</button>
-      <a class="home" href="#/"><span class="brand-mark" aria-hidden="true"></span>cerulean</a>
+      <a class="home" href="#/" aria-label="cerulean home"><span class="brand-mark" aria-hidden="true"></span><span class="brand-text">cerulean</span></a>
       ${sub && html`<${Search} ctx=${ctx} />`}
       <div class="top-actions">
         ${subs && subs.length > 1 && html`<select aria-label="Subscription" value=${sub} onChange=${(e) => setSub(e.target.value)}>
