@@ -218,8 +218,14 @@ def sign_in(page, server):
     page.get_by_role("heading", name="Welcome to cerulean").wait_for()
 
 
-def shot(page, name):
+def shot(page, name, toasts=False):
+    """A screenshot of the page for docs/ (scripts/portal-screenshots), without the
+    notifications unless they are the point."""
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
         page.wait_for_timeout(200)
+        hide = "(v) => document.querySelectorAll('.toasts').forEach((t) => { t.style.visibility = v; })"
+        if not toasts:
+            page.evaluate(hide, "hidden")
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"))
+        page.evaluate(hide, "")

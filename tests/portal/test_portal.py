@@ -162,7 +162,7 @@ def test_seed_detach_and_attach_network_interfaces(page, server, arm, seeded):
     expect(alert).to_contain_text("AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported")
     expect(alert).to_contain_text(f"Adding or deleting network interfaces on virtual machine {VM} is only supported when it is deallocated")
     wait_notification(page, "AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported")
-    shot(page, "vm-detach-refused")
+    shot(page, "vm-detach-refused", toasts=True)
     assert arm.nic_ids(seeded) == ["nic1", "nic3"]
     pane.get_by_role("button", name="Cancel").click()
     toolbar_button(page, "Refresh").click()
