@@ -132,7 +132,11 @@ mod tests {
         // ARM paths are case-insensitive, so the edge lower-cases some path segments before
         // routing (`crate::path` in cerulean-api): a served file's name must be lower-case.
         let upper: Vec<_> = Assets::iter()
-            .filter(|n| [".js", ".css", ".svg", ".png", ".html"].iter().any(|e| n.ends_with(e)))
+            .filter(|n| {
+                [".js", ".css", ".svg", ".png", ".html"]
+                    .iter()
+                    .any(|e| n.ends_with(e))
+            })
             .filter(|n| n.chars().any(|c| c.is_ascii_uppercase()))
             .collect();
         assert!(upper.is_empty(), "rename to lower case: {upper:?}");
