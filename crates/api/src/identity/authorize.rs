@@ -573,6 +573,67 @@ mod tests {
         assert!(!redirect_allowed("/relative", h));
     }
 
+    fn identity() -> Identity {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        Identity::from_pem(&key.serialize_pem(), super::super::AuthMode::Required, None).unwrap()
+    }
+
+    fn pending(expires: Instant) -> Pending {
+        Pending {
+            client_id: "c".into(),
+            redirect_uri: "https://127.0.0.1/".into(),
+            challenge: "v".repeat(43),
+            method: Method::Plain,
+            tenant: "t".into(),
+            account: Account::builtin(),
+            expires,
+        }
+    }
+
+    fn form(code: &str) -> HashMap<String, String> {
+        [
+            ("code", code),
+            ("client_id", "c"),
+            ("redirect_uri", "https://127.0.0.1/"),
+            ("code_verifier", &"v".repeat(43)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn expired_codes_are_refused_and_fresh_ones_redeemed() {
+        let id = identity();
+        let past = Instant::now() - Duration::from_secs(1);
+        id.codes
+            .0
+            .lock()
+            .unwrap()
+            .insert("old".into(), pending(past));
+        let e = redeem(&id, &form("old")).err().expect("expired");
+        assert_eq!((e.error, e.code), ("invalid_grant", 70008));
+        id.codes
+            .insert("new".into(), pending(Instant::now() + CODE_LIFETIME))
+            .unwrap();
+        let r = redeem(&id, &form("new")).ok().expect("redeemed");
+        assert_eq!(r.account, Account::builtin());
+    }
+
+    #[test]
+    fn pending_codes_are_capped_and_expired_ones_make_room() {
+        let codes = Codes::default();
+        let later = Instant::now() + CODE_LIFETIME;
+        for i in 0..MAX_PENDING {
+            codes.insert(i.to_string(), pending(later)).unwrap();
+        }
+        assert!(codes.insert("one more".into(), pending(later)).is_err());
+        for p in codes.0.lock().unwrap().values_mut().take(10) {
+            p.expires = Instant::now() - Duration::from_secs(1);
+        }
+        assert!(codes.insert("one more".into(), pending(later)).is_ok());
+    }
+
     #[test]
     fn pages_escape_what_they_echo() {
         assert_eq!(

@@ -52,8 +52,8 @@ pub fn routes() -> Router<AppState> {
 /// An OAuth failure in AAD's shape.
 pub struct OAuthError {
     status: StatusCode,
-    error: &'static str,
-    code: u32,
+    pub(super) error: &'static str,
+    pub(super) code: u32,
     message: String,
 }
 
