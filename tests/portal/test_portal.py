@@ -449,3 +449,33 @@ def test_users_from_principals_sign_in_with_a_password(browser, tmp_path):
         ctx.close()
     finally:
         s.stop()
+
+
+def test_resource_group_create_and_delete_with_notifications(page, server, arm):
+    sign_in(page, server)
+    page.get_by_role("navigation", name="Services").get_by_role("link", name="Resource groups").click()
+    toolbar_button(page, "+ Create").click()
+    pane = page.get_by_role("dialog", name="Create a resource group")
+    pane.get_by_label("Resource group").fill("temp-rg")
+    pane.get_by_label("Region").select_option("westeurope")
+    pane.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("table", name="Resource groups")).to_contain_text("temp-rg")
+    assert arm.get(group_path("temp-rg"))["location"] == "westeurope"
+
+    page.get_by_role("link", name="temp-rg").click()
+    toolbar_button(page, "Delete resource group").click()
+    pane = page.get_by_role("dialog", name="Delete temp-rg")
+    delete = pane.get_by_role("button", name="Delete")
+    expect(delete).to_be_disabled()  # until the name is typed
+    pane.get_by_label("Type the resource group name").fill("temp-rg")
+    delete.click()
+    wait_notification(page, "Deleted resource group 'temp-rg'")
+    status, _ = arm.request("GET", group_path("temp-rg"))
+    assert status == 404
+
+    # The bell keeps every notification, finished ones included.
+    page.get_by_role("button", name="Notifications").click()
+    history = page.get_by_role("dialog", name="Notifications")
+    expect(history).to_contain_text("Creating resource group 'temp-rg'")
+    expect(history).to_contain_text("Deleted resource group 'temp-rg'.")
+    assert page.console.unexpected() == []

@@ -25,7 +25,7 @@ export function DeploymentBlade({ id }) {
     <${Header} crumbs=${[['Deployments', '#/browse/deployments']]} title=${nameOf(id)} subtitle="Deployment" />
     <${ErrorBox} error=${data.error} />
     ${!data.data ? !data.error && html`<${Loading} />` : html`<div>
-      <div class="toolbar"><button onClick=${data.reload}>Refresh</button></div>
+      <div class="toolbar" role="toolbar"><button onClick=${data.reload}>Refresh</button></div>
       <div class=${state === 'Succeeded' ? 'info' : state === 'Failed' ? 'error' : 'note'} role="status">
         ${state === 'Succeeded' ? 'Your deployment is complete' : state === 'Failed' ? 'Your deployment failed' : `Deployment is in progress (${state})`}
       </div>

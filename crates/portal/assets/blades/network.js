@@ -38,10 +38,10 @@ export function VnetBlade({ id, tab = 'overview' }) {
         ['Address range', (s) => s.properties.addressPrefix || (s.properties.addressPrefixes || []).join(', ')],
         ['Available addresses', (s) => { const u = usage(s); return u ? u.limit - u.currentValue : '—'; }],
         ['Connected IP configurations', (s) => (s.properties.ipConfigurations || []).length]]} />`;
-      if (tab === 'subnets') return html`<div><div class="toolbar"><button onClick=${data.reload}>Refresh</button></div>${subnetTable}</div>`;
+      if (tab === 'subnets') return html`<div><div class="toolbar" role="toolbar"><button onClick=${data.reload}>Refresh</button></div>${subnetTable}</div>`;
       if (tab === 'addresses') return html`<div><h2>Address space</h2><${Table} label="Address space" rows=${prefixes} columns=${[['Address range', (p) => p]]} /></div>`;
       return html`<div>
-        <div class="toolbar"><button onClick=${data.reload}>Refresh</button></div>
+        <div class="toolbar" role="toolbar"><button onClick=${data.reload}>Refresh</button></div>
         <${Essentials} items=${[['Resource group', groupLink(id)], ['Location', vnet.location], ['Address space', prefixes.join(', ')], ['Subnets', subnets.length]]} />
         <h2>Subnets</h2>${subnetTable}
       </div>`;
@@ -57,7 +57,7 @@ export function PipBlade({ id, tab = 'overview' }) {
       const p = data.data;
       const user = p.properties.ipConfiguration?.id;
       return html`<div>
-        <div class="toolbar"><button onClick=${data.reload}>Refresh</button></div>
+        <div class="toolbar" role="toolbar"><button onClick=${data.reload}>Refresh</button></div>
         <${Essentials} items=${[['Resource group', groupLink(id)], ['Location', p.location],
           ['IP address', p.properties.ipAddress || html`<span class="subtitle">none (a Dynamic address is given while its VM runs)</span>`],
           ['SKU', p.sku?.name || 'Basic'], ['Assignment', p.properties.publicIPAllocationMethod],
@@ -102,7 +102,7 @@ export function LbBlade({ id, tab = 'overview' }) {
       if (tab === 'frontends') return frontTable;
       if (tab === 'pools') return html`<div>${poolCards}</div>`;
       return html`<div>
-        <div class="toolbar"><button onClick=${data.reload}>Refresh</button></div>
+        <div class="toolbar" role="toolbar"><button onClick=${data.reload}>Refresh</button></div>
         <${Essentials} items=${[['Resource group', groupLink(id)], ['Location', lb.location], ['SKU', lb.sku?.name || 'Basic'],
           ['Frontend IP configurations', fronts.length], ['Backend pools', pools.length],
           ['Load balancing rules', (lb.properties.loadBalancingRules || []).length]]} />
@@ -125,13 +125,13 @@ export function GroupBlade({ id, tab = 'overview' }) {
     ${() => {
       const { group, resources, deployments } = data.data;
       if (tab === 'deployments') {
-        return html`<div><div class="toolbar"><button onClick=${() => { location.hash = '#/create/deployment'; }}>Deploy a custom template</button></div>
+        return html`<div><div class="toolbar" role="toolbar"><button onClick=${() => { location.hash = '#/create/deployment'; }}>Deploy a custom template</button></div>
           <${Table} label="Deployments" rows=${deployments} empty="No deployments." columns=${[
             ['Deployment name', (d) => html`<${ResourceLink} id=${d.id} />`], ['Status', (d) => d.properties.provisioningState],
             ['Timestamp', (d) => (d.properties.timestamp ? new Date(d.properties.timestamp).toLocaleString() : '—')]]} /></div>`;
       }
       return html`<div>
-        <div class="toolbar">
+        <div class="toolbar" role="toolbar">
           <button onClick=${data.reload}>Refresh</button>
           <button class="danger" onClick=${() => setDeleting(true)}>Delete resource group</button>
         </div>
