@@ -355,6 +355,17 @@ def test_search_finds_resources_by_name_and_the_keyboard_opens_them(page, server
     expect(page.get_by_role("option", name=re.compile("^nic3"))).to_be_visible()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="nic3", exact=True)).to_be_visible()
+
+    # A pane opened from the keyboard takes focus, Escape closes it, focus comes back.
+    page.goto(f"{server.url}/#/browse/groups")
+    create = toolbar_button(page, "+ Create")
+    create.focus()
+    page.keyboard.press("Enter")
+    pane = page.get_by_role("dialog", name="Create a resource group")
+    expect(pane.get_by_label("Resource group")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(pane).to_have_count(0)
+    expect(create).to_be_focused()
     assert page.console.unexpected() == []
 
 

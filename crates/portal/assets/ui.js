@@ -94,11 +94,16 @@ export function Essentials({ items }) {
 export function Pane({ title, onClose, children }) {
   const ref = useRef();
   useEffect(() => {
+    const opener = document.activeElement;
     const key = (e) => { if (e.key === 'Escape') onClose(); };
     document.addEventListener('keydown', key);
     const first = ref.current?.querySelector('select, input, textarea, button.primary');
     first?.focus();
-    return () => document.removeEventListener('keydown', key);
+    return () => {
+      document.removeEventListener('keydown', key);
+      // Keyboard users land back on the button that opened the pane.
+      if (opener && document.contains(opener)) opener.focus();
+    };
   }, []);
   return html`<div>
     <div class="scrim" onClick=${onClose}></div>
