@@ -245,6 +245,9 @@ pub struct ArmQuery {
     pub top: Option<String>,
     pub skiptoken: Option<String>,
     pub expand: Option<String>,
+    /// `statusOnly=true`: the subscription-wide VM list's way to ask for each VM's run-time
+    /// status (its instance view), which the portal's Virtual machines blade shows.
+    pub status_only: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ArmQuery {
@@ -257,6 +260,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ArmQuery {
             top: None,
             skiptoken: None,
             expand: None,
+            status_only: false,
         };
         let query = parts.uri.query().unwrap_or("");
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
@@ -266,6 +270,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ArmQuery {
                 "$top" => q.top = Some(v.into_owned()),
                 "$skiptoken" => q.skiptoken = Some(v.into_owned()),
                 "$expand" => q.expand = Some(v.into_owned()),
+                "statusonly" => q.status_only = v.eq_ignore_ascii_case("true"),
                 _ => {}
             }
         }

@@ -24,6 +24,10 @@ const OPEN_WRITES: &[(&str, &str)] = &[
     ("/{tenant}/oauth2/devicecode", "the v1 device code endpoint"),
     ("/adfs/oauth2/token", "ADFS's token endpoint"),
     ("/adfs/oauth2/devicecode", "ADFS's device code endpoint"),
+    (
+        "/{tenant}/oauth2/v2.0/authorize",
+        "the sign-in form posts here before anyone has a token",
+    ),
 ];
 
 #[tokio::test]

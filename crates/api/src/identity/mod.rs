@@ -14,6 +14,7 @@
 //! audience: see [`Audiences`]).
 
 mod auth;
+mod authorize;
 mod device;
 mod directory;
 mod routes;
@@ -84,6 +85,9 @@ pub struct Claims {
     pub unique_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scp: Option<String>,
+    /// A user's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Set on refresh tokens only: they are not access tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cerulean_use: Option<String>,
@@ -209,6 +213,8 @@ pub struct Identity {
     x: String,
     y: String,
     directory: Directory,
+    /// Authorization codes waiting to be redeemed (`authorize.rs`).
+    codes: authorize::Codes,
 }
 
 impl std::fmt::Debug for Identity {
@@ -298,6 +304,7 @@ impl Identity {
             x,
             y,
             directory: Directory::new(principals),
+            codes: authorize::Codes::default(),
         })
     }
 
@@ -563,6 +570,10 @@ fn claims_for(
         unique_name: upn.clone(),
         upn,
         scp: user.then(|| "user_impersonation".to_string()),
+        name: match subject {
+            Subject::User { display_name, .. } => Some(display_name.clone()),
+            Subject::App { .. } => None,
+        },
         cerulean_use: use_.map(str::to_string),
         ver: "1.0".into(),
     }

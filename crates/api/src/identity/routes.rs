@@ -46,6 +46,26 @@ pub fn routes() -> Vec<EdgeRoute> {
             Open,
             instance_discovery,
         ),
+        // The portal's sign-in (authorization code with PKCE): a page, and its form posting
+        // back, which issues a one-time code only to a redirect URI on this host or loopback.
+        route(
+            M::GET,
+            "/{tenant}/oauth2/v2.0/authorize",
+            Open,
+            super::authorize::page,
+        ),
+        route(
+            M::POST,
+            "/{tenant}/oauth2/v2.0/authorize",
+            Open,
+            super::authorize::sign_in,
+        ),
+        route(
+            M::GET,
+            "/{tenant}/oauth2/v2.0/logout",
+            Open,
+            super::authorize::logout,
+        ),
         route(M::POST, "/{tenant}/oauth2/v2.0/token", Open, token_v2),
         route(M::POST, "/{tenant}/oauth2/token", Open, token_v1),
         route(
@@ -127,8 +147,8 @@ pub(super) async fn read_form(
 /// An OAuth failure in AAD's shape.
 pub struct OAuthError {
     status: StatusCode,
-    error: &'static str,
-    code: u32,
+    pub(super) error: &'static str,
+    pub(super) code: u32,
     message: String,
 }
 
@@ -286,11 +306,13 @@ fn common_config(base: &str) -> Value {
         "id_token_signing_alg_values_supported": ["ES256"],
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "grant_types_supported": [
+            "authorization_code",
             "client_credentials",
             "refresh_token",
             "password",
             "urn:ietf:params:oauth:grant-type:device_code"
         ],
+        "code_challenge_methods_supported": ["plain", "S256"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "request_uri_parameter_supported": false,
         "userinfo_endpoint": format!("{base}/oidc/userinfo"),
@@ -379,7 +401,7 @@ async fn token_adfs(
     token(&s, &headers, "adfs", Flavor::Adfs, body).await
 }
 
-fn form(body: &[u8]) -> HashMap<String, String> {
+pub(super) fn form(body: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
@@ -508,6 +530,16 @@ async fn token(
                 display_name,
             }
         }
+        "authorization_code" => {
+            let redeemed = super::authorize::redeem(id, &f)?;
+            Subject::User {
+                client_id: redeemed.client_id,
+                tenant: redeemed.tenant,
+                object_id: redeemed.account.oid,
+                user_name: redeemed.account.upn,
+                display_name: redeemed.account.name,
+            }
+        }
         "refresh_token" => {
             let rt = f
                 .get("refresh_token")
@@ -533,7 +565,7 @@ async fn token(
                     .unwrap_or_default(),
                 tenant: claims.tid,
                 object_id: claims.oid,
-                display_name: user_name.clone(),
+                display_name: claims.name.unwrap_or_else(|| user_name.clone()),
                 user_name,
             }
         }

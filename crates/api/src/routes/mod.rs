@@ -78,7 +78,9 @@ pub fn router(state: AppState) -> Router {
     let (own_open, own_closed) = edge::split(edge::own_routes());
     let identity_open =
         identity_open.method_not_allowed_fallback(crate::identity::method_not_allowed);
-    let own_open = own_open.method_not_allowed_fallback(fallback::method_not_allowed);
+    let own_open = own_open
+        .merge(cerulean_portal::routes())
+        .method_not_allowed_fallback(fallback::method_not_allowed);
     let closed = own_closed
         .merge(identity_closed)
         .merge(crate::graph::routes())
@@ -126,6 +128,7 @@ fn network_routes() -> Router<AppState> {
     Router::new()
         .merge(tracked::standard::<Vnets>())
         .route(&r("/virtualnetworks/{name}/subnets"), get(n::list_subnets))
+        .route(&r("/virtualnetworks/{name}/usages"), get(n::vnet_usages))
         .route(
             &r("/virtualnetworks/{name}/subnets/{subnet}"),
             get(n::get_subnet)

@@ -144,6 +144,20 @@ pub async fn list_subnets(
     ))
 }
 
+/// `GET .../virtualNetworks/{v}/usages`: each subnet's size and how much of it is in use.
+pub async fn vnet_usages(
+    State(s): State<AppState>,
+    Path((sub, rg, vnet)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let subnets = s
+        .app
+        .list_subnets(id(&sub, &rg, "virtualNetworks", &vnet))
+        .await?;
+    Ok(Json(
+        json!({"value": subnets.iter().map(vnetw::subnet_usage).collect::<Vec<_>>()}),
+    ))
+}
+
 // ---- network interfaces ----
 
 pub async fn list_ip_configs(

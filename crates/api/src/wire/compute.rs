@@ -300,7 +300,7 @@ impl Expand {
                 .is_some_and(|e| e.split(',').any(|p| p.trim().eq_ignore_ascii_case(what)))
         };
         Expand {
-            instance_view: has("instanceView"),
+            instance_view: has("instanceView") || q.status_only,
             user_data: has("userData"),
         }
     }

@@ -184,6 +184,22 @@ pub fn subnet_view(v: &SubnetView) -> Value {
     subnet(&v.vnet_id, &v.subnet, &v.users)
 }
 
+/// One entry of `virtualNetworks/{v}/usages` ("Subnet size and usage"): the subnet's IPv4
+/// addresses clients may use (its size less Azure's five reserved ones) and how many IP
+/// configurations hold one. What the portal shows as "Available addresses".
+pub fn subnet_usage(v: &SubnetView) -> Value {
+    let v4 = v.subnet.prefixes().into_iter().find(|p| p.addr().is_ipv4());
+    let limit = v4.map_or(0, cerulean_domain::ipam::usable_count);
+    let name = "Subnet size and usage";
+    json!({
+        "id": format!("{}/subnets/{}", v.vnet_id, v.subnet.name),
+        "currentValue": v.users.len(),
+        "limit": u64::try_from(limit).unwrap_or(u64::MAX),
+        "name": {"value": name, "localizedValue": name},
+        "unit": "Count",
+    })
+}
+
 pub fn vnet(v: &VnetView) -> Value {
     let n = &v.vnet.value;
     let mut body = tracked(
