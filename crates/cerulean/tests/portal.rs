@@ -206,6 +206,54 @@ async fn without_principals_the_sign_in_page_offers_the_built_in_user_and_the_co
     assert_eq!(aad_code(&body), 54005, "{body}");
 }
 
+/// Sign-in codes live in the shared store: with two servers on one PostgreSQL database, a
+/// code issued by one is redeemed at the other, once, by either.
+#[tokio::test]
+async fn a_code_issued_by_one_server_is_redeemed_at_another_sharing_postgres_once() {
+    let url = fresh_postgres();
+    let dir = temp_dir();
+    let file = principals_file(&dir);
+    let a = Server::start_with_auth(&["--database-url", &url, "--principals", &file]);
+    let b = Server::start_with_auth(&["--database-url", &url, "--principals", &file]);
+
+    let (st, loc, body) = sign_in(
+        &a,
+        &[("username", "ada@contoso.com"), ("password", "Pa55word!")],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    let code = query(&loc.unwrap(), "code").unwrap();
+    let (st, body) = redeem(&b, &code, VERIFIER, CLIENT, &redirect_uri(&a)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let c = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(c["upn"], "ada@contoso.com");
+    assert_eq!(c["name"], "Ada Lovelace");
+
+    // Redeemed once: neither server redeems it again.
+    for s in [&a, &b] {
+        let (st, body) = redeem(s, &code, VERIFIER, CLIENT, &redirect_uri(&a)).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "invalid_grant");
+        assert_eq!(aad_code(&body), 54005, "{body}");
+        assert!(body.get("access_token").is_none());
+    }
+
+    // A wrong verifier at one server burns the code for the other too.
+    let (_, loc, _) = sign_in(
+        &b,
+        &[("username", "bob@contoso.com"), ("password", "hunter2")],
+    )
+    .await;
+    let code = query(&loc.unwrap(), "code").unwrap();
+    let wrong = "x".repeat(43);
+    let (st, body) = redeem(&a, &code, &wrong, CLIENT, &redirect_uri(&b)).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(aad_code(&body), 50148, "{body}");
+    let (st, body) = redeem(&b, &code, VERIFIER, CLIENT, &redirect_uri(&b)).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(aad_code(&body), 54005, "{body}");
+}
+
 #[tokio::test]
 async fn a_code_is_bound_to_its_verifier_client_and_redirect_uri_and_burns_on_a_wrong_try() {
     let s = Server::start_with_auth(&[]);

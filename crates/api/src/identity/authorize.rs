@@ -5,10 +5,11 @@
 //! endpoint (`grant_type=authorization_code`) redeems the code once, within
 //! [`CODE_LIFETIME`], for the same client, redirect URI and PKCE verifier.
 //!
-//! Codes live in memory: a server that restarts forgets the codes it had not yet redeemed
-//! (the client signs in again), and servers sharing a database each redeem only their own.
+//! Codes are kept in the store's secrets, as device codes are (`device.rs`): a code issued by
+//! one server is redeemed at any server sharing the database, once (the store's take is the
+//! one-time step), until it expires; at most [`MAX_PENDING`] wait at once.
 
-use super::routes::{check_tenant, read_form, resolve_tenant, OAuthError};
+use super::routes::{check_tenant, read_form, resolve_tenant, store_failure, OAuthError};
 use super::{Identity, USER_NAME, USER_OID};
 use crate::AppState;
 use axum::body::Body;
@@ -17,20 +18,26 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-/// How long a code may wait to be redeemed (Entra ID's live a few minutes).
-pub const CODE_LIFETIME: Duration = Duration::from_secs(120);
+/// How long a code may wait to be redeemed, in seconds (Entra ID's live a few minutes).
+pub const CODE_LIFETIME_SECS: i64 = 120;
+/// How long past its expiry a code is kept, so that it is answered as expired (70008)
+/// rather than unknown.
+const CODE_GRACE_SECS: i64 = 600;
 /// At most this many codes wait at once; past it, sign-in is refused until some expire.
-const MAX_PENDING: usize = 10_000;
+/// The sign-in page is open (with the built-in user, to anyone), so the store writes it
+/// causes are capped.
+const MAX_PENDING: i64 = 10_000;
+/// Codes are stored under this prefix in the store's secrets.
+const CODE_PREFIX: &str = "authcode:";
 /// Caps on what the caller sends (the page echoes them back in hidden fields).
 const MAX_PARAM: usize = 2048;
 
 /// Who signed in, as the code's tokens will say (`oid`, `upn`, `name`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub oid: String,
     pub upn: String,
@@ -48,7 +55,8 @@ impl Account {
     }
 }
 
-/// A code waiting for the token endpoint.
+/// A code waiting for the token endpoint, as stored.
+#[derive(Serialize, Deserialize)]
 struct Pending {
     client_id: String,
     redirect_uri: String,
@@ -56,32 +64,11 @@ struct Pending {
     method: Method,
     tenant: String,
     account: Account,
-    expires: Instant,
+    /// Unix seconds.
+    expires_at: i64,
 }
 
-#[derive(Default)]
-pub struct Codes(Mutex<HashMap<String, Pending>>);
-
-impl Codes {
-    fn insert(&self, code: String, pending: Pending) -> Result<(), ()> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        map.retain(|_, p| p.expires > now);
-        if map.len() >= MAX_PENDING {
-            return Err(());
-        }
-        map.insert(code, pending);
-        Ok(())
-    }
-
-    /// Removes the code whatever happens next: a code is tried once.
-    fn take(&self, code: &str) -> Option<Pending> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(code)
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 enum Method {
     Plain,
     S256,
@@ -311,7 +298,11 @@ pub async fn sign_in(
             match id.check_user(name, password) {
                 Some((oid, display_name)) => Account {
                     oid,
-                    upn: name.to_string(),
+                    // The UPN as the directory spells it, whatever case was typed (Entra's).
+                    upn: id
+                        .directory()
+                        .user(name)
+                        .map_or_else(|| name.to_string(), |u| u.user_name.clone()),
                     name: display_name,
                 },
                 None => {
@@ -337,9 +328,23 @@ pub async fn sign_in(
         method: req.method,
         tenant: resolve_tenant(&tenant),
         account,
-        expires: Instant::now() + CODE_LIFETIME,
+        expires_at: chrono::Utc::now().timestamp() + CODE_LIFETIME_SECS,
     };
-    if id.codes.insert(code.clone(), pending).is_err() {
+    let stored = s
+        .app
+        .insert_expiring_secret(
+            &format!("{CODE_PREFIX}{code}"),
+            serde_json::to_string(&pending).expect("a code serializes"),
+            (pending.expires_at + CODE_GRACE_SECS) * 1000,
+            CODE_PREFIX,
+            MAX_PENDING,
+        )
+        .await;
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(e) => return store_failure(e).into_response(),
+    };
+    if !stored {
         return refusal(Refusal::Redirect {
             to: req.redirect_uri,
             fragment: req.fragment,
@@ -403,41 +408,62 @@ pub struct Redeemed {
     pub account: Account,
 }
 
-pub fn redeem(id: &Identity, f: &HashMap<String, String>) -> Result<Redeemed, OAuthError> {
+pub async fn redeem(s: &AppState, f: &HashMap<String, String>) -> Result<Redeemed, OAuthError> {
     let get = |k: &str| f.get(k).filter(|v| !v.is_empty());
     let code = get("code").ok_or_else(|| OAuthError::missing("code"))?;
+    // Every parameter is present before the code is taken: a malformed request does not
+    // burn it.
     let client_id = get("client_id").ok_or_else(|| OAuthError::missing("client_id"))?;
     let redirect_uri = get("redirect_uri").ok_or_else(|| OAuthError::missing("redirect_uri"))?;
     let verifier = get("code_verifier").ok_or_else(|| OAuthError::missing("code_verifier"))?;
+    let taken = s
+        .app
+        .take_secret(&format!("{CODE_PREFIX}{code}"))
+        .await
+        .map_err(store_failure)?;
+    let pending = taken.and_then(|t| serde_json::from_str::<Pending>(&t).ok());
+    let now = chrono::Utc::now().timestamp();
+    check(pending, client_id, redirect_uri, verifier, now)
+}
+
+/// Whether a taken code (`None`: unknown or already redeemed) is good for this request at
+/// `now` (Unix seconds).
+fn check(
+    pending: Option<Pending>,
+    client_id: &str,
+    redirect_uri: &str,
+    verifier: &str,
+    now: i64,
+) -> Result<Redeemed, OAuthError> {
     let invalid = |code: u32, message: &str| {
         OAuthError::bad_request(code, message.to_string()).with_error("invalid_grant")
     };
-    let Some(p) = id.codes.take(code) else {
+    let Some(p) = pending else {
         return Err(invalid(
             54005,
             "OAuth2 Authorization code was already redeemed or is not valid, please retry with a new valid code.",
         ));
     };
-    if p.expires <= Instant::now() {
+    if p.expires_at <= now {
         return Err(invalid(
             70008,
             "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
         ));
     }
-    if p.client_id != *client_id {
+    if p.client_id != client_id {
         return Err(invalid(
             70000,
             "The provided value for the 'code' parameter is not valid. The code was issued to another client.",
         ));
     }
-    if p.redirect_uri != *redirect_uri {
+    if p.redirect_uri != redirect_uri {
         return Err(invalid(
             70000,
             "The provided value for the 'redirect_uri' parameter is not valid. It must be the redirect URI the code was requested with.",
         ));
     }
     let computed = match p.method {
-        Method::Plain => verifier.clone(),
+        Method::Plain => verifier.to_string(),
         Method::S256 => B64.encode(Sha256::digest(verifier.as_bytes())),
     };
     if !super::constant_time_eq(computed.as_bytes(), p.challenge.as_bytes()) {
@@ -591,12 +617,7 @@ mod tests {
         assert!(!redirect_allowed("/relative", h));
     }
 
-    fn identity() -> Identity {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        Identity::from_pem(&key.serialize_pem(), super::super::AuthMode::Required, None).unwrap()
-    }
-
-    fn pending(expires: Instant) -> Pending {
+    fn pending(expires_at: i64) -> Pending {
         Pending {
             client_id: "c".into(),
             redirect_uri: "https://127.0.0.1/".into(),
@@ -604,52 +625,43 @@ mod tests {
             method: Method::Plain,
             tenant: "t".into(),
             account: Account::builtin(),
-            expires,
+            expires_at,
         }
     }
 
-    fn form(code: &str) -> HashMap<String, String> {
-        [
-            ("code", code),
-            ("client_id", "c"),
-            ("redirect_uri", "https://127.0.0.1/"),
-            ("code_verifier", &"v".repeat(43)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    fn try_code(p: Option<Pending>, client: &str, verifier: &str) -> Result<Redeemed, OAuthError> {
+        check(p, client, "https://127.0.0.1/", verifier, 1_000)
     }
 
     #[test]
-    fn expired_codes_are_refused_and_fresh_ones_redeemed() {
-        let id = identity();
-        let past = Instant::now() - Duration::from_secs(1);
-        id.codes
-            .0
-            .lock()
-            .unwrap()
-            .insert("old".into(), pending(past));
-        let e = redeem(&id, &form("old")).err().expect("expired");
+    fn expired_unknown_and_mismatched_codes_are_refused_and_fresh_ones_redeemed() {
+        let v = "v".repeat(43);
+        let e = try_code(Some(pending(1_000)), "c", &v)
+            .err()
+            .expect("expired");
         assert_eq!((e.error, e.code), ("invalid_grant", 70008));
-        id.codes
-            .insert("new".into(), pending(Instant::now() + CODE_LIFETIME))
-            .unwrap();
-        let r = redeem(&id, &form("new")).ok().expect("redeemed");
+        let e = try_code(None, "c", &v).err().expect("unknown");
+        assert_eq!((e.error, e.code), ("invalid_grant", 54005));
+        let e = try_code(Some(pending(1_001)), "other", &v)
+            .err()
+            .expect("client");
+        assert_eq!((e.error, e.code), ("invalid_grant", 70000));
+        let e = try_code(Some(pending(1_001)), "c", &"w".repeat(43))
+            .err()
+            .expect("pkce");
+        assert_eq!((e.error, e.code), ("invalid_grant", 50148));
+        let r = try_code(Some(pending(1_001)), "c", &v)
+            .ok()
+            .expect("redeemed");
         assert_eq!(r.account, Account::builtin());
     }
 
     #[test]
-    fn pending_codes_are_capped_and_expired_ones_make_room() {
-        let codes = Codes::default();
-        let later = Instant::now() + CODE_LIFETIME;
-        for i in 0..MAX_PENDING {
-            codes.insert(i.to_string(), pending(later)).unwrap();
-        }
-        assert!(codes.insert("one more".into(), pending(later)).is_err());
-        for p in codes.0.lock().unwrap().values_mut().take(10) {
-            p.expires = Instant::now() - Duration::from_secs(1);
-        }
-        assert!(codes.insert("one more".into(), pending(later)).is_ok());
+    fn a_stored_code_reads_back_as_it_was_written() {
+        let text = serde_json::to_string(&pending(7)).unwrap();
+        let back: Pending = serde_json::from_str(&text).unwrap();
+        assert_eq!((back.expires_at, back.method), (7, Method::Plain));
+        assert_eq!(back.account, Account::builtin());
     }
 
     #[test]

@@ -213,8 +213,6 @@ pub struct Identity {
     x: String,
     y: String,
     directory: Directory,
-    /// Authorization codes waiting to be redeemed (`authorize.rs`).
-    codes: authorize::Codes,
 }
 
 impl std::fmt::Debug for Identity {
@@ -304,7 +302,6 @@ impl Identity {
             x,
             y,
             directory: Directory::new(principals),
-            codes: authorize::Codes::default(),
         })
     }
 

@@ -531,7 +531,7 @@ async fn token(
             }
         }
         "authorization_code" => {
-            let redeemed = super::authorize::redeem(id, &f)?;
+            let redeemed = super::authorize::redeem(s, &f).await?;
             Subject::User {
                 client_id: redeemed.client_id,
                 tenant: redeemed.tenant,
