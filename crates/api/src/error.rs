@@ -52,6 +52,16 @@ pub enum ApiError {
     #[error("The requested resource does not support http method '{0}'.")]
     MethodNotAllowed(String),
 
+    /// A request URI longer than [`crate::middleware::MAX_URI_BYTES`]. (GUESS: ARM's front end
+    /// answers 414 with HTTP.sys's own page, not an envelope; the code names the status.)
+    #[error("The request URI is {0} bytes long; the maximum is {max} bytes.", max = crate::middleware::MAX_URI_BYTES)]
+    RequestUriTooLong(usize),
+
+    /// Request headers larger than [`crate::middleware::MAX_HEADER_BYTES`] in all. (GUESS, as
+    /// above.)
+    #[error("The request headers are {0} bytes in all; the maximum is {max} bytes.", max = crate::middleware::MAX_HEADER_BYTES)]
+    RequestHeaderFieldsTooLarge(usize),
+
     #[error("The requested path '{0}' was not found.")]
     NotFound(String),
 
@@ -179,6 +189,15 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "MethodNotAllowed",
+                None,
+                vec![],
+            ),
+            ApiError::RequestUriTooLong(_) => {
+                (StatusCode::URI_TOO_LONG, "RequestUriTooLong", None, vec![])
+            }
+            ApiError::RequestHeaderFieldsTooLarge(_) => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "RequestHeaderFieldsTooLarge",
                 None,
                 vec![],
             ),

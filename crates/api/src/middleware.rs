@@ -85,6 +85,36 @@ pub async fn require_api_version(req: Request, next: Next) -> Response {
     }
 }
 
+/// The longest request URI answered (path and query). HTTP.sys, ARM's front end, allows 16 KB
+/// for a request line by default (`MaxFieldLength`); past it ARM answers 414.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+/// The most header bytes a request may carry (names, values and `": "`/CRLF, as on the wire).
+/// Well above any client's (a bearer token is a few KB), well below what the connection layer
+/// buffers (`serve.rs` sets hyper's limits higher, so this check, with its envelope, comes
+/// first).
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// A URI or headers past the caps above get 414 or 431 in ARM's envelope, before anything
+/// else reads them. (Beyond the connection layer's own limits — a URI of 65,534 bytes over
+/// HTTP/1.1, or a head past what `serve.rs` lets hyper buffer — hyper answers alone, without
+/// a body.)
+pub async fn cap_request_head(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let uri_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_len > MAX_URI_BYTES {
+        return ApiError::RequestUriTooLong(uri_len).into_response();
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::RequestHeaderFieldsTooLarge(header_bytes).into_response();
+    }
+    next.run(req).await
+}
+
 /// A path whose percent-escapes do not decode to UTF-8 is refused before routing, with ARM's
 /// envelope (axum's path extractor would answer in plain text).
 pub async fn reject_undecodable_paths(req: Request, next: Next) -> Response {

@@ -94,6 +94,19 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
     Ok(l)
 }
 
+/// The connection layer buffers request heads beyond the edge's own caps
+/// (`cerulean_api::middleware::MAX_URI_BYTES`, `MAX_HEADER_BYTES`), so that a head past those
+/// caps reaches the edge and is refused in ARM's envelope instead of hyper's bare 431. (Over
+/// HTTP/2 hyper's default header list limit, 16 KiB, is below the edge's cap.)
+fn head_limits<A>(
+    mut server: axum_server::Server<SocketAddr, A>,
+) -> axum_server::Server<SocketAddr, A> {
+    let b = server.http_builder();
+    b.http1().max_headers(1000);
+    b.http2().max_header_list_size(256 * 1024);
+    server
+}
+
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let started = Instant::now();
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -183,6 +196,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .acceptor(GuardAcceptor::new(NoDelayAcceptor::new(), timeouts))
             .handle(handle.clone());
+        let server = head_limits(server);
         servers.push(tokio::spawn(server.serve(make(Scheme::Http, main_addr))));
     } else {
         let (cert, key, ca) = match (&args.cert, &args.key) {
@@ -202,6 +216,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .acceptor(GuardAcceptor::new(tls, timeouts))
             .handle(handle.clone());
+        let server = head_limits(server);
         servers.push(tokio::spawn(server.serve(make(Scheme::Https, main_addr))));
         if let Some(ca) = ca {
             let ca = std::path::absolute(&ca).unwrap_or(ca);
@@ -215,6 +230,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| e.to_string())?
             .acceptor(GuardAcceptor::new(NoDelayAcceptor::new(), timeouts))
             .handle(handle.clone());
+        let server = head_limits(server);
         servers.push(tokio::spawn(server.serve(make(Scheme::Http, addr))));
         println!("cerulean also listening on http://{addr}");
     }

@@ -360,3 +360,82 @@ async fn oversized_bodies_get_413_over_http1_and_http2() {
     }
     assert_eq!(s.get(&rg_path("big")).await.0, StatusCode::NOT_FOUND);
 }
+
+/// A URI or headers past the edge's caps get 414 / 431 in ARM's envelope, over HTTP/1.1 and
+/// HTTP/2; a method ARM never uses (OPTIONS, TRACE) on an ARM path is 405 `MethodNotAllowed`,
+/// not cerulean's 501 for an operation it has yet to implement.
+#[tokio::test]
+async fn oversized_heads_and_methods_arm_never_uses_are_envelopes() {
+    let s = Server::start(&[]);
+    let h2 = client_for(&s.dir, true, false);
+    let long_query = format!(
+        "/subscriptions/{SUB}/resourcegroups?{API}&pad={}",
+        "a".repeat(20_000)
+    );
+    let uri_len = long_query.len();
+    for (client, version) in [
+        (&s.client, reqwest::Version::HTTP_11),
+        (&h2, reqwest::Version::HTTP_2),
+    ] {
+        let r = client.get(s.url(&long_query)).send().await.unwrap();
+        assert_eq!(r.version(), version);
+        let st = r.status();
+        let body: Value = r.json().await.unwrap();
+        let msg = assert_error(st, &body, 414, "RequestUriTooLong");
+        assert_eq!(
+            msg,
+            format!("The request URI is {uri_len} bytes long; the maximum is 16384 bytes.")
+        );
+
+        // One big header.
+        let r = client
+            .get(s.url("/health"))
+            .header("x-pad", "b".repeat(70_000))
+            .send()
+            .await
+            .unwrap();
+        let st = r.status();
+        let body: Value = r.json().await.unwrap();
+        let msg = assert_error(st, &body, 431, "RequestHeaderFieldsTooLarge");
+        assert!(
+            msg.starts_with("The request headers are ")
+                && msg.ends_with(" bytes in all; the maximum is 65536 bytes."),
+            "{msg}"
+        );
+
+        // Many smaller ones (more than hyper's default count of 100, too).
+        let mut req = client.get(s.url("/health"));
+        for i in 0..400 {
+            req = req.header(format!("x-h{i}"), "c".repeat(200));
+        }
+        let r = req.send().await.unwrap();
+        let st = r.status();
+        let body: Value = r.json().await.unwrap();
+        assert_error(st, &body, 431, "RequestHeaderFieldsTooLarge");
+
+        // Methods ARM never uses, on a modelled path and on an unmodelled provider's.
+        for path in [
+            format!("/subscriptions/{SUB}/resourcegroups?{API}"),
+            format!("/subscriptions/{SUB}/resourcegroups/rg/providers/Microsoft.Web/sites/x?{API}"),
+        ] {
+            for m in [Method::OPTIONS, Method::TRACE] {
+                let r = client
+                    .request(m.clone(), s.url(&path))
+                    .send()
+                    .await
+                    .unwrap();
+                let st = r.status();
+                let body: Value = r.json().await.unwrap();
+                let msg = assert_error(st, &body, 405, "MethodNotAllowed");
+                assert_eq!(
+                    msg,
+                    format!("The requested resource does not support http method '{m}'.")
+                );
+            }
+        }
+
+        // The connection goes on working.
+        let r = client.get(s.url("/health")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}

@@ -24,6 +24,9 @@ pub async fn unknown(
         if let Err(e) = s.app.subscription(segs[1]).await {
             return e.into();
         }
+        if !is_arm_method(&method) {
+            return ApiError::MethodNotAllowed(method.to_string());
+        }
         if let Some(p) = segs
             .iter()
             .position(|s| s.eq_ignore_ascii_case("providers"))
@@ -46,8 +49,24 @@ pub async fn unknown(
     ApiError::NotFound(path.to_string())
 }
 
-/// A known path with a method it does not support.
+/// The methods ARM's operations use. Any other (OPTIONS, TRACE, CONNECT, ...) names no
+/// operation on any resource, so ARM refuses it as 405 `MethodNotAllowed` ("The requested
+/// resource does not support http method 'OPTIONS'." — the answer ARM gives a method a
+/// resource does not serve, e.g. Azure/azure-powershell#9709 for POST), not cerulean's 501
+/// for an operation it has yet to implement.
+fn is_arm_method(m: &Method) -> bool {
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::PUT | Method::PATCH | Method::POST | Method::DELETE
+    )
+}
+
+/// A known path with a method it does not support: a method ARM never uses is 405; one it
+/// uses elsewhere is an operation cerulean does not implement (501).
 pub async fn not_implemented(method: Method, uri: Uri, ext: Extensions) -> ApiError {
+    if !is_arm_method(&method) {
+        return ApiError::MethodNotAllowed(method.to_string());
+    }
     ApiError::NotImplemented(format!(
         "{method} {}",
         crate::path::original(uri.path(), &ext)

@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(own_open)
         .merge(closed)
         .layer(from_fn(middleware::reject_undecodable_paths))
+        .layer(from_fn(middleware::cap_request_head))
         .layer(from_fn(middleware::envelope_plain_text_errors))
         .layer(from_fn_with_state(
             state.options.body_timeout,
