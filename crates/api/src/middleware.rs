@@ -47,30 +47,7 @@ pub async fn request_context(req: Request, next: Next) -> Response {
     resp
 }
 
-/// True for `YYYY-MM-DD`, a real date, with an optional `-preview`-style suffix.
-pub fn well_formed_api_version(v: &str) -> bool {
-    let Some((date, suffix)) = v.split_at_checked(10) else {
-        return false;
-    };
-    let b = date.as_bytes();
-    let digits = b.iter().enumerate().all(|(i, c)| {
-        if i == 4 || i == 7 {
-            *c == b'-'
-        } else {
-            c.is_ascii_digit()
-        }
-    });
-    let part = |r: std::ops::Range<usize>| date[r].parse::<u32>().unwrap_or(0);
-    let month_day = digits
-        && chrono::NaiveDate::from_ymd_opt(part(0..4) as i32, part(5..7), part(8..10)).is_some();
-    let suffix_ok = suffix.is_empty()
-        || (suffix.len() > 1
-            && suffix.starts_with('-')
-            && suffix[1..]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    month_day && suffix_ok
-}
+pub use cerulean_template::well_formed_api_version;
 
 /// Every ARM call carries a well-formed `api-version`.
 pub async fn require_api_version(req: Request, next: Next) -> Response {

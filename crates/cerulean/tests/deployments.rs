@@ -1117,3 +1117,80 @@ async fn jsonc_bodies_and_the_legacy_path() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "InvalidRequestContent");
 }
+
+/// What a resource declaration names beyond type and name is checked at validation, before
+/// anything is created: its `apiVersion` (ARM's 400 `NoRegisteredProviderFound`), the group
+/// or subscription it targets (cerulean deploys into the deployment's own group: another is
+/// refused, not ignored), and Azure's limit of 800 resources.
+#[tokio::test]
+async fn declarations_naming_bad_api_versions_other_scopes_or_801_resources_are_refused() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    group(&s, "other").await;
+
+    for v in ["banana", "2024-13-01", "2024-07-01-", ""] {
+        let mut r = pip("p", &[]);
+        r["apiVersion"] = json!(v);
+        let (st, body) = put_invalid(&s, tpl_with(json!([r])), json!({})).await;
+        if v.is_empty() {
+            assert_error(st, &body, 400, "InvalidTemplate");
+            continue;
+        }
+        let msg = assert_error(st, &body, 400, "NoRegisteredProviderFound");
+        assert_eq!(
+            msg,
+            format!("No registered resource provider found for API version '{v}' for type 'publicIPAddresses'. An API version is a date, 'YYYY-MM-DD', with an optional suffix such as '-preview'.")
+        );
+        assert_eq!(body["error"]["target"], "resources[0].apiVersion");
+    }
+
+    let mut r = pip("p", &[]);
+    r["resourceGroup"] = json!("other");
+    let (st, body) = put_invalid(&s, tpl_with(json!([r])), json!({})).await;
+    let msg = assert_error(st, &body, 400, "InvalidTemplate");
+    assert_eq!(
+        msg,
+        "Deployment template validation failed: 'The template resource 'p' at 'resources[0]' is deployed to resourceGroup 'other', not the deployment's 'rg'. cerulean deploys a template's resources into the deployment's own resource group only; deploy it there, or create a deployment in 'other'.'."
+    );
+    let mut r = pip("p", &[]);
+    r["subscriptionId"] = json!("00000000-0000-0000-0000-0000000000ff");
+    let (st, body) = put_invalid(&s, tpl_with(json!([r])), json!({})).await;
+    let msg = assert_error(st, &body, 400, "InvalidTemplate");
+    assert!(
+        msg.contains("is deployed to subscriptionId '00000000-0000-0000-0000-0000000000ff'"),
+        "{msg}"
+    );
+    for g in ["rg", "other"] {
+        let (_, list) = s.get(&format!("{}/resources?{API}", group_id(g))).await;
+        assert_eq!(list["value"], json!([]), "nothing created in {g}");
+    }
+
+    // Naming the deployment's own group (any case, or by expression) is what Azure does too.
+    let mut r = pip("p", &[]);
+    r["resourceGroup"] = json!("[resourceGroup().name]");
+    r["subscriptionId"] = json!("[subscription().subscriptionId]");
+    let mut r2 = pip("q", &[]);
+    r2["resourceGroup"] = json!("RG");
+    let (st, _, v) = s
+        .call(
+            Method::POST,
+            &format!("{}/validate?{RAPI}", deployment_path("rg", "v")),
+            Some(json!({"properties": {"template": tpl_with(json!([r, r2])), "mode": "Incremental"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // The keys are the declaration's, not the resource's body.
+    assert!(v["properties"]["validatedResources"][0]
+        .get("resourceGroup")
+        .is_none());
+
+    // 800 copies and one more: 801 resources.
+    let mut many = pip("[concat('p', copyIndex())]", &[]);
+    many["copy"] = json!({"name": "pips", "count": 800});
+    let (st, body) = put_invalid(&s, tpl_with(json!([many, pip("last", &[])])), json!({})).await;
+    let msg = assert_error(st, &body, 400, "InvalidTemplate");
+    assert!(
+        msg.contains("The template has more than 800 resources (copies included)"),
+        "{msg}"
+    );
+}

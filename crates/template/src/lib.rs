@@ -5,6 +5,7 @@
 //! each body through the same operations as a direct PUT.
 
 mod check;
+mod declared;
 mod error;
 mod eval;
 mod expr;
@@ -19,6 +20,7 @@ mod resources;
 mod symbols;
 mod value;
 
+pub use declared::well_formed_api_version;
 pub use error::TemplateError;
 
 use serde_json::{Map, Value};

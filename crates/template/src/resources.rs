@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::declared::{check_api_version, check_target_scope};
 use crate::error::TemplateError;
 use crate::eval::{self, Ctx, Frame};
 use crate::ids::{in_group, provider_path};
@@ -22,6 +23,8 @@ pub(crate) const NOT_BODY: &[&str] = &[
     "resources",
     "scope",
     "existing",
+    "resourceGroup",
+    "subscriptionId",
 ];
 
 pub(crate) fn is_body_key(k: &str) -> bool {
@@ -183,6 +186,8 @@ fn declaration(
             .at(path));
         }
         let api_version = text(get_ci(decl, "apiVersion"), "apiVersion", &ctx, path)?;
+        check_api_version(&api_version, &type_name, path)?;
+        check_target_scope(decl, &ctx, &name, path)?;
         let condition = match get_ci(decl, "condition") {
             None => true,
             Some(c) => match eval::json(c, &ctx, &format!("{path}.condition"))? {

@@ -54,7 +54,7 @@ fn body_of_a_copy_instance_uses_its_index() {
     let p = must_plan(json!({"resources": [{
         "type": "Microsoft.Test/things",
         "name": "[concat('t', copyIndex())]",
-        "apiVersion": "1",
+        "apiVersion": "2024-07-01",
         "copy": {"name": "ts", "count": 3},
         "properties": {"index": "[copyIndex()]", "label": "[format('item-{0:D2}', copyIndex(1))]"}
     }]}));
@@ -71,7 +71,7 @@ fn property_copy() {
     let p = must_plan(json!({"resources": [{
         "type": "Microsoft.Compute/virtualMachines",
         "name": "vm",
-        "apiVersion": "1",
+        "apiVersion": "2024-07-01",
         "properties": {
             "storageProfile": {
                 "copy": [{
@@ -103,8 +103,8 @@ fn property_copy() {
 fn reference_with_and_without_full() {
     let pip_id = id("Microsoft.Network/publicIPAddresses/pip");
     let p = must_plan(json!({"resources": [
-        {"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "1", "location": "westeurope"},
-        {"type": "Microsoft.Test/things", "name": "user", "apiVersion": "1", "properties": {
+        {"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "2024-07-01", "location": "westeurope"},
+        {"type": "Microsoft.Test/things", "name": "user", "apiVersion": "2024-07-01", "properties": {
             "address": "[reference('pip').ipAddress]",
             "byId": "[reference(resourceId('Microsoft.Network/publicIPAddresses', 'pip'), '2023-04-01').ipAddress]",
             "props": "[reference('pip')]",
@@ -139,8 +139,8 @@ fn reference_with_and_without_full() {
 #[test]
 fn reference_to_a_missing_resource() {
     let p = must_plan(json!({"resources": [
-        {"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "1"},
-        {"type": "Microsoft.Test/things", "name": "user", "apiVersion": "1", "properties": {"a": "[reference('pip').ipAddress]"}}
+        {"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "2024-07-01"},
+        {"type": "Microsoft.Test/things", "name": "user", "apiVersion": "2024-07-01", "properties": {"a": "[reference('pip').ipAddress]"}}
     ]}));
     let e = p.body(1, &NoResources).unwrap_err();
     assert_eq!(e.code, "ResourceNotFound");
@@ -155,7 +155,7 @@ fn reference_to_a_missing_resource() {
 #[test]
 fn reference_to_a_name_not_in_the_template() {
     let p = must_plan(json!({"resources": [
-        {"type": "Microsoft.Test/things", "name": "user", "apiVersion": "1", "properties": {"a": "[reference('ghost').x]"}}
+        {"type": "Microsoft.Test/things", "name": "user", "apiVersion": "2024-07-01", "properties": {"a": "[reference('ghost').x]"}}
     ]}));
     let e = p.body(0, &Fake::default()).unwrap_err();
     assert_eq!(e.code, "InvalidTemplate");
@@ -171,8 +171,8 @@ fn reference_to_a_name_not_in_the_template() {
 fn reference_is_not_available_while_planning() {
     let e = crate::plan_err(
         json!({"resources": [
-            {"type": "Microsoft.Test/things", "name": "a", "apiVersion": "1"},
-            {"type": "Microsoft.Test/things", "name": "[reference('a').n]", "apiVersion": "1"}
+            {"type": "Microsoft.Test/things", "name": "a", "apiVersion": "2024-07-01"},
+            {"type": "Microsoft.Test/things", "name": "[reference('a').n]", "apiVersion": "2024-07-01"}
         ]}),
         json!(null),
     );
@@ -187,7 +187,7 @@ fn reference_is_not_available_while_planning() {
 #[test]
 fn function_errors_in_bodies_say_where() {
     let p = must_plan(json!({"resources": [
-        {"type": "Microsoft.Test/things", "name": "a", "apiVersion": "1", "properties": {"list": [1, {"bad": "[div(4, sub(2, 2))]"}]}}
+        {"type": "Microsoft.Test/things", "name": "a", "apiVersion": "2024-07-01", "properties": {"list": [1, {"bad": "[div(4, sub(2, 2))]"}]}}
     ]}));
     let e = p.body(0, &NoResources).unwrap_err();
     assert_eq!(e.code, "InvalidTemplate");
@@ -208,7 +208,7 @@ fn outputs_with_types_conditions_and_copy() {
     let pip_id = id("Microsoft.Network/publicIPAddresses/pip");
     let p = must_plan(json!({
         "parameters": {"n": {"type": "int", "defaultValue": 2}, "pw": {"type": "securestring", "defaultValue": "x"}},
-        "resources": [{"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "1"}],
+        "resources": [{"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "2024-07-01"}],
         "outputs": {
             "ip": {"type": "String", "value": "[reference('pip').ipAddress]"},
             "count": {"type": "int", "value": "[parameters('n')]"},

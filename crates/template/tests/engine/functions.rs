@@ -448,7 +448,7 @@ fn list_functions_are_not_implemented() {
 fn list_functions_are_refused_at_plan_time_unless_the_resource_is_skipped() {
     let t = |condition: bool| {
         json!({"resources": [{
-            "type": "Microsoft.Test/things", "name": "t", "apiVersion": "1", "condition": condition,
+            "type": "Microsoft.Test/things", "name": "t", "apiVersion": "2024-07-01", "condition": condition,
             "properties": {"key": "[listKeys(resourceId('Microsoft.Storage/storageAccounts', 's'), '2021-01-01').keys[0].value]"}
         }]})
     };
@@ -544,7 +544,7 @@ fn utc_now_and_new_guid_only_in_parameter_defaults() {
     assert!(year.starts_with("20"));
     assert_eq!(guid.len(), 36);
     let e = plan_err(
-        json!({"resources": [{"type": "Microsoft.Test/things", "name": "[utcNow()]", "apiVersion": "1"}]}),
+        json!({"resources": [{"type": "Microsoft.Test/things", "name": "[utcNow()]", "apiVersion": "2024-07-01"}]}),
         json!(null),
     );
     assert!(
@@ -579,7 +579,7 @@ fn reference_is_not_allowed_in_variables() {
 #[test]
 fn copy_index_outside_a_loop() {
     let e = plan_err(
-        json!({"resources": [{"type": "Microsoft.Test/things", "name": "[concat('a', copyIndex())]", "apiVersion": "1"}]}),
+        json!({"resources": [{"type": "Microsoft.Test/things", "name": "[concat('a', copyIndex())]", "apiVersion": "2024-07-01"}]}),
         json!(null),
     );
     assert_eq!(e.code, "InvalidTemplate");
@@ -598,7 +598,7 @@ fn copy_index_outside_a_loop() {
     );
     let e = plan_err(
         json!({"resources": [{
-            "type": "Microsoft.Test/things", "name": "[concat('a', copyIndex('wrong'))]", "apiVersion": "1",
+            "type": "Microsoft.Test/things", "name": "[concat('a', copyIndex('wrong'))]", "apiVersion": "2024-07-01",
             "copy": {"name": "loop", "count": 2}
         }]}),
         json!(null),

@@ -274,7 +274,7 @@ fn secure_values_never_appear_in_messages() {
     // A secure value that makes a function fail is not echoed either.
     let t = json!({
         "parameters": {"p": {"type": "securestring"}},
-        "resources": [{"type": "Microsoft.Test/things", "name": "t", "apiVersion": "1",
+        "resources": [{"type": "Microsoft.Test/things", "name": "t", "apiVersion": "2024-07-01",
                        "properties": {"n": "[int(parameters('p'))]", "m": "[json(parameters('p'))]"}}]
     });
     let p = try_plan(t, json!({"p": {"value": secret}})).unwrap();
@@ -289,7 +289,7 @@ fn secure_values_never_appear_in_messages() {
     ] {
         let t = json!({
             "parameters": {"p": {"type": "securestring"}},
-            "resources": [{"type": "Microsoft.Test/things", "name": "t", "apiVersion": "1", "properties": {"v": expr}}]
+            "resources": [{"type": "Microsoft.Test/things", "name": "t", "apiVersion": "2024-07-01", "properties": {"v": expr}}]
         });
         let p = try_plan(t, json!({"p": {"value": secret}})).unwrap();
         let e = p.body(0, &cerulean_template::NoResources).unwrap_err();

@@ -38,7 +38,7 @@ fn ids_types_names() {
 fn segment_mismatch() {
     let e = plan_err(
         resources(vec![
-            json!({"type": "Microsoft.Network/virtualNetworks/subnets", "name": "s", "apiVersion": "1"}),
+            json!({"type": "Microsoft.Network/virtualNetworks/subnets", "name": "s", "apiVersion": "2024-07-01"}),
         ]),
         json!(null),
     );
@@ -60,7 +60,7 @@ fn missing_type_name_or_api_version() {
     assert!(e.message.contains("'apiVersion'"), "{}", e.message);
     let e = plan_err(
         resources(vec![
-            json!({"type": "Microsoft.Test/things", "apiVersion": "1"}),
+            json!({"type": "Microsoft.Test/things", "apiVersion": "2024-07-01"}),
         ]),
         json!(null),
     );
@@ -171,9 +171,9 @@ fn children_of_a_copied_parent_follow_its_index() {
     let p = must_plan(resources(vec![json!({
         "type": "Microsoft.Network/virtualNetworks",
         "name": "[concat('v', copyIndex())]",
-        "apiVersion": "1",
+        "apiVersion": "2024-07-01",
         "copy": {"name": "vnets", "count": 2},
-        "resources": [{"type": "subnets", "name": "[concat('s', copyIndex())]", "apiVersion": "1"}]
+        "resources": [{"type": "subnets", "name": "[concat('s', copyIndex())]", "apiVersion": "2024-07-01"}]
     })]));
     let names: Vec<&str> = p.resources.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, vec!["v0", "v0/s0", "v1", "v1/s1"]);
@@ -230,7 +230,7 @@ fn conditional_alternatives_may_share_a_name() {
 #[test]
 fn depends_on_by_name_id_type_name_expression_and_loop() {
     let p = must_plan(resources(vec![
-        json!({"type": "Microsoft.Network/networkInterfaces", "name": "myNic", "apiVersion": "1"}),
+        json!({"type": "Microsoft.Network/networkInterfaces", "name": "myNic", "apiVersion": "2024-07-01"}),
         with(
             thing("[concat('n', copyIndex())]"),
             "copy",
@@ -314,8 +314,8 @@ fn implicit_dependency_from_reference() {
                 "outside": "[reference('/subscriptions/x/resourceGroups/y/providers/A.B/c/d').z]"
             }),
         ),
-        json!({"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "1"}),
-        json!({"type": "Microsoft.Network/publicIPAddresses", "name": "pip2", "apiVersion": "1"}),
+        json!({"type": "Microsoft.Network/publicIPAddresses", "name": "pip", "apiVersion": "2024-07-01"}),
+        json!({"type": "Microsoft.Network/publicIPAddresses", "name": "pip2", "apiVersion": "2024-07-01"}),
     ]));
     assert_eq!(p.resources[0].depends_on, vec![1, 2]);
     assert_eq!(names_in_order(&p), vec!["pip", "pip2", "user"]);
