@@ -444,6 +444,12 @@ pub enum DomainError {
     #[error("{0}")]
     LinkedAuthorizationFailed(Box<LinkedRefusal>),
 
+    /// A template deployment whose deployer may not write some resource the template declares:
+    /// refused up front, before anything is created (403 `InvalidTemplateDeployment`, each
+    /// refusal an `AuthorizationFailed` in `details`).
+    #[error("{}", template_refusals_message(.0))]
+    TemplateAuthorizationFailed(Vec<TemplateRefusal>),
+
     #[error(
         "The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."
     )]
@@ -491,6 +497,39 @@ pub enum DomainError {
     // GUESS: message.
     #[error("The role assignment '{name}' is not found.")]
     RoleAssignmentNotFound { name: String },
+}
+
+/// One resource of a template its deployer may not write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateRefusal {
+    pub name: String,
+    pub type_name: String,
+    pub client: String,
+    pub object_id: String,
+    pub action: String,
+    pub scope: String,
+}
+
+impl std::fmt::Display for TemplateRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Authorization failed for template resource '{}' of type '{}'. The client '{}' with object id '{}' does not have permission to perform action '{}' at scope '{}'.",
+            self.name, self.type_name, self.client, self.object_id, self.action, self.scope
+        )
+    }
+}
+
+/// ARM's sentence around a template's refusals: one is quoted, several are joined with `:`.
+fn template_refusals_message(refusals: &[TemplateRefusal]) -> String {
+    let all: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+    match all.as_slice() {
+        [one] => format!("The template deployment failed with error: '{one}'."),
+        _ => format!(
+            "Deployment failed with multiple errors: '{}'",
+            all.join(":")
+        ),
+    }
 }
 
 /// A write whose own action is allowed but some resource it references may not be joined
@@ -635,6 +674,7 @@ impl DomainError {
             InvalidTemplate { code, .. } => code,
             AuthorizationFailed { .. } => "AuthorizationFailed",
             LinkedAuthorizationFailed(_) => "LinkedAuthorizationFailed",
+            TemplateAuthorizationFailed(_) => "InvalidTemplateDeployment",
             InvalidRoleAssignmentId { .. } => "InvalidRoleAssignmentId",
             InvalidPrincipalId { .. } => "InvalidPrincipalId",
             InvalidRoleDefinitionId { .. } => "InvalidRoleDefinitionId", // GUESS
@@ -676,7 +716,9 @@ impl DomainError {
             | TooManyDataDisks { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,
-            AuthorizationFailed { .. } | LinkedAuthorizationFailed(_) => ErrorClass::Forbidden,
+            AuthorizationFailed { .. }
+            | LinkedAuthorizationFailed(_)
+            | TemplateAuthorizationFailed(_) => ErrorClass::Forbidden,
             RoleDefinitionNotFound { .. } | RoleAssignmentNotFound { .. } => ErrorClass::NotFound,
             // GUESS: the status of an update that is not permitted.
             RoleAssignmentExists | RoleAssignmentUpdateNotPermitted => ErrorClass::Conflict,
@@ -720,6 +762,14 @@ impl DomainError {
                 message: format!("Reference Id {id} is not formatted correctly. The Id is expected to reference resources of type {expected}. Path {path}."),
                 target: None,
             }],
+            DomainError::TemplateAuthorizationFailed(refusals) => refusals
+                .iter()
+                .map(|r| ErrorDetail {
+                    code: "AuthorizationFailed".into(),
+                    message: r.to_string(),
+                    target: None,
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use cerulean_app::deployments::{deployment_id, Deployment};
+use cerulean_domain::authz::policy::{authorize_template, Declared};
 use cerulean_domain::deployment::{validate_name, DeploymentState};
 use cerulean_domain::DomainError;
 use cerulean_template::{Plan, Scope};
@@ -95,6 +96,30 @@ async fn prepare(
     Ok((req, plan.map_err(w::template_error)?))
 }
 
+/// Under `--rbac`, ARM checks before a deployment starts (and on validate) that the deployer
+/// may write every resource the template declares: a refusal is 403
+/// `InvalidTemplateDeployment` with each `AuthorizationFailed` in `details`, and nothing is
+/// created. Resources skipped by their condition are not checked. (Each resource is still
+/// applied as the deployer, so joins and reads are checked as they happen.)
+async fn may_deploy(s: &AppState, caller: Option<&Caller>, plan: &Plan) -> Result<(), ApiError> {
+    let (true, Some(Caller(who))) = (s.options.rbac, caller) else {
+        return Ok(());
+    };
+    let grants = s.app.grants(&who.object_id).await?;
+    let declared: Vec<Declared<'_>> = plan
+        .resources
+        .iter()
+        .filter(|r| r.condition)
+        .map(|r| Declared {
+            type_name: &r.type_name,
+            name: &r.name,
+            id: &r.id,
+        })
+        .collect();
+    authorize_template(&grants, who, &declared)?;
+    Ok(())
+}
+
 fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
     let (dependencies, providers) = w::dependencies(plan);
     Deployment {
@@ -127,6 +152,7 @@ async fn put(
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Response, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
+    may_deploy(&s, caller.as_ref().map(|Extension(c)| c), &plan).await?;
     let mode = req.mode;
     let id = deployment_id(&sub, &rg, &name);
     let (stored, created) = s
@@ -227,9 +253,11 @@ async fn list(
 async fn validate(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
+    caller: Option<Extension<Caller>>,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
     let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
+    may_deploy(&s, caller.as_ref().map(|Extension(c)| c), &plan).await?;
     let mut d = record(&name, &req, &plan);
     d.state = DeploymentState::Succeeded;
     let id = deployment_id(&sub, &rg, &name);

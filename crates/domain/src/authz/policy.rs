@@ -7,7 +7,7 @@
 use super::assignment::{PrincipalType, RoleAssignment};
 use super::role::{Permission, RoleDefinition};
 use super::scope::{covers, is_below};
-use crate::error::{DomainError, LinkedRefusal};
+use crate::error::{DomainError, LinkedRefusal, TemplateRefusal};
 
 /// Who is asking: what ARM's refusals name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,4 +152,40 @@ pub fn authorize_links(
             linked_scopes: refused.iter().map(|l| l.scope.clone()).collect(),
         },
     )))
+}
+
+/// One resource a template declares: its full type, name and id.
+pub struct Declared<'a> {
+    pub type_name: &'a str,
+    pub name: &'a str,
+    pub id: &'a str,
+}
+
+/// ARM's pre-check of a template deployment: the deployer may write every resource the
+/// template declares (`{type}/write` at the resource's id), or the deployment is refused
+/// before anything is created, naming every resource it may not write.
+pub fn authorize_template(
+    grants: &Grants,
+    who: &Principal,
+    resources: &[Declared<'_>],
+) -> Result<(), DomainError> {
+    let refusals: Vec<TemplateRefusal> = resources
+        .iter()
+        .filter_map(|r| {
+            let action = format!("{}/write", r.type_name);
+            (!grants.allows(&action, &r.id.to_ascii_lowercase())).then(|| TemplateRefusal {
+                name: r.name.to_string(),
+                type_name: r.type_name.to_string(),
+                client: who.client.clone(),
+                object_id: who.object_id.clone(),
+                action,
+                scope: r.id.to_string(),
+            })
+        })
+        .collect();
+    if refusals.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::TemplateAuthorizationFailed(refusals))
+    }
 }
