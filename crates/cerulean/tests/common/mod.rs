@@ -33,6 +33,16 @@ pub fn temp_dir() -> PathBuf {
     d
 }
 
+/// `_{CERULEAN_TEST_RUN}` when scripts/test set it: the suffix of every database this run
+/// creates, which the script drops when the run ends.
+fn run_tag() -> String {
+    std::env::var("CERULEAN_TEST_RUN")
+        .ok()
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(|t| format!("_{}", t.to_ascii_lowercase()))
+        .unwrap_or_default()
+}
+
 /// A fresh PostgreSQL database URL on the local server (see `.ci/run`). The synchronous
 /// client runs on its own thread: it must not block inside the test's async runtime.
 pub fn fresh_postgres() -> String {
@@ -43,12 +53,13 @@ fn create_database() -> String {
     let admin = std::env::var("CERULEAN_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!(
-        "cerulean_test_{}_{}",
+        "cerulean_test_{}_{}{}",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs(),
-        uuid::Uuid::new_v4().simple()
+        uuid::Uuid::new_v4().simple(),
+        run_tag()
     );
     let mut c = postgres::Client::connect(&admin, postgres::NoTls)
         .expect("PostgreSQL must be running for these tests (see .ci/run)");
