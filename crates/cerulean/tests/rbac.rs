@@ -738,7 +738,7 @@ async fn reset_needs_an_owner_at_the_root() {
     let (st, body) = s
         .call_as(&root.token, Method::POST, "/cerulean/reset", None)
         .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
     let (st, _) = admin.get(&s, &at(&group("keep"))).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "the reset removed the group");
 }

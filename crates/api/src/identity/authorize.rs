@@ -309,9 +309,9 @@ pub async fn sign_in(
             let name = f.get("username").map(String::as_str).unwrap_or("");
             let password = f.get("password").map(String::as_str).unwrap_or("");
             match id.check_user(name, password) {
-                Some((oid, display_name)) => Account {
+                Some((oid, upn, display_name)) => Account {
                     oid,
-                    upn: name.to_string(),
+                    upn,
                     name: display_name,
                 },
                 None => {

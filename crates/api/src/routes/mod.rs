@@ -2,10 +2,11 @@
 //! words, so every literal here is lower-case.
 //!
 //! Three routers make the service. The open ones are declared route by route in [`edge`]
-//! (readiness, cloud metadata, the token endpoints). Everything else — ARM's paths (under the
-//! api-version layer), cerulean's administration, and any path no route matches — is one
-//! router behind the bearer check, the refusal of cross-origin writes and the JSON-only rule:
-//! a route is authenticated unless it is declared open.
+//! (readiness, cloud metadata, the token and sign-in endpoints) plus the portal's static
+//! files. Everything else — ARM's paths (under the api-version layer), Microsoft Graph's,
+//! cerulean's administration, and any path no route matches — is one router behind the
+//! bearer check, access control (`--rbac`), the refusal of cross-origin writes and the
+//! JSON-only rule: a route is authenticated unless it is declared open.
 
 mod admin;
 mod authorization;

@@ -280,6 +280,32 @@ impl Server {
         .await
     }
 
+    /// A client-credentials access token for Microsoft Graph (cerulean's `/v1.0`).
+    pub async fn graph_token(&self, client_id: &str, secret: &str) -> String {
+        self.token_for(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .await
+    }
+
+    /// A user's access token for Microsoft Graph (password grant).
+    pub async fn graph_user_token(&self, user: &str, password: &str) -> String {
+        self.token_for(&[
+            ("grant_type", "password"),
+            ("client_id", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
+            ("username", user),
+            ("password", password),
+            (
+                "scope",
+                "https://graph.microsoft.com/.default offline_access openid profile",
+            ),
+        ])
+        .await
+    }
+
     /// A user's access token (resource owner password grant, as `az login -u -p` asks).
     pub async fn user_token(&self, user: &str, password: &str) -> String {
         self.token_for(&[
