@@ -164,7 +164,7 @@ fn network_routes() -> Router<AppState> {
 }
 
 fn compute_routes() -> Router<AppState> {
-    use cerulean_app::compute::{disks::Disks, vms::Vms};
+    use cerulean_app::compute::{availability_sets::AvailabilitySets, disks::Disks, vms::Vms};
     use compute as c;
     const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.compute";
     const SUB: &str = "/subscriptions/{sub}/providers/microsoft.compute";
@@ -184,12 +184,7 @@ fn compute_routes() -> Router<AppState> {
             &s("/locations/{loc}/virtualmachines"),
             get(c::list_vms_location),
         )
-        .route(&r("/availabilitysets"), get(c::list_sets_group))
-        .route(
-            &r("/availabilitysets/{name}"),
-            get(c::get_set).put(c::put_set).delete(c::delete_set),
-        )
-        .route(&s("/availabilitysets"), get(c::list_sets_sub))
+        .merge(tracked::standard::<AvailabilitySets>())
         .route(&s("/skus"), get(c::skus))
         .route(&s("/locations/{loc}/vmsizes"), get(c::vm_sizes))
         .route(&s("/locations/{loc}/usages"), get(c::usages))
