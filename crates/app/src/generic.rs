@@ -1,5 +1,5 @@
-//! Generic resources: types cerulean does not model (network security groups, disks, storage
-//! accounts, ...) are kept as given, so that templates and scripts that create them work. No
+//! Generic resources: types cerulean does not model (network security groups, route tables,
+//! storage accounts, ...) are kept as given, so that templates and scripts that create them work. No
 //! rule applies to them beyond ARM's own: the group and the parent must exist, the location
 //! must be a region, tags must be valid.
 

@@ -28,6 +28,9 @@ pub struct Env {
 pub trait Kind: Send + Sync + 'static {
     /// The store's lower-case kind (`microsoft.network/virtualnetworks`).
     const KIND: &'static str;
+    /// Writes finish within the request (availability sets): no operation record is kept
+    /// and the edge answers without polling headers.
+    const SYNCHRONOUS: bool = false;
     type Value: Tracked + Clone;
     type Spec: Clone + Send + 'static;
     type View: Send + 'static;
@@ -102,7 +105,9 @@ impl App {
             let op = K::put_operation(&env, &id, &location);
             K::before_save(&mut next, &op, created);
             let rec = save(tx, &id, existing.as_ref().map(|(r, _)| r), &location, &next)?;
-            tx.put_operation(&op)?;
+            if !K::SYNCHRONOUS {
+                tx.put_operation(&op)?;
+            }
             Ok((K::written_view(tx, rec, next, created)?, created, op))
         })
         .await
@@ -161,7 +166,9 @@ impl App {
             pre.check(Some(&rec.etag))?;
             crate::network::purge_any(tx, &rec, &env.pools)?;
             let op = K::operation(&env, &id, rec.location.as_deref().unwrap_or_default());
-            tx.put_operation(&op)?;
+            if !K::SYNCHRONOUS {
+                tx.put_operation(&op)?;
+            }
             Ok(Some(op))
         })
         .await

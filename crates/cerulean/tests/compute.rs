@@ -1222,6 +1222,18 @@ async fn availability_sets(s: &Server) {
         .await;
     assert_eq!(st, StatusCode::OK, "{list}");
     assert_eq!(names(&list), ["as1", "as2"]);
+    // PATCH changes tags, synchronously, and keeps the rest.
+    let (st, hdrs, body) = s
+        .call(
+            Method::PATCH,
+            &at(&set),
+            Some(json!({"tags": {"team": "net"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(hdrs.get("azure-asyncoperation").is_none(), "synchronous");
+    assert_eq!(body["tags"], json!({"team": "net"}));
+    assert_eq!(body["properties"]["platformUpdateDomainCount"], 5);
 
     // A VM joins at creation; the set lists it.
     let n1 = nic(s, rg, "n1", &web).await;

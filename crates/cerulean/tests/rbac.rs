@@ -795,7 +795,6 @@ async fn reset_needs_an_owner_at_the_root() {
     let (st, body) = s
         .call_as(&root.token, Method::POST, "/cerulean/reset", None)
         .await;
-    // 204, as `routes/admin.rs` answers and the edge and arm_conventions suites expect.
     assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
     let (st, _) = admin.get(&s, &at(&group("keep"))).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "the reset removed the group");

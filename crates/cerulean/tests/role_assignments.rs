@@ -558,8 +558,14 @@ async fn graph_answers_what_the_az_cli_asks() {
     let c = Ctx::new().await;
     let reader_oid = c.oid("reader").await;
     let g = |p: &str| format!("/v1.0{p}");
-    let (st, sps) = c
-        .call(
+    // Graph takes tokens meant for Graph (az asks for its cloud's Graph resource).
+    let graph = c.s.graph_token("admin", "s").await;
+    let (st, b) = c.call(Method::GET, &g("/servicePrincipals"), None).await;
+    let msg = assert_error(st, &b, 401, "InvalidAuthenticationTokenAudience");
+    assert!(msg.contains("'https://graph.microsoft.com/'"), "{msg}");
+    let (st, sps) =
+        c.s.call_as(
+            &graph,
             Method::GET,
             &g("/servicePrincipals?$filter=servicePrincipalNames%2Fany(c%3Ac%20eq%20'reader')"),
             None,
@@ -568,8 +574,9 @@ async fn graph_answers_what_the_az_cli_asks() {
     assert_eq!(st, StatusCode::OK, "{sps}");
     assert_eq!(sps["value"][0]["id"], reader_oid);
     assert_eq!(sps["value"][0]["appId"], "reader");
-    let (_, none) = c
-        .call(
+    let (_, none) =
+        c.s.call_as(
+            &graph,
             Method::GET,
             &g("/servicePrincipals?$filter=servicePrincipalNames%2Fany(c%3Ac%20eq%20'stranger')"),
             None,
@@ -580,8 +587,9 @@ async fn graph_answers_what_the_az_cli_asks() {
         json!([]),
         "a closed directory knows only its principals"
     );
-    let (st, sp) = c
-        .call(
+    let (st, sp) =
+        c.s.call_as(
+            &graph,
             Method::GET,
             &g(&format!("/servicePrincipals/{reader_oid}")),
             None,
@@ -589,8 +597,9 @@ async fn graph_answers_what_the_az_cli_asks() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(sp["servicePrincipalNames"], json!(["reader"]));
-    let (st, b) = c
-        .call(
+    let (st, b) =
+        c.s.call_as(
+            &graph,
             Method::GET,
             &g("/servicePrincipals/55555555-0000-0000-0000-000000000000"),
             None,
@@ -599,8 +608,9 @@ async fn graph_answers_what_the_az_cli_asks() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(b["error"]["code"], "Request_ResourceNotFound");
 
-    let (_, users) = c
-        .call(
+    let (_, users) =
+        c.s.call_as(
+            &graph,
             Method::GET,
             &g("/users?$filter=userPrincipalName%20eq%20'ada@example.com'"),
             None,
@@ -612,7 +622,9 @@ async fn graph_answers_what_the_az_cli_asks() {
     );
     assert_eq!(users["value"][0]["displayName"], "Ada Lovelace");
     let (st, objs) = c
-        .call(
+        .s
+        .call_as(
+            &graph,
             Method::POST,
             &g("/directoryObjects/getByIds"),
             Some(json!({"ids": [reader_oid, "ada00000-0000-0000-0000-000000000001", "66666666-0000-0000-0000-000000000000"],
@@ -631,7 +643,7 @@ async fn graph_answers_what_the_az_cli_asks() {
         ["#microsoft.graph.servicePrincipal", "#microsoft.graph.user"]
     );
 
-    let ada = c.s.user_token("ada@example.com", "pw").await;
+    let ada = c.s.graph_user_token("ada@example.com", "pw").await;
     let (st, me) = c.s.call_as(&ada, Method::GET, &g("/me"), None).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(
@@ -641,7 +653,7 @@ async fn graph_answers_what_the_az_cli_asks() {
             Some("ada00000-0000-0000-0000-000000000001")
         )
     );
-    let (st, b) = c.call(Method::GET, &g("/me"), None).await;
+    let (st, b) = c.s.call_as(&graph, Method::GET, &g("/me"), None).await;
     assert_eq!(
         st,
         StatusCode::BAD_REQUEST,

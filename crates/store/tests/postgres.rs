@@ -17,7 +17,13 @@ fn fresh_database() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let name = format!("cerulean_test_{now}_{}", uuid::Uuid::new_v4().simple());
+    // scripts/test drops the databases of its run (`_{CERULEAN_TEST_RUN}`) when it ends.
+    let run = std::env::var("CERULEAN_TEST_RUN")
+        .ok()
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(|t| format!("_{}", t.to_ascii_lowercase()))
+        .unwrap_or_default();
+    let name = format!("cerulean_test_{now}_{}{run}", uuid::Uuid::new_v4().simple());
     let mut c = postgres::Client::connect(&admin, postgres::NoTls)
         .expect("PostgreSQL must be running for this suite (see .ci/run)");
     drop_stale_databases(&mut c, now);

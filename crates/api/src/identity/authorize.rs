@@ -296,13 +296,9 @@ pub async fn sign_in(
             let name = f.get("username").map(String::as_str).unwrap_or("");
             let password = f.get("password").map(String::as_str).unwrap_or("");
             match id.check_user(name, password) {
-                Some((oid, display_name)) => Account {
+                Some((oid, upn, display_name)) => Account {
                     oid,
-                    // The UPN as the directory spells it, whatever case was typed (Entra's).
-                    upn: id
-                        .directory()
-                        .user(name)
-                        .map_or_else(|| name.to_string(), |u| u.user_name.clone()),
+                    upn,
                     name: display_name,
                 },
                 None => {

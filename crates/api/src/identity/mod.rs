@@ -10,8 +10,8 @@
 //! stored (any server may be polled) and approved at once.
 //!
 //! ARM accepts a token only if it is signed by that key (`kid` included), unexpired, issued
-//! for a tenant this server knows by the issuer of that tenant, and meant for ARM (its
-//! audience: see [`Audiences`]).
+//! for a tenant this server knows by the issuer of that tenant, and meant for the routes it
+//! is presented to: ARM's audiences on ARM, Graph's on Graph (see [`Audiences`]).
 
 mod auth;
 mod authorize;
@@ -349,19 +349,25 @@ impl Identity {
     }
 
     /// Checks a user's password against `--principals` (any password signs any name in without
-    /// it). Returns the user's object id and display name.
-    fn check_user(&self, user_name: &str, password: &str) -> Option<(String, String)> {
+    /// it). Returns the user's object id, user name as the file spells it (names match
+    /// without case, as UPNs do) and display name.
+    fn check_user(&self, user_name: &str, password: &str) -> Option<(String, String, String)> {
         if !self.directory.is_closed() {
             let oid = if user_name.eq_ignore_ascii_case(USER_NAME) {
                 USER_OID.to_string()
             } else {
                 user_object_id(user_name)
             };
-            return Some((oid, user_name.to_string()));
+            return Some((oid, user_name.to_string(), user_name.to_string()));
         }
         let u = self.directory.user(user_name)?;
-        constant_time_eq(password.as_bytes(), u.password.as_bytes())
-            .then(|| (u.object_id(), u.display_name().to_string()))
+        constant_time_eq(password.as_bytes(), u.password.as_bytes()).then(|| {
+            (
+                u.object_id(),
+                u.user_name.clone(),
+                u.display_name().to_string(),
+            )
+        })
     }
 
     /// Tenants whose paths the token endpoints answer.

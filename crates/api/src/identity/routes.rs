@@ -515,7 +515,8 @@ async fn token(
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| OAuthError::missing("username"))?;
             let password = f.get("password").map(String::as_str).unwrap_or("");
-            let Some((object_id, display_name)) = id.check_user(user_name, password) else {
+            let Some((object_id, user_name, display_name)) = id.check_user(user_name, password)
+            else {
                 return Err(OAuthError::bad_request(
                     50126,
                     "Error validating credentials due to invalid username or password.",
@@ -526,7 +527,7 @@ async fn token(
                 client_id: client_id()?,
                 tenant: tid,
                 object_id,
-                user_name: user_name.clone(),
+                user_name,
                 display_name,
             }
         }

@@ -5,7 +5,7 @@ use crate::extract::{ArmJson, ArmQuery, Conditions};
 use crate::wire::compute as w;
 use crate::{lro, wire, AppState};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cerulean_app::compute::vms::Vms;
@@ -119,72 +119,6 @@ pub async fn list_vms_location(
     Ok(list(&s, &headers, &uri, &q, page, |v| {
         w::vm(v, w::Expand::default())
     }))
-}
-
-pub async fn put_set(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-    ArmJson(body): ArmJson<w::AvailabilitySetIn>,
-) -> Result<Json<Value>, ApiError> {
-    let (view, _) = s
-        .app
-        .put_availability_set(id(&sub, &rg, "availabilitySets", &name), body.spec())
-        .await?;
-    Ok(Json(w::availability_set(&view)))
-}
-
-pub async fn get_set(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-) -> Result<Json<Value>, ApiError> {
-    let view = s
-        .app
-        .get_availability_set(id(&sub, &rg, "availabilitySets", &name))
-        .await?;
-    Ok(Json(w::availability_set(&view)))
-}
-
-pub async fn delete_set(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-) -> Result<StatusCode, ApiError> {
-    let deleted = s
-        .app
-        .delete_availability_set(id(&sub, &rg, "availabilitySets", &name))
-        .await?;
-    Ok(if deleted {
-        StatusCode::OK
-    } else {
-        StatusCode::NO_CONTENT
-    })
-}
-
-pub async fn list_sets_group(
-    State(s): State<AppState>,
-    Path((sub, rg)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
-    q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
-    let page = s
-        .app
-        .list_availability_sets(&sub, Some(&rg), q.skiptoken.clone())
-        .await?;
-    Ok(list(&s, &headers, &uri, &q, page, w::availability_set))
-}
-
-pub async fn list_sets_sub(
-    State(s): State<AppState>,
-    Path(sub): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-    q: ArmQuery,
-) -> Result<Json<Value>, ApiError> {
-    let page = s
-        .app
-        .list_availability_sets(&sub, None, q.skiptoken.clone())
-        .await?;
-    Ok(list(&s, &headers, &uri, &q, page, w::availability_set))
 }
 
 /// Resource SKUs, one entry per size and region; `$filter=location eq 'x'` narrows them.

@@ -18,8 +18,8 @@ pub enum Access {
     Open,
     /// A bearer token, as on ARM paths.
     Token,
-    /// A bearer token today. Once access control exists, Owner at the root scope `/` as well:
-    /// these routes act on the whole server (`POST /cerulean/reset`).
+    /// A bearer token and, under `--rbac`, an Owner at the root scope `/` (`authz`'s
+    /// `Kind::RootOwner`): these routes act on the whole server (`POST /cerulean/reset`).
     RootOwner,
 }
 

@@ -2,10 +2,11 @@
 //! words, so every literal here is lower-case.
 //!
 //! Three routers make the service. The open ones are declared route by route in [`edge`]
-//! (readiness, cloud metadata, the token endpoints). Everything else — ARM's paths (under the
-//! api-version layer), cerulean's administration, and any path no route matches — is one
-//! router behind the bearer check, the refusal of cross-origin writes and the JSON-only rule:
-//! a route is authenticated unless it is declared open.
+//! (readiness, cloud metadata, the token and sign-in endpoints) plus the portal's static
+//! files. Everything else — ARM's paths (under the api-version layer), Microsoft Graph's,
+//! cerulean's administration, and any path no route matches — is one router behind the
+//! bearer check, access control (`--rbac`), the refusal of cross-origin writes and the
+//! JSON-only rule: a route is authenticated unless it is declared open.
 
 mod admin;
 mod authorization;
@@ -164,7 +165,7 @@ fn network_routes() -> Router<AppState> {
 }
 
 fn compute_routes() -> Router<AppState> {
-    use cerulean_app::compute::{disks::Disks, vms::Vms};
+    use cerulean_app::compute::{availability_sets::AvailabilitySets, disks::Disks, vms::Vms};
     use compute as c;
     const RG: &str = "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.compute";
     const SUB: &str = "/subscriptions/{sub}/providers/microsoft.compute";
@@ -184,12 +185,7 @@ fn compute_routes() -> Router<AppState> {
             &s("/locations/{loc}/virtualmachines"),
             get(c::list_vms_location),
         )
-        .route(&r("/availabilitysets"), get(c::list_sets_group))
-        .route(
-            &r("/availabilitysets/{name}"),
-            get(c::get_set).put(c::put_set).delete(c::delete_set),
-        )
-        .route(&s("/availabilitysets"), get(c::list_sets_sub))
+        .merge(tracked::standard::<AvailabilitySets>())
         .route(&s("/skus"), get(c::skus))
         .route(&s("/locations/{loc}/vmsizes"), get(c::vm_sizes))
         .route(&s("/locations/{loc}/usages"), get(c::usages))

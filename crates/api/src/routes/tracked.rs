@@ -27,6 +27,8 @@ pub enum PutHeaders {
     AsyncOperation,
     /// `Azure-AsyncOperation` and `Location` (compute: the SDK reads `Location` on 201).
     AsyncOperationAndLocation,
+    /// None: the write is done when answered (`Kind::SYNCHRONOUS`).
+    None,
 }
 
 /// A modelled type's wire shapes.
@@ -108,7 +110,8 @@ async fn put<K: Wire>(
         .app
         .put_tracked::<K>(id::<K>(&sub, &rg, &name), spec, pre)
         .await?;
-    let status = if created {
+    // A synchronous create is Azure's 200 (Compute's availability sets), not 201.
+    let status = if created && !K::SYNCHRONOUS {
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -122,6 +125,7 @@ async fn put<K: Wire>(
         PutHeaders::AsyncOperationAndLocation => {
             lro::add_headers(resp.headers_mut(), &base, &op, &q.api_version)
         }
+        PutHeaders::None => {}
     }
     Ok(resp)
 }
@@ -149,7 +153,8 @@ async fn patch_tags<K: Wire>(
     Ok(resource::<K>(StatusCode::OK, &view, &q))
 }
 
-/// 202 with polling headers when something was deleted, 204 when there was nothing.
+/// 202 with polling headers when something was deleted (200 for a synchronous kind), 204 when
+/// there was nothing.
 async fn delete<K: Wire>(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
@@ -162,6 +167,7 @@ async fn delete<K: Wire>(
         .delete_tracked::<K>(id::<K>(&sub, &rg, &name), pre)
         .await?;
     Ok(match op {
+        Some(_) if K::SYNCHRONOUS => StatusCode::OK.into_response(),
         Some(op) => lro::accepted(&s.options.base_url(&headers), &op, &q.api_version),
         None => StatusCode::NO_CONTENT.into_response(),
     })

@@ -471,6 +471,25 @@ pub fn vm_size(size: &VmSize) -> Value {
     })
 }
 
+impl crate::routes::tracked::Wire for cerulean_app::compute::availability_sets::AvailabilitySets {
+    const NAMESPACE: &'static str = "Microsoft.Compute";
+    const TYPE: &'static str = "availabilitySets";
+    const PUT_HEADERS: crate::routes::tracked::PutHeaders =
+        crate::routes::tracked::PutHeaders::None;
+    type In = AvailabilitySetIn;
+    type Out<'a> = Value;
+
+    fn spec(body: AvailabilitySetIn) -> Result<AvailabilitySetSpec, ApiError> {
+        Ok(body.spec())
+    }
+    fn out(view: &AvailabilitySetView, _: &crate::extract::ArmQuery) -> Value {
+        availability_set(view)
+    }
+    fn etag(view: &AvailabilitySetView) -> &str {
+        &view.set.etag
+    }
+}
+
 impl crate::routes::tracked::Wire for cerulean_app::compute::vms::Vms {
     const NAMESPACE: &'static str = "Microsoft.Compute";
     const TYPE: &'static str = "virtualMachines";

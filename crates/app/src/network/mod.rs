@@ -432,6 +432,11 @@ impl Tracked for cerulean_domain::compute::disk::Disk {
         &mut self.common
     }
 }
+impl Tracked for cerulean_domain::compute::availability_set::AvailabilitySet {
+    fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
+        &mut self.common
+    }
+}
 impl Tracked for cerulean_domain::compute::vm::VirtualMachine {
     fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
         &mut self.common

@@ -1,7 +1,7 @@
 //! Virtual network and subnet use cases.
 
 use super::{book_key, first_holder, locate, require, save, subnet_users, Stored, VNET};
-use crate::records::{each, list_page, list_scope, new_etag};
+use crate::records::{list_page, list_scope, new_etag};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::prefix_change::ReleasedPrefix;
@@ -284,19 +284,6 @@ fn subnet_view(
 }
 
 impl App {
-    /// Lists network resources of one kind by group or subscription, one page at a time.
-    pub(crate) async fn list_network<V: Send + 'static>(
-        &self,
-        subscription: &str,
-        group: Option<&str>,
-        kind: &'static str,
-        after: Option<String>,
-        view: fn(&mut dyn Tx, &Record) -> Result<V, AppError>,
-    ) -> Result<Page<V>, AppError> {
-        self.list_kind(subscription, group, None, kind, after, each(view))
-            .await
-    }
-
     /// Lists one kind by group or subscription, optionally only in one region, one page at
     /// a time; the region filter runs inside the pager, so pages stay full.
     pub(crate) async fn list_kind<V: Send + 'static>(

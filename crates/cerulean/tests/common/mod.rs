@@ -33,6 +33,16 @@ pub fn temp_dir() -> PathBuf {
     d
 }
 
+/// `_{CERULEAN_TEST_RUN}` when scripts/test set it: the suffix of every database this run
+/// creates, which the script drops when the run ends.
+fn run_tag() -> String {
+    std::env::var("CERULEAN_TEST_RUN")
+        .ok()
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(|t| format!("_{}", t.to_ascii_lowercase()))
+        .unwrap_or_default()
+}
+
 /// A fresh PostgreSQL database URL on the local server (see `.ci/run`). The synchronous
 /// client runs on its own thread: it must not block inside the test's async runtime.
 pub fn fresh_postgres() -> String {
@@ -43,12 +53,13 @@ fn create_database() -> String {
     let admin = std::env::var("CERULEAN_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!(
-        "cerulean_test_{}_{}",
+        "cerulean_test_{}_{}{}",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs(),
-        uuid::Uuid::new_v4().simple()
+        uuid::Uuid::new_v4().simple(),
+        run_tag()
     );
     let mut c = postgres::Client::connect(&admin, postgres::NoTls)
         .expect("PostgreSQL must be running for these tests (see .ci/run)");
@@ -265,6 +276,32 @@ impl Server {
             ("client_id", client_id),
             ("client_secret", secret),
             ("scope", "https://management.core.windows.net//.default"),
+        ])
+        .await
+    }
+
+    /// A client-credentials access token for Microsoft Graph (cerulean's `/v1.0`).
+    pub async fn graph_token(&self, client_id: &str, secret: &str) -> String {
+        self.token_for(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .await
+    }
+
+    /// A user's access token for Microsoft Graph (password grant).
+    pub async fn graph_user_token(&self, user: &str, password: &str) -> String {
+        self.token_for(&[
+            ("grant_type", "password"),
+            ("client_id", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
+            ("username", user),
+            ("password", password),
+            (
+                "scope",
+                "https://graph.microsoft.com/.default offline_access openid profile",
+            ),
         ])
         .await
     }
