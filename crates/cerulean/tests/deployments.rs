@@ -1118,12 +1118,12 @@ async fn jsonc_bodies_and_the_legacy_path() {
     assert_eq!(body["error"]["code"], "InvalidRequestContent");
 }
 
-/// What a resource declaration names beyond type and name is checked at validation, before
-/// anything is created: its `apiVersion` (ARM's 400 `NoRegisteredProviderFound`), the group
-/// or subscription it targets (cerulean deploys into the deployment's own group: another is
+/// What a resource declaration names beyond type and name: its `apiVersion` (checked at
+/// validation: ARM's 400 `NoRegisteredProviderFound`), the group it goes to (another group of
+/// the subscription is honoured, as in Azure; it must exist), the subscription (another is
 /// refused, not ignored), and Azure's limit of 800 resources.
 #[tokio::test]
-async fn declarations_naming_bad_api_versions_other_scopes_or_801_resources_are_refused() {
+async fn declarations_api_versions_target_groups_and_the_800_resource_limit() {
     let s = Server::start(&[]);
     group(&s, "rg").await;
     group(&s, "other").await;
@@ -1144,45 +1144,65 @@ async fn declarations_naming_bad_api_versions_other_scopes_or_801_resources_are_
         assert_eq!(body["error"]["target"], "resources[0].apiVersion");
     }
 
-    let mut r = pip("p", &[]);
-    r["resourceGroup"] = json!("other");
-    let (st, body) = put_invalid(&s, tpl_with(json!([r])), json!({})).await;
-    let msg = assert_error(st, &body, 400, "InvalidTemplate");
-    assert_eq!(
-        msg,
-        "Deployment template validation failed: 'The template resource 'p' at 'resources[0]' is deployed to resourceGroup 'other', not the deployment's 'rg'. cerulean deploys a template's resources into the deployment's own resource group only; deploy it there, or create a deployment in 'other'.'."
-    );
+    // Another subscription is refused, not ignored.
     let mut r = pip("p", &[]);
     r["subscriptionId"] = json!("00000000-0000-0000-0000-0000000000ff");
     let (st, body) = put_invalid(&s, tpl_with(json!([r])), json!({})).await;
     let msg = assert_error(st, &body, 400, "InvalidTemplate");
-    assert!(
-        msg.contains("is deployed to subscriptionId '00000000-0000-0000-0000-0000000000ff'"),
-        "{msg}"
+    assert_eq!(
+        msg,
+        format!("Deployment template validation failed: 'The template resource 'p' at 'resources[0]' is deployed to subscriptionId '00000000-0000-0000-0000-0000000000ff', not the deployment's '{SUB}'. cerulean deploys a template's resources into the deployment's own subscription only; create a deployment in '00000000-0000-0000-0000-0000000000ff'.'.")
     );
+    assert_eq!(body["error"]["target"], "resources[0].subscriptionId");
+    // A group that does not exist: 404 before anything runs.
+    let mut r = pip("p", &[]);
+    r["resourceGroup"] = json!("Nope");
+    let (st, body) = put_invalid(&s, tpl_with(json!([r])), json!({})).await;
+    let msg = assert_error(st, &body, 404, "ResourceGroupNotFound");
+    assert_eq!(msg, "Resource group 'Nope' could not be found.");
     for g in ["rg", "other"] {
         let (_, list) = s.get(&format!("{}/resources?{API}", group_id(g))).await;
         assert_eq!(list["value"], json!([]), "nothing created in {g}");
     }
 
-    // Naming the deployment's own group (any case, or by expression) is what Azure does too.
-    let mut r = pip("p", &[]);
-    r["resourceGroup"] = json!("[resourceGroup().name]");
-    r["subscriptionId"] = json!("[subscription().subscriptionId]");
-    let mut r2 = pip("q", &[]);
-    r2["resourceGroup"] = json!("RG");
-    let (st, _, v) = s
-        .call(
-            Method::POST,
-            &format!("{}/validate?{RAPI}", deployment_path("rg", "v")),
-            Some(json!({"properties": {"template": tpl_with(json!([r, r2])), "mode": "Incremental"}})),
-        )
+    // Another group of the subscription: the resource goes there, as in Azure; naming the
+    // deployment's own group (by expression) keeps it here.
+    let mut there = pip("there", &[]);
+    there["resourceGroup"] = json!("other");
+    let mut here = pip("here", &[]);
+    here["resourceGroup"] = json!("[resourceGroup().name]");
+    here["subscriptionId"] = json!("[subscription().subscriptionId]");
+    let (status, d) = deploy(
+        &s,
+        "rg",
+        "cross",
+        tpl_with(json!([there, here])),
+        json!({}),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{d}");
+    let (st, _) = s
+        .get(&format!(
+            "{}?{API}",
+            res("other", "Microsoft.Network/publicIPAddresses", "there")
+        ))
         .await;
-    assert_eq!(st, StatusCode::OK, "{v}");
-    // The keys are the declaration's, not the resource's body.
-    assert!(v["properties"]["validatedResources"][0]
-        .get("resourceGroup")
-        .is_none());
+    assert_eq!(st, StatusCode::OK, "deployed to the group it names");
+    let (st, _) = s
+        .get(&format!(
+            "{}?{API}",
+            res("rg", "Microsoft.Network/publicIPAddresses", "there")
+        ))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .get(&format!(
+            "{}?{API}",
+            res("rg", "Microsoft.Network/publicIPAddresses", "here")
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK);
 
     // 800 copies and one more: 801 resources.
     let mut many = pip("[concat('p', copyIndex())]", &[]);

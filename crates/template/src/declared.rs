@@ -58,38 +58,40 @@ pub(crate) fn check_api_version(
 }
 
 /// A resource may name the group (`resourceGroup`) or subscription (`subscriptionId`) it goes
-/// to. cerulean deploys into the deployment's own group only: naming that one (in any case) is
-/// accepted, naming another is refused with `InvalidTemplate` rather than ignored (which would
-/// put the resource where the template did not ask).
-pub(crate) fn check_target_scope(
+/// to. A group of the deployment's subscription is honoured, as in Azure: the resource is
+/// deployed there (the group must exist; the API checks before anything runs), and so are
+/// the children declared inside it. Another subscription is refused with `InvalidTemplate`
+/// rather than ignored (which would put the resource where the template did not ask).
+/// Returns the group the resource goes to, when it names one.
+pub(crate) fn target_group(
     decl: &Map<String, Value>,
     ctx: &Ctx,
     name: &str,
     path: &str,
-) -> Result<(), TemplateError> {
-    let scope = &ctx.world.scope;
-    for (key, own) in [
-        ("subscriptionId", &scope.subscription_id),
-        ("resourceGroup", &scope.resource_group),
-    ] {
+) -> Result<Option<String>, TemplateError> {
+    let own_sub = &ctx.world.scope.subscription_id;
+    let mut group = None;
+    for key in ["subscriptionId", "resourceGroup"] {
         let Some(v) = get_ci(decl, key) else { continue };
         let at = format!("{path}.{key}");
         let target = match eval::json(v, ctx, &at)? {
-            Value::String(s) => s,
+            Value::String(s) if !s.is_empty() => s,
             other => {
                 return Err(TemplateError::validation(format!(
-                    "The '{key}' of the template resource '{name}' at '{path}' must be a string; it is of type '{}'.",
+                    "The '{key}' of the template resource '{name}' at '{path}' must be a non-empty string; it is of type '{}'.",
                     kind(&other)
                 ))
                 .at(at))
             }
         };
-        if !target.eq_ignore_ascii_case(own) {
+        if key == "resourceGroup" {
+            group = Some(target);
+        } else if !target.eq_ignore_ascii_case(own_sub) {
             return Err(TemplateError::validation(format!(
-                "The template resource '{name}' at '{path}' is deployed to {key} '{target}', not the deployment's '{own}'. cerulean deploys a template's resources into the deployment's own resource group only; deploy it there, or create a deployment in '{target}'."
+                "The template resource '{name}' at '{path}' is deployed to subscriptionId '{target}', not the deployment's '{own_sub}'. cerulean deploys a template's resources into the deployment's own subscription only; create a deployment in '{target}'."
             ))
             .at(at));
         }
     }
-    Ok(())
+    Ok(group)
 }

@@ -1,8 +1,6 @@
 //! Resource ids from types and names: `Microsoft.Network/virtualNetworks/subnets` with
 //! `v/a` becomes `providers/Microsoft.Network/virtualNetworks/v/subnets/a`.
 
-use crate::Scope;
-
 /// `providers/{ns}/{t1}/{n1}/{t2}/{n2}...`, or `None` when the name has not one segment
 /// per type segment after the namespace.
 pub(crate) fn provider_path(type_name: &str, names: &[&str]) -> Option<String> {
@@ -33,13 +31,6 @@ pub(crate) fn name_segments(type_name: &str) -> usize {
 
 pub(crate) fn group_prefix(subscription: &str, group: &str) -> String {
     format!("/subscriptions/{subscription}/resourceGroups/{group}")
-}
-
-pub(crate) fn in_group(scope: &Scope, provider_path: &str) -> String {
-    format!(
-        "{}/{provider_path}",
-        group_prefix(&scope.subscription_id, &scope.resource_group)
-    )
 }
 
 /// The part of an id after its scope's last `/providers/`: `Microsoft.Network/virtualNetworks/v`.

@@ -3,10 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::declared::{check_api_version, check_target_scope};
+use crate::declared::{check_api_version, target_group};
 use crate::error::TemplateError;
 use crate::eval::{self, Ctx, Frame};
-use crate::ids::{in_group, provider_path};
+use crate::ids::{group_prefix, provider_path};
 use crate::limits::{measure_within, MAX_JSON_DEPTH, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 use crate::value::{fold, get_ci, type_name as kind};
 use crate::PlannedResource;
@@ -49,6 +49,8 @@ struct Parent<'p> {
     type_name: &'p str,
     name: &'p str,
     condition: bool,
+    /// The group the parent goes to: its children go there too.
+    group: &'p str,
 }
 
 pub(crate) fn expand(resources: &[Value], ctx: &Ctx) -> Result<Vec<Instance>, TemplateError> {
@@ -187,7 +189,11 @@ fn declaration(
         }
         let api_version = text(get_ci(decl, "apiVersion"), "apiVersion", &ctx, path)?;
         check_api_version(&api_version, &type_name, path)?;
-        check_target_scope(decl, &ctx, &name, path)?;
+        let scope = &ctx.world.scope;
+        let group = match target_group(decl, &ctx, &name, path)? {
+            Some(g) => g,
+            None => parent.map_or_else(|| scope.resource_group.clone(), |p| p.group.to_string()),
+        };
         let condition = match get_ci(decl, "condition") {
             None => true,
             Some(c) => match eval::json(c, &ctx, &format!("{path}.condition"))? {
@@ -214,7 +220,10 @@ fn declaration(
         let index = out.instances.len();
         out.instances.push(Instance {
             planned: PlannedResource {
-                id: in_group(&ctx.world.scope, &provider),
+                id: format!(
+                    "{}/{provider}",
+                    group_prefix(&scope.subscription_id, &group)
+                ),
                 type_name,
                 name,
                 api_version,
@@ -241,6 +250,7 @@ fn declaration(
                 type_name: &me.type_name,
                 name: &me.name,
                 condition: me.condition,
+                group: &group,
             };
             for (j, child) in children.iter().enumerate() {
                 declaration(

@@ -93,7 +93,18 @@ async fn prepare(
     })
     .await
     .map_err(|e| cerulean_store::StoreError::Backend(format!("template planning: {e}")))?;
-    Ok((req, plan.map_err(w::template_error)?))
+    let plan = plan.map_err(w::template_error)?;
+    // A resource may go to another group of the subscription (its `resourceGroup`): that
+    // group must exist before anything is deployed (404 `ResourceGroupNotFound`).
+    let mut checked = vec![rg.to_ascii_lowercase()];
+    for r in plan.resources.iter().filter(|r| r.condition) {
+        let group = r.id.split('/').nth(4).unwrap_or(rg);
+        if !checked.contains(&group.to_ascii_lowercase()) {
+            s.app.get_group(sub, group).await?;
+            checked.push(group.to_ascii_lowercase());
+        }
+    }
+    Ok((req, plan))
 }
 
 /// Under `--rbac`, ARM checks before a deployment starts (and on validate) that the deployer

@@ -454,3 +454,23 @@ fn template_without_resources() {
     assert!(p.resources.is_empty());
     assert!(p.order().is_empty());
 }
+
+#[test]
+fn a_resource_names_its_group_and_its_children_follow() {
+    let parent = json!({
+        "type": "Microsoft.Network/virtualNetworks", "name": "v", "apiVersion": "2023-04-01",
+        "resourceGroup": "[concat('oth', 'er')]",
+        "resources": [{"type": "subnets", "name": "s", "apiVersion": "2023-04-01", "dependsOn": ["v"]}]
+    });
+    let p = must_plan(resources(vec![parent, thing("t")]));
+    let other = |tail: &str| id(tail).replace("/resourceGroups/rg/", "/resourceGroups/other/");
+    assert_eq!(
+        p.resources[0].id,
+        other("Microsoft.Network/virtualNetworks/v")
+    );
+    assert_eq!(
+        p.resources[1].id,
+        other("Microsoft.Network/virtualNetworks/v/subnets/s")
+    );
+    assert_eq!(p.resources[2].id, id("Microsoft.Test/things/t"));
+}
