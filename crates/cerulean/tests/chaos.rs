@@ -453,7 +453,8 @@ enum Op {
 /// `kill -9` of a server in the middle of a burst of creates, deletes and attachments, then a
 /// restart: every acknowledged write is there (a deleted NIC gone), and every invariant holds.
 /// With two servers on PostgreSQL the survivor answers every request sent to it, during the
-/// burst and while the other is down (creates in the burst's subnet, acknowledged with 201).
+/// burst and while the other is down (creates in the burst's subnet, acknowledged with 201);
+/// after the restart, creates in that subnet go on through every server.
 async fn kill_during_a_burst(c: &mut Cluster) {
     let subnet = network(c.at(0), "rg", "10.0.8.0/22").await;
     for i in 0..16 {
@@ -549,6 +550,12 @@ async fn kill_during_a_burst(c: &mut Cluster) {
         "the kill came after the burst: nothing was cut short"
     );
     c.restart(0);
+    // The run goes on after the restart: creates in the same subnet through every server.
+    let after = nic_creates(c, "rg", "after", &subnet, 16);
+    for (i, (st, body)) in join(after).await.into_iter().enumerate() {
+        assert_eq!(st, StatusCode::CREATED, "create after the restart: {body}");
+        acked.push(Op::CreateNic(nic_id("rg", &format!("after{i}"))));
+    }
     for op in &acked {
         let s = c.at(0);
         match op {
