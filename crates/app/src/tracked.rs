@@ -17,6 +17,7 @@ use cerulean_domain::tags::Tags;
 use cerulean_store::{Record, Tx};
 
 /// What a type's rules may use besides the transaction.
+#[derive(Clone)]
 pub struct Env {
     pub(crate) ops: Ops,
     pub(crate) pools: crate::network::public_ips::Pools,
@@ -75,6 +76,59 @@ pub trait Kind: Send + Sync + 'static {
 
     /// Last changes to a value about to be stored, once its operation is known.
     fn before_save(_value: &mut Self::Value, _op: &Operation, _created: bool) {}
+
+    /// The write locks a PUT of `spec` takes where several writers share the store
+    /// (`Store::run_write_keyed`): every key whose rules it checks or whose state it changes
+    /// that another keyed write could also change. `None` (the default) runs it alone.
+    fn put_locks(_id: &ResourceId, _spec: &Self::Spec) -> Option<Vec<String>> {
+        None
+    }
+
+    /// The locks the stored value's rules involve (what a PUT replaces, such as the subnets
+    /// it holds addresses in). A keyed PUT whose declared locks miss one re-runs alone.
+    fn stored_locks(_id: &ResourceId, _value: &Self::Value) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// What one PUT transaction gives back: `None` when its declared locks did not cover the
+/// stored resource (it rolls back and runs again alone).
+type PutOutcome<V> = Option<(V, bool, Operation)>;
+
+/// The PUT's transaction: the ARM skeleton around the kind's rules.
+fn put_job<K: Kind>(
+    tx: &mut dyn Tx,
+    env: &Env,
+    id: &ResourceId,
+    spec: &K::Spec,
+    pre: &Precondition,
+    declared: Option<&[String]>,
+) -> Result<PutOutcome<K::View>, AppError> {
+    crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+    let existing = crate::network::load::<K::Value>(tx, id)?;
+    if let (Some(declared), Some((_, old))) = (declared, &existing) {
+        if !K::stored_locks(id, old)
+            .iter()
+            .all(|k| declared.contains(k))
+        {
+            return Ok(None);
+        }
+    }
+    pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
+    let created = existing.is_none();
+    let mut next = K::put(tx, env, id, existing.as_ref(), spec.clone())?;
+    let location = next.common_mut().location.clone();
+    let op = K::put_operation(env, id, &location);
+    K::before_save(&mut next, &op, created);
+    let rec = save(tx, id, existing.as_ref().map(|(r, _)| r), &location, &next)?;
+    if !K::SYNCHRONOUS {
+        tx.put_operation(&op)?;
+    }
+    Ok(Some((
+        K::written_view(tx, rec, next, created)?,
+        created,
+        op,
+    )))
 }
 
 impl App {
@@ -95,22 +149,22 @@ impl App {
     ) -> Result<(K::View, bool, Operation), AppError> {
         self.subscription(id.subscription()).await?;
         let env = self.env();
-        cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
-            let existing = crate::network::load::<K::Value>(tx, &id)?;
-            pre.check(existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
-            let created = existing.is_none();
-            let mut next = K::put(tx, &env, &id, existing.as_ref(), spec.clone())?;
-            let location = next.common_mut().location.clone();
-            let op = K::put_operation(&env, &id, &location);
-            K::before_save(&mut next, &op, created);
-            let rec = save(tx, &id, existing.as_ref().map(|(r, _)| r), &location, &next)?;
-            if !K::SYNCHRONOUS {
-                tx.put_operation(&op)?;
+        if let Some(keys) = K::put_locks(&id, &spec) {
+            let (env, id, spec, pre) = (env.clone(), id.clone(), spec.clone(), pre.clone());
+            let declared = keys.clone();
+            let done = cerulean_store::write_keyed(&*self.store, keys, move |tx| {
+                put_job::<K>(tx, &env, &id, &spec, &pre, Some(&declared))
+            })
+            .await?;
+            if let Some(done) = done {
+                return Ok(done);
             }
-            Ok((K::written_view(tx, rec, next, created)?, created, op))
+        }
+        let done = cerulean_store::write(&*self.store, move |tx| {
+            put_job::<K>(tx, &env, &id, &spec, &pre, None)
         })
-        .await
+        .await?;
+        Ok(done.expect("a PUT without declared locks always runs"))
     }
 
     /// GET of one resource (404 `ResourceNotFound`, or `ResourceGroupNotFound`).

@@ -40,7 +40,7 @@ pub fn net_id(rg: &str, ty: &str, name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/{ty}/{name}")
 }
 
-fn vm_id(rg: &str, name: &str) -> String {
+pub fn vm_id(rg: &str, name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}")
 }
 
@@ -61,7 +61,7 @@ pub fn nic_body(subnet: &str) -> Value {
     })
 }
 
-fn vm_body(nics: &[(&str, bool)]) -> Value {
+pub fn vm_body(nics: &[(&str, bool)]) -> Value {
     let refs: Vec<Value> = nics
         .iter()
         .map(|(id, primary)| json!({"id": id, "properties": {"primary": primary}}))
@@ -650,13 +650,22 @@ struct ListPage {
     next_link: Option<String>,
 }
 
-/// GET the group's NIC list and follow every nextLink; the count must match.
 /// The scenario name of the empty /16 measured beside the filled one.
 pub const EMPTY_BESIDE: &str = "NIC create, empty /16";
 
+/// GET the group's NIC list and follow every nextLink; the count must match.
 pub async fn list_all(h: &Http, want: u64) -> Result<(), String> {
+    let count = count_nics(h, "bench-list").await?;
+    if count != want {
+        return Err(format!("listed {count} NICs, expected {want}"));
+    }
+    Ok(())
+}
+
+/// How many NICs the group's list holds, following every nextLink.
+pub async fn count_nics(h: &Http, rg: &str) -> Result<u64, String> {
     let mut next = Some(format!(
-        "/subscriptions/{SUB}/resourceGroups/bench-list/providers/Microsoft.Network/networkInterfaces?{API}"
+        "/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces?{API}"
     ));
     let mut count = 0u64;
     let mut pages = 0;
@@ -671,14 +680,11 @@ pub async fn list_all(h: &Http, want: u64) -> Result<(), String> {
         count += page.value.len() as u64;
         next = page.next_link;
     }
-    if count != want {
-        return Err(format!("listed {count} NICs, expected {want}"));
-    }
-    Ok(())
+    Ok(count)
 }
 
 /// GET VM, GET NIC, PUT VM with the NIC added; then the same to remove it.
-async fn vm_nic_cycle(h: &Http, client: usize) -> Result<(), String> {
+pub async fn vm_nic_cycle(h: &Http, client: usize) -> Result<(), String> {
     let vm = at(&vm_id("bench", &format!("cyc{client}")));
     let nic_id = net_id("bench", "networkInterfaces", &format!("cyc{client}b"));
     let nic = at(&nic_id);

@@ -86,8 +86,9 @@ fn certificates(dir: &std::path::Path) -> Result<(PathBuf, String, String), Stri
     ))
 }
 
-/// Runs the baseline server until killed.
-pub fn serve(dir: PathBuf) -> Result<(), String> {
+/// Runs the baseline server until killed: HTTPS, or plain HTTP when `plain` (the wrk
+/// comparison, which runs plain HTTP on both sides).
+pub fn serve(dir: PathBuf, plain: bool) -> Result<(), String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let (ca, cert, key) = certificates(&dir)?;
@@ -110,6 +111,15 @@ pub fn serve(dir: PathBuf) -> Result<(), String> {
                 axum::routing::get(|| async { axum::Json(json!({"status": "ok"})) }),
             )
             .with_state(items);
+        if plain {
+            println!("baseline listening on http://{addr}");
+            return axum_server::from_tcp(listener)
+                .map_err(|e| e.to_string())?
+                .acceptor(axum_server::accept::NoDelayAcceptor::new())
+                .serve(app.into_make_service())
+                .await
+                .map_err(|e| e.to_string());
+        }
         println!("baseline CA certificate: {}", ca.display());
         println!("baseline listening on https://{addr}");
         axum_server::from_tcp_rustls(listener, config)

@@ -31,7 +31,7 @@ pub struct Round {
     pub rss_mib: f64,
 }
 
-fn clock_ticks() -> f64 {
+pub fn clock_ticks() -> f64 {
     static TICKS: OnceLock<f64> = OnceLock::new();
     *TICKS.get_or_init(|| {
         std::process::Command::new("getconf")

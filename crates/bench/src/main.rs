@@ -9,8 +9,10 @@ mod load;
 mod moto;
 mod probe;
 mod rbac;
+mod replicas;
 mod report;
 mod target;
+mod wrk;
 
 use azure::Mode;
 use clap::Parser;
@@ -56,8 +58,8 @@ struct Args {
     /// Also write every figure as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Only these scenarios: baseline, create, get, vm, ipcfg, seed, ipam, list, cold, rbac,
-    /// moto (default: all).
+    /// Only these scenarios: wrk, baseline, create, get, vm, ipcfg, seed, ipam, list, cold,
+    /// rbac, replicas, moto (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Option<Vec<String>>,
     /// Instead of the table: measure one scenario (get, create, list, baseline-get,
@@ -86,6 +88,12 @@ struct Args {
     /// Internal: run the baseline server in this directory.
     #[arg(long, hide = true)]
     baseline_server: Option<PathBuf>,
+    /// Internal: the baseline server speaks plain HTTP.
+    #[arg(long, hide = true)]
+    baseline_plain: bool,
+    /// Seconds each wrk run lasts (the `wrk` scenario).
+    #[arg(long, default_value_t = 5)]
+    wrk_seconds: u64,
 }
 
 /// How many operations each scenario runs per round.
@@ -210,7 +218,7 @@ pub fn human(n: u64) -> String {
 fn main() -> ExitCode {
     let args = Args::parse();
     if let Some(dir) = args.baseline_server {
-        return match baseline::serve(dir) {
+        return match baseline::serve(dir, args.baseline_plain) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("baseline: {e}");
@@ -314,6 +322,32 @@ async fn run(args: Args) -> ExitCode {
         }
     }
 
+    if cfg.wants("wrk") {
+        eprintln!("== wrk: baseline PUT and durable-SQLite NIC create, plain HTTP");
+        match wrk::find() {
+            Err(e) => {
+                eprintln!("SKIPPING wrk: {e}");
+                skipped.push(format!("wrk: {e}"));
+            }
+            Ok(bin) => {
+                let shape = wrk::Shape {
+                    threads: 2,
+                    connections: 32,
+                    seconds: if args.smoke {
+                        1
+                    } else {
+                        args.wrk_seconds.max(1)
+                    },
+                    rounds: if args.smoke { 1 } else { cfg.rounds },
+                };
+                if let Err(e) = wrk::run(&cfg, &bin, &shape, &mut out).await {
+                    eprintln!("wrk failed: {e}");
+                    failed.push(format!("wrk: {e}"));
+                }
+            }
+        }
+    }
+
     for m in &args.modes {
         let mode = match m.as_str() {
             "sqlite" => Mode::Sqlite,
@@ -333,6 +367,18 @@ async fn run(args: Args) -> ExitCode {
             Err(e) => {
                 eprintln!("{} failed: {e}", mode.label());
                 failed.push(format!("{}: {e}", mode.label()));
+            }
+        }
+    }
+
+    if cfg.wants("replicas") {
+        eprintln!("== replicas: 1 and 2 servers on one PostgreSQL");
+        match replicas::run(&cfg, &mut out).await {
+            Ok(true) => {}
+            Ok(false) => skipped.push("replicas: PostgreSQL unreachable".into()),
+            Err(e) => {
+                eprintln!("replicas failed: {e}");
+                failed.push(format!("replicas: {e}"));
             }
         }
     }

@@ -59,12 +59,34 @@ fn targets(out: &[Measured], ctx: &Context) -> Vec<Target> {
     let base_put = find(out, "baseline", "PUT", 32).map(|m| m.ops_per_s().median);
     let base_get = find(out, "baseline", "GET", 32).map(|m| m.ops_per_s().median);
     let create = find(out, sqlite, "NIC create (dynamic", 32).map(|m| m.ops_per_s().median);
+    // The target's figure (issue 21): both sides driven by wrk, which the baseline does not
+    // outrun, over plain HTTP.
+    let wrk_base = find(out, crate::wrk::BASELINE, "PUT", 32).map(|m| m.ops_per_s().median);
+    let wrk_create = find(out, crate::wrk::SQLITE, "NIC create", 32).map(|m| m.ops_per_s().median);
+    if let (Some(b), Some(c)) = (wrk_base, wrk_create) {
+        t.push(Target {
+            what: "NIC create, durable SQLite, 32 connections, wrk (the target's figure)".into(),
+            goal: "≥ 1/3 of baseline PUT (goal 0.5)".into(),
+            measured: format!("{c:.0}/s vs {b:.0}/s = {:.3}", c / b),
+            met: Some(c / b >= 1.0 / 3.0),
+        });
+    }
+    if let (Some(w), Some(r)) = (wrk_base, base_put) {
+        t.push(Target {
+            what:
+                "(information) baseline PUT at 32: wrk (plain HTTP) vs the reqwest client (HTTPS)"
+                    .into(),
+            goal: "wrk at least as fast".into(),
+            measured: format!("{w:.0}/s vs {r:.0}/s = {:.2}×", w / r),
+            met: None,
+        });
+    }
     if let (Some(b), Some(c)) = (base_put, create) {
         t.push(Target {
-            what: "NIC create, durable SQLite, 32 clients".into(),
-            goal: "≥ 1/3 of baseline PUT".into(),
+            what: "(information) NIC create, durable SQLite, 32 clients, reqwest client".into(),
+            goal: "the same ratio, client-bound (issue 21)".into(),
             measured: format!("{c:.0}/s vs {b:.0}/s = {:.2}", c / b),
-            met: Some(c / b >= 1.0 / 3.0),
+            met: None,
         });
     }
     let get = find(out, sqlite, "NIC GET", 32).map(|m| m.ops_per_s().median);

@@ -15,8 +15,10 @@ use std::sync::Arc;
 mod secrets;
 pub use secrets::*;
 mod books;
+mod locks;
 mod runs;
 pub use books::*;
+pub use locks::*;
 pub use runs::*;
 
 fn rec(group: &str, kind: &str, name: &str) -> Record {
@@ -873,7 +875,10 @@ macro_rules! conformance_suite {
             address_books_with_any_state_are_listed,
             role_assignments_round_trip_and_outlive_a_reset,
             one_assignment_per_name_and_per_grant,
-            racing_grants_have_one_winner
+            racing_grants_have_one_winner,
+            keyed_writers_of_one_key_take_turns,
+            a_writer_without_keys_runs_alone,
+            keys_in_any_order_do_not_deadlock
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

@@ -193,6 +193,21 @@ pub trait Store: Send + Sync + 'static {
     /// Runs a job in a write transaction; resolves once its effects are durable (or rolled
     /// back). A job may be run more than once when the database asks for a retry.
     fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>>;
+    /// Runs a job in a write transaction that takes write locks on `keys` only (record keys,
+    /// address books: whatever names the rules the job checks), so that writers of disjoint
+    /// keys may run side by side where the database allows several writers. A job that
+    /// declares keys must touch nothing its keys do not cover that another keyed job could
+    /// change; `run_write` (no keys) excludes every other writer. Keys are locked in one
+    /// fixed order, so keyed writers cannot deadlock one another; unique constraints still
+    /// decide any race the keys miss. The default (one writer: SQLite) ignores the keys.
+    fn run_write_keyed(
+        &self,
+        job: Job,
+        keys: Vec<String>,
+    ) -> StoreFuture<'_, Result<(), StoreError>> {
+        let _ = keys;
+        self.run_write(job)
+    }
     /// Runs a job on a consistent read-only snapshot.
     fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>>;
     /// Finishes queued writes and closes connections. Later calls fail with `Closed`.
@@ -285,6 +300,18 @@ where
 {
     let (job, slot) = erase(f);
     store.run_write(job).await?;
+    take(slot)
+}
+
+/// Like [`write`], holding write locks on `keys` only (see [`Store::run_write_keyed`]).
+pub async fn write_keyed<T, E, F>(store: &dyn Store, keys: Vec<String>, f: F) -> Result<T, E>
+where
+    F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let (job, slot) = erase(f);
+    store.run_write_keyed(job, keys).await?;
     take(slot)
 }
 

@@ -1,12 +1,17 @@
 //! The PostgreSQL adapter, for several cerulean servers sharing one database.
 //!
-//! Writers take turns, as on SQLite: every write transaction first takes one
-//! transaction-scoped advisory lock, then runs READ COMMITTED, so each of its statements sees
-//! every earlier writer's commit, from any server sharing the database. Rules checked inside
-//! a job therefore hold across servers without retry storms on hot rows (SERIALIZABLE with
-//! retries livelocked when 32 clients allocated in one subnet). Reads run in parallel on
-//! REPEATABLE READ snapshots. A deadlock or serialization failure still re-runs the job;
-//! unique constraints remain the last line of defence.
+//! Writers take transaction-scoped advisory locks, then run READ COMMITTED, so each of their
+//! statements sees every earlier writer's commit, from any server sharing the database. Rules
+//! checked inside a job therefore hold across servers without retry storms on hot rows
+//! (SERIALIZABLE with retries livelocked when 32 clients allocated in one subnet).
+//!
+//! The locks: one store-wide lock, which a job without declared keys (`run_write`) takes
+//! exclusively, so it runs alone as on SQLite; a job with keys (`run_write_keyed`) takes it
+//! shared, then one lock per key in ascending lock-id order (a fixed order: keyed writers
+//! cannot deadlock one another). Keys live in the two-int4 advisory lock space, the
+//! store-wide and migration locks in the bigint one, so no key can collide with them.
+//! Reads run in parallel on REPEATABLE READ snapshots. A deadlock or serialization failure
+//! still re-runs the job; unique constraints remain the last line of defence.
 
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{
@@ -121,11 +126,11 @@ impl PgStore {
         })
     }
 
-    fn run(&self, job: Job, write: bool) -> StoreFuture<'_, Result<(), StoreError>> {
+    fn run(&self, job: Job, access: Access) -> StoreFuture<'_, Result<(), StoreError>> {
         let permits = self.permits.clone();
         let idle = self.idle.clone();
         let url = self.url.clone();
-        let counters = write.then(|| self.counters.clone());
+        let counters = (!matches!(access, Access::Read)).then(|| self.counters.clone());
         Box::pin(async move {
             let _permit = permits
                 .acquire_owned()
@@ -138,7 +143,7 @@ impl PgStore {
                     _ => connect(&url)?,
                 };
                 let started = std::time::Instant::now();
-                let result = run_job(&mut conn, job, write);
+                let result = run_job(&mut conn, job, &access.begin());
                 if let Some(c) = counters {
                     c.record(1, started.elapsed(), 0);
                 }
@@ -153,12 +158,59 @@ impl PgStore {
     }
 }
 
-fn run_job(conn: &mut PgConn, mut job: Job, write: bool) -> Result<(), StoreError> {
-    let begin = if write {
-        "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(206158430208)"
-    } else {
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-    };
+/// The store-wide write lock (bigint advisory lock space).
+const STORE_LOCK: i64 = 206158430208;
+
+/// What a job may do, and so which locks its transaction begins with.
+enum Access {
+    Read,
+    /// Alone: the store-wide lock, exclusively.
+    Write,
+    /// The store-wide lock shared, then these (sorted, distinct) key locks.
+    Keyed(Vec<(i32, i32)>),
+}
+
+impl Access {
+    fn keyed(keys: &[String]) -> Access {
+        let mut ids: Vec<(i32, i32)> = keys.iter().map(|k| lock_id(k)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Access::Keyed(ids)
+    }
+
+    /// The statements that open the transaction (lock ids are integers, never user text).
+    fn begin(&self) -> String {
+        match self {
+            Access::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".into(),
+            Access::Write => format!(
+                "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({STORE_LOCK})"
+            ),
+            Access::Keyed(ids) => {
+                let mut sql = format!(
+                    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock_shared({STORE_LOCK})"
+                );
+                for (a, b) in ids {
+                    sql.push_str(&format!("; SELECT pg_advisory_xact_lock({a}, {b})"));
+                }
+                sql
+            }
+        }
+    }
+}
+
+/// The advisory lock of a key: FNV-1a (64 bits) of its bytes, split in two int4. Stable
+/// across processes and versions, as every server sharing the database must agree; two keys
+/// that collide only take turns.
+fn lock_id(key: &str) -> (i32, i32) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    ((h >> 32) as u32 as i32, h as u32 as i32)
+}
+
+fn run_job(conn: &mut PgConn, mut job: Job, begin: &str) -> Result<(), StoreError> {
     for attempt in 0..MAX_ATTEMPTS {
         conn.client.batch_execute(begin).map_err(backend)?;
         let mut tx = PgTx {
@@ -192,10 +244,17 @@ impl Store for PgStore {
         "postgres"
     }
     fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
-        self.run(job, true)
+        self.run(job, Access::Write)
+    }
+    fn run_write_keyed(
+        &self,
+        job: Job,
+        keys: Vec<String>,
+    ) -> StoreFuture<'_, Result<(), StoreError>> {
+        self.run(job, Access::keyed(&keys))
     }
     fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
-        self.run(job, false)
+        self.run(job, Access::Read)
     }
     fn write_stats(&self) -> WriteStats {
         self.counters.read(false)

@@ -93,3 +93,36 @@ fn drop_stale_databases(c: &mut postgres::Client, now: u64) {
 }
 
 cerulean_store::conformance_suite!(open().await);
+
+/// On PostgreSQL, writers of disjoint keys really run side by side (not only correctly): two
+/// keyed jobs each wait, inside their transactions, until both are inside. With one lock for
+/// every writer the first would wait alone until its bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_disjoint_keys_overlap() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    let store = open().await;
+    let inside = Arc::new(AtomicUsize::new(0));
+    let mut handles = Vec::new();
+    for key in ["/a", "/b"] {
+        let (store, inside) = (store.clone(), inside.clone());
+        handles.push(tokio::spawn(async move {
+            cerulean_store::write_keyed(&*store, vec![key.to_string()], move |_tx| {
+                inside.fetch_add(1, Ordering::SeqCst);
+                let until = Instant::now() + Duration::from_secs(10);
+                while inside.load(Ordering::SeqCst) < 2 {
+                    if Instant::now() > until {
+                        return Ok(false);
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok::<_, cerulean_store::StoreError>(true)
+            })
+            .await
+            .unwrap()
+        }));
+    }
+    for h in handles {
+        assert!(h.await.unwrap(), "the two keyed writers did not overlap");
+    }
+}

@@ -230,6 +230,31 @@ impl crate::tracked::Kind for Nics {
         })
     }
 
+    /// The NIC, every subnet it will hold an address in, every public IP and backend pool
+    /// it names: what two NIC writes can both change (addresses, exclusive references, pool
+    /// membership). Anything else a NIC's rules read (the group, the subnets themselves, a
+    /// network security group, the VM it is attached to) only writers without keys change.
+    fn put_locks(id: &ResourceId, spec: &NicSpec) -> Option<Vec<String>> {
+        let mut keys = vec![id.key().to_string()];
+        for c in &spec.ip_configurations {
+            let named = c.subnet.iter().chain(&c.public_ip).chain(&c.pools);
+            keys.extend(named.map(|r| r.key().to_string()));
+        }
+        Some(keys)
+    }
+
+    fn stored_locks(id: &ResourceId, nic: &NetworkInterface) -> Vec<String> {
+        let mut keys = vec![id.key().to_string()];
+        for c in &nic.ip_configurations {
+            let named = std::iter::once(&c.subnet)
+                .chain(&c.public_ip)
+                .chain(&c.pools);
+            // A stored reference always parses (it was checked when written).
+            keys.extend(named.filter_map(|r| Some(ResourceId::parse(r).ok()?.key().to_string())));
+        }
+        keys
+    }
+
     fn put(
         tx: &mut dyn Tx,
         env: &crate::tracked::Env,

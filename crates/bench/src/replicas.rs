@@ -1,0 +1,197 @@
+//! The `replicas` scenario (issue 21): NIC creates, then VM NIC add+remove, at 32 clients
+//! spread over 1 and 2 `cerulean serve` replicas sharing one PostgreSQL database, with the
+//! creates in 32 subnets and in one. Client `c` talks to replica `c % n`. Afterwards
+//! `cerulean check` (the invariant audit of `cerulean_app::audit`: no address held twice, no
+//! NIC on two VMs, ...) runs on the database; a violation fails the scenario.
+
+use crate::azure::{self, Mode};
+use crate::load::{round, Measured, Op};
+use crate::target::Http;
+use crate::Config;
+use reqwest::Method;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+const RG: &str = "bench";
+const CLIENTS: usize = 32;
+const SUBNETS: usize = 32;
+
+/// Every layout on 1 and on 2 replicas. `Ok(false)` when PostgreSQL is unreachable.
+pub async fn run(cfg: &Config, out: &mut Vec<Measured>) -> Result<bool, String> {
+    for replicas in [1usize, 2] {
+        for many in [true, false] {
+            let (url, admin, name) = match azure::fresh_postgres() {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("SKIPPING replicas: {e}");
+                    return Ok(false);
+                }
+            };
+            let dir = azure::temp_dir("replicas")?;
+            let r = layout(cfg, replicas, many, &url, &dir, out).await;
+            azure::drop_postgres(&admin, &name);
+            let _ = std::fs::remove_dir_all(&dir);
+            r?;
+        }
+    }
+    Ok(true)
+}
+
+fn subnet_name(i: usize) -> String {
+    format!("s{i}")
+}
+
+async fn layout(
+    cfg: &Config,
+    replicas: usize,
+    many: bool,
+    url: &str,
+    dir: &Path,
+    out: &mut Vec<Measured>,
+) -> Result<(), String> {
+    let mut servers = Vec::new();
+    for i in 0..replicas {
+        let d = dir.join(format!("r{i}"));
+        std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+        // One at a time: the first migrates the fresh database.
+        servers.push(azure::start(cfg, Mode::Postgres, &d, Some(url))?);
+    }
+    let hs: Arc<Vec<Http>> = Arc::new(servers.iter().map(|s| s.http.clone()).collect());
+    let h = &hs[0];
+    azure::group(h, RG).await?;
+    // 32 /20s (4,091 addresses each), a /16 for the one-subnet layout and one for the VMs'
+    // NICs, in one /8.
+    let mut prefixes: Vec<(String, String)> = (0..SUBNETS)
+        .map(|i| {
+            (
+                subnet_name(i),
+                format!("10.{}.{}.0/20", i / 16, (i % 16) * 16),
+            )
+        })
+        .collect();
+    prefixes.push(("one".into(), "10.100.0.0/16".into()));
+    prefixes.push(("misc".into(), "10.200.0.0/16".into()));
+    let refs: Vec<(&str, &str)> = prefixes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    azure::vnet(h, RG, "10.0.0.0/8", &refs).await?;
+    let misc = azure::subnet_id(RG, "vnet", "misc");
+    let target = format!(
+        "cerulean postgres ×{replicas} {}",
+        if many { "(32 subnets)" } else { "(one subnet)" }
+    );
+    let note = "client c on replica c % n; server CPU of replica 0 only";
+    let pid = servers[0].pid();
+    let s = &cfg.sizes;
+
+    let mut rounds = Vec::new();
+    for r in 0..cfg.rounds {
+        let hs = hs.clone();
+        rounds.push(
+            round(pid, CLIENTS, s.create_n, cfg.cap, move |op: Op| {
+                let h = hs[op.client % hs.len()].clone();
+                let subnet = if many {
+                    subnet_name(op.client % SUBNETS)
+                } else {
+                    "one".into()
+                };
+                async move {
+                    let subnet = azure::subnet_id(RG, "vnet", &subnet);
+                    let name = format!("r{r}c{}n{}", op.client, op.local);
+                    azure::put_nic(&h, RG, &name, &subnet).await
+                }
+            })
+            .await?,
+        );
+    }
+    push(out, &target, "NIC create (dynamic IP)", rounds, note);
+
+    // VM NIC add+remove: each client owns a deallocated VM with one NIC and adds a second.
+    let mut setups = Vec::new();
+    for i in 0..CLIENTS {
+        let (h, misc) = (hs[i % hs.len()].clone(), misc.clone());
+        setups.push(tokio::spawn(async move { vm_setup(&h, i, &misc).await }));
+    }
+    for t in setups {
+        t.await.map_err(|e| e.to_string())??;
+    }
+    let mut rounds = Vec::new();
+    for _ in 0..cfg.rounds {
+        let hs = hs.clone();
+        rounds.push(
+            round(pid, CLIENTS, s.vm_n, cfg.cap, move |op: Op| {
+                let h = hs[op.client % hs.len()].clone();
+                async move { azure::vm_nic_cycle(&h, op.client).await }
+            })
+            .await?,
+        );
+    }
+    push(out, &target, "VM NIC add+remove (6 requests)", rounds, note);
+    drop(servers);
+    check(cfg, url)
+}
+
+/// Client `i`'s NICs `cyc{i}a` and `cyc{i}b` and its deallocated VM `cyc{i}` with the first.
+async fn vm_setup(h: &Http, i: usize, misc: &str) -> Result<(), String> {
+    let (a, b) = (format!("cyc{i}a"), format!("cyc{i}b"));
+    azure::put_nic(h, RG, &a, misc).await?;
+    azure::put_nic(h, RG, &b, misc).await?;
+    let vm = azure::vm_id(RG, &format!("cyc{i}"));
+    let a_id = azure::net_id(RG, "networkInterfaces", &a);
+    h.ok(
+        Method::PUT,
+        &azure::at(&vm),
+        Some(&azure::vm_body(&[(&a_id, true)])),
+    )
+    .await?;
+    h.ok_lro(Method::POST, &azure::at(&format!("{vm}/deallocate")), None)
+        .await
+}
+
+fn push(
+    out: &mut Vec<Measured>,
+    target: &str,
+    scenario: &str,
+    rounds: Vec<crate::load::Round>,
+    note: &str,
+) {
+    let m = Measured {
+        target: target.into(),
+        scenario: scenario.into(),
+        clients: CLIENTS,
+        rounds,
+        note: note.into(),
+    };
+    eprintln!(
+        "  {target:<36} {scenario:<32} {:>8.1} ops/s  p50 {:>7.3} ms  p99 {:>7.3} ms",
+        m.ops_per_s().median,
+        m.p50().median,
+        m.p99().median
+    );
+    out.push(m);
+}
+
+/// `cerulean check` on the database the replicas shared.
+fn check(cfg: &Config, url: &str) -> Result<(), String> {
+    let out = Command::new(&cfg.cerulean)
+        .args(["check", "--database-url", url])
+        .output()
+        .map_err(|e| format!("cannot run cerulean check: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cerulean check found broken invariants ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cerulean check: {e}"))?;
+    eprintln!(
+        "  cerulean check: {} resources, {} addresses, no violation",
+        report["resources"], report["addresses"]
+    );
+    Ok(())
+}
