@@ -27,6 +27,7 @@ pub use records::Page;
 use cerulean_domain::subscription::Subscription;
 use cerulean_store::Store;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -86,6 +87,10 @@ pub struct App {
     lifecycle: lease::Lifecycle,
     /// Each principal's role assignments, resolved (`authorization.rs`).
     grants: authorization::GrantCache,
+    /// PUTs run with narrow locks where writers run side by side, and those of them whose
+    /// declared locks missed one, so that they ran again alone (`tracked.rs`).
+    keyed_puts: AtomicU64,
+    keyed_reruns: AtomicU64,
 }
 
 /// What `GET /cerulean/info` reports.
@@ -95,6 +100,9 @@ pub struct Info {
     pub counts: Vec<(String, i64)>,
     pub subscriptions: usize,
     pub writes: cerulean_store::WriteStats,
+    /// PUTs this server ran with narrow locks, and how many of them re-ran alone.
+    pub keyed_puts: u64,
+    pub keyed_reruns: u64,
 }
 
 impl App {
@@ -121,6 +129,8 @@ impl App {
             subscriptions: RwLock::new(HashMap::new()),
             lifecycle: lease::Lifecycle::new(),
             grants: Default::default(),
+            keyed_puts: AtomicU64::new(0),
+            keyed_reruns: AtomicU64::new(0),
         });
         app.refresh_subscriptions().await?;
         app.take_lease().await?;
@@ -142,6 +152,8 @@ impl App {
             counts,
             subscriptions: self.subscriptions.read().unwrap().len(),
             writes: self.store.write_stats(),
+            keyed_puts: self.keyed_puts.load(Ordering::Relaxed),
+            keyed_reruns: self.keyed_reruns.load(Ordering::Relaxed),
         })
     }
 

@@ -15,6 +15,7 @@ use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
 use cerulean_domain::tags::Tags;
 use cerulean_store::{Record, Tx};
+use std::sync::atomic::Ordering;
 
 /// What a type's rules may use besides the transaction.
 #[derive(Clone)]
@@ -84,11 +85,23 @@ pub trait Kind: Send + Sync + 'static {
         None
     }
 
-    /// The locks the stored value's rules involve (what a PUT replaces, such as the subnets
-    /// it holds addresses in). A keyed PUT whose declared locks miss one re-runs alone.
-    fn stored_locks(_id: &ResourceId, _value: &Self::Value) -> Vec<String> {
-        Vec::new()
+    /// The locks a PUT of `spec` needs given what is stored: the stored value's references
+    /// (what the PUT replaces, such as the subnets a NIC holds addresses in) and whatever the
+    /// records it names lead to. Checked inside the keyed transaction, after its locks are
+    /// held: a PUT whose declared locks miss one rolls back and re-runs alone.
+    fn state_locks(
+        _tx: &mut dyn Tx,
+        _id: &ResourceId,
+        _old: Option<&Self::Value>,
+        _spec: &Self::Spec,
+    ) -> Result<Vec<String>, AppError> {
+        Ok(Vec::new())
     }
+
+    /// Whether [`Kind::put_locks`] misses locks that most PUTs need (a VM's detached NICs
+    /// are named by the stored VM only): where writers run side by side, [`Kind::state_locks`]
+    /// is then read on a snapshot first and declared too.
+    const LOCKS_FROM_STATE: bool = false;
 }
 
 /// What one PUT transaction gives back: `None` when its declared locks did not cover the
@@ -106,11 +119,9 @@ fn put_job<K: Kind>(
 ) -> Result<PutOutcome<K::View>, AppError> {
     crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
     let existing = crate::network::load::<K::Value>(tx, id)?;
-    if let (Some(declared), Some((_, old))) = (declared, &existing) {
-        if !K::stored_locks(id, old)
-            .iter()
-            .all(|k| declared.contains(k))
-        {
+    if let Some(declared) = declared {
+        let needed = K::state_locks(tx, id, existing.as_ref().map(|(_, v)| v), spec)?;
+        if !needed.iter().all(|k| declared.contains(k)) {
             return Ok(None);
         }
     }
@@ -149,22 +160,49 @@ impl App {
     ) -> Result<(K::View, bool, Operation), AppError> {
         self.subscription(id.subscription()).await?;
         let env = self.env();
-        if let Some(keys) = K::put_locks(&id, &spec) {
+        // With one writer (SQLite) every write runs alone anyway: no keys to work out.
+        let keys = match self.store.several_writers() {
+            true => K::put_locks(&id, &spec),
+            false => None,
+        };
+        if let Some(mut keys) = keys {
+            if K::LOCKS_FROM_STATE {
+                keys.extend(self.state_locks::<K>(id.clone(), spec.clone()).await?);
+            }
             let (env, id, spec, pre) = (env.clone(), id.clone(), spec.clone(), pre.clone());
             let declared = keys.clone();
             let done = cerulean_store::write_keyed(&*self.store, keys, move |tx| {
                 put_job::<K>(tx, &env, &id, &spec, &pre, Some(&declared))
             })
             .await?;
+            self.keyed_puts.fetch_add(1, Ordering::Relaxed);
             if let Some(done) = done {
                 return Ok(done);
             }
+            self.keyed_reruns.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                kind = K::KIND,
+                "a PUT's declared locks missed one: it runs alone"
+            );
         }
         let done = cerulean_store::write(&*self.store, move |tx| {
             put_job::<K>(tx, &env, &id, &spec, &pre, None)
         })
         .await?;
         Ok(done.expect("a PUT without declared locks always runs"))
+    }
+
+    /// [`Kind::state_locks`] read on a snapshot, before the keyed transaction.
+    async fn state_locks<K: Kind>(
+        &self,
+        id: ResourceId,
+        spec: K::Spec,
+    ) -> Result<Vec<String>, AppError> {
+        cerulean_store::read(&*self.store, move |tx| {
+            let old = crate::network::load::<K::Value>(tx, &id)?;
+            K::state_locks(tx, &id, old.as_ref().map(|(_, v)| v), &spec)
+        })
+        .await
     }
 
     /// GET of one resource (404 `ResourceNotFound`, or `ResourceGroupNotFound`).

@@ -208,6 +208,11 @@ pub trait Store: Send + Sync + 'static {
         let _ = keys;
         self.run_write(job)
     }
+    /// Whether writers may run side by side (and `run_write_keyed` takes its keys): worth
+    /// reading what a write will need to lock before running it. SQLite has one writer.
+    fn several_writers(&self) -> bool {
+        false
+    }
     /// Runs a job on a consistent read-only snapshot.
     fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>>;
     /// Finishes queued writes and closes connections. Later calls fail with `Closed`.

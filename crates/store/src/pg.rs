@@ -253,6 +253,9 @@ impl Store for PgStore {
     ) -> StoreFuture<'_, Result<(), StoreError>> {
         self.run(job, Access::keyed(&keys))
     }
+    fn several_writers(&self) -> bool {
+        true
+    }
     fn run_read(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
         self.run(job, Access::Read)
     }

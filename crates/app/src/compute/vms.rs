@@ -294,6 +294,62 @@ impl crate::tracked::Kind for Vms {
         view(tx, rec)
     }
 
+    /// The VM, every NIC and managed disk the PUT names, and its availability set: what two
+    /// VM writes, or a VM write and a NIC write, can both change or rule on (attachments,
+    /// a disk's owner, the NICs' subnets). A VM's PUT therefore takes turns only with writes
+    /// of the same VM, NICs or disks, across every server sharing the store.
+    fn put_locks(id: &ResourceId, spec: &VmSpec) -> Option<Vec<String>> {
+        let mut keys = vec![id.key().to_string()];
+        keys.extend(spec.nics.iter().flatten().map(|n| n.id.key().to_string()));
+        keys.extend(spec.availability_set.iter().map(|s| s.key().to_string()));
+        let disks = spec
+            .storage
+            .iter()
+            .flat_map(|s| storage::named_disks(id, s));
+        keys.extend(disks.map(|d| d.key().to_string()));
+        Some(keys)
+    }
+
+    /// What the stored VM holds (the NICs and disks a PUT may detach) and, for a create, what
+    /// its NICs lead to: the public IPs it brings up and, for a dynamic one without an
+    /// address, the public pool it takes one from.
+    fn state_locks(
+        tx: &mut dyn Tx,
+        id: &ResourceId,
+        old: Option<&VirtualMachine>,
+        spec: &VmSpec,
+    ) -> Result<Vec<String>, AppError> {
+        let fold = |raw: &str| ResourceId::parse(raw).ok().map(|r| r.key().to_string());
+        let mut keys = vec![id.key().to_string()];
+        let Some(old) = old else {
+            for n in spec.nics.iter().flatten() {
+                let Some((_, nic)) = load::<NetworkInterface>(tx, &n.id)? else {
+                    continue;
+                };
+                for p in nic
+                    .ip_configurations
+                    .iter()
+                    .filter_map(|c| c.public_ip.as_deref())
+                {
+                    let Some((rec, pip)) = load::<PublicIp>(tx, &ResourceId::parse(p)?)? else {
+                        continue;
+                    };
+                    keys.push(rec.key);
+                    if pip.allocation == Allocation::Dynamic && pip.ip_address.is_none() {
+                        keys.push(Pools::book(pip.version).to_string());
+                    }
+                }
+            }
+            return Ok(keys);
+        };
+        keys.extend(old.nics.iter().filter_map(|n| fold(&n.id)));
+        keys.extend(old.storage.all().filter_map(|d| fold(&d.id)));
+        Ok(keys)
+    }
+
+    /// Mostly for the NICs a PUT detaches: the body no longer names them.
+    const LOCKS_FROM_STATE: bool = true;
+
     fn put(
         tx: &mut dyn Tx,
         env: &crate::tracked::Env,
@@ -302,8 +358,11 @@ impl crate::tracked::Kind for Vms {
         mut spec: VmSpec,
     ) -> Result<VirtualMachine, AppError> {
         let old = existing.map(|(_, v)| v);
+        // Attachment order matters within one VM only, so the VM's own highest number is
+        // where the next attachment counts from (a store-wide counter would make every VM
+        // write wait on one row).
         let mut ctx = VmContext {
-            next_seq: tx.next_counter("attachment")? * 1000,
+            next_seq: old.map_or(0, vm::max_seq),
             ..Default::default()
         };
         let named = spec

@@ -233,7 +233,8 @@ impl crate::tracked::Kind for Nics {
     /// The NIC, every subnet it will hold an address in, every public IP and backend pool
     /// it names: what two NIC writes can both change (addresses, exclusive references, pool
     /// membership). Anything else a NIC's rules read (the group, the subnets themselves, a
-    /// network security group, the VM it is attached to) only writers without keys change.
+    /// network security group) only writers without keys change; a VM's PUT that attaches
+    /// or detaches the NIC declares the NIC's key too.
     fn put_locks(id: &ResourceId, spec: &NicSpec) -> Option<Vec<String>> {
         let mut keys = vec![id.key().to_string()];
         for c in &spec.ip_configurations {
@@ -243,16 +244,21 @@ impl crate::tracked::Kind for Nics {
         Some(keys)
     }
 
-    fn stored_locks(id: &ResourceId, nic: &NetworkInterface) -> Vec<String> {
+    fn state_locks(
+        _tx: &mut dyn Tx,
+        id: &ResourceId,
+        old: Option<&NetworkInterface>,
+        _spec: &NicSpec,
+    ) -> Result<Vec<String>, AppError> {
         let mut keys = vec![id.key().to_string()];
-        for c in &nic.ip_configurations {
+        for c in old.iter().flat_map(|n| &n.ip_configurations) {
             let named = std::iter::once(&c.subnet)
                 .chain(&c.public_ip)
                 .chain(&c.pools);
             // A stored reference always parses (it was checked when written).
             keys.extend(named.filter_map(|r| Some(ResourceId::parse(r).ok()?.key().to_string())));
         }
-        keys
+        Ok(keys)
     }
 
     fn put(

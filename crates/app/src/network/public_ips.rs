@@ -33,10 +33,18 @@ pub(crate) struct Pools {
 }
 
 impl Pools {
+    /// The address book of one version's pool (also the write lock of its address book).
+    pub(crate) fn book(v: IpVersion) -> &'static str {
+        match v {
+            IpVersion::IPv4 => "public:ipv4",
+            IpVersion::IPv6 => "public:ipv6",
+        }
+    }
+
     fn of(&self, v: IpVersion) -> (&'static str, IpNet) {
         match v {
-            IpVersion::IPv4 => ("public:ipv4", self.v4),
-            IpVersion::IPv6 => ("public:ipv6", self.v6),
+            IpVersion::IPv4 => (Self::book(v), self.v4),
+            IpVersion::IPv6 => (Self::book(v), self.v6),
         }
     }
 

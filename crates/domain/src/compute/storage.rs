@@ -123,6 +123,22 @@ fn disk_id(vm: &ResourceId, name: &str) -> ResourceId {
     )
 }
 
+/// The ids of the managed disks a PUT of the VM names: those it attaches by id and those it
+/// creates under a given name (what two VM writes could both claim).
+pub fn named_disks(vm: &ResourceId, spec: &StorageSpec) -> Vec<ResourceId> {
+    let disks = spec.os_disk.iter().chain(spec.data_disks.iter().flatten());
+    disks
+        .flat_map(|d| {
+            let by_id = d
+                .managed_disk_id
+                .as_deref()
+                .and_then(|i| ResourceId::parse(i).ok());
+            let by_name = d.name.as_deref().map(|n| disk_id(vm, n));
+            by_id.into_iter().chain(by_name)
+        })
+        .collect()
+}
+
 fn delete_option(spec: Option<DeleteOption>, old: Option<&AttachedDisk>) -> DeleteOption {
     spec.or(old.map(|d| d.delete_option))
         .unwrap_or(DeleteOption::Detach)
