@@ -10,6 +10,7 @@ pub mod deployments;
 mod error;
 pub mod generic;
 mod groups;
+mod keyed;
 mod lease;
 pub mod network;
 mod operations;
@@ -87,9 +88,9 @@ pub struct App {
     lifecycle: lease::Lifecycle,
     /// Each principal's role assignments, resolved (`authorization.rs`).
     grants: authorization::GrantCache,
-    /// PUTs run with narrow locks where writers run side by side, and those of them whose
-    /// declared locks missed one, so that they ran again alone (`tracked.rs`).
-    keyed_puts: AtomicU64,
+    /// Writes run with narrow locks where writers run side by side, and those of them whose
+    /// declared locks missed one, so that they ran again alone (`tracked.rs`, `keyed.rs`).
+    keyed_writes: AtomicU64,
     keyed_reruns: AtomicU64,
 }
 
@@ -100,8 +101,8 @@ pub struct Info {
     pub counts: Vec<(String, i64)>,
     pub subscriptions: usize,
     pub writes: cerulean_store::WriteStats,
-    /// PUTs this server ran with narrow locks, and how many of them re-ran alone.
-    pub keyed_puts: u64,
+    /// Writes this server ran with narrow locks, and how many of them re-ran alone.
+    pub keyed_writes: u64,
     pub keyed_reruns: u64,
 }
 
@@ -129,7 +130,7 @@ impl App {
             subscriptions: RwLock::new(HashMap::new()),
             lifecycle: lease::Lifecycle::new(),
             grants: Default::default(),
-            keyed_puts: AtomicU64::new(0),
+            keyed_writes: AtomicU64::new(0),
             keyed_reruns: AtomicU64::new(0),
         });
         app.refresh_subscriptions().await?;
@@ -152,7 +153,7 @@ impl App {
             counts,
             subscriptions: self.subscriptions.read().unwrap().len(),
             writes: self.store.write_stats(),
-            keyed_puts: self.keyed_puts.load(Ordering::Relaxed),
+            keyed_writes: self.keyed_writes.load(Ordering::Relaxed),
             keyed_reruns: self.keyed_reruns.load(Ordering::Relaxed),
         })
     }

@@ -15,7 +15,6 @@ use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
 use cerulean_domain::tags::Tags;
 use cerulean_store::{Record, Tx};
-use std::sync::atomic::Ordering;
 
 /// What a type's rules may use besides the transaction.
 #[derive(Clone)]
@@ -121,7 +120,7 @@ fn put_job<K: Kind>(
     let existing = crate::network::load::<K::Value>(tx, id)?;
     if let Some(declared) = declared {
         let needed = K::state_locks(tx, id, existing.as_ref().map(|(_, v)| v), spec)?;
-        if !needed.iter().all(|k| declared.contains(k)) {
+        if !crate::keyed::covered(&needed, declared) {
             return Ok(None);
         }
     }
@@ -161,46 +160,20 @@ impl App {
         self.subscription(id.subscription()).await?;
         let env = self.env();
         // With one writer (SQLite) every write runs alone anyway: no keys to work out.
-        let keys = match self.store.several_writers() {
+        let mut keys = match self.store.several_writers() {
             true => K::put_locks(&id, &spec),
             false => None,
         };
-        if let Some(mut keys) = keys {
-            if K::LOCKS_FROM_STATE {
-                keys.extend(self.state_locks::<K>(id.clone(), spec.clone()).await?);
-            }
-            let (env, id, spec, pre) = (env.clone(), id.clone(), spec.clone(), pre.clone());
-            let declared = keys.clone();
-            let done = cerulean_store::write_keyed(&*self.store, keys, move |tx| {
-                put_job::<K>(tx, &env, &id, &spec, &pre, Some(&declared))
-            })
-            .await?;
-            self.keyed_puts.fetch_add(1, Ordering::Relaxed);
-            if let Some(done) = done {
-                return Ok(done);
-            }
-            self.keyed_reruns.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(
-                kind = K::KIND,
-                "a PUT's declared locks missed one: it runs alone"
-            );
+        if let (Some(keys), true) = (&mut keys, K::LOCKS_FROM_STATE) {
+            let (id, spec) = (id.clone(), spec.clone());
+            let more = self.read_locks(move |tx| {
+                let old = crate::network::load::<K::Value>(tx, &id)?;
+                K::state_locks(tx, &id, old.as_ref().map(|(_, v)| v), &spec)
+            });
+            keys.extend(more.await?.unwrap_or_default());
         }
-        let done = cerulean_store::write(&*self.store, move |tx| {
-            put_job::<K>(tx, &env, &id, &spec, &pre, None)
-        })
-        .await?;
-        Ok(done.expect("a PUT without declared locks always runs"))
-    }
-
-    /// [`Kind::state_locks`] read on a snapshot, before the keyed transaction.
-    async fn state_locks<K: Kind>(
-        &self,
-        id: ResourceId,
-        spec: K::Spec,
-    ) -> Result<Vec<String>, AppError> {
-        cerulean_store::read(&*self.store, move |tx| {
-            let old = crate::network::load::<K::Value>(tx, &id)?;
-            K::state_locks(tx, &id, old.as_ref().map(|(_, v)| v), &spec)
+        self.write_narrow(keys, move |tx, declared| {
+            put_job::<K>(tx, &env, &id, &spec, &pre, declared)
         })
         .await
     }

@@ -129,8 +129,27 @@ async fn layout(
         );
     }
     push(out, &target, "VM NIC add+remove (6 requests)", rounds, note);
+    keyed(&hs).await?;
     drop(servers);
     check(cfg, url)
+}
+
+/// Every write of the scenario ran with its narrow locks: the replicas counted keyed writes
+/// and no re-run alone (`writes` of `/cerulean/info`).
+async fn keyed(hs: &[Http]) -> Result<(), String> {
+    let (mut writes, mut reruns) = (0, 0);
+    for h in hs {
+        let info = h.ok(Method::GET, "/cerulean/info", None).await?;
+        writes += info["writes"]["keyedWrites"].as_u64().unwrap_or(0);
+        reruns += info["writes"]["keyedReruns"].as_u64().unwrap_or(0);
+    }
+    eprintln!("  keyed writes: {writes}, re-run alone: {reruns}");
+    if writes == 0 || reruns > 0 {
+        return Err(format!(
+            "replicas: {writes} keyed writes, {reruns} re-run alone (want some, and none)"
+        ));
+    }
+    Ok(())
 }
 
 /// Client `i`'s NICs `cyc{i}a` and `cyc{i}b` and its deallocated VM `cyc{i}` with the first.

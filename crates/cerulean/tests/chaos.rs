@@ -434,7 +434,7 @@ async fn attach_races_on_stopped_vms(c: &mut Cluster) {
     }
     // On PostgreSQL every one of these PUTs ran beside the others, none alone: 4 VM
     // creates, 8 racing PUTs, 40 cycling ones and their 20 NIC rewrites at least.
-    let (keyed, reruns) = keyed_puts(c).await;
+    let (keyed, reruns) = keyed_writes(c).await;
     match c.store {
         StoreAt::Postgres(_) => assert!(keyed >= 72 && reruns == 0, "{keyed} {reruns}"),
         StoreAt::Dir(_) => assert_eq!((keyed, reruns), (0, 0)),
@@ -444,11 +444,11 @@ async fn attach_races_on_stopped_vms(c: &mut Cluster) {
 
 /// The `writes` counters of `/cerulean/info`, summed over the servers: PUTs run with
 /// narrow locks, and those of them that ran again alone.
-async fn keyed_puts(c: &Cluster) -> (u64, u64) {
+async fn keyed_writes(c: &Cluster) -> (u64, u64) {
     let (mut keyed, mut reruns) = (0, 0);
     for s in &c.servers {
         let (_, info) = s.get("/cerulean/info").await;
-        keyed += info["writes"]["keyedPuts"].as_u64().expect("keyedPuts");
+        keyed += info["writes"]["keyedWrites"].as_u64().expect("keyedWrites");
         reruns += info["writes"]["keyedReruns"].as_u64().expect("keyedReruns");
     }
     (keyed, reruns)
@@ -456,7 +456,8 @@ async fn keyed_puts(c: &Cluster) -> (u64, u64) {
 
 /// Eight VMs created at once, each with a NIC whose Basic public IP is dynamic: each VM
 /// brings its address up from the one public pool (on PostgreSQL beside the others, under
-/// the pool's lock), and the eight addresses differ.
+/// the pool's lock), and the eight addresses differ; deallocated at once they give them
+/// back, started at once they take eight different ones again.
 async fn vm_creates_bringing_up_public_ips(c: &mut Cluster) {
     let subnet = network(c.at(0), "rg", "10.0.4.0/24").await;
     let dynamic = json!({"location": LOC, "sku": {"name": "Basic"},
@@ -481,15 +482,47 @@ async fn vm_creates_bringing_up_public_ips(c: &mut Cluster) {
     for (st, body) in join(tasks).await {
         assert_eq!(st, StatusCode::CREATED, "{body}");
     }
-    let mut addresses = BTreeSet::new();
-    for i in 0..8 {
-        let (_, pip) = c.at(i).get(&at(&pip_id("rg", &format!("d{i}")))).await;
-        let a = pip["properties"]["ipAddress"].as_str().expect("an address");
-        assert!(addresses.insert(a.to_string()), "{a} twice");
+    let addresses = |c: &Cluster| {
+        let calls = (0..8)
+            .map(|i| {
+                let pip = pip_id("rg", &format!("d{i}"));
+                spawn_call(c.at(i), Method::GET, at(&pip), None)
+            })
+            .collect();
+        async move {
+            let got = join(calls).await;
+            got.iter()
+                .map(|(_, pip)| pip["properties"]["ipAddress"].as_str().map(String::from))
+                .collect::<Vec<_>>()
+        }
+    };
+    let distinct = |got: &[Option<String>]| {
+        let all: BTreeSet<_> = got.iter().map(|a| a.clone().expect("an address")).collect();
+        assert_eq!(all.len(), 8, "{got:?}");
+    };
+    distinct(&addresses(c).await);
+
+    // All eight deallocated at once give their addresses back, then started at once take
+    // eight again (power actions lock their VM, NICs, public IPs and the pool only).
+    for action in ["deallocate", "start"] {
+        let tasks = (0..8)
+            .map(|i| {
+                let path = format!("{}/{action}?{API}", vm_id("rg", &format!("d{i}")));
+                spawn_call(c.at(i), Method::POST, path, None)
+            })
+            .collect();
+        for (st, body) in join(tasks).await {
+            assert_eq!(st, StatusCode::ACCEPTED, "{action}: {body}");
+        }
+        let got = addresses(c).await;
+        match action {
+            "deallocate" => assert!(got.iter().all(Option::is_none), "{got:?}"),
+            _ => distinct(&got),
+        }
     }
-    let (keyed, reruns) = keyed_puts(c).await;
+    let (keyed, reruns) = keyed_writes(c).await;
     match c.store {
-        StoreAt::Postgres(_) => assert!(keyed >= 16 && reruns == 0, "{keyed} {reruns}"),
+        StoreAt::Postgres(_) => assert!(keyed >= 32 && reruns == 0, "{keyed} {reruns}"),
         StoreAt::Dir(_) => assert_eq!((keyed, reruns), (0, 0)),
     }
     c.check().await;

@@ -29,7 +29,7 @@ pub async fn info(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
             "pagesWritten": info.writes.pages_written,
             // PUTs run with narrow locks beside other writers (PostgreSQL), and those that
             // had to run again alone because their declared locks missed one.
-            "keyedPuts": info.keyed_puts,
+            "keyedWrites": info.keyed_writes,
             "keyedReruns": info.keyed_reruns,
         },
         "latencyMs": s.app.config().latency.as_millis() as u64,

@@ -217,6 +217,52 @@ fn release_dynamic_public_ips(
     Ok(())
 }
 
+/// The public IPs of these NICs and, for a dynamic one, its pool's address book: what a
+/// VM coming up or going down changes besides its NICs.
+fn public_ip_locks(
+    tx: &mut dyn Tx,
+    nics: impl Iterator<Item = ResourceId>,
+) -> Result<Vec<String>, AppError> {
+    let mut keys = Vec::new();
+    for id in nics {
+        let Some((_, nic)) = load::<NetworkInterface>(tx, &id)? else {
+            continue;
+        };
+        for p in nic
+            .ip_configurations
+            .iter()
+            .filter_map(|c| c.public_ip.as_deref())
+        {
+            let Some((rec, pip)) = load::<PublicIp>(tx, &ResourceId::parse(p)?)? else {
+                continue;
+            };
+            keys.push(rec.key);
+            if pip.allocation == Allocation::Dynamic {
+                keys.push(Pools::book(pip.version).to_string());
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// The locks of a power action on `v`: the VM, its NICs (their MAC addresses), their public
+/// IPs and pools.
+fn power_locks(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    v: &VirtualMachine,
+) -> Result<Vec<String>, AppError> {
+    let nics: Vec<ResourceId> = v
+        .nics
+        .iter()
+        .filter_map(|n| ResourceId::parse(&n.id).ok())
+        .collect();
+    let mut keys = vec![id.key().to_string()];
+    keys.extend(nics.iter().map(|n| n.key().to_string()));
+    keys.extend(public_ip_locks(tx, nics.into_iter())?);
+    Ok(keys)
+}
+
 /// `00-0D-3A-XX-XX-XX`, Azure's prefix, unique per store.
 fn mac_address(seq: i64) -> String {
     let n = (seq as u32) & 0x00FF_FFFF;
@@ -311,8 +357,8 @@ impl crate::tracked::Kind for Vms {
     }
 
     /// What the stored VM holds (the NICs and disks a PUT may detach) and, for a create, what
-    /// its NICs lead to: the public IPs it brings up and, for a dynamic one without an
-    /// address, the public pool it takes one from.
+    /// its NICs lead to: the public IPs it brings up and, for a dynamic one, the public pool
+    /// it takes an address from.
     fn state_locks(
         tx: &mut dyn Tx,
         id: &ResourceId,
@@ -322,24 +368,8 @@ impl crate::tracked::Kind for Vms {
         let fold = |raw: &str| ResourceId::parse(raw).ok().map(|r| r.key().to_string());
         let mut keys = vec![id.key().to_string()];
         let Some(old) = old else {
-            for n in spec.nics.iter().flatten() {
-                let Some((_, nic)) = load::<NetworkInterface>(tx, &n.id)? else {
-                    continue;
-                };
-                for p in nic
-                    .ip_configurations
-                    .iter()
-                    .filter_map(|c| c.public_ip.as_deref())
-                {
-                    let Some((rec, pip)) = load::<PublicIp>(tx, &ResourceId::parse(p)?)? else {
-                        continue;
-                    };
-                    keys.push(rec.key);
-                    if pip.allocation == Allocation::Dynamic && pip.ip_address.is_none() {
-                        keys.push(Pools::book(pip.version).to_string());
-                    }
-                }
-            }
+            let nics = spec.nics.iter().flatten().map(|n| n.id.clone());
+            keys.extend(public_ip_locks(tx, nics)?);
             return Ok(keys);
         };
         keys.extend(old.nics.iter().filter_map(|n| fold(&n.id)));
@@ -453,8 +483,19 @@ impl App {
         self.subscription(id.subscription()).await?;
         let ops = self.ops();
         let pools = self.pools();
-        cerulean_store::write(&*self.store, move |tx| {
+        let at = id.clone();
+        let keys = self.read_locks(move |tx| match load::<VirtualMachine>(tx, &at)? {
+            Some((_, v)) => power_locks(tx, &at, &v),
+            None => Ok(vec![at.key().to_string()]),
+        });
+        let keys = keys.await?;
+        self.write_narrow(keys, move |tx, declared| {
             let (rec, mut v) = require::<VirtualMachine>(tx, &id)?;
+            if let Some(declared) = declared {
+                if !crate::keyed::covered(&power_locks(tx, &id, &v)?, declared) {
+                    return Ok(None);
+                }
+            }
             let next = vm::power_op(&v, op_name)?;
             match (v.power, next) {
                 (PowerState::Running, _) | (_, PowerState::Deallocated | PowerState::Stopped) => {}
@@ -473,7 +514,7 @@ impl App {
             v.transition = Some(vm::Transition::of_power(op.done_at_ms, op_name));
             save(tx, &id, Some(&rec), &v.common.location, &v)?;
             tx.put_operation(&op)?;
-            Ok(op)
+            Ok(Some(op))
         })
         .await
     }
