@@ -97,10 +97,33 @@ pub trait Kind: Send + Sync + 'static {
         Ok(Vec::new())
     }
 
+    /// The write locks a DELETE of `value` takes where several writers share the store: every
+    /// key whose state its clean-up reads for a rule or changes. `None` (the default) runs it
+    /// alone. Read on a snapshot first and recomputed under the locks, like
+    /// [`Kind::state_locks`].
+    fn delete_locks(
+        _tx: &mut dyn Tx,
+        _id: &ResourceId,
+        _value: &Self::Value,
+    ) -> Result<Option<Vec<String>>, AppError> {
+        Ok(None)
+    }
+
     /// Whether [`Kind::put_locks`] misses locks that most PUTs need (a VM's detached NICs
     /// are named by the stored VM only): where writers run side by side, [`Kind::state_locks`]
     /// is then read on a snapshot first and declared too.
     const LOCKS_FROM_STATE: bool = false;
+}
+
+/// [`Kind::delete_locks`] of the stored resource (none when there is nothing to delete).
+fn delete_locks<K: Kind>(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+) -> Result<Option<Vec<String>>, AppError> {
+    match crate::network::load::<K::Value>(tx, id)? {
+        Some((_, value)) => K::delete_locks(tx, id, &value),
+        None => Ok(Some(Vec::new())),
+    }
 }
 
 /// What one PUT transaction gives back: `None` when its declared locks did not cover the
@@ -223,18 +246,28 @@ impl App {
     ) -> Result<Option<Operation>, AppError> {
         self.subscription(id.subscription()).await?;
         let env = self.env();
-        cerulean_store::write(&*self.store, move |tx| {
+        let at = id.clone();
+        let keys =
+            self.read_locks(move |tx| delete_locks::<K>(tx, &at).map(Option::unwrap_or_default));
+        let keys = keys.await?.filter(|k| !k.is_empty());
+        self.write_narrow(keys, move |tx, declared| {
             crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
             let Some(rec) = tx.get(id.key())? else {
-                return Ok(None);
+                return Ok(Some(None));
             };
+            if let Some(declared) = declared {
+                match delete_locks::<K>(tx, &id)? {
+                    Some(needed) if crate::keyed::covered(&needed, declared) => {}
+                    _ => return Ok(None),
+                }
+            }
             pre.check(Some(&rec.etag))?;
             crate::network::purge_any(tx, &rec, &env.pools)?;
             let op = K::operation(&env, &id, rec.location.as_deref().unwrap_or_default());
             if !K::SYNCHRONOUS {
                 tx.put_operation(&op)?;
             }
-            Ok(Some(op))
+            Ok(Some(Some(op)))
         })
         .await
     }

@@ -234,6 +234,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         servers.push(tokio::spawn(server.serve(make(Scheme::Http, addr))));
         println!("cerulean also listening on http://{addr}");
     }
+    let shutdown = shutdown_signal();
     // Last: scripts (and the test harness) start talking once they read this line.
     println!("cerulean listening on {}://{main_addr}", scheme.as_str());
     tracing::info!(
@@ -243,7 +244,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         "cerulean ready"
     );
 
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("shutting down: finishing running requests");
     handle.graceful_shutdown(Some(DRAIN));
     for s in servers {
@@ -314,23 +315,32 @@ fn role_seeds(identity: &Identity) -> Result<Vec<SeedAssignment>, String> {
         .collect()
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the SIGTERM and SIGINT handlers at once and returns what waits for either: a
+/// signal sent as soon as the "listening" line is read must end the server cleanly, not
+/// find the default action (which kills it) because nothing polled a handler yet.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(term) => {},
+                _ = wait(int) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

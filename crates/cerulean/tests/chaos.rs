@@ -457,7 +457,8 @@ async fn keyed_writes(c: &Cluster) -> (u64, u64) {
 /// Eight VMs created at once, each with a NIC whose Basic public IP is dynamic: each VM
 /// brings its address up from the one public pool (on PostgreSQL beside the others, under
 /// the pool's lock), and the eight addresses differ; deallocated at once they give them
-/// back, started at once they take eight different ones again.
+/// back, started at once they take eight different ones again; then the VMs and their NICs
+/// are deleted at once.
 async fn vm_creates_bringing_up_public_ips(c: &mut Cluster) {
     let subnet = network(c.at(0), "rg", "10.0.4.0/24").await;
     let dynamic = json!({"location": LOC, "sku": {"name": "Basic"},
@@ -520,9 +521,32 @@ async fn vm_creates_bringing_up_public_ips(c: &mut Cluster) {
             _ => distinct(&got),
         }
     }
+    c.check().await;
+
+    // Then the VMs deleted at once (their NICs stay, their addresses go back), then the NICs.
+    for (ty, id) in [("VM", vm_id as fn(&str, &str) -> String), ("NIC", nic_id)] {
+        let tasks = (0..8)
+            .map(|i| {
+                spawn_call(
+                    c.at(i),
+                    Method::DELETE,
+                    at(&id("rg", &format!("d{i}"))),
+                    None,
+                )
+            })
+            .collect();
+        for (st, body) in join(tasks).await {
+            assert!(st.is_success(), "{ty} delete: {st} {body}");
+        }
+    }
+    assert!(addresses(c).await.iter().all(Option::is_none));
+    for i in 0..8 {
+        let (st, _) = c.at(i).get(&at(&nic_id("rg", &format!("d{i}")))).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
     let (keyed, reruns) = keyed_writes(c).await;
     match c.store {
-        StoreAt::Postgres(_) => assert!(keyed >= 32 && reruns == 0, "{keyed} {reruns}"),
+        StoreAt::Postgres(_) => assert!(keyed >= 48 && reruns == 0, "{keyed} {reruns}"),
         StoreAt::Dir(_) => assert_eq!((keyed, reruns), (0, 0)),
     }
     c.check().await;

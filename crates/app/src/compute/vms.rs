@@ -377,6 +377,32 @@ impl crate::tracked::Kind for Vms {
         Ok(keys)
     }
 
+    /// Its power actions' locks, its disks, and the NICs it deletes with it (their
+    /// subnets, public IPs and pools).
+    fn delete_locks(
+        tx: &mut dyn Tx,
+        id: &ResourceId,
+        v: &VirtualMachine,
+    ) -> Result<Option<Vec<String>>, AppError> {
+        let mut keys = power_locks(tx, id, v)?;
+        let fold = |raw: &str| ResourceId::parse(raw).ok().map(|r| r.key().to_string());
+        keys.extend(v.storage.all().filter_map(|d| fold(&d.id)));
+        let deleted = v
+            .nics
+            .iter()
+            .filter(|n| n.delete_option == vm::DeleteOption::Delete)
+            .filter_map(|n| ResourceId::parse(&n.id).ok());
+        for nic_id in deleted {
+            if let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? {
+                keys.extend(
+                    crate::network::nics::Nics::delete_locks(tx, &nic_id, &nic)?
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        Ok(Some(keys))
+    }
+
     /// Mostly for the NICs a PUT detaches: the body no longer names them.
     const LOCKS_FROM_STATE: bool = true;
 

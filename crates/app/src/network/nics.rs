@@ -261,6 +261,16 @@ impl crate::tracked::Kind for Nics {
         Ok(keys)
     }
 
+    /// What its PUT would hold: the clean-up gives back its addresses and drops its
+    /// references to public IPs and pools (the attachment a VM holds, under the NIC's key).
+    fn delete_locks(
+        tx: &mut dyn Tx,
+        id: &ResourceId,
+        nic: &NetworkInterface,
+    ) -> Result<Option<Vec<String>>, AppError> {
+        Self::state_locks(tx, id, Some(nic), &NicSpec::default()).map(Some)
+    }
+
     fn put(
         tx: &mut dyn Tx,
         env: &crate::tracked::Env,
