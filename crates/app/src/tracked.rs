@@ -104,7 +104,7 @@ fn put_job<K: Kind>(
     pre: &Precondition,
     declared: Option<&[String]>,
 ) -> Result<PutOutcome<K::View>, AppError> {
-    crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+    crate::groups::require_group(tx, &id.group_id().expect("a resource id has a group"))?;
     let existing = crate::network::load::<K::Value>(tx, id)?;
     if let (Some(declared), Some((_, old))) = (declared, &existing) {
         if !K::stored_locks(id, old)
@@ -174,7 +174,7 @@ impl App {
             Some(rec) if rec.kind == K::KIND => K::view(tx, &rec),
             _ => {
                 if let Some(g) = id.group_id() {
-                    crate::groups::load_group(tx, &g)?;
+                    crate::groups::require_group(tx, &g)?;
                 }
                 Err(not_found(&id))
             }
@@ -213,7 +213,7 @@ impl App {
         self.subscription(id.subscription()).await?;
         let env = self.env();
         cerulean_store::write(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            crate::groups::require_group(tx, &id.group_id().expect("a resource id has a group"))?;
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(None);
             };

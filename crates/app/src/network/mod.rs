@@ -129,7 +129,7 @@ pub(crate) fn require<T: Kind>(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Reco
         return Ok(found);
     }
     if let Some(g) = id.group_id() {
-        crate::groups::load_group(tx, &g)?;
+        crate::groups::require_group(tx, &g)?;
     }
     Err(not_found(id))
 }
