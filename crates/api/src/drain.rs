@@ -5,10 +5,10 @@
 //! dropped unread is read to its end in the background, and thrown away, within bounds: at
 //! most [`DRAIN_LIMIT`] bytes and the body timeout. Past them the stream is reset after all.
 
+use crate::middleware::Run;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::header::CONTENT_LENGTH;
-use axum::middleware::Next;
 use axum::response::Response;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -18,11 +18,7 @@ use std::time::Duration;
 pub const DRAIN_LIMIT: usize = 4 * crate::MAX_BODY;
 
 /// Wraps every request body so that one dropped unread is drained (see the module).
-pub async fn drain_unread_bodies(
-    axum::extract::State(timeout): axum::extract::State<Duration>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn drain_unread_bodies(timeout: Duration, req: Request, next: impl Run) -> Response {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)

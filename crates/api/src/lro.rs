@@ -14,6 +14,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cerulean_domain::operation::Operation;
 
+/// The `Azure-AsyncOperation` URL of an operation (the first of [`status_urls`], built alone).
+fn status_url(base: &str, op: &Operation, api_version: &str) -> String {
+    format!(
+        "{base}/subscriptions/{}/providers/{}/locations/{}/operations/{}?api-version={api_version}",
+        op.subscription, op.namespace, op.location, op.id
+    )
+}
+
 /// `(Azure-AsyncOperation URL, Location URL)` of an operation.
 pub fn status_urls(base: &str, op: &Operation, api_version: &str) -> (String, String) {
     let prefix = format!(
@@ -74,8 +82,7 @@ pub fn accepted(base: &str, op: &Operation, api_version: &str) -> Response {
 /// `Azure-AsyncOperation` and `Retry-After` only: what a long-running network PUT answers
 /// with (the client then GETs the resource URL).
 pub fn add_async_headers(headers: &mut HeaderMap, base: &str, op: &Operation, api_version: &str) {
-    let (async_url, _) = status_urls(base, op, api_version);
-    if let Ok(v) = HeaderValue::from_str(&async_url) {
+    if let Ok(v) = HeaderValue::from_str(&status_url(base, op, api_version)) {
         headers.insert("azure-asyncoperation", v);
     }
     headers.insert("retry-after", HeaderValue::from_static("1"));

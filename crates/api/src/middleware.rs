@@ -10,7 +10,65 @@ use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::future::Future;
 use std::time::Instant;
+
+/// The rest of the stack as a middleware sees it: axum's [`Next`] when the middleware is a
+/// layer of its own, or the next middleware of a group run as one layer ([`edge`],
+/// [`closed`]).
+pub(crate) trait Run: Send + Sized {
+    fn run(self, req: Request) -> impl Future<Output = Response> + Send;
+}
+
+impl Run for Next {
+    fn run(self, req: Request) -> impl Future<Output = Response> + Send {
+        Next::run(self, req)
+    }
+}
+
+impl<F, Fut> Run for F
+where
+    F: FnOnce(Request) -> Fut + Send,
+    Fut: Future<Output = Response> + Send,
+{
+    fn run(self, req: Request) -> impl Future<Output = Response> + Send {
+        self(req)
+    }
+}
+
+/// What every request passes through, outermost first: request ids and logging
+/// ([`request_context`]), draining of unread bodies, the envelope for plain-text rejections,
+/// the caps on the request head and the refusal of undecodable paths.
+///
+/// One layer for the five, each written as a middleware of its own: axum wraps every route
+/// in each layer, and a layer clones everything beneath it on every request, so five layers
+/// cost five boxed futures and a few dozen clones and allocations per request (issue 21).
+pub async fn edge(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let timeout = s.options.body_timeout;
+    request_context(req, move |req| {
+        crate::drain::drain_unread_bodies(timeout, req, move |req| {
+            envelope_plain_text_errors(req, move |req| {
+                cap_request_head(req, move |req| reject_undecodable_paths(req, next))
+            })
+        })
+    })
+    .await
+}
+
+/// What every closed route (`routes::router`) passes through, outermost first: the bearer
+/// check, access control, `Microsoft.Authorization`'s requests, the refusal of cross-origin
+/// writes and the JSON-only rule; one layer for the five, as [`edge`].
+pub async fn closed(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let s = &s;
+    crate::identity::require_bearer(s, req, move |req| {
+        crate::authz::authorize(s, req, move |req| {
+            crate::routes::authorization_dispatch(s, req, move |req| {
+                refuse_cross_origin_writes(s, req, move |req| require_json_bodies(req, next))
+            })
+        })
+    })
+    .await
+}
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 static CORRELATION_ID: HeaderName = HeaderName::from_static("x-ms-correlation-request-id");
@@ -18,7 +76,7 @@ static CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-requ
 
 /// Adds `x-ms-request-id`, `x-ms-correlation-request-id` (the caller's, or a new one) and
 /// echoes `x-ms-client-request-id`; logs method, path, status and time of every request.
-pub async fn request_context(req: Request, next: Next) -> Response {
+pub async fn request_context(req: Request, next: impl Run) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = crate::path::original(req.uri().path(), req.extensions());
@@ -75,7 +133,7 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// else reads them. (Beyond the connection layer's own limits — a URI of 65,534 bytes over
 /// HTTP/1.1, or a head past what `serve.rs` lets hyper buffer — hyper answers alone, without
 /// a body.)
-pub async fn cap_request_head(req: Request, next: Next) -> Response {
+pub async fn cap_request_head(req: Request, next: impl Run) -> Response {
     let uri = req.uri();
     let uri_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_len > MAX_URI_BYTES {
@@ -94,7 +152,7 @@ pub async fn cap_request_head(req: Request, next: Next) -> Response {
 
 /// A path whose percent-escapes do not decode to UTF-8 is refused before routing, with ARM's
 /// envelope (axum's path extractor would answer in plain text).
-pub async fn reject_undecodable_paths(req: Request, next: Next) -> Response {
+pub async fn reject_undecodable_paths(req: Request, next: impl Run) -> Response {
     if !decodes_to_utf8(req.uri().path()) {
         let path = crate::path::original(req.uri().path(), req.extensions());
         return ApiError::InvalidRequestUri(path).into_response();
@@ -140,22 +198,17 @@ static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// another origin may not change state here, with or without a token. (No CORS header is
 /// ever sent, so such a page cannot read answers either.) Clients that are not browsers send
 /// neither header.
-pub async fn refuse_cross_origin_writes(
-    State(s): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn refuse_cross_origin_writes(s: &AppState, req: Request, next: impl Run) -> Response {
     if changes_state(req.method()) {
         let h = req.headers();
         let site = h.get(&SEC_FETCH_SITE).and_then(|v| v.to_str().ok());
         let origin = h
             .get(ORIGIN)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let own = s.options.base_url(h);
         let cross_site = site.is_some_and(|v| !matches!(v, "same-origin" | "none"));
         let other_origin = origin
             .as_deref()
-            .is_some_and(|o| !o.eq_ignore_ascii_case(&own));
+            .is_some_and(|o| !o.eq_ignore_ascii_case(&s.options.base_url(h)));
         if cross_site || other_origin {
             return ApiError::CrossOriginRequest {
                 origin: origin.unwrap_or_else(|| format!("Sec-Fetch-Site: {}", site.unwrap_or(""))),
@@ -169,7 +222,7 @@ pub async fn refuse_cross_origin_writes(
 /// Writes carry JSON or nothing (415 `UnsupportedMediaType` otherwise), checked from the
 /// headers before any handler runs; a body without `Content-Type` or `Content-Length` is
 /// checked once read (`extract::check_media_type`).
-pub async fn require_json_bodies(req: Request, next: Next) -> Response {
+pub async fn require_json_bodies(req: Request, next: impl Run) -> Response {
     if matches!(*req.method(), Method::PUT | Method::PATCH | Method::POST) {
         let h = req.headers();
         let declared = h
@@ -185,7 +238,7 @@ pub async fn require_json_bodies(req: Request, next: Next) -> Response {
 
 /// The last net: an error answered as plain text (an extractor or router default that no
 /// handler replaced) leaves in ARM's envelope instead, its text as the message.
-pub async fn envelope_plain_text_errors(req: Request, next: Next) -> Response {
+pub async fn envelope_plain_text_errors(req: Request, next: impl Run) -> Response {
     let resp = next.run(req).await;
     let status = resp.status();
     let plain = resp
@@ -281,7 +334,9 @@ mod tests {
                     )
                 }),
             )
-            .layer(axum::middleware::from_fn(super::envelope_plain_text_errors));
+            .layer(axum::middleware::from_fn(
+                |req, next: axum::middleware::Next| super::envelope_plain_text_errors(req, next),
+            ));
         let call = |path: &'static str| {
             let app = app.clone();
             async move {

@@ -122,9 +122,12 @@ where
 
 /// The client's spelling of the request path.
 pub fn original(req_path: &str, ext: &axum::http::Extensions) -> String {
-    ext.get::<OriginalPath>()
-        .map(|o| o.0.clone())
-        .unwrap_or_else(|| req_path.to_string())
+    original_str(req_path, ext).to_string()
+}
+
+/// [`original`], borrowed.
+pub fn original_str<'a>(req_path: &'a str, ext: &'a axum::http::Extensions) -> &'a str {
+    ext.get::<OriginalPath>().map_or(req_path, |o| o.0.as_str())
 }
 
 #[cfg(test)]

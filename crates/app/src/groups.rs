@@ -39,6 +39,15 @@ pub(crate) fn load_group(tx: &mut dyn Tx, id: &ResourceId) -> Result<Record, App
     tx.get(id.key())?.ok_or_else(|| not_found(id))
 }
 
+/// Fails with `ResourceGroupNotFound` unless the group exists (its record is not read).
+pub(crate) fn require_group(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
+    if tx.exists(id.key())? {
+        Ok(())
+    } else {
+        Err(not_found(id))
+    }
+}
+
 impl App {
     /// PUT: returns the group and whether it was created.
     pub async fn put_group(

@@ -139,7 +139,7 @@ fn put_job<K: Kind>(
     pre: &Precondition,
     declared: Option<&[String]>,
 ) -> Result<PutOutcome<K::View>, AppError> {
-    crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+    crate::groups::require_group(tx, &id.group_id().expect("a resource id has a group"))?;
     let existing = crate::network::load::<K::Value>(tx, id)?;
     if let Some(declared) = declared {
         let needed = K::state_locks(tx, id, existing.as_ref().map(|(_, v)| v), spec)?;
@@ -208,7 +208,7 @@ impl App {
             Some(rec) if rec.kind == K::KIND => K::view(tx, &rec),
             _ => {
                 if let Some(g) = id.group_id() {
-                    crate::groups::load_group(tx, &g)?;
+                    crate::groups::require_group(tx, &g)?;
                 }
                 Err(not_found(&id))
             }
@@ -251,7 +251,7 @@ impl App {
             self.read_locks(move |tx| delete_locks::<K>(tx, &at).map(Option::unwrap_or_default));
         let keys = keys.await?.filter(|k| !k.is_empty());
         self.write_narrow(keys, move |tx, declared| {
-            crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
+            crate::groups::require_group(tx, &id.group_id().expect("a resource id has a group"))?;
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(Some(None));
             };

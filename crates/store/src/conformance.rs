@@ -47,10 +47,17 @@ async fn get(store: &dyn Store, key: &str) -> Option<Record> {
     read(store, move |tx| tx.get(&key)).await.unwrap()
 }
 
+async fn exists(store: &dyn Store, key: &str) -> bool {
+    let key = key.to_string();
+    read(store, move |tx| tx.exists(&key)).await.unwrap()
+}
+
 pub async fn put_get_replace_delete(store: Arc<dyn Store>) {
     let r = rec("Rg", "Microsoft.Network/networkInterfaces", "Nic1");
+    assert!(!exists(&*store, &r.key).await);
     put(&*store, r.clone()).await.unwrap();
     assert_eq!(get(&*store, &r.key).await.as_ref(), Some(&r));
+    assert!(exists(&*store, &r.key).await);
     let mut r2 = r.clone();
     r2.body = "{}".into();
     r2.etag = "W/\"2\"".into();
@@ -61,6 +68,7 @@ pub async fn put_get_replace_delete(store: Arc<dyn Store>) {
     let key = r.key.clone();
     assert!(!write(&*store, move |tx| tx.delete(&key)).await.unwrap());
     assert_eq!(get(&*store, &r.key).await, None);
+    assert!(!exists(&*store, &r.key).await);
 }
 
 pub async fn insert_refuses_an_existing_key(store: Arc<dyn Store>) {

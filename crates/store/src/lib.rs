@@ -33,6 +33,10 @@ use std::sync::{Arc, Mutex};
 /// the job that called it.
 pub trait Tx {
     fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError>;
+    /// Whether [`Tx::get`] would find a record, without reading it.
+    fn exists(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.get(key)?.is_some())
+    }
     /// Inserts or replaces the record with `rec.key`.
     fn put(&mut self, rec: &Record) -> Result<(), StoreError>;
     /// Inserts a record that must not exist yet (`StoreError::Conflict` otherwise).

@@ -421,6 +421,11 @@ impl Tx for PgTx<'_> {
         Ok(self.query(SQL, &[&key])?.first().map(to_record))
     }
 
+    fn exists(&mut self, key: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT 1 FROM resources WHERE key = $1";
+        Ok(!self.query(SQL, &[&key])?.is_empty())
+    }
+
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
         crate::record::check_placement(rec)?;
         const SQL: &str =

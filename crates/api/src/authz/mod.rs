@@ -14,17 +14,17 @@ mod linked;
 
 use crate::error::ApiError;
 use crate::identity::Caller;
+use crate::middleware::Run;
 use crate::AppState;
 use action::Kind;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cerulean_domain::authz::policy::{authorize_links, denied};
 use cerulean_domain::authz::{Grants, Principal};
 
-pub async fn authorize(State(s): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn authorize(s: &AppState, req: Request, next: impl Run) -> Response {
     if !s.options.rbac {
         return next.run(req).await;
     }
@@ -98,7 +98,7 @@ pub async fn authorize(State(s): State<AppState>, req: Request, next: Next) -> R
 /// [`crate::MAX_BODY`], as for every request) and each link checked before the write runs.
 async fn with_links(
     req: Request,
-    next: Next,
+    next: impl Run,
     grants: &Grants,
     who: &Principal,
     check: &action::Check,

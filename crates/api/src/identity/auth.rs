@@ -5,10 +5,10 @@
 
 use super::{AuthMode, TokenProblem};
 use crate::error::ApiError;
+use crate::middleware::Run;
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cerulean_domain::authz::{Principal, PrincipalType};
 use cerulean_domain::subscription::DEFAULT_TENANT_ID;
@@ -55,19 +55,24 @@ fn azure_time(epoch: i64) -> String {
 
 /// The bearer check: Graph's audiences on Graph's paths (`crate::graph`), ARM's on every
 /// other path it wraps.
-pub async fn require_bearer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn require_bearer(s: &AppState, req: Request, next: impl Run) -> Response {
     let family = if is_graph_path(req.uri().path()) {
         Audiences::Graph
     } else {
         Audiences::Arm
     };
-    check_bearer(&s, family, req, next).await
+    check_bearer(s, family, req, next).await
 }
 
 /// Lets the request through if it carries a valid token for `family` (or auth is off, or the
 /// server sent it to itself), noting who sent it ([`Caller`]); answers 401 with ARM's code
 /// and message otherwise.
-async fn check_bearer(s: &AppState, family: Audiences, mut req: Request, next: Next) -> Response {
+async fn check_bearer(
+    s: &AppState,
+    family: Audiences,
+    mut req: Request,
+    next: impl Run,
+) -> Response {
     let identity = &s.options.identity;
     if identity.mode() == AuthMode::None
         || req

@@ -19,7 +19,8 @@ mod device;
 mod directory;
 mod routes;
 
-pub use auth::{require_bearer, Caller};
+pub(crate) use auth::require_bearer;
+pub use auth::Caller;
 pub use directory::{
     app_object_id, parse_principals, user_object_id, Directory, Object, Principal, PrincipalsFile,
     RoleGrant, User,

@@ -5,11 +5,11 @@
 
 use crate::error::ApiError;
 use crate::identity::Caller;
+use crate::middleware::Run;
 use crate::wire::authorization as w;
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cerulean_domain::authz::assignment::{role_guid, AssignmentFilter, RoleFilter};
@@ -23,7 +23,12 @@ const MARK: &str = "/providers/microsoft.authorization/";
 /// Splits `{scope}/providers/Microsoft.Authorization/{rest}` (the last such marker) into the
 /// scope (`/` for the root) and the words after the namespace.
 fn split(path: &str) -> Option<(&str, Vec<&str>)> {
-    let at = path.to_ascii_lowercase().rfind(MARK)?;
+    // The last match, compared case-blind at each slash (no lower-cased copy of every path).
+    let at = path.rmatch_indices('/').map(|(i, _)| i).find(|&i| {
+        path.as_bytes()
+            .get(i..i + MARK.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(MARK.as_bytes()))
+    })?;
     let scope = if at == 0 { "/" } else { &path[..at] };
     let words: Vec<&str> = path[at + MARK.len()..]
         .trim_end_matches('/')
@@ -33,15 +38,20 @@ fn split(path: &str) -> Option<(&str, Vec<&str>)> {
 }
 
 /// Answers `Microsoft.Authorization` requests; passes every other request on.
-pub async fn dispatch(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let path = crate::path::original(req.uri().path(), req.extensions());
-    let Some((scope, words)) = split(&path) else {
+pub async fn dispatch(s: &AppState, req: Request, next: impl Run) -> Response {
+    let found = split(crate::path::original_str(
+        req.uri().path(),
+        req.extensions(),
+    ))
+    .map(|(scope, words)| {
+        (
+            scope.to_string(),
+            words.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+        )
+    });
+    let Some((scope, words)) = found else {
         return next.run(req).await;
     };
-    let (scope, words) = (
-        scope.to_string(),
-        words.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    );
     let query: Vec<(String, String)> =
         form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
             .into_owned()
@@ -67,17 +77,9 @@ pub async fn dispatch(State(s): State<AppState>, req: Request, next: Next) -> Re
     };
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let filter = param("$filter");
-    handle(
-        &s,
-        &method,
-        &scope,
-        &words,
-        filter.as_deref(),
-        &body,
-        caller,
-    )
-    .await
-    .unwrap_or_else(IntoResponse::into_response)
+    handle(s, &method, &scope, &words, filter.as_deref(), &body, caller)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn handle(

@@ -32,6 +32,9 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
 
+/// `Microsoft.Authorization`'s requests, answered before routing (see [`authorization`]).
+pub(crate) use authorization::dispatch as authorization_dispatch;
+
 pub fn router(state: AppState) -> Router {
     let arm = Router::new()
         .route("/subscriptions", get(subscriptions::list))
@@ -88,33 +91,13 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .merge(arm)
         .fallback(fallback::unknown)
-        .layer(from_fn(middleware::require_json_bodies))
-        .layer(from_fn_with_state(
-            state.clone(),
-            middleware::refuse_cross_origin_writes,
-        ))
-        .layer(from_fn_with_state(state.clone(), authorization::dispatch))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::authz::authorize,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::identity::require_bearer,
-        ));
+        .layer(from_fn_with_state(state.clone(), middleware::closed));
 
     Router::new()
         .merge(identity_open)
         .merge(own_open)
         .merge(closed)
-        .layer(from_fn(middleware::reject_undecodable_paths))
-        .layer(from_fn(middleware::cap_request_head))
-        .layer(from_fn(middleware::envelope_plain_text_errors))
-        .layer(from_fn_with_state(
-            state.options.body_timeout,
-            crate::drain::drain_unread_bodies,
-        ))
-        .layer(from_fn(middleware::request_context))
+        .layer(from_fn_with_state(state.clone(), middleware::edge))
         .with_state(state)
 }
 

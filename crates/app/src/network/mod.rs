@@ -129,7 +129,7 @@ pub(crate) fn require<T: Kind>(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Reco
         return Ok(found);
     }
     if let Some(g) = id.group_id() {
-        crate::groups::load_group(tx, &g)?;
+        crate::groups::require_group(tx, &g)?;
     }
     Err(not_found(id))
 }
@@ -168,16 +168,54 @@ pub(crate) fn subnet_info(
     let Some(vnet_id) = subnet_id.parent() else {
         return Ok(None);
     };
-    let Some((rec, vnet)) = load::<VirtualNetwork>(tx, &vnet_id)? else {
+    let Some((rec, vnet)) = load::<VnetSubnets>(tx, &vnet_id)? else {
         return Ok(None);
     };
-    Ok(vnet.subnet(subnet_id.name()).map(|s| SubnetInfo {
+    let name = subnet_id.name();
+    let Some(s) = vnet
+        .subnets
+        .into_iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(SubnetInfo {
         id: format!("{}/subnets/{}", rec.id, s.name),
-        name: s.name.clone(),
-        vnet_key: rec.key.clone(),
-        location: vnet.common.location.clone(),
-        prefixes: s.prefixes(),
+        prefixes: s
+            .address_prefixes
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect(),
+        name: s.name,
+        vnet_key: rec.key,
+        location: vnet.common.location,
     }))
+}
+
+/// What [`subnet_info`] reads of a virtual network's record: its region and its subnets'
+/// names and prefixes, decoded without the rest (tags, etags, references, unmodelled
+/// properties). A create decodes its network's record inside the writer's job, where every
+/// microsecond is serial; as `VirtualNetwork` does (`vnet.rs`), a name matches case-blind
+/// and prefixes are `Subnet::prefixes`.
+#[derive(serde::Deserialize)]
+struct VnetSubnets {
+    common: VnetRegion,
+    subnets: Vec<SubnetPrefixes>,
+}
+
+#[derive(serde::Deserialize)]
+struct VnetRegion {
+    location: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SubnetPrefixes {
+    name: String,
+    address_prefixes: Vec<String>,
+}
+
+impl Kind for VnetSubnets {
+    const KIND: &'static str = VNET;
 }
 
 pub(crate) fn public_ip_info(

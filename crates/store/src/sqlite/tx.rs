@@ -161,6 +161,14 @@ impl Tx for SqliteTx<'_> {
             .map_err(backend)
     }
 
+    fn exists(&mut self, key: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT 1 FROM resources WHERE key = ?1")
+            .map_err(backend)?;
+        st.exists([key]).map_err(backend)
+    }
+
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
         self.write_record(
             concat!(
