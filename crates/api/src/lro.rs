@@ -14,21 +14,32 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cerulean_domain::operation::Operation;
 
+/// Where an operation's region keeps its operations:
+/// `{base}/subscriptions/{s}/providers/{namespace}/locations/{location}`, written straight
+/// into the URL that needs it.
+struct Locations<'a>(&'a str, &'a Operation);
+
+impl std::fmt::Display for Locations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (base, op) = (self.0, self.1);
+        write!(
+            f,
+            "{base}/subscriptions/{}/providers/{}/locations/{}",
+            op.subscription, op.namespace, op.location
+        )
+    }
+}
+
 /// The `Azure-AsyncOperation` URL of an operation (the first of [`status_urls`], built alone).
 fn status_url(base: &str, op: &Operation, api_version: &str) -> String {
-    format!(
-        "{base}/subscriptions/{}/providers/{}/locations/{}/operations/{}?api-version={api_version}",
-        op.subscription, op.namespace, op.location, op.id
-    )
+    let prefix = Locations(base, op);
+    format!("{prefix}/operations/{}?api-version={api_version}", op.id)
 }
 
 /// `(Azure-AsyncOperation URL, Location URL)` of an operation.
 pub fn status_urls(base: &str, op: &Operation, api_version: &str) -> (String, String) {
-    let prefix = format!(
-        "{base}/subscriptions/{}/providers/{}/locations/{}",
-        op.subscription, op.namespace, op.location
-    );
-    let status = format!("{prefix}/operations/{}?api-version={api_version}", op.id);
+    let status = status_url(base, op, api_version);
+    let prefix = Locations(base, op);
     let location = if uses_monitor_url(op) {
         format!(
             "{prefix}/operations/{}?monitor=true&api-version={api_version}",

@@ -4,8 +4,15 @@
 //! locking invariant is in ARCHITECTURE.md.
 
 use crate::{App, AppError};
+use cerulean_domain::id::ResourceId;
 use cerulean_store::Tx;
 use std::sync::atomic::Ordering;
+
+/// The lock of a stored reference (it parsed when it was written; one that does not now
+/// names nothing to lock).
+pub(crate) fn lock_of(raw: &str) -> Option<String> {
+    Some(ResourceId::parse(raw).ok()?.key().to_string())
+}
 
 /// Whether every lock in `needed` is among those `declared`.
 pub(crate) fn covered(needed: &[String], declared: &[String]) -> bool {

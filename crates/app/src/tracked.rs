@@ -97,17 +97,11 @@ pub trait Kind: Send + Sync + 'static {
         Ok(Vec::new())
     }
 
-    /// The write locks a DELETE of `value` takes where several writers share the store: every
-    /// key whose state its clean-up reads for a rule or changes. `None` (the default) runs it
-    /// alone. Read on a snapshot first and recomputed under the locks, like
-    /// [`Kind::state_locks`].
-    fn delete_locks(
-        _tx: &mut dyn Tx,
-        _id: &ResourceId,
-        _value: &Self::Value,
-    ) -> Result<Option<Vec<String>>, AppError> {
-        Ok(None)
-    }
+    /// The write locks a DELETE takes where several writers share the store: every key whose
+    /// state its clean-up reads for a rule or changes. Read on a snapshot first and
+    /// recomputed under the locks, like [`Kind::state_locks`]. `None` (the default): a
+    /// DELETE runs alone, and nothing is read before it.
+    const DELETE_LOCKS: Option<DeleteLocks<Self::Value>> = None;
 
     /// Whether [`Kind::put_locks`] misses locks that most PUTs need (a VM's detached NICs
     /// are named by the stored VM only): where writers run side by side, [`Kind::state_locks`]
@@ -115,14 +109,18 @@ pub trait Kind: Send + Sync + 'static {
     const LOCKS_FROM_STATE: bool = false;
 }
 
-/// [`Kind::delete_locks`] of the stored resource (none when there is nothing to delete).
+/// The locks a DELETE of a stored value takes ([`Kind::DELETE_LOCKS`]).
+pub type DeleteLocks<V> = fn(&mut dyn Tx, &ResourceId, &V) -> Result<Vec<String>, AppError>;
+
+/// [`Kind::DELETE_LOCKS`] of the stored resource (none when there is nothing to delete).
 fn delete_locks<K: Kind>(
     tx: &mut dyn Tx,
     id: &ResourceId,
-) -> Result<Option<Vec<String>>, AppError> {
+    locks: DeleteLocks<K::Value>,
+) -> Result<Vec<String>, AppError> {
     match crate::network::load::<K::Value>(tx, id)? {
-        Some((_, value)) => K::delete_locks(tx, id, &value),
-        None => Ok(Some(Vec::new())),
+        Some((_, value)) => locks(tx, id, &value),
+        None => Ok(Vec::new()),
     }
 }
 
@@ -246,19 +244,22 @@ impl App {
     ) -> Result<Option<Operation>, AppError> {
         self.subscription(id.subscription()).await?;
         let env = self.env();
-        let at = id.clone();
-        let keys =
-            self.read_locks(move |tx| delete_locks::<K>(tx, &at).map(Option::unwrap_or_default));
-        let keys = keys.await?.filter(|k| !k.is_empty());
+        let keys = match K::DELETE_LOCKS {
+            Some(locks) => {
+                let at = id.clone();
+                self.read_locks(move |tx| delete_locks::<K>(tx, &at, locks))
+                    .await?
+            }
+            None => None,
+        };
         self.write_narrow(keys, move |tx, declared| {
             crate::groups::require_group(tx, &id.group_id().expect("a resource id has a group"))?;
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(Some(None));
             };
-            if let Some(declared) = declared {
-                match delete_locks::<K>(tx, &id)? {
-                    Some(needed) if crate::keyed::covered(&needed, declared) => {}
-                    _ => return Ok(None),
+            if let (Some(declared), Some(locks)) = (declared, K::DELETE_LOCKS) {
+                if !crate::keyed::covered(&delete_locks::<K>(tx, &id, locks)?, declared) {
+                    return Ok(None);
                 }
             }
             pre.check(Some(&rec.etag))?;

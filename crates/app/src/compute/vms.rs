@@ -3,9 +3,11 @@
 //! MAC addresses and dynamic public IPs on start, their release on deallocation.
 
 use super::{AVAILABILITY_SET, VM};
+use crate::keyed::lock_of;
 use crate::network::nics::purge as purge_nic;
 use crate::network::public_ips::Pools;
 use crate::network::{first_user, load, require, save, Stored};
+use crate::tracked::DeleteLocks;
 use crate::{App, AppError, Page};
 use cerulean_domain::compute::availability_set::AvailabilitySet;
 use cerulean_domain::compute::storage;
@@ -263,6 +265,28 @@ fn power_locks(
     Ok(keys)
 }
 
+/// What a VM's DELETE locks: its power actions' locks, its disks, and the NICs it deletes
+/// with it (their subnets, public IPs and pools).
+fn delete_locks(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    v: &VirtualMachine,
+) -> Result<Vec<String>, AppError> {
+    let mut keys = power_locks(tx, id, v)?;
+    keys.extend(v.storage.all().filter_map(|d| lock_of(&d.id)));
+    let deleted = v
+        .nics
+        .iter()
+        .filter(|n| n.delete_option == vm::DeleteOption::Delete)
+        .filter_map(|n| ResourceId::parse(&n.id).ok());
+    for nic_id in deleted {
+        if let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? {
+            keys.extend(crate::network::nics::delete_locks(tx, &nic_id, &nic)?);
+        }
+    }
+    Ok(keys)
+}
+
 /// `00-0D-3A-XX-XX-XX`, Azure's prefix, unique per store.
 fn mac_address(seq: i64) -> String {
     let n = (seq as u32) & 0x00FF_FFFF;
@@ -365,43 +389,18 @@ impl crate::tracked::Kind for Vms {
         old: Option<&VirtualMachine>,
         spec: &VmSpec,
     ) -> Result<Vec<String>, AppError> {
-        let fold = |raw: &str| ResourceId::parse(raw).ok().map(|r| r.key().to_string());
         let mut keys = vec![id.key().to_string()];
         let Some(old) = old else {
             let nics = spec.nics.iter().flatten().map(|n| n.id.clone());
             keys.extend(public_ip_locks(tx, nics)?);
             return Ok(keys);
         };
-        keys.extend(old.nics.iter().filter_map(|n| fold(&n.id)));
-        keys.extend(old.storage.all().filter_map(|d| fold(&d.id)));
+        keys.extend(old.nics.iter().filter_map(|n| lock_of(&n.id)));
+        keys.extend(old.storage.all().filter_map(|d| lock_of(&d.id)));
         Ok(keys)
     }
 
-    /// Its power actions' locks, its disks, and the NICs it deletes with it (their
-    /// subnets, public IPs and pools).
-    fn delete_locks(
-        tx: &mut dyn Tx,
-        id: &ResourceId,
-        v: &VirtualMachine,
-    ) -> Result<Option<Vec<String>>, AppError> {
-        let mut keys = power_locks(tx, id, v)?;
-        let fold = |raw: &str| ResourceId::parse(raw).ok().map(|r| r.key().to_string());
-        keys.extend(v.storage.all().filter_map(|d| fold(&d.id)));
-        let deleted = v
-            .nics
-            .iter()
-            .filter(|n| n.delete_option == vm::DeleteOption::Delete)
-            .filter_map(|n| ResourceId::parse(&n.id).ok());
-        for nic_id in deleted {
-            if let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? {
-                keys.extend(
-                    crate::network::nics::Nics::delete_locks(tx, &nic_id, &nic)?
-                        .unwrap_or_default(),
-                );
-            }
-        }
-        Ok(Some(keys))
-    }
+    const DELETE_LOCKS: Option<DeleteLocks<VirtualMachine>> = Some(delete_locks);
 
     /// Mostly for the NICs a PUT detaches: the body no longer names them.
     const LOCKS_FROM_STATE: bool = true;

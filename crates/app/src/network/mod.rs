@@ -181,11 +181,7 @@ pub(crate) fn subnet_info(
     };
     Ok(Some(SubnetInfo {
         id: format!("{}/subnets/{}", rec.id, s.name),
-        prefixes: s
-            .address_prefixes
-            .iter()
-            .filter_map(|p| p.parse().ok())
-            .collect(),
+        prefixes: cerulean_domain::network::vnet::parse_prefixes(&s.address_prefixes),
         name: s.name,
         vnet_key: rec.key,
         location: vnet.common.location,
@@ -196,7 +192,7 @@ pub(crate) fn subnet_info(
 /// names and prefixes, decoded without the rest (tags, etags, references, unmodelled
 /// properties). A create decodes its network's record inside the writer's job, where every
 /// microsecond is serial; as `VirtualNetwork` does (`vnet.rs`), a name matches case-blind
-/// and prefixes are `Subnet::prefixes`.
+/// and prefixes are parsed by `vnet::parse_prefixes`.
 #[derive(serde::Deserialize)]
 struct VnetSubnets {
     common: VnetRegion,

@@ -4,6 +4,7 @@ use super::{
     decode_conflict, load, locate, pool_info, public_ip_info, run_moves, subnet_info, Stored, NIC,
 };
 use crate::records::new_etag;
+use crate::tracked::DeleteLocks;
 use crate::AppError;
 use cerulean_domain::compute::vm::VirtualMachine;
 use cerulean_domain::id::ResourceId;
@@ -192,6 +193,18 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     Ok(())
 }
 
+/// What a NIC's DELETE locks: what its PUT would hold, since the clean-up gives back its
+/// addresses and drops its references to public IPs and pools (the attachment a VM holds
+/// is under the NIC's own key).
+pub(crate) fn delete_locks(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    nic: &NetworkInterface,
+) -> Result<Vec<String>, AppError> {
+    use crate::tracked::Kind;
+    Nics::state_locks(tx, id, Some(nic), &NicSpec::default())
+}
+
 /// Network interfaces on the tracked-resource path.
 pub struct Nics;
 
@@ -255,21 +268,12 @@ impl crate::tracked::Kind for Nics {
             let named = std::iter::once(&c.subnet)
                 .chain(&c.public_ip)
                 .chain(&c.pools);
-            // A stored reference always parses (it was checked when written).
-            keys.extend(named.filter_map(|r| Some(ResourceId::parse(r).ok()?.key().to_string())));
+            keys.extend(named.filter_map(|r| crate::keyed::lock_of(r)));
         }
         Ok(keys)
     }
 
-    /// What its PUT would hold: the clean-up gives back its addresses and drops its
-    /// references to public IPs and pools (the attachment a VM holds, under the NIC's key).
-    fn delete_locks(
-        tx: &mut dyn Tx,
-        id: &ResourceId,
-        nic: &NetworkInterface,
-    ) -> Result<Option<Vec<String>>, AppError> {
-        Self::state_locks(tx, id, Some(nic), &NicSpec::default()).map(Some)
-    }
+    const DELETE_LOCKS: Option<DeleteLocks<NetworkInterface>> = Some(delete_locks);
 
     fn put(
         tx: &mut dyn Tx,

@@ -42,10 +42,11 @@ impl Pools {
     }
 
     fn of(&self, v: IpVersion) -> (&'static str, IpNet) {
-        match v {
-            IpVersion::IPv4 => (Self::book(v), self.v4),
-            IpVersion::IPv6 => (Self::book(v), self.v6),
-        }
+        let prefix = match v {
+            IpVersion::IPv4 => self.v4,
+            IpVersion::IPv6 => self.v6,
+        };
+        (Self::book(v), prefix)
     }
 
     /// Takes an address from the pool for `owner` (the public IP's id).

@@ -34,12 +34,14 @@ pub struct Subnet {
     pub extra: Vec<(String, String)>,
 }
 
+/// A subnet's stored prefixes, parsed (they were checked when written).
+pub fn parse_prefixes(raw: &[String]) -> Vec<IpNet> {
+    raw.iter().filter_map(|p| p.parse().ok()).collect()
+}
+
 impl Subnet {
     pub fn prefixes(&self) -> Vec<IpNet> {
-        self.address_prefixes
-            .iter()
-            .filter_map(|p| p.parse().ok())
-            .collect()
+        parse_prefixes(&self.address_prefixes)
     }
 
     /// The prefix addresses of this version come from.
