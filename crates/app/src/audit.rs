@@ -201,12 +201,28 @@ impl Auditor {
     fn vnet(&mut self, r: &Record) -> Result<(), AppError> {
         let vnet: VirtualNetwork = from_record(r)?;
         for s in &vnet.subnets {
-            let key = key_of(&format!("{}/subnets/{}", r.id, s.name));
+            let id = format!("{}/subnets/{}", r.id, s.name);
+            let key = key_of(&id);
             for p in s.prefixes() {
                 self.books.insert(book_key(&key, &p));
             }
+            for to in [&s.network_security_group, &s.route_table]
+                .into_iter()
+                .flatten()
+            {
+                self.link(&r.id, &id, to);
+            }
         }
         Ok(())
+    }
+
+    /// `from` (of `owner`) links `to`, a network security group or route table: it exists,
+    /// and the index holds the reference that keeps it from being deleted.
+    fn link(&mut self, owner: &str, from: &str, to: &str) {
+        if !self.records.contains_key(&key_of(to)) {
+            self.violation(format!("{from} links {to}, which does not exist"));
+        }
+        self.expect_ref(owner, from, to, RefKind::Linked);
     }
 
     /// An IP configuration in a subnet holds its address there: the subnet exists, the address
@@ -272,6 +288,9 @@ impl Auditor {
 
     fn nic(&mut self, r: &Record) -> Result<(), AppError> {
         let nic: NetworkInterface = from_record(r)?;
+        if let Some(nsg) = &nic.network_security_group {
+            self.link(&r.id, &r.id, nsg);
+        }
         for c in &nic.ip_configurations {
             let config = format!("{}/ipConfigurations/{}", r.id, c.name);
             self.private_address(&config, &c.subnet, c.private_ip.as_deref());

@@ -76,7 +76,11 @@ impl App {
         if let Some(t) = &spec.tags {
             tags::validate(t)?;
         }
-        cerulean_store::write(&*self.store, move |tx| {
+        // The resource and its ancestors: a parent's DELETE takes its children with it.
+        let keys = std::iter::successors(Some(id.clone()), ResourceId::parent)
+            .map(|a| a.key().to_string())
+            .collect();
+        self.write_under(keys, move |tx| {
             crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
             if let Some(parent) = id.parent() {
                 if tx.get(parent.key())?.is_none() {
@@ -142,7 +146,8 @@ impl App {
         pre: Precondition,
     ) -> Result<bool, AppError> {
         self.subscription(id.subscription()).await?;
-        cerulean_store::write(&*self.store, move |tx| {
+        // Its own key: its children's writes and whatever links it declare it too.
+        self.write_under(vec![id.key().to_string()], move |tx| {
             let group = id.group_id().expect("a resource id has a group");
             crate::groups::load_group(tx, &group)?;
             let Some(rec) = tx.get(id.key())? else {

@@ -48,6 +48,50 @@ pub(crate) fn require_group(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppE
     }
 }
 
+/// Every record in a group, read `page` at a time.
+fn members(tx: &mut dyn Tx, id: &ResourceId, page: usize) -> Result<Vec<Record>, AppError> {
+    let mut inside = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let p = list_page(
+            tx,
+            Scope::Group(id.key()),
+            None,
+            after.as_deref(),
+            page,
+            &|_| Ok(true),
+        )?;
+        after = p.next.clone();
+        inside.extend(p.items);
+        if after.is_none() {
+            return Ok(inside);
+        }
+    }
+}
+
+/// What a group's DELETE locks: the group's key (every write in the group shares it: taken
+/// exclusively, it covers every key in the group), and whatever outside the group its
+/// members' clean-up reads or changes (`network::purge_locks`: the subnets, pools and NICs
+/// of other groups they hold addresses in, belong to or are attached to).
+fn delete_locks(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    members: &[Record],
+) -> Result<Vec<String>, AppError> {
+    let mut keys = vec![id.key().to_string()];
+    for r in members {
+        let locks = crate::network::purge_locks(tx, r)?;
+        keys.extend(
+            locks
+                .into_iter()
+                .filter(|k| crate::keyed::group_of(k) != Some(id.key())),
+        );
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(keys)
+}
+
 impl App {
     /// PUT: returns the group and whether it was created.
     pub async fn put_group(
@@ -59,7 +103,8 @@ impl App {
     ) -> Result<(GroupView, bool), AppError> {
         self.subscription(subscription).await?;
         let id = ResourceId::group(subscription, name);
-        cerulean_store::write(&*self.store, move |tx| {
+        // The group's key, exclusively: every write in the group shares it.
+        self.write_under(vec![id.key().to_string()], move |tx| {
             let existing = tx.get(id.key())?;
             pre.check(existing.as_ref().map(|r| r.etag.as_str()))?;
             let old: Option<ResourceGroup> = existing.as_ref().map(from_record).transpose()?;
@@ -91,7 +136,7 @@ impl App {
     ) -> Result<GroupView, AppError> {
         self.subscription(subscription).await?;
         let id = ResourceId::group(subscription, name);
-        cerulean_store::write(&*self.store, move |tx| {
+        self.write_under(vec![id.key().to_string()], move |tx| {
             let rec = load_group(tx, &id)?;
             pre.check(Some(&rec.etag))?;
             let g = group::patch(&from_record(&rec)?, patch.clone())?;
@@ -121,28 +166,24 @@ impl App {
             id.as_str(),
             Ok(None),
         );
-        cerulean_store::write(&*self.store, move |tx| {
+        let at = id.clone();
+        let keys = self
+            .read_locks(move |tx| {
+                let inside = members(tx, &at, page)?;
+                delete_locks(tx, &at, &inside)
+            })
+            .await?;
+        self.write_narrow(keys, move |tx, declared| {
             let rec = load_group(tx, &id)?;
             pre.check(Some(&rec.etag))?;
             let op = Operation {
                 location: from_record::<ResourceGroup>(&rec)?.location,
                 ..template.clone()
             };
-            let mut inside = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let p = list_page(
-                    tx,
-                    Scope::Group(id.key()),
-                    None,
-                    after.as_deref(),
-                    page,
-                    &|_| Ok(true),
-                )?;
-                after = p.next.clone();
-                inside.extend(p.items);
-                if after.is_none() {
-                    break;
+            let mut inside = members(tx, &id, page)?;
+            if let Some(declared) = declared {
+                if !crate::keyed::covered(&delete_locks(tx, &id, &inside)?, declared) {
+                    return Ok(None);
                 }
             }
             inside.sort_by_key(|r| kind::delete_rank(&r.kind));
@@ -151,7 +192,7 @@ impl App {
             }
             tx.delete(id.key())?;
             tx.put_operation(&op)?;
-            Ok(op.clone())
+            Ok(Some(op.clone()))
         })
         .await
     }

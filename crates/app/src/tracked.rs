@@ -97,30 +97,18 @@ pub trait Kind: Send + Sync + 'static {
         Ok(Vec::new())
     }
 
-    /// The write locks a DELETE takes where several writers share the store: every key whose
-    /// state its clean-up reads for a rule or changes. Read on a snapshot first and
-    /// recomputed under the locks, like [`Kind::state_locks`]. `None` (the default): a
-    /// DELETE runs alone, and nothing is read before it.
-    const DELETE_LOCKS: Option<DeleteLocks<Self::Value>> = None;
-
     /// Whether [`Kind::put_locks`] misses locks that most PUTs need (a VM's detached NICs
     /// are named by the stored VM only): where writers run side by side, [`Kind::state_locks`]
     /// is then read on a snapshot first and declared too.
     const LOCKS_FROM_STATE: bool = false;
 }
 
-/// The locks a DELETE of a stored value takes ([`Kind::DELETE_LOCKS`]).
-pub type DeleteLocks<V> = fn(&mut dyn Tx, &ResourceId, &V) -> Result<Vec<String>, AppError>;
-
-/// [`Kind::DELETE_LOCKS`] of the stored resource (none when there is nothing to delete).
-fn delete_locks<K: Kind>(
-    tx: &mut dyn Tx,
-    id: &ResourceId,
-    locks: DeleteLocks<K::Value>,
-) -> Result<Vec<String>, AppError> {
-    match crate::network::load::<K::Value>(tx, id)? {
-        Some((_, value)) => locks(tx, id, &value),
-        None => Ok(Vec::new()),
+/// What a DELETE of `id` locks: what its clean-up needs (`network::purge_locks`), nothing
+/// when there is nothing of this kind to delete.
+fn delete_locks<K: Kind>(tx: &mut dyn Tx, id: &ResourceId) -> Result<Vec<String>, AppError> {
+    match tx.get(id.key())? {
+        Some(rec) if rec.kind == K::KIND => crate::network::purge_locks(tx, &rec),
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -222,7 +210,8 @@ impl App {
         pre: Precondition,
     ) -> Result<K::View, AppError> {
         self.subscription(id.subscription()).await?;
-        cerulean_store::write(&*self.store, move |tx| {
+        // Tags are the resource's own: no rule reads them.
+        self.write_under(vec![id.key().to_string()], move |tx| {
             let (rec, mut value) = crate::network::require::<K::Value>(tx, &id)?;
             pre.check(Some(&rec.etag))?;
             if let Some(t) = &tags {
@@ -244,21 +233,17 @@ impl App {
     ) -> Result<Option<Operation>, AppError> {
         self.subscription(id.subscription()).await?;
         let env = self.env();
-        let keys = match K::DELETE_LOCKS {
-            Some(locks) => {
-                let at = id.clone();
-                self.read_locks(move |tx| delete_locks::<K>(tx, &at, locks))
-                    .await?
-            }
-            None => None,
-        };
+        let at = id.clone();
+        let keys = self
+            .read_locks(move |tx| delete_locks::<K>(tx, &at))
+            .await?;
         self.write_narrow(keys, move |tx, declared| {
             crate::groups::require_group(tx, &id.group_id().expect("a resource id has a group"))?;
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(Some(None));
             };
-            if let (Some(declared), Some(locks)) = (declared, K::DELETE_LOCKS) {
-                if !crate::keyed::covered(&delete_locks::<K>(tx, &id, locks)?, declared) {
+            if let Some(declared) = declared {
+                if !crate::keyed::covered(&delete_locks::<K>(tx, &id)?, declared) {
                     return Ok(None);
                 }
             }

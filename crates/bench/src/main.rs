@@ -5,6 +5,7 @@
 
 mod azure;
 mod baseline;
+mod churn;
 mod load;
 mod moto;
 mod probe;

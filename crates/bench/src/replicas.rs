@@ -1,6 +1,7 @@
-//! The `replicas` scenario (issue 21): NIC creates, then VM NIC add+remove, at 32 clients
-//! spread over 1 and 2 `cerulean serve` replicas sharing one PostgreSQL database, with the
-//! creates in 32 subnets and in one. Client `c` talks to replica `c % n`. Afterwards
+//! The `replicas` scenario (issue 21): NIC creates, then NIC creates beside clients deleting
+//! whole groups, then VM NIC add+remove, at 32 clients spread over 1 and 2 `cerulean serve`
+//! replicas sharing one PostgreSQL database, with the creates in 32 subnets and in one.
+//! Client `c` talks to replica `c % n`. Afterwards
 //! `cerulean check` (the invariant audit of `cerulean_app::audit`: no address held twice, no
 //! NIC on two VMs, ...) runs on the database; a violation fails the scenario.
 
@@ -16,6 +17,8 @@ use std::sync::Arc;
 const RG: &str = "bench";
 const CLIENTS: usize = 32;
 const SUBNETS: usize = 32;
+/// Of the clients, how many create and delete groups in the second phase.
+const CHURNERS: usize = 4;
 
 /// Every layout on 1 and on 2 replicas. `Ok(false)` when PostgreSQL is unreachable.
 pub async fn run(cfg: &Config, out: &mut Vec<Measured>) -> Result<bool, String> {
@@ -86,27 +89,22 @@ async fn layout(
     let pid = servers[0].pid();
     let s = &cfg.sizes;
 
-    let mut rounds = Vec::new();
-    for r in 0..cfg.rounds {
-        let hs = hs.clone();
-        rounds.push(
-            round(pid, CLIENTS, s.create_n, cfg.cap, move |op: Op| {
-                let h = hs[op.client % hs.len()].clone();
-                let subnet = if many {
-                    subnet_name(op.client % SUBNETS)
-                } else {
-                    "one".into()
-                };
-                async move {
-                    let subnet = azure::subnet_id(RG, "vnet", &subnet);
-                    let name = format!("r{r}c{}n{}", op.client, op.local);
-                    azure::put_nic(&h, RG, &name, &subnet).await
-                }
-            })
-            .await?,
-        );
-    }
+    let rounds = creates(cfg, &hs, pid, CLIENTS, 0, many, "r").await?;
     push(out, &target, "NIC create (dynamic IP)", rounds, note);
+
+    // The same creates on 28 clients (clients 4..32) while 4 create and delete whole groups.
+    let churn = crate::churn::Churn::start(&hs, CHURNERS, "churn");
+    let rounds = creates(cfg, &hs, pid, CLIENTS - CHURNERS, CHURNERS, many, "g").await;
+    let groups = churn.stop().await?;
+    let churned =
+        format!("{note}; 28 clients create, 4 create and delete groups ({groups} deleted)");
+    push(
+        out,
+        &target,
+        "NIC create beside group deletes",
+        rounds?,
+        &churned,
+    );
 
     // VM NIC add+remove: each client owns a deallocated VM with one NIC and adds a second.
     let mut setups = Vec::new();
@@ -132,6 +130,38 @@ async fn layout(
     keyed(&hs).await?;
     drop(servers);
     check(cfg, url)
+}
+
+/// Rounds of NIC creates by `clients` clients numbered from `first` (client `c` on replica
+/// `c % n`, in subnet `c % 32` or in the one subnet), named `{tag}{round}c{client}n{k}`.
+async fn creates(
+    cfg: &Config,
+    hs: &Arc<Vec<Http>>,
+    pid: u32,
+    clients: usize,
+    first: usize,
+    many: bool,
+    tag: &'static str,
+) -> Result<Vec<crate::load::Round>, String> {
+    let mut rounds = Vec::new();
+    for r in 0..cfg.rounds {
+        let hs = hs.clone();
+        let done = round(pid, clients, cfg.sizes.create_n, cfg.cap, move |op: Op| {
+            let client = first + op.client;
+            let h = hs[client % hs.len()].clone();
+            let subnet = match many {
+                true => subnet_name(client % SUBNETS),
+                false => "one".into(),
+            };
+            async move {
+                let subnet = azure::subnet_id(RG, "vnet", &subnet);
+                let name = format!("{tag}{r}c{client}n{}", op.local);
+                azure::put_nic(&h, RG, &name, &subnet).await
+            }
+        });
+        rounds.push(done.await?);
+    }
+    Ok(rounds)
 }
 
 /// Every write of the scenario ran with its narrow locks: the replicas counted keyed writes

@@ -1,6 +1,7 @@
 //! The adversarial suite: races for scarce things (the addresses of a small subnet, one NIC,
-//! one public IP, a quota), a group deleted while resources are being created in it, a
-//! deployment competing with direct writes, and `kill -9` in the middle of a burst of writes.
+//! one public IP, a quota), a group deleted while resources are being created in it, deletes
+//! racing the writes that would keep what they delete (`chaos/links.rs`), a deployment
+//! competing with direct writes, and `kill -9` in the middle of a burst of writes.
 //! Each runs on SQLite and on two servers sharing PostgreSQL (requests alternate between
 //! them), and ends with the invariant check of `common::invariants`: through the API and
 //! with `cerulean check` on the store.
@@ -15,6 +16,10 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "chaos/links.rs"]
+mod links;
+use links::deletes_racing_their_users;
 
 const LOC: &str = "eastus";
 
@@ -886,4 +891,5 @@ on_sqlite_and_two_postgres_servers!(
     group_delete_during_creates[],
     a_deployment_racing_direct_writes[],
     kill_during_a_burst["--public-ip-quota", "100"],
+    deletes_racing_their_users[],
 );

@@ -75,8 +75,8 @@ async fn assert_clean(s: &Server, store: &StoreAt) {
     check_api(s).await;
     let report = check_store(store);
     assert_eq!(
-        report["resources"], 6,
-        "group, VNet, public IP, two NICs, VM"
+        report["resources"], 7,
+        "group, VNet, public IP, security group, two NICs, VM"
     );
     assert_eq!(report["addresses"], 3, "two NIC addresses and a public one");
 }
@@ -114,12 +114,11 @@ async fn the_checker_names_each_kind_of_damage() {
         config(json!({"subnet": {"id": subnet}, "publicIPAddress": {"id": pip}})),
     )
     .await;
-    put_ok(
-        &s,
-        &net("networkInterfaces", "b"),
-        config(json!({"subnet": {"id": subnet}})),
-    )
-    .await;
+    let nsg = net("networkSecurityGroups", "nsg");
+    put_ok(&s, &nsg, json!({"location": LOC})).await;
+    let mut linked = config(json!({"subnet": {"id": subnet}}));
+    linked["properties"]["networkSecurityGroup"] = json!({"id": nsg});
+    put_ok(&s, &net("networkInterfaces", "b"), linked).await;
     put_ok(&s, &vm_id("vm"), json!({"location": LOC, "properties": {
         "hardwareProfile": {"vmSize": "Standard_B1s"},
         "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}},
@@ -267,6 +266,21 @@ async fn the_checker_names_each_kind_of_damage() {
     )
     .await;
     sql(&url, &format!("DELETE FROM resources WHERE id = '{fake}'"));
+    assert_clean(&s, &store).await;
+
+    // A NIC linking a security group that is gone.
+    sql(
+        &url,
+        &format!("DELETE FROM resources WHERE key = '{}'", nsg.to_lowercase()),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[&format!("links {nsg}, which does not exist")],
+        &[],
+    )
+    .await;
+    put_ok(&s, &nsg, json!({"location": LOC})).await;
     assert_clean(&s, &store).await;
 
     // A public IP whose address the pool lost.

@@ -886,6 +886,7 @@ macro_rules! conformance_suite {
             racing_grants_have_one_winner,
             keyed_writers_of_one_key_take_turns,
             a_writer_without_keys_runs_alone,
+            a_shared_key_excludes_its_exclusive_holder,
             keys_in_any_order_do_not_deadlock
         );
     };

@@ -204,11 +204,7 @@ pub trait Store: Send + Sync + 'static {
     /// change; `run_write` (no keys) excludes every other writer. Keys are locked in one
     /// fixed order, so keyed writers cannot deadlock one another; unique constraints still
     /// decide any race the keys miss. The default (one writer: SQLite) ignores the keys.
-    fn run_write_keyed(
-        &self,
-        job: Job,
-        keys: Vec<String>,
-    ) -> StoreFuture<'_, Result<(), StoreError>> {
+    fn run_write_keyed(&self, job: Job, keys: Keys) -> StoreFuture<'_, Result<(), StoreError>> {
         let _ = keys;
         self.run_write(job)
     }
@@ -223,6 +219,26 @@ pub trait Store: Send + Sync + 'static {
     fn close(&self) -> StoreFuture<'_, ()>;
     /// What the write path has done since the store opened.
     fn write_stats(&self) -> WriteStats;
+}
+
+/// The locks a keyed write takes ([`Store::run_write_keyed`]). An exclusive key excludes
+/// every other holder of it; a shared key excludes only an exclusive holder. A resource
+/// group's key is both: every write in the group shares it, the group's deletion takes it
+/// exclusively. A key named in both lists is taken exclusively.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Keys {
+    pub exclusive: Vec<String>,
+    pub shared: Vec<String>,
+}
+
+impl Keys {
+    /// Only exclusive keys.
+    pub fn exclusive(keys: Vec<String>) -> Keys {
+        Keys {
+            exclusive: keys,
+            shared: Vec::new(),
+        }
+    }
 }
 
 /// Counters of a store's write path (`/cerulean/info`, the benchmark's probe): how well
@@ -313,7 +329,7 @@ where
 }
 
 /// Like [`write`], holding write locks on `keys` only (see [`Store::run_write_keyed`]).
-pub async fn write_keyed<T, E, F>(store: &dyn Store, keys: Vec<String>, f: F) -> Result<T, E>
+pub async fn write_keyed<T, E, F>(store: &dyn Store, keys: Keys, f: F) -> Result<T, E>
 where
     F: FnMut(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     T: Send + 'static,

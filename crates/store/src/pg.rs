@@ -7,8 +7,8 @@
 //!
 //! The locks: one store-wide lock, which a job without declared keys (`run_write`) takes
 //! exclusively, so it runs alone as on SQLite; a job with keys (`run_write_keyed`) takes it
-//! shared, then one lock per key in ascending lock-id order (a fixed order: keyed writers
-//! cannot deadlock one another). Keys live in the two-int4 advisory lock space, the
+//! shared, then one lock per key, exclusive or shared as declared, in ascending lock-id
+//! order (a fixed order: keyed writers cannot deadlock one another). Keys live in the two-int4 advisory lock space, the
 //! store-wide and migration locks in the bigint one, so no key can collide with them.
 //! Reads run in parallel on REPEATABLE READ snapshots. A deadlock or serialization failure
 //! still re-runs the job; unique constraints remain the last line of defence.
@@ -19,7 +19,7 @@ use crate::record::{
     UNIQUE_ROLE_ASSIGNMENT,
 };
 use crate::{
-    Job, ListQuery, Record, Scope, Secret, Store, StoreError, StoreFuture, Tx, WriteCounters,
+    Job, Keys, ListQuery, Record, Scope, Secret, Store, StoreError, StoreFuture, Tx, WriteCounters,
     WriteStats,
 };
 use cerulean_domain::authz::RoleAssignment;
@@ -166,15 +166,19 @@ enum Access {
     Read,
     /// Alone: the store-wide lock, exclusively.
     Write,
-    /// The store-wide lock shared, then these (sorted, distinct) key locks.
-    Keyed(Vec<(i32, i32)>),
+    /// The store-wide lock shared, then these key locks: sorted, distinct, each exclusive
+    /// (`true`) or shared.
+    Keyed(Vec<((i32, i32), bool)>),
 }
 
 impl Access {
-    fn keyed(keys: &[String]) -> Access {
-        let mut ids: Vec<(i32, i32)> = keys.iter().map(|k| lock_id(k)).collect();
-        ids.sort_unstable();
-        ids.dedup();
+    fn keyed(keys: &Keys) -> Access {
+        let exclusive = keys.exclusive.iter().map(|k| (lock_id(k), true));
+        let shared = keys.shared.iter().map(|k| (lock_id(k), false));
+        let mut ids: Vec<_> = exclusive.chain(shared).collect();
+        // Exclusive before shared for one id, so that `dedup` keeps the stronger lock.
+        ids.sort_unstable_by_key(|&(id, exclusive)| (id, !exclusive));
+        ids.dedup_by_key(|&mut (id, _)| id);
         Access::Keyed(ids)
     }
 
@@ -189,8 +193,9 @@ impl Access {
                 let mut sql = format!(
                     "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock_shared({STORE_LOCK})"
                 );
-                for (a, b) in ids {
-                    sql.push_str(&format!("; SELECT pg_advisory_xact_lock({a}, {b})"));
+                for ((a, b), exclusive) in ids {
+                    let mode = if *exclusive { "" } else { "_shared" };
+                    sql.push_str(&format!("; SELECT pg_advisory_xact_lock{mode}({a}, {b})"));
                 }
                 sql
             }
@@ -246,11 +251,7 @@ impl Store for PgStore {
     fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
         self.run(job, Access::Write)
     }
-    fn run_write_keyed(
-        &self,
-        job: Job,
-        keys: Vec<String>,
-    ) -> StoreFuture<'_, Result<(), StoreError>> {
+    fn run_write_keyed(&self, job: Job, keys: Keys) -> StoreFuture<'_, Result<(), StoreError>> {
         self.run(job, Access::keyed(&keys))
     }
     fn several_writers(&self) -> bool {

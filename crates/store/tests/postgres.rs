@@ -2,7 +2,7 @@
 //! own. The server comes from `CERULEAN_TEST_POSTGRES` (default: the local one on
 //! 127.0.0.1:5432, user postgres); `.ci/run` makes sure it is running.
 
-use cerulean_store::PgStore;
+use cerulean_store::{Keys, PgStore};
 use std::sync::Arc;
 
 fn admin_url() -> String {
@@ -94,22 +94,19 @@ fn drop_stale_databases(c: &mut postgres::Client, now: u64) {
 
 cerulean_store::conformance_suite!(open().await);
 
-/// On PostgreSQL, writers of disjoint keys really run side by side (not only correctly): two
-/// keyed jobs each wait, inside their transactions, until both are inside. With one lock for
-/// every writer the first would wait alone until its bound.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writers_of_disjoint_keys_overlap() {
+/// Runs two keyed jobs that each wait, inside their transactions, until both are inside (or
+/// give up after a bound): whether the two ran side by side.
+async fn overlap(store: Arc<dyn cerulean_store::Store>, keys: [Keys; 2]) -> bool {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::{Duration, Instant};
-    let store = open().await;
     let inside = Arc::new(AtomicUsize::new(0));
     let mut handles = Vec::new();
-    for key in ["/a", "/b"] {
+    for keys in keys {
         let (store, inside) = (store.clone(), inside.clone());
         handles.push(tokio::spawn(async move {
-            cerulean_store::write_keyed(&*store, vec![key.to_string()], move |_tx| {
+            cerulean_store::write_keyed(&*store, keys, move |_tx| {
                 inside.fetch_add(1, Ordering::SeqCst);
-                let until = Instant::now() + Duration::from_secs(10);
+                let until = Instant::now() + Duration::from_secs(3);
                 while inside.load(Ordering::SeqCst) < 2 {
                     if Instant::now() > until {
                         return Ok(false);
@@ -122,7 +119,25 @@ async fn writers_of_disjoint_keys_overlap() {
             .unwrap()
         }));
     }
+    let mut both = true;
     for h in handles {
-        assert!(h.await.unwrap(), "the two keyed writers did not overlap");
+        both &= h.await.unwrap();
     }
+    both
+}
+
+/// On PostgreSQL, writers of disjoint keys really run side by side (not only correctly), as
+/// do writers sharing a key; one holding it exclusively runs alone. With one lock for every
+/// writer none would overlap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_disjoint_or_shared_keys_overlap() {
+    let store = open().await;
+    let own = |k: &str| Keys::exclusive(vec![k.to_string()]);
+    let in_group = |k: &str| Keys {
+        exclusive: vec![k.to_string()],
+        shared: vec!["/g".to_string()],
+    };
+    assert!(overlap(store.clone(), [own("/a"), own("/b")]).await);
+    assert!(overlap(store.clone(), [in_group("/a"), in_group("/b")]).await);
+    assert!(!overlap(store.clone(), [in_group("/a"), own("/g")]).await);
 }

@@ -43,6 +43,11 @@ impl crate::tracked::Kind for AvailabilitySets {
         view(tx, rec)
     }
 
+    /// The set alone: a VM's PUT that joins it declares its key too.
+    fn put_locks(id: &ResourceId, _spec: &AvailabilitySetSpec) -> Option<Vec<String>> {
+        Some(vec![id.key().to_string()])
+    }
+
     fn put(
         _tx: &mut dyn Tx,
         _env: &crate::tracked::Env,

@@ -35,6 +35,11 @@ impl crate::tracked::Kind for Disks {
         view(tx, rec)
     }
 
+    /// The disk alone: a VM's write that attaches or detaches it declares its key too.
+    fn put_locks(id: &ResourceId, _spec: &DiskSpec) -> Option<Vec<String>> {
+        Some(vec![id.key().to_string()])
+    }
+
     fn put(
         _tx: &mut dyn Tx,
         _env: &crate::tracked::Env,

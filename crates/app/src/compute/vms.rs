@@ -7,7 +7,6 @@ use crate::keyed::lock_of;
 use crate::network::nics::purge as purge_nic;
 use crate::network::public_ips::Pools;
 use crate::network::{first_user, load, require, save, Stored};
-use crate::tracked::DeleteLocks;
 use crate::{App, AppError, Page};
 use cerulean_domain::compute::availability_set::AvailabilitySet;
 use cerulean_domain::compute::storage;
@@ -267,7 +266,7 @@ fn power_locks(
 
 /// What a VM's DELETE locks: its power actions' locks, its disks, and the NICs it deletes
 /// with it (their subnets, public IPs and pools).
-fn delete_locks(
+pub(crate) fn delete_locks(
     tx: &mut dyn Tx,
     id: &ResourceId,
     v: &VirtualMachine,
@@ -399,8 +398,6 @@ impl crate::tracked::Kind for Vms {
         keys.extend(old.storage.all().filter_map(|d| lock_of(&d.id)));
         Ok(keys)
     }
-
-    const DELETE_LOCKS: Option<DeleteLocks<VirtualMachine>> = Some(delete_locks);
 
     /// Mostly for the NICs a PUT detaches: the body no longer names them.
     const LOCKS_FROM_STATE: bool = true;

@@ -3,6 +3,7 @@
 use super::{
     first_user, public_ip_info, require, run_moves, save, subnet_info, Stored, LOAD_BALANCER,
 };
+use crate::keyed::lock_of;
 use crate::records::new_etag;
 use crate::{App, AppError};
 use cerulean_domain::id::ResourceId;
@@ -81,6 +82,22 @@ fn refs_of(id: &ResourceId, lb: &LoadBalancer) -> Result<Vec<Ref>, AppError> {
     Ok(refs)
 }
 
+/// What a load balancer's DELETE locks: itself, its pools (members join under their key),
+/// the subnets its frontends hold addresses in and the public IPs they use.
+pub(crate) fn delete_locks(id: &ResourceId, lb: &LoadBalancer) -> Vec<String> {
+    let mut keys = vec![id.key().to_string()];
+    keys.extend(lb.pools.iter().map(|p| pool_key(id.key(), &p.name)));
+    for f in &lb.frontends {
+        keys.extend(
+            f.subnet
+                .iter()
+                .chain(&f.public_ip)
+                .filter_map(|r| lock_of(r)),
+        );
+    }
+    keys
+}
+
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let id = ResourceId::parse(&rec.id)?;
     let lb: LoadBalancer = crate::records::from_record(rec)?;
@@ -104,6 +121,36 @@ impl crate::tracked::Kind for LoadBalancers {
     fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
         view(tx, rec)
     }
+
+    /// The load balancer, the pools it names (a NIC joins one under the pool's key), and
+    /// the subnets and public IPs its frontends name: what a NIC's write or another load
+    /// balancer's can also change.
+    fn put_locks(id: &ResourceId, spec: &LbSpec) -> Option<Vec<String>> {
+        let mut keys = vec![id.key().to_string()];
+        keys.extend(spec.pools.iter().map(|p| pool_key(id.key(), p)));
+        for f in &spec.frontends {
+            keys.extend(
+                f.subnet
+                    .iter()
+                    .chain(&f.public_ip)
+                    .map(|r| r.key().to_string()),
+            );
+        }
+        Some(keys)
+    }
+
+    /// What the stored load balancer holds: pools a PUT may drop, subnets whose addresses
+    /// it may give back, public IPs it may let go.
+    fn state_locks(
+        _tx: &mut dyn Tx,
+        id: &ResourceId,
+        old: Option<&LoadBalancer>,
+        _spec: &LbSpec,
+    ) -> Result<Vec<String>, AppError> {
+        Ok(old.map_or_else(|| vec![id.key().to_string()], |lb| delete_locks(id, lb)))
+    }
+
+    const LOCKS_FROM_STATE: bool = true;
 
     fn put(
         tx: &mut dyn Tx,
@@ -140,7 +187,8 @@ impl App {
     ) -> Result<(LbView, bool, Operation), AppError> {
         self.subscription(lb_id.subscription()).await?;
         let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
+        let keys = vec![lb_id.key().to_string(), pool_key(lb_id.key(), &name)];
+        self.write_under(keys, move |tx| {
             let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
             cerulean_domain::name::validate_network_name(&name)?;
             let created = !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&name));
@@ -169,7 +217,9 @@ impl App {
     ) -> Result<Option<Operation>, AppError> {
         self.subscription(lb_id.subscription()).await?;
         let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
+        // The pool's key: a NIC joins it under that key, so its emptiness holds.
+        let keys = vec![lb_id.key().to_string(), pool_key(lb_id.key(), &name)];
+        self.write_under(keys, move |tx| {
             let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
             if !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
                 return Ok(None);

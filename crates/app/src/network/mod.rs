@@ -5,6 +5,7 @@
 pub mod load_balancers;
 pub mod nics;
 pub mod public_ips;
+mod purge;
 pub mod usages;
 pub mod vnets;
 
@@ -20,6 +21,7 @@ use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::DomainError;
 use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
 use ipnet::IpNet;
+pub(crate) use purge::{purge_any, purge_locks};
 use serde::{de::DeserializeOwned, Serialize};
 use std::net::IpAddr;
 
@@ -409,30 +411,6 @@ pub(crate) fn decode_conflict(e: AppError, what: &str) -> AppError {
             .into()
         }
         other => other,
-    }
-}
-
-/// Deletes any stored resource inside a transaction with its kind's own rules and clean-up
-/// (addresses given back, references dropped); what a group delete calls for each member.
-pub(crate) fn purge_any(
-    tx: &mut dyn Tx,
-    rec: &Record,
-    pools: &public_ips::Pools,
-) -> Result<(), AppError> {
-    match rec.kind.as_str() {
-        NIC => nics::purge(tx, rec),
-        PUBLIC_IP => public_ips::purge(tx, rec, pools),
-        LOAD_BALANCER => load_balancers::purge(tx, rec),
-        VNET => vnets::purge(tx, rec),
-        crate::compute::VM => crate::compute::vms::purge(tx, rec, pools),
-        crate::compute::AVAILABILITY_SET => crate::compute::availability_sets::purge(tx, rec),
-        cerulean_domain::deployment::KIND => crate::deployments::purge(tx, rec),
-        crate::compute::DISK => crate::compute::disks::purge(tx, rec),
-        _ => {
-            tx.set_refs(&rec.key, &[])?;
-            tx.delete(&rec.key)?;
-            Ok(())
-        }
     }
 }
 

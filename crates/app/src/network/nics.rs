@@ -4,7 +4,6 @@ use super::{
     decode_conflict, load, locate, pool_info, public_ip_info, run_moves, subnet_info, Stored, NIC,
 };
 use crate::records::new_etag;
-use crate::tracked::DeleteLocks;
 use crate::AppError;
 use cerulean_domain::compute::vm::VirtualMachine;
 use cerulean_domain::id::ResourceId;
@@ -245,11 +244,16 @@ impl crate::tracked::Kind for Nics {
 
     /// The NIC, every subnet it will hold an address in, every public IP and backend pool
     /// it names: what two NIC writes can both change (addresses, exclusive references, pool
-    /// membership). Anything else a NIC's rules read (the group, the subnets themselves, a
-    /// network security group) only writers without keys change; a VM's PUT that attaches
-    /// or detaches the NIC declares the NIC's key too.
+    /// membership); and the network security group it links, which cannot be deleted while
+    /// linked. A subnet's or pool's own write declares the subnet's or pool's key, a VM's
+    /// PUT that attaches or detaches the NIC the NIC's key.
     fn put_locks(id: &ResourceId, spec: &NicSpec) -> Option<Vec<String>> {
         let mut keys = vec![id.key().to_string()];
+        keys.extend(
+            spec.network_security_group
+                .iter()
+                .map(|g| g.key().to_string()),
+        );
         for c in &spec.ip_configurations {
             let named = c.subnet.iter().chain(&c.public_ip).chain(&c.pools);
             keys.extend(named.map(|r| r.key().to_string()));
@@ -264,6 +268,8 @@ impl crate::tracked::Kind for Nics {
         _spec: &NicSpec,
     ) -> Result<Vec<String>, AppError> {
         let mut keys = vec![id.key().to_string()];
+        let nsg = old.and_then(|n| n.network_security_group.as_deref());
+        keys.extend(nsg.and_then(crate::keyed::lock_of));
         for c in old.iter().flat_map(|n| &n.ip_configurations) {
             let named = std::iter::once(&c.subnet)
                 .chain(&c.public_ip)
@@ -272,8 +278,6 @@ impl crate::tracked::Kind for Nics {
         }
         Ok(keys)
     }
-
-    const DELETE_LOCKS: Option<DeleteLocks<NetworkInterface>> = Some(delete_locks);
 
     fn put(
         tx: &mut dyn Tx,

@@ -100,6 +100,28 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), 
     Ok(())
 }
 
+/// What a public IP's DELETE locks: itself, and its pool's address book if it holds an
+/// address there.
+pub(crate) fn delete_locks(id: &ResourceId, pip: &PublicIp) -> Vec<String> {
+    let mut keys = vec![id.key().to_string()];
+    if pip.ip_address.is_some() {
+        keys.push(Pools::book(pip.version).to_string());
+    }
+    keys
+}
+
+/// The lock of the quota a public IP counts against: every public IP of its subscription and
+/// region (of any SKU: a PUT may change it).
+fn quota_lock(id: &ResourceId, location: &str) -> String {
+    format!("quota:publicip:{}:{location}", fold(id.subscription()))
+}
+
+fn region_of(location: Option<&str>) -> &'static str {
+    location
+        .and_then(cerulean_domain::region::normalize)
+        .unwrap_or_default()
+}
+
 impl App {
     pub(crate) fn pools(&self) -> Pools {
         Pools {
@@ -122,6 +144,33 @@ impl crate::tracked::Kind for PublicIps {
         view(tx, rec)
     }
 
+    /// The public IP, the quota of its region (two creates racing for its last place) and
+    /// the address book of the pool it takes an address from or gives one back to. Whatever
+    /// uses a public IP (a NIC, a load balancer, a VM bringing it up) locks its key.
+    fn put_locks(id: &ResourceId, spec: &PublicIpSpec) -> Option<Vec<String>> {
+        let location = region_of(spec.common.location.as_deref());
+        let version = spec.version.unwrap_or(IpVersion::IPv4);
+        Some(vec![
+            id.key().to_string(),
+            quota_lock(id, location),
+            Pools::book(version).to_string(),
+        ])
+    }
+
+    fn state_locks(
+        _tx: &mut dyn Tx,
+        id: &ResourceId,
+        old: Option<&PublicIp>,
+        spec: &PublicIpSpec,
+    ) -> Result<Vec<String>, AppError> {
+        let mut keys = Self::put_locks(id, spec).unwrap_or_default();
+        if let Some(old) = old {
+            keys.extend(delete_locks(id, old));
+            keys.push(quota_lock(id, &old.common.location));
+        }
+        Ok(keys)
+    }
+
     fn put(
         tx: &mut dyn Tx,
         env: &crate::tracked::Env,
@@ -130,12 +179,7 @@ impl crate::tracked::Kind for PublicIps {
         spec: PublicIpSpec,
     ) -> Result<PublicIp, AppError> {
         let old = existing.map(|(_, p)| p);
-        let location = spec
-            .common
-            .location
-            .as_deref()
-            .and_then(cerulean_domain::region::normalize)
-            .unwrap_or_default();
+        let location = region_of(spec.common.location.as_deref());
         let sku = spec.sku.or(old.map(|p| p.sku)).unwrap_or(Sku::Basic);
         let same = count_same_sku(tx, id, location, sku)?;
         let (mut next, change) = public_ip::put(

@@ -130,6 +130,23 @@ fn forget_released(
     Ok(())
 }
 
+/// What a network's DELETE locks: itself and its subnets (a NIC or a load balancer takes an
+/// address in one under the subnet's key, so the subnet's emptiness holds).
+pub(crate) fn delete_locks(id: &ResourceId, v: &VirtualNetwork) -> Vec<String> {
+    let mut keys = vec![id.key().to_string()];
+    keys.extend(v.subnets.iter().map(|s| subnet_key(id.key(), &s.name)));
+    keys
+}
+
+/// The locks of a subnet PUT of `spec`: the network (its record is rewritten), the subnet
+/// and the security group and route table it links (which cannot be deleted while linked).
+fn subnet_locks(vnet_key: &str, spec: &SubnetSpec) -> Vec<String> {
+    let mut keys = vec![vnet_key.to_string(), subnet_key(vnet_key, &spec.name)];
+    let linked = [&spec.network_security_group, &spec.route_table];
+    keys.extend(linked.into_iter().flatten().map(|l| l.key().to_string()));
+    keys
+}
+
 /// Virtual networks on the tracked-resource path.
 pub struct Vnets;
 
@@ -142,6 +159,27 @@ impl crate::tracked::Kind for Vnets {
     fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
         view(tx, rec)
     }
+
+    /// The network and every subnet it names, with what they link; [`Kind::state_locks`]
+    /// adds the subnets it has (a PUT may drop or resize them).
+    fn put_locks(id: &ResourceId, spec: &VnetSpec) -> Option<Vec<String>> {
+        let mut keys = vec![id.key().to_string()];
+        for s in spec.subnets.iter().flatten() {
+            keys.extend(subnet_locks(id.key(), s));
+        }
+        Some(keys)
+    }
+
+    fn state_locks(
+        _tx: &mut dyn Tx,
+        id: &ResourceId,
+        old: Option<&VirtualNetwork>,
+        _spec: &VnetSpec,
+    ) -> Result<Vec<String>, AppError> {
+        Ok(old.map_or_else(|| vec![id.key().to_string()], |v| delete_locks(id, v)))
+    }
+
+    const LOCKS_FROM_STATE: bool = true;
 
     fn put(
         tx: &mut dyn Tx,
@@ -179,7 +217,8 @@ impl App {
     ) -> Result<(SubnetView, bool, Operation), AppError> {
         self.subscription(vnet_id.subscription()).await?;
         let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
+        let keys = subnet_locks(vnet_id.key(), &spec);
+        self.write_under(keys, move |tx| {
             let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
             let current = v.subnet(&spec.name).map(|s| s.etag.clone());
             pre.check(current.as_deref())?;
@@ -238,7 +277,8 @@ impl App {
     ) -> Result<Option<Operation>, AppError> {
         self.subscription(vnet_id.subscription()).await?;
         let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
+        let keys = vec![vnet_id.key().to_string(), subnet_key(vnet_id.key(), &name)];
+        self.write_under(keys, move |tx| {
             let (rec, v) = require::<VirtualNetwork>(tx, &vnet_id)?;
             pre.check(v.subnet(&name).map(|s| s.etag.as_str()))?;
             let holders = holders_by_subnet(tx, &rec, &v)?;

@@ -1,10 +1,11 @@
 //! Keyed writes (`Store::run_write_keyed`): writers of one key take turns, a writer without
-//! keys runs alone, and keys declared in any order never deadlock. Each case races
+//! keys runs alone, a shared key excludes its exclusive holder, and keys declared in any
+//! order never deadlock. Each case races
 //! read-modify-write jobs that widen their window with a short sleep; a missing lock shows as
 //! a lost update.
 
 use super::rec;
-use crate::{read, write, write_keyed, Record, Store, StoreError, Tx};
+use crate::{read, write, write_keyed, Keys, Record, Store, StoreError, Tx};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,9 +39,11 @@ pub async fn keyed_writers_of_one_key_take_turns(store: Arc<dyn Store>) {
         handles.push(tokio::spawn(async move {
             for _ in 0..5 {
                 let r = r.clone();
-                write_keyed(&*store, vec![r.key.clone()], move |tx| bump(tx, &r))
-                    .await
-                    .unwrap();
+                write_keyed(&*store, Keys::exclusive(vec![r.key.clone()]), move |tx| {
+                    bump(tx, &r)
+                })
+                .await
+                .unwrap();
             }
         }));
     }
@@ -62,7 +65,7 @@ pub async fn a_writer_without_keys_runs_alone(store: Arc<dyn Store>) {
             for _ in 0..5 {
                 let own = rec("rg", KIND, &format!("own{i}"));
                 let s = shared.clone();
-                write_keyed(&*store, vec![own.key.clone()], move |tx| {
+                write_keyed(&*store, Keys::exclusive(vec![own.key.clone()]), move |tx| {
                     bump(tx, &own)?;
                     tx.get(&s.key).map(|_| ())
                 })
@@ -79,9 +82,11 @@ pub async fn a_writer_without_keys_runs_alone(store: Arc<dyn Store>) {
         handles.push(tokio::spawn(async move {
             for _ in 0..5 {
                 let s = shared.clone();
-                write_keyed(&*store, vec![s.key.clone()], move |tx| bump(tx, &s))
-                    .await
-                    .unwrap();
+                write_keyed(&*store, Keys::exclusive(vec![s.key.clone()]), move |tx| {
+                    bump(tx, &s)
+                })
+                .await
+                .unwrap();
             }
         }));
     }
@@ -111,7 +116,7 @@ pub async fn keys_in_any_order_do_not_deadlock(store: Arc<dyn Store>) {
                     vec![b.key.clone(), a.key.clone()]
                 };
                 let (a, b) = (a.clone(), b.clone());
-                write_keyed(&*store, keys, move |tx| {
+                write_keyed(&*store, Keys::exclusive(keys), move |tx| {
                     if i % 2 == 0 {
                         bump(tx, &a)?;
                         bump(tx, &b)
@@ -130,4 +135,52 @@ pub async fn keys_in_any_order_do_not_deadlock(store: Arc<dyn Store>) {
     }
     assert_eq!(count(&*store, &a).await, 32);
     assert_eq!(count(&*store, &b).await, 32);
+}
+
+pub async fn a_shared_key_excludes_its_exclusive_holder(store: Arc<dyn Store>) {
+    // Writers in a group share its key and each bump their own record; the group's
+    // "deletion" takes the key exclusively and bumps every one of those records without
+    // declaring them: only the group key keeps it from losing updates against the others.
+    let group = "/subscriptions/s1/resourcegroups/rg".to_string();
+    let own: Vec<Record> = (0..4).map(|i| rec("rg", KIND, &format!("m{i}"))).collect();
+    let mut handles = Vec::new();
+    for r in own.clone() {
+        let (store, group) = (store.clone(), group.clone());
+        handles.push(tokio::spawn(async move {
+            for _ in 0..5 {
+                let keys = Keys {
+                    exclusive: vec![r.key.clone()],
+                    shared: vec![group.clone()],
+                };
+                let r = r.clone();
+                write_keyed(&*store, keys, move |tx| bump(tx, &r))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let (store, group, all) = (store.clone(), group.clone(), own.clone());
+        handles.push(tokio::spawn(async move {
+            for _ in 0..3 {
+                // Named shared too: the exclusive declaration wins.
+                let keys = Keys {
+                    exclusive: vec![group.clone()],
+                    shared: vec![group.clone()],
+                };
+                let all = all.clone();
+                write_keyed(&*store, keys, move |tx| {
+                    all.iter().try_for_each(|r| bump(tx, r))
+                })
+                .await
+                .unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    for r in &own {
+        assert_eq!(count(&*store, r).await, 5 + 2 * 3);
+    }
 }
