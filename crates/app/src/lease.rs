@@ -180,15 +180,40 @@ async fn heartbeat(app: Weak<App>, period: Duration) {
     loop {
         tick.tick().await;
         let Some(app) = app.upgrade() else { return };
-        let me = app.config.instance_id.clone();
-        let ttl = lease_ms(app.config.lease);
-        match app
-            .settle_orphans_after(move |tx| tx.lease_renew(&me, ttl))
-            .await
-        {
+        if let Err(e) = app.renew_lease().await {
+            tracing::warn!(error = %e, "could not renew this server's lease");
+        }
+        match app.settle_orphans_seen().await {
             Ok(0) => {}
             Ok(settled) => tracing::warn!(settled, "settled the work of servers that are gone"),
-            Err(e) => tracing::warn!(error = %e, "could not renew this server's lease"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not settle the work of servers that are gone")
+            }
         }
+    }
+}
+
+impl App {
+    /// Renews this server's lease, a write of its own row only: where writers run side by
+    /// side it takes only that row's lock. A write that runs alone waits for every write
+    /// running, and on PostgreSQL every write that comes after it waits for it: a heartbeat
+    /// every quarter lease that ran alone held every writer up for as long as the longest
+    /// write then running (a big group's delete: seconds).
+    async fn renew_lease(&self) -> Result<(), AppError> {
+        let me = self.config.instance_id.clone();
+        let ttl = lease_ms(self.config.lease);
+        let key = format!("lease:{me}");
+        self.write_under(vec![key], move |tx| Ok(tx.lease_renew(&me, ttl)?))
+            .await
+    }
+
+    /// Settles orphaned runs if a snapshot shows any (settling runs alone, as deployments'
+    /// writes do; they are rare: a server went away mid-deployment).
+    async fn settle_orphans_seen(&self) -> Result<usize, AppError> {
+        let seen = cerulean_store::read(&*self.store, |tx| tx.runs_orphaned(1)).await?;
+        if seen.is_empty() {
+            return Ok(0);
+        }
+        self.settle_orphans().await
     }
 }

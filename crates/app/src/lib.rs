@@ -92,6 +92,8 @@ pub struct App {
     /// declared locks missed one, so that they ran again alone (`tracked.rs`, `keyed.rs`).
     keyed_writes: AtomicU64,
     keyed_reruns: AtomicU64,
+    /// The MAC key of settled operation ids (`operations.rs`), the same on every server.
+    operation_key: [u8; 16],
 }
 
 /// What `GET /cerulean/info` reports.
@@ -132,7 +134,21 @@ impl App {
             grants: Default::default(),
             keyed_writes: AtomicU64::new(0),
             keyed_reruns: AtomicU64::new(0),
+            operation_key: [0; 16],
         });
+        let stored = app
+            .secret_or_insert(operations::KEY_SECRET, operations::new_key())
+            .await?;
+        let key = operations::parse_key(&stored).ok_or_else(|| {
+            cerulean_store::StoreError::Backend(format!(
+                "the store's {} is not 32 hex digits",
+                operations::KEY_SECRET
+            ))
+        })?;
+        let mut app = app;
+        Arc::get_mut(&mut app)
+            .expect("not shared yet")
+            .operation_key = key;
         app.refresh_subscriptions().await?;
         app.take_lease().await?;
         Ok(app)

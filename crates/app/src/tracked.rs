@@ -141,7 +141,7 @@ fn put_job<K: Kind>(
     K::before_save(&mut next, &op, created);
     let rec = save(tx, id, existing.as_ref().map(|(r, _)| r), &location, &next)?;
     if !K::SYNCHRONOUS {
-        tx.put_operation(&op)?;
+        crate::operations::keep(tx, &op)?;
     }
     Ok(Some((
         K::written_view(tx, rec, next, created)?,
@@ -251,7 +251,7 @@ impl App {
             crate::network::purge_any(tx, &rec, &env.pools)?;
             let op = K::operation(&env, &id, rec.location.as_deref().unwrap_or_default());
             if !K::SYNCHRONOUS {
-                tx.put_operation(&op)?;
+                crate::operations::keep(tx, &op)?;
             }
             Ok(Some(Some(op)))
         })

@@ -209,12 +209,12 @@ async fn health_info_and_reset() {
     assert_eq!(body["store"], "sqlite");
     assert_eq!(body["counts"]["microsoft.resources/resourcegroups"], 2);
     assert!(body["version"].is_string());
-    // The subscriptions seeded at start, the signing key, the server's lease taken and the
-    // two groups: five jobs, batched or not.
+    // The subscriptions seeded at start, the operation key, the signing key, the server's
+    // lease taken and the two groups: six jobs, batched or not.
     let writes = &body["writes"];
     let (commits, jobs) = (writes["commits"].as_u64(), writes["jobs"].as_u64());
-    assert_eq!(jobs, Some(5), "{writes}");
-    assert!(commits.is_some_and(|c| (1..=5).contains(&c)), "{writes}");
+    assert_eq!(jobs, Some(6), "{writes}");
+    assert!(commits.is_some_and(|c| (1..=6).contains(&c)), "{writes}");
     assert!(writes["writerBusyUs"].as_u64().is_some_and(|us| us > 0));
     let (st, _, _) = s.call(Method::POST, "/cerulean/reset", None).await;
     assert_eq!(st, StatusCode::NO_CONTENT);

@@ -25,7 +25,7 @@ pub async fn status(
         return result(State(s), Path((sub, ns, loc, id)), headers, q).await;
     }
     s.app.subscription(&sub).await?;
-    let (op, status) = s.app.get_operation(&sub, &id).await?;
+    let (op, status) = s.app.get_operation(&sub, &ns, &loc, &id).await?;
     let mut resp = Json(wire::operation::status(&op, status)).into_response();
     if status == OperationStatus::InProgress {
         resp.headers_mut()
@@ -46,12 +46,12 @@ fn is_monitor(query: Option<&str>) -> bool {
 /// one (as the operation's provider answers, [`lro::empty_result_status`]), or the error.
 pub async fn result(
     State(s): State<AppState>,
-    Path((sub, _ns, _loc, id)): OpPath,
+    Path((sub, ns, loc, id)): OpPath,
     headers: HeaderMap,
     q: ArmQuery,
 ) -> Result<Response, ApiError> {
     s.app.subscription(&sub).await?;
-    let (op, status) = s.app.get_operation(&sub, &id).await?;
+    let (op, status) = s.app.get_operation(&sub, &ns, &loc, &id).await?;
     Ok(match status {
         OperationStatus::InProgress => {
             lro::accepted(&s.options.base_url(&headers), &op, &q.api_version)

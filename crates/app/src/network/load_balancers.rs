@@ -203,7 +203,7 @@ impl App {
                 &lb_id.child("backendAddressPools", &name),
                 &lb.common.location,
             );
-            tx.put_operation(&op)?;
+            crate::operations::keep(tx, &op)?;
             Ok((view(tx, &rec)?, created, op))
         })
         .await
@@ -232,7 +232,7 @@ impl App {
                 &lb_id.child("backendAddressPools", &name),
                 &lb.common.location,
             );
-            tx.put_operation(&op)?;
+            crate::operations::keep(tx, &op)?;
             Ok(Some(op))
         })
         .await

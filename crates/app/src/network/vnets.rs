@@ -237,7 +237,7 @@ impl App {
             let rec = save_vnet(tx, &vnet_id, Some(&rec), &next)?;
             let sub_id = vnet_id.child("subnets", &spec.name);
             let op = ops.network(&sub_id, &next.common.location);
-            tx.put_operation(&op)?;
+            crate::operations::keep(tx, &op)?;
             let subnet_view = subnet_view(tx, &rec, &next, &spec.name)?;
             Ok((subnet_view, created, op))
         })
@@ -289,7 +289,7 @@ impl App {
             let next = write.vnet;
             save_vnet(tx, &vnet_id, Some(&rec), &next)?;
             let op = ops.network(&vnet_id.child("subnets", &name), &v.common.location);
-            tx.put_operation(&op)?;
+            crate::operations::keep(tx, &op)?;
             Ok(Some(op))
         })
         .await
