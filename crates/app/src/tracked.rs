@@ -249,6 +249,10 @@ impl App {
             }
             pre.check(Some(&rec.etag))?;
             crate::network::purge_any(tx, &rec, &env.pools)?;
+            // The generic resources under it (a network's peerings, a VM's extensions) go
+            // with it: none may outlive its parent. A group's delete lists them itself.
+            let group = id.group_id().expect("a resource id has a group");
+            crate::records::delete_children(tx, group.key(), &rec.key)?;
             let op = K::operation(&env, &id, rec.location.as_deref().unwrap_or_default());
             if !K::SYNCHRONOUS {
                 crate::operations::keep(tx, &op)?;

@@ -212,6 +212,36 @@ async fn children_of_a_missing_parent_are_not_an_empty_list(s: &Server) {
     assert_eq!(names_of(&items), vec!["r0", "r1", "r2"]);
 }
 
+/// A modelled resource's DELETE takes the generic resources under it along (a network's
+/// peerings, a VM's extensions): none outlives its parent, and a parent made again under
+/// the same name starts without them.
+async fn children_go_with_their_modelled_parent(s: &Server) {
+    let rg = "families";
+    group(s, rg).await;
+    let vnet = net(rg, "virtualNetworks", "v");
+    let body = json!({"location": LOC, "properties": {
+        "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}});
+    put_ok(s, &vnet, body.clone()).await;
+    let peering = format!("{vnet}/virtualNetworkPeerings/p");
+    put_ok(
+        s,
+        &peering,
+        json!({"properties": {"allowForwardedTraffic": true}}),
+    )
+    .await;
+    assert_eq!(s.get(&at(&peering)).await.0, StatusCode::OK);
+    let (st, _, answer) = s.call(Method::DELETE, &at(&vnet), None).await;
+    assert!(st.is_success(), "{answer}");
+    let (st, body_now) = s.get(&at(&format!("{vnet}/virtualNetworkPeerings"))).await;
+    assert_error(st, &body_now, 404, "ParentResourceNotFound");
+    put_ok(s, &vnet, body).await;
+    let (st, answer) = s.get(&at(&peering)).await;
+    assert_error(st, &answer, 404, "ResourceNotFound");
+    let (st, list) = s.get(&at(&format!("{vnet}/virtualNetworkPeerings"))).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list["value"], json!([]), "{list}");
+}
+
 async fn forged_skiptokens_are_refused(s: &Server) {
     for rg in ["tok", "other"] {
         group(s, rg).await;
@@ -351,4 +381,5 @@ on_sqlite_and_postgres!(
     children_of_a_missing_parent_are_not_an_empty_list["--page-size", "2"],
     forged_skiptokens_are_refused["--page-size", "2"],
     zones_and_os_profile_types_are_checked[],
+    children_go_with_their_modelled_parent[],
 );
