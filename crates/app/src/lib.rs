@@ -126,6 +126,15 @@ impl App {
             Ok::<_, AppError>(())
         })
         .await?;
+        let stored =
+            secrets::secret_or_insert(&*store, operations::KEY_SECRET, operations::new_key())
+                .await?;
+        let operation_key = operations::parse_key(&stored).ok_or_else(|| {
+            cerulean_store::StoreError::Backend(format!(
+                "the store's {} is not 32 hex digits",
+                operations::KEY_SECRET
+            ))
+        })?;
         let app = Arc::new(App {
             store,
             config,
@@ -134,21 +143,8 @@ impl App {
             grants: Default::default(),
             keyed_writes: AtomicU64::new(0),
             keyed_reruns: AtomicU64::new(0),
-            operation_key: [0; 16],
+            operation_key,
         });
-        let stored = app
-            .secret_or_insert(operations::KEY_SECRET, operations::new_key())
-            .await?;
-        let key = operations::parse_key(&stored).ok_or_else(|| {
-            cerulean_store::StoreError::Backend(format!(
-                "the store's {} is not 32 hex digits",
-                operations::KEY_SECRET
-            ))
-        })?;
-        let mut app = app;
-        Arc::get_mut(&mut app)
-            .expect("not shared yet")
-            .operation_key = key;
         app.refresh_subscriptions().await?;
         app.take_lease().await?;
         Ok(app)

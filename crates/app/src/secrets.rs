@@ -5,6 +5,33 @@
 use crate::{App, AppError};
 use cerulean_store::{Secret, StoreError};
 
+/// [`App::secret_or_insert`] on a store, before there is an `App` (its start reads the
+/// operation key).
+pub(crate) async fn secret_or_insert(
+    store: &dyn cerulean_store::Store,
+    name: &str,
+    candidate: String,
+) -> Result<String, AppError> {
+    let name = name.to_string();
+    cerulean_store::write(store, move |tx| {
+        if let Some(s) = tx.secret_get(&name)? {
+            return Ok::<_, AppError>(s.value);
+        }
+        let mine = Secret {
+            value: candidate.clone(),
+            forget_after_ms: None,
+        };
+        if tx.secret_insert(&name, &mine)? {
+            return Ok(candidate.clone());
+        }
+        let stored = tx.secret_get(&name)?.ok_or_else(|| {
+            StoreError::Backend(format!("the secret {name} vanished while being created"))
+        })?;
+        Ok(stored.value)
+    })
+    .await
+}
+
 impl App {
     /// The value stored under `name`; when there is none, `candidate` is stored and returned.
     /// Race-free: of servers starting together on an empty database, the first commit wins
@@ -14,24 +41,7 @@ impl App {
         name: &str,
         candidate: String,
     ) -> Result<String, AppError> {
-        let name = name.to_string();
-        cerulean_store::write(&**self.store(), move |tx| {
-            if let Some(s) = tx.secret_get(&name)? {
-                return Ok::<_, AppError>(s.value);
-            }
-            let mine = Secret {
-                value: candidate.clone(),
-                forget_after_ms: None,
-            };
-            if tx.secret_insert(&name, &mine)? {
-                return Ok(candidate.clone());
-            }
-            let stored = tx.secret_get(&name)?.ok_or_else(|| {
-                StoreError::Backend(format!("the secret {name} vanished while being created"))
-            })?;
-            Ok(stored.value)
-        })
-        .await
+        secret_or_insert(&**self.store(), name, candidate).await
     }
 
     /// Stores a secret that expires, first forgetting expired ones, unless `limit` secrets

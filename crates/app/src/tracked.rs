@@ -243,7 +243,7 @@ impl App {
                 return Ok(Some(None));
             };
             if let Some(declared) = declared {
-                if !crate::keyed::covered(&delete_locks::<K>(tx, &id)?, declared) {
+                if !crate::keyed::covered(&crate::network::purge_locks(tx, &rec)?, declared) {
                     return Ok(None);
                 }
             }

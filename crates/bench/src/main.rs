@@ -5,7 +5,7 @@
 
 mod azure;
 mod baseline;
-mod churn;
+mod group_delete;
 mod load;
 mod moto;
 mod probe;

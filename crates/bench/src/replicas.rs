@@ -92,14 +92,14 @@ async fn layout(
     push(out, &target, "NIC create (dynamic IP)", rounds, &alone);
 
     // The same creates while, on the other replica (or the same one), a group of
-    // `BIG_GROUP` NICs is deleted as each round starts.
+    // `big_group_size` NICs is deleted as each round starts.
     let mut rounds = Vec::new();
     let (mut took, mut slowest) = (Vec::new(), 0f64);
+    let size = big_group_size(cfg);
     for r in 0..cfg.rounds {
         let rg = format!("big{r}");
-        let size = big_group_size(cfg);
-        crate::churn::big_group(h, &rg, size).await?;
-        let delete = crate::churn::delete(&hs[1 % hs.len()], &rg);
+        crate::group_delete::big_group(h, &rg, size).await?;
+        let delete = crate::group_delete::delete(&hs[1 % hs.len()], &rg);
         let (mut done, slow) =
             creates(cfg, &hs, pid, CLIENTS, 0, many, &format!("g{r}"), 1).await?;
         rounds.append(&mut done);
@@ -108,9 +108,8 @@ async fn layout(
         took.push(format!("{:.0}", t.as_secs_f64() * 1000.0));
     }
     let deleted = format!(
-        "{note}; a group of {} NICs deleted as each round starts (its DELETE took {} ms); \
+        "{note}; a group of {size} NICs deleted as each round starts (its DELETE took {} ms); \
          slowest create {slowest:.0} ms",
-        big_group_size(cfg),
         took.join(", ")
     );
     push(

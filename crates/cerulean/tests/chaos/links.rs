@@ -17,9 +17,9 @@ fn won(st: StatusCode, body: &Value, in_use: &str) -> bool {
 }
 
 /// Eight NIC creates in group `users` (alternating servers) and, at the same moment, a DELETE
-/// of `path`; returns whether the DELETE won (else it was refused with `in_use`) and how many
-/// NICs were created. Nothing used the target before: it wins exactly when no NIC was created
-/// (a NIC created before it would have kept it; one after it found it gone).
+/// of `path`; returns whether the DELETE won (else it was refused with `in_use`). Nothing
+/// used the target before: it wins exactly when no NIC was created (a NIC created before it
+/// would have kept it; one after it found it gone), and the invariants hold either way.
 async fn race(
     c: &Cluster,
     path: String,
