@@ -49,7 +49,10 @@ struct Writes {
     pages_written: Option<u64>,
 }
 
-async fn writes(h: &Http) -> Option<(u64, u64, Option<u64>, Option<u64>)> {
+/// `/cerulean/info`'s write counters: commits, jobs, the writer's busy µs, pages written.
+pub type WriteCounts = (u64, u64, Option<u64>, Option<u64>);
+
+pub async fn writes(h: &Http) -> Option<WriteCounts> {
     let v = h.ok(Method::GET, "/cerulean/info", None).await.ok()?;
     let w = &v["writes"];
     Some((

@@ -11,6 +11,7 @@
 
 use crate::azure::{self, Mode};
 use crate::load::{self, Measured, Round};
+use crate::probe::{self, WriteCounts};
 use crate::target::{spawn_printing, Http};
 use crate::Config;
 use std::path::{Path, PathBuf};
@@ -317,7 +318,9 @@ async fn cerulean_round(
     let nic = azure::net_id(rg, "networkInterfaces", "n");
     let suffix = azure::at("");
     let lua = script(&nic, &suffix, &bodies);
+    let before = probe::writes(&h).await;
     let round = run_once(wrk, &started.base, started.proc.pid, &lua, shape, dir)?;
+    print_writer(r, shape, before, probe::writes(&h).await);
     // Every 201 wrk counted is a NIC the server stored (in-flight requests at the end may
     // add a few more).
     let stored = azure::count_nics(&h, rg).await?;
@@ -328,6 +331,23 @@ async fn cerulean_round(
         ));
     }
     Ok(round)
+}
+
+/// The SQLite writer's share of the round (batches from their first job to the end of their
+/// commit, `fsync` included) and its batch size: when it is busy nearly all the time, the
+/// writer thread, not the CPU as a whole, bounds the create rate.
+fn print_writer(r: usize, shape: &Shape, before: Option<WriteCounts>, after: Option<WriteCounts>) {
+    let (Some((c0, j0, Some(b0), _)), Some((c1, j1, Some(b1), _))) = (before, after) else {
+        return;
+    };
+    let (commits, jobs, busy_us) = (c1 - c0, j1 - j0, b1 - b0);
+    println!(
+        "  wrk round {r}: SQLite writer busy {:.0} % of {} s, {:.1} jobs/commit, {:.1} µs/job",
+        busy_us as f64 / 1e4 / shape.seconds as f64,
+        shape.seconds,
+        jobs as f64 / commits.max(1) as f64,
+        busy_us as f64 / jobs.max(1) as f64
+    );
 }
 
 #[cfg(test)]

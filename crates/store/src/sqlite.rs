@@ -8,6 +8,7 @@
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT};
 use crate::{Job, Store, StoreError, StoreFuture, WriteCounters, WriteStats};
+use cache::WriterCache;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{oneshot, Semaphore};
 use tx::SqliteTx;
 
+mod cache;
 mod tx;
 
 const READERS: usize = 4;
@@ -200,8 +202,10 @@ impl SqliteStore {
 }
 
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>, counters: &WriteCounters) {
+    let mut cache = WriterCache::default();
     while let Ok(first) = rx.recv() {
         let started = std::time::Instant::now();
+        cache.check_others(&conn);
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -209,10 +213,11 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>, counters: &WriteC
                 Err(_) => break,
             }
         }
-        let result = run_batch(&conn, &mut batch);
+        let result = run_batch(&conn, &mut cache, &mut batch);
         if let Err(e) = &result {
             tracing::error!(error = %e, jobs = batch.len(), "sqlite commit failed");
             let _ = conn.execute_batch("ROLLBACK");
+            cache.clear();
         }
         counters.record(batch.len(), started.elapsed(), take_pages_written(&conn));
         for req in batch {
@@ -248,35 +253,45 @@ fn take_pages_written(conn: &Connection) -> u64 {
 /// SQLite journal each page a job touched once more. When a job refuses (or panics), the whole
 /// transaction is rolled back and the batch runs again with a savepoint per job, so that only
 /// the refusing job's changes are undone (jobs may run more than once: see [`Store`]).
-fn run_batch(conn: &Connection, batch: &mut [WriteReq]) -> Result<(), StoreError> {
+fn run_batch(
+    conn: &Connection,
+    cache: &mut WriterCache,
+    batch: &mut [WriteReq],
+) -> Result<(), StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
-    let all_kept = batch.iter_mut().all(|req| run_job(conn, req));
+    let all_kept = batch.iter_mut().all(|req| run_job(conn, cache, req));
     if all_kept {
         return conn.execute_batch("COMMIT").map_err(backend);
     }
     conn.execute_batch("ROLLBACK").map_err(backend)?;
+    // What the undone jobs left in the cache is no longer true.
+    cache.clear();
     if batch.len() == 1 {
         return Ok(()); // its only job was refused: nothing to keep
     }
     conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
     for req in batch.iter_mut() {
         savepoint(conn, "SAVEPOINT job")?;
-        if run_job(conn, req) {
+        if run_job(conn, cache, req) {
             savepoint(conn, "RELEASE job")?;
         } else {
             savepoint(conn, "ROLLBACK TO job")?;
             savepoint(conn, "RELEASE job")?;
+            cache.clear();
         }
     }
     conn.execute_batch("COMMIT").map_err(backend)
 }
 
 /// Runs one job; true when it keeps its changes.
-fn run_job(conn: &Connection, req: &mut WriteReq) -> bool {
+fn run_job(conn: &Connection, cache: &mut WriterCache, req: &mut WriteReq) -> bool {
     // A panicking job (a bug) must not take the only writer down with it: it is rolled back
     // like a refused one, and its caller gets an error.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (req.job)(&mut SqliteTx { conn })
+        (req.job)(&mut SqliteTx {
+            conn,
+            cache: Some(cache),
+        })
     }))
     .unwrap_or_else(|_| {
         tracing::error!("a store job panicked; its changes were rolled back");
@@ -363,7 +378,10 @@ fn read_with(readers: &Mutex<Vec<Connection>>, job: &mut Job) -> Result<(), Stor
         conn.execute_batch("BEGIN").map_err(backend)?;
         // A panicking job (a bug) must not cost the pool its connection.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            job(&mut SqliteTx { conn: &conn })
+            job(&mut SqliteTx {
+                conn: &conn,
+                cache: None,
+            })
         }))
         .map_err(|_| StoreError::Backend("a read job panicked".into()))?;
         conn.execute_batch("COMMIT").map_err(backend)

@@ -23,7 +23,9 @@ use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
 use ipnet::IpNet;
 pub(crate) use purge::{purge_any, purge_locks};
 use serde::{de::DeserializeOwned, Serialize};
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub const VNET: &str = "microsoft.network/virtualnetworks";
 pub const NIC: &str = "microsoft.network/networkinterfaces";
@@ -170,13 +172,17 @@ pub(crate) fn subnet_info(
     let Some(vnet_id) = subnet_id.parent() else {
         return Ok(None);
     };
-    let Some((rec, vnet)) = load::<VnetSubnets>(tx, &vnet_id)? else {
+    if vnet_id.kind_key() != VNET || vnet_id.group_name().is_none() {
+        return Ok(None);
+    }
+    let Some(rec) = tx.get(vnet_id.key())?.filter(|r| r.kind == VNET) else {
         return Ok(None);
     };
+    let vnet = decoded_subnets(&rec)?;
     let name = subnet_id.name();
     let Some(s) = vnet
         .subnets
-        .into_iter()
+        .iter()
         .find(|s| s.name.eq_ignore_ascii_case(name))
     else {
         return Ok(None);
@@ -184,10 +190,41 @@ pub(crate) fn subnet_info(
     Ok(Some(SubnetInfo {
         id: format!("{}/subnets/{}", rec.id, s.name),
         prefixes: cerulean_domain::network::vnet::parse_prefixes(&s.address_prefixes),
-        name: s.name,
+        name: s.name.clone(),
         vnet_key: rec.key,
-        location: vnet.common.location,
+        location: vnet.common.location.clone(),
     }))
+}
+
+/// Networks' records as last decoded by [`subnet_info`], each with the body it was decoded
+/// from. A NIC create decodes its network's record inside the writer's job, where every
+/// microsecond is serial; creates in one network find the same body again and again. The
+/// entry is used only when the body read is byte for byte the one decoded (so it is exact
+/// whatever store, server or write came between); past `DECODED_MAX` entries all are
+/// forgotten.
+static DECODED: std::sync::LazyLock<Mutex<HashMap<String, Decoded>>> =
+    std::sync::LazyLock::new(Default::default);
+/// A network's body and what was decoded from it.
+type Decoded = (String, Arc<VnetSubnets>);
+const DECODED_MAX: usize = 256;
+
+fn decoded_subnets(rec: &Record) -> Result<Arc<VnetSubnets>, AppError> {
+    if let Some((body, v)) = DECODED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&rec.key)
+    {
+        if *body == rec.body {
+            return Ok(v.clone());
+        }
+    }
+    let v: Arc<VnetSubnets> = Arc::new(from_record(rec)?);
+    let mut cache = DECODED.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= DECODED_MAX {
+        cache.clear();
+    }
+    cache.insert(rec.key.clone(), (rec.body.clone(), v.clone()));
+    Ok(v)
 }
 
 /// What [`subnet_info`] reads of a virtual network's record: its region and its subnets'
@@ -210,10 +247,6 @@ struct VnetRegion {
 struct SubnetPrefixes {
     name: String,
     address_prefixes: Vec<String>,
-}
-
-impl Kind for VnetSubnets {
-    const KIND: &'static str = VNET;
 }
 
 pub(crate) fn public_ip_info(
@@ -452,5 +485,41 @@ impl Tracked for cerulean_domain::compute::availability_set::AvailabilitySet {
 impl Tracked for cerulean_domain::compute::vm::VirtualMachine {
     fn common_mut(&mut self) -> &mut cerulean_domain::network::Common {
         &mut self.common
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vnet_record(key: &str, subnet: &str) -> Record {
+        Record {
+            key: key.into(),
+            id: key.into(),
+            kind: VNET.into(),
+            subscription: "s1".into(),
+            group_key: Some("/subscriptions/s1/resourcegroups/g".into()),
+            location: Some("eastus".into()),
+            body: format!(
+                r#"{{"common":{{"location":"eastus"}},"subnets":[{{"name":"{subnet}","address_prefixes":["10.0.0.0/24"]}}]}}"#
+            ),
+            etag: "W/\"1\"".into(),
+        }
+    }
+
+    /// A network decoded once is decoded again when its body changed, even under the same
+    /// key and etag (another store in the same process, a write that kept the etag).
+    #[test]
+    fn a_changed_body_is_decoded_again() {
+        let key = format!("/vnet-{}", uuid::Uuid::new_v4());
+        let first = decoded_subnets(&vnet_record(&key, "a")).unwrap();
+        assert_eq!(first.subnets[0].name, "a");
+        let again = decoded_subnets(&vnet_record(&key, "a")).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the same body is not decoded twice"
+        );
+        let changed = decoded_subnets(&vnet_record(&key, "b")).unwrap();
+        assert_eq!(changed.subnets[0].name, "b");
     }
 }

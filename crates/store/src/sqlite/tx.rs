@@ -1,6 +1,7 @@
 //! What a job may do inside an SQLite transaction: the statements behind [`Tx`].
 
 use super::backend;
+use super::cache::WriterCache;
 use crate::record::{
     check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind, Run,
 };
@@ -12,6 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub(super) struct SqliteTx<'c> {
     pub(super) conn: &'c Connection,
+    /// The writer's (`cache.rs`); readers have none.
+    pub(super) cache: Option<&'c mut WriterCache>,
 }
 
 // The statements are literals (`concat!`), not `format!`ed per call: a statement is looked up
@@ -142,12 +145,18 @@ impl SqliteTx<'_> {
                 rec.etag
             ])
             .map_err(backend)?;
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.forget_record(&rec.key);
+        }
         Ok(())
     }
 }
 
 impl Tx for SqliteTx<'_> {
     fn get(&mut self, key: &str) -> Result<Option<Record>, StoreError> {
+        if let Some(rec) = self.cache.as_deref().and_then(|c| c.record(key)) {
+            return Ok(Some(rec.clone()));
+        }
         let mut st = self
             .conn
             .prepare_cached(concat!(
@@ -156,9 +165,14 @@ impl Tx for SqliteTx<'_> {
                 " FROM resources WHERE key = ?1"
             ))
             .map_err(backend)?;
-        st.query_row([key], row_to_record)
+        let rec = st
+            .query_row([key], row_to_record)
             .optional()
-            .map_err(backend)
+            .map_err(backend)?;
+        if let (Some(c), Some(rec)) = (self.cache.as_deref_mut(), rec.as_ref()) {
+            c.keep_record(rec);
+        }
+        Ok(rec)
     }
 
     fn exists(&mut self, key: &str) -> Result<bool, StoreError> {
@@ -194,6 +208,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete(&mut self, key: &str) -> Result<bool, StoreError> {
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.forget_record(key);
+        }
         let mut st = self
             .conn
             .prepare_cached("DELETE FROM resources WHERE key = ?1")
@@ -336,6 +353,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn ipam_mark(&mut self, subnet: &str) -> Result<u128, StoreError> {
+        if let Some(mark) = self.cache.as_deref().and_then(|c| c.mark(subnet)) {
+            return Ok(mark);
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT mark_hex FROM ip_marks WHERE subnet_key = ?1")
@@ -344,9 +364,11 @@ impl Tx for SqliteTx<'_> {
             .query_row([subnet], |r| r.get(0))
             .optional()
             .map_err(backend)?;
-        hex.map(|h| parse_offset(&h))
-            .transpose()
-            .map(|m| m.unwrap_or(0))
+        let mark = hex.map(|h| parse_offset(&h)).transpose()?.unwrap_or(0);
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.keep_mark(subnet, mark);
+        }
+        Ok(mark)
     }
 
     fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError> {
@@ -358,15 +380,28 @@ impl Tx for SqliteTx<'_> {
             .map_err(backend)?
             .execute(params![subnet, offset_hex(mark).as_str()])
             .map_err(backend)?;
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.keep_mark(subnet, mark);
+        }
         Ok(())
     }
 
     fn ipam_lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, StoreError> {
+        if self
+            .cache
+            .as_deref()
+            .is_some_and(|c| c.none_released(subnet))
+        {
+            return Ok(None);
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT MIN(offset_hex) FROM ip_released WHERE subnet_key = ?1")
             .map_err(backend)?;
         let hex: Option<String> = st.query_row([subnet], |r| r.get(0)).map_err(backend)?;
+        if let (Some(c), None) = (self.cache.as_deref_mut(), hex.as_ref()) {
+            c.keep_none_released(subnet);
+        }
         hex.map(|h| parse_offset(&h)).transpose()
     }
 
@@ -381,6 +416,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn ipam_add_released(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.forget_none_released(subnet);
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO ip_released (subnet_key, offset_hex) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -463,6 +501,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.forget_subnet(subnet);
+        }
         for sql in [
             "DELETE FROM ip_allocations WHERE subnet_key = ?1",
             "DELETE FROM ip_released WHERE subnet_key = ?1",
@@ -722,6 +763,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn reset(&mut self) -> Result<(), StoreError> {
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.clear();
+        }
         self.conn
             .execute_batch(
                 "DELETE FROM resources; DELETE FROM operations; DELETE FROM refs;

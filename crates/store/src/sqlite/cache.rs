@@ -1,0 +1,233 @@
+//! What the writer thread remembers between jobs, so that a NIC create does not read its
+//! network's record and its subnet's address book from SQLite every time.
+//!
+//! Only the writer thread's connection has one, and it is exact, not a guess: every statement
+//! that changes what it holds (`resources` rows, `ip_marks`, `ip_released`) goes through
+//! [`super::tx::SqliteTx`], which updates or forgets the entry in the same call; a rollback
+//! (of a batch, or of one job's savepoint) forgets everything, since the entries a rolled-back
+//! job left are no longer true; and another connection's commit (another process on the same
+//! file, say) changes SQLite's `data_version`, which the writer compares before every batch.
+
+use crate::Record;
+use rusqlite::Connection;
+use std::collections::{HashMap, HashSet};
+
+/// Records kept at most (a network's record is a few KB; past this many, all are forgotten
+/// and the cache refills with what is read again).
+const MAX_RECORDS: usize = 1024;
+/// Subnets whose address book facts are kept at most.
+const MAX_SUBNETS: usize = 4096;
+
+#[derive(Default)]
+pub(super) struct WriterCache {
+    records: HashMap<String, Record>,
+    /// Each subnet's next-address mark, as `ip_marks` holds it (0 where it holds none).
+    marks: HashMap<String, u128>,
+    /// Subnets with no released address to hand out again.
+    none_released: HashSet<String>,
+    data_version: Option<i64>,
+}
+
+impl WriterCache {
+    pub(super) fn record(&self, key: &str) -> Option<&Record> {
+        self.records.get(key)
+    }
+
+    pub(super) fn keep_record(&mut self, rec: &Record) {
+        if self.records.len() >= MAX_RECORDS {
+            self.records.clear();
+        }
+        self.records.insert(rec.key.clone(), rec.clone());
+    }
+
+    pub(super) fn forget_record(&mut self, key: &str) {
+        self.records.remove(key);
+    }
+
+    pub(super) fn mark(&self, subnet: &str) -> Option<u128> {
+        self.marks.get(subnet).copied()
+    }
+
+    pub(super) fn keep_mark(&mut self, subnet: &str, mark: u128) {
+        if self.marks.len() >= MAX_SUBNETS {
+            self.marks.clear();
+        }
+        self.marks.insert(subnet.to_string(), mark);
+    }
+
+    pub(super) fn none_released(&self, subnet: &str) -> bool {
+        self.none_released.contains(subnet)
+    }
+
+    pub(super) fn keep_none_released(&mut self, subnet: &str) {
+        if self.none_released.len() >= MAX_SUBNETS {
+            self.none_released.clear();
+        }
+        self.none_released.insert(subnet.to_string());
+    }
+
+    pub(super) fn forget_none_released(&mut self, subnet: &str) {
+        self.none_released.remove(subnet);
+    }
+
+    pub(super) fn forget_subnet(&mut self, subnet: &str) {
+        self.marks.remove(subnet);
+        self.none_released.remove(subnet);
+    }
+
+    /// Forgets everything (a rollback, a reset).
+    pub(super) fn clear(&mut self) {
+        self.records.clear();
+        self.marks.clear();
+        self.none_released.clear();
+    }
+
+    /// Forgets everything when another connection committed since the last call (SQLite's
+    /// `data_version` does not move for this connection's own commits).
+    pub(super) fn check_others(&mut self, conn: &Connection) {
+        let version = conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0)))
+            .ok();
+        if version.is_none() || version != self.data_version {
+            self.clear();
+        }
+        self.data_version = version;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SqliteMode, SqliteStore};
+    use crate::{write, Record, Store, StoreError, Tx};
+
+    const KEY: &str =
+        "/subscriptions/s1/resourcegroups/g/providers/microsoft.network/virtualnetworks/v";
+    const SUBNET: &str = "/subscriptions/s1/resourcegroups/g/providers/microsoft.network/virtualnetworks/v/subnets/a";
+
+    fn vnet(body: &str) -> Record {
+        Record {
+            key: KEY.into(),
+            id: KEY.into(),
+            kind: "microsoft.network/virtualnetworks".into(),
+            subscription: "s1".into(),
+            group_key: Some("/subscriptions/s1/resourcegroups/g".into()),
+            location: Some("eastus".into()),
+            body: body.into(),
+            etag: "W/\"1\"".into(),
+        }
+    }
+
+    fn durable() -> (SqliteStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("cerulean-cache-{}", uuid::Uuid::new_v4()));
+        (
+            SqliteStore::open(SqliteMode::Durable(dir.clone())).unwrap(),
+            dir,
+        )
+    }
+
+    async fn body_seen_by_writer(store: &SqliteStore) -> String {
+        write(store, |tx: &mut dyn Tx| {
+            Ok::<_, StoreError>(tx.get(KEY)?.unwrap().body)
+        })
+        .await
+        .unwrap()
+    }
+
+    /// A job that changes a cached record and reads it back, then is refused, leaves the
+    /// record as it was: the rollback takes the cache's copy with it.
+    #[tokio::test]
+    async fn a_refused_jobs_reads_are_forgotten() {
+        let (store, _dir) = durable();
+        write(&store, |tx: &mut dyn Tx| tx.put(&vnet("{\"v\":1}")))
+            .await
+            .unwrap();
+        assert_eq!(body_seen_by_writer(&store).await, "{\"v\":1}");
+        let refused = write(&store, |tx: &mut dyn Tx| {
+            tx.put(&vnet("{\"v\":2}"))?;
+            assert_eq!(tx.get(KEY)?.unwrap().body, "{\"v\":2}");
+            tx.ipam_set_mark(SUBNET, 9)?;
+            assert_eq!(tx.ipam_mark(SUBNET)?, 9);
+            Err::<(), _>(StoreError::Conflict {
+                constraint: "refused".into(),
+            })
+        })
+        .await;
+        assert!(refused.is_err());
+        assert_eq!(body_seen_by_writer(&store).await, "{\"v\":1}");
+        let mark = write(&store, |tx: &mut dyn Tx| tx.ipam_mark(SUBNET)).await;
+        assert_eq!(mark, Ok(0));
+        store.close().await;
+    }
+
+    /// Another connection's commit (another process on the same file) is seen by the next
+    /// batch, whatever the writer had cached.
+    #[tokio::test]
+    async fn another_connections_commit_is_seen() {
+        let (store, dir) = durable();
+        write(&store, |tx: &mut dyn Tx| {
+            tx.put(&vnet("{\"v\":1}"))?;
+            tx.ipam_set_mark(SUBNET, 5)?;
+            tx.ipam_lowest_released(SUBNET)
+        })
+        .await
+        .unwrap();
+        assert_eq!(body_seen_by_writer(&store).await, "{\"v\":1}");
+        let other = rusqlite::Connection::open(dir.join("cerulean.db")).unwrap();
+        other
+            .execute_batch(&format!(
+                "UPDATE resources SET body = '{{\"v\":3}}' WHERE key = '{KEY}';
+                 UPDATE ip_marks SET mark_hex = '{}' WHERE subnet_key = '{SUBNET}';
+                 INSERT INTO ip_released (subnet_key, offset_hex) VALUES ('{SUBNET}', '{}');",
+                crate::record::offset_hex(7),
+                crate::record::offset_hex(4),
+            ))
+            .unwrap();
+        assert_eq!(body_seen_by_writer(&store).await, "{\"v\":3}");
+        let seen = write(&store, |tx: &mut dyn Tx| {
+            Ok::<_, StoreError>((tx.ipam_mark(SUBNET)?, tx.ipam_lowest_released(SUBNET)?))
+        })
+        .await;
+        assert_eq!(seen, Ok((7, Some(4))));
+        store.close().await;
+    }
+
+    /// The writer's own changes are read back at once: a put, a delete, a released address,
+    /// a dropped book, a reset.
+    #[tokio::test]
+    async fn the_writers_own_changes_are_read_back() {
+        let (store, _dir) = durable();
+        let steps = write(&store, |tx: &mut dyn Tx| {
+            tx.put(&vnet("{\"v\":1}"))?;
+            let first = tx.get(KEY)?.map(|r| r.body);
+            tx.put(&vnet("{\"v\":2}"))?;
+            let second = tx.get(KEY)?.map(|r| r.body);
+            tx.delete(KEY)?;
+            let deleted = tx.get(KEY)?;
+            assert_eq!(tx.ipam_lowest_released(SUBNET)?, None);
+            tx.ipam_add_released(SUBNET, 6)?;
+            let released = tx.ipam_lowest_released(SUBNET)?;
+            tx.ipam_set_mark(SUBNET, 8)?;
+            tx.ipam_drop(SUBNET)?;
+            let dropped = (tx.ipam_mark(SUBNET)?, tx.ipam_lowest_released(SUBNET)?);
+            tx.put(&vnet("{\"v\":4}"))?;
+            tx.get(KEY)?;
+            tx.reset()?;
+            Ok::<_, StoreError>((first, second, deleted, released, dropped, tx.get(KEY)?))
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            steps,
+            (
+                Some("{\"v\":1}".to_string()),
+                Some("{\"v\":2}".to_string()),
+                None,
+                Some(6),
+                (0, None),
+                None
+            )
+        );
+        store.close().await;
+    }
+}
