@@ -1,5 +1,6 @@
 //! What the writer thread remembers between jobs, so that a NIC create does not read its
-//! network's record and its subnet's address book from SQLite every time.
+//! network's record, its group's existence and its subnet's address book from SQLite every
+//! time.
 //!
 //! Only the writer thread's connection has one, and it is exact, not a guess: every statement
 //! that changes what it holds (`resources` rows, `ip_marks`, `ip_released`) goes through
@@ -21,6 +22,8 @@ const MAX_SUBNETS: usize = 4096;
 #[derive(Default)]
 pub(super) struct WriterCache {
     records: HashMap<String, Record>,
+    /// Keys of records known to exist (a tracked PUT asks whether its group exists).
+    existing: HashSet<String>,
     /// Each subnet's next-address mark, as `ip_marks` holds it (0 where it holds none).
     marks: HashMap<String, u128>,
     /// Subnets with no released address to hand out again.
@@ -42,6 +45,18 @@ impl WriterCache {
 
     pub(super) fn forget_record(&mut self, key: &str) {
         self.records.remove(key);
+        self.existing.remove(key);
+    }
+
+    pub(super) fn known_to_exist(&self, key: &str) -> bool {
+        self.existing.contains(key) || self.records.contains_key(key)
+    }
+
+    pub(super) fn keep_existing(&mut self, key: &str) {
+        if self.existing.len() >= MAX_RECORDS {
+            self.existing.clear();
+        }
+        self.existing.insert(key.to_string());
     }
 
     pub(super) fn mark(&self, subnet: &str) -> Option<u128> {
@@ -78,6 +93,7 @@ impl WriterCache {
     /// Forgets everything (a rollback, a reset).
     pub(super) fn clear(&mut self) {
         self.records.clear();
+        self.existing.clear();
         self.marks.clear();
         self.none_released.clear();
     }
@@ -202,8 +218,14 @@ mod tests {
             let first = tx.get(KEY)?.map(|r| r.body);
             tx.put(&vnet("{\"v\":2}"))?;
             let second = tx.get(KEY)?.map(|r| r.body);
+            assert!(tx.exists(KEY)?);
             tx.delete(KEY)?;
+            assert!(!tx.exists(KEY)?, "a deleted record still exists");
             let deleted = tx.get(KEY)?;
+            tx.put(&vnet("{\"v\":3}"))?;
+            assert!(tx.exists(KEY)?); // known from SQLite this time, not from a cached record
+            tx.delete(KEY)?;
+            assert!(!tx.exists(KEY)?, "a deleted record still exists");
             assert_eq!(tx.ipam_lowest_released(SUBNET)?, None);
             tx.ipam_add_released(SUBNET, 6)?;
             let released = tx.ipam_lowest_released(SUBNET)?;

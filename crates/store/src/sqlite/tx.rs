@@ -176,11 +176,18 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn exists(&mut self, key: &str) -> Result<bool, StoreError> {
+        if self.cache.as_deref().is_some_and(|c| c.known_to_exist(key)) {
+            return Ok(true);
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT 1 FROM resources WHERE key = ?1")
             .map_err(backend)?;
-        st.exists([key]).map_err(backend)
+        let found = st.exists([key]).map_err(backend)?;
+        if let (Some(c), true) = (self.cache.as_deref_mut(), found) {
+            c.keep_existing(key);
+        }
+        Ok(found)
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
