@@ -201,12 +201,13 @@ pub(crate) fn subnet_info(
 /// microsecond is serial; creates in one network find the same body again and again. The
 /// entry is used only when the body read is byte for byte the one decoded (so it is exact
 /// whatever store, server or write came between); past `DECODED_MAX` entries all are
-/// forgotten.
+/// forgotten, and a body over `DECODED_MAX_BODY` is not kept.
 static DECODED: std::sync::LazyLock<Mutex<HashMap<String, Decoded>>> =
     std::sync::LazyLock::new(Default::default);
 /// A network's body and what was decoded from it.
 type Decoded = (String, Arc<VnetSubnets>);
 const DECODED_MAX: usize = 256;
+const DECODED_MAX_BODY: usize = 64 << 10;
 
 fn decoded_subnets(rec: &Record) -> Result<Arc<VnetSubnets>, AppError> {
     if let Some((body, v)) = DECODED
@@ -219,6 +220,9 @@ fn decoded_subnets(rec: &Record) -> Result<Arc<VnetSubnets>, AppError> {
         }
     }
     let v: Arc<VnetSubnets> = Arc::new(from_record(rec)?);
+    if rec.body.len() > DECODED_MAX_BODY {
+        return Ok(v);
+    }
     let mut cache = DECODED.lock().unwrap_or_else(PoisonError::into_inner);
     if cache.len() >= DECODED_MAX {
         cache.clear();

@@ -13,15 +13,19 @@ use crate::Record;
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
-/// Records kept at most (a network's record is a few KB; past this many, all are forgotten
-/// and the cache refills with what is read again).
+/// Records kept at most, and their bodies' bytes at most (a NIC's record is under 2 KB, a
+/// network's with many subnets can be hundreds); past either, all are forgotten and the cache
+/// refills with what is read again.
 const MAX_RECORDS: usize = 1024;
+const MAX_BODY_BYTES: usize = 16 << 20;
 /// Subnets whose address book facts are kept at most.
 const MAX_SUBNETS: usize = 4096;
 
 #[derive(Default)]
 pub(super) struct WriterCache {
     records: HashMap<String, Record>,
+    /// The bodies' bytes in `records`.
+    body_bytes: usize,
     /// Keys of records known to exist (a tracked PUT asks whether its group exists).
     existing: HashSet<String>,
     /// Each subnet's next-address mark, as `ip_marks` holds it (0 where it holds none).
@@ -37,14 +41,21 @@ impl WriterCache {
     }
 
     pub(super) fn keep_record(&mut self, rec: &Record) {
-        if self.records.len() >= MAX_RECORDS {
+        self.forget_record(&rec.key);
+        if self.records.len() >= MAX_RECORDS || self.body_bytes + rec.body.len() > MAX_BODY_BYTES {
             self.records.clear();
+            self.body_bytes = 0;
         }
-        self.records.insert(rec.key.clone(), rec.clone());
+        if rec.body.len() <= MAX_BODY_BYTES {
+            self.body_bytes += rec.body.len();
+            self.records.insert(rec.key.clone(), rec.clone());
+        }
     }
 
     pub(super) fn forget_record(&mut self, key: &str) {
-        self.records.remove(key);
+        if let Some(old) = self.records.remove(key) {
+            self.body_bytes -= old.body.len();
+        }
         self.existing.remove(key);
     }
 
@@ -93,6 +104,7 @@ impl WriterCache {
     /// Forgets everything (a rollback, a reset).
     pub(super) fn clear(&mut self) {
         self.records.clear();
+        self.body_bytes = 0;
         self.existing.clear();
         self.marks.clear();
         self.none_released.clear();
@@ -116,6 +128,31 @@ impl WriterCache {
 mod tests {
     use super::super::{SqliteMode, SqliteStore};
     use crate::{write, Record, Store, StoreError, Tx};
+
+    #[test]
+    fn the_bodies_kept_stay_under_their_cap() {
+        let mut c = super::WriterCache::default();
+        let big = "x".repeat(super::MAX_BODY_BYTES / 3);
+        for i in 0..10 {
+            let mut r = vnet(&big);
+            r.key = format!("{KEY}{i}");
+            c.keep_record(&r);
+            assert!(c.body_bytes <= super::MAX_BODY_BYTES);
+            assert_eq!(
+                c.body_bytes,
+                c.records.values().map(|r| r.body.len()).sum::<usize>()
+            );
+        }
+        c.keep_record(&vnet(&"y".repeat(super::MAX_BODY_BYTES + 1)));
+        assert!(c.record(KEY).is_none(), "a body over the cap is not kept");
+        c.keep_record(&vnet("{}"));
+        c.keep_record(&vnet("{\"v\":1}"));
+        assert_eq!(c.record(KEY).unwrap().body, "{\"v\":1}");
+        assert_eq!(
+            c.body_bytes,
+            c.records.values().map(|r| r.body.len()).sum::<usize>()
+        );
+    }
 
     const KEY: &str =
         "/subscriptions/s1/resourcegroups/g/providers/microsoft.network/virtualnetworks/v";
