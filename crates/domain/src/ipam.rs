@@ -40,6 +40,40 @@ pub trait AddressBook {
     ) -> Result<bool, Self::Error>;
     /// Forgets that `offset` is taken.
     fn free(&mut self, subnet: &str, offset: u128) -> Result<(), Self::Error>;
+
+    /// Where a dynamic allocation starts: the lowest released offset, or else the mark. One
+    /// question, so that a store can answer it in one round trip.
+    fn start(&mut self, subnet: &str) -> Result<Start, Self::Error> {
+        Ok(match self.lowest_released(subnet)? {
+            Some(offset) => Start::Released(offset),
+            None => Start::Mark(self.mark(subnet)?),
+        })
+    }
+
+    /// [`AddressBook::claim_if_free`], and when the offset was free, [`AddressBook::set_mark`]
+    /// to `mark`: one step, so that a store can take it in one round trip.
+    fn claim_and_mark(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+        mark: u128,
+    ) -> Result<bool, Self::Error> {
+        let claimed = self.claim_if_free(subnet, offset, owner)?;
+        if claimed {
+            self.set_mark(subnet, mark)?;
+        }
+        Ok(claimed)
+    }
+}
+
+/// Where a dynamic allocation starts ([`AddressBook::start`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// The lowest offset given back, handed out again first.
+    Released(u128),
+    /// The high-water mark (0 if the subnet never allocated).
+    Mark(u128),
 }
 
 /// The largest offset in `prefix` (its host mask as a number).
@@ -100,11 +134,14 @@ pub fn allocate_dynamic<B: AddressBook>(
     owner: &str,
     subnet_name: &str,
 ) -> Result<IpAddr, B::Error> {
-    if let Some(offset) = book.lowest_released(subnet_key)? {
-        book.remove_released(subnet_key, offset)?;
-        book.claim(subnet_key, offset, owner)?;
-        return Ok(address_at(prefix, offset));
-    }
+    let mark = match book.start(subnet_key)? {
+        Start::Released(offset) => {
+            book.remove_released(subnet_key, offset)?;
+            book.claim(subnet_key, offset, owner)?;
+            return Ok(address_at(prefix, offset));
+        }
+        Start::Mark(mark) => mark,
+    };
     let full = || DomainError::SubnetIsFull {
         subnet: subnet_name.to_string(),
         prefix: prefix.to_string(),
@@ -112,12 +149,11 @@ pub fn allocate_dynamic<B: AddressBook>(
     let Some(last) = last_usable(prefix) else {
         return Err(full().into());
     };
-    let start = book.mark(subnet_key)?.max(FIRST_USABLE);
+    let start = mark.max(FIRST_USABLE);
     let mut offset = start;
     // Static claims may sit at or above the mark; they are passed over, never released.
     while offset <= last {
-        if book.claim_if_free(subnet_key, offset, owner)? {
-            book.set_mark(subnet_key, offset + 1)?;
+        if book.claim_and_mark(subnet_key, offset, owner, offset + 1)? {
             return Ok(address_at(prefix, offset));
         }
         offset += 1;

@@ -881,6 +881,7 @@ macro_rules! conformance_suite {
             runs_of_a_server_without_a_lease_are_orphaned,
             reset_forgets_runs_but_not_leases,
             address_books_with_any_state_are_listed,
+            combined_allocation_steps_answer_as_their_parts,
             role_assignments_round_trip_and_outlive_a_reset,
             one_assignment_per_name_and_per_grant,
             racing_grants_have_one_winner,

@@ -23,6 +23,7 @@ pub use record::{
 pub use sqlite::{SqliteMode, SqliteStore};
 
 use cerulean_domain::authz::RoleAssignment;
+use cerulean_domain::ipam::Start;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use std::future::Future;
@@ -98,6 +99,28 @@ pub trait Tx {
                 constraint: UNIQUE_ADDRESS.to_string(),
             })
         }
+    }
+    /// The domain's `AddressBook::start`: the lowest released offset, or else the mark.
+    fn ipam_start(&mut self, subnet: &str) -> Result<Start, StoreError> {
+        Ok(match self.ipam_lowest_released(subnet)? {
+            Some(offset) => Start::Released(offset),
+            None => Start::Mark(self.ipam_mark(subnet)?),
+        })
+    }
+    /// The domain's `AddressBook::claim_and_mark`: claims `offset` unless held, and when it
+    /// was free sets the mark to `mark`.
+    fn ipam_claim_and_mark(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+        mark: u128,
+    ) -> Result<bool, StoreError> {
+        let claimed = self.ipam_claim_if_free(subnet, offset, owner)?;
+        if claimed {
+            self.ipam_set_mark(subnet, mark)?;
+        }
+        Ok(claimed)
     }
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError>;
     /// Number of offsets held in a subnet.

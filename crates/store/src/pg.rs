@@ -23,6 +23,7 @@ use crate::{
     WriteStats,
 };
 use cerulean_domain::authz::RoleAssignment;
+use cerulean_domain::ipam::Start;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 use postgres::error::SqlState;
@@ -626,6 +627,59 @@ impl Tx for PgTx<'_> {
             &[&subnet, &offset_hex(offset).as_str(), &owner],
         )?;
         Ok(n == 1)
+    }
+
+    fn ipam_start(&mut self, subnet: &str) -> Result<Start, StoreError> {
+        // Both answers in one round trip (COLLATE "C" as in `ipam_lowest_released`).
+        let rows = self.query(
+            "SELECT (SELECT offset_hex FROM ip_released WHERE subnet_key = $1
+                     ORDER BY offset_hex COLLATE \"C\" LIMIT 1),
+                    (SELECT mark_hex FROM ip_marks WHERE subnet_key = $1)",
+            &[&subnet],
+        )?;
+        let row = rows
+            .first()
+            .ok_or_else(|| StoreError::Backend("ipam_start returned no row".into()))?;
+        let column = |i| {
+            row.try_get::<_, Option<&str>>(i)
+                .map_err(|e| StoreError::Backend(e.to_string()))
+        };
+        Ok(match column(0)? {
+            Some(hex) => Start::Released(parse_offset(hex)?),
+            None => Start::Mark(column(1)?.map(parse_offset).transpose()?.unwrap_or(0)),
+        })
+    }
+
+    fn ipam_claim_and_mark(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+        mark: u128,
+    ) -> Result<bool, StoreError> {
+        // One round trip: the mark moves only when the claim took a row.
+        let rows = self.query(
+            "WITH claimed AS (
+                 INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key)
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING subnet_key
+             ), marked AS (
+                 INSERT INTO ip_marks (subnet_key, mark_hex) SELECT subnet_key, $4::text FROM claimed
+                 ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex
+             )
+             SELECT count(*) FROM claimed",
+            &[
+                &subnet,
+                &offset_hex(offset).as_str(),
+                &owner,
+                &offset_hex(mark).as_str(),
+            ],
+        )?;
+        let claimed: i64 = rows
+            .first()
+            .ok_or_else(|| StoreError::Backend("ipam_claim_and_mark returned no row".into()))?
+            .try_get(0)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(claimed == 1)
     }
 
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {

@@ -351,6 +351,18 @@ impl AddressBook for TxBook<'_> {
     fn free(&mut self, subnet: &str, offset: u128) -> Result<(), AppError> {
         Ok(self.0.ipam_free(subnet, offset)?)
     }
+    fn start(&mut self, subnet: &str) -> Result<ipam::Start, AppError> {
+        Ok(self.0.ipam_start(subnet)?)
+    }
+    fn claim_and_mark(
+        &mut self,
+        subnet: &str,
+        offset: u128,
+        owner: &str,
+        mark: u128,
+    ) -> Result<bool, AppError> {
+        Ok(self.0.ipam_claim_and_mark(subnet, offset, owner, mark)?)
+    }
 }
 
 /// The address book of one prefix of a subnet. Offsets count from each prefix's own

@@ -25,3 +25,47 @@ pub async fn address_books_with_any_state_are_listed(store: Arc<dyn Store>) {
     let left = read(&*store, |tx| tx.ipam_books(None, 10)).await.unwrap();
     assert_eq!(left, ["/s/a", "/s/b#ipv6", "/s/c"]);
 }
+
+/// The two combined steps of a dynamic allocation answer as their parts do: `ipam_start` the
+/// lowest released offset first, else the mark (0 for a subnet never allocated); and
+/// `ipam_claim_and_mark` moves the mark only when its claim took the address.
+pub async fn combined_allocation_steps_answer_as_their_parts(store: Arc<dyn Store>) {
+    use cerulean_domain::ipam::Start;
+    let big: u128 = (1u128 << 64) + 5;
+    let steps = write(&*store, move |tx| {
+        let fresh = tx.ipam_start("/s/n")?;
+        tx.ipam_set_mark("/s/n", big)?;
+        let marked = tx.ipam_start("/s/n")?;
+        tx.ipam_add_released("/s/n", 300)?;
+        tx.ipam_add_released("/s/n", 9)?;
+        let released = tx.ipam_start("/s/n")?;
+        let took = tx.ipam_claim_and_mark("/s/n", big, "/a", big + 1)?;
+        let after_take = tx.ipam_mark("/s/n")?;
+        let held = tx.ipam_claim_and_mark("/s/n", big, "/b", big + 7)?;
+        let after_held = tx.ipam_mark("/s/n")?;
+        let first = tx.ipam_claim_and_mark("/s/m", 4, "/c", 5)?;
+        Ok::<_, StoreError>((
+            fresh,
+            marked,
+            released,
+            (took, after_take),
+            (held, after_held),
+            (first, tx.ipam_mark("/s/m")?),
+            (tx.ipam_owner("/s/n", big)?, tx.ipam_owner("/s/m", 4)?),
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        steps,
+        (
+            Start::Mark(0),
+            Start::Mark(big),
+            Start::Released(9),
+            (true, big + 1),
+            (false, big + 1),
+            (true, 5),
+            (Some("/a".to_string()), Some("/c".to_string())),
+        )
+    );
+}
