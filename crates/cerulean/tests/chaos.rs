@@ -707,6 +707,10 @@ async fn a_deployment_racing_direct_writes(c: &mut Cluster) {
         let details = d["properties"]["error"]["details"].to_string();
         assert!(details.contains("SubnetIsFull"), "{d}");
     }
+    // On PostgreSQL the deployment's own writes ran beside the NIC creates, none alone: its
+    // start, its end and a step record for each of its eight NICs at least, beside the 16
+    // NIC PUTs (the refused ones count too).
+    assert_keyed(c, 16 + 2 + 8).await;
     c.check().await;
 }
 

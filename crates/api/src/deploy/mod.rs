@@ -157,7 +157,7 @@ impl Run<'_> {
 
     /// Changes the deployment record (as the run begins and ends); does nothing once the run
     /// is no longer this server's.
-    fn update(&self, f: impl Fn(&mut Deployment) + Send + 'static) {
+    fn update(&self, f: impl Fn(&mut Deployment) + Send + Sync + 'static) {
         if self.superseded.get() {
             return;
         }

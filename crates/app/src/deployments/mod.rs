@@ -134,6 +134,13 @@ fn orphaned(tx: &mut dyn Tx, key: &str, d: &Deployment) -> Result<Option<String>
 
 /// Settles a deployment whose server is gone as Failed (interrupted) and forgets its run,
 /// before a write decides anything about it.
+/// The lock a write of a deployment declares: its id, which its template, its steps and
+/// its run are kept under (and, as for every key, its group shared: deleting the group
+/// waits). Settling the runs of a server that went away runs alone, so it excludes these.
+pub(crate) fn deployment_keys(id: &ResourceId) -> Vec<String> {
+    vec![id.key().to_string()]
+}
+
 fn settle_if_orphaned(
     tx: &mut dyn Tx,
     id: &ResourceId,
@@ -216,7 +223,7 @@ impl App {
         self.subscription(id.subscription()).await?;
         deployment::validate_name(id.name())?;
         let instance = self.instance_id().to_string();
-        cerulean_store::write(&*self.store, move |tx| {
+        self.write_under(deployment_keys(&id), move |tx| {
             let group = crate::groups::load_group(
                 tx,
                 &id.group_id().expect("a deployment id has a group"),
@@ -260,10 +267,11 @@ impl App {
         f: F,
     ) -> Result<Option<Stored<Deployment>>, AppError>
     where
-        F: Fn(&mut Deployment) + Send + 'static,
+        F: Fn(&mut Deployment) + Send + Sync + 'static,
     {
         let instance = self.instance_id().to_string();
-        cerulean_store::write(&*self.store, move |tx| {
+        let f = std::sync::Arc::new(f);
+        self.write_under(deployment_keys(&id), move |tx| {
             if ours(tx, id.key(), &instance, &correlation_id)?.is_none() {
                 return Ok(None);
             }
@@ -290,7 +298,7 @@ impl App {
         why: Interruption,
     ) -> Result<bool, AppError> {
         let instance = self.instance_id().to_string();
-        cerulean_store::write(&*self.store, move |tx| {
+        self.write_under(deployment_keys(&id), move |tx| {
             if ours(tx, id.key(), &instance, &correlation_id)?.is_none() {
                 return Ok(false);
             }
@@ -366,7 +374,7 @@ impl App {
     /// Forgets a finished deployment (its resources stay). `false` when there was none.
     pub async fn delete_deployment(&self, id: ResourceId) -> Result<bool, AppError> {
         self.subscription(id.subscription()).await?;
-        cerulean_store::write(&*self.store, move |tx| {
+        self.write_under(deployment_keys(&id), move |tx| {
             crate::groups::load_group(tx, &id.group_id().expect("a deployment id has a group"))?;
             let Some((rec, mut d)) = load(tx, &id)? else {
                 return Ok(false);
@@ -384,7 +392,7 @@ impl App {
     /// is gone has nobody to ask: it is Canceled here and now.
     pub async fn cancel_deployment(&self, id: ResourceId) -> Result<(), AppError> {
         self.subscription(id.subscription()).await?;
-        cerulean_store::write(&*self.store, move |tx| {
+        self.write_under(deployment_keys(&id), move |tx| {
             let (rec, mut d) = require(tx, &id)?;
             deployment::check_cancel(&d.name, d.state)?;
             if orphaned(tx, id.key(), &d)?.is_none() {

@@ -118,7 +118,7 @@ impl App {
         op: DeploymentOperation,
     ) -> Result<bool, AppError> {
         let instance = self.instance_id().to_string();
-        cerulean_store::write(&*self.store, move |tx| {
+        self.write_under(super::deployment_keys(&id), move |tx| {
             if ours(tx, id.key(), &instance, &correlation_id)?.is_none() {
                 return Ok(false);
             }
