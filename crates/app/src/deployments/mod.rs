@@ -132,8 +132,6 @@ fn orphaned(tx: &mut dyn Tx, key: &str, d: &Deployment) -> Result<Option<String>
     })
 }
 
-/// Settles a deployment whose server is gone as Failed (interrupted) and forgets its run,
-/// before a write decides anything about it.
 /// The lock a write of a deployment declares: its id, which its template, its steps and
 /// its run are kept under (and, as for every key, its group shared: deleting the group
 /// waits). Settling the runs of a server that went away runs alone, so it excludes these.
@@ -141,6 +139,8 @@ pub(crate) fn deployment_keys(id: &ResourceId) -> Vec<String> {
     vec![id.key().to_string()]
 }
 
+/// Settles a deployment whose server is gone as Failed (interrupted) and forgets its run,
+/// before a write decides anything about it.
 fn settle_if_orphaned(
     tx: &mut dyn Tx,
     id: &ResourceId,
