@@ -448,13 +448,14 @@ impl crate::tracked::Kind for Vms {
             &uuid::Uuid::new_v4().to_string(),
             crate::operations::now_ms(),
         )?;
-        tx.set_refs(id.key(), &refs_of(id, &next)?)
-            .map_err(|e| match e {
+        crate::network::set_own_refs(tx, id.key(), old.is_none(), &refs_of(id, &next)?).map_err(
+            |e| match e {
                 StoreError::Conflict { .. } => AppError::from(DomainError::ConcurrentConflict {
                     what: "network interface attachment".into(),
                 }),
                 other => other.into(),
-            })?;
+            },
+        )?;
         next.storage = plan_disks(tx, id, old, &next, storage_spec.as_ref())?;
         if existing.is_none() {
             power_on_effects(tx, &next, &env.pools)?;

@@ -172,7 +172,7 @@ impl crate::tracked::Kind for LoadBalancers {
         run_moves(tx, &moves, |i, addr| {
             next.frontends[i].private_ip = Some(addr.to_string())
         })?;
-        tx.set_refs(id.key(), &refs_of(id, &next)?)
+        super::set_own_refs(tx, id.key(), old.is_none(), &refs_of(id, &next)?)
             .map_err(|e| super::decode_conflict(e.into(), "public IP address"))?;
         Ok(next)
     }

@@ -164,6 +164,21 @@ pub(crate) fn first_user(
     Ok(tx.refs_to(key, kind)?.into_iter().next().map(|r| r.from_id))
 }
 
+/// Writes the references `owner` holds. A resource's references go with it (`purge`), so
+/// one being created owns none: an empty set for it writes nothing (a statement saved on
+/// every create, a round trip on PostgreSQL).
+pub(crate) fn set_own_refs(
+    tx: &mut dyn Tx,
+    owner: &str,
+    created: bool,
+    refs: &[Ref],
+) -> Result<(), StoreError> {
+    if created && refs.is_empty() {
+        return Ok(());
+    }
+    tx.set_refs(owner, refs)
+}
+
 /// Resolves a subnet id into what NICs and load balancers need to know of it.
 pub(crate) fn subnet_info(
     tx: &mut dyn Tx,

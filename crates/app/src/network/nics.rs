@@ -301,13 +301,8 @@ impl crate::tracked::Kind for Nics {
             next.ip_configurations[config].private_ip = Some(addr.to_string());
         })
         .map_err(|e| decode_conflict(e, "private IP address"))?;
-        let refs = refs_of(id, &next)?;
-        // A NIC's references go with it (`purge`), so a new one owns none: writing none over
-        // nothing would cost a statement (a round trip on PostgreSQL) for each create.
-        if existing.is_some() || !refs.is_empty() {
-            tx.set_refs(id.key(), &refs)
-                .map_err(|e| decode_conflict(e.into(), "public IP address"))?;
-        }
+        super::set_own_refs(tx, id.key(), existing.is_none(), &refs_of(id, &next)?)
+            .map_err(|e| decode_conflict(e.into(), "public IP address"))?;
         Ok(next)
     }
 }

@@ -114,7 +114,8 @@ fn save_vnet(
     next: &VirtualNetwork,
 ) -> Result<Record, AppError> {
     let rec = save(tx, id, existing, &next.common.location, next)?;
-    tx.set_refs(&rec.key, &refs_of(&ResourceId::parse(&rec.id)?, next)?)?;
+    let refs = refs_of(&ResourceId::parse(&rec.id)?, next)?;
+    super::set_own_refs(tx, &rec.key, existing.is_none(), &refs)?;
     Ok(rec)
 }
 
