@@ -89,6 +89,23 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
+/// The write lock of an assignment's name (names are unique across scopes).
+fn name_lock(name_key: &str) -> String {
+    format!("roleassignment:{name_key}")
+}
+
+/// The write lock of what an assignment grants (one assignment per role, principal and
+/// scope). It sits under the scope's key, so that one inside a group also takes the group's
+/// lock shared (`crate::keyed`): the group cannot go while the assignment is written.
+fn grant_lock(a: &RoleAssignment) -> String {
+    format!(
+        "{}/providers/microsoft.authorization/grants/{}/{}",
+        a.scope_key().trim_end_matches('/'),
+        a.principal_id.to_ascii_lowercase(),
+        a.role_definition.to_ascii_lowercase()
+    )
+}
+
 /// A lost race for the same grant (or name) reads like ARM's refusal.
 fn decode_conflict(e: AppError) -> AppError {
     match e {
@@ -170,31 +187,34 @@ impl App {
             .group()
             .zip(scope.subscription())
             .map(|(g, s)| ResourceId::group(s, g));
-        let result = cerulean_store::write(&*self.store, move |tx| {
-            if let Some(g) = &group {
-                load_group(tx, g)?;
-            }
-            let existing = tx.get_role_assignment(&wanted.key())?;
-            let same_grant = tx
-                .list_role_assignments(Some(&wanted.principal_id))?
-                .into_iter()
-                .find(|a| {
-                    a.role_definition == wanted.role_definition
-                        && a.scope_key() == wanted.scope_key()
-                });
-            match assignment::plan_put(wanted.clone(), existing.as_ref(), same_grant.as_ref())? {
-                PutPlan::Create(a) => {
-                    tx.insert_role_assignment(&a)?;
-                    Ok::<_, AppError>((a, true))
+        let keys = vec![name_lock(&wanted.key()), grant_lock(&wanted)];
+        let result = self
+            .write_under(keys, move |tx| {
+                if let Some(g) = &group {
+                    load_group(tx, g)?;
                 }
-                PutPlan::Update(a) => {
-                    tx.update_role_assignment(&a)?;
-                    Ok((a, false))
+                let existing = tx.get_role_assignment(&wanted.key())?;
+                let same_grant = tx
+                    .list_role_assignments(Some(&wanted.principal_id))?
+                    .into_iter()
+                    .find(|a| {
+                        a.role_definition == wanted.role_definition
+                            && a.scope_key() == wanted.scope_key()
+                    });
+                match assignment::plan_put(wanted.clone(), existing.as_ref(), same_grant.as_ref())?
+                {
+                    PutPlan::Create(a) => {
+                        tx.insert_role_assignment(&a)?;
+                        Ok::<_, AppError>((a, true))
+                    }
+                    PutPlan::Update(a) => {
+                        tx.update_role_assignment(&a)?;
+                        Ok((a, false))
+                    }
                 }
-            }
-        })
-        .await
-        .map_err(decode_conflict);
+            })
+            .await
+            .map_err(decode_conflict);
         self.grants.invalidate();
         result
     }
@@ -226,17 +246,19 @@ impl App {
     ) -> Result<Option<RoleAssignment>, AppError> {
         let key = name.to_ascii_lowercase();
         let scope_key = scope.map(|s| s.key().to_string());
-        let deleted = cerulean_store::write(&*self.store, move |tx| {
-            let Some(a) = tx.get_role_assignment(&key)? else {
-                return Ok::<_, AppError>(None);
-            };
-            if scope_key.as_deref().is_some_and(|s| s != a.scope_key()) {
-                return Ok(None);
-            }
-            tx.delete_role_assignment(&key)?;
-            Ok(Some(a))
-        })
-        .await?;
+        // Only the name's lock: a delete breaks no rule another write relies on.
+        let deleted = self
+            .write_under(vec![name_lock(&key)], move |tx| {
+                let Some(a) = tx.get_role_assignment(&key)? else {
+                    return Ok::<_, AppError>(None);
+                };
+                if scope_key.as_deref().is_some_and(|s| s != a.scope_key()) {
+                    return Ok(None);
+                }
+                tx.delete_role_assignment(&key)?;
+                Ok(Some(a))
+            })
+            .await?;
         self.grants.invalidate();
         Ok(deleted)
     }

@@ -207,13 +207,37 @@ impl App {
             .await
     }
 
-    /// Settles orphaned runs if a snapshot shows any (settling runs alone, as deployments'
-    /// writes do; they are rare: a server went away mid-deployment).
+    /// Settles the orphaned runs a snapshot shows, in batches, each holding the locks of its
+    /// runs' work (a run's key is its deployment's, which every write of the deployment
+    /// declares): other writers go on beside it. Under the locks the orphans are read again;
+    /// a batch that finds one it did not lock runs again alone.
     async fn settle_orphans_seen(&self) -> Result<usize, AppError> {
-        let seen = cerulean_store::read(&*self.store, |tx| tx.runs_orphaned(1)).await?;
-        if seen.is_empty() {
-            return Ok(0);
+        let mut total = 0;
+        loop {
+            let seen =
+                cerulean_store::read(&*self.store, |tx| tx.runs_orphaned(SETTLE_BATCH)).await?;
+            if seen.is_empty() {
+                return Ok(total);
+            }
+            let keys: Vec<String> = seen.into_iter().map(|r| r.key).collect();
+            let n = self
+                .write_narrow(Some(keys), |tx, declared| {
+                    let runs = tx.runs_orphaned(SETTLE_BATCH)?;
+                    if let Some(d) = declared {
+                        if !runs.iter().all(|r| d.contains(&r.key)) {
+                            return Ok(None);
+                        }
+                    }
+                    for run in &runs {
+                        crate::deployments::settle_run(tx, run)?;
+                    }
+                    Ok(Some(runs.len()))
+                })
+                .await?;
+            total += n;
+            if n < SETTLE_BATCH {
+                return Ok(total);
+            }
         }
-        self.settle_orphans().await
     }
 }

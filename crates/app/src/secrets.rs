@@ -5,6 +5,11 @@
 use crate::{App, AppError};
 use cerulean_store::{Secret, StoreError};
 
+/// The write lock of the secret `name`.
+fn secret_lock(name: &str) -> String {
+    format!("secret:{name}")
+}
+
 /// [`App::secret_or_insert`] on a store, before there is an `App` (its start reads the
 /// operation key).
 pub(crate) async fn secret_or_insert(
@@ -13,7 +18,13 @@ pub(crate) async fn secret_or_insert(
     candidate: String,
 ) -> Result<String, AppError> {
     let name = name.to_string();
-    cerulean_store::write(store, move |tx| {
+    // Keyed on the name (servers start beside others' writes); an insert that loses a race
+    // for it reads the winner's value anyway.
+    let keys = cerulean_store::Keys {
+        exclusive: vec![secret_lock(&name)],
+        shared: Vec::new(),
+    };
+    cerulean_store::write_keyed(store, keys, move |tx| {
         if let Some(s) = tx.secret_get(&name)? {
             return Ok::<_, AppError>(s.value);
         }
@@ -58,7 +69,9 @@ impl App {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        cerulean_store::write(&**self.store(), move |tx| {
+        // The prefix's lock keeps its count exact; pruning expired secrets needs none.
+        let keys = vec![secret_lock(&name), format!("secrets:{prefix}")];
+        self.write_under(keys, move |tx| {
             tx.secret_prune(now)?;
             if tx.secret_count(&prefix)? >= limit {
                 return Ok::<_, AppError>(false);
@@ -75,7 +88,7 @@ impl App {
     /// Removes a secret and returns its value: one-time use, across every server.
     pub async fn take_secret(&self, name: &str) -> Result<Option<String>, AppError> {
         let name = name.to_string();
-        cerulean_store::write(&**self.store(), move |tx| {
+        self.write_under(vec![secret_lock(&name)], move |tx| {
             Ok::<_, AppError>(tx.secret_take(&name)?.map(|s| s.value))
         })
         .await

@@ -52,17 +52,23 @@ impl App {
         let sub = self.subscription(subscription).await?;
         let ns = cerulean_domain::providers::namespace(namespace)?;
         let key = sub.id.clone();
-        let updated = cerulean_store::write(&*self.store, move |tx| {
-            let mut current = tx
-                .list_subscriptions()?
-                .into_iter()
-                .find(|s| s.id.eq_ignore_ascii_case(&key))
-                .ok_or_else(|| DomainError::SubscriptionNotFound { id: key.clone() })?;
-            cerulean_domain::providers::set_registered(ns, &mut current.registrations, registered);
-            tx.put_subscription(&current)?;
-            Ok::<_, AppError>(current)
-        })
-        .await?;
+        let lock = format!("/subscriptions/{}", key.to_ascii_lowercase());
+        let updated = self
+            .write_under(vec![lock], move |tx| {
+                let mut current = tx
+                    .list_subscriptions()?
+                    .into_iter()
+                    .find(|s| s.id.eq_ignore_ascii_case(&key))
+                    .ok_or_else(|| DomainError::SubscriptionNotFound { id: key.clone() })?;
+                cerulean_domain::providers::set_registered(
+                    ns,
+                    &mut current.registrations,
+                    registered,
+                );
+                tx.put_subscription(&current)?;
+                Ok::<_, AppError>(current)
+            })
+            .await?;
         self.subscriptions
             .write()
             .unwrap()

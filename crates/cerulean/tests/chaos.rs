@@ -1,7 +1,8 @@
 //! The adversarial suite: races for scarce things (the addresses of a small subnet, one NIC,
 //! one public IP, a quota), a group deleted while resources are being created in it, deletes
 //! racing the writes that would keep what they delete (`chaos/links.rs`), a deployment
-//! competing with direct writes, and `kill -9` in the middle of a burst of writes.
+//! competing with direct writes, guest commands, role assignments and registrations racing
+//! each other (`chaos/side_writes.rs`), and `kill -9` in the middle of a burst of writes.
 //! Each runs on SQLite and on two servers sharing PostgreSQL (requests alternate between
 //! them), and ends with the invariant check of `common::invariants`: through the API and
 //! with `cerulean check` on the store.
@@ -20,6 +21,9 @@ use std::time::{Duration, Instant};
 #[path = "chaos/links.rs"]
 mod links;
 use links::deletes_racing_their_users;
+#[path = "chaos/side_writes.rs"]
+mod side_writes;
+use side_writes::side_writes_beside_creates;
 
 const LOC: &str = "eastus";
 
@@ -936,4 +940,5 @@ on_sqlite_and_two_postgres_servers!(
     kill_during_a_burst["--public-ip-quota", "100"],
     deletes_racing_their_users[],
     operations_polled_on_any_server[],
+    side_writes_beside_creates[],
 );

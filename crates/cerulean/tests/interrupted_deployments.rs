@@ -200,6 +200,7 @@ async fn servers_sharing_postgres_settle_a_dead_ones_deployments_and_never_a_liv
     wait_until_running(&a, "rg", "live").await;
     // A server starting (and beating) beside a live one leaves its deployment alone.
     let b = Server::start(&["--database-url", &url, "--instance-lease", "1s"]);
+    let alone = alone_writes(&b).await;
     let d = wait_final(&b, "rg", "live", Duration::from_secs(30)).await;
     assert_eq!(state(&d), "Succeeded", "{d}");
 
@@ -216,7 +217,15 @@ async fn servers_sharing_postgres_settle_a_dead_ones_deployments_and_never_a_liv
         "the cerulean server running it (instance ",
     )
     .await;
+    // Its heartbeat settled the run under the deployment's lock, beside other writers.
+    assert_eq!(alone_writes(&b).await, alone);
     assert_redeploy_finishes(&b, "rg2", "dead", 6).await;
+}
+
+/// The writes a server ran excluding every other writer.
+async fn alone_writes(s: &Server) -> u64 {
+    let (_, info) = s.get("/cerulean/info").await;
+    info["writes"]["aloneWrites"].as_u64().expect("aloneWrites")
 }
 
 #[tokio::test]

@@ -278,6 +278,9 @@ pub struct WriteStats {
     /// Database pages the SQLite writer's commits wrote to the log (checkpoints copy them to
     /// the database file later); `None` on PostgreSQL.
     pub pages_written: Option<u64>,
+    /// Write jobs that excluded every other writer (the store-wide lock, taken when a write
+    /// declares no keys); `None` where one writer runs at a time anyway (SQLite).
+    pub alone: Option<u64>,
 }
 
 /// Thread-safe counters behind [`WriteStats`].
@@ -287,6 +290,7 @@ pub(crate) struct WriteCounters {
     jobs: std::sync::atomic::AtomicU64,
     busy_us: std::sync::atomic::AtomicU64,
     pages: std::sync::atomic::AtomicU64,
+    alone: std::sync::atomic::AtomicU64,
 }
 
 impl WriteCounters {
@@ -298,6 +302,12 @@ impl WriteCounters {
         self.pages.fetch_add(pages, Relaxed);
     }
 
+    /// One more job ran excluding every other writer.
+    pub(crate) fn record_alone(&self) {
+        self.alone
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub(crate) fn read(&self, single_writer: bool) -> WriteStats {
         use std::sync::atomic::Ordering::Relaxed;
         WriteStats {
@@ -305,6 +315,7 @@ impl WriteCounters {
             jobs: self.jobs.load(Relaxed),
             writer_busy_us: single_writer.then(|| self.busy_us.load(Relaxed)),
             pages_written: single_writer.then(|| self.pages.load(Relaxed)),
+            alone: (!single_writer).then(|| self.alone.load(Relaxed)),
         }
     }
 }

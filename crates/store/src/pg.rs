@@ -132,6 +132,9 @@ impl PgStore {
         let idle = self.idle.clone();
         let url = self.url.clone();
         let counters = (!matches!(access, Access::Read)).then(|| self.counters.clone());
+        if matches!(access, Access::Write) {
+            self.counters.record_alone();
+        }
         Box::pin(async move {
             let _permit = permits
                 .acquire_owned()

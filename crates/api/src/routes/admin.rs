@@ -31,6 +31,8 @@ pub async fn info(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
             // had to run again alone because their declared locks missed one.
             "keyedWrites": info.keyed_writes,
             "keyedReruns": info.keyed_reruns,
+            // Writes that excluded every other writer (null on SQLite, where that is all).
+            "aloneWrites": info.writes.alone,
         },
         "latencyMs": s.app.config().latency.as_millis() as u64,
     })))

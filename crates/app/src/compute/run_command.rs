@@ -214,7 +214,10 @@ impl App {
     ) -> Result<Operation, AppError> {
         self.subscription(id.subscription()).await?;
         let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
+        // The VM's lock: its guest is read and written back, and its NICs change only under
+        // it. What the command reads of others (the network, their guests) is as committed.
+        let keys = vec![id.key().to_string()];
+        self.write_under(keys, move |tx| {
             let (rec, mut vm) = require::<VirtualMachine>(tx, &id)?;
             require_running(&vm, "runCommand")?;
             let os = vm.os_type.unwrap_or(OsType::Linux);
@@ -256,7 +259,9 @@ impl App {
     ) -> Result<Operation, AppError> {
         self.subscription(nic_id.subscription()).await?;
         let ops = self.ops();
-        cerulean_store::write(&*self.store, move |tx| {
+        // Writes only an operation of its own: the NIC's lock keeps its reads whole.
+        let keys = vec![nic_id.key().to_string()];
+        self.write_under(keys, move |tx| {
             let (rec, nic) = require::<NetworkInterface>(tx, &nic_id)?;
             let vm = match first_user(tx, &rec.key, RefKind::Attachment)? {
                 Some(v) => load::<VirtualMachine>(tx, &ResourceId::parse(&v)?)?.map(|(_, v)| v),
@@ -321,7 +326,9 @@ impl App {
             Some(s) => Some(parse(s, "sourceIPAddress")?),
             None => None,
         };
-        cerulean_store::write(&*self.store, move |tx| {
+        // Writes only an operation of its own: the VM's lock keeps its reads whole.
+        let keys = vec![vm_id.key().to_string()];
+        self.write_under(keys, move |tx| {
             let (_, vm) = require::<VirtualMachine>(tx, &vm_id)?;
             require_running(&vm, "nextHop")?;
             let (guest, net) = guest_of(tx, &vm)?;
