@@ -119,7 +119,7 @@ impl App {
                 &value,
                 new_etag(),
             );
-            tx.put(&rec)?;
+            tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
             Ok((Stored::from(&rec)?, existing.is_none()))
         })
         .await

@@ -115,7 +115,7 @@ impl App {
                 None => id.clone(),
             };
             let rec = to_record(&stored_id, &g.location, &g, new_etag());
-            tx.put(&rec)?;
+            tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
             Ok((view(&rec)?, existing.is_none()))
         })
         .await
@@ -140,9 +140,9 @@ impl App {
             let rec = load_group(tx, &id)?;
             pre.check(Some(&rec.etag))?;
             let g = group::patch(&from_record(&rec)?, patch.clone())?;
-            let rec = to_record(&ResourceId::parse(&rec.id)?, &g.location, &g, new_etag());
-            tx.put(&rec)?;
-            view(&rec)
+            let next = to_record(&ResourceId::parse(&rec.id)?, &g.location, &g, new_etag());
+            tx.replace(&next, &rec.etag)?;
+            view(&next)
         })
         .await
     }

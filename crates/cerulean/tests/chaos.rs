@@ -73,10 +73,18 @@ impl Cluster {
         self.servers[i] = s;
     }
 
-    /// Every invariant, through every server and on the store.
+    /// Every invariant, through every server and on the store; and on PostgreSQL, that no
+    /// write found a record it read changed by another before its update (`staleRetries`:
+    /// the locks it declared missed one, and only the database's etag check kept the update).
     async fn check(&self) {
         for s in &self.servers {
             check_api(s).await;
+            let (_, info) = s.get("/cerulean/info").await;
+            let stale = &info["writes"]["staleRetries"];
+            match self.store {
+                StoreAt::Postgres(_) => assert_eq!(stale, 0, "{info}"),
+                StoreAt::Dir(_) => assert!(stale.is_null(), "{info}"),
+            }
         }
         check_store(&self.store);
     }

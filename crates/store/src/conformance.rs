@@ -16,9 +16,11 @@ mod secrets;
 pub use secrets::*;
 mod books;
 mod locks;
+mod replace;
 mod runs;
 pub use books::*;
 pub use locks::*;
+pub use replace::*;
 pub use runs::*;
 
 fn rec(group: &str, kind: &str, name: &str) -> Record {
@@ -888,7 +890,11 @@ macro_rules! conformance_suite {
             keyed_writers_of_one_key_take_turns,
             a_writer_without_keys_runs_alone,
             a_shared_key_excludes_its_exclusive_holder,
-            keys_in_any_order_do_not_deadlock
+            keys_in_any_order_do_not_deadlock,
+            a_replace_writes_over_the_record_read,
+            a_replace_over_a_later_write_changes_nothing,
+            a_replace_after_the_jobs_own_write_goes_through,
+            replace_loses_no_update_to_writers_without_a_common_key
         );
     };
     (@cases $open:expr; $($case:ident),*) => {

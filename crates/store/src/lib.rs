@@ -40,6 +40,21 @@ pub trait Tx {
     }
     /// Inserts or replaces the record with `rec.key`.
     fn put(&mut self, rec: &Record) -> Result<(), StoreError>;
+    /// Replaces the record `rec.key` that this transaction read with etag `read_etag`: the
+    /// write of a read-modify-write. When the stored record has another etag now, or is gone,
+    /// another writer changed it since the read (which the locks a write declares should make
+    /// impossible): nothing is written and [`StoreError::Retry`] comes back, so the job runs
+    /// again where writers run side by side, rather than lose that change. The transaction's
+    /// own writes of the record are not such changes.
+    fn replace(&mut self, rec: &Record, read_etag: &str) -> Result<(), StoreError>;
+    /// Writes `rec` over what this transaction read of its key: [`Tx::replace`] of the
+    /// record read (its etag), or [`Tx::put`] when there was none.
+    fn write_over(&mut self, rec: &Record, read_etag: Option<&str>) -> Result<(), StoreError> {
+        match read_etag {
+            Some(etag) => self.replace(rec, etag),
+            None => self.put(rec),
+        }
+    }
     /// Inserts a record that must not exist yet (`StoreError::Conflict` otherwise).
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError>;
     fn delete(&mut self, key: &str) -> Result<bool, StoreError>;
@@ -281,6 +296,10 @@ pub struct WriteStats {
     /// Write jobs that excluded every other writer (the store-wide lock, taken when a write
     /// declares no keys); `None` where one writer runs at a time anyway (SQLite).
     pub alone: Option<u64>,
+    /// Write jobs that ran again because `Tx::replace` found the record they read changed by
+    /// another writer (a lock they should have declared); `None` on SQLite, whose one writer
+    /// leaves no room for that.
+    pub stale_retries: Option<u64>,
 }
 
 /// Thread-safe counters behind [`WriteStats`].
@@ -291,6 +310,7 @@ pub(crate) struct WriteCounters {
     busy_us: std::sync::atomic::AtomicU64,
     pages: std::sync::atomic::AtomicU64,
     alone: std::sync::atomic::AtomicU64,
+    stale: std::sync::atomic::AtomicU64,
 }
 
 impl WriteCounters {
@@ -300,6 +320,12 @@ impl WriteCounters {
         self.jobs.fetch_add(jobs as u64, Relaxed);
         self.busy_us.fetch_add(busy.as_micros() as u64, Relaxed);
         self.pages.fetch_add(pages, Relaxed);
+    }
+
+    /// One more job ran again: a record it read had changed before its update.
+    pub(crate) fn record_stale(&self) {
+        self.stale
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// One more job ran excluding every other writer.
@@ -316,6 +342,7 @@ impl WriteCounters {
             writer_busy_us: single_writer.then(|| self.busy_us.load(Relaxed)),
             pages_written: single_writer.then(|| self.pages.load(Relaxed)),
             alone: (!single_writer).then(|| self.alone.load(Relaxed)),
+            stale_retries: (!single_writer).then(|| self.stale.load(Relaxed)),
         }
     }
 }

@@ -147,7 +147,7 @@ impl PgStore {
                     _ => connect(&url)?,
                 };
                 let started = std::time::Instant::now();
-                let result = run_job(&mut conn, job, &access.begin());
+                let result = run_job(&mut conn, job, &access.begin(), counters.as_deref());
                 if let Some(c) = counters {
                     c.record(1, started.elapsed(), 0);
                 }
@@ -219,15 +219,25 @@ fn lock_id(key: &str) -> (i32, i32) {
     ((h >> 32) as u32 as i32, h as u32 as i32)
 }
 
-fn run_job(conn: &mut PgConn, mut job: Job, begin: &str) -> Result<(), StoreError> {
+fn run_job(
+    conn: &mut PgConn,
+    mut job: Job,
+    begin: &str,
+    counters: Option<&WriteCounters>,
+) -> Result<(), StoreError> {
     for attempt in 0..MAX_ATTEMPTS {
         conn.client.batch_execute(begin).map_err(backend)?;
         let mut tx = PgTx {
             conn: &mut *conn,
             retry: false,
+            stale: false,
+            written: Default::default(),
         };
         let keep = job(&mut tx);
         let retry = tx.retry;
+        if let Some(c) = counters.filter(|_| tx.stale) {
+            c.record_stale();
+        }
         let end = if keep && !retry { "COMMIT" } else { "ROLLBACK" };
         match conn.client.batch_execute(end).map_err(backend) {
             Ok(()) if !retry => return Ok(()),
@@ -293,6 +303,10 @@ struct PgTx<'c> {
     conn: &'c mut PgConn,
     /// Set when PostgreSQL aborted the transaction for a retry; the job's result is dropped.
     retry: bool,
+    /// Set when `Tx::replace` found its record changed by another writer.
+    stale: bool,
+    /// The records this transaction wrote (`Tx::replace` counts no change of theirs).
+    written: std::collections::HashSet<String>,
 }
 
 fn to_record(r: &postgres::Row) -> Record {
@@ -451,6 +465,34 @@ impl Tx for PgTx<'_> {
                 &rec.etag,
             ],
         )?;
+        self.written.insert(rec.key.clone());
+        Ok(())
+    }
+
+    fn replace(&mut self, rec: &Record, read_etag: &str) -> Result<(), StoreError> {
+        crate::record::check_placement(rec)?;
+        const SQL: &str = "UPDATE resources SET id = $2, location = $3, body = $4, etag = $5
+             WHERE key = $1 AND (etag = $6 OR $7)";
+        let own = self.written.contains(&rec.key);
+        let n = self.execute(
+            SQL,
+            &[
+                &rec.key,
+                &rec.id,
+                &rec.location,
+                &rec.body,
+                &rec.etag,
+                &read_etag,
+                &own,
+            ],
+        )?;
+        if n == 0 {
+            tracing::warn!(key = %rec.key, "a record changed between a write's read and its update: the write runs again");
+            self.retry = true;
+            self.stale = true;
+            return Err(StoreError::Retry);
+        }
+        self.written.insert(rec.key.clone());
         Ok(())
     }
 
@@ -472,6 +514,7 @@ impl Tx for PgTx<'_> {
                 &rec.etag,
             ],
         )?;
+        self.written.insert(rec.key.clone());
         Ok(())
     }
 

@@ -291,6 +291,7 @@ fn run_job(conn: &Connection, cache: &mut WriterCache, req: &mut WriteReq) -> bo
         (req.job)(&mut SqliteTx {
             conn,
             cache: Some(cache),
+            written: Default::default(),
         })
     }))
     .unwrap_or_else(|_| {
@@ -381,6 +382,7 @@ fn read_with(readers: &Mutex<Vec<Connection>>, job: &mut Job) -> Result<(), Stor
             job(&mut SqliteTx {
                 conn: &conn,
                 cache: None,
+                written: Default::default(),
             })
         }))
         .map_err(|_| StoreError::Backend("a read job panicked".into()))?;

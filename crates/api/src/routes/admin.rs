@@ -33,6 +33,9 @@ pub async fn info(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
             "keyedReruns": info.keyed_reruns,
             // Writes that excluded every other writer (null on SQLite, where that is all).
             "aloneWrites": info.writes.alone,
+            // Writes run again because a record they read changed before their update: a
+            // lock they did not declare (null on SQLite).
+            "staleRetries": info.writes.stale_retries,
         },
         "latencyMs": s.app.config().latency.as_millis() as u64,
     })))

@@ -207,7 +207,7 @@ fn save(
         .and_then(|r| r.location.clone())
         .unwrap_or_default();
     let rec = to_record(&stored_id, &location, d, new_etag());
-    tx.put(&rec)?;
+    tx.write_over(&rec, existing.map(|r| r.etag.as_str()))?;
     Ok(rec)
 }
 
@@ -241,7 +241,7 @@ impl App {
             let mut d = d.clone();
             let template = std::mem::take(&mut d.template);
             let rec = to_record(&stored_id, &location, &d, new_etag());
-            tx.put(&rec)?;
+            tx.write_over(&rec, existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
             // A new run replaces the old one, its steps and its template.
             steps::delete_children(tx, id.key())?;
             tx.put(&to_record(

@@ -102,7 +102,7 @@ pub(super) fn end_running(
         if op.state == "Running" {
             end(&mut op);
             let step = ResourceId::parse(&r.id)?;
-            tx.put(&to_record(&step, "", &op, new_etag()))?;
+            tx.replace(&to_record(&step, "", &op, new_etag()), &r.etag)?;
         }
     }
     Ok(())

@@ -151,7 +151,7 @@ pub(crate) fn save<T: Serialize>(
         None => id.clone(),
     };
     let rec = to_record(&stored_id, location, value, new_etag());
-    tx.put(&rec)?;
+    tx.write_over(&rec, existing.map(|r| r.etag.as_str()))?;
     Ok(rec)
 }
 

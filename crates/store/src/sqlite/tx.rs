@@ -15,6 +15,8 @@ pub(super) struct SqliteTx<'c> {
     pub(super) conn: &'c Connection,
     /// The writer's (`cache.rs`); readers have none.
     pub(super) cache: Option<&'c mut WriterCache>,
+    /// The records this job wrote (`Tx::replace` counts no change of theirs).
+    pub(super) written: std::collections::HashSet<String>,
 }
 
 // The statements are literals (`concat!`), not `format!`ed per call: a statement is looked up
@@ -148,6 +150,7 @@ impl SqliteTx<'_> {
         if let Some(c) = self.cache.as_deref_mut() {
             c.forget_record(&rec.key);
         }
+        self.written.insert(rec.key.clone());
         Ok(())
     }
 }
@@ -201,6 +204,37 @@ impl Tx for SqliteTx<'_> {
             ),
             rec,
         )
+    }
+
+    fn replace(&mut self, rec: &Record, read_etag: &str) -> Result<(), StoreError> {
+        check_placement(rec)?;
+        let own = self.written.contains(&rec.key);
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE resources SET id = ?2, location = ?3, body = ?4, etag = ?5
+                 WHERE key = ?1 AND (etag = ?6 OR ?7)",
+            )
+            .map_err(backend)?
+            .execute(params![
+                rec.key,
+                rec.id,
+                rec.location,
+                rec.body,
+                rec.etag,
+                read_etag,
+                own
+            ])
+            .map_err(backend)?;
+        if let Some(c) = self.cache.as_deref_mut() {
+            c.forget_record(&rec.key);
+        }
+        if n == 0 {
+            // One writer: only a read from another transaction can be this stale.
+            return Err(StoreError::Retry);
+        }
+        self.written.insert(rec.key.clone());
+        Ok(())
     }
 
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
