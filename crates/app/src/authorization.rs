@@ -295,20 +295,12 @@ impl App {
             return Ok(0);
         }
         let at = now();
-        let created = cerulean_store::write(&*self.store, move |tx| {
-            let mut created = 0;
-            for s in &seeds {
-                let held = tx.list_role_assignments(Some(&s.principal_id))?;
-                if held
-                    .iter()
-                    .any(|a| a.role_definition == s.role.guid && a.scope_key() == s.scope.key())
-                {
-                    continue;
-                }
+        let wanted: Vec<RoleAssignment> = seeds
+            .iter()
+            .map(|s| {
                 let key = format!("{}|{}|{}", s.principal_id, s.role.guid, s.scope.key());
-                let name = uuid::Uuid::new_v5(&SEED_NAMESPACE, key.as_bytes()).to_string();
-                tx.insert_role_assignment(&RoleAssignment {
-                    name,
+                RoleAssignment {
+                    name: uuid::Uuid::new_v5(&SEED_NAMESPACE, key.as_bytes()).to_string(),
                     scope: s.scope.as_str().to_string(),
                     role_definition: s.role.guid.to_string(),
                     principal_id: s.principal_id.clone(),
@@ -320,12 +312,30 @@ impl App {
                     updated_on: at.clone(),
                     created_by: None,
                     updated_by: None,
-                })?;
-                created += 1;
-            }
-            Ok::<_, AppError>(created)
-        })
-        .await?;
+                }
+            })
+            .collect();
+        // What a PUT of each declares: servers starting together seed side by side.
+        let keys = wanted
+            .iter()
+            .flat_map(|a| [name_lock(&a.key()), grant_lock(a)])
+            .collect();
+        let created = self
+            .write_under(keys, move |tx| {
+                let mut created = 0;
+                for a in &wanted {
+                    let held = tx.list_role_assignments(Some(&a.principal_id))?;
+                    if held.iter().any(|h| {
+                        h.role_definition == a.role_definition && h.scope_key() == a.scope_key()
+                    }) {
+                        continue;
+                    }
+                    tx.insert_role_assignment(a)?;
+                    created += 1;
+                }
+                Ok::<_, AppError>(created)
+            })
+            .await?;
         self.grants.invalidate();
         Ok(created)
     }

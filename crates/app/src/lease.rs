@@ -6,7 +6,6 @@
 //! what is left of its own work.
 
 use crate::{App, AppError};
-use cerulean_store::{StoreError, Tx};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -86,20 +85,25 @@ impl App {
 
     /// Takes this server's lease and settles what servers that are gone left behind: its
     /// predecessor in the data directory (known dead: at once), and every run whose owner's
-    /// lease ran out. Then keeps the lease alive.
+    /// lease ran out. Then keeps the lease alive. Keyed like every write but `reset`: a
+    /// server starting beside others under load holds none of them up.
     pub(crate) async fn take_lease(self: &Arc<Self>) -> Result<(), AppError> {
         let me = self.config.instance_id.clone();
         let ttl = lease_ms(self.config.lease);
         let predecessor = self.config.predecessor.clone();
-        let settled = self
-            .settle_orphans_after(move |tx| {
-                tx.lease_renew(&me, ttl)?;
-                match &predecessor {
-                    Some(p) => tx.lease_end(p),
-                    None => Ok(()),
-                }
-            })
-            .await?;
+        let keys = std::iter::once(&me)
+            .chain(&predecessor)
+            .map(|i| lease_key(i))
+            .collect();
+        self.write_under(keys, move |tx| {
+            tx.lease_renew(&me, ttl)?;
+            if let Some(p) = &predecessor {
+                tx.lease_end(p)?;
+            }
+            Ok(())
+        })
+        .await?;
+        let settled = self.settle_orphans().await?;
         if settled > 0 {
             tracing::warn!(settled, "settled the work of servers that are gone");
         }
@@ -110,108 +114,12 @@ impl App {
         Ok(())
     }
 
-    /// Settles every run whose owner holds no lease; returns how many.
+    /// Settles every run whose owner holds no lease; returns how many. The orphans a
+    /// snapshot shows are settled in batches, each holding the locks of its runs' work (a
+    /// run's key is its deployment's, which every write of the deployment declares), so
+    /// other writers go on beside it. Under the locks the orphans are read again; a batch
+    /// that finds one it did not lock runs again alone.
     pub async fn settle_orphans(&self) -> Result<usize, AppError> {
-        self.settle_orphans_after(|_| Ok(())).await
-    }
-
-    /// [`App::settle_orphans`], with `first` (this server's own lease renewed or ended) in the
-    /// transaction of the first batch: a heartbeat is one commit.
-    async fn settle_orphans_after<F>(&self, first: F) -> Result<usize, AppError>
-    where
-        F: Fn(&mut dyn Tx) -> Result<(), StoreError> + Send + Sync + 'static,
-    {
-        let first = Arc::new(first);
-        let mut total = 0;
-        let mut batch = 0;
-        loop {
-            let first = (batch == 0).then(|| first.clone());
-            let n = cerulean_store::write(&*self.store, move |tx| {
-                if let Some(f) = &first {
-                    f(tx)?;
-                }
-                let runs = tx.runs_orphaned(SETTLE_BATCH)?;
-                for run in &runs {
-                    crate::deployments::settle_run(tx, run)?;
-                }
-                Ok::<_, AppError>(runs.len())
-            })
-            .await?;
-            total += n;
-            batch += 1;
-            if n < SETTLE_BATCH {
-                return Ok(total);
-            }
-        }
-    }
-
-    /// Stops this server's background work: runners stop after their current step (each
-    /// settling its deployment as interrupted), the lease ends, and whatever is still this
-    /// server's is settled by it before the store closes.
-    pub(crate) async fn stop_background(&self) {
-        self.lifecycle.stopping.store(true, Ordering::SeqCst);
-        self.lifecycle.slots.close();
-        let mut runners = self.lifecycle.runners.subscribe();
-        if tokio::time::timeout(RUNNERS_STOP_WAIT, runners.wait_for(|n| *n == 0))
-            .await
-            .is_err()
-        {
-            tracing::warn!("deployments still running at shutdown: settling them");
-        }
-        if let Some(task) = self.lifecycle.heartbeat.lock().unwrap().take() {
-            task.abort();
-        }
-        let me = self.config.instance_id.clone();
-        if let Err(e) = self.settle_orphans_after(move |tx| tx.lease_end(&me)).await {
-            tracing::warn!(error = %e, "could not settle this server's deployments at shutdown");
-        }
-    }
-}
-
-fn lease_ms(lease: Duration) -> i64 {
-    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// Renews the lease and settles orphaned runs every `period` while the server lives.
-async fn heartbeat(app: Weak<App>, period: Duration) {
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tick.tick().await;
-    loop {
-        tick.tick().await;
-        let Some(app) = app.upgrade() else { return };
-        if let Err(e) = app.renew_lease().await {
-            tracing::warn!(error = %e, "could not renew this server's lease");
-        }
-        match app.settle_orphans_seen().await {
-            Ok(0) => {}
-            Ok(settled) => tracing::warn!(settled, "settled the work of servers that are gone"),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not settle the work of servers that are gone")
-            }
-        }
-    }
-}
-
-impl App {
-    /// Renews this server's lease, a write of its own row only: where writers run side by
-    /// side it takes only that row's lock. A write that runs alone waits for every write
-    /// running, and on PostgreSQL every write that comes after it waits for it: a heartbeat
-    /// every quarter lease that ran alone held every writer up for as long as the longest
-    /// write then running (a big group's delete: seconds).
-    async fn renew_lease(&self) -> Result<(), AppError> {
-        let me = self.config.instance_id.clone();
-        let ttl = lease_ms(self.config.lease);
-        let key = format!("lease:{me}");
-        self.write_under(vec![key], move |tx| Ok(tx.lease_renew(&me, ttl)?))
-            .await
-    }
-
-    /// Settles the orphaned runs a snapshot shows, in batches, each holding the locks of its
-    /// runs' work (a run's key is its deployment's, which every write of the deployment
-    /// declares): other writers go on beside it. Under the locks the orphans are read again;
-    /// a batch that finds one it did not lock runs again alone.
-    async fn settle_orphans_seen(&self) -> Result<usize, AppError> {
         let mut total = 0;
         loop {
             let seen =
@@ -239,5 +147,77 @@ impl App {
                 return Ok(total);
             }
         }
+    }
+
+    /// Stops this server's background work: runners stop after their current step (each
+    /// settling its deployment as interrupted), the lease ends, and whatever is still this
+    /// server's is settled by it before the store closes.
+    pub(crate) async fn stop_background(&self) {
+        self.lifecycle.stopping.store(true, Ordering::SeqCst);
+        self.lifecycle.slots.close();
+        let mut runners = self.lifecycle.runners.subscribe();
+        if tokio::time::timeout(RUNNERS_STOP_WAIT, runners.wait_for(|n| *n == 0))
+            .await
+            .is_err()
+        {
+            tracing::warn!("deployments still running at shutdown: settling them");
+        }
+        if let Some(task) = self.lifecycle.heartbeat.lock().unwrap().take() {
+            task.abort();
+        }
+        let me = self.config.instance_id.clone();
+        let ended = self
+            .write_under(vec![lease_key(&me)], move |tx| Ok(tx.lease_end(&me)?))
+            .await;
+        if let Err(e) = ended.and(self.settle_orphans().await) {
+            tracing::warn!(error = %e, "could not settle this server's deployments at shutdown");
+        }
+    }
+}
+
+/// The write lock of the lease of server `instance`.
+fn lease_key(instance: &str) -> String {
+    format!("lease:{instance}")
+}
+
+fn lease_ms(lease: Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Renews the lease and settles orphaned runs every `period` while the server lives.
+async fn heartbeat(app: Weak<App>, period: Duration) {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let Some(app) = app.upgrade() else { return };
+        if let Err(e) = app.renew_lease().await {
+            tracing::warn!(error = %e, "could not renew this server's lease");
+        }
+        match app.settle_orphans().await {
+            Ok(0) => {}
+            Ok(settled) => tracing::warn!(settled, "settled the work of servers that are gone"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not settle the work of servers that are gone")
+            }
+        }
+    }
+}
+
+impl App {
+    /// Renews this server's lease, a write of its own row only: where writers run side by
+    /// side it takes only that row's lock. A write that runs alone waits for every write
+    /// running, and on PostgreSQL every write that comes after it waits for it: a heartbeat
+    /// every quarter lease that ran alone held every writer up for as long as the longest
+    /// write then running (a big group's delete: seconds).
+    async fn renew_lease(&self) -> Result<(), AppError> {
+        let me = self.config.instance_id.clone();
+        let ttl = lease_ms(self.config.lease);
+        self.write_under(
+            vec![lease_key(&me)],
+            move |tx| Ok(tx.lease_renew(&me, ttl)?),
+        )
+        .await
     }
 }

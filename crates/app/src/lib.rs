@@ -113,7 +113,13 @@ impl App {
     /// that are gone left running) and returns the application.
     pub async fn start(store: Arc<dyn Store>, config: Config) -> Result<Arc<App>, AppError> {
         let seed = config.subscriptions.clone();
-        cerulean_store::write(&*store, move |tx| {
+        // Each subscription's lock (a provider registration's): a server starting beside
+        // others under load holds none of them up.
+        let keys = cerulean_store::Keys {
+            exclusive: seed.iter().map(|s| subscriptions::lock(&s.id)).collect(),
+            shared: Vec::new(),
+        };
+        cerulean_store::write_keyed(&*store, keys, move |tx| {
             let stored = tx.list_subscriptions()?;
             for s in &seed {
                 // The seed names the subscriptions; what was registered in them stays.

@@ -2,6 +2,11 @@ use crate::{App, AppError};
 use cerulean_domain::subscription::Subscription;
 use cerulean_domain::DomainError;
 
+/// The write lock of a subscription's record.
+pub(crate) fn lock(id: &str) -> String {
+    format!("/subscriptions/{}", id.to_ascii_lowercase())
+}
+
 impl App {
     pub(crate) async fn refresh_subscriptions(&self) -> Result<(), AppError> {
         let all = cerulean_store::read(&*self.store, |tx| tx.list_subscriptions()).await?;
@@ -52,9 +57,8 @@ impl App {
         let sub = self.subscription(subscription).await?;
         let ns = cerulean_domain::providers::namespace(namespace)?;
         let key = sub.id.clone();
-        let lock = format!("/subscriptions/{}", key.to_ascii_lowercase());
         let updated = self
-            .write_under(vec![lock], move |tx| {
+            .write_under(vec![lock(&key)], move |tx| {
                 let mut current = tx
                     .list_subscriptions()?
                     .into_iter()

@@ -54,6 +54,10 @@ fn provider(ns: &str, op: &str) -> String {
 }
 
 pub(super) async fn side_writes_beside_creates(c: &mut Cluster) {
+    // A server's start (seeding its subscriptions, taking its lease) excludes no writer.
+    if matches!(c.store, StoreAt::Postgres(_)) {
+        assert_eq!(alone_writes(c).await, Some(0));
+    }
     let subnet = network(c.at(0), "rg", "10.0.5.0/24").await;
     let vm_nic = nic_id("rg", "vmnic");
     create(c.at(0), &vm_nic, nic_body(&subnet, json!({}))).await;
