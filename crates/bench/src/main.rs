@@ -5,6 +5,7 @@
 
 mod azure;
 mod baseline;
+mod cpu_cap;
 mod group_delete;
 mod load;
 mod moto;
@@ -95,6 +96,13 @@ struct Args {
     /// Seconds each wrk run lasts (the `wrk` scenario).
     #[arg(long, default_value_t = 5)]
     wrk_seconds: u64,
+    /// Replica counts the `replicas` scenario measures.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    replicas: Vec<usize>,
+    /// Caps each replica of the `replicas` scenario at this many cores (a cgroup CPU
+    /// quota, as if each had a machine of that size; needs root).
+    #[arg(long)]
+    replica_cpu: Option<f64>,
 }
 
 /// How many operations each scenario runs per round.
@@ -199,6 +207,10 @@ pub struct Config {
     pub sizes: Sizes,
     /// Scenario names to run; empty for all.
     pub only: Vec<String>,
+    /// Replica counts of the `replicas` scenario, and the cores each may use (uncapped when
+    /// `None`).
+    pub replicas: Vec<usize>,
+    pub replica_cpu: Option<f64>,
 }
 
 impl Config {
@@ -281,6 +293,8 @@ async fn run(args: Args) -> ExitCode {
         cap: Duration::from_secs(args.round_cap.max(1)),
         sizes,
         only: args.only.clone().unwrap_or_default(),
+        replicas: args.replicas.iter().copied().filter(|&n| n > 0).collect(),
+        replica_cpu: args.replica_cpu,
     };
     if let Some(scenario) = args.probe.clone() {
         let mode = match args.modes.first().map(String::as_str) {
