@@ -197,10 +197,7 @@ impl App {
                 let same_grant = tx
                     .list_role_assignments(Some(&wanted.principal_id))?
                     .into_iter()
-                    .find(|a| {
-                        a.role_definition == wanted.role_definition
-                            && a.scope_key() == wanted.scope_key()
-                    });
+                    .find(|a| a.same_grant(&wanted));
                 match assignment::plan_put(wanted.clone(), existing.as_ref(), same_grant.as_ref())?
                 {
                     PutPlan::Create(a) => {
@@ -325,9 +322,7 @@ impl App {
                 let mut created = 0;
                 for a in &wanted {
                     let held = tx.list_role_assignments(Some(&a.principal_id))?;
-                    if held.iter().any(|h| {
-                        h.role_definition == a.role_definition && h.scope_key() == a.scope_key()
-                    }) {
+                    if held.iter().any(|h| h.same_grant(a)) {
                         continue;
                     }
                     tx.insert_role_assignment(a)?;

@@ -131,10 +131,9 @@ impl App {
             let n = self
                 .write_narrow(Some(keys), |tx, declared| {
                     let runs = tx.runs_orphaned(SETTLE_BATCH)?;
-                    if let Some(d) = declared {
-                        if !runs.iter().all(|r| d.contains(&r.key)) {
-                            return Ok(None);
-                        }
+                    let keys: Vec<String> = runs.iter().map(|r| r.key.clone()).collect();
+                    if declared.is_some_and(|d| !crate::keyed::covered(&keys, d)) {
+                        return Ok(None);
                     }
                     for run in &runs {
                         crate::deployments::settle_run(tx, run)?;

@@ -115,10 +115,9 @@ impl App {
         let seed = config.subscriptions.clone();
         // Each subscription's lock (a provider registration's): a server starting beside
         // others under load holds none of them up.
-        let keys = cerulean_store::Keys {
-            exclusive: seed.iter().map(|s| subscriptions::lock(&s.id)).collect(),
-            shared: Vec::new(),
-        };
+        let keys = cerulean_store::Keys::exclusive(
+            seed.iter().map(|s| subscriptions::lock(&s.id)).collect(),
+        );
         cerulean_store::write_keyed(&*store, keys, move |tx| {
             let stored = tx.list_subscriptions()?;
             for s in &seed {

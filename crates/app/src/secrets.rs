@@ -20,10 +20,7 @@ pub(crate) async fn secret_or_insert(
     let name = name.to_string();
     // Keyed on the name (servers start beside others' writes); an insert that loses a race
     // for it reads the winner's value anyway.
-    let keys = cerulean_store::Keys {
-        exclusive: vec![secret_lock(&name)],
-        shared: Vec::new(),
-    };
+    let keys = cerulean_store::Keys::exclusive(vec![secret_lock(&name)]);
     cerulean_store::write_keyed(store, keys, move |tx| {
         if let Some(s) = tx.secret_get(&name)? {
             return Ok::<_, AppError>(s.value);

@@ -89,8 +89,7 @@ pub(super) async fn side_writes_beside_creates(c: &mut Cluster) {
         tasks.push(spawn_call(c.at(i + 1), Method::POST, hop, Some(body)));
         expected.extend([202, 202]);
     }
-    let group = rg_path("rg");
-    let group = group.split('?').next().unwrap();
+    let group = format!("/subscriptions/{SUB}/resourceGroups/rg");
     let principal = "0c0ffee0-0000-0000-0000-000000000001";
     let grant = json!({"properties": {
         "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER}"),

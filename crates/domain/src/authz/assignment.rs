@@ -74,6 +74,14 @@ impl RoleAssignment {
         self.scope.to_ascii_lowercase()
     }
 
+    /// Whether both grant the same role to the same principal at the same scope (of which
+    /// there is one assignment at most).
+    pub fn same_grant(&self, other: &RoleAssignment) -> bool {
+        self.principal_id == other.principal_id
+            && self.role_definition == other.role_definition
+            && self.scope_key() == other.scope_key()
+    }
+
     /// `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`.
     pub fn id(&self) -> String {
         assignment_id(&self.scope, &self.name)
@@ -230,10 +238,7 @@ pub fn plan_put(
     same_grant: Option<&RoleAssignment>,
 ) -> Result<PutPlan, DomainError> {
     if let Some(old) = existing {
-        let same = old.principal_id == wanted.principal_id
-            && old.role_definition == wanted.role_definition
-            && old.scope_key() == wanted.scope_key();
-        if !same {
+        if !old.same_grant(&wanted) {
             return Err(DomainError::RoleAssignmentUpdateNotPermitted);
         }
         let mut next = old.clone();
