@@ -19,6 +19,7 @@ use tx::SqliteTx;
 
 mod cache;
 mod tx;
+mod wal_buffer;
 
 const READERS: usize = 4;
 /// Prepared statements kept per connection.
@@ -92,7 +93,15 @@ fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, 
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
-    let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+    // The durable writer gathers its log writes (see `wal_buffer`: safe only when every
+    // commit syncs the log, which `synchronous=FULL` below does).
+    let conn = if durable && !read_only {
+        wal_buffer::register().map_err(StoreError::Backend)?;
+        Connection::open_with_flags_and_vfs(path, flags, wal_buffer::NAME)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
+    .map_err(backend)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(backend)?;
     // Every statement of `SqliteTx` stays prepared (rusqlite keeps 16 by default: fewer than
