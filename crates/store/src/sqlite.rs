@@ -270,7 +270,7 @@ fn run_batch(
     conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
     let all_kept = batch.iter_mut().all(|req| run_job(conn, cache, req));
     if all_kept {
-        return conn.execute_batch("COMMIT").map_err(backend);
+        return commit(conn, cache);
     }
     conn.execute_batch("ROLLBACK").map_err(backend)?;
     // What the undone jobs left in the cache is no longer true.
@@ -281,14 +281,21 @@ fn run_batch(
     conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
     for req in batch.iter_mut() {
         savepoint(conn, "SAVEPOINT job")?;
+        let unwritten = cache.unwritten_before_job();
         if run_job(conn, cache, req) {
             savepoint(conn, "RELEASE job")?;
         } else {
             savepoint(conn, "ROLLBACK TO job")?;
             savepoint(conn, "RELEASE job")?;
-            cache.clear();
+            cache.undo_job(unwritten);
         }
     }
+    commit(conn, cache)
+}
+
+/// Writes what the jobs left for the end of the batch (their subnets' marks), then commits.
+fn commit(conn: &Connection, cache: &mut WriterCache) -> Result<(), StoreError> {
+    tx::write_marks(conn, cache)?;
     conn.execute_batch("COMMIT").map_err(backend)
 }
 

@@ -8,6 +8,11 @@
 //! (of a batch, or of one job's savepoint) forgets everything, since the entries a rolled-back
 //! job left are no longer true; and another connection's commit (another process on the same
 //! file, say) changes SQLite's `data_version`, which the writer compares before every batch.
+//!
+//! One thing it holds is not in SQLite yet: the address marks the batch's jobs moved, written
+//! once per subnet just before the batch commits (a batch of creates in one subnet moved the
+//! row once per create). A job undone alone keeps the other jobs' unwritten marks; a batch
+//! rolled back drops them with everything else.
 
 use crate::Record;
 use rusqlite::Connection;
@@ -28,8 +33,13 @@ pub(super) struct WriterCache {
     body_bytes: usize,
     /// Keys of records known to exist (a tracked PUT asks whether its group exists).
     existing: HashSet<String>,
-    /// Each subnet's next-address mark, as `ip_marks` holds it (0 where it holds none).
+    /// Each subnet's next-address mark, as `ip_marks` holds it (0 where it holds none), or
+    /// as `unwritten` will write it.
     marks: HashMap<String, u128>,
+    /// Marks this batch's jobs moved and `ip_marks` does not hold yet: a batch of creates in
+    /// one subnet moves its mark once per create, and the row is written once, just before
+    /// the batch commits (`tx::write_marks`).
+    unwritten: HashMap<String, u128>,
     /// Subnets with no released address to hand out again.
     none_released: HashSet<String>,
     data_version: Option<i64>,
@@ -71,7 +81,32 @@ impl WriterCache {
     }
 
     pub(super) fn mark(&self, subnet: &str) -> Option<u128> {
-        self.marks.get(subnet).copied()
+        self.unwritten
+            .get(subnet)
+            .or_else(|| self.marks.get(subnet))
+            .copied()
+    }
+
+    /// A mark a job moved: kept, and written before the batch commits.
+    pub(super) fn move_mark(&mut self, subnet: &str, mark: u128) {
+        self.keep_mark(subnet, mark);
+        self.unwritten.insert(subnet.to_string(), mark);
+    }
+
+    /// The marks to write before the commit; none are left unwritten after.
+    pub(super) fn take_unwritten(&mut self) -> HashMap<String, u128> {
+        std::mem::take(&mut self.unwritten)
+    }
+
+    /// The unwritten marks before a job that may be undone alone (a savepoint).
+    pub(super) fn unwritten_before_job(&self) -> HashMap<String, u128> {
+        self.unwritten.clone()
+    }
+
+    /// A job undone alone: everything is forgotten but the marks the batch's kept jobs moved.
+    pub(super) fn undo_job(&mut self, unwritten_before: HashMap<String, u128>) {
+        self.clear();
+        self.unwritten = unwritten_before;
     }
 
     pub(super) fn keep_mark(&mut self, subnet: &str, mark: u128) {
@@ -98,15 +133,17 @@ impl WriterCache {
 
     pub(super) fn forget_subnet(&mut self, subnet: &str) {
         self.marks.remove(subnet);
+        self.unwritten.remove(subnet);
         self.none_released.remove(subnet);
     }
 
-    /// Forgets everything (a rollback, a reset).
+    /// Forgets everything (a rollback, a reset), unwritten marks included.
     pub(super) fn clear(&mut self) {
         self.records.clear();
         self.body_bytes = 0;
         self.existing.clear();
         self.marks.clear();
+        self.unwritten.clear();
         self.none_released.clear();
     }
 
@@ -287,6 +324,60 @@ mod tests {
                 None
             )
         );
+        store.close().await;
+    }
+
+    /// Marks are written at the end of their batch: a job undone alone (its neighbour refused
+    /// in the same batch) takes only its own mark with it, and readers, which have no cache,
+    /// see the kept jobs' marks once the batch commits.
+    #[tokio::test]
+    async fn a_batchs_marks_are_written_and_an_undone_job_keeps_its_neighbours() {
+        const OTHER: &str = "/subscriptions/s1/resourcegroups/g/providers/microsoft.network/virtualnetworks/v/subnets/b";
+        let (store, _dir) = durable();
+        let mark = |subnet: &'static str, mark: u128| {
+            write(&store, move |tx: &mut dyn Tx| {
+                tx.ipam_set_mark(subnet, mark)
+            })
+        };
+        // The first job holds the writer; the next three queue up behind it once it runs,
+        // so that they are the next batch.
+        let (started, running) = tokio::sync::oneshot::channel();
+        let mut started = Some(started);
+        let held = write(&store, move |_: &mut dyn Tx| {
+            if let Some(s) = started.take() {
+                let _ = s.send(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            Ok::<_, StoreError>(())
+        });
+        let batch = async {
+            running.await.unwrap();
+            tokio::join!(
+                mark(SUBNET, 5),
+                write(&store, |tx: &mut dyn Tx| {
+                    tx.ipam_set_mark(SUBNET, 9)?;
+                    tx.ipam_set_mark(OTHER, 9)?;
+                    Err::<(), _>(StoreError::Conflict {
+                        constraint: "refused".into(),
+                    })
+                }),
+                mark(OTHER, 3),
+            )
+        };
+        let (held, (kept, refused, other)) = tokio::join!(held, batch);
+        assert_eq!((held, kept, other), (Ok(()), Ok(()), Ok(())));
+        assert!(refused.is_err());
+        let stats = store.write_stats();
+        assert_eq!(
+            (stats.commits, stats.jobs),
+            (2, 4),
+            "the three jobs were not one batch"
+        );
+        let seen = crate::read(&store, |tx: &mut dyn Tx| {
+            Ok::<_, StoreError>((tx.ipam_mark(SUBNET)?, tx.ipam_mark(OTHER)?))
+        })
+        .await;
+        assert_eq!(seen, Ok((5, 3)));
         store.close().await;
     }
 }

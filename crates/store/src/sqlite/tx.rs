@@ -413,18 +413,14 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn ipam_set_mark(&mut self, subnet: &str, mark: u128) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES (?1, ?2)
-                 ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
-            )
-            .map_err(backend)?
-            .execute(params![subnet, offset_hex(mark).as_str()])
-            .map_err(backend)?;
-        if let Some(c) = self.cache.as_deref_mut() {
-            c.keep_mark(subnet, mark);
+        match self.cache.as_deref_mut() {
+            // The writer: once per subnet and batch, before the commit.
+            Some(c) => {
+                c.move_mark(subnet, mark);
+                Ok(())
+            }
+            None => write_mark(self.conn, subnet, mark),
         }
-        Ok(())
     }
 
     fn ipam_lowest_released(&mut self, subnet: &str) -> Result<Option<u128>, StoreError> {
@@ -560,6 +556,10 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn ipam_books(&mut self, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
+        // The query reads `ip_marks` itself.
+        if let Some(c) = self.cache.as_deref_mut() {
+            write_marks(self.conn, c)?;
+        }
         let mut st = self
             .conn
             .prepare_cached(
@@ -871,6 +871,26 @@ fn row_to_secret(r: &rusqlite::Row<'_>) -> rusqlite::Result<Secret> {
         value: r.get(0)?,
         forget_after_ms: r.get(1)?,
     })
+}
+
+fn write_mark(conn: &Connection, subnet: &str, mark: u128) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES (?1, ?2)
+         ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
+    )
+    .map_err(backend)?
+    .execute(params![subnet, offset_hex(mark).as_str()])
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Writes the marks the batch's jobs moved (see `WriterCache::move_mark`); the writer calls it
+/// before every commit.
+pub(super) fn write_marks(conn: &Connection, cache: &mut WriterCache) -> Result<(), StoreError> {
+    for (subnet, mark) in cache.take_unwritten() {
+        write_mark(conn, &subnet, mark)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
