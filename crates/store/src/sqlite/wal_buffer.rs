@@ -108,6 +108,9 @@ unsafe extern "C" fn open(
     out_flags: *mut c_int,
 ) -> c_int {
     let inner = inner_vfs();
+    if inner.is_null() {
+        return ffi::SQLITE_CANTOPEN;
+    }
     // SAFETY: SQLite passes `file` with `szOsFile` bytes; the default VFS fills what it opens.
     unsafe {
         let Some(inner_open) = (*inner).xOpen else {
@@ -117,9 +120,16 @@ unsafe extern "C" fn open(
             // Not a log: the default VFS's file, in place.
             return inner_open(inner, name, file, flags, out_flags);
         }
+        // Until the log is open SQLite must see no methods (it would close what failed).
         (*file).pMethods = std::ptr::null();
-        let rc = inner_open(inner, name, inner_file(file), flags, out_flags);
+        let wrapped = inner_file(file);
+        (*wrapped).pMethods = std::ptr::null();
+        let rc = inner_open(inner, name, wrapped, flags, out_flags);
         if rc != ffi::SQLITE_OK {
+            // A VFS that set its methods wants its close called even after a failed open.
+            if let Some(close) = (*wrapped).pMethods.as_ref().and_then(|m| m.xClose) {
+                close(wrapped);
+            }
             return rc;
         }
         let wal = file as *mut WalFile;
