@@ -89,6 +89,27 @@ struct Pending {
     bytes: Vec<u8>,
 }
 
+impl Pending {
+    /// Takes `data`, written at `offset`, if nothing is gathered or it lands within or right
+    /// after what is: it copies over what is gathered (SQLite may rewrite a frame it wrote in
+    /// the same transaction) and appends the rest, one copy and no zeroing first. False,
+    /// taking nothing, when it lands elsewhere: the gathered bytes must go out first.
+    fn gather(&mut self, offset: i64, data: &[u8]) -> bool {
+        if self.bytes.is_empty() {
+            self.offset = offset;
+        }
+        let end = self.offset + self.bytes.len() as i64;
+        if offset < self.offset || offset > end {
+            return false;
+        }
+        let at = (offset - self.offset) as usize;
+        let over = (self.bytes.len() - at).min(data.len());
+        self.bytes[at..at + over].copy_from_slice(&data[..over]);
+        self.bytes.extend_from_slice(&data[over..]);
+        true
+    }
+}
+
 /// The wrapped file object that follows a [`WalFile`] in the memory SQLite gave it.
 unsafe fn inner_file(f: *mut ffi::sqlite3_file) -> *mut ffi::sqlite3_file {
     // SAFETY (callers): `f` is a `WalFile` this VFS opened, sized by `szOsFile`.
@@ -180,24 +201,14 @@ unsafe extern "C" fn write(
         };
         let data = std::slice::from_raw_parts(data as *const u8, amount);
         let pending = &mut *(*(f as *mut WalFile)).pending;
-        let end = pending.offset + pending.bytes.len() as i64;
-        if pending.bytes.is_empty() {
-            pending.offset = offset;
-        } else if offset < pending.offset || offset > end {
+        if !pending.gather(offset, data) {
             // Not within or right after what is gathered (a rewritten header, a restart).
             let rc = flush(f);
             if rc != ffi::SQLITE_OK {
                 return rc;
             }
-            pending.offset = offset;
+            pending.gather(offset, data);
         }
-        // Within or right after: copy over or extend (SQLite may rewrite a frame it wrote in
-        // the same transaction).
-        let at = (offset - pending.offset) as usize;
-        if pending.bytes.len() < at + amount {
-            pending.bytes.resize(at + amount, 0);
-        }
-        pending.bytes[at..at + amount].copy_from_slice(data);
         if pending.bytes.len() >= CAP {
             return flush(f);
         }

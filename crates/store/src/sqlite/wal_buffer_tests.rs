@@ -150,3 +150,31 @@ fn checkpoints_and_log_restarts_keep_every_row() {
     intact(&r);
     assert_eq!(rows_and_bytes(&r), (200, 500_000));
 }
+
+/// The gathering itself, byte for byte: appends, a rewrite inside what is gathered, one that
+/// runs past its end, and writes elsewhere, which it refuses (the caller flushes first).
+#[test]
+fn writes_are_gathered_where_they_land() {
+    let mut p = Pending::default();
+    assert!(p.gather(100, b"hdr"));
+    assert!(p.gather(103, b"page1"));
+    assert!(p.gather(108, b"page2"));
+    assert_eq!((p.offset, p.bytes.as_slice()), (100, &b"hdrpage1page2"[..]));
+    assert!(p.gather(103, b"PAGE1"), "a frame rewritten in place");
+    assert_eq!(p.bytes.as_slice(), b"hdrPAGE1page2");
+    assert!(
+        p.gather(111, b"GE2+more"),
+        "a rewrite that runs past the end"
+    );
+    assert_eq!(p.bytes.as_slice(), b"hdrPAGE1pagGE2+more");
+    assert!(!p.gather(99, b"x"), "before the start");
+    assert!(!p.gather(120, b"x"), "past the end, leaving a gap");
+    assert_eq!(
+        p.bytes.as_slice(),
+        b"hdrPAGE1pagGE2+more",
+        "a refused write changes nothing"
+    );
+    p.bytes.clear();
+    assert!(p.gather(0, b"new"), "once flushed, anywhere");
+    assert_eq!((p.offset, p.bytes.as_slice()), (0, &b"new"[..]));
+}
