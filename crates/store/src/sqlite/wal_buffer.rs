@@ -28,7 +28,7 @@ const CAP: usize = 4 << 20;
 /// (`nBuf &= 0x1ffff` in `seekAndWriteFd`), so one call must stay below 128 KiB.
 const CHUNK: usize = 124 << 10;
 
-/// The default VFS this one wraps, and this one, registered once per process.
+/// The default VFS this one wraps (this one is registered beside it once per process).
 struct Registered {
     inner: *mut ffi::sqlite3_vfs,
 }
@@ -164,8 +164,13 @@ unsafe extern "C" fn open(
 /// the transaction that wrote them).
 unsafe fn flush(f: *mut ffi::sqlite3_file) -> c_int {
     // SAFETY (callers): `f` is an open `WalFile`.
+    unsafe { write_out(f, &mut *(*(f as *mut WalFile)).pending) }
+}
+
+/// [`flush`] with the file's `Pending` already borrowed (by `write`, which goes on using it).
+unsafe fn write_out(f: *mut ffi::sqlite3_file, pending: &mut Pending) -> c_int {
+    // SAFETY (callers): `f` is an open `WalFile` and `pending` its own.
     unsafe {
-        let pending = &mut *(*(f as *mut WalFile)).pending;
         if pending.bytes.is_empty() {
             return ffi::SQLITE_OK;
         }
@@ -203,14 +208,14 @@ unsafe extern "C" fn write(
         let pending = &mut *(*(f as *mut WalFile)).pending;
         if !pending.gather(offset, data) {
             // Not within or right after what is gathered (a rewritten header, a restart).
-            let rc = flush(f);
+            let rc = write_out(f, pending);
             if rc != ffi::SQLITE_OK {
                 return rc;
             }
-            pending.gather(offset, data);
+            pending.gather(offset, data); // nothing is gathered now: always taken
         }
         if pending.bytes.len() >= CAP {
-            return flush(f);
+            return write_out(f, pending);
         }
         ffi::SQLITE_OK
     }
@@ -280,29 +285,6 @@ passed_on!(sector_size, xSectorSize, (), c_int, 4096);
 passed_on!(characteristics, xDeviceCharacteristics, (), c_int, 0);
 passed_on!(unfetch, xUnfetch, (offset: i64, p: *mut c_void), c_int, ffi::SQLITE_OK);
 
-/// A log file never maps shared memory (the database file does): refused like an old VFS.
-unsafe extern "C" fn shm_map(
-    _f: *mut ffi::sqlite3_file,
-    _region: c_int,
-    _size: c_int,
-    _extend: c_int,
-    _out: *mut *mut c_void,
-) -> c_int {
-    ffi::SQLITE_IOERR_SHMMAP
-}
-unsafe extern "C" fn shm_lock(
-    _f: *mut ffi::sqlite3_file,
-    _offset: c_int,
-    _n: c_int,
-    _flags: c_int,
-) -> c_int {
-    ffi::SQLITE_IOERR_SHMLOCK
-}
-unsafe extern "C" fn shm_barrier(_f: *mut ffi::sqlite3_file) {}
-unsafe extern "C" fn shm_unmap(_f: *mut ffi::sqlite3_file, _delete: c_int) -> c_int {
-    ffi::SQLITE_OK
-}
-
 static WAL_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
     iVersion: 3,
     xClose: Some(close),
@@ -317,10 +299,11 @@ static WAL_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
     xFileControl: Some(file_control),
     xSectorSize: Some(sector_size),
     xDeviceCharacteristics: Some(characteristics),
-    xShmMap: Some(shm_map),
-    xShmLock: Some(shm_lock),
-    xShmBarrier: Some(shm_barrier),
-    xShmUnmap: Some(shm_unmap),
+    // Shared memory is the database file's (SQLite asks only that file for it), never a log's.
+    xShmMap: None,
+    xShmLock: None,
+    xShmBarrier: None,
+    xShmUnmap: None,
     xFetch: Some(fetch),
     xUnfetch: Some(unfetch),
 };
