@@ -18,10 +18,12 @@ mod books;
 mod locks;
 mod replace;
 mod runs;
+mod subscription_lists;
 pub use books::*;
 pub use locks::*;
 pub use replace::*;
 pub use runs::*;
+pub use subscription_lists::*;
 
 fn rec(group: &str, kind: &str, name: &str) -> Record {
     let id = format!("/subscriptions/S1/resourceGroups/{group}/providers/{kind}/{name}");
@@ -868,6 +870,9 @@ macro_rules! conformance_suite {
             racing_inserts_of_one_key_have_one_winner,
             lists_by_scope_kind_and_page,
             group_lists_keep_to_their_group,
+            subscription_lists_hold_each_record_once_in_key_order,
+            regions_count_across_a_subscriptions_groups,
+            a_record_outside_its_subscription_is_refused,
             operations_and_subscriptions_round_trip,
             reset_drops_resources_and_operations_but_not_subscriptions,
             close_finishes_queued_writes_then_refuses,

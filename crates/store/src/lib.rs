@@ -11,14 +11,16 @@ pub mod conformance;
 mod error;
 mod migrate;
 mod pg;
+mod placement;
 mod record;
 mod sqlite;
 
 pub use error::StoreError;
 pub use pg::PgStore;
+pub use placement::group_key_range;
 pub use record::{
-    group_key_range, offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope,
-    EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT,
+    offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope, EXCLUSIVE_REFS,
+    UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT,
 };
 pub use sqlite::{SqliteMode, SqliteStore};
 

@@ -18,52 +18,6 @@ pub struct Record {
     pub etag: String,
 }
 
-impl Record {
-    /// Whether the key lies where an ARM id of its group and kind must: under `{group}/`,
-    /// and for a top-level type (`namespace/type`) under `{group}/providers/{kind}/`.
-    /// Stores refuse other records, so that a group's (and a kind's) records are one
-    /// contiguous key range ([`group_key_range`]).
-    pub fn fits_its_group(&self) -> bool {
-        match &self.group_key {
-            None => true,
-            Some(g) => {
-                let (after, before) = group_key_range(g, Some(&self.kind));
-                self.key.as_str() > after.as_str() && self.key.as_str() < before.as_str()
-            }
-        }
-    }
-}
-
-/// The open key range `(after, before)` holding every record of a group, or of one kind in
-/// it: keys are lower-case ARM ids, so all of a group's start with `{group}/` and all of a
-/// top-level type's with `{group}/providers/{namespace}/{type}/`. A nested type (more than
-/// one `/`) gets the group's range; the caller still filters on `kind`.
-pub fn group_key_range(group: &str, kind: Option<&str>) -> (String, String) {
-    let mut prefix = String::with_capacity(group.len() + 64);
-    prefix.push_str(group);
-    if let Some(k) = kind.filter(|k| k.bytes().filter(|&b| b == b'/').count() == 1) {
-        prefix.push_str("/providers/");
-        prefix.push_str(k);
-    }
-    let mut before = prefix.clone();
-    // `/` + 1 is `0`: the first string past every `{prefix}/...`.
-    prefix.push('/');
-    before.push('0');
-    (prefix, before)
-}
-
-/// See [`Record::fits_its_group`]: group lists read a key range and rely on it.
-pub(crate) fn check_placement(rec: &Record) -> Result<(), crate::StoreError> {
-    if rec.fits_its_group() {
-        Ok(())
-    } else {
-        Err(crate::StoreError::Backend(format!(
-            "record {} ({}) lies outside its group {:?}",
-            rec.key, rec.kind, rec.group_key
-        )))
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 pub enum Scope<'a> {
     /// Everything in a subscription (lower-case id).
@@ -203,57 +157,6 @@ pub const UNIQUE_ROLE_ASSIGNMENT: &str = "role_assignments";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn nic(key: &str, group: Option<&str>) -> Record {
-        Record {
-            key: key.into(),
-            id: key.into(),
-            kind: "microsoft.network/networkinterfaces".into(),
-            subscription: "s".into(),
-            group_key: group.map(Into::into),
-            location: None,
-            body: "{}".into(),
-            etag: "e".into(),
-        }
-    }
-
-    #[test]
-    fn a_top_level_kind_has_its_own_range_a_nested_one_the_groups() {
-        let g = "/subscriptions/s/resourcegroups/g";
-        let (a, b) = group_key_range(g, Some("microsoft.network/networkinterfaces"));
-        assert_eq!(
-            a,
-            format!("{g}/providers/microsoft.network/networkinterfaces/")
-        );
-        assert_eq!(
-            b,
-            format!("{g}/providers/microsoft.network/networkinterfaces0")
-        );
-        let (a, b) = group_key_range(g, Some("microsoft.network/virtualnetworks/subnets"));
-        assert_eq!(
-            (a.as_str(), b.as_str()),
-            (
-                "/subscriptions/s/resourcegroups/g/",
-                "/subscriptions/s/resourcegroups/g0"
-            )
-        );
-        assert_eq!(group_key_range(g, None), (a, b));
-    }
-
-    #[test]
-    fn records_fit_their_group_only_under_its_id() {
-        let g = "/subscriptions/s/resourcegroups/g";
-        let inside = format!("{g}/providers/microsoft.network/networkinterfaces/n");
-        assert!(nic(&inside, Some(g)).fits_its_group());
-        assert!(nic("/subscriptions/s/resourcegroups/g", None).fits_its_group());
-        // Another group whose name extends this one's, another kind, no group prefix.
-        let longer =
-            "/subscriptions/s/resourcegroups/g2/providers/microsoft.network/networkinterfaces/n";
-        assert!(!nic(longer, Some(g)).fits_its_group());
-        let vnet = format!("{g}/providers/microsoft.network/virtualnetworks/n");
-        assert!(!nic(&vnet, Some(g)).fits_its_group());
-        assert!(!nic("n1", Some(g)).fits_its_group());
-    }
 
     #[test]
     fn offsets_are_32_hex_digits_in_numeric_order() {

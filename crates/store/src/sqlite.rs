@@ -18,6 +18,7 @@ use tokio::sync::{oneshot, Semaphore};
 use tx::SqliteTx;
 
 mod cache;
+mod subscription;
 mod tx;
 mod wal_buffer;
 

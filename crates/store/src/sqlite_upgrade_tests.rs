@@ -6,6 +6,7 @@ use super::*;
 use crate::record::{offset_hex, Ref, RefKind, Run};
 use crate::{read, write, ListQuery, Scope};
 use cerulean_domain::operation::{Operation, OperationStatus};
+use rusqlite::OptionalExtension;
 
 fn operation(id: &str, started_at_ms: i64) -> Operation {
     Operation {
@@ -106,6 +107,28 @@ async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
     .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].etag, "e1");
+    // Version 7: a subscription's list walks its groups' key ranges, without the index.
+    let in_subscription = read(&store, |tx| {
+        tx.list(&ListQuery {
+            scope: Scope::Subscription("s"),
+            kind: Some("microsoft.network/networkinterfaces"),
+            after: None,
+            limit: 10,
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(in_subscription, listed);
+    let index: Option<String> = Connection::open(dir.join("cerulean.db"))
+        .unwrap()
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE name = 'resources_by_subscription'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap();
+    assert_eq!(index, None);
     let pairs: Vec<_> = owned
         .iter()
         .map(|r| (r.from_key.as_str(), r.to_key.as_str()))

@@ -157,7 +157,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn put(&mut self, rec: &Record) -> Result<(), StoreError> {
-        crate::record::check_placement(rec)?;
+        crate::placement::check_placement(rec)?;
         const SQL: &str =
             "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -181,7 +181,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn replace(&mut self, rec: &Record, read_etag: &str) -> Result<(), StoreError> {
-        crate::record::check_placement(rec)?;
+        crate::placement::check_placement(rec)?;
         const SQL: &str = "UPDATE resources SET id = $2, location = $3, body = $4, etag = $5
              WHERE key = $1 AND (etag = $6 OR $7)";
         let own = self.written.contains(&rec.key);
@@ -208,7 +208,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert(&mut self, rec: &Record) -> Result<(), StoreError> {
-        crate::record::check_placement(rec)?;
+        crate::placement::check_placement(rec)?;
         const SQL: &str =
             "INSERT INTO resources (key, id, kind, subscription, group_key, location, body, etag)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";

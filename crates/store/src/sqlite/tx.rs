@@ -2,9 +2,8 @@
 
 use super::backend;
 use super::cache::WriterCache;
-use crate::record::{
-    check_placement, group_key_range, offset_hex, parse_offset, Ref, RefKind, Run,
-};
+use crate::placement::{check_placement, group_key_range};
+use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run};
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
 use cerulean_domain::authz::RoleAssignment;
 use cerulean_domain::operation::Operation;
@@ -26,8 +25,9 @@ macro_rules! columns {
         "key, id, kind, subscription, group_key, location, body, etag"
     };
 }
+pub(super) use columns;
 
-fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+pub(super) fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
     Ok(Record {
         key: r.get(0)?,
         id: r.get(1)?,
@@ -260,34 +260,27 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn list(&mut self, q: &ListQuery<'_>) -> Result<Vec<Record>, StoreError> {
-        // No optional predicates: each shape gets its own statement, so that SQLite walks an
-        // index in key order instead of sorting the whole scope per page. A group's records
-        // are one range of the clustered primary key (`group_key_range`); a subscription's
-        // come through `resources_by_subscription`.
-        let limit = q.limit as i64;
-        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(5);
-        let mut sql = String::from(concat!("SELECT ", columns!(), " FROM resources WHERE "));
-        let (lower, upper);
-        match &q.scope {
+        let g = match &q.scope {
             Scope::Subscription(s) => {
-                sql.push_str("subscription = ?");
-                args.push(s);
-                if let Some(a) = &q.after {
-                    sql.push_str(" AND key > ?");
-                    args.push(a);
-                }
+                return super::subscription::list(self.conn, s, q.kind, q.after, q.limit)
             }
-            Scope::Group(g) => {
-                let (first, before) = group_key_range(g, q.kind);
-                upper = before;
-                lower = match q.after {
-                    Some(a) if a > first.as_str() => a.to_string(),
-                    _ => first,
-                };
-                sql.push_str("key > ? AND key < ? AND group_key = ?");
-                args.extend([&lower as &dyn rusqlite::ToSql, &upper, g]);
-            }
-        }
+            Scope::Group(g) => g,
+        };
+        // A group's records are one range of the primary key (`group_key_range`); no
+        // optional predicates, so that SQLite walks the key's index instead of sorting the
+        // whole group per page.
+        let (first, before) = group_key_range(g, q.kind);
+        let lower = match q.after {
+            Some(a) if a > first.as_str() => a.to_string(),
+            _ => first,
+        };
+        let limit = q.limit as i64;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&lower, &before, g];
+        let mut sql = String::from(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM resources WHERE key > ? AND key < ? AND group_key = ?"
+        ));
         if let Some(k) = &q.kind {
             sql.push_str(" AND kind = ?");
             args.push(k);
@@ -318,14 +311,7 @@ impl Tx for SqliteTx<'_> {
         kind: &str,
         location: &str,
     ) -> Result<i64, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT COUNT(*) FROM resources WHERE subscription = ?1 AND kind = ?2 AND location = ?3",
-            )
-            .map_err(backend)?;
-        st.query_row(params![subscription, kind, location], |r| r.get(0))
-            .map_err(backend)
+        super::subscription::count_in_region(self.conn, subscription, kind, location)
     }
 
     fn set_refs(&mut self, owner_key: &str, refs: &[Ref]) -> Result<(), StoreError> {
