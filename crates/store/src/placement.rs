@@ -20,7 +20,8 @@ impl Record {
     pub fn fits_its_group(&self) -> bool {
         match &self.group_key {
             None => true,
-            Some(g) => within(&self.key, group_key_range(g, Some(&self.kind))),
+            Some(g) if top_level(&self.kind) => under(&self.key, &[g, "/providers/", &self.kind]),
+            Some(g) => under(&self.key, &[g]),
         }
     }
 
@@ -30,16 +31,34 @@ impl Record {
     /// Stores refuse other records, so that walking a subscription's key range group by
     /// group ([`span_at`]) meets every record of it.
     pub fn fits_its_subscription(&self) -> bool {
-        let root = root(&self.subscription);
-        if !within(&self.key, subscription_key_range(&self.subscription)) {
+        // Every write checks this: it compares in place rather than building the ranges.
+        let root: &[&str] = &["/subscriptions/", &self.subscription];
+        if !under(&self.key, root) {
             return false;
         }
+        fn in_root<'a>(s: &'a str, subscription: &str, path: &str) -> Option<&'a str> {
+            s.strip_prefix("/subscriptions/")?
+                .strip_prefix(subscription)?
+                .strip_prefix(path)
+        }
+        let in_root = |s, path| in_root(s, &self.subscription, path);
         match &self.group_key {
-            Some(g) => g.starts_with(&root) && g[root.len()..].starts_with("/resourcegroups/"),
-            None if self.kind == RESOURCE_GROUP => self.key[root.len()..]
-                .strip_prefix("/resourcegroups/")
+            Some(g) => in_root(g, "/resourcegroups/").is_some(),
+            None if self.kind == RESOURCE_GROUP => in_root(&self.key, "/resourcegroups/")
                 .is_some_and(|name| !name.is_empty() && !name.contains('/')),
-            None => within(&self.key, root_key_range(&root, &self.kind)),
+            None if top_level(&self.kind) => under(
+                &self.key,
+                &[
+                    "/subscriptions/",
+                    &self.subscription,
+                    "/providers/",
+                    &self.kind,
+                ],
+            ),
+            None => under(
+                &self.key,
+                &["/subscriptions/", &self.subscription, "/providers"],
+            ),
         }
     }
 }
@@ -150,8 +169,17 @@ fn below(mut prefix: String) -> (String, String) {
     (prefix, before)
 }
 
-fn within(key: &str, (after, before): (String, String)) -> bool {
-    key > after.as_str() && key < before.as_str()
+/// Whether `key` lies in the open range `(path/, path0)` of [`below`], `path` being `parts`
+/// joined: exactly when it starts with them, then `/`, then at least one more byte.
+fn under(key: &str, parts: &[&str]) -> bool {
+    let mut rest = key.as_bytes();
+    for p in parts {
+        match rest.strip_prefix(p.as_bytes()) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.len() > 1 && rest[0] == b'/'
 }
 
 #[cfg(test)]
@@ -294,6 +322,42 @@ mod tests {
         assert!(e.contains("outside its group"), "{e}");
         r.group_key = Some("/subscriptions/s1/resourcegroups/rg".into());
         check_placement(&r).unwrap();
+    }
+
+    /// `under` is the range test of `below`, without building the range.
+    #[test]
+    fn under_a_path_is_inside_its_range() {
+        let keys = [
+            "",
+            "/",
+            "/a",
+            "/a/",
+            "/a/b",
+            "/a/b/",
+            "/a/b/c",
+            "/a/b0",
+            "/a/b-",
+            "/a/b-/c",
+            "/a/b.",
+            "/a/bc/d",
+            "/a/b0/c",
+            "/a/b/\u{e9}",
+            "/a0",
+            "/b/a/b/c",
+        ];
+        for parts in [
+            &["/a"][..],
+            &["/a", "/b"],
+            &["/a/", "b"],
+            &["/a/b/c"],
+            &[""],
+        ] {
+            let range = below(parts.concat());
+            for key in keys {
+                let within = key > range.0.as_str() && key < range.1.as_str();
+                assert_eq!(under(key, parts), within, "{key:?} under {parts:?}");
+            }
+        }
     }
 
     #[test]
