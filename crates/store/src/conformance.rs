@@ -15,15 +15,15 @@ use std::sync::Arc;
 mod secrets;
 pub use secrets::*;
 mod books;
+mod lists;
 mod locks;
 mod replace;
 mod runs;
-mod subscription_lists;
 pub use books::*;
+pub use lists::*;
 pub use locks::*;
 pub use replace::*;
 pub use runs::*;
-pub use subscription_lists::*;
 
 fn rec(group: &str, kind: &str, name: &str) -> Record {
     let id = format!("/subscriptions/S1/resourceGroups/{group}/providers/{kind}/{name}");
@@ -231,146 +231,6 @@ pub async fn racing_inserts_of_one_key_have_one_winner(store: Arc<dyn Store>) {
         }
     }
     assert_eq!(wins, 1);
-}
-
-pub async fn lists_by_scope_kind_and_page(store: Arc<dyn Store>) {
-    for i in 0..25 {
-        put(
-            &*store,
-            rec(
-                "a",
-                "Microsoft.Network/networkInterfaces",
-                &format!("n{i:02}"),
-            ),
-        )
-        .await
-        .unwrap();
-    }
-    put(&*store, rec("a", "Microsoft.Network/virtualNetworks", "v"))
-        .await
-        .unwrap();
-    put(
-        &*store,
-        rec("b", "Microsoft.Network/networkInterfaces", "other"),
-    )
-    .await
-    .unwrap();
-
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let a = after.clone();
-        let page = read(&*store, move |tx| {
-            tx.list(&ListQuery {
-                scope: Scope::Group("/subscriptions/s1/resourcegroups/a"),
-                kind: Some("microsoft.network/networkinterfaces"),
-                after: a.as_deref(),
-                limit: 10,
-            })
-        })
-        .await
-        .unwrap();
-        if page.is_empty() {
-            break;
-        }
-        after = page.last().map(|r| r.key.clone());
-        seen.extend(page.into_iter().map(|r| r.key));
-    }
-    assert_eq!(seen.len(), 25);
-    assert!(seen.windows(2).all(|w| w[0] < w[1]), "key order");
-
-    let sub_all = read(&*store, |tx| {
-        tx.list(&ListQuery {
-            scope: Scope::Subscription("s1"),
-            kind: Some("microsoft.network/networkinterfaces"),
-            after: None,
-            limit: 100,
-        })
-    })
-    .await
-    .unwrap();
-    assert_eq!(sub_all.len(), 26);
-    let counts = read(&*store, |tx| tx.count_by_kind()).await.unwrap();
-    assert_eq!(
-        counts,
-        vec![
-            ("microsoft.network/networkinterfaces".to_string(), 26),
-            ("microsoft.network/virtualnetworks".to_string(), 1)
-        ]
-    );
-}
-
-/// A group's list holds its own records only (not a group whose name extends its name),
-/// nested kinds included; a record whose key lies outside its group is refused.
-pub async fn group_lists_keep_to_their_group(store: Arc<dyn Store>) {
-    let subnet = |group: &str| {
-        let mut r = rec(group, "Microsoft.Network/virtualNetworks", "v/subnets/s");
-        r.kind = "microsoft.network/virtualnetworks/subnets".into();
-        r
-    };
-    for r in [
-        rec("a", "Microsoft.Network/networkInterfaces", "n1"),
-        rec("a", "Microsoft.Network/virtualNetworks", "v"),
-        subnet("a"),
-        rec("ab", "Microsoft.Network/networkInterfaces", "n2"),
-        subnet("ab"),
-    ] {
-        put(&*store, r).await.unwrap();
-    }
-    let names = |kind: Option<&'static str>| {
-        let store = store.clone();
-        async move {
-            let page = read(&*store, move |tx| {
-                tx.list(&ListQuery {
-                    scope: Scope::Group("/subscriptions/s1/resourcegroups/a"),
-                    kind,
-                    after: None,
-                    limit: 100,
-                })
-            })
-            .await
-            .unwrap();
-            page.into_iter()
-                .map(|r| r.key.rsplit("/providers/").next().unwrap().to_string())
-                .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(
-        names(None).await,
-        [
-            "microsoft.network/networkinterfaces/n1",
-            "microsoft.network/virtualnetworks/v",
-            "microsoft.network/virtualnetworks/v/subnets/s",
-        ]
-    );
-    assert_eq!(
-        names(Some("microsoft.network/networkinterfaces")).await,
-        ["microsoft.network/networkinterfaces/n1"]
-    );
-    assert_eq!(
-        names(Some("microsoft.network/virtualnetworks/subnets")).await,
-        ["microsoft.network/virtualnetworks/v/subnets/s"]
-    );
-
-    let mut stray = rec("a", "Microsoft.Network/networkInterfaces", "n3");
-    stray.group_key = Some("/subscriptions/s1/resourcegroups/b".into());
-    let err = put(&*store, stray.clone()).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::Backend(ref m) if m.contains("outside its group")),
-        "{err:?}"
-    );
-    let err = write(&*store, move |tx| tx.insert(&stray))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
-    assert_eq!(
-        get(
-            &*store,
-            "/subscriptions/s1/resourcegroups/a/providers/microsoft.network/networkinterfaces/n3"
-        )
-        .await,
-        None
-    );
 }
 
 pub async fn operations_and_subscriptions_round_trip(store: Arc<dyn Store>) {
