@@ -16,7 +16,13 @@
 
 use crate::Record;
 use rusqlite::Connection;
-use std::collections::{HashMap, HashSet};
+
+/// The writer's maps and sets: keyed by resource keys of 100-odd bytes and looked up several
+/// times per job, where SipHash (std's default) took about 4k instructions of a NIC create.
+/// foldhash is seeded at random per map, and every map here is bounded (below), so keys
+/// chosen to collide cost at most a bounded scan.
+pub(super) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(super) type Set<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Records kept at most, and their bodies' bytes at most (a NIC's record is under 2 KB, a
 /// network's with many subnets can be hundreds); past either, all are forgotten and the cache
@@ -28,20 +34,20 @@ const MAX_SUBNETS: usize = 4096;
 
 #[derive(Default)]
 pub(super) struct WriterCache {
-    records: HashMap<String, Record>,
+    records: Map<String, Record>,
     /// The bodies' bytes in `records`.
     body_bytes: usize,
     /// Keys of records known to exist (a tracked PUT asks whether its group exists).
-    existing: HashSet<String>,
+    existing: Set<String>,
     /// Each subnet's next-address mark, as `ip_marks` holds it (0 where it holds none), or
     /// as `unwritten` will write it.
-    marks: HashMap<String, u128>,
+    marks: Map<String, u128>,
     /// Marks this batch's jobs moved and `ip_marks` does not hold yet: a batch of creates in
     /// one subnet moves its mark once per create, and the row is written once, just before
     /// the batch commits (`tx::write_marks`).
-    unwritten: HashMap<String, u128>,
+    unwritten: Map<String, u128>,
     /// Subnets with no released address to hand out again.
-    none_released: HashSet<String>,
+    none_released: Set<String>,
     data_version: Option<i64>,
 }
 
@@ -94,17 +100,17 @@ impl WriterCache {
     }
 
     /// The marks to write before the commit; none are left unwritten after.
-    pub(super) fn take_unwritten(&mut self) -> HashMap<String, u128> {
+    pub(super) fn take_unwritten(&mut self) -> Map<String, u128> {
         std::mem::take(&mut self.unwritten)
     }
 
     /// The unwritten marks before a job that may be undone alone (a savepoint).
-    pub(super) fn unwritten_before_job(&self) -> HashMap<String, u128> {
+    pub(super) fn unwritten_before_job(&self) -> Map<String, u128> {
         self.unwritten.clone()
     }
 
     /// A job undone alone: everything is forgotten but the marks the batch's kept jobs moved.
-    pub(super) fn undo_job(&mut self, unwritten_before: HashMap<String, u128>) {
+    pub(super) fn undo_job(&mut self, unwritten_before: Map<String, u128>) {
         self.clear();
         self.unwritten = unwritten_before;
     }

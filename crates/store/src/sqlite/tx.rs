@@ -15,7 +15,7 @@ pub(super) struct SqliteTx<'c> {
     /// The writer's (`cache.rs`); readers have none.
     pub(super) cache: Option<&'c mut WriterCache>,
     /// The records this job wrote (`Tx::replace` counts no change of theirs).
-    pub(super) written: std::collections::HashSet<String>,
+    pub(super) written: super::cache::Set<String>,
 }
 
 // The statements are literals (`concat!`), not `format!`ed per call: a statement is looked up
