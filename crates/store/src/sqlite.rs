@@ -1,26 +1,30 @@
 //! The embedded SQLite adapter.
 //!
 //! One writer thread owns the only write connection and commits in batches (group commit):
-//! it takes every job already queued, runs them in one transaction, commits once, and only
-//! then answers the jobs. Readers use a small pool of read-only connections; WAL lets them
-//! read while the writer writes.
+//! it takes every job already queued, runs them in one transaction and commits once. Another
+//! thread syncs the log and only then answers the batch's jobs (`answers`), while the writer
+//! goes on with the next batch; a third copies the log into the database (`checkpointer`).
+//! Readers use a small pool of read-only connections; WAL lets them read while the writer
+//! writes.
 
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT};
 use crate::{Job, Store, StoreError, StoreFuture, WriteCounters, WriteStats};
-use cache::WriterCache;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use tokio::sync::{oneshot, Semaphore};
 use tx::SqliteTx;
 
+mod answers;
 mod cache;
+mod checkpointer;
 mod subscription;
 mod tx;
 mod wal_buffer;
+mod writer;
 
 const READERS: usize = 4;
 /// Prepared statements kept per connection.
@@ -44,7 +48,7 @@ struct WriteReq {
 
 pub struct SqliteStore {
     mode_name: &'static str,
-    writer: Mutex<Option<mpsc::Sender<WriteReq>>>,
+    writer: Mutex<Option<crossbeam_channel::Sender<WriteReq>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     reader_permits: Arc<Semaphore>,
@@ -86,7 +90,16 @@ fn backend(e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, StoreError> {
+/// What a connection is for.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Writer,
+    Reader,
+    Checkpointer,
+}
+
+fn open_conn(path: &Path, durable: bool, role: Role) -> Result<Connection, StoreError> {
+    let read_only = role == Role::Reader;
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
@@ -96,7 +109,7 @@ fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, 
     };
     // The durable writer gathers its log writes (see `wal_buffer`: safe only when every
     // commit syncs the log, which `synchronous=FULL` below does).
-    let conn = if durable && !read_only {
+    let conn = if durable && role == Role::Writer {
         wal_buffer::register().map_err(StoreError::Backend)?;
         Connection::open_with_flags_and_vfs(path, flags, wal_buffer::NAME)
     } else {
@@ -126,9 +139,12 @@ fn open_conn(path: &Path, durable: bool, read_only: bool) -> Result<Connection, 
                 path.display()
             )));
         }
+        // `checkpoint_fullfsync` marks the syncs of a checkpoint apart from a commit's, the
+        // only ones `wal_buffer` may defer (on Linux both are `fdatasync`).
         let sync = if durable { "FULL" } else { "OFF" };
         conn.execute_batch(&format!(
-            "PRAGMA synchronous={sync}; PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;"
+            "PRAGMA synchronous={sync}; PRAGMA checkpoint_fullfsync=ON; \
+             PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
     }
@@ -187,18 +203,42 @@ impl SqliteStore {
                 (p.clone(), false, Some(TempDb(p)))
             }
         };
-        let writer = open_conn(&path, durable, false)?;
+        let mut writer = open_conn(&path, durable, Role::Writer)?;
         migrate(&writer)?;
+        if durable && !wal_buffer::defer_commit_syncs(&writer).map_err(StoreError::Backend)? {
+            tracing::warn!("the SQLite writer syncs its log in every commit");
+        }
         let readers = (0..READERS)
-            .map(|_| open_conn(&path, durable, true))
+            .map(|_| open_conn(&path, durable, Role::Reader))
             .collect::<Result<Vec<_>, _>>()?;
-        let (tx, rx) = mpsc::channel::<WriteReq>();
+        let thread_error = |e: std::io::Error| StoreError::Backend(e.to_string());
+        let (wake, checkpointer) =
+            checkpointer::spawn(open_conn(&path, durable, Role::Checkpointer)?)
+                .map_err(thread_error)?;
+        checkpointer::watch_log(&mut writer, wake).map_err(backend)?;
+        let failure = answers::Failure::default();
+        let (answered_tx, answered) = crossbeam_channel::unbounded();
+        let (answers, answerer) =
+            answers::spawn(failure.clone(), answered_tx).map_err(thread_error)?;
+        let (tx, rx) = crossbeam_channel::unbounded::<WriteReq>();
         let counters = Arc::new(WriteCounters::default());
         let writer_counters = counters.clone();
+        let writer = writer::Writer {
+            conn: writer,
+            cache: cache::WriterCache::default(),
+            answers,
+            answered,
+            failure,
+        };
         let thread = std::thread::Builder::new()
             .name("cerulean-sqlite-writer".into())
-            .spawn(move || writer_loop(writer, rx, &writer_counters))
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .spawn(move || {
+                writer.run(rx, &writer_counters);
+                // Every job is answered and no checkpoint runs once these end.
+                let _ = answerer.join();
+                let _ = checkpointer.join();
+            })
+            .map_err(thread_error)?;
         Ok(SqliteStore {
             mode_name: if durable { "sqlite" } else { "sqlite-memory" },
             writer: Mutex::new(Some(tx)),
@@ -209,120 +249,6 @@ impl SqliteStore {
             _temp: temp,
         })
     }
-}
-
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<WriteReq>, counters: &WriteCounters) {
-    let mut cache = WriterCache::default();
-    while let Ok(first) = rx.recv() {
-        let started = std::time::Instant::now();
-        cache.check_others(&conn);
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(r) => batch.push(r),
-                Err(_) => break,
-            }
-        }
-        let result = run_batch(&conn, &mut cache, &mut batch);
-        if let Err(e) = &result {
-            tracing::error!(error = %e, jobs = batch.len(), "sqlite commit failed");
-            let _ = conn.execute_batch("ROLLBACK");
-            cache.clear();
-        }
-        counters.record(batch.len(), started.elapsed(), take_pages_written(&conn));
-        for req in batch {
-            let _ = req.done.send(result.clone());
-        }
-    }
-}
-
-/// Pages this connection wrote since the last call (SQLite's `DBSTATUS_CACHE_WRITE`, reset).
-fn take_pages_written(conn: &Connection) -> u64 {
-    let (mut current, mut highwater) = (0, 0);
-    // SAFETY: the handle is this open connection's, used on its own thread; the status call
-    // only reads and resets a counter of it.
-    let rc = unsafe {
-        rusqlite::ffi::sqlite3_db_status(
-            conn.handle(),
-            rusqlite::ffi::SQLITE_DBSTATUS_CACHE_WRITE,
-            &mut current,
-            &mut highwater,
-            1,
-        )
-    };
-    if rc == rusqlite::ffi::SQLITE_OK {
-        current.max(0) as u64
-    } else {
-        0
-    }
-}
-
-/// Runs a batch in one transaction and commits it.
-///
-/// First without savepoints: almost every job keeps its changes, and a savepoint per job made
-/// SQLite journal each page a job touched once more. When a job refuses (or panics), the whole
-/// transaction is rolled back and the batch runs again with a savepoint per job, so that only
-/// the refusing job's changes are undone (jobs may run more than once: see [`Store`]).
-fn run_batch(
-    conn: &Connection,
-    cache: &mut WriterCache,
-    batch: &mut [WriteReq],
-) -> Result<(), StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
-    let all_kept = batch.iter_mut().all(|req| run_job(conn, cache, req));
-    if all_kept {
-        return commit(conn, cache);
-    }
-    conn.execute_batch("ROLLBACK").map_err(backend)?;
-    // What the undone jobs left in the cache is no longer true.
-    cache.clear();
-    if batch.len() == 1 {
-        return Ok(()); // its only job was refused: nothing to keep
-    }
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
-    for req in batch.iter_mut() {
-        savepoint(conn, "SAVEPOINT job")?;
-        let unwritten = cache.unwritten_before_job();
-        if run_job(conn, cache, req) {
-            savepoint(conn, "RELEASE job")?;
-        } else {
-            savepoint(conn, "ROLLBACK TO job")?;
-            savepoint(conn, "RELEASE job")?;
-            cache.undo_job(unwritten);
-        }
-    }
-    commit(conn, cache)
-}
-
-/// Writes what the jobs left for the end of the batch (their subnets' marks), then commits.
-fn commit(conn: &Connection, cache: &mut WriterCache) -> Result<(), StoreError> {
-    tx::write_marks(conn, cache)?;
-    conn.execute_batch("COMMIT").map_err(backend)
-}
-
-/// Runs one job; true when it keeps its changes.
-fn run_job(conn: &Connection, cache: &mut WriterCache, req: &mut WriteReq) -> bool {
-    // A panicking job (a bug) must not take the only writer down with it: it is rolled back
-    // like a refused one, and its caller gets an error.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (req.job)(&mut SqliteTx {
-            conn,
-            cache: Some(cache),
-            written: Default::default(),
-        })
-    }))
-    .unwrap_or_else(|_| {
-        tracing::error!("a store job panicked; its changes were rolled back");
-        false
-    })
-}
-
-/// A savepoint statement, prepared once per connection.
-fn savepoint(conn: &Connection, sql: &str) -> Result<(), StoreError> {
-    conn.prepare_cached(sql)
-        .and_then(|mut st| st.execute([]))
-        .map(|_| ())
-        .map_err(backend)
 }
 
 impl Store for SqliteStore {

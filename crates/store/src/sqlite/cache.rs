@@ -345,8 +345,8 @@ mod tests {
                 tx.ipam_set_mark(subnet, mark)
             })
         };
-        // The first job holds the writer; the next three queue up behind it once it runs,
-        // so that they are the next batch.
+        // The first job holds the writer; the next three arrive while it runs and join its
+        // batch.
         let (started, running) = tokio::sync::oneshot::channel();
         let mut started = Some(started);
         let held = write(&store, move |_: &mut dyn Tx| {
@@ -376,8 +376,8 @@ mod tests {
         let stats = store.write_stats();
         assert_eq!(
             (stats.commits, stats.jobs),
-            (2, 4),
-            "the three jobs were not one batch"
+            (1, 4),
+            "the four jobs were not one batch"
         );
         let seen = crate::read(&store, |tx: &mut dyn Tx| {
             Ok::<_, StoreError>((tx.ipam_mark(SUBNET)?, tx.ipam_mark(OTHER)?))

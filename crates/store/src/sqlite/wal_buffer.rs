@@ -12,13 +12,26 @@
 //! Why this is safe: a frame is visible to other connections only once the committing
 //! connection publishes it in the shared WAL index, which SQLite does after syncing the log
 //! (`synchronous=FULL`, the only mode the writer opens this VFS in; see `open_conn`), and the
-//! sync writes the gathered frames first. Frames of a transaction that has not committed may be
-//! lost in a crash either way. A failed deferred write is reported by the call that flushed it
-//! (the commit's sync), which fails the commit as a failed `pwrite` would have.
+//! sync call writes the gathered frames first (also when the sync itself is deferred, below).
+//! Frames of a transaction that has not committed may be lost in a crash either way. A failed
+//! deferred write is reported by the call that flushed it (the commit's sync), which fails the
+//! commit as a failed `pwrite` would have.
+//!
+//! It also lets the writer take a commit's sync off its own thread ([`defer_commit_syncs`]):
+//! once asked, the log's *commit* syncs only flush and note that a sync is owed; the writer
+//! then hands the owed sync ([`take_owed_sync`]) to another thread, which answers the batch's
+//! jobs only after it. Every other sync of the log stays where SQLite makes it: the writer
+//! opens this VFS with `checkpoint_fullfsync=ON`, so the syncs of a checkpoint and of a
+//! restarted log's header carry `SQLITE_SYNC_FULL` and a commit's only `SQLITE_SYNC_NORMAL`.
+//! Skipping just the commit's sync is SQLite's own `synchronous=NORMAL`, which keeps the
+//! database consistent through a power cut (it may lose the last commits; here those are the
+//! ones not yet answered).
 
 use rusqlite::ffi;
-use std::ffi::{c_int, c_void, CStr};
-use std::sync::OnceLock;
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::fs::File;
+use std::os::unix::ffi::OsStrExt;
+use std::sync::{Arc, OnceLock};
 
 /// The VFS's registered name.
 pub const NAME: &CStr = c"cerulean-wal-buffer";
@@ -75,11 +88,28 @@ fn inner_vfs() -> *mut ffi::sqlite3_vfs {
     }
 }
 
-/// A log file: SQLite's handle, the gathered writes, then the wrapped VFS's own file object.
+/// A log file: SQLite's handle, this VFS's state, then the wrapped VFS's own file object.
 #[repr(C)]
 struct WalFile {
     base: ffi::sqlite3_file,
-    pending: *mut Pending,
+    state: *mut State,
+}
+
+/// What this VFS keeps per log file.
+struct State {
+    pending: Pending,
+    /// The log's path as SQLite opened it (valid until `xClose`, SQLite's guarantee).
+    name: *const c_char,
+    /// Set by [`defer_commit_syncs`]: a second descriptor of the log, for the thread that
+    /// makes the commit syncs this file skips.
+    deferred: Option<Arc<File>>,
+    /// A commit's sync was skipped since the last sync made here or handed out.
+    owed: bool,
+    /// A sync reached the wrapped file (the first one also syncs the directory of a log it
+    /// created, so it is never skipped).
+    synced_once: bool,
+    /// Syncs that reached the wrapped file (tests count them).
+    real_syncs: u64,
 }
 
 /// Contiguous bytes not yet handed to the kernel, starting at `offset` in the file.
@@ -154,7 +184,14 @@ unsafe extern "C" fn open(
             return rc;
         }
         let wal = file as *mut WalFile;
-        (*wal).pending = Box::into_raw(Box::default());
+        (*wal).state = Box::into_raw(Box::new(State {
+            pending: Pending::default(),
+            name,
+            deferred: None,
+            owed: false,
+            synced_once: false,
+            real_syncs: 0,
+        }));
         (*wal).base.pMethods = &WAL_METHODS;
         ffi::SQLITE_OK
     }
@@ -164,7 +201,7 @@ unsafe extern "C" fn open(
 /// the transaction that wrote them).
 unsafe fn flush(f: *mut ffi::sqlite3_file) -> c_int {
     // SAFETY (callers): `f` is an open `WalFile`.
-    unsafe { write_out(f, &mut *(*(f as *mut WalFile)).pending) }
+    unsafe { write_out(f, &mut (*(*(f as *mut WalFile)).state).pending) }
 }
 
 /// [`flush`] with the file's `Pending` already borrowed (by `write`, which goes on using it).
@@ -205,7 +242,7 @@ unsafe extern "C" fn write(
             return ffi::SQLITE_IOERR_WRITE;
         };
         let data = std::slice::from_raw_parts(data as *const u8, amount);
-        let pending = &mut *(*(f as *mut WalFile)).pending;
+        let pending = &mut (*(*(f as *mut WalFile)).state).pending;
         if !pending.gather(offset, data) {
             // Not within or right after what is gathered (a rewritten header, a restart).
             let rc = write_out(f, pending);
@@ -228,7 +265,7 @@ unsafe extern "C" fn close(f: *mut ffi::sqlite3_file) -> c_int {
         let rc = methods(f)
             .xClose
             .map_or(ffi::SQLITE_OK, |c| c(inner_file(f)));
-        drop(Box::from_raw((*(f as *mut WalFile)).pending));
+        drop(Box::from_raw((*(f as *mut WalFile)).state));
         (*f).pMethods = std::ptr::null();
         if flushed != ffi::SQLITE_OK {
             flushed
@@ -274,7 +311,101 @@ macro_rules! passed_on {
 
 after_flush!(read, xRead, (buf: *mut c_void, amount: c_int, offset: i64));
 after_flush!(truncate, xTruncate, (size: i64));
-after_flush!(sync, xSync, (flags: c_int));
+
+/// Flushes, then syncs, unless this is a commit's sync on a log whose commit syncs are
+/// deferred: then it only notes the sync as owed.
+unsafe extern "C" fn sync(f: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
+    // SAFETY: `f` is an open `WalFile`; the flags are SQLite's, passed on.
+    unsafe {
+        let rc = flush(f);
+        if rc != ffi::SQLITE_OK {
+            return rc;
+        }
+        let state = &mut *(*(f as *mut WalFile)).state;
+        let commit_sync = flags & 0x0f == ffi::SQLITE_SYNC_NORMAL;
+        if commit_sync && state.deferred.is_some() && state.synced_once {
+            state.owed = true;
+            return ffi::SQLITE_OK;
+        }
+        let rc = match methods(f).xSync {
+            Some(m) => m(inner_file(f), flags),
+            None => ffi::SQLITE_NOTFOUND,
+        };
+        if rc == ffi::SQLITE_OK {
+            // What a skipped sync owed is synced now.
+            state.owed = false;
+            state.synced_once = true;
+            state.real_syncs += 1;
+        }
+        rc
+    }
+}
+
+/// Runs `f` on this VFS's state of `conn`'s open log, if the log is one this VFS opened.
+///
+/// # Safety
+/// Only on the thread that uses `conn`, with no SQLite call of it running.
+unsafe fn with_log_state<R>(
+    conn: &rusqlite::Connection,
+    f: impl FnOnce(&mut State) -> R,
+) -> Option<R> {
+    let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+    // SAFETY: the handle is `conn`'s; `SQLITE_FCNTL_JOURNAL_POINTER` stores the connection's
+    // log (or rollback journal) file object into `file` and calls no VFS method.
+    unsafe {
+        let rc = ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            ffi::SQLITE_FCNTL_JOURNAL_POINTER,
+            &mut file as *mut *mut ffi::sqlite3_file as *mut c_void,
+        );
+        if rc != ffi::SQLITE_OK || file.is_null() || !std::ptr::eq((*file).pMethods, &WAL_METHODS) {
+            return None;
+        }
+        Some(f(&mut *(*(file as *mut WalFile)).state))
+    }
+}
+
+/// From now on, `conn`'s log skips its commit syncs, noting them as owed (see the module's
+/// comment). After every commit the caller must make the sync [`take_owed_sync`] hands out
+/// before it tells anyone the commit happened. False (nothing deferred) when the log is not
+/// open or not this VFS's.
+pub fn defer_commit_syncs(conn: &rusqlite::Connection) -> Result<bool, String> {
+    let defer = |state: &mut State| {
+        if state.name.is_null() {
+            return Ok(false);
+        }
+        // SAFETY: SQLite keeps the name it opened the log with valid until the log is closed.
+        let path = std::ffi::OsStr::from_bytes(unsafe { CStr::from_ptr(state.name) }.to_bytes());
+        let file = File::options()
+            .write(true)
+            .open(path)
+            .map_err(|e| format!("cannot open the log {}: {e}", path.to_string_lossy()))?;
+        state.deferred = Some(Arc::new(file));
+        Ok(true)
+    };
+    // SAFETY: called on the connection's own thread between statements.
+    unsafe { with_log_state(conn, defer) }.unwrap_or(Ok(false))
+}
+
+/// The log to sync when one of `conn`'s commits skipped its sync since the last call (the
+/// flag is cleared: the caller now owes that sync).
+pub fn take_owed_sync(conn: &rusqlite::Connection) -> Option<Arc<File>> {
+    let take = |state: &mut State| {
+        std::mem::take(&mut state.owed)
+            .then(|| state.deferred.clone())
+            .flatten()
+    };
+    // SAFETY: called on the connection's own thread between statements.
+    unsafe { with_log_state(conn, take) }.flatten()
+}
+
+/// Syncs of `conn`'s log that reached the file (0 when the log is not this VFS's).
+#[cfg(test)]
+pub fn real_syncs(conn: &rusqlite::Connection) -> u64 {
+    // SAFETY: called on the connection's own thread between statements.
+    unsafe { with_log_state(conn, |s| s.real_syncs) }.unwrap_or(0)
+}
 after_flush!(file_size, xFileSize, (size: *mut i64));
 after_flush!(file_control, xFileControl, (op: c_int, arg: *mut c_void));
 after_flush!(fetch, xFetch, (offset: i64, amount: c_int, out: *mut *mut c_void));

@@ -21,7 +21,7 @@ fn scratch() -> (Dir, PathBuf) {
     (Dir(dir), db)
 }
 
-/// A writer as the store opens it: this VFS, WAL, `synchronous=FULL`.
+/// A writer as the store opens it: this VFS, WAL, `synchronous=FULL`, checkpoint syncs marked.
 fn writer(db: &Path) -> Connection {
     register().unwrap();
     let conn = Connection::open_with_flags_and_vfs(
@@ -35,7 +35,7 @@ fn writer(db: &Path) -> Connection {
         .unwrap();
     assert_eq!(mode, "wal");
     conn.execute_batch(
-        "PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);",
+        "PRAGMA synchronous=FULL; PRAGMA checkpoint_fullfsync=ON; CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);",
     )
     .unwrap();
     conn
@@ -55,6 +55,15 @@ fn rows_and_bytes(conn: &Connection) -> (i64, i64) {
     .unwrap()
 }
 
+/// Commits one row of `bytes` zeroes.
+fn insert_zeroes(w: &Connection, id: i64, bytes: i64) {
+    w.execute(
+        "INSERT INTO t (id, v) VALUES (?1, zeroblob(?2))",
+        params![id, bytes],
+    )
+    .unwrap();
+}
+
 fn intact(conn: &Connection) {
     let ok: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -68,8 +77,7 @@ fn every_commit_is_in_the_file_when_it_returns() {
     let w = writer(&db);
     let r = reader(&db);
     for i in 0..60i64 {
-        w.execute("INSERT INTO t (id, v) VALUES (?1, zeroblob(3000))", [i])
-            .unwrap();
+        insert_zeroes(&w, i, 3000);
         assert_eq!(rows_and_bytes(&r), (i + 1, (i + 1) * 3000));
     }
     intact(&r);
@@ -100,8 +108,7 @@ fn spilled_pages_rewritten_in_one_transaction_read_back() {
     let w = writer(&db);
     w.execute_batch("PRAGMA cache_size=8; BEGIN").unwrap();
     for i in 0..300i64 {
-        w.execute("INSERT INTO t (id, v) VALUES (?1, zeroblob(900))", [i])
-            .unwrap();
+        insert_zeroes(&w, i, 900);
     }
     for i in 0..300i64 {
         w.execute(
@@ -124,8 +131,7 @@ fn commits_survive_a_writer_that_never_closes() {
     let (_dir, db) = scratch();
     let w = writer(&db);
     for i in 0..25i64 {
-        w.execute("INSERT INTO t (id, v) VALUES (?1, zeroblob(5000))", [i])
-            .unwrap();
+        insert_zeroes(&w, i, 5000);
     }
     std::mem::forget(w);
     let again = writer(&db);
@@ -149,6 +155,77 @@ fn checkpoints_and_log_restarts_keep_every_row() {
     drop(w);
     intact(&r);
     assert_eq!(rows_and_bytes(&r), (200, 500_000));
+}
+
+#[test]
+fn without_deferral_every_commit_syncs_the_log() {
+    let (_dir, db) = scratch();
+    let w = writer(&db);
+    let before = real_syncs(&w);
+    for i in 0..5i64 {
+        insert_zeroes(&w, i, 100);
+    }
+    assert_eq!(real_syncs(&w), before + 5);
+    assert!(take_owed_sync(&w).is_none());
+}
+
+#[test]
+fn deferred_commits_skip_only_their_own_sync_and_stay_readable() {
+    let (_dir, db) = scratch();
+    let w = writer(&db);
+    assert!(defer_commit_syncs(&w).unwrap());
+    let r = reader(&db);
+    let before = real_syncs(&w);
+    for i in 0..5i64 {
+        insert_zeroes(&w, i, 3000);
+        assert_eq!(
+            rows_and_bytes(&r),
+            (i + 1, (i + 1) * 3000),
+            "flushed, if not synced"
+        );
+    }
+    assert_eq!(real_syncs(&w), before, "the commits' syncs were deferred");
+    let log = take_owed_sync(&w).expect("a sync is owed");
+    log.sync_data().unwrap();
+    assert!(take_owed_sync(&w).is_none(), "handed out once");
+
+    // A checkpoint's syncs are never deferred, and they settle what was owed.
+    insert_zeroes(&w, 99, 10);
+    let (log_frames, copied): (i64, i64) = w
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(log_frames, copied);
+    assert!(real_syncs(&w) > before, "the checkpoint synced the log");
+    assert!(
+        take_owed_sync(&w).is_none(),
+        "the checkpoint's sync covered the commit"
+    );
+
+    // The log starts over from its beginning: its new header is synced on the spot.
+    let synced = real_syncs(&w);
+    insert_zeroes(&w, 100, 10);
+    assert_eq!(real_syncs(&w), synced + 1, "the restarted log's header");
+    assert!(
+        take_owed_sync(&w).is_some(),
+        "the commit's own sync is still owed"
+    );
+    drop(w);
+    intact(&r);
+    assert_eq!(rows_and_bytes(&r), (7, 15_020));
+}
+
+#[test]
+fn a_log_not_of_this_vfs_defers_nothing() {
+    let (_dir, db) = scratch();
+    drop(writer(&db));
+    let plain = Connection::open(&db).unwrap();
+    plain
+        .execute("INSERT INTO t (id, v) VALUES (1, x'00')", [])
+        .unwrap();
+    assert!(!defer_commit_syncs(&plain).unwrap());
+    assert!(take_owed_sync(&plain).is_none());
 }
 
 /// The gathering itself, byte for byte: appends, a rewrite inside what is gathered, one that
