@@ -34,7 +34,8 @@ const MAX_BATCH: usize = 512;
 
 #[derive(Clone, Debug)]
 pub enum SqliteMode {
-    /// `DIR/cerulean.db`, WAL, `synchronous=FULL`: durable once acknowledged.
+    /// `DIR/cerulean.db`, WAL, `synchronous=FULL` (each commit's sync made by the `answers`
+    /// thread): durable once acknowledged.
     Durable(PathBuf),
     /// A throw-away database in RAM-backed storage (`/dev/shm` where present), removed when
     /// the store is dropped. Nothing survives a restart.
@@ -108,7 +109,7 @@ fn open_conn(path: &Path, durable: bool, role: Role) -> Result<Connection, Store
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     // The durable writer gathers its log writes (see `wal_buffer`: safe only when every
-    // commit syncs the log, which `synchronous=FULL` below does).
+    // commit calls the log's sync, which `synchronous=FULL` below makes it do).
     let conn = if durable && role == Role::Writer {
         wal_buffer::register().map_err(StoreError::Backend)?;
         Connection::open_with_flags_and_vfs(path, flags, wal_buffer::NAME)
