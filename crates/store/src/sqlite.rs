@@ -21,6 +21,8 @@ use tx::SqliteTx;
 mod answers;
 mod cache;
 mod checkpointer;
+#[cfg(test)]
+mod scratch;
 mod subscription;
 mod tx;
 mod wal_buffer;
@@ -143,9 +145,10 @@ fn open_conn(path: &Path, durable: bool, role: Role) -> Result<Connection, Store
         // `checkpoint_fullfsync` marks the syncs of a checkpoint apart from a commit's, the
         // only ones `wal_buffer` may defer (on Linux both are `fdatasync`).
         let sync = if durable { "FULL" } else { "OFF" };
+        // The writer's checkpoints are `checkpointer::watch_log`'s, not `wal_autocheckpoint`.
         conn.execute_batch(&format!(
             "PRAGMA synchronous={sync}; PRAGMA checkpoint_fullfsync=ON; \
-             PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;"
+             PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
     }

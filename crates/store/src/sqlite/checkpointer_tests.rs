@@ -2,18 +2,19 @@
 //! the log's threshold, so the log starts over instead of growing.
 
 use super::*;
+use crate::sqlite::scratch::{scratch, Dir};
+use std::path::PathBuf;
 
-fn scratch_db() -> (std::path::PathBuf, Connection) {
-    let dir = std::env::temp_dir().join(format!("cerulean-ckpt-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let conn = Connection::open(dir.join("t.db")).unwrap();
+fn scratch_db() -> (Dir, PathBuf, Connection) {
+    let (dir, db) = scratch();
+    let conn = Connection::open(&db).unwrap();
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
     conn.execute_batch("PRAGMA synchronous=OFF; CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)")
         .unwrap();
-    (dir, conn)
+    (dir, db, conn)
 }
 
 /// Frames in the log (the pragma copies them too; the count is the log's length).
@@ -24,7 +25,7 @@ fn frames(conn: &Connection) -> i64 {
 
 #[test]
 fn the_hook_wakes_the_checkpointer_and_the_log_starts_over() {
-    let (dir, mut conn) = scratch_db();
+    let (_dir, _db, mut conn) = scratch_db();
     let (wake, woken) = mpsc::sync_channel(1);
     watch_log(&mut conn, wake).unwrap();
     // One page-sized row per commit: a few frames each.
@@ -46,20 +47,18 @@ fn the_hook_wakes_the_checkpointer_and_the_log_starts_over() {
         log < i64::from(WRITER_FRAMES),
         "the log did not start over: {log} frames"
     );
-    drop(conn);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn the_checkpointer_copies_when_woken_and_ends_with_its_sender() {
-    let (dir, conn) = scratch_db();
+    let (_dir, db, conn) = scratch_db();
     for i in 0..200i64 {
         conn.execute("INSERT INTO t (id, v) VALUES (?1, zeroblob(3500))", [i])
             .unwrap();
     }
-    let db_bytes = || std::fs::metadata(dir.join("t.db")).unwrap().len();
+    let db_bytes = || std::fs::metadata(&db).unwrap().len();
     let before = db_bytes();
-    let (wake, thread) = spawn(Connection::open(dir.join("t.db")).unwrap()).unwrap();
+    let (wake, thread) = spawn(Connection::open(&db).unwrap()).unwrap();
     wake.send(()).unwrap();
     drop(wake);
     thread.join().unwrap();
@@ -69,5 +68,4 @@ fn the_checkpointer_copies_when_woken_and_ends_with_its_sender() {
         db_bytes()
     );
     drop(conn);
-    let _ = std::fs::remove_dir_all(dir);
 }

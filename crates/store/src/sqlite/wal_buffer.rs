@@ -105,10 +105,8 @@ struct State {
     deferred: Option<Arc<File>>,
     /// A commit's sync was skipped since the last sync made here or handed out.
     owed: bool,
-    /// A sync reached the wrapped file (the first one also syncs the directory of a log it
-    /// created, so it is never skipped).
-    synced_once: bool,
-    /// Syncs that reached the wrapped file (tests count them).
+    /// Syncs that reached the wrapped file. The first also syncs the directory of a log it
+    /// created, so it is never skipped.
     real_syncs: u64,
 }
 
@@ -189,7 +187,6 @@ unsafe extern "C" fn open(
             name,
             deferred: None,
             owed: false,
-            synced_once: false,
             real_syncs: 0,
         }));
         (*wal).base.pMethods = &WAL_METHODS;
@@ -323,7 +320,7 @@ unsafe extern "C" fn sync(f: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
         }
         let state = &mut *(*(f as *mut WalFile)).state;
         let commit_sync = flags & 0x0f == ffi::SQLITE_SYNC_NORMAL;
-        if commit_sync && state.deferred.is_some() && state.synced_once {
+        if commit_sync && state.deferred.is_some() && state.real_syncs > 0 {
             state.owed = true;
             return ffi::SQLITE_OK;
         }
@@ -334,7 +331,6 @@ unsafe extern "C" fn sync(f: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
         if rc == ffi::SQLITE_OK {
             // What a skipped sync owed is synced now.
             state.owed = false;
-            state.synced_once = true;
             state.real_syncs += 1;
         }
         rc

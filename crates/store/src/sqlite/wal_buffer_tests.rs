@@ -4,22 +4,9 @@
 //! may carry, and when SQLite spills pages mid-transaction and rewrites their frames.
 
 use super::*;
+use crate::sqlite::scratch::scratch;
 use rusqlite::{params, Connection, OpenFlags};
-use std::path::{Path, PathBuf};
-
-struct Dir(PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch() -> (Dir, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("cerulean-walbuf-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("t.db");
-    (Dir(dir), db)
-}
+use std::path::Path;
 
 /// A writer as the store opens it: this VFS, WAL, `synchronous=FULL`, checkpoint syncs marked.
 fn writer(db: &Path) -> Connection {
