@@ -41,6 +41,6 @@ impl ApiOptions {
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or(&self.default_authority);
-        format!("{}://{}", self.scheme.as_str(), authority)
+        [self.scheme.as_str(), "://", authority].concat()
     }
 }

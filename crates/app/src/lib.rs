@@ -10,6 +10,7 @@ pub mod deployments;
 mod error;
 pub mod generic;
 mod groups;
+pub mod json;
 mod keyed;
 mod lease;
 pub mod network;

@@ -14,7 +14,13 @@ pub struct Page<T> {
 }
 
 pub fn new_etag() -> String {
-    format!("W/\"{}\"", uuid::Uuid::new_v4())
+    let mut buf = uuid::Uuid::encode_buffer();
+    [
+        "W/\"",
+        uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf),
+        "\"",
+    ]
+    .concat()
 }
 
 pub fn to_record<T: Serialize>(id: &ResourceId, location: &str, value: &T, etag: String) -> Record {
@@ -31,7 +37,7 @@ pub fn to_record<T: Serialize>(id: &ResourceId, location: &str, value: &T, etag:
         subscription: fold(id.subscription()),
         group_key,
         location: Some(location.to_string()),
-        body: serde_json::to_string(value).expect("domain values always serialize"),
+        body: crate::json::to_string(value),
         etag,
     }
 }

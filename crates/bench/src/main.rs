@@ -96,6 +96,10 @@ struct Args {
     /// Seconds each wrk run lasts (the `wrk` scenario).
     #[arg(long, default_value_t = 5)]
     wrk_seconds: u64,
+    /// Connections wrk keeps open (the `wrk` scenario; the target's figure is at 32). Other
+    /// counts show whether the rate is bound by latency (it grows with connections) or by CPU.
+    #[arg(long, default_value_t = 32)]
+    wrk_connections: usize,
     /// Replica counts the `replicas` scenario measures.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     replicas: Vec<usize>,
@@ -347,7 +351,7 @@ async fn run(args: Args) -> ExitCode {
             Ok(bin) => {
                 let shape = wrk::Shape {
                     threads: 2,
-                    connections: 32,
+                    connections: args.wrk_connections.max(1),
                     seconds: if args.smoke {
                         1
                     } else {

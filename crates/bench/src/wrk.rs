@@ -1,6 +1,6 @@
 //! The `wrk` scenario: the baseline's PUT and cerulean's NIC create (durable SQLite) driven
-//! by `wrk` (2 threads, 32 connections, plain HTTP on both sides), the load generator the
-//! target of issue 21 is measured with. The reqwest client of `load.rs` costs more CPU per
+//! by `wrk` (2 threads, 32 connections unless `--wrk-connections` says otherwise, plain HTTP
+//! on both sides), the load generator the target of issue 21 is measured with. The reqwest client of `load.rs` costs more CPU per
 //! request than the baseline server does, so on a small machine it, not the baseline, sets
 //! the baseline's pace; wrk (C, epoll, one event loop per thread) does not.
 //!

@@ -51,7 +51,7 @@ struct WriteReq {
 
 pub struct SqliteStore {
     mode_name: &'static str,
-    writer: Mutex<Option<crossbeam_channel::Sender<WriteReq>>>,
+    writer: Mutex<Option<writer::Jobs>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     reader_permits: Arc<Semaphore>,
@@ -221,23 +221,25 @@ impl SqliteStore {
                 .map_err(thread_error)?;
         checkpointer::watch_log(&mut writer, wake).map_err(backend)?;
         let failure = answers::Failure::default();
-        let (answered_tx, answered) = crossbeam_channel::unbounded();
-        let (answers, answerer) =
-            answers::spawn(failure.clone(), answered_tx).map_err(thread_error)?;
-        let (tx, rx) = crossbeam_channel::unbounded::<WriteReq>();
+        let (tx, inbox) = std::sync::mpsc::channel();
+        let answered = tx.clone();
+        // The writer may be gone already (the store closing): nothing waits then.
+        let (answers, answerer) = answers::spawn(failure.clone(), move || {
+            let _ = answered.send(writer::Inbox::Answered);
+        })
+        .map_err(thread_error)?;
         let counters = Arc::new(WriteCounters::default());
         let writer_counters = counters.clone();
         let writer = writer::Writer {
             conn: writer,
             cache: cache::WriterCache::default(),
             answers,
-            answered,
             failure,
         };
         let thread = std::thread::Builder::new()
             .name("cerulean-sqlite-writer".into())
             .spawn(move || {
-                writer.run(rx, &writer_counters);
+                writer.run(inbox, &writer_counters);
                 // Every job is answered and no checkpoint runs once these end.
                 let _ = answerer.join();
                 let _ = checkpointer.join();
@@ -245,7 +247,7 @@ impl SqliteStore {
             .map_err(thread_error)?;
         Ok(SqliteStore {
             mode_name: if durable { "sqlite" } else { "sqlite-memory" },
-            writer: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer::Jobs(tx))),
             writer_thread: Mutex::new(Some(thread)),
             readers: Arc::new(Mutex::new(readers)),
             reader_permits: Arc::new(Semaphore::new(READERS)),
@@ -263,7 +265,7 @@ impl Store for SqliteStore {
     fn run_write(&self, job: Job) -> StoreFuture<'_, Result<(), StoreError>> {
         let (done, wait) = oneshot::channel();
         let sent = match self.writer.lock().unwrap().as_ref() {
-            Some(s) => s.send(WriteReq { job, done }).is_ok(),
+            Some(jobs) => jobs.send(WriteReq { job, done }),
             None => false,
         };
         Box::pin(async move {
@@ -306,7 +308,8 @@ impl Store for SqliteStore {
     }
 
     fn close(&self) -> StoreFuture<'_, ()> {
-        // Dropping the sender lets the writer drain what is queued, then exit.
+        // Dropping the sender (`writer::Jobs`) sends `Close`: the writer commits and answers
+        // every job queued before it, then exits.
         self.writer.lock().unwrap().take();
         let thread = self.writer_thread.lock().unwrap().take();
         Box::pin(async move {

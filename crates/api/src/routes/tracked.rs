@@ -78,9 +78,7 @@ pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
 
 /// Serialises a typed view straight into a response body.
 pub(crate) fn to_json<T: Serialize>(value: &T, capacity: usize) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut buf, value).expect("views always serialize");
-    buf
+    cerulean_app::json::to_vec(value, capacity)
 }
 
 /// `status` with the resource and its etag.

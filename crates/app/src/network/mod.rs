@@ -203,7 +203,7 @@ pub(crate) fn subnet_info(
         return Ok(None);
     };
     Ok(Some(SubnetInfo {
-        id: format!("{}/subnets/{}", rec.id, s.name),
+        id: [&rec.id, "/subnets/", &s.name].concat(),
         prefixes: cerulean_domain::network::vnet::parse_prefixes(&s.address_prefixes),
         name: s.name.clone(),
         vnet_key: rec.key,

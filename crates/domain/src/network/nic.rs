@@ -207,7 +207,7 @@ pub fn plan_put(
     let mut moves = Vec::new();
     let mut vnet: Option<(String, String)> = None;
     let mut seen_pips: HashMap<String, String> = HashMap::new();
-    let own_prefix = format!("{}/ipconfigurations/", id.key());
+    let own_prefix = [id.key(), "/ipconfigurations/"].concat();
     let is_own_config = |user: &str| user.to_ascii_lowercase().starts_with(&own_prefix);
 
     for (i, s) in specs.iter().enumerate() {

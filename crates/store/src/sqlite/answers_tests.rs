@@ -40,13 +40,18 @@ fn no_job_is_answered_before_its_sync_and_one_sync_serves_a_queue() {
     let (a1, mut w1) = batch(2, Ok(()), Some(log()));
     tx.send(a1).unwrap();
     let counted = syncs.clone();
-    let (answered, batches_answered) = crossbeam_channel::unbounded();
+    let (answered, batches_answered) = mpsc::channel();
     let thread = std::thread::spawn(move || {
-        answer_loop(&rx, &failure, &answered, |_| {
-            counted.fetch_add(1, Ordering::SeqCst);
-            released.lock().unwrap().recv().unwrap();
-            Ok(())
-        })
+        answer_loop(
+            &rx,
+            &failure,
+            move || answered.send(()).unwrap(),
+            |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                released.lock().unwrap().recv().unwrap();
+                Ok(())
+            },
+        )
     });
     while syncs.load(Ordering::SeqCst) == 0 {
         std::thread::yield_now();
@@ -100,16 +105,20 @@ fn a_failed_sync_fails_its_batches_and_every_later_one() {
     tx.send(a1).unwrap();
     let syncs = AtomicUsize::new(0);
     let seen = failure.clone();
-    let (answered, _batches_answered) = crossbeam_channel::unbounded();
     let thread = std::thread::spawn(move || {
-        answer_loop(&rx, &seen, &answered, |_| {
-            // The first sync fails; a later one would claim success (as Linux may).
-            if syncs.fetch_add(1, Ordering::SeqCst) == 0 {
-                Err(io::Error::other("disk on fire"))
-            } else {
-                Ok(())
-            }
-        })
+        answer_loop(
+            &rx,
+            &seen,
+            || {},
+            |_| {
+                // The first sync fails; a later one would claim success (as Linux may).
+                if syncs.fetch_add(1, Ordering::SeqCst) == 0 {
+                    Err(io::Error::other("disk on fire"))
+                } else {
+                    Ok(())
+                }
+            },
+        )
     });
     let first = loop {
         if let Some(r) = reply(&mut w1[0]) {

@@ -254,7 +254,7 @@ struct IpConfigPropsOut<'a> {
 pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
     IpConfigOut {
         etag: &c.etag,
-        id: format!("{nic_id}/ipConfigurations/{}", c.name),
+        id: [nic_id, "/ipConfigurations/", &c.name].concat(),
         name: &c.name,
         properties: IpConfigPropsOut {
             load_balancer_backend_address_pools: c.pools.iter().map(|p| IdOut { id: p }).collect(),
