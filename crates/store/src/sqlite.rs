@@ -222,10 +222,10 @@ impl SqliteStore {
         checkpointer::watch_log(&mut writer, wake).map_err(backend)?;
         let failure = answers::Failure::default();
         let (tx, inbox) = std::sync::mpsc::channel();
-        let answered = tx.clone();
+        let synced = tx.clone();
         // The writer may be gone already (the store closing): nothing waits then.
         let (answers, answerer) = answers::spawn(failure.clone(), move || {
-            let _ = answered.send(writer::Inbox::Answered);
+            let _ = synced.send(writer::Inbox::Synced);
         })
         .map_err(thread_error)?;
         let counters = Arc::new(WriteCounters::default());

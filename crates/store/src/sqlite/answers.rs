@@ -26,30 +26,31 @@ pub struct Answer {
 /// Set once a sync of the log failed: the message every later write is refused with.
 pub type Failure = Arc<OnceLock<String>>;
 
-/// Starts the thread; it ends when the sender is dropped and every answer is sent. After
-/// each batch it answers, it calls `answered` once (the writer hears of it in its inbox).
+/// Starts the thread; it ends when the sender is dropped and every answer is sent. Once a
+/// sync is over it calls `synced` once per batch the sync served (the writer hears of it in
+/// its inbox), and only then answers their jobs.
 pub fn spawn(
     failure: Failure,
-    answered: impl Fn() + Send + 'static,
+    synced: impl Fn() + Send + 'static,
 ) -> std::io::Result<(mpsc::Sender<Answer>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::Builder::new()
         .name("cerulean-log-sync".into())
-        .spawn(move || answer_loop(&rx, &failure, answered, |f| f.sync_data()))?;
+        .spawn(move || answer_loop(&rx, &failure, synced, |f| f.sync_data()))?;
     Ok((tx, thread))
 }
 
 fn answer_loop(
     rx: &mpsc::Receiver<Answer>,
     failure: &Failure,
-    answered: impl Fn(),
+    synced: impl Fn(),
     sync: impl Fn(&File) -> std::io::Result<()>,
 ) {
     while let Ok(first) = rx.recv() {
         let mut answers = vec![first];
         answers.extend(rx.try_iter());
         let log = answers.iter().rev().find_map(|a| a.sync.as_ref());
-        let synced = match (failure.get(), log) {
+        let outcome = match (failure.get(), log) {
             (Some(failed), _) => Err(failed.clone()),
             (None, Some(log)) => sync(log).map_err(|e| {
                 let msg = format!(
@@ -61,15 +62,19 @@ fn answer_loop(
             }),
             (None, None) => Ok(()),
         };
+        // The writer commits its next batch while these answers go out: waking a caller per
+        // job takes longer than the commit.
+        for _ in &answers {
+            synced();
+        }
         for a in answers {
-            let result = match &synced {
+            let result = match &outcome {
                 Ok(()) => a.result,
                 Err(msg) => Err(StoreError::Backend(msg.clone())),
             };
             for done in a.done {
                 let _ = done.send(result.clone());
             }
-            answered();
         }
     }
 }

@@ -40,12 +40,12 @@ fn no_job_is_answered_before_its_sync_and_one_sync_serves_a_queue() {
     let (a1, mut w1) = batch(2, Ok(()), Some(log()));
     tx.send(a1).unwrap();
     let counted = syncs.clone();
-    let (answered, batches_answered) = mpsc::channel();
+    let (synced, batches_synced) = mpsc::channel();
     let thread = std::thread::spawn(move || {
         answer_loop(
             &rx,
             &failure,
-            move || answered.send(()).unwrap(),
+            move || synced.send(()).unwrap(),
             |_| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 released.lock().unwrap().recv().unwrap();
@@ -91,9 +91,9 @@ fn no_job_is_answered_before_its_sync_and_one_sync_serves_a_queue() {
         "the batches queued behind the first shared one sync"
     );
     assert_eq!(
-        batches_answered.try_iter().count(),
+        batches_synced.try_iter().count(),
         4,
-        "one message per batch answered"
+        "one message per batch synced"
     );
 }
 

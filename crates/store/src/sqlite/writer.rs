@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 /// 0.8 ms on average (`perf trace`), the writer's jobs waiting meanwhile.
 pub(super) enum Inbox {
     Job(WriteReq),
-    /// One per batch the `answers` thread answered.
-    Answered,
+    /// One per batch whose sync the `answers` thread made (before it answers the jobs).
+    Synced,
     /// The store closes: the writer commits what it took and stops.
     Close,
 }
@@ -70,14 +70,14 @@ impl Writer {
     /// sync each commit owes. It drops the connection (and with it the checkpointer's
     /// wake-ups) when it returns.
     pub fn run(mut self, inbox: Receiver<Inbox>, counters: &WriteCounters) {
-        // A batch handed to the `answers` thread is not answered yet.
-        let mut answering = false;
+        // A batch handed to the `answers` thread is not synced yet.
+        let mut syncing = false;
         let mut open = true;
         while open {
             let first = match inbox.recv() {
                 Ok(Inbox::Job(req)) => req,
-                Ok(Inbox::Answered) => {
-                    answering = false;
+                Ok(Inbox::Synced) => {
+                    syncing = false;
                     continue;
                 }
                 Ok(Inbox::Close) | Err(_) => break,
@@ -86,29 +86,29 @@ impl Writer {
             loop {
                 while open && batch.reqs.len() < MAX_BATCH {
                     match inbox.try_recv() {
-                        Ok(msg) => open = self.receive(&mut batch, &mut answering, msg),
+                        Ok(msg) => open = self.receive(&mut batch, &mut syncing, msg),
                         Err(_) => break,
                     }
                 }
-                if !open || !answering || batch.reqs.len() >= MAX_BATCH {
+                if !open || !syncing || batch.reqs.len() >= MAX_BATCH {
                     break;
                 }
                 // The last batch is still syncing: this one grows meanwhile.
                 open = match inbox.recv() {
-                    Ok(msg) => self.receive(&mut batch, &mut answering, msg),
+                    Ok(msg) => self.receive(&mut batch, &mut syncing, msg),
                     Err(_) => false,
                 };
             }
             self.finish(batch, counters);
-            answering = true;
+            syncing = true;
         }
     }
 
     /// Takes a message while a batch is open; false when the store closes.
-    fn receive(&mut self, batch: &mut Batch, answering: &mut bool, msg: Inbox) -> bool {
+    fn receive(&mut self, batch: &mut Batch, syncing: &mut bool, msg: Inbox) -> bool {
         match msg {
             Inbox::Job(req) => self.take(batch, req),
-            Inbox::Answered => *answering = false,
+            Inbox::Synced => *syncing = false,
             Inbox::Close => return false,
         }
         true
@@ -172,7 +172,7 @@ impl Writer {
             result,
             sync: wal_buffer::take_owed_sync(&self.conn),
         };
-        // Only fails when the answering thread is gone: the jobs' callers then see `Closed`.
+        // Only fails when the `answers` thread is gone: the jobs' callers then see `Closed`.
         let _ = self.answers.send(answer);
     }
 
