@@ -14,9 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cerulean_domain::operation::Operation;
 
-/// `{base}/subscriptions/{s}/providers/{namespace}/locations/{location}/{kind}/{id}?{query}`,
+/// `{base}/subscriptions/{s}/providers/{namespace}/locations/{location}{kind}{id}{query}{api_version}`,
 /// put together in one allocation (`format!` grew these 200-byte URLs several times over).
-fn operation_url(base: &str, op: &Operation, kind: &str, query: &str) -> String {
+fn operation_url(base: &str, op: &Operation, kind: &str, query: &str, api_version: &str) -> String {
     [
         base,
         "/subscriptions/",
@@ -28,29 +28,24 @@ fn operation_url(base: &str, op: &Operation, kind: &str, query: &str) -> String 
         kind,
         &op.id,
         query,
+        api_version,
     ]
     .concat()
 }
 
 /// The `Azure-AsyncOperation` URL of an operation (the first of [`status_urls`], built alone).
 fn status_url(base: &str, op: &Operation, api_version: &str) -> String {
-    operation_url(
-        base,
-        op,
-        "/operations/",
-        &["?api-version=", api_version].concat(),
-    )
+    operation_url(base, op, "/operations/", "?api-version=", api_version)
 }
 
 /// `(Azure-AsyncOperation URL, Location URL)` of an operation.
 pub fn status_urls(base: &str, op: &Operation, api_version: &str) -> (String, String) {
     let status = status_url(base, op, api_version);
     let location = if uses_monitor_url(op) {
-        let query = ["?monitor=true&api-version=", api_version].concat();
-        operation_url(base, op, "/operations/", &query)
+        let query = "?monitor=true&api-version=";
+        operation_url(base, op, "/operations/", query, api_version)
     } else {
-        let query = ["?api-version=", api_version].concat();
-        operation_url(base, op, "/operationResults/", &query)
+        operation_url(base, op, "/operationResults/", "?api-version=", api_version)
     };
     (status, location)
 }

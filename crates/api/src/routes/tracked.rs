@@ -77,9 +77,7 @@ pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
 }
 
 /// Serialises a typed view straight into a response body.
-pub(crate) fn to_json<T: Serialize>(value: &T, capacity: usize) -> Vec<u8> {
-    cerulean_app::json::to_vec(value, capacity)
-}
+pub(crate) use cerulean_app::json::to_vec as to_json;
 
 /// `status` with the resource and its etag.
 fn resource<K: Wire>(status: StatusCode, view: &K::View, q: &ArmQuery) -> Response {
