@@ -62,6 +62,24 @@ pub enum ApiError {
     #[error("The request headers are {0} bytes in all; the maximum is {max} bytes.", max = crate::middleware::MAX_HEADER_BYTES)]
     RequestHeaderFieldsTooLarge(usize),
 
+    /// A head with more header fields than the connection layer parses
+    /// ([`crate::MAX_HEADER_FIELDS`]), or larger than it buffers: hyper refuses it before the
+    /// request exists, and the connection's stream puts its bare 431 into this envelope
+    /// (`cerulean::bare`). (GUESS, as above.)
+    #[error("The request head is too large: at most {fields} header fields and {bytes} bytes of headers are accepted.", fields = crate::MAX_HEADER_FIELDS, bytes = crate::middleware::MAX_HEADER_BYTES)]
+    HeadTooLarge,
+
+    /// A URI past what the connection layer buffers (65,534 bytes over HTTP/1.1): hyper's bare
+    /// 414, put into the envelope like [`ApiError::HeadTooLarge`]. Its length is not known.
+    #[error("The request URI is longer than the maximum of {max} bytes.", max = crate::middleware::MAX_URI_BYTES)]
+    UriTooLongToBuffer,
+
+    /// A request line or header that does not parse as HTTP/1.1: hyper's bare 400, put into
+    /// the envelope like [`ApiError::HeadTooLarge`]. (GUESS: HTTP.sys answers it with its own
+    /// page.)
+    #[error("The request is not valid HTTP/1.1: its request line or one of its headers could not be parsed.")]
+    MalformedRequest,
+
     #[error("The requested path '{0}' was not found.")]
     NotFound(String),
 
@@ -201,6 +219,16 @@ impl ApiError {
                 None,
                 vec![],
             ),
+            ApiError::HeadTooLarge => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "RequestHeaderFieldsTooLarge",
+                None,
+                vec![],
+            ),
+            ApiError::UriTooLongToBuffer => {
+                (StatusCode::URI_TOO_LONG, "RequestUriTooLong", None, vec![])
+            }
+            ApiError::MalformedRequest => (StatusCode::BAD_REQUEST, "BadRequest", None, vec![]),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound", None, vec![]),
             ApiError::NotImplemented(_) => {
                 (StatusCode::NOT_IMPLEMENTED, "NotImplemented", None, vec![])
@@ -251,6 +279,23 @@ impl ApiError {
             "Bearer authorization_uri=\"{authority}\", error=\"invalid_token\", error_description=\"{}\"",
             description.replace('"', "'")
         ))
+    }
+
+    /// The answer's status and ARM error code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        let (status, code, ..) = self.parts();
+        (status, code)
+    }
+
+    /// What the connection layer refused with `status` before any request reached the
+    /// service: hyper's bare 400, 414 and 431.
+    pub fn connection_refusal(status: u16) -> Option<ApiError> {
+        match status {
+            400 => Some(ApiError::MalformedRequest),
+            414 => Some(ApiError::UriTooLongToBuffer),
+            431 => Some(ApiError::HeadTooLarge),
+            _ => None,
+        }
     }
 
     /// The `error` object, as also embedded in failed operation statuses.

@@ -28,6 +28,12 @@ use cerulean_app::App;
 use std::sync::{Arc, OnceLock};
 use tower::Layer;
 
+/// The most header fields an HTTP/1.1 request head may carry: hyper's own default, which
+/// `serve.rs` keeps (a larger cap costs two arrays of that many entries, filled on every
+/// request). A head with more gets 431 in ARM's envelope ([`ApiError::HeadTooLarge`]).
+/// HTTP/2 counts none: its header list is capped in bytes.
+pub const MAX_HEADER_FIELDS: usize = 100;
+
 /// Largest request body ARM accepts.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 

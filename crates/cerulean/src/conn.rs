@@ -16,7 +16,11 @@
 //! [`GuardAcceptor`] wraps the accepted stream and the connection's service with one shared
 //! [`Activity`]; the stream answers a read or write past the deadline with `TimedOut`, which
 //! ends the connection.
+//!
+//! The stream also puts hyper's own bodiless refusals of a request head into ARM's envelope
+//! as they are written (`bare.rs`).
 
+use crate::bare;
 use axum_server::accept::Accept;
 use std::future::Future;
 use std::io;
@@ -143,6 +147,7 @@ where
                     inner: stream,
                     activity: activity.clone(),
                     timer: None,
+                    rewritten: None,
                 },
                 GuardedService {
                     inner: service,
@@ -158,6 +163,16 @@ pub struct GuardedStream<T> {
     inner: T,
     activity: Arc<Activity>,
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// A write whose bare refusal `bare::rewrite` replaced, until all of it is out.
+    rewritten: Option<Rewritten>,
+}
+
+/// The bytes written in place of `consumed` bytes hyper handed over; `at` of them are out.
+/// hyper hears its write complete only once they all are.
+struct Rewritten {
+    bytes: Vec<u8>,
+    at: usize,
+    consumed: usize,
 }
 
 impl<T> GuardedStream<T> {
@@ -214,6 +229,47 @@ impl<T: AsyncRead + Unpin> AsyncRead for GuardedStream<T> {
     }
 }
 
+impl<T: AsyncWrite + Unpin> GuardedStream<T> {
+    /// Writes `bytes` (what hyper handed over, `consumed` long) with a bare refusal at its
+    /// end in ARM's envelope instead; anything else is written as it is.
+    fn rewrite(&mut self, bytes: Vec<u8>, consumed: usize) {
+        if let Some(bytes) = bare::rewrite(&bytes) {
+            self.rewritten = Some(Rewritten {
+                bytes,
+                at: 0,
+                consumed,
+            });
+        }
+    }
+
+    /// Writes the rest of the rewritten bytes; ready with the count hyper handed over once
+    /// they are all out.
+    fn poll_rewritten(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        while let Some(r) = &mut self.rewritten {
+            if r.at == r.bytes.len() {
+                let consumed = r.consumed;
+                self.rewritten = None;
+                return Poll::Ready(Ok(consumed));
+            }
+            match Pin::new(&mut self.inner).poll_write(cx, &r.bytes[r.at..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    r.at += n;
+                    self.activity.sent();
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {
+                    return match self.check_deadline(cx) {
+                        Ok(()) => Poll::Pending,
+                        Err(e) => Poll::Ready(Err(e)),
+                    }
+                }
+            }
+        }
+        Poll::Ready(Ok(0))
+    }
+}
+
 impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedStream<T> {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -221,6 +277,12 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedStream<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if this.rewritten.is_none() && bare::may_end_bare(buf) {
+            this.rewrite(buf.to_vec(), buf.len());
+        }
+        if this.rewritten.is_some() {
+            return this.poll_rewritten(cx);
+        }
         match Pin::new(&mut this.inner).poll_write(cx, buf) {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
@@ -242,6 +304,19 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedStream<T> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if this.rewritten.is_none()
+            && bufs
+                .iter()
+                .rfind(|b| !b.is_empty())
+                .is_some_and(|b| bare::may_end_bare(b))
+        {
+            let all: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
+            let len = all.len();
+            this.rewrite(all, len);
+        }
+        if this.rewritten.is_some() {
+            return this.poll_rewritten(cx);
+        }
         match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
@@ -262,11 +337,19 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedStream<T> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        let this = self.get_mut();
+        if this.rewritten.is_some() {
+            std::task::ready!(this.poll_rewritten(cx))?;
+        }
+        Pin::new(&mut this.inner).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+        let this = self.get_mut();
+        if this.rewritten.is_some() {
+            std::task::ready!(this.poll_rewritten(cx))?;
+        }
+        Pin::new(&mut this.inner).poll_shutdown(cx)
     }
 }
 

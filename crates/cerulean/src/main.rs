@@ -3,6 +3,7 @@
 //! store's invariants.
 
 mod az_profile;
+mod bare;
 mod check;
 mod cli;
 mod conn;
@@ -17,9 +18,10 @@ static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options, read once at its start (`_RJEM_MALLOC_CONF` in the environment still
 /// overrides them). A thread's cache is garbage-collected every `tcache_gc_incr_bytes` it
-/// allocates, 64 KiB by default: hyper allocates two 32 KiB header arrays per HTTP/1 request
-/// (`max_headers(1000)` in `serve.rs`), so the collection ran on every request, 8.6k
-/// instructions of a NIC create's 241k. Every MiB: 2.8k (docs/performance.md). jemalloc reads
+/// allocates, 64 KiB by default: with `max_headers(1000)`, as `serve.rs` once set, hyper
+/// allocated two 32 KiB header arrays per HTTP/1 request, so the collection ran on every
+/// request, 8.6k instructions of a NIC create's 241k. Every MiB: 2.8k (docs/performance.md);
+/// it still spares the collection when answers are large. jemalloc reads
 /// the symbol as a C string (`const char *`): a reference to an array is one thin pointer, and
 /// the bytes end in NUL.
 #[export_name = "_rjem_malloc_conf"]

@@ -94,15 +94,18 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, String> {
     Ok(l)
 }
 
-/// The connection layer buffers request heads beyond the edge's own caps
-/// (`cerulean_api::middleware::MAX_URI_BYTES`, `MAX_HEADER_BYTES`), so that a head past those
-/// caps reaches the edge and is refused in ARM's envelope instead of hyper's bare 431. (Over
-/// HTTP/2 hyper's default header list limit, 16 KiB, is below the edge's cap.)
+/// The connection layer's limits on a request head. HTTP/1.1 keeps hyper's default count of
+/// header fields ([`cerulean_api::MAX_HEADER_FIELDS`]): a larger cap makes hyper fill two
+/// arrays of that many entries on every request (12k instructions of a NIC create at 1000).
+/// A head past it, or past what hyper buffers, gets hyper's bare 431, which the connection's
+/// stream puts into ARM's envelope (`bare.rs`); a head within it but past the edge's own caps
+/// (`cerulean_api::middleware::MAX_URI_BYTES`, `MAX_HEADER_BYTES`) reaches the edge, which
+/// says by how much. Over HTTP/2 the header list is capped in bytes only, above the edge's cap
+/// so that the edge answers.
 fn head_limits<A>(
     mut server: axum_server::Server<SocketAddr, A>,
 ) -> axum_server::Server<SocketAddr, A> {
     let b = server.http_builder();
-    b.http1().max_headers(1000);
     b.http2().max_header_list_size(256 * 1024);
     server
 }

@@ -361,6 +361,132 @@ async fn oversized_bodies_get_413_over_http1_and_http2() {
     assert_eq!(s.get(&rg_path("big")).await.0, StatusCode::NOT_FOUND);
 }
 
+/// Sends `bytes` on a plain connection and reads until the server closes it.
+async fn raw_exchange(addr: &str, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+    c.write_all(bytes).await.unwrap();
+    let mut got = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), c.read_to_end(&mut got))
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    String::from_utf8(got).unwrap()
+}
+
+/// The last answer in `raw`: its status line, its headers and its body, checked against its
+/// content-length.
+fn last_answer(raw: &str) -> (String, Vec<String>, Value) {
+    let at = raw.rfind("HTTP/1.1 ").unwrap();
+    let (head, body) = raw[at..].split_once("\r\n\r\n").unwrap();
+    let mut lines = head.split("\r\n").map(str::to_string);
+    let status = lines.next().unwrap();
+    let headers: Vec<String> = lines.collect();
+    let len: usize = headers
+        .iter()
+        .find_map(|h| h.strip_prefix("content-length: "))
+        .expect("a content-length")
+        .parse()
+        .unwrap();
+    assert_eq!(body.len(), len, "{raw}");
+    (status, headers, serde_json::from_str(body).unwrap())
+}
+
+/// Heads the connection layer refuses before any request exists (more than 100 header
+/// fields, a URI past what it buffers, a line that does not parse) get ARM's envelope as
+/// well, over HTTPS and plain HTTP; a pipelined answer before the refusal is kept whole.
+#[tokio::test]
+async fn heads_the_connection_layer_refuses_are_envelopes() {
+    let s = Server::start(&["--http-port", "0"]);
+    let plain = s.extra_base.clone().expect("the plain listener's URL");
+    let addr = plain.trim_start_matches("http://").to_string();
+    let fields = |n: usize| -> String { (0..n).map(|i| format!("x-h{i}: c\r\n")).collect() };
+
+    // Exactly 100 fields (Host among them) are answered; 101 are refused.
+    let ok = raw_exchange(
+        &addr,
+        format!(
+            "GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{}\r\n",
+            fields(98)
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
+    let refused = raw_exchange(
+        &addr,
+        format!(
+            "GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{}\r\n",
+            fields(99)
+        )
+        .as_bytes(),
+    )
+    .await;
+    let (status, headers, body) = last_answer(&refused);
+    assert_eq!(status, "HTTP/1.1 431 Request Header Fields Too Large");
+    assert!(headers.contains(&"content-type: application/json".to_string()));
+    assert!(headers.iter().any(|h| h.starts_with("x-ms-request-id: ")));
+    let msg = assert_error(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        &body,
+        431,
+        "RequestHeaderFieldsTooLarge",
+    );
+    assert_eq!(msg, "The request head is too large: at most 100 header fields and 65536 bytes of headers are accepted.");
+
+    // A URI past what the connection layer buffers (the edge's own 414 says how long one
+    // within it is).
+    let long = raw_exchange(
+        &addr,
+        format!(
+            "GET /health?pad={} HTTP/1.1\r\nhost: x\r\n\r\n",
+            "a".repeat(70_000)
+        )
+        .as_bytes(),
+    )
+    .await;
+    let (status, _, body) = last_answer(&long);
+    assert_eq!(status, "HTTP/1.1 414 URI Too Long");
+    let msg = assert_error(StatusCode::URI_TOO_LONG, &body, 414, "RequestUriTooLong");
+    assert_eq!(
+        msg,
+        "The request URI is longer than the maximum of 16384 bytes."
+    );
+
+    // A header line that does not parse, after a pipelined request that does.
+    let pipelined = raw_exchange(
+        &addr,
+        b"GET /health HTTP/1.1\r\nhost: x\r\n\r\nGET /health HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n",
+    )
+    .await;
+    assert!(pipelined.starts_with("HTTP/1.1 200 OK\r\n"), "{pipelined}");
+    assert!(
+        pipelined.contains("{\"status\":\"ok\"}HTTP/1.1 400 "),
+        "{pipelined}"
+    );
+    let (status, _, body) = last_answer(&pipelined);
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
+    let msg = assert_error(StatusCode::BAD_REQUEST, &body, 400, "BadRequest");
+    assert_eq!(msg, "The request is not valid HTTP/1.1: its request line or one of its headers could not be parsed.");
+
+    // Over HTTPS, through a client: 150 small fields are refused in the envelope, 50 pass.
+    for (n, want) in [(150, 431), (50, 200)] {
+        let mut req = s.client.get(s.url("/health"));
+        for i in 0..n {
+            req = req.header(format!("x-h{i}"), "c");
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.version(), reqwest::Version::HTTP_11);
+        let st = r.status();
+        let body: Value = r.json().await.unwrap();
+        if want == 431 {
+            assert_error(st, &body, 431, "RequestHeaderFieldsTooLarge");
+        } else {
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+    }
+}
+
 /// A URI or headers past the edge's caps get 414 / 431 in ARM's envelope, over HTTP/1.1 and
 /// HTTP/2; a method ARM never uses (OPTIONS, TRACE) on an ARM path is 405 `MethodNotAllowed`,
 /// not cerulean's 501 for an operation it has yet to implement.
@@ -403,7 +529,8 @@ async fn oversized_heads_and_methods_arm_never_uses_are_envelopes() {
             "{msg}"
         );
 
-        // Many smaller ones (more than hyper's default count of 100, too).
+        // Many smaller ones: over HTTP/1.1 more fields than the connection layer parses, so
+        // its 431 (in the envelope too); over HTTP/2, 80 KB of headers, so the edge's.
         let mut req = client.get(s.url("/health"));
         for i in 0..400 {
             req = req.header(format!("x-h{i}"), "c".repeat(200));
