@@ -91,11 +91,12 @@ pub fn is_json_media_type(content_type: &str) -> bool {
 pub fn check_media_type(headers: &HeaderMap, nonempty: bool) -> Result<(), ApiError> {
     match headers.get(CONTENT_TYPE) {
         Some(ct) => {
-            let text = String::from_utf8_lossy(ct.as_bytes()).into_owned();
+            // Checked in place; a copy only for the refusal's message.
+            let text = String::from_utf8_lossy(ct.as_bytes());
             if is_json_media_type(&text) {
                 Ok(())
             } else {
-                Err(ApiError::UnsupportedMediaType(text))
+                Err(ApiError::UnsupportedMediaType(text.into_owned()))
             }
         }
         None if nonempty => Err(ApiError::UnsupportedMediaType(String::new())),
@@ -264,14 +265,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ArmQuery {
         };
         let query = parts.uri.query().unwrap_or("");
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            match k.to_ascii_lowercase().as_str() {
-                "api-version" => q.api_version = v.into_owned(),
-                "$filter" => q.filter = Some(v.into_owned()),
-                "$top" => q.top = Some(v.into_owned()),
-                "$skiptoken" => q.skiptoken = Some(v.into_owned()),
-                "$expand" => q.expand = Some(v.into_owned()),
-                "statusonly" => q.status_only = v.eq_ignore_ascii_case("true"),
-                _ => {}
+            // Names are case-blind; compared in place (no lower-cased copy per parameter).
+            let is = |name: &str| k.eq_ignore_ascii_case(name);
+            if is("api-version") {
+                q.api_version = v.into_owned();
+            } else if is("$filter") {
+                q.filter = Some(v.into_owned());
+            } else if is("$top") {
+                q.top = Some(v.into_owned());
+            } else if is("$skiptoken") {
+                q.skiptoken = Some(v.into_owned());
+            } else if is("$expand") {
+                q.expand = Some(v.into_owned());
+            } else if is("statusonly") {
+                q.status_only = v.eq_ignore_ascii_case("true");
             }
         }
         Ok(q)

@@ -125,14 +125,13 @@ pub async fn require_api_version(req: Request, next: Next) -> Response {
 pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// The most header bytes a request may carry (names, values and `": "`/CRLF, as on the wire).
 /// Well above any client's (a bearer token is a few KB), well below what the connection layer
-/// buffers (`serve.rs` sets hyper's limits higher, so this check, with its envelope, comes
-/// first).
+/// buffers, so that this check, which says by how much, comes first.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// A URI or headers past the caps above get 414 or 431 in ARM's envelope, before anything
-/// else reads them. (Beyond the connection layer's own limits — a URI of 65,534 bytes over
-/// HTTP/1.1, or a head past what `serve.rs` lets hyper buffer — hyper answers alone, without
-/// a body.)
+/// else reads them. (A head past the connection layer's own limits — more than
+/// [`crate::MAX_HEADER_FIELDS`] fields, a URI of 65,534 bytes over HTTP/1.1 — never gets
+/// here: hyper refuses it, and the connection's stream puts that answer in the envelope.)
 pub async fn cap_request_head(req: Request, next: impl Run) -> Response {
     let uri = req.uri();
     let uri_len = uri.path_and_query().map_or(0, |pq| pq.as_str().len());

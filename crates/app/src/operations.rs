@@ -61,7 +61,20 @@ impl Ops {
         resource_id: &str,
         outcome: Result<Option<String>, &DomainError>,
     ) -> Operation {
-        let now = now_ms();
+        // Time-ordered (still a GUID to clients): new operations land at the end of the id
+        // index instead of dirtying a random page of it in every commit.
+        let id = uuid::Uuid::now_v7().to_string();
+        let parts = [subscription, namespace, location, resource_id];
+        self.build(id, now_ms(), parts, outcome)
+    }
+
+    fn build(
+        &self,
+        id: String,
+        now: i64,
+        [subscription, namespace, location, resource_id]: [&str; 4],
+        outcome: Result<Option<String>, &DomainError>,
+    ) -> Operation {
         let (status, error, result) = match outcome {
             Ok(result) => (OperationStatus::Succeeded, None, result),
             Err(e) => (
@@ -74,9 +87,7 @@ impl Ops {
             ),
         };
         Operation {
-            // Time-ordered (still a GUID to clients): new operations land at the end of the
-            // id index instead of dirtying a random page of it in every commit.
-            id: uuid::Uuid::now_v7().to_string(),
+            id,
             subscription: subscription.to_string(),
             namespace: namespace.to_string(),
             location: location.to_string(),
@@ -92,26 +103,22 @@ impl Ops {
 
     /// A finished Microsoft.Network operation on `id` in `location`: settled, no record.
     pub(crate) fn network(&self, id: &ResourceId, location: &str) -> Operation {
-        let mut op = self.make(
-            id.subscription(),
-            "Microsoft.Network",
-            location,
-            id.as_str(),
-            Ok(None),
-        );
+        const NAMESPACE: &str = "Microsoft.Network";
+        let now = now_ms();
         // Which operation of its millisecond: the clock's finer digits are enough, as two
         // operations that collide report the same thing.
         let tell = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_micros()) as u128
             & 0xfff;
-        let head = ((op.started_at_ms as u128 & 0xffff_ffff_ffff) << 80)
+        let head = ((now as u128 & 0xffff_ffff_ffff) << 80)
             | (SETTLED_VERSION << 76)
             | (tell << 64)
             | (0b10 << 62);
-        let mac = self.mac(head, &op.subscription, &op.namespace, &op.location);
-        op.id = uuid::Uuid::from_u128(head | mac).to_string();
-        op
+        let mac = self.mac(head, id.subscription(), NAMESPACE, location);
+        let op_id = uuid::Uuid::from_u128(head | mac).to_string();
+        let parts = [id.subscription(), NAMESPACE, location, id.as_str()];
+        self.build(op_id, now, parts, Ok(None))
     }
 
     /// The settled operation `id` names under these polling-URL parts, if its MAC holds.
@@ -150,8 +157,16 @@ impl Ops {
         use std::hash::Hasher;
         let mut h = siphasher::sip::SipHasher24::new_with_key(&self.key);
         h.write(&head.to_be_bytes());
+        // Case-blind, as the polling URL is: the bytes folded in chunks on the stack (the
+        // hasher streams, so chunking does not change the MAC).
+        let mut chunk = [0u8; 64];
         for part in [subscription, namespace, location] {
-            h.write(part.to_ascii_lowercase().as_bytes());
+            for piece in part.as_bytes().chunks(chunk.len()) {
+                let folded = &mut chunk[..piece.len()];
+                folded.copy_from_slice(piece);
+                folded.make_ascii_lowercase();
+                h.write(folded);
+            }
             h.write_u8(0);
         }
         u128::from(h.finish()) & ((1u128 << MAC_BITS) - 1)
@@ -265,6 +280,27 @@ mod tests {
         assert!(ops(1)
             .settled("S1", "Microsoft.Network", "eastus", &stored.id)
             .is_none());
+    }
+
+    /// The MAC of ids handed out by an earlier server still holds: it hashes the lower-cased
+    /// parts as one stream, however they are folded (parts longer than the folding chunk).
+    #[test]
+    fn the_mac_hashes_the_lower_cased_parts() {
+        use std::hash::Hasher;
+        let long = format!("S-{}", "Ab".repeat(70));
+        let o = ops(3);
+        let mut h = siphasher::sip::SipHasher24::new_with_key(&o.key);
+        h.write(&7u128.to_be_bytes());
+        for part in [long.as_str(), "Microsoft.Network", "EastUS"] {
+            h.write(part.to_ascii_lowercase().as_bytes());
+            h.write_u8(0);
+        }
+        let want = u128::from(h.finish()) & ((1u128 << MAC_BITS) - 1);
+        assert_eq!(o.mac(7, &long, "Microsoft.Network", "EastUS"), want);
+        assert_eq!(
+            o.mac(7, &long.to_lowercase(), "microsoft.network", "eastus"),
+            want
+        );
     }
 
     #[test]
