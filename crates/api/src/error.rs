@@ -281,12 +281,6 @@ impl ApiError {
         ))
     }
 
-    /// The answer's status and ARM error code.
-    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
-        let (status, code, ..) = self.parts();
-        (status, code)
-    }
-
     /// What the connection layer refused with `status` before any request reached the
     /// service: hyper's bare 400, 414 and 431.
     pub fn connection_refusal(status: u16) -> Option<ApiError> {

@@ -12,6 +12,8 @@
 //! has one shape whichever layer made it. The connection's stream (`conn.rs`) applies it to
 //! the plaintext it writes.
 
+use axum::http::header::CONNECTION;
+use axum::response::IntoResponse;
 use cerulean_api::ApiError;
 
 /// The headers hyper writes between the status line and the date.
@@ -53,24 +55,35 @@ pub fn rewrite(buf: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let err = ApiError::connection_refusal(code)?;
-    let (_, arm_code) = err.status_and_code();
     let body = serde_json::to_vec(&err.body()).ok()?;
+    // The edge's own headers for the error (content type, failure cause), then what the
+    // edge's request context adds, and the framing.
+    let resp = err.into_response();
     let request_id = uuid::Uuid::new_v4().to_string();
-
-    let mut out = Vec::with_capacity(start + 320 + body.len());
-    out.extend_from_slice(&buf[..line_end]);
-    for (name, value) in [
-        ("content-type", "application/json"),
-        ("x-ms-failure-cause", arm_code),
-        ("x-ms-request-id", &request_id),
+    let framing = [
+        ("x-ms-request-id", request_id.as_str()),
         ("x-ms-correlation-request-id", &request_id),
         ("connection", "close"),
         ("content-length", &body.len().to_string()),
-    ] {
+    ];
+    let headers = resp
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != CONNECTION)
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .chain(
+            framing
+                .iter()
+                .map(|(name, value)| (*name, value.as_bytes())),
+        );
+
+    let mut out = Vec::with_capacity(start + 320 + body.len());
+    out.extend_from_slice(&buf[..line_end]);
+    for (name, value) in headers {
         out.extend_from_slice(b"\r\n");
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(value);
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(date_line);

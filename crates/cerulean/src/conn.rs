@@ -230,14 +230,14 @@ impl<T: AsyncRead + Unpin> AsyncRead for GuardedStream<T> {
 }
 
 impl<T: AsyncWrite + Unpin> GuardedStream<T> {
-    /// Writes `bytes` (what hyper handed over, `consumed` long) with a bare refusal at its
-    /// end in ARM's envelope instead; anything else is written as it is.
-    fn rewrite(&mut self, bytes: Vec<u8>, consumed: usize) {
-        if let Some(bytes) = bare::rewrite(&bytes) {
+    /// Writes what hyper handed over with a bare refusal at its end in ARM's envelope
+    /// instead; anything else is written as it is.
+    fn rewrite(&mut self, handed: &[u8]) {
+        if let Some(bytes) = bare::rewrite(handed) {
             self.rewritten = Some(Rewritten {
                 bytes,
                 at: 0,
-                consumed,
+                consumed: handed.len(),
             });
         }
     }
@@ -278,7 +278,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedStream<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         if this.rewritten.is_none() && bare::may_end_bare(buf) {
-            this.rewrite(buf.to_vec(), buf.len());
+            this.rewrite(buf);
         }
         if this.rewritten.is_some() {
             return this.poll_rewritten(cx);
@@ -311,8 +311,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for GuardedStream<T> {
                 .is_some_and(|b| bare::may_end_bare(b))
         {
             let all: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
-            let len = all.len();
-            this.rewrite(all, len);
+            this.rewrite(&all);
         }
         if this.rewritten.is_some() {
             return this.poll_rewritten(cx);
