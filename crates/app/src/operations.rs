@@ -17,10 +17,14 @@ use cerulean_domain::operation::{Operation, OperationError, OperationStatus};
 use cerulean_domain::DomainError;
 
 pub fn now_ms() -> i64 {
+    since_epoch().as_millis() as i64
+}
+
+/// The wall clock since the Unix epoch (zero for a clock set before it).
+fn since_epoch() -> std::time::Duration {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+        .unwrap_or_default()
 }
 
 /// The store secret the MAC of settled operation ids is keyed with (shared by every server
@@ -104,13 +108,12 @@ impl Ops {
     /// A finished Microsoft.Network operation on `id` in `location`: settled, no record.
     pub(crate) fn network(&self, id: &ResourceId, location: &str) -> Operation {
         const NAMESPACE: &str = "Microsoft.Network";
-        let now = now_ms();
-        // Which operation of its millisecond: the clock's finer digits are enough, as two
-        // operations that collide report the same thing.
-        let tell = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_micros()) as u128
-            & 0xfff;
+        // One reading of the clock: its millisecond, and which operation of that millisecond
+        // (the finer digits are enough, as two operations that collide report the same
+        // thing).
+        let clock = since_epoch();
+        let now = clock.as_millis() as i64;
+        let tell = u128::from(clock.subsec_micros()) & 0xfff;
         let head = ((now as u128 & 0xffff_ffff_ffff) << 80)
             | (SETTLED_VERSION << 76)
             | (tell << 64)
