@@ -128,6 +128,11 @@ pub const REGIONS: &[(&str, &str, &str, &str, &str)] = &[
 /// Normalises a location as Azure does: `East US` and `eastus` are the same region.
 /// Returns the canonical name, or `None` for a region cerulean does not offer.
 pub fn normalize(location: &str) -> Option<&'static str> {
+    // Most requests spell it canonically already: no folded copy then (a NIC create checks
+    // its location inside the store's serial writer job).
+    if let Some((name, ..)) = REGIONS.iter().find(|(name, ..)| *name == location) {
+        return Some(name);
+    }
     let folded: String = location
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -237,6 +242,7 @@ mod tests {
 
     #[test]
     fn display_names_and_case_normalise() {
+        assert_eq!(normalize("eastus"), Some("eastus"));
         assert_eq!(normalize("East US"), Some("eastus"));
         assert_eq!(normalize("WESTEUROPE"), Some("westeurope"));
         assert_eq!(normalize("moon"), None);

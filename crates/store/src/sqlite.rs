@@ -10,6 +10,7 @@
 use crate::migrate::{self, MIGRATIONS};
 use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT};
 use crate::{Job, Store, StoreError, StoreFuture, WriteCounters, WriteStats};
+use conn::Conn;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use tx::SqliteTx;
 mod answers;
 mod cache;
 mod checkpointer;
+mod conn;
 #[cfg(test)]
 mod scratch;
 mod subscription;
@@ -53,7 +55,7 @@ pub struct SqliteStore {
     mode_name: &'static str,
     writer: Mutex<Option<writer::Jobs>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    readers: Arc<Mutex<Vec<Conn>>>,
     reader_permits: Arc<Semaphore>,
     counters: Arc<WriteCounters>,
     _temp: Option<TempDb>,
@@ -213,7 +215,7 @@ impl SqliteStore {
             tracing::warn!("the SQLite writer syncs its log in every commit");
         }
         let readers = (0..READERS)
-            .map(|_| open_conn(&path, durable, Role::Reader))
+            .map(|_| open_conn(&path, durable, Role::Reader).map(Conn::new))
             .collect::<Result<Vec<_>, _>>()?;
         let thread_error = |e: std::io::Error| StoreError::Backend(e.to_string());
         let (wake, checkpointer) =
@@ -231,7 +233,7 @@ impl SqliteStore {
         let counters = Arc::new(WriteCounters::default());
         let writer_counters = counters.clone();
         let writer = writer::Writer {
-            conn: writer,
+            conn: Conn::new(writer),
             cache: cache::WriterCache::default(),
             answers,
             failure,
@@ -323,10 +325,10 @@ impl Store for SqliteStore {
 
 /// Runs a read job in its own read transaction on a pooled connection (the caller holds a
 /// reader permit, so one is free).
-fn read_with(readers: &Mutex<Vec<Connection>>, job: &mut Job) -> Result<(), StoreError> {
+fn read_with(readers: &Mutex<Vec<Conn>>, job: &mut Job) -> Result<(), StoreError> {
     let conn = readers.lock().unwrap().pop().ok_or(StoreError::Closed)?;
     let result = (|| {
-        conn.execute_batch("BEGIN").map_err(backend)?;
+        conn.run("BEGIN").map_err(backend)?;
         // A panicking job (a bug) must not cost the pool its connection.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             job(&mut SqliteTx {
@@ -336,7 +338,7 @@ fn read_with(readers: &Mutex<Vec<Connection>>, job: &mut Job) -> Result<(), Stor
             })
         }))
         .map_err(|_| StoreError::Backend("a read job panicked".into()))?;
-        conn.execute_batch("COMMIT").map_err(backend)
+        conn.run("COMMIT").map_err(backend)
     })();
     if result.is_err() {
         let _ = conn.execute_batch("ROLLBACK");

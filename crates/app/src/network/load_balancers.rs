@@ -170,7 +170,7 @@ impl crate::tracked::Kind for LoadBalancers {
             &new_etag(),
         )?;
         run_moves(tx, &moves, |i, addr| {
-            next.frontends[i].private_ip = Some(addr.to_string())
+            next.frontends[i].private_ip = Some(cerulean_domain::ipam::address_text(addr))
         })?;
         super::set_own_refs(tx, id.key(), old.is_none(), &refs_of(id, &next)?)
             .map_err(|e| super::decode_conflict(e.into(), "public IP address"))?;

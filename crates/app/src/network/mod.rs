@@ -23,7 +23,6 @@ use cerulean_store::{Record, Ref, RefKind, StoreError, Tx};
 use ipnet::IpNet;
 pub(crate) use purge::{purge_any, purge_locks};
 use serde::{de::DeserializeOwned, Serialize};
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -217,7 +216,7 @@ pub(crate) fn subnet_info(
 /// entry is used only when the body read is byte for byte the one decoded (so it is exact
 /// whatever store, server or write came between); past `DECODED_MAX` entries all are
 /// forgotten, and a body over `DECODED_MAX_BODY` is not kept.
-static DECODED: std::sync::LazyLock<Mutex<HashMap<String, Decoded>>> =
+static DECODED: std::sync::LazyLock<Mutex<cerulean_domain::IdMap<Decoded>>> =
     std::sync::LazyLock::new(Default::default);
 /// A network's body and what was decoded from it.
 type Decoded = (String, Arc<VnetSubnets>);

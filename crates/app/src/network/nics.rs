@@ -298,7 +298,8 @@ impl crate::tracked::Kind for Nics {
         )?;
         let mut next = plan.nic;
         run_moves(tx, &plan.moves, |config, addr| {
-            next.ip_configurations[config].private_ip = Some(addr.to_string());
+            next.ip_configurations[config].private_ip =
+                Some(cerulean_domain::ipam::address_text(addr));
         })
         .map_err(|e| decode_conflict(e, "private IP address"))?;
         super::set_own_refs(tx, id.key(), existing.is_none(), &refs_of(id, &next)?)

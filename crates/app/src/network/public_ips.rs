@@ -58,7 +58,7 @@ impl Pools {
     ) -> Result<String, AppError> {
         let (key, prefix) = self.of(v);
         let addr = ipam::allocate_dynamic(&mut super::TxBook(tx), key, prefix, owner, key)?;
-        Ok(addr.to_string())
+        Ok(ipam::address_text(addr))
     }
 
     pub(crate) fn release(

@@ -62,8 +62,8 @@ pub struct LbSpec {
 /// What a load balancer's references resolve to (lower-case ids), and who is in its pools.
 #[derive(Clone, Debug, Default)]
 pub struct LbContext {
-    pub subnets: HashMap<String, SubnetInfo>,
-    pub public_ips: HashMap<String, PublicIpInfo>,
+    pub subnets: crate::IdMap<SubnetInfo>,
+    pub public_ips: crate::IdMap<PublicIpInfo>,
     /// Lower-case pool name → id of one IP configuration in it.
     pub pool_members: HashMap<String, String>,
 }

@@ -100,9 +100,9 @@ pub struct PoolInfo {
 /// that is absent here does not exist.
 #[derive(Clone, Debug, Default)]
 pub struct NicContext {
-    pub subnets: HashMap<String, SubnetInfo>,
-    pub public_ips: HashMap<String, PublicIpInfo>,
-    pub pools: HashMap<String, PoolInfo>,
+    pub subnets: crate::IdMap<SubnetInfo>,
+    pub public_ips: crate::IdMap<PublicIpInfo>,
+    pub pools: crate::IdMap<PoolInfo>,
     /// The network security group the request names, if it exists.
     pub linked: crate::reference::Located,
     pub max_ip_configs: usize,

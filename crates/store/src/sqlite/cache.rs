@@ -14,8 +14,8 @@
 //! row once per create). A job undone alone keeps the other jobs' unwritten marks; a batch
 //! rolled back drops them with everything else.
 
+use super::conn::Conn;
 use crate::Record;
-use rusqlite::Connection;
 
 /// The writer's maps and sets: keyed by resource keys of 100-odd bytes and looked up several
 /// times per job, where SipHash (std's default) took about 4k instructions of a NIC create.
@@ -155,7 +155,7 @@ impl WriterCache {
 
     /// Forgets everything when another connection committed since the last call (SQLite's
     /// `data_version` does not move for this connection's own commits).
-    pub(super) fn check_others(&mut self, conn: &Connection) {
+    pub(super) fn check_others(&mut self, conn: &Conn) {
         let version = conn
             .prepare_cached("PRAGMA data_version")
             .and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0)))

@@ -7,10 +7,11 @@
 //! few index seeks per group passed over, as many as the subscription has groups at most.
 
 use super::backend;
+use super::conn::Conn;
 use super::tx::row_to_record;
 use crate::placement::{span_at, subscription_key_range, Span};
 use crate::{Record, StoreError};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 /// Where the walk stands: past a key, or at a key that may itself be the next one.
 enum From {
@@ -21,7 +22,7 @@ enum From {
 /// Records of `subscription` (of `kind`, or every kind) with keys past `after`, in key order,
 /// at most `limit`.
 pub(super) fn list(
-    conn: &Connection,
+    conn: &Conn,
     subscription: &str,
     kind: Option<&str>,
     after: Option<&str>,
@@ -86,7 +87,7 @@ pub(super) fn list(
 
 /// How many records of `kind` in `location` the subscription holds.
 pub(super) fn count_in_region(
-    conn: &Connection,
+    conn: &Conn,
     subscription: &str,
     kind: &str,
     location: &str,
@@ -132,11 +133,11 @@ enum Step<'a> {
 /// Visits the parts of `subscription`'s key range past `after` that may hold records of
 /// `kind`, in key order, until the visitor returns false or the range ends.
 fn walk(
-    conn: &Connection,
+    conn: &Conn,
     subscription: &str,
     kind: &str,
     after: &str,
-    mut visit: impl FnMut(&Connection, Step<'_>) -> Result<bool, StoreError>,
+    mut visit: impl FnMut(&Conn, Step<'_>) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     let (_, end) = subscription_key_range(subscription);
     let mut from = From::After(after.to_string());
@@ -177,7 +178,7 @@ fn walk(
 }
 
 /// The first key of the subscription's range at the walk's position.
-fn next_key(conn: &Connection, from: &From, end: &str) -> Result<Option<String>, StoreError> {
+fn next_key(conn: &Conn, from: &From, end: &str) -> Result<Option<String>, StoreError> {
     let (sql, at) = match from {
         From::After(k) => (
             "SELECT key FROM resources WHERE key > ?1 AND key < ?2 ORDER BY key LIMIT 1",

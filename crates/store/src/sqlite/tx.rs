@@ -2,16 +2,17 @@
 
 use super::backend;
 use super::cache::WriterCache;
+use super::conn::Conn;
 use crate::placement::{check_placement, group_key_range};
 use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run};
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
 use cerulean_domain::authz::RoleAssignment;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 pub(super) struct SqliteTx<'c> {
-    pub(super) conn: &'c Connection,
+    pub(super) conn: &'c Conn,
     /// The writer's (`cache.rs`); readers have none.
     pub(super) cache: Option<&'c mut WriterCache>,
     /// The records this job wrote (`Tx::replace` counts no change of theirs).
@@ -131,7 +132,7 @@ fn encode<T: serde::Serialize>(v: &T) -> String {
 
 impl SqliteTx<'_> {
     /// Runs an insert of a whole record (`sql` binds its columns in `columns!()` order).
-    fn write_record(&mut self, sql: &str, rec: &Record) -> Result<(), StoreError> {
+    fn write_record(&mut self, sql: &'static str, rec: &Record) -> Result<(), StoreError> {
         check_placement(rec)?;
         self.conn
             .prepare_cached(sql)
@@ -287,7 +288,7 @@ impl Tx for SqliteTx<'_> {
         }
         sql.push_str(" ORDER BY key LIMIT ?");
         args.push(&limit);
-        let mut st = self.conn.prepare_cached(&sql).map_err(backend)?;
+        let mut st = self.conn.prepare_dynamic(&sql).map_err(backend)?;
         let rows = st
             .query_map(rusqlite::params_from_iter(args), row_to_record)
             .map_err(backend)?;
@@ -859,7 +860,7 @@ fn row_to_secret(r: &rusqlite::Row<'_>) -> rusqlite::Result<Secret> {
     })
 }
 
-fn write_mark(conn: &Connection, subnet: &str, mark: u128) -> Result<(), StoreError> {
+fn write_mark(conn: &Conn, subnet: &str, mark: u128) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES (?1, ?2)
          ON CONFLICT (subnet_key) DO UPDATE SET mark_hex = excluded.mark_hex",
@@ -872,7 +873,7 @@ fn write_mark(conn: &Connection, subnet: &str, mark: u128) -> Result<(), StoreEr
 
 /// Writes the marks the batch's jobs moved (see `WriterCache::move_mark`); the writer calls it
 /// before every commit.
-pub(super) fn write_marks(conn: &Connection, cache: &mut WriterCache) -> Result<(), StoreError> {
+pub(super) fn write_marks(conn: &Conn, cache: &mut WriterCache) -> Result<(), StoreError> {
     for (subnet, mark) in cache.take_unwritten() {
         write_mark(conn, &subnet, mark)?;
     }

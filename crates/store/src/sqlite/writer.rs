@@ -8,6 +8,7 @@
 
 use super::answers::{Answer, Failure};
 use super::cache::WriterCache;
+use super::conn::Conn;
 use super::tx::SqliteTx;
 use super::{backend, wal_buffer, WriteReq, MAX_BATCH};
 use crate::{StoreError, WriteCounters};
@@ -47,7 +48,7 @@ impl Drop for Jobs {
 
 /// The writer's connection and what it reports to.
 pub(super) struct Writer {
-    pub conn: Connection,
+    pub conn: Conn,
     pub cache: WriterCache,
     pub answers: mpsc::Sender<Answer>,
     pub failure: Failure,
@@ -120,7 +121,7 @@ impl Writer {
         let began = match self.failure.get() {
             // What the log holds may not be on disk: nothing more is written.
             Some(failed) => Err(StoreError::Backend(failed.clone())),
-            None => self.conn.execute_batch("BEGIN IMMEDIATE").map_err(backend),
+            None => self.conn.run("BEGIN IMMEDIATE").map_err(backend),
         };
         let mut batch = Batch {
             reqs: Vec::new(),
@@ -183,13 +184,13 @@ impl Writer {
     /// job touched once more.
     fn run_again(&mut self, reqs: &mut [WriteReq]) -> Result<(), StoreError> {
         let (conn, cache) = (&self.conn, &mut self.cache);
-        conn.execute_batch("ROLLBACK").map_err(backend)?;
+        conn.run("ROLLBACK").map_err(backend)?;
         // What the undone jobs left in the cache is no longer true.
         cache.clear();
         if reqs.len() == 1 {
             return Ok(()); // its only job was refused: nothing to keep
         }
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
+        conn.run("BEGIN IMMEDIATE").map_err(backend)?;
         for req in reqs.iter_mut() {
             savepoint(conn, "SAVEPOINT job")?;
             let unwritten = cache.unwritten_before_job();
@@ -227,13 +228,13 @@ fn take_pages_written(conn: &Connection) -> u64 {
 }
 
 /// Writes what the jobs left for the end of the batch (their subnets' marks), then commits.
-fn commit(conn: &Connection, cache: &mut WriterCache) -> Result<(), StoreError> {
+fn commit(conn: &Conn, cache: &mut WriterCache) -> Result<(), StoreError> {
     super::tx::write_marks(conn, cache)?;
-    conn.execute_batch("COMMIT").map_err(backend)
+    conn.run("COMMIT").map_err(backend)
 }
 
 /// Runs one job; true when it keeps its changes.
-fn run_job(conn: &Connection, cache: &mut WriterCache, req: &mut WriteReq) -> bool {
+fn run_job(conn: &Conn, cache: &mut WriterCache, req: &mut WriteReq) -> bool {
     // A panicking job (a bug) must not take the only writer down with it: it is rolled back
     // like a refused one, and its caller gets an error.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -250,11 +251,8 @@ fn run_job(conn: &Connection, cache: &mut WriterCache, req: &mut WriteReq) -> bo
 }
 
 /// A savepoint statement, prepared once per connection.
-fn savepoint(conn: &Connection, sql: &str) -> Result<(), StoreError> {
-    conn.prepare_cached(sql)
-        .and_then(|mut st| st.execute([]))
-        .map(|_| ())
-        .map_err(backend)
+fn savepoint(conn: &Conn, sql: &'static str) -> Result<(), StoreError> {
+    conn.run(sql).map_err(backend)
 }
 
 #[cfg(test)]
