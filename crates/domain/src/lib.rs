@@ -28,10 +28,10 @@ pub mod subscription;
 pub mod tags;
 
 pub use error::{DomainError, ErrorClass};
+pub use id::ResourceId;
 
 /// A map keyed by lower-case resource ids. foldhash, not std's SipHash: ids are 100-odd
 /// bytes, and a NIC write looks them up inside the store's serial writer job, where SipHash
 /// took 1.4k instructions of a create. Seeded at random per map; every such map holds what
 /// one request names, bounded by its caps.
 pub type IdMap<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
-pub use id::ResourceId;

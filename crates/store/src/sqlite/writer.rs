@@ -192,13 +192,13 @@ impl Writer {
         }
         conn.run("BEGIN IMMEDIATE").map_err(backend)?;
         for req in reqs.iter_mut() {
-            savepoint(conn, "SAVEPOINT job")?;
+            conn.run("SAVEPOINT job").map_err(backend)?;
             let unwritten = cache.unwritten_before_job();
             if run_job(conn, cache, req) {
-                savepoint(conn, "RELEASE job")?;
+                conn.run("RELEASE job").map_err(backend)?;
             } else {
-                savepoint(conn, "ROLLBACK TO job")?;
-                savepoint(conn, "RELEASE job")?;
+                conn.run("ROLLBACK TO job").map_err(backend)?;
+                conn.run("RELEASE job").map_err(backend)?;
                 cache.undo_job(unwritten);
             }
         }
@@ -248,11 +248,6 @@ fn run_job(conn: &Conn, cache: &mut WriterCache, req: &mut WriteReq) -> bool {
         tracing::error!("a store job panicked; its changes were rolled back");
         false
     })
-}
-
-/// A savepoint statement, prepared once per connection.
-fn savepoint(conn: &Conn, sql: &'static str) -> Result<(), StoreError> {
-    conn.run(sql).map_err(backend)
 }
 
 #[cfg(test)]
