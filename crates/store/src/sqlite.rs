@@ -20,6 +20,7 @@ use tokio::sync::{oneshot, Semaphore};
 use tx::SqliteTx;
 
 mod answers;
+mod books;
 mod cache;
 mod checkpointer;
 mod conn;

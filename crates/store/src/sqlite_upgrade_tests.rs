@@ -35,6 +35,9 @@ fn v7_at(ms: i64) -> String {
 }
 
 const GROUP: &str = "/subscriptions/s/resourcegroups/g";
+/// Offsets of an IPv6 book (a /64 has 2^64 of them), held before v8 keyed them by number.
+const BIG: u128 = (1 << 64) - 2;
+const WIDE: u128 = 0x1_0000;
 
 fn write_v1_database(path: &Path, ops: &[Operation]) {
     let conn = Connection::open(path).unwrap();
@@ -49,6 +52,9 @@ fn write_v1_database(path: &Path, ops: &[Operation]) {
         "INSERT INTO refs VALUES ('nic1/ipc1', 'NIC1/ipc1', 'pip1', 'publicip', 'nic1');
          INSERT INTO refs VALUES ('nic1', 'NIC1', 'subnet1', 'subnet', 'nic1');
          INSERT INTO ip_allocations VALUES ('subnet1', '{four}', 'nic1');
+         INSERT INTO ip_allocations VALUES ('subnet2', '{big}', 'nic2');
+         INSERT INTO ip_allocations VALUES ('subnet2', '{four}', 'nic3');
+         INSERT INTO ip_allocations VALUES ('subnet2', '{wide}', 'nic4');
          INSERT INTO ip_released VALUES ('subnet1', '{two}');
          INSERT INTO ip_marks VALUES ('subnet1', '{five}');
          INSERT INTO counters VALUES ('vm', 7);
@@ -61,6 +67,8 @@ fn write_v1_database(path: &Path, ops: &[Operation]) {
         four = offset_hex(4),
         two = offset_hex(2),
         five = offset_hex(5),
+        big = offset_hex(BIG),
+        wide = offset_hex(WIDE),
     ))
     .unwrap();
     for op in ops {
@@ -144,6 +152,34 @@ async fn a_version_1_database_keeps_its_data_under_the_current_schema() {
             .unwrap(),
         [(4, "nic1".to_string())]
     );
+    // Version 8: the rows are keyed by each book's number and a compact offset, in order.
+    let subnet2 = read(&store, |tx| {
+        Ok::<_, StoreError>((tx.ipam_holders("subnet2", 10)?, tx.ipam_used("subnet2")?))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        subnet2,
+        (
+            vec![
+                (4, "nic3".to_string()),
+                (WIDE, "nic4".to_string()),
+                (BIG, "nic2".to_string())
+            ],
+            3
+        )
+    );
+    let claims = write(&store, |tx| {
+        Ok::<_, StoreError>((
+            tx.ipam_claim_if_free("subnet2", BIG, "nic9")?,
+            tx.ipam_claim_if_free("subnet1", 4, "nic9")?,
+            tx.ipam_claim_if_free("subnet1", 6, "nic9")?,
+            tx.ipam_owner("subnet1", 6)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(claims, (false, false, true, Some("nic9".to_string())));
     assert_eq!(released, Some(2));
     assert_eq!(mark, 5);
 

@@ -108,13 +108,15 @@ async fn check_bearer(
         }
         .into_response();
     };
-    match identity.check_access(token, family, &base) {
-        Ok(claims) => {
-            req.extensions_mut().insert(Caller::from_claims(&claims));
-            next.run(req).await
-        }
-        Err(problem) => refusal(problem, family, &base, authority).into_response(),
-    }
+    // The claims are dropped before the await: what lives across it is in every request's
+    // future.
+    let caller = match identity.check_access(token, family, &base) {
+        Ok(claims) => Caller::from_claims(&claims),
+        Err(problem) => return refusal(problem, family, &base, authority).into_response(),
+    };
+    drop((base, authority));
+    req.extensions_mut().insert(caller);
+    next.run(req).await
 }
 
 /// ARM's answer to a token it will not take.

@@ -52,6 +52,12 @@ pub async fn dispatch(s: &AppState, req: Request, next: impl Run) -> Response {
     let Some((scope, words)) = found else {
         return next.run(req).await;
     };
+    // Boxed: every request's future holds this one's, and the requests it serves are few.
+    Box::pin(serve(s, req, scope, words)).await
+}
+
+/// A request to `Microsoft.Authorization` (`scope`, then the path's words after it).
+async fn serve(s: &AppState, req: Request, scope: String, words: Vec<String>) -> Response {
     let query: Vec<(String, String)> =
         form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
             .into_owned()

@@ -48,6 +48,8 @@ pub(super) struct WriterCache {
     unwritten: Map<String, u128>,
     /// Subnets with no released address to hand out again.
     none_released: Set<String>,
+    /// Each book's number in `ip_allocations` (`books.rs`).
+    books: Map<String, i64>,
     data_version: Option<i64>,
 }
 
@@ -137,10 +139,22 @@ impl WriterCache {
         self.none_released.remove(subnet);
     }
 
+    pub(super) fn book(&self, book: &str) -> Option<i64> {
+        self.books.get(book).copied()
+    }
+
+    pub(super) fn keep_book(&mut self, book: &str, n: i64) {
+        if self.books.len() >= MAX_SUBNETS {
+            self.books.clear();
+        }
+        self.books.insert(book.to_string(), n);
+    }
+
     pub(super) fn forget_subnet(&mut self, subnet: &str) {
         self.marks.remove(subnet);
         self.unwritten.remove(subnet);
         self.none_released.remove(subnet);
+        self.books.remove(subnet);
     }
 
     /// Forgets everything (a rollback, a reset), unwritten marks included.
@@ -151,6 +165,7 @@ impl WriterCache {
         self.marks.clear();
         self.unwritten.clear();
         self.none_released.clear();
+        self.books.clear();
     }
 
     /// Forgets everything when another connection committed since the last call (SQLite's

@@ -454,14 +454,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn ipam_owner(&mut self, subnet: &str, offset: u128) -> Result<Option<String>, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT owner_key FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2",
-            )
-            .map_err(backend)?
-            .query_row(params![subnet, offset_hex(offset).as_str()], |r| r.get(0))
-            .optional()
-            .map_err(backend)
+        super::books::owner(self.conn, subnet, offset)
     }
 
     fn ipam_claim_if_free(
@@ -470,33 +463,15 @@ impl Tx for SqliteTx<'_> {
         offset: u128,
         owner: &str,
     ) -> Result<bool, StoreError> {
-        let n = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO ip_allocations (subnet_key, offset_hex, owner_key) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )
-            .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset).as_str(), owner])
-            .map_err(backend)?;
-        Ok(n == 1)
+        super::books::claim_if_free(self.conn, self.cache.as_deref_mut(), subnet, offset, owner)
     }
 
     fn ipam_free(&mut self, subnet: &str, offset: u128) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("DELETE FROM ip_allocations WHERE subnet_key = ?1 AND offset_hex = ?2")
-            .map_err(backend)?
-            .execute(params![subnet, offset_hex(offset).as_str()])
-            .map_err(backend)?;
-        Ok(())
+        super::books::free(self.conn, subnet, offset)
     }
 
     fn ipam_used(&mut self, subnet: &str) -> Result<i64, StoreError> {
-        self.conn
-            .prepare_cached("SELECT COUNT(*) FROM ip_allocations WHERE subnet_key = ?1")
-            .map_err(backend)?
-            .query_row([subnet], |r| r.get(0))
-            .map_err(backend)
+        super::books::used(self.conn, subnet)
     }
 
     fn ipam_holders(
@@ -504,32 +479,15 @@ impl Tx for SqliteTx<'_> {
         subnet: &str,
         limit: usize,
     ) -> Result<Vec<(u128, String)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT offset_hex, owner_key FROM ip_allocations WHERE subnet_key = ?1
-                 ORDER BY offset_hex LIMIT ?2",
-            )
-            .map_err(backend)?;
-        let rows = stmt
-            .query_map(
-                params![subnet, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .map_err(backend)?;
-        rows.map(|r| {
-            let (hex, owner) = r.map_err(backend)?;
-            Ok((parse_offset(&hex)?, owner))
-        })
-        .collect()
+        super::books::holders(self.conn, subnet, limit)
     }
 
     fn ipam_drop(&mut self, subnet: &str) -> Result<(), StoreError> {
         if let Some(c) = self.cache.as_deref_mut() {
             c.forget_subnet(subnet);
         }
+        super::books::drop_allocations(self.conn, subnet)?;
         for sql in [
-            "DELETE FROM ip_allocations WHERE subnet_key = ?1",
             "DELETE FROM ip_released WHERE subnet_key = ?1",
             "DELETE FROM ip_marks WHERE subnet_key = ?1",
         ] {
@@ -547,25 +505,7 @@ impl Tx for SqliteTx<'_> {
         if let Some(c) = self.cache.as_deref_mut() {
             write_marks(self.conn, c)?;
         }
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT subnet_key FROM ip_allocations WHERE subnet_key > ?1
-                 UNION SELECT subnet_key FROM ip_released WHERE subnet_key > ?1
-                 UNION SELECT subnet_key FROM ip_marks WHERE subnet_key > ?1
-                 ORDER BY 1 LIMIT ?2",
-            )
-            .map_err(backend)?;
-        let rows = st
-            .query_map(
-                params![
-                    after.unwrap_or(""),
-                    i64::try_from(limit).unwrap_or(i64::MAX)
-                ],
-                |r| r.get::<_, String>(0),
-            )
-            .map_err(backend)?;
-        rows.map(|r| r.map_err(backend)).collect()
+        super::books::books(self.conn, after.unwrap_or(""), limit)
     }
 
     fn next_counter(&mut self, name: &str) -> Result<i64, StoreError> {
@@ -797,7 +737,7 @@ impl Tx for SqliteTx<'_> {
         self.conn
             .execute_batch(
                 "DELETE FROM resources; DELETE FROM operations; DELETE FROM refs;
-                 DELETE FROM ip_allocations; DELETE FROM ip_released; DELETE FROM ip_marks;
+                 DELETE FROM ip_allocations; DELETE FROM ip_books; DELETE FROM ip_released; DELETE FROM ip_marks;
                  DELETE FROM counters; DELETE FROM runs;",
             )
             .map_err(backend)
