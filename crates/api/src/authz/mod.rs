@@ -29,10 +29,11 @@ pub(crate) async fn authorize(s: &AppState, req: Request, next: impl Run) -> Res
         return next.run(req).await;
     }
     // Boxed: every request's future holds this one's, and without `--rbac` none runs it.
-    Box::pin(check(s, req, next)).await
+    Box::pin(check_roles(s, req, next)).await
 }
 
-async fn check(s: &AppState, req: Request, next: impl Run) -> Response {
+/// `--rbac`: the caller's role assignments must allow what the request does.
+async fn check_roles(s: &AppState, req: Request, next: impl Run) -> Response {
     let path = crate::path::original(req.uri().path(), req.extensions());
     let Some(check) = action::classify(req.method(), &path) else {
         return next.run(req).await;
