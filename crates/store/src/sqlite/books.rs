@@ -48,44 +48,32 @@ impl OffsetKey {
     }
 }
 
-/// A book's number, if it has one. The writer remembers them (`WriterCache::book`).
-fn number(
-    conn: &Conn,
-    cache: Option<&mut WriterCache>,
-    book: &str,
-) -> Result<Option<i64>, StoreError> {
-    if let Some(n) = cache.as_deref().and_then(|c| c.book(book)) {
-        return Ok(Some(n));
-    }
-    let n = conn
-        .prepare_cached("SELECT n FROM ip_books WHERE subnet_key = ?1")
-        .map_err(backend)?
-        .query_row([book], |r| r.get(0))
-        .optional()
-        .map_err(backend)?;
-    if let (Some(c), Some(n)) = (cache, n) {
-        c.keep_book(book, n);
-    }
-    Ok(n)
-}
-
 /// Records that `owner` holds `offset` unless someone does; true if it was free. A book gets
-/// its number with its first claim.
+/// its number with its first claim; the writer remembers the numbers (`WriterCache::book`).
 pub(super) fn claim_if_free(
     conn: &Conn,
-    mut cache: Option<&mut WriterCache>,
+    cache: Option<&mut WriterCache>,
     book: &str,
     offset: u128,
     owner: &str,
 ) -> Result<bool, StoreError> {
-    let n = match number(conn, cache.as_deref_mut(), book)? {
+    let n = match cache.as_deref().and_then(|c| c.book(book)) {
         Some(n) => n,
         None => {
-            let n = conn
-                .prepare_cached("INSERT INTO ip_books (subnet_key) VALUES (?1) RETURNING n")
+            let found: Option<i64> = conn
+                .prepare_cached("SELECT n FROM ip_books WHERE subnet_key = ?1")
                 .map_err(backend)?
                 .query_row([book], |r| r.get(0))
+                .optional()
                 .map_err(backend)?;
+            let n = match found {
+                Some(n) => n,
+                None => conn
+                    .prepare_cached("INSERT INTO ip_books (subnet_key) VALUES (?1) RETURNING n")
+                    .map_err(backend)?
+                    .query_row([book], |r| r.get(0))
+                    .map_err(backend)?,
+            };
             if let Some(c) = cache {
                 c.keep_book(book, n);
             }
@@ -177,8 +165,8 @@ pub(super) fn drop_allocations(conn: &Conn, book: &str) -> Result<(), StoreError
 }
 
 /// The books keeping any state (an address held or released, a mark), in key order after
-/// `after`, at most `limit`. A book may keep its number with no address held (its claim was
-/// undone by a conflict), so holding one is what counts.
+/// `after`, at most `limit`. A book keeps its number once its addresses are freed (or when its
+/// first claim found the address taken), so holding one is what counts.
 pub(super) fn books(conn: &Conn, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
     let mut st = conn
         .prepare_cached(
