@@ -6,6 +6,7 @@
 mod azure;
 mod baseline;
 mod cpu_cap;
+mod disk;
 mod group_delete;
 mod load;
 mod moto;
