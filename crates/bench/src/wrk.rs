@@ -254,15 +254,18 @@ async fn rounds(
     out: &mut Vec<Measured>,
 ) -> Result<(), String> {
     // Before any server runs, on the file system the data directories are made on.
-    let disk = crate::disk::sync_latency(dir, 200)?;
+    const SYNCS: usize = 200;
+    let disk = crate::disk::sync_latency(dir, SYNCS)?;
     eprintln!(
-        "  the disk under {}: fdatasync after a 64 KiB write {:.0} µs (median of 200; p90 {:.0} µs)",
+        "  the disk under {}: fdatasync after a 64 KiB write {:.0} µs (median of {SYNCS}; p90 {:.0} µs)",
         dir.display(),
         disk.median_us,
         disk.p90_us
     );
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let base_body = serde_json::to_string(&crate::baseline::body(0)).expect("json");
+    // Every round's baseline starts empty, so one script (one run of names) serves them all.
+    let lua = script("/items/w", "", std::slice::from_ref(&base_body));
     let (mut base_rounds, mut cer_rounds) = (Vec::new(), Vec::new());
     for r in 0..shape.rounds {
         // A fresh baseline each round, like cerulean's: one kept across rounds holds every
@@ -273,7 +276,6 @@ async fn rounds(
             .arg(dir.join(format!("baseline-{r}")))
             .arg("--baseline-plain");
         let baseline = spawn_printing(cmd, "baseline")?;
-        let lua = script("/items/w", "", std::slice::from_ref(&base_body));
         base_rounds.push(run_once(
             wrk,
             &baseline.base,

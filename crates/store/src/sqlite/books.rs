@@ -48,6 +48,24 @@ impl OffsetKey {
     }
 }
 
+/// The number `book` was given, or a new one if it has none yet.
+fn stored_or_new_number(conn: &Conn, book: &str) -> Result<i64, StoreError> {
+    let found = conn
+        .prepare_cached("SELECT n FROM ip_books WHERE subnet_key = ?1")
+        .map_err(backend)?
+        .query_row([book], |r| r.get(0))
+        .optional()
+        .map_err(backend)?;
+    match found {
+        Some(n) => Ok(n),
+        None => conn
+            .prepare_cached("INSERT INTO ip_books (subnet_key) VALUES (?1) RETURNING n")
+            .map_err(backend)?
+            .query_row([book], |r| r.get(0))
+            .map_err(backend),
+    }
+}
+
 /// Records that `owner` holds `offset` unless someone does; true if it was free. A book gets
 /// its number with its first claim; the writer remembers the numbers (`WriterCache::book`).
 pub(super) fn claim_if_free(
@@ -60,20 +78,7 @@ pub(super) fn claim_if_free(
     let n = match cache.as_deref().and_then(|c| c.book(book)) {
         Some(n) => n,
         None => {
-            let found: Option<i64> = conn
-                .prepare_cached("SELECT n FROM ip_books WHERE subnet_key = ?1")
-                .map_err(backend)?
-                .query_row([book], |r| r.get(0))
-                .optional()
-                .map_err(backend)?;
-            let n = match found {
-                Some(n) => n,
-                None => conn
-                    .prepare_cached("INSERT INTO ip_books (subnet_key) VALUES (?1) RETURNING n")
-                    .map_err(backend)?
-                    .query_row([book], |r| r.get(0))
-                    .map_err(backend)?,
-            };
+            let n = stored_or_new_number(conn, book)?;
             if let Some(c) = cache {
                 c.keep_book(book, n);
             }
