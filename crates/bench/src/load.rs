@@ -101,6 +101,43 @@ pub fn written_bytes(pid: u32) -> Result<u64, String> {
         .ok_or_else(|| "malformed /proc io".to_string())
 }
 
+/// The machine's CPU time so far in clock ticks, from the first line of `/proc/stat`:
+/// `(idle, all)`, where idle time counts `idle` and `iowait`.
+pub fn machine_ticks() -> Result<(u64, u64), String> {
+    let stat =
+        std::fs::read_to_string("/proc/stat").map_err(|e| format!("read /proc/stat: {e}"))?;
+    parse_machine_ticks(&stat)
+}
+
+fn parse_machine_ticks(stat: &str) -> Result<(u64, u64), String> {
+    let malformed = || "malformed /proc/stat".to_string();
+    let line = stat
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("cpu "))
+        .ok_or_else(malformed)?;
+    let ticks = line
+        .split_whitespace()
+        .map(|v| v.parse::<u64>().map_err(|_| malformed()))
+        .collect::<Result<Vec<u64>, String>>()?;
+    if ticks.len() < 5 {
+        return Err(malformed());
+    }
+    // user nice system idle iowait irq softirq steal; the guest columns after them are
+    // already counted in user and nice.
+    let all = ticks.iter().take(8).sum();
+    Ok((ticks[3] + ticks[4], all))
+}
+
+/// The share of the machine's CPU time that was idle between two [`machine_ticks`].
+pub fn idle_share(before: (u64, u64), after: (u64, u64)) -> f64 {
+    let all = after.1.saturating_sub(before.1);
+    if all == 0 {
+        return 0.0;
+    }
+    after.0.saturating_sub(before.0) as f64 / all as f64
+}
+
 /// Peak resident set size (VmHWM) in MiB.
 pub fn peak_rss_mib(pid: u32) -> Result<f64, String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -277,5 +314,28 @@ impl Measured {
             "server_cpu_ms_per_op": self.cpu().json(),
             "server_peak_rss_mib": self.rss().json(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_machines_idle_time_is_idle_plus_iowait_of_the_first_eight_columns() {
+        let stat = "cpu  100 5 50 800 40 3 2 0 7 1\ncpu0 50 2 25 400 20 1 1 0 0 0\n";
+        assert_eq!(parse_machine_ticks(stat).unwrap(), (840, 1000));
+        assert!(parse_machine_ticks("cpu0 1 2 3 4 5\n").is_err());
+        assert!(parse_machine_ticks("cpu  1 2 x 4 5\n").is_err());
+        assert!(parse_machine_ticks("cpu  1 2 3\n").is_err());
+        assert!(parse_machine_ticks(&std::fs::read_to_string("/proc/stat").unwrap()).is_ok());
+    }
+
+    #[test]
+    fn the_idle_share_is_of_the_time_between_two_readings() {
+        assert_eq!(idle_share((100, 1000), (150, 1200)), 0.25);
+        // No tick passed (or the counters went back): nothing to report, not a division by 0.
+        assert_eq!(idle_share((100, 1000), (100, 1000)), 0.0);
+        assert_eq!(idle_share((100, 1000), (90, 900)), 0.0);
     }
 }

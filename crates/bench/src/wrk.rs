@@ -25,6 +25,16 @@ pub struct Shape {
     pub rounds: usize,
 }
 
+/// One wrk run's round, and what the machine did meanwhile.
+pub struct WrkRound {
+    pub round: Round,
+    /// wrk's own CPU per request, µs.
+    pub wrk_us: f64,
+    /// The share of the machine's CPU time that was idle (or waiting for the disk) during the
+    /// run: what the server left unused, with the load generator on the same CPUs.
+    pub idle: f64,
+}
+
 /// The wrk binary on PATH, or why the scenario is skipped.
 pub fn find() -> Result<PathBuf, String> {
     let out = Command::new("sh")
@@ -135,7 +145,7 @@ fn children_cpu_seconds() -> Result<f64, String> {
 }
 
 /// One wrk run against `base` (plain HTTP on 127.0.0.1) whose server is `pid`; fails on any
-/// non-2xx answer or socket error. Returns the round and wrk's own CPU per request (µs).
+/// non-2xx answer or socket error.
 pub fn run_once(
     wrk: &Path,
     base: &str,
@@ -143,7 +153,7 @@ pub fn run_once(
     lua: &str,
     shape: &Shape,
     dir: &Path,
-) -> Result<(Round, f64), String> {
+) -> Result<WrkRound, String> {
     if !base.starts_with("http://127.0.0.1:") {
         return Err(format!(
             "refusing to drive {base}: only plain HTTP on 127.0.0.1"
@@ -153,6 +163,7 @@ pub fn run_once(
     std::fs::write(&script_path, lua).map_err(|e| e.to_string())?;
     let cpu0 = load::cpu_seconds(pid)?;
     let wrk_cpu0 = children_cpu_seconds()?;
+    let machine0 = load::machine_ticks()?;
     let out = Command::new(wrk)
         .arg(format!("-t{}", shape.threads))
         .arg(format!("-c{}", shape.connections))
@@ -165,6 +176,7 @@ pub fn run_once(
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", wrk.display()))?;
+    let idle = load::idle_share(machine0, load::machine_ticks()?);
     let wrk_cpu = children_cpu_seconds()? - wrk_cpu0;
     let cpu = load::cpu_seconds(pid)? - cpu0;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -191,7 +203,11 @@ pub fn run_once(
         cpu_ms_per_op: cpu * 1000.0 / n,
         rss_mib: load::peak_rss_mib(pid)?,
     };
-    Ok((round, wrk_cpu * 1e6 / n))
+    Ok(WrkRound {
+        round,
+        wrk_us: wrk_cpu * 1e6 / n,
+        idle,
+    })
 }
 
 /// `extra` ends the note (empty, or starting with "; ").
@@ -199,22 +215,27 @@ fn measured(
     target: &str,
     scenario: &str,
     shape: &Shape,
-    rounds: Vec<(Round, f64)>,
+    rounds: Vec<WrkRound>,
     extra: &str,
 ) -> Measured {
-    let mut wrk_us: Vec<f64> = rounds.iter().map(|r| r.1).collect();
-    wrk_us.sort_by(f64::total_cmp);
+    let median = |f: fn(&WrkRound) -> f64| {
+        let mut v: Vec<f64> = rounds.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (wrk_us, idle) = (median(|r| r.wrk_us), median(|r| r.idle));
     let m = Measured {
         target: target.into(),
         scenario: scenario.into(),
         clients: shape.connections,
-        rounds: rounds.into_iter().map(|r| r.0).collect(),
+        rounds: rounds.into_iter().map(|r| r.round).collect(),
         note: format!(
-            "wrk -t{} -c{} -d{}s, plain HTTP; wrk's own CPU {:.1} µs/request (median){extra}",
+            "wrk -t{} -c{} -d{}s, plain HTTP; wrk's own CPU {wrk_us:.1} µs/request, the CPUs \
+             idle {:.0} % (medians){extra}",
             shape.threads,
             shape.connections,
             shape.seconds,
-            wrk_us[wrk_us.len() / 2]
+            idle * 100.0
         ),
     };
     eprintln!(
@@ -320,7 +341,7 @@ async fn cerulean_round(
     shape: &Shape,
     dir: &Path,
     r: usize,
-) -> Result<(Round, f64), String> {
+) -> Result<WrkRound, String> {
     let data = dir.join(format!("cerulean-{r}"));
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     let mut args = azure::serve_args(cfg, Mode::Sqlite, &data, None)?;
@@ -348,10 +369,10 @@ async fn cerulean_round(
     // Every 201 wrk counted is a NIC the server stored (in-flight requests at the end may
     // add a few more).
     let stored = azure::count_nics(&h, rg).await?;
-    if stored < round.0.ops {
+    if stored < round.round.ops {
         return Err(format!(
             "wrk counted {} created NICs, the server lists {stored}",
-            round.0.ops
+            round.round.ops
         ));
     }
     Ok(round)
