@@ -10,7 +10,7 @@
 //! rounded human-readable summary).
 
 use crate::azure::{self, Mode};
-use crate::load::{self, Measured, Round};
+use crate::load::{self, Measured, Round, Spread};
 use crate::probe::{self, WriteCounts};
 use crate::target::{spawn_printing, Http};
 use crate::Config;
@@ -218,11 +218,7 @@ fn measured(
     rounds: Vec<WrkRound>,
     extra: &str,
 ) -> Measured {
-    let median = |f: fn(&WrkRound) -> f64| {
-        let mut v: Vec<f64> = rounds.iter().map(f).collect();
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
+    let median = |f: fn(&WrkRound) -> f64| Spread::of(rounds.iter().map(f)).median;
     let (wrk_us, idle) = (median(|r| r.wrk_us), median(|r| r.idle));
     let m = Measured {
         target: target.into(),
