@@ -17,6 +17,7 @@ mod auth;
 mod authorize;
 mod device;
 mod directory;
+mod key;
 mod routes;
 
 pub(crate) use auth::require_bearer;
@@ -25,6 +26,7 @@ pub use directory::{
     app_object_id, parse_principals, user_object_id, Directory, Object, Principal, PrincipalsFile,
     RoleGrant, User,
 };
+pub use key::{key_path, KeyFile};
 pub use routes::{method_not_allowed, routes};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -33,7 +35,6 @@ use cerulean_domain::subscription::DEFAULT_TENANT_ID;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::path::Path;
 
 /// How long issued access tokens live, as AAD's do.
 pub const TOKEN_LIFETIME_SECS: i64 = 3600;
@@ -226,86 +227,7 @@ impl std::fmt::Debug for Identity {
     }
 }
 
-/// Where the signing key lives inside a data directory.
-pub fn key_path(data_dir: &Path) -> std::path::PathBuf {
-    data_dir.join("identity").join("signing-key.pem")
-}
-
-/// Where the signing key is kept besides the store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyFile {
-    /// Read once to seed a store that has no key yet (a data directory of an earlier
-    /// version); the store stays the key's home.
-    SeedOnly,
-    /// Also written, for a store that does not outlive the process (`--in-memory`).
-    Keep,
-}
-
 impl Identity {
-    /// The signing key from the store. A store without one takes the data directory's key
-    /// file if there is one, else a new key; of servers starting together on an empty
-    /// database, the first to commit decides (`App::secret_or_insert`).
-    pub async fn load(
-        app: &cerulean_app::App,
-        data_dir: &Path,
-        file: KeyFile,
-        mode: AuthMode,
-        principals: Option<PrincipalsFile>,
-    ) -> Result<Identity, String> {
-        let path = key_path(data_dir);
-        let on_disk = match std::fs::read_to_string(&path) {
-            Ok(p) => Some(p),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
-        let candidate = match &on_disk {
-            Some(pem) => pem.clone(),
-            None => rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-                .map_err(|e| format!("cannot create the signing key: {e}"))?
-                .serialize_pem(),
-        };
-        let pem = app
-            .secret_or_insert(SIGNING_KEY_SECRET, candidate)
-            .await
-            .map_err(|e| format!("cannot keep the signing key in the store: {e}"))?;
-        if file == KeyFile::Keep && on_disk.as_deref() != Some(pem.as_str()) {
-            let dir = path.parent().expect("key path has a parent");
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            write_private(&path, &pem)?;
-        }
-        Self::from_pem(&pem, mode, principals)
-            .map_err(|e| format!("cannot load the signing key: {e}"))
-    }
-
-    /// Builds an identity from a PKCS#8 PEM P-256 key.
-    pub fn from_pem(
-        pem: &str,
-        mode: AuthMode,
-        principals: Option<PrincipalsFile>,
-    ) -> Result<Identity, String> {
-        let key = rcgen::KeyPair::from_pem(pem).map_err(|e| e.to_string())?;
-        if !key.is_compatible(&rcgen::PKCS_ECDSA_P256_SHA256) {
-            return Err("the signing key must be an ECDSA P-256 key".into());
-        }
-        let public = key.public_key_raw().to_vec();
-        if public.len() != 65 || public[0] != 4 {
-            return Err("unexpected public key encoding".into());
-        }
-        let x = B64.encode(&public[1..33]);
-        let y = B64.encode(&public[33..65]);
-        let kid = B64.encode(&public[1..13]);
-        Ok(Identity {
-            mode,
-            encoding: EncodingKey::from_ec_der(&key.serialize_der()),
-            decoding: DecodingKey::from_ec_der(&public),
-            kid,
-            x,
-            y,
-            directory: Directory::new(principals),
-        })
-    }
-
     pub fn mode(&self) -> AuthMode {
         self.mode
     }
@@ -623,184 +545,5 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn write_private(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn identity(principals: Option<PrincipalsFile>) -> Identity {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        Identity::from_pem(&key.serialize_pem(), AuthMode::Required, principals).unwrap()
-    }
-
-    #[test]
-    fn tokens_round_trip_and_other_keys_fail() {
-        let a = identity(None);
-        let b = identity(None);
-        let subject = Subject::App {
-            client_id: "app".into(),
-            tenant: DEFAULT_TENANT_ID.into(),
-        };
-        let (t, _) = a.access_token(&subject, ARM_AUDIENCE);
-        let c = a.verify(&t).unwrap();
-        assert_eq!(c.tid, DEFAULT_TENANT_ID);
-        assert_eq!(c.appid.as_deref(), Some("app"));
-        assert_eq!(b.verify(&t).unwrap_err(), TokenProblem::Invalid);
-        assert_eq!(a.verify("garbage").unwrap_err(), TokenProblem::Invalid);
-    }
-
-    #[test]
-    fn expired_tokens_report_their_expiry() {
-        let a = identity(None);
-        let mut c = claims_for(
-            &Subject::App {
-                client_id: "x".into(),
-                tenant: DEFAULT_TENANT_ID.into(),
-            },
-            "o",
-            ARM_AUDIENCE,
-            1000,
-            2000,
-            None,
-        );
-        c.nbf = 1000;
-        let t = a.sign(&c);
-        assert!(matches!(
-            a.verify(&t),
-            Err(TokenProblem::Expired { exp: 2000, .. })
-        ));
-    }
-
-    #[test]
-    fn principals_restrict_clients() {
-        let a = identity(Some(
-            parse_principals(r#"[{"clientId": "c", "clientSecret": "s", "tenantId": "t"}]"#)
-                .unwrap(),
-        ));
-        assert_eq!(a.check_client("c", Some("s")).ok(), Some(Some("t".into())));
-        assert!(matches!(
-            a.check_client("c", Some("x")),
-            Err(ClientRejection::InvalidSecret)
-        ));
-        assert!(matches!(
-            a.check_client("d", Some("s")),
-            Err(ClientRejection::UnknownApplication)
-        ));
-        let shown = format!("{:?}", a.directory);
-        assert!(shown.contains("\"c\""), "{shown}");
-        assert!(!shown.contains("\"s\""), "the secret leaked: {shown}");
-    }
-
-    fn app(tenant: &str) -> Subject {
-        Subject::App {
-            client_id: "app".into(),
-            tenant: tenant.into(),
-        }
-    }
-
-    #[test]
-    fn arm_takes_its_audiences_and_this_servers_own() {
-        let a = identity(None);
-        let base = "https://127.0.0.1:8443";
-        for aud in ARM_AUDIENCES.iter().copied().chain([
-            "https://127.0.0.1:8443",
-            "https://127.0.0.1:8443/",
-            "HTTPS://Management.Azure.com/",
-        ]) {
-            let (t, _) = a.access_token(&app(DEFAULT_TENANT_ID), aud);
-            assert!(a.check_access(&t, Audiences::Arm, base).is_ok(), "{aud}");
-        }
-        for aud in [
-            "https://graph.microsoft.com",
-            "https://vault.azure.net",
-            "https://127.0.0.1:9999",
-            "api://whatever",
-        ] {
-            let (t, _) = a.access_token(&app(DEFAULT_TENANT_ID), aud);
-            assert_eq!(
-                a.check_access(&t, Audiences::Arm, base).unwrap_err(),
-                TokenProblem::WrongAudience { aud: aud.into() }
-            );
-        }
-    }
-
-    #[test]
-    fn issuers_and_tenants_are_checked() {
-        let a = identity(Some(
-            parse_principals(r#"[{"clientId": "c", "clientSecret": "s", "tenantId": "t2"}]"#)
-                .unwrap(),
-        ));
-        let base = "https://localhost:8443";
-        let (t, _) = a.access_token(&app("t2"), ARM_AUDIENCE);
-        assert!(
-            a.check_access(&t, Audiences::Arm, base).is_ok(),
-            "a principal's tenant"
-        );
-        let now = chrono::Utc::now().timestamp();
-        let mut c = claims_for(
-            &app(DEFAULT_TENANT_ID),
-            "app-oid",
-            ARM_AUDIENCE,
-            now,
-            now + 600,
-            None,
-        );
-        let check = |c: &Claims| a.check_access(&a.sign(c), Audiences::Arm, base);
-        assert!(check(&c).is_ok());
-        // What versions before wrote: the server's own address, checked against the request's.
-        c.iss = format!("{base}/{DEFAULT_TENANT_ID}/");
-        assert!(check(&c).is_ok());
-        for iss in [
-            format!("https://evil.example/{DEFAULT_TENANT_ID}/"),
-            "https://sts.windows.net/t2/".to_string(),
-            format!("https://sts.windows.net/{DEFAULT_TENANT_ID}"),
-            "x".to_string(),
-        ] {
-            c.iss = iss.clone();
-            assert!(
-                matches!(check(&c), Err(TokenProblem::WrongIssuer { .. })),
-                "{iss}"
-            );
-        }
-        c.iss = "https://sts.windows.net/other/".into();
-        c.tid = "other".into();
-        assert_eq!(
-            check(&c).unwrap_err(),
-            TokenProblem::WrongIssuer {
-                iss: c.iss.clone(),
-                tenant: DEFAULT_TENANT_ID.into()
-            }
-        );
-    }
-
-    #[test]
-    fn a_token_naming_another_key_is_invalid() {
-        let a = identity(None);
-        let now = chrono::Utc::now().timestamp();
-        let c = claims_for(
-            &app(DEFAULT_TENANT_ID),
-            "app-oid",
-            ARM_AUDIENCE,
-            now,
-            now + 600,
-            None,
-        );
-        // Signed with this very key, but naming another key, or none.
-        for kid in [Some("other".to_string()), None] {
-            let mut header = Header::new(Algorithm::ES256);
-            header.kid = kid.clone();
-            let t = jsonwebtoken::encode(&header, &c, &a.encoding).unwrap();
-            assert_eq!(a.verify(&t).unwrap_err(), TokenProblem::Invalid, "{kid:?}");
-        }
-        assert!(a.verify(&a.sign(&c)).is_ok());
-    }
-}
+mod tests;

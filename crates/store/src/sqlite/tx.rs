@@ -9,7 +9,13 @@ use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
 use cerulean_domain::authz::RoleAssignment;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
+pub(super) use rows::{columns, row_to_record};
+use rows::{
+    decode, encode, ref_columns, refs_to_range_sql, refs_to_sql, row_to_secret, to_ref, to_run,
+};
 use rusqlite::{params, OptionalExtension};
+
+mod rows;
 
 pub(super) struct SqliteTx<'c> {
     pub(super) conn: &'c Conn,
@@ -19,115 +25,12 @@ pub(super) struct SqliteTx<'c> {
     pub(super) written: super::cache::Set<String>,
 }
 
-// The statements are literals (`concat!`), not `format!`ed per call: a statement is looked up
-// in the connection's cache by its text, and building that text allocated on every execution.
-macro_rules! columns {
-    () => {
-        "key, id, kind, subscription, group_key, location, body, etag"
-    };
-}
-pub(super) use columns;
-
-pub(super) fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
-    Ok(Record {
-        key: r.get(0)?,
-        id: r.get(1)?,
-        kind: r.get(2)?,
-        subscription: r.get(3)?,
-        group_key: r.get(4)?,
-        location: r.get(5)?,
-        body: r.get(6)?,
-        etag: r.get(7)?,
-    })
-}
-
-fn to_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ref> {
-    let text = r.get_ref(3)?.as_str()?;
-    let kind = RefKind::parse(text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            3,
-            rusqlite::types::Type::Text,
-            format!("unknown reference kind {text}").into(),
-        )
-    })?;
-    Ok(Ref {
-        from_key: r.get(0)?,
-        from_id: r.get(1)?,
-        to_key: r.get(2)?,
-        kind,
-        owner_key: r.get(4)?,
-    })
-}
-
-macro_rules! ref_columns {
-    () => {
-        "from_key, from_id, to_key, kind, owner_key"
-    };
-}
-
-/// A query on `refs` with the kind written into the SQL as a literal (one of
-/// [`RefKind::as_str`], never caller input; `refs_queries_name_their_kind` checks the
-/// spellings). Bound as a parameter, the kind made SQLite re-prepare the statement on every
-/// execution: whether the partial index `refs_exclusive` (`WHERE kind IN (...)`) applies
-/// depends on its value, so the plan was tied to it.
-macro_rules! refs_sql {
-    ($kind:expr, $condition:literal, $order:literal) => {{
-        macro_rules! with_kind {
-            ($k:literal) => {
-                concat!(
-                    "SELECT ",
-                    ref_columns!(),
-                    " FROM refs WHERE ",
-                    $condition,
-                    " AND kind = '",
-                    $k,
-                    "' ORDER BY ",
-                    $order
-                )
-            };
-        }
-        match $kind {
-            RefKind::PublicIp => with_kind!("publicip"),
-            RefKind::BackendPool => with_kind!("pool"),
-            RefKind::Attachment => with_kind!("attachment"),
-            RefKind::AvailabilitySet => with_kind!("availabilityset"),
-            RefKind::Linked => with_kind!("linked"),
-        }
-    }};
-}
-
-fn refs_to_sql(kind: RefKind) -> &'static str {
-    refs_sql!(kind, "to_key = ?1", "from_key")
-}
-
-fn refs_to_range_sql(kind: RefKind) -> &'static str {
-    refs_sql!(kind, "to_key >= ?1 AND to_key <= ?2", "to_key, from_key")
-}
-
 /// Milliseconds since the epoch by SQLite's clock: leases are compared with the database's
 /// time, never a server's (`julianday` keeps milliseconds; `unixepoch('subsec')` needs 3.42).
 macro_rules! now_ms {
     () => {
         "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)"
     };
-}
-
-fn to_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
-    Ok(Run {
-        key: r.get(0)?,
-        owner: r.get(1)?,
-        token: r.get(2)?,
-        owner_alive: r.get(3)?,
-        cancel_requested: r.get(4)?,
-    })
-}
-
-fn decode<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn encode<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("domain values always serialize")
 }
 
 impl SqliteTx<'_> {
@@ -793,13 +696,6 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
-fn row_to_secret(r: &rusqlite::Row<'_>) -> rusqlite::Result<Secret> {
-    Ok(Secret {
-        value: r.get(0)?,
-        forget_after_ms: r.get(1)?,
-    })
-}
-
 fn write_mark(conn: &Conn, subnet: &str, mark: u128) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO ip_marks (subnet_key, mark_hex) VALUES (?1, ?2)
@@ -818,25 +714,4 @@ pub(super) fn write_marks(conn: &Conn, cache: &mut WriterCache) -> Result<(), St
         write_mark(conn, &subnet, mark)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refs_queries_name_their_kind() {
-        for kind in [
-            RefKind::PublicIp,
-            RefKind::BackendPool,
-            RefKind::Attachment,
-            RefKind::AvailabilitySet,
-            RefKind::Linked,
-        ] {
-            let literal = format!("AND kind = '{}' ORDER BY", kind.as_str());
-            for sql in [refs_to_sql(kind), refs_to_range_sql(kind)] {
-                assert!(sql.contains(&literal), "{sql}");
-            }
-        }
-    }
 }

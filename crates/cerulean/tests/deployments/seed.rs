@@ -1,0 +1,340 @@
+//! The seed's scenarios written as templates (examples/templates), and their failures with
+//! the inner resource's own error: a VM with two NICs, three IP configurations, copy loops,
+//! too many NICs for the size, a NIC of another VM.
+
+use super::*;
+
+// ---------------------------------------------------------------- seed scenarios
+
+#[tokio::test]
+async fn a_vm_with_two_nics_in_two_subnets() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let (status, d) = deploy(
+        &s,
+        "rg",
+        "twonics",
+        template("vm-two-nics.json"),
+        params(&[("adminPassword", json!("S3cret-Passw0rd!"))]),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let p = &d["properties"];
+    assert_eq!(p["provisioningState"], "Succeeded");
+    assert_eq!(p["mode"], "Incremental");
+    assert_eq!(d["type"], "Microsoft.Resources/deployments");
+    // Secure parameters are never echoed; the others are.
+    assert_eq!(
+        p["parameters"]["adminPassword"],
+        json!({"type": "SecureString"})
+    );
+    assert_eq!(
+        p["parameters"]["vmSize"],
+        json!({"type": "String", "value": "Standard_DS3_v2"})
+    );
+    assert!(!d.to_string().contains("S3cret-Passw0rd!"));
+    assert_eq!(
+        p["outputs"]["primaryPrivateIp"],
+        json!({"type": "String", "value": "10.0.1.4"})
+    );
+    assert_eq!(p["outputs"]["secondaryPrivateIp"]["value"], "10.0.2.4");
+    assert_eq!(p["outputResources"].as_array().unwrap().len(), 4);
+
+    let vm = get_ok(&s, &res("rg", "Microsoft.Compute/virtualMachines", "vm1")).await;
+    let nics = vm["properties"]["networkProfile"]["networkInterfaces"]
+        .as_array()
+        .unwrap();
+    assert_eq!(nics.len(), 2);
+    assert!(nics[0]["id"].as_str().unwrap().ends_with("/vm1-nic1"));
+    assert_eq!(nics[0]["properties"]["primary"], true);
+    assert_eq!(nics[1]["properties"]["primary"], false);
+    let nic2 = get_ok(
+        &s,
+        &res("rg", "Microsoft.Network/networkInterfaces", "vm1-nic2"),
+    )
+    .await;
+    assert!(nic2["properties"]["virtualMachine"]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with("/vm1"));
+    assert_eq!(nic2["properties"]["primary"], false);
+
+    // One Create operation per resource, in dependency order, all Succeeded.
+    let ops = operations(&s, "rg", "twonics").await;
+    let targets: Vec<&str> = ops
+        .iter()
+        .map(|o| {
+            o["properties"]["targetResource"]["resourceName"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(targets, ["vm1-vnet", "vm1-nic1", "vm1-nic2", "vm1"]);
+    for o in &ops {
+        assert_eq!(o["properties"]["provisioningOperation"], "Create");
+        assert_eq!(o["properties"]["provisioningState"], "Succeeded");
+        assert_eq!(o["properties"]["statusCode"], "Created");
+    }
+    let one = &ops[3];
+    let (st, got) = s
+        .get(&format!("{}?{RAPI}", one["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{got}");
+    assert_eq!(
+        got["properties"]["targetResource"]["resourceType"],
+        "Microsoft.Compute/virtualMachines"
+    );
+
+    // Redeploying the same template changes nothing and succeeds again (PUTs are idempotent).
+    let (status, _) = deploy(
+        &s,
+        "rg",
+        "twonics",
+        template("vm-two-nics.json"),
+        params(&[("adminPassword", json!("S3cret-Passw0rd!"))]),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+}
+
+#[tokio::test]
+async fn a_nic_with_three_ip_configurations_two_with_public_ips() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let (status, d) = deploy(
+        &s,
+        "rg",
+        "threeips",
+        template("nic-three-ipconfigs.json"),
+        json!({}),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let nic = get_ok(
+        &s,
+        &res("rg", "Microsoft.Network/networkInterfaces", "myNic"),
+    )
+    .await;
+    let configs = nic["properties"]["ipConfigurations"].as_array().unwrap();
+    assert_eq!(configs.len(), 3);
+    let addrs: Vec<&str> = configs
+        .iter()
+        .map(|c| c["properties"]["privateIPAddress"].as_str().unwrap())
+        .collect();
+    assert_eq!(addrs, ["10.0.0.4", "10.0.0.5", "10.0.0.6"]);
+    assert!(configs[0]["properties"]["publicIPAddress"]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with("/myPublicIP1"));
+    assert!(configs[1]["properties"]["publicIPAddress"]["id"]
+        .as_str()
+        .unwrap()
+        .ends_with("/myPublicIP2"));
+    assert!(configs[2]["properties"].get("publicIPAddress").is_none());
+    // The outputs read the static public addresses that were allocated.
+    let outs = d["properties"]["outputs"]["publicIps"]["value"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(outs.len(), 2);
+    for (i, ip) in outs.iter().enumerate() {
+        let pip = get_ok(
+            &s,
+            &res(
+                "rg",
+                "Microsoft.Network/publicIPAddresses",
+                &format!("myPublicIP{}", i + 1),
+            ),
+        )
+        .await;
+        assert_eq!(&pip["properties"]["ipAddress"], ip);
+    }
+}
+
+#[tokio::test]
+async fn a_copy_loop_creates_n_nics() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let (status, d) = deploy(
+        &s,
+        "rg",
+        "loop",
+        template("nics-copy.json"),
+        params(&[("count", json!(5))]),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    assert_eq!(
+        d["properties"]["outputs"]["nicNames"]["value"],
+        json!(["nic-0", "nic-1", "nic-2", "nic-3", "nic-4"])
+    );
+    let mut addrs = Vec::new();
+    for i in 0..5 {
+        let nic = get_ok(
+            &s,
+            &res(
+                "rg",
+                "Microsoft.Network/networkInterfaces",
+                &format!("nic-{i}"),
+            ),
+        )
+        .await;
+        addrs.push(
+            nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(
+        addrs,
+        ["10.1.0.4", "10.1.0.5", "10.1.0.6", "10.1.0.7", "10.1.0.8"]
+    );
+    // Parameter limits are checked before anything is created.
+    let (st, hdrs, body) = s
+        .call(
+            Method::PUT,
+            &format!("{}?{RAPI}", deployment_path("rg", "loop2")),
+            Some(json!({"properties": {"template": template("nics-copy.json"), "parameters": params(&[("count", json!(51))]), "mode": "Incremental"}})),
+        )
+        .await;
+    assert_error(st, &body, 400, "InvalidTemplate");
+    assert!(hdrs.get("azure-asyncoperation").is_none());
+}
+
+#[tokio::test]
+async fn too_many_nics_for_the_size_fails_with_the_inner_error() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let (status, d) = deploy(
+        &s,
+        "rg",
+        "small",
+        template("too-many-nics.json"),
+        params(&[("adminPassword", json!("S3cret-Passw0rd!"))]),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Failed", "{status}");
+    assert_eq!(status["error"]["code"], "DeploymentFailed");
+    let p = &d["properties"];
+    assert_eq!(p["provisioningState"], "Failed");
+    assert_eq!(p["error"]["code"], "DeploymentFailed");
+    let inner = &p["error"]["details"][0];
+    assert_eq!(inner["code"], "NetworkInterfaceCountExceeded", "{inner}");
+    assert_eq!(
+        inner["message"],
+        "The number of network interfaces for virtual machine smallVm exceeds the maximum allowed for the virtual machine size Standard_B1s. The number of network interfaces is 3 and the maximum allowed is 2."
+    );
+    // What was created before the failure stays; the VM does not exist.
+    get_ok(
+        &s,
+        &res("rg", "Microsoft.Network/networkInterfaces", "small-nic2"),
+    )
+    .await;
+    let (st, body) = s
+        .get(&format!(
+            "{}?{API}",
+            res("rg", "Microsoft.Compute/virtualMachines", "smallVm")
+        ))
+        .await;
+    assert_error(st, &body, 404, "ResourceNotFound");
+    let ops = operations(&s, "rg", "small").await;
+    let failed: Vec<&Value> = ops
+        .iter()
+        .filter(|o| o["properties"]["provisioningState"] == "Failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["properties"]["statusCode"], "BadRequest");
+    assert_eq!(
+        failed[0]["properties"]["statusMessage"]["error"]["code"],
+        "NetworkInterfaceCountExceeded"
+    );
+
+    // With a size that allows three, the same template succeeds.
+    let (status, _) = deploy(
+        &s,
+        "rg",
+        "small",
+        template("too-many-nics.json"),
+        params(&[
+            ("adminPassword", json!("x-Passw0rd!")),
+            ("vmSize", json!("Standard_DS3_v2")),
+        ]),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+}
+
+#[tokio::test]
+async fn a_nic_of_another_vm_fails_with_nic_in_use_and_stops_dependants_only() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let (status, _) = deploy(
+        &s,
+        "rg",
+        "first",
+        template("vm-two-nics.json"),
+        params(&[("adminPassword", json!("S3cret-Passw0rd!"))]),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded");
+    let nic1 = res("rg", "Microsoft.Network/networkInterfaces", "vm1-nic1");
+    let tpl = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.Compute/virtualMachines", "apiVersion": "2024-11-01", "name": "thief",
+                "location": LOC,
+                "properties": {
+                    "hardwareProfile": {"vmSize": "Standard_B1s"},
+                    "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2", "version": "latest"}},
+                    "osProfile": {"computerName": "thief", "adminUsername": "u", "adminPassword": "S3cret-Passw0rd!"},
+                    "networkProfile": {"networkInterfaces": [{"id": nic1}]}
+                }
+            },
+            {
+                "type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-07-01", "name": "after-thief",
+                "location": LOC, "dependsOn": ["thief"], "properties": {}
+            },
+            {
+                "type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-07-01", "name": "independent",
+                "location": LOC, "properties": {}
+            }
+        ]
+    });
+    let (status, d) = deploy(&s, "rg", "second", tpl, json!({}), "Incremental").await;
+    assert_eq!(status["status"], "Failed");
+    assert_eq!(d["properties"]["error"]["details"][0]["code"], "NicInUse");
+    // The dependant was never tried; the independent resource was created.
+    let (st, _) = s
+        .get(&format!(
+            "{}?{API}",
+            res("rg", "Microsoft.Network/publicIPAddresses", "after-thief")
+        ))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    get_ok(
+        &s,
+        &res("rg", "Microsoft.Network/publicIPAddresses", "independent"),
+    )
+    .await;
+    let names: Vec<String> = operations(&s, "rg", "second")
+        .await
+        .iter()
+        .map(|o| {
+            o["properties"]["targetResource"]["resourceName"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names, ["thief", "independent"]);
+}

@@ -1,0 +1,181 @@
+//! A NIC's links to other resources: public IP addresses and load balancer backend pools.
+
+use super::*;
+
+// ---- public IP addresses ----
+
+#[test]
+fn a_public_ip_used_by_another_configuration_is_refused() {
+    let e = plan(vec![with_pip(cfg("ip1", &subnet("v1", "a")), &pip("busy"))]).unwrap_err();
+    assert_eq!(e.code(), "PublicIPAddressInUse");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Resource {} is referencing public IP address {} that is already allocated to resource {OTHER}.",
+            cfg_id("ip1"),
+            pip("busy")
+        )
+    );
+}
+
+#[test]
+fn a_public_ip_cannot_serve_two_configurations_of_one_nic() {
+    let e = plan(vec![
+        primary(with_pip(cfg("ip1", &subnet("v1", "a")), &pip("pip4"))),
+        with_pip(cfg("ip2", &subnet("v1", "a")), &pip("pip4")),
+    ])
+    .unwrap_err();
+    assert_eq!(e.code(), "PublicIPAddressInUse");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Resource {} is referencing public IP address {} that is already allocated to resource {}.",
+            cfg_id("ip2"),
+            pip("pip4"),
+            cfg_id("ip1")
+        )
+    );
+}
+
+#[test]
+fn a_public_ip_moves_between_configurations_of_one_nic_in_one_put() {
+    let mut c = ctx();
+    c.public_ips.get_mut(&key(&pip("pip4"))).unwrap().used_by = Some(cfg_id("ip1"));
+    let p = plan_put(
+        &nic_id(),
+        None,
+        spec(vec![
+            primary(cfg("ip1", &subnet("v1", "a"))),
+            with_pip(cfg("ip2", &subnet("v1", "a")), &pip("pip4")),
+        ]),
+        &c,
+        "g",
+        "e",
+    )
+    .unwrap();
+    let holder: Vec<_> = p
+        .nic
+        .ip_configurations
+        .iter()
+        .filter(|c| c.public_ip.is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(holder, ["ip2"]);
+    // Both keeping it is still refused, naming the one that claimed it first.
+    let e = plan_put(
+        &nic_id(),
+        None,
+        spec(vec![
+            primary(with_pip(cfg("ip2", &subnet("v1", "a")), &pip("pip4"))),
+            with_pip(cfg("ip1", &subnet("v1", "a")), &pip("pip4")),
+        ]),
+        &c,
+        "g",
+        "e",
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "PublicIPAddressInUse");
+    assert!(e
+        .to_string()
+        .ends_with(&format!("allocated to resource {}.", cfg_id("ip2"))));
+}
+
+#[test]
+fn a_configuration_keeps_the_public_ip_it_already_uses() {
+    let mut c = ctx();
+    c.public_ips.get_mut(&key(&pip("pip4"))).unwrap().used_by = Some(cfg_id("IPCONFIG1"));
+    let p = plan_with(
+        &c,
+        None,
+        vec![with_pip(cfg("ipconfig1", &subnet("v1", "a")), &pip("pip4"))],
+    )
+    .unwrap();
+    assert_eq!(p.nic.ip_configurations[0].public_ip, Some(pip("pip4")));
+}
+
+#[test]
+fn a_public_ip_of_the_other_version_is_refused() {
+    let e = plan(vec![with_pip(cfg("ip1", &subnet("v1", "a")), &pip("pip6"))]).unwrap_err();
+    assert_eq!(e.code(), "IpVersionMismatch");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "IP configuration {} and public IP address {} must have the same IP version.",
+            cfg_id("ip1"),
+            pip("pip6")
+        )
+    );
+    // An IPv6 configuration may have the IPv6 one.
+    let p = plan(vec![
+        primary(cfg("ip1", &subnet("v1", "a"))),
+        with_pip(v6(cfg("ip2", &subnet("v1", "a"))), &pip("pip6")),
+    ])
+    .unwrap();
+    assert_eq!(p.nic.ip_configurations[1].public_ip, Some(pip("pip6")));
+}
+
+#[test]
+fn a_public_ip_that_does_not_exist_or_is_elsewhere_is_an_invalid_reference() {
+    for name in ["nosuch", "west"] {
+        let e = plan(vec![with_pip(cfg("ip1", &subnet("v1", "a")), &pip(name))]).unwrap_err();
+        assert_eq!(e.code(), "InvalidResourceReference", "{name}");
+        assert_eq!(e.details()[0].code, "NotFound");
+    }
+}
+
+// ---- backend pools ----
+
+#[test]
+fn any_configuration_primary_or_secondary_may_join_a_backend_pool() {
+    // Seed: "You can add any IP address for any IP configuration of any primary or
+    // secondary network interface to an Azure Load Balancer back-end pool."
+    let mut first = primary(cfg("ip1", &subnet("v1", "a")));
+    first.pools = vec![
+        ResourceId::parse(&pool("lbfree", "pool")).unwrap(),
+        ResourceId::parse(&pool("lbv1", "pool")).unwrap(),
+    ];
+    let mut second = cfg("ip2", &subnet("v1", "b"));
+    second.pools = vec![
+        ResourceId::parse(&pool("lbv1", "pool")).unwrap(),
+        ResourceId::parse(&pool("LBV1", "POOL")).unwrap(),
+    ];
+    let p = plan(vec![first, second]).unwrap();
+    assert_eq!(
+        p.nic.ip_configurations[0].pools,
+        vec![pool("lbfree", "pool"), pool("lbv1", "pool")]
+    );
+    // A pool named twice is joined once.
+    assert_eq!(p.nic.ip_configurations[1].pools, vec![pool("lbv1", "pool")]);
+}
+
+#[test]
+fn a_pool_whose_load_balancer_is_tied_to_another_network_is_refused() {
+    let mut c = cfg("ip1", &subnet("v1", "a"));
+    c.pools = vec![ResourceId::parse(&pool("lbv2", "pool")).unwrap()];
+    let e = plan(vec![c]).unwrap_err();
+    assert_eq!(e.code(), "BackendAddressPoolInDifferentVnet");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "IP configuration {} cannot join backend address pool {}: its load balancer is tied to another virtual network.",
+            cfg_id("ip1"),
+            pool("lbv2", "pool")
+        )
+    );
+}
+
+#[test]
+fn a_pool_that_does_not_exist_is_an_invalid_reference() {
+    let mut c = cfg("ip1", &subnet("v1", "a"));
+    c.pools = vec![ResourceId::parse(&pool("lbv1", "nosuch")).unwrap()];
+    let e = plan(vec![c]).unwrap_err();
+    assert_eq!(e.code(), "InvalidResourceReference");
+    assert!(
+        e.to_string().starts_with(&format!(
+            "Resource {} referenced by resource {}",
+            pool("lbv1", "nosuch"),
+            cfg_id("ip1")
+        )),
+        "{e}"
+    );
+}
