@@ -8,6 +8,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 mod arm;
+mod scenarios;
 mod server;
 
 use arm::API;
@@ -106,19 +107,11 @@ pub async fn scenarios(
 ) -> Result<u64, String> {
     let h = &c.http;
     let pid = c.pid();
-    let s = &cfg.sizes;
-    let cap = cfg.cap;
-    let mut rec = Recorder {
-        out,
-        target: mode.label().to_string(),
-        verbose: true,
-    };
-    let mut stored: u64 = 0;
 
     // Warm the connection pool.
     {
         let h2 = h.clone();
-        round(pid, 32, 64, cap, move |_| {
+        round(pid, 32, 64, cfg.cap, move |_| {
             let h = h2.clone();
             async move { h.ok_raw(Method::GET, "/health", None).await.map(|_| ()) }
         })
@@ -133,346 +126,51 @@ pub async fn scenarios(
         &[("create", "10.1.0.0/16"), ("misc", "10.2.0.0/16")],
     )
     .await?;
-    let create_subnet = subnet_id("bench", "vnet", "create");
-    let misc_subnet = subnet_id("bench", "vnet", "misc");
 
+    let mut run = scenarios::Run {
+        cfg,
+        h,
+        pid,
+        rec: Recorder {
+            out,
+            target: mode.label().to_string(),
+            verbose: true,
+        },
+        stored: 0,
+    };
+    // A failure of one of these is reported, and the run goes on with the next.
+    let mut report = |what: &str, result: Result<(), String>| {
+        if let Err(e) = result {
+            eprintln!("  FAILED {what}: {e}");
+            failed.push(format!("{} / {what}: {e}", mode.label()));
+        }
+    };
     if cfg.wants("create") {
-        if let Err(e) = async {
-            // ---- NIC create (dynamic IP)
-            for &clients in &cfg.clients {
-                let total = if clients == 1 { s.create_1 } else { s.create_n };
-                let mut rounds = Vec::new();
-                for r in 0..cfg.rounds {
-                    let body = serde_json::to_vec(&nic_body(&create_subnet)).expect("json");
-                    let h2 = h.clone();
-                    rounds.push(
-                        round(pid, clients, total, cap, move |op: Op| {
-                            let (h, body) = (h2.clone(), body.clone());
-                            let path = at(&net_id(
-                                "bench",
-                                "networkInterfaces",
-                                &format!("c{clients}r{r}n{}", op.index),
-                            ));
-                            async move {
-                                let (st, _, _) = h.ok_bytes(Method::PUT, &path, Some(body)).await?;
-                                if st != 201 {
-                                    return Err(format!("PUT {path}: {st}, expected 201"));
-                                }
-                                Ok(())
-                            }
-                        })
-                        .await?,
-                    );
-                }
-                stored += rounds.iter().map(|r| r.ops).sum::<u64>();
-                rec.push("NIC create (dynamic IP)", clients, rounds, "");
-            }
-
-            Ok::<(), String>(())
-        }
-        .await
-        {
-            eprintln!("  FAILED NIC create: {e}");
-            failed.push(format!("{} / NIC create: {e}", mode.label()));
-        }
+        report("NIC create", scenarios::nic_create(&mut run).await);
     }
-
     if cfg.wants("get") {
-        if let Err(e) = async {
-            // ---- NIC GET by id
-            let get_pool = 100u64;
-            fill(h, pid, "bench", &misc_subnet, "g", 0, get_pool).await?;
-            stored += get_pool;
-            for &clients in &cfg.clients {
-                let total = if clients == 1 { s.get_1 } else { s.get_n };
-                let mut rounds = Vec::new();
-                for _ in 0..cfg.rounds {
-                    let h2 = h.clone();
-                    rounds.push(
-                        round(pid, clients, total, cap, move |op: Op| {
-                            let h = h2.clone();
-                            let path = at(&net_id(
-                                "bench",
-                                "networkInterfaces",
-                                &format!("g{}", op.index % get_pool),
-                            ));
-                            async move { h.ok_raw(Method::GET, &path, None).await.map(|_| ()) }
-                        })
-                        .await?,
-                    );
-                }
-                rec.push("NIC GET by id", clients, rounds, "");
-            }
-
-            Ok::<(), String>(())
-        }
-        .await
-        {
-            eprintln!("  FAILED NIC GET: {e}");
-            failed.push(format!("{} / NIC GET: {e}", mode.label()));
-        }
+        report("NIC GET", scenarios::nic_get(&mut run).await);
     }
-
     if cfg.wants("vm") {
-        if let Err(e) = async {
-            // ---- VM NIC add + remove on a deallocated VM (az vm nic add / remove)
-            let max_clients = cfg.clients.iter().copied().max().unwrap_or(1);
-            for i in 0..max_clients {
-                let a = format!("cyc{i}a");
-                let b = format!("cyc{i}b");
-                put_nic(h, "bench", &a, &misc_subnet).await?;
-                put_nic(h, "bench", &b, &misc_subnet).await?;
-                stored += 2;
-                let vm = vm_id("bench", &format!("cyc{i}"));
-                let a_id = net_id("bench", "networkInterfaces", &a);
-                h.ok(Method::PUT, &at(&vm), Some(&vm_body(&[(&a_id, true)])))
-                    .await?;
-                h.ok_lro(Method::POST, &at(&format!("{vm}/deallocate")), None)
-                    .await?;
-            }
-            for &clients in &cfg.clients {
-                let total = if clients == 1 { s.vm_1 } else { s.vm_n };
-                let mut rounds = Vec::new();
-                for _ in 0..cfg.rounds {
-                    let h2 = h.clone();
-                    rounds.push(
-                        round(pid, clients, total, cap, move |op: Op| {
-                            let h = h2.clone();
-                            async move { vm_nic_cycle(&h, op.client).await }
-                        })
-                        .await?,
-                    );
-                }
-                rec.push(
-                    "VM NIC add+remove (6 requests)",
-                    clients,
-                    rounds,
-                    "one op = GET VM, GET NIC, PUT VM (+NIC), GET VM, GET NIC, PUT VM (-NIC)",
-                );
-            }
-
-            Ok::<(), String>(())
-        }
-        .await
-        {
-            eprintln!("  FAILED VM NIC add+remove: {e}");
-            failed.push(format!("{} / VM NIC add+remove: {e}", mode.label()));
-        }
-    }
-
-    if cfg.wants("ipcfg") {
-        if let Err(e) = async {
-            // ---- IP configuration added to a NIC (GET NIC, PUT with one more configuration)
-            const ADDS_PER_NIC: u64 = 10;
-            for &clients in &cfg.clients {
-                let total = if clients == 1 { s.ipcfg_1 } else { s.ipcfg_n };
-                let per_client = total.div_ceil(clients as u64);
-                let nics_per_client = per_client.div_ceil(ADDS_PER_NIC);
-                let mut rounds = Vec::new();
-                for r in 0..cfg.rounds {
-                    let prefix = format!("ipc{clients}r{r}n");
-                    fill(
-                        h,
-                        pid,
-                        "bench",
-                        &misc_subnet,
-                        &prefix,
-                        0,
-                        clients as u64 * nics_per_client,
-                    )
-                    .await?;
-                    stored += clients as u64 * nics_per_client;
-                    let h2 = h.clone();
-                    let subnet = misc_subnet.clone();
-                    rounds.push(
-                        round(pid, clients, total, cap, move |op: Op| {
-                            let h = h2.clone();
-                            // Clients run unequal shares: a fast one wraps around its own NICs.
-                            let nic = op.client as u64 * nics_per_client
-                                + (op.local / ADDS_PER_NIC) % nics_per_client;
-                            let path = at(&net_id(
-                                "bench",
-                                "networkInterfaces",
-                                &format!("{prefix}{nic}"),
-                            ));
-                            let config = format!("extra{}", op.local);
-                            let subnet = subnet.clone();
-                            async move {
-                                let mut body = h.ok(Method::GET, &path, None).await?;
-                                let configs = body["properties"]["ipConfigurations"]
-                                    .as_array_mut()
-                                    .ok_or("NIC without ipConfigurations")?;
-                                configs.push(
-                                json!({"name": config, "properties": {"subnet": {"id": subnet}}}),
-                            );
-                                h.ok(Method::PUT, &path, Some(&body)).await.map(|_| ())
-                            }
-                        })
-                        .await?,
-                    );
-                }
-                rec.push(
-                    "IP config add (GET+PUT NIC)",
-                    clients,
-                    rounds,
-                    "NICs grow from 1 to about 11 configurations",
-                );
-            }
-
-            Ok::<(), String>(())
-        }
-        .await
-        {
-            eprintln!("  FAILED IP config add: {e}");
-            failed.push(format!("{} / IP config add: {e}", mode.label()));
-        }
-    }
-
-    if cfg.wants("seed") {
-        if let Err(e) = async {
-    // ---- Seed scenario end to end
-    for &clients in &cfg.clients {
-        let total = if clients == 1 { s.seed_1 } else { s.seed_n };
-        let mut rounds = Vec::new();
-        for r in 0..cfg.rounds {
-            let h2 = h.clone();
-            rounds.push(
-                round(pid, clients, total, cap, move |op: Op| {
-                    let h = h2.clone();
-                    let rg = format!("seed-c{clients}-r{r}-{}", op.index);
-                    async move { seed(&h, &rg).await }
-                })
-                .await?,
-            );
-        }
-        rec.push(
-            "seed scenario end to end",
-            clients,
-            rounds,
-            "RG, VNet (2 subnets), 3 NICs, VM (2 NICs), deallocate, add NIC, remove primary, start, delete VM, delete RG",
+        report(
+            "VM NIC add+remove",
+            scenarios::vm_nic_add_remove(&mut run).await,
         );
     }
-
-        Ok::<(), String>(())
+    if cfg.wants("ipcfg") {
+        report("IP config add", scenarios::ip_config_add(&mut run).await);
     }
-    .await
-    {
-        eprintln!("  FAILED seed scenario: {e}");
-        failed.push(format!("{} / seed scenario: {e}", mode.label()));
+    if cfg.wants("seed") {
+        report("seed scenario", scenarios::seed_scenario(&mut run).await);
     }
-    }
-
-    // ---- NIC create latency as one /16 fills, and in an empty /16 beside it at the end:
-    // the two last points are measured on the same database at the same moment, so their
-    // ratio is the subnet's fullness alone, without the database's growth.
+    // These two fill groups of their own; a failure ends the run.
     if cfg.wants("ipam") {
-        group(h, "bench-ipam").await?;
-        vnet(
-            h,
-            "bench-ipam",
-            "10.0.0.0/15",
-            &[("s", "10.0.0.0/16"), ("e", "10.1.0.0/16")],
-        )
-        .await?;
-        let ipam_subnet = subnet_id("bench-ipam", "vnet", "s");
-        let mut in_use: u64 = 0;
-        let mut created_beside: u64 = 0;
-        let points = s
-            .fill_levels
-            .iter()
-            .map(|&level| (Some(level), "s", "f"))
-            .chain(std::iter::once((None, "e", "e")));
-        for (level, subnet_name, prefix) in points {
-            if let Some(level) = level.filter(|&l| l > in_use) {
-                fill(
-                    h,
-                    pid,
-                    "bench-ipam",
-                    &ipam_subnet,
-                    "f",
-                    in_use,
-                    level - in_use,
-                )
-                .await?;
-                in_use = level;
-            }
-            let subnet = subnet_id("bench-ipam", "vnet", subnet_name);
-            // The NICs this point creates are numbered on from what its subnet holds.
-            let created = if level.is_some() {
-                &mut in_use
-            } else {
-                &mut created_beside
-            };
-            let mut rounds = Vec::new();
-            for _ in 0..cfg.rounds {
-                let body = serde_json::to_vec(&nic_body(&subnet)).expect("json");
-                let h2 = h.clone();
-                let base = *created;
-                let r = round(pid, 1, s.ipam_ops, cap, move |op: Op| {
-                    let (h, body) = (h2.clone(), body.clone());
-                    let path = at(&net_id(
-                        "bench-ipam",
-                        "networkInterfaces",
-                        &format!("{prefix}{}", base + op.index),
-                    ));
-                    async move { h.ok_bytes(Method::PUT, &path, Some(body)).await.map(|_| ()) }
-                })
-                .await?;
-                *created += r.ops;
-                rounds.push(r);
-            }
-            let scenario = match level {
-                Some(level) => format!("NIC create, /16 at {} in use", crate::human(level)),
-                None => format!(
-                    "{EMPTY_BESIDE} ({} in use beside it)",
-                    crate::human(*s.fill_levels.last().unwrap_or(&0))
-                ),
-            };
-            rec.push(&scenario, 1, rounds, "");
-        }
-        stored += in_use + created_beside;
+        scenarios::ipam_fill_levels(&mut run).await?;
     }
-
-    // ---- List all NICs of a group (every page)
     if cfg.wants("list") {
-        group(h, "bench-list").await?;
-        vnet(h, "bench-list", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
-        let list_subnet = subnet_id("bench-list", "vnet", "s");
-        let mut listed: u64 = 0;
-        for &size in &s.list_sizes {
-            fill(
-                h,
-                pid,
-                "bench-list",
-                &list_subnet,
-                "l",
-                listed,
-                size - listed.min(size),
-            )
-            .await?;
-            listed = listed.max(size);
-            let lists = (s.list_items_per_round / size).clamp(1, 10);
-            let mut rounds = Vec::new();
-            for _ in 0..cfg.rounds {
-                let h2 = h.clone();
-                rounds.push(
-                    round(pid, 1, lists, cap, move |_| {
-                        let h = h2.clone();
-                        async move { list_all(&h, size).await }
-                    })
-                    .await?,
-                );
-            }
-            rec.push(
-                &format!("list NICs of a group, {}", crate::human(size)),
-                1,
-                rounds,
-                "one op = all pages",
-            );
-        }
-        stored += listed;
+        scenarios::list_sizes(&mut run).await?;
     }
-    Ok(stored)
+    Ok(run.stored)
 }
 
 /// What the load generator reads of a list page: the items are checked as JSON and counted,
