@@ -317,8 +317,7 @@ pub(super) async fn ipam_fill_levels(run: &mut Run<'_>) -> Result<(), String> {
 
 /// The group's whole NIC list (every page) at each list size, one client.
 pub(super) async fn list_sizes(run: &mut Run<'_>) -> Result<(), String> {
-    let (cfg, h, pid) = (run.cfg, run.h, run.pid);
-    let (s, cap) = (&cfg.sizes, cfg.cap);
+    let (h, pid, s) = (run.h, run.pid, &run.cfg.sizes);
     group(h, "bench-list").await?;
     vnet(h, "bench-list", "10.0.0.0/16", &[("s", "10.0.0.0/16")]).await?;
     let list_subnet = subnet_id("bench-list", "vnet", "s");
@@ -336,17 +335,15 @@ pub(super) async fn list_sizes(run: &mut Run<'_>) -> Result<(), String> {
         .await?;
         listed = listed.max(size);
         let lists = (s.list_items_per_round / size).clamp(1, 10);
-        let mut rounds = Vec::new();
-        for _ in 0..cfg.rounds {
-            let h2 = h.clone();
-            rounds.push(
-                round(pid, 1, lists, cap, move |_| {
-                    let h = h2.clone();
+        let rounds = run
+            .rounds(1, lists, |_| {
+                let h = h.clone();
+                move |_| {
+                    let h = h.clone();
                     async move { list_all(&h, size).await }
-                })
-                .await?,
-            );
-        }
+                }
+            })
+            .await?;
         run.rec.push(
             &format!("list NICs of a group, {}", crate::human(size)),
             1,
