@@ -101,6 +101,12 @@ struct Args {
     /// counts show whether the rate is bound by latency (it grows with connections) or by CPU.
     #[arg(long, default_value_t = 32)]
     wrk_connections: usize,
+    /// Another cerulean binary the `wrk` scenario measures beside `--cerulean`: each round
+    /// runs both after its baseline, in alternating order, and the bench prints each one's
+    /// ratio to that baseline round by round (an A/B test of a change; see
+    /// docs/performance.md).
+    #[arg(long)]
+    compare: Option<PathBuf>,
     /// Replica counts the `replicas` scenario measures.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     replicas: Vec<usize>,
@@ -360,7 +366,12 @@ async fn run(args: Args) -> ExitCode {
                     },
                     rounds: if args.smoke { 1 } else { cfg.rounds },
                 };
-                if let Err(e) = wrk::run(&cfg, &bin, &shape, &mut out).await {
+                // The smoke run compares the binary with itself, so that the A/B path runs in CI.
+                let other = args
+                    .compare
+                    .clone()
+                    .or_else(|| args.smoke.then(|| args.cerulean.clone()));
+                if let Err(e) = wrk::run(&cfg, &bin, &shape, other.as_deref(), &mut out).await {
                     eprintln!("wrk failed: {e}");
                     failed.push(format!("wrk: {e}"));
                 }

@@ -9,6 +9,8 @@
 //! prints wrk's exact counters on one line, which is what this module reads (not wrk's
 //! rounded human-readable summary).
 
+mod compare;
+
 use crate::azure::{self, Mode};
 use crate::load::{self, Measured, Round, Spread};
 use crate::probe::{self, WriteCounts};
@@ -245,20 +247,24 @@ fn measured(
     m
 }
 
-/// The baseline target name of the wrk figures, and cerulean's.
+/// The baseline target name of the wrk figures, cerulean's, and the `--compare` binary's.
 pub const BASELINE: &str = "baseline (wrk)";
 pub const SQLITE: &str = "cerulean sqlite (wrk)";
+pub const COMPARED: &str = "--compare sqlite (wrk)";
 
 /// Rounds alternate between a fresh baseline and a fresh durable-SQLite cerulean (a new data
 /// directory each round), so every round of either starts empty, as the run did.
+/// With `other` (`--compare`), each round runs that binary too, right after the same
+/// baseline, the two in turns first.
 pub async fn run(
     cfg: &Config,
     wrk: &Path,
     shape: &Shape,
+    other: Option<&Path>,
     out: &mut Vec<Measured>,
 ) -> Result<(), String> {
     let dir = azure::temp_dir("wrk")?;
-    let result = rounds(cfg, wrk, shape, &dir, out).await;
+    let result = rounds(cfg, wrk, shape, other, &dir, out).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -267,6 +273,7 @@ async fn rounds(
     cfg: &Config,
     wrk: &Path,
     shape: &Shape,
+    other: Option<&Path>,
     dir: &Path,
     out: &mut Vec<Measured>,
 ) -> Result<(), String> {
@@ -283,7 +290,7 @@ async fn rounds(
     let base_body = serde_json::to_string(&crate::baseline::body(0)).expect("json");
     // Every round's baseline starts empty, so one script (one run of names) serves them all.
     let lua = script("/items/w", "", std::slice::from_ref(&base_body));
-    let (mut base_rounds, mut cer_rounds) = (Vec::new(), Vec::new());
+    let (mut base_rounds, mut cer_rounds, mut other_rounds) = (Vec::new(), Vec::new(), Vec::new());
     for r in 0..shape.rounds {
         // A fresh baseline each round, like cerulean's: one kept across rounds holds every
         // earlier round's items (gigabytes of parsed JSON), and on 2026-12-06 its later
@@ -302,7 +309,29 @@ async fn rounds(
             dir,
         )?);
         drop(baseline);
-        cer_rounds.push(cerulean_round(cfg, wrk, shape, dir, r).await?);
+        let Some(other) = other else {
+            cer_rounds
+                .push(cerulean_round(cfg, (&cfg.cerulean, "cerulean"), wrk, shape, dir, r).await?);
+            continue;
+        };
+        // Whichever runs second meets a warmer (or busier) machine: the order alternates.
+        if r % 2 == 1 {
+            other_rounds.push(cerulean_round(cfg, (other, "compare"), wrk, shape, dir, r).await?);
+        }
+        cer_rounds
+            .push(cerulean_round(cfg, (&cfg.cerulean, "cerulean"), wrk, shape, dir, r).await?);
+        if r % 2 == 0 {
+            other_rounds.push(cerulean_round(cfg, (other, "compare"), wrk, shape, dir, r).await?);
+        }
+    }
+    if let Some(other) = other {
+        compare::print(
+            &cfg.cerulean,
+            other,
+            &base_rounds,
+            &cer_rounds,
+            &other_rounds,
+        );
     }
     out.push(measured(
         BASELINE,
@@ -319,6 +348,15 @@ async fn rounds(
         cer_rounds,
         &disk_note,
     ));
+    if !other_rounds.is_empty() {
+        out.push(measured(
+            COMPARED,
+            "NIC create (dynamic IP)",
+            shape,
+            other_rounds,
+            &disk_note,
+        ));
+    }
     Ok(())
 }
 
@@ -331,18 +369,21 @@ const SUBNETS: [(&str, &str); 4] = [
     ("w3", "10.3.0.0/16"),
 ];
 
+/// `label` names the round's data directory: `cerulean`, or `compare` for `--compare`'s.
 async fn cerulean_round(
     cfg: &Config,
+    (bin, label): (&Path, &str),
     wrk: &Path,
     shape: &Shape,
     dir: &Path,
     r: usize,
 ) -> Result<WrkRound, String> {
-    let data = dir.join(format!("cerulean-{r}"));
+    // A data directory of its own for each binary and round.
+    let data = dir.join(format!("{label}-{r}"));
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     let mut args = azure::serve_args(cfg, Mode::Sqlite, &data, None)?;
     args.push("--http".into());
-    let mut cmd = Command::new(&cfg.cerulean);
+    let mut cmd = Command::new(bin);
     cmd.args(&args).env("CERULEAN_LOG", "warn");
     let started = spawn_printing(cmd, "cerulean")?;
     let h = Http::new(&started.base, None)?;
