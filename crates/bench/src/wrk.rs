@@ -309,19 +309,16 @@ async fn rounds(
             dir,
         )?);
         drop(baseline);
-        let Some(other) = other else {
-            cer_rounds
-                .push(cerulean_round(cfg, (&cfg.cerulean, "cerulean"), wrk, shape, dir, r).await?);
-            continue;
-        };
-        // Whichever runs second meets a warmer (or busier) machine: the order alternates.
-        if r % 2 == 1 {
-            other_rounds.push(cerulean_round(cfg, (other, "compare"), wrk, shape, dir, r).await?);
+        let mut turns = vec![(cfg.cerulean.as_path(), "cerulean", &mut cer_rounds)];
+        if let Some(other) = other {
+            turns.push((other, "compare", &mut other_rounds));
+            // Whichever runs second meets a warmer (or busier) machine: the order alternates.
+            if r % 2 == 1 {
+                turns.reverse();
+            }
         }
-        cer_rounds
-            .push(cerulean_round(cfg, (&cfg.cerulean, "cerulean"), wrk, shape, dir, r).await?);
-        if r % 2 == 0 {
-            other_rounds.push(cerulean_round(cfg, (other, "compare"), wrk, shape, dir, r).await?);
+        for (bin, label, rounds) in turns {
+            rounds.push(cerulean_round(cfg, (bin, label), wrk, shape, dir, r).await?);
         }
     }
     if let Some(other) = other {

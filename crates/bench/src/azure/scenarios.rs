@@ -47,11 +47,7 @@ pub(super) async fn nic_create(run: &mut Run<'_>) -> Result<(), String> {
     let cfg = run.cfg;
     let body = serde_json::to_vec(&nic_body(&subnet_id("bench", "vnet", "create"))).expect("json");
     for &clients in &cfg.clients {
-        let total = if clients == 1 {
-            cfg.sizes.create_1
-        } else {
-            cfg.sizes.create_n
-        };
+        let total = per_clients(clients, cfg.sizes.create_1, cfg.sizes.create_n);
         let rounds = run
             .rounds(clients, total, |r| {
                 let (h, body) = (run.h.clone(), body.clone());
@@ -78,6 +74,15 @@ pub(super) async fn nic_create(run: &mut Run<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// A scenario's operations per round: `one` with a single client, `many` with more.
+fn per_clients(clients: usize, one: u64, many: u64) -> u64 {
+    if clients == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// GET one of 100 NICs by id.
 pub(super) async fn nic_get(run: &mut Run<'_>) -> Result<(), String> {
     const POOL: u64 = 100;
@@ -86,11 +91,7 @@ pub(super) async fn nic_get(run: &mut Run<'_>) -> Result<(), String> {
     fill(run.h, run.pid, "bench", &misc, "g", 0, POOL).await?;
     run.stored += POOL;
     for &clients in &cfg.clients {
-        let total = if clients == 1 {
-            cfg.sizes.get_1
-        } else {
-            cfg.sizes.get_n
-        };
+        let total = per_clients(clients, cfg.sizes.get_1, cfg.sizes.get_n);
         let rounds = run
             .rounds(clients, total, |_| {
                 let h = run.h.clone();
@@ -130,11 +131,7 @@ pub(super) async fn vm_nic_add_remove(run: &mut Run<'_>) -> Result<(), String> {
             .await?;
     }
     for &clients in &cfg.clients {
-        let total = if clients == 1 {
-            cfg.sizes.vm_1
-        } else {
-            cfg.sizes.vm_n
-        };
+        let total = per_clients(clients, cfg.sizes.vm_1, cfg.sizes.vm_n);
         let rounds = run
             .rounds(clients, total, |_| {
                 let h = h.clone();
@@ -160,11 +157,7 @@ pub(super) async fn ip_config_add(run: &mut Run<'_>) -> Result<(), String> {
     let (cfg, h, pid) = (run.cfg, run.h, run.pid);
     let misc = subnet_id("bench", "vnet", "misc");
     for &clients in &cfg.clients {
-        let total = if clients == 1 {
-            cfg.sizes.ipcfg_1
-        } else {
-            cfg.sizes.ipcfg_n
-        };
+        let total = per_clients(clients, cfg.sizes.ipcfg_1, cfg.sizes.ipcfg_n);
         let per_client = total.div_ceil(clients as u64);
         let nics_per_client = per_client.div_ceil(ADDS_PER_NIC);
         let mut rounds = Vec::new();
@@ -216,11 +209,7 @@ pub(super) async fn ip_config_add(run: &mut Run<'_>) -> Result<(), String> {
 pub(super) async fn seed_scenario(run: &mut Run<'_>) -> Result<(), String> {
     let cfg = run.cfg;
     for &clients in &cfg.clients {
-        let total = if clients == 1 {
-            cfg.sizes.seed_1
-        } else {
-            cfg.sizes.seed_n
-        };
+        let total = per_clients(clients, cfg.sizes.seed_1, cfg.sizes.seed_n);
         let rounds = run
             .rounds(clients, total, |r| {
                 let h = run.h.clone();
