@@ -34,9 +34,14 @@ fn principals() -> String {
 }
 
 fn start() -> Server {
+    start_with(&principals())
+}
+
+/// A server with `--auth required --rbac` and these principals (a JSON list).
+fn start_with(principals: &str) -> Server {
     let dir = temp_dir();
     let file = dir.join("principals.json");
-    std::fs::write(&file, principals()).unwrap();
+    std::fs::write(&file, principals).unwrap();
     Server::start_in(
         &dir,
         &[

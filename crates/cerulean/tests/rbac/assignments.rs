@@ -139,24 +139,12 @@ fn rbac_needs_principals_and_tokens() {
 /// `/`; reading `/cerulean/info` needs only a token.
 #[tokio::test]
 async fn reset_needs_an_owner_at_the_root() {
-    let dir = temp_dir();
-    let file = dir.join("principals.json");
     let list = json!([
         {"clientId": "root", "clientSecret": "s", "roles": [{"role": "Owner", "scope": "/"}]},
         {"clientId": "admin", "clientSecret": "s", "roles": [{"role": "Owner", "scope": format!("/subscriptions/{SUB}")}]},
         {"clientId": "uaa", "clientSecret": "s", "roles": [{"role": "User Access Administrator", "scope": "/"}]},
     ]);
-    std::fs::write(&file, list.to_string()).unwrap();
-    let s = Server::start_in(
-        &dir,
-        &[
-            "--auth",
-            "required",
-            "--principals",
-            file.to_str().unwrap(),
-            "--rbac",
-        ],
-    );
+    let s = start_with(&list.to_string());
     let (root, admin, uaa) = (
         who(&s, "root").await,
         who(&s, "admin").await,
