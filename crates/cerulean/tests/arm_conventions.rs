@@ -363,20 +363,17 @@ async fn users_own_certificate() {
     let _ = child.wait();
 }
 
-#[tokio::test]
-async fn json_logs_name_method_path_status_and_time() {
+/// What a server started with `args` (and `--http`) logs on stderr while it answers one
+/// `GET /health` and shuts down on SIGTERM; stderr is a pipe, as in CI or a container.
+async fn logs_of_a_health_request(args: &[&str]) -> String {
     let dir = temp_dir();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cerulean"))
-        .args([
-            "serve",
-            "--http",
-            "--port",
-            "0",
-            "--log-format",
-            "json",
-            "--location",
-        ])
+        .args(["serve", "--http", "--port", "0"])
+        .args(args)
+        .arg("--location")
         .arg(&dir)
+        .env_remove("CERULEAN_LOG")
+        .env_remove("NO_COLOR")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -403,6 +400,12 @@ async fn json_logs_name_method_path_status_and_time() {
         .unwrap()
         .read_to_string(&mut err)
         .unwrap();
+    err
+}
+
+#[tokio::test]
+async fn json_logs_name_method_path_status_and_time() {
+    let err = logs_of_a_health_request(&["--log-format", "json"]).await;
     let request_line = err
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -411,6 +414,21 @@ async fn json_logs_name_method_path_status_and_time() {
     assert_eq!(request_line["fields"]["method"], "GET");
     assert_eq!(request_line["fields"]["status"], 200);
     assert!(request_line["fields"]["ms"].is_string() || request_line["fields"]["ms"].is_number());
+}
+
+/// Text logs written to a pipe or a file are plain: no colour codes around the level and
+/// the field names (they are for a terminal).
+#[tokio::test]
+async fn text_logs_to_a_pipe_carry_no_escape_codes() {
+    let err = logs_of_a_health_request(&[]).await;
+    let request_line = err
+        .lines()
+        .find(|l| l.contains("path=/health"))
+        .unwrap_or_else(|| panic!("no request log in {err}"));
+    assert!(request_line.contains(" INFO "), "{request_line}");
+    assert!(request_line.contains("method=GET"), "{request_line}");
+    assert!(request_line.contains("status=200"), "{request_line}");
+    assert!(!err.contains('\u{1b}'), "escape codes in {err:?}");
 }
 
 /// ARM answers `a//b` as `a/b`: `az cloud register --endpoint-resource-manager
