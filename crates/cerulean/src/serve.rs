@@ -56,22 +56,19 @@ pub(crate) fn init_logging(format: LogFormat, default: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(colours(
-            std::io::stderr().is_terminal(),
-            std::env::var_os("NO_COLOR"),
-        ))
         .with_writer(std::io::stderr);
+    // Colours are for a terminal (the library's default already honours `NO_COLOR`). A file
+    // or a pipe gets plain lines: escape codes there are noise to every reader, and writing
+    // them was half the cost of a request's log line (docs/performance.md).
+    let builder = if std::io::stderr().is_terminal() {
+        builder
+    } else {
+        builder.with_ansi(false)
+    };
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
-}
-
-/// Text logs are coloured only for a terminal, and not when `NO_COLOR` is set and not empty
-/// (no-color.org). A file or a pipe gets plain lines: escape codes there are noise to every
-/// reader, and writing them was half the cost of a request's log line (docs/performance.md).
-fn colours(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
-    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 /// The store of `--database-url`, else SQLite (in RAM with `--in-memory`, else in the data
@@ -357,21 +354,5 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(not(unix))]
     async {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::colours;
-
-    #[test]
-    fn colours_only_for_a_terminal_without_no_color() {
-        assert!(colours(true, None));
-        assert!(
-            colours(true, Some("".into())),
-            "an empty NO_COLOR does not count"
-        );
-        assert!(!colours(true, Some("1".into())));
-        assert!(!colours(false, None), "a file or a pipe gets plain lines");
     }
 }
