@@ -731,6 +731,7 @@ macro_rules! conformance_suite {
             lists_by_scope_kind_and_page,
             group_lists_keep_to_their_group,
             subscription_lists_hold_each_record_once_in_key_order,
+            lists_give_back_whole_records,
             regions_count_across_a_subscriptions_groups,
             a_record_outside_its_subscription_is_refused,
             operations_and_subscriptions_round_trip,
