@@ -88,10 +88,79 @@ async fn bad_bodies_and_unknown_paths_get_the_envelope() {
         "{msg}"
     );
 
-    // A known path with a method it does not support.
+    // A known path with a method it does not support: Azure has no such operation either.
     let (st, _, body) = s.call(Method::POST, &rg_path("rg"), Some(json!({}))).await;
-    let msg = assert_error(st, &body, 501, "NotImplemented");
-    assert!(msg.contains("POST"), "{msg}");
+    let msg = assert_error(st, &body, 405, "MethodNotAllowed");
+    assert_eq!(
+        msg,
+        "The requested resource does not support http method 'POST'."
+    );
+}
+
+/// A method Azure has no operation for on a path cerulean serves is 405, as Azure answers;
+/// an operation Azure has and cerulean does not implement is 501, naming it.
+#[tokio::test]
+async fn methods_azure_lacks_are_405_and_operations_cerulean_lacks_are_501() {
+    let s = Server::start(&[]);
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
+    let net = format!("{rg}/providers/Microsoft.Network");
+    let authz = format!("/subscriptions/{SUB}/providers/Microsoft.Authorization");
+    let assignment = format!("{authz}/roleAssignments/2c9f3a1e-4a8b-4a53-9d0e-6f1d2b3c4d5e");
+    let owner = format!("{authz}/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
+    let lacking = [
+        (Method::PATCH, format!("{net}/virtualNetworks/v/subnets/s")),
+        (Method::PUT, format!("{net}/virtualNetworks/v/subnets")),
+        (
+            Method::PUT,
+            format!("{net}/networkInterfaces/n/ipConfigurations/c"),
+        ),
+        (
+            Method::DELETE,
+            format!("{net}/networkInterfaces/n/ipConfigurations/c"),
+        ),
+        (Method::POST, format!("{net}/networkInterfaces/n")),
+        (
+            Method::PATCH,
+            format!("{net}/loadBalancers/l/backendAddressPools/p"),
+        ),
+        (
+            Method::PATCH,
+            format!("{rg}/providers/Microsoft.Resources/deployments/d"),
+        ),
+        (Method::PATCH, assignment.clone()),
+        (Method::POST, format!("{authz}/roleAssignments")),
+        (Method::PATCH, owner.clone()),
+    ];
+    for (method, path) in lacking {
+        let url = format!("{path}?{API}");
+        let (st, _, body) = s.call(method.clone(), &url, Some(json!({}))).await;
+        let msg = assert_error(st, &body, 405, "MethodNotAllowed");
+        assert_eq!(
+            msg,
+            format!("The requested resource does not support http method '{method}'."),
+            "{method} {path}"
+        );
+    }
+    let unimplemented = [
+        // Azure's custom role definitions.
+        (Method::PUT, owner),
+        // A VM action cerulean does not model.
+        (
+            Method::POST,
+            format!("{rg}/providers/Microsoft.Compute/virtualMachines/vm/capture"),
+        ),
+        // An action on a resource of a type cerulean stores as given.
+        (
+            Method::POST,
+            format!("{net}/networkSecurityGroups/nsg/someAction"),
+        ),
+    ];
+    for (method, path) in unimplemented {
+        let url = format!("{path}?{API}");
+        let (st, _, body) = s.call(method.clone(), &url, Some(json!({}))).await;
+        let msg = assert_error(st, &body, 501, "NotImplemented");
+        assert!(msg.contains(method.as_str()), "{method} {path}: {msg}");
+    }
 }
 
 #[tokio::test]

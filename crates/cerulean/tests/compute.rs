@@ -26,7 +26,9 @@ mod power_and_profiles;
 use power_and_profiles::{power_states_and_public_ips, profiles_patch_and_delete_option};
 #[path = "compute/sets_and_catalogue.rs"]
 mod sets_and_catalogue;
-use sets_and_catalogue::{availability_sets, catalogue_usages_and_lists};
+use sets_and_catalogue::{
+    availability_sets, catalogue_usages_and_lists, extensions_are_listed_under_their_vm,
+};
 #[path = "compute/bad_input_and_races.rs"]
 mod bad_input_and_races;
 use bad_input_and_races::{
@@ -463,6 +465,7 @@ on_both_stores!(
     ipv6_nics[],
     availability_sets[],
     catalogue_usages_and_lists[],
+    extensions_are_listed_under_their_vm[],
     bad_input[],
     nic_in_other_subscription["--subscription", OTHER_SUB],
     race_same_nic[],

@@ -175,10 +175,30 @@ async fn handle(
             };
             Ok(Json(json!({ "value": value })).into_response())
         }
+        _ if !azure_serves(method, &lower) => Err(ApiError::MethodNotAllowed(method.to_string())),
         _ => Err(ApiError::NotImplemented(format!(
             "{method} Microsoft.Authorization/{} (only built-in role definitions, role assignments and permissions are served)",
             words.first().copied().unwrap_or_default()
         ))),
+    }
+}
+
+/// Whether Azure has an operation for `method` on this Microsoft.Authorization path (words
+/// lower-cased), by the REST specifications: a list or `permissions` is read only, and a
+/// role definition or assignment is read, put or deleted. What Azure lacks is 405, as on
+/// every route ([`super::fallback::method_not_allowed`]); other paths name types cerulean
+/// does not model, where Azure may serve the method (501).
+fn azure_serves(method: &Method, words: &[&str]) -> bool {
+    if !super::fallback::is_arm_method(method) {
+        return false;
+    }
+    let read = matches!(*method, Method::GET | Method::HEAD);
+    match words {
+        ["roledefinitions"] | ["roleassignments"] | ["permissions"] => read,
+        ["roledefinitions", _] | ["roleassignments", _] => {
+            read || matches!(*method, Method::PUT | Method::DELETE)
+        }
+        _ => true,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::{wire, AppState};
 use axum::extract::{Path, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
 use cerulean_domain::id::{fold, ResourceId};
 use cerulean_domain::name::validate_resource_name;
@@ -18,13 +18,29 @@ use cerulean_domain::DomainError;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
-type RestPath = Path<(String, String, String)>;
+/// The group a generic path lies in, by the route's parameter names: the rest of the path
+/// is read from the URI, so any route naming `{sub}` and `{rg}` may serve it.
+#[derive(serde::Deserialize)]
+struct InGroup {
+    sub: String,
+    rg: String,
+}
+
+type RestPath = Path<InGroup>;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(
         "/subscriptions/{sub}/resourcegroups/{rg}/providers/{*rest}",
-        get(get_any).put(put).patch(patch).delete(delete).head(head),
+        methods().fallback(super::fallback::not_implemented),
     )
+}
+
+/// What a generic path answers to: read, put, patch, delete and check. Also the methods of
+/// a route whose path is shaped like a generic one but which serves something else on
+/// POST (a VM's actions by name, where `GET .../virtualMachines/{vm}/extensions` lists the
+/// VM's extensions).
+pub(super) fn methods() -> MethodRouter<AppState> {
+    get(get_any).put(put).patch(patch).delete(delete).head(head)
 }
 
 /// What a path under `providers/` names: one resource, or every resource of a type.
@@ -107,7 +123,7 @@ fn target(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<Target, Ap
 
 async fn get_any(
     State(s): State<AppState>,
-    Path((sub, rg, _)): RestPath,
+    Path(InGroup { sub, rg }): RestPath,
     headers: HeaderMap,
     uri: Uri,
     ext: Extensions,
@@ -142,7 +158,7 @@ fn resource_id(sub: &str, rg: &str, uri: &Uri, ext: &Extensions) -> Result<Resou
 
 async fn put(
     State(s): State<AppState>,
-    Path((sub, rg, _)): RestPath,
+    Path(InGroup { sub, rg }): RestPath,
     uri: Uri,
     ext: Extensions,
     q: ArmQuery,
@@ -164,7 +180,7 @@ async fn put(
 /// PATCH merges the given top-level fields (typically `tags`) into the stored resource.
 async fn patch(
     State(s): State<AppState>,
-    Path((sub, rg, _)): RestPath,
+    Path(InGroup { sub, rg }): RestPath,
     uri: Uri,
     ext: Extensions,
     Conditions(pre): Conditions,
@@ -190,7 +206,7 @@ async fn patch(
 
 async fn delete(
     State(s): State<AppState>,
-    Path((sub, rg, _)): RestPath,
+    Path(InGroup { sub, rg }): RestPath,
     uri: Uri,
     ext: Extensions,
     Conditions(pre): Conditions,
@@ -205,7 +221,7 @@ async fn delete(
 
 async fn head(
     State(s): State<AppState>,
-    Path((sub, rg, _)): RestPath,
+    Path(InGroup { sub, rg }): RestPath,
     uri: Uri,
     ext: Extensions,
 ) -> Result<StatusCode, ApiError> {

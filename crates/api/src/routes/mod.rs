@@ -75,7 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(deployments::routes())
         .merge(providers::routes())
         .merge(generic::routes())
-        .method_not_allowed_fallback(fallback::not_implemented)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(from_fn(middleware::require_api_version));
 
     let (identity_open, identity_closed) = edge::split(crate::identity::routes());
@@ -163,7 +163,12 @@ fn compute_routes() -> Router<AppState> {
             &r("/virtualmachines/{name}/instanceview"),
             get(c::instance_view),
         )
-        .route(&r("/virtualmachines/{name}/{action}"), post(c::action))
+        // POST is an action by name; any other method is a child of a type cerulean does
+        // not model (`extensions`, ...), served as the generic route would.
+        .route(
+            &r("/virtualmachines/{name}/{action}"),
+            generic::methods().post(c::action),
+        )
         .route(
             &s("/locations/{loc}/virtualmachines"),
             get(c::list_vms_location),

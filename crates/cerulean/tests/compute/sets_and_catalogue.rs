@@ -277,3 +277,43 @@ pub(super) async fn catalogue_usages_and_lists(s: &Server) {
         "{l}"
     );
 }
+
+// ---------------------------------------------------------------- children of a VM
+
+/// A VM's extensions are generic children of it: put, read and listed under it, though the
+/// list's path has the shape of the VM's actions (POST), which still answer there.
+pub(super) async fn extensions_are_listed_under_their_vm(s: &Server) {
+    let rg = "ext";
+    let (web, _, _) = network(s, rg).await;
+    let n = nic(s, rg, "n1", &web).await;
+    let vm = vm_id(rg, "vm1");
+    put_vm_ok(
+        s,
+        &vm,
+        vm_body("Standard_B1s", vec![nref(&n, None)]),
+        StatusCode::CREATED,
+    )
+    .await;
+    let (st, list) = s.get(&at(&format!("{vm}/extensions"))).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(list["value"], json!([]), "{list}");
+    for name in ["script", "monitor"] {
+        let (st, body) = s
+            .put(
+                &at(&format!("{vm}/extensions/{name}")),
+                json!({"location": LOC, "properties": {
+                    "publisher": "Microsoft.Azure.Extensions", "type": "CustomScript",
+                    "typeHandlerVersion": "2.1"}}),
+            )
+            .await;
+        assert!(st.is_success(), "{name}: {st} {body}");
+    }
+    let (st, list) = s.get(&at(&format!("{vm}/extensions"))).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(names(&list), vec!["monitor", "script"], "{list}");
+    power(s, &vm, "deallocate").await;
+    let (st, _, body) = s
+        .call(Method::POST, &at(&format!("{vm}/capture")), Some(json!({})))
+        .await;
+    assert_error(st, &body, 501, "NotImplemented");
+}
