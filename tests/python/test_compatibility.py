@@ -73,6 +73,17 @@ def test_resource_groups(resources, group):
     assert e.value.error.code == "ResourceGroupNotFound"
 
 
+def test_existence_checks_by_id(resources, network, group):
+    """`check_existence_by_id` is a HEAD, which ARM answers 204 or 404 for any type: the SDK
+    raises on any other status."""
+    make_vnet(network, group)
+    nic = make_nic(network, group, "here")
+    for rid in (nic.id, subnet_id(group, "vnet1", "front")):
+        assert resources.resources.check_existence_by_id(rid, api_version="2024-05-01"), rid
+    for rid in (f"{NET.format(g=group)}/networkInterfaces/absent", subnet_id(group, "vnet1", "absent")):
+        assert not resources.resources.check_existence_by_id(rid, api_version="2024-05-01"), rid
+
+
 def test_vnet_subnets_and_nic_with_several_ip_configurations(network, group):
     vnet = make_vnet(network, group)
     assert [s.name for s in vnet.subnets] == ["front", "back"]

@@ -120,6 +120,23 @@ pub async fn require_api_version(req: Request, next: Next) -> Response {
     }
 }
 
+/// HEAD on ARM is its existence check (`Resources_CheckExistenceById`, the groups' and
+/// deployments' `CheckExistence`): 204 when the resource is there and 404 when it is not,
+/// without a body. The SDKs' `check_existence` calls take no other status (a 200 raises in
+/// Python's). Routes answer HEAD with their GET, so the GET's 200 becomes 204 here, for
+/// every type at once.
+pub async fn head_is_existence(req: Request, next: Next) -> Response {
+    let head = req.method() == Method::HEAD;
+    let mut resp = next.run(req).await;
+    if head && resp.status() == StatusCode::OK {
+        *resp.status_mut() = StatusCode::NO_CONTENT;
+        resp.headers_mut().remove(CONTENT_LENGTH);
+        resp.headers_mut().remove(CONTENT_TYPE);
+        *resp.body_mut() = axum::body::Body::empty();
+    }
+    resp
+}
+
 /// The longest request URI answered (path and query). HTTP.sys, ARM's front end, allows 16 KB
 /// for a request line by default (`MaxFieldLength`); past it ARM answers 414.
 pub const MAX_URI_BYTES: usize = 16 * 1024;

@@ -97,6 +97,60 @@ async fn bad_bodies_and_unknown_paths_get_the_envelope() {
     );
 }
 
+/// HEAD is ARM's existence check on every type, modelled or not: 204 without a body when the
+/// resource is there, 404 without one when it is not (what the SDKs' `check_existence`
+/// calls accept; a 200 raises in Python's).
+#[tokio::test]
+async fn head_answers_204_or_404_on_every_type() {
+    use common::arm::{at, dynamic_nic, group, net, put_ok, subnet_id, vnet_body};
+    let s = Server::start(&[]);
+    let rg = "heads";
+    group(&s, rg).await;
+    let vnet = net(rg, "virtualNetworks", "v");
+    put_ok(
+        &s,
+        &vnet,
+        vnet_body(&["10.0.0.0/16"], &[("s", &["10.0.0.0/24"])]),
+    )
+    .await;
+    dynamic_nic(&s, rg, "n", &subnet_id(rg, "v", "s")).await;
+    let nsg = net(rg, "networkSecurityGroups", "g");
+    put_ok(&s, &nsg, json!({"location": "eastus"})).await;
+    let nic = net(rg, "networkInterfaces", "n");
+    let group_id = format!("/subscriptions/{SUB}/resourceGroups/{rg}");
+    let there = [
+        group_id.clone(),
+        vnet.clone(),
+        subnet_id(rg, "v", "s"),
+        nic.clone(),
+        format!("{nic}/ipConfigurations/ipconfig1"),
+        nsg.clone(),
+    ];
+    for id in &there {
+        let (st, headers, body) = s.call(Method::HEAD, &at(id), None).await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "HEAD {id}");
+        assert!(body.is_null(), "HEAD {id}: {body}");
+        assert!(headers.get("content-type").is_none(), "HEAD {id}");
+    }
+    let absent = [
+        format!("/subscriptions/{SUB}/resourceGroups/absent"),
+        net(rg, "virtualNetworks", "absent"),
+        subnet_id(rg, "v", "absent"),
+        net(rg, "networkInterfaces", "absent"),
+        net(rg, "networkSecurityGroups", "absent"),
+        format!("/subscriptions/{SUB}/resourceGroups/absent/providers/Microsoft.Network/networkInterfaces/n"),
+    ];
+    for id in &absent {
+        let (st, _, body) = s.call(Method::HEAD, &at(id), None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "HEAD {id}");
+        assert!(body.is_null(), "HEAD {id}: {body}");
+    }
+    // GET still answers 200 with the resource.
+    let (st, body) = s.get(&at(&nic)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["name"], "n");
+}
+
 /// A method Azure has no operation for on a path cerulean serves is 405, as Azure answers;
 /// an operation Azure has and cerulean does not implement is 501, naming it.
 #[tokio::test]

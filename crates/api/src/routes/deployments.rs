@@ -17,7 +17,6 @@ use axum::{Extension, Json, Router};
 use cerulean_app::deployments::{deployment_id, Deployment};
 use cerulean_domain::authz::policy::{authorize_template, Declared};
 use cerulean_domain::deployment::{validate_name, DeploymentState};
-use cerulean_domain::DomainError;
 use cerulean_template::{Plan, Scope};
 use serde_json::{json, Value};
 
@@ -35,10 +34,7 @@ pub fn routes() -> Router<AppState> {
             let d = |p: &str| format!("{prefix}{p}");
             router
                 .route(prefix, get(list))
-                .route(
-                    &d("/{name}"),
-                    get(get_one).put(put).delete(delete).head(head),
-                )
+                .route(&d("/{name}"), get(get_one).put(put).delete(delete))
                 .route(&d("/{name}/validate"), post(validate))
                 .route(&d("/{name}/whatif"), post(what_if))
                 .route(&d("/{name}/cancel"), post(cancel))
@@ -208,19 +204,6 @@ async fn get_one(
         .get_deployment(deployment_id(&sub, &rg, &name))
         .await?;
     Ok(Json(w::deployment(&d)))
-}
-
-async fn head(
-    State(s): State<AppState>,
-    Path((sub, rg, name)): NamePath,
-) -> Result<StatusCode, ApiError> {
-    match s.app.get_deployment(deployment_id(&sub, &rg, &name)).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(cerulean_app::AppError::Domain(DomainError::DeploymentNotFound { .. })) => {
-            Ok(StatusCode::NOT_FOUND)
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 async fn delete(

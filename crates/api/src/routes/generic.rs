@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
 /// POST (a VM's actions by name, where `GET .../virtualMachines/{vm}/extensions` lists the
 /// VM's extensions).
 pub(super) fn methods() -> MethodRouter<AppState> {
-    get(get_any).put(put).patch(patch).delete(delete).head(head)
+    get(get_any).put(put).patch(patch).delete(delete)
 }
 
 /// What a path under `providers/` names: one resource, or every resource of a type.
@@ -217,22 +217,4 @@ async fn delete(
     } else {
         StatusCode::NO_CONTENT
     })
-}
-
-async fn head(
-    State(s): State<AppState>,
-    Path(InGroup { sub, rg }): RestPath,
-    uri: Uri,
-    ext: Extensions,
-) -> Result<StatusCode, ApiError> {
-    let id = resource_id(&sub, &rg, &uri, &ext)?;
-    match s.app.get_generic(id).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(cerulean_app::AppError::Domain(e))
-            if e.class() == cerulean_domain::ErrorClass::NotFound =>
-        {
-            Ok(StatusCode::NOT_FOUND)
-        }
-        Err(e) => Err(e.into()),
-    }
 }

@@ -41,20 +41,6 @@ pub async fn get(
     Ok(with_etag(StatusCode::OK, &view))
 }
 
-/// 204 when the group exists, 404 (no body) when it does not.
-pub async fn head(
-    State(s): State<AppState>,
-    Path((sub, rg)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    match s.app.get_group(&sub, &rg).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(cerulean_app::AppError::Domain(e)) if e.code() == "ResourceGroupNotFound" => {
-            Ok(StatusCode::NOT_FOUND)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 pub async fn patch(
     State(s): State<AppState>,
     Path((sub, rg)): Path<(String, String)>,

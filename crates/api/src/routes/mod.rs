@@ -56,7 +56,6 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/subscriptions/{sub}/resourcegroups/{rg}",
             get(groups::get)
-                .head(groups::head)
                 .put(groups::put)
                 .patch(groups::patch)
                 .delete(groups::delete),
@@ -76,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(providers::routes())
         .merge(generic::routes())
         .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(from_fn(middleware::head_is_existence))
         .layer(from_fn(middleware::require_api_version));
 
     let (identity_open, identity_closed) = edge::split(crate::identity::routes());
