@@ -97,6 +97,15 @@ def test_seed_commands(env):
     cfg = az(env, "network", "nic", "ip-config", "create", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2",
              "--private-ip-address", "192.168.1.10", "--public-ip-address", "pip1")
     assert cfg["privateIPAddress"] == "192.168.1.10"
+    # Which addresses are free, before choosing a static one.
+    taken = az(env, "network", "vnet", "check-ip-address", "-g", "rg", "-n", "vnet1", "--ip-address", "192.168.1.10")
+    assert taken == {"available": False, "availableIPAddresses": [f"192.168.1.{i}" for i in range(11, 16)]}
+    assert az(env, "network", "vnet", "check-ip-address", "-g", "rg", "-n", "vnet1",
+              "--ip-address", "192.168.1.11") == {"available": True}
+    assert az(env, "network", "vnet", "list-available-ips", "-g", "rg", "-n", "vnet1") == [
+        f"192.168.1.{i}" for i in range(5, 10)]
+    assert az(env, "network", "vnet", "subnet", "list-available-ips", "-g", "rg", "--vnet-name", "vnet1",
+              "-n", "back") == [f"192.168.2.{i}" for i in range(6, 11)]
     az(env, "network", "nic", "ip-config", "update", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2",
        "--private-ip-address", "192.168.1.11")
     # `az network lb create` submits a template deployment.

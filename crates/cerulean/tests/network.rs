@@ -17,7 +17,7 @@ use std::net::IpAddr;
 
 #[path = "network/vnets.rs"]
 mod vnets;
-use vnets::{ipam_rules, vnet_lifecycle};
+use vnets::{ip_availability, ipam_rules, vnet_lifecycle};
 #[path = "network/nics.rs"]
 mod nics;
 use nics::{max_ip_configs_256, nic_lifecycle, nic_rules};
@@ -284,6 +284,7 @@ on_both_stores!(
     load_balancer_lifecycle[],
     usages[],
     ipam_rules[],
+    ip_availability[],
     nic_rules[],
     max_ip_configs_256["--max-ip-configs-per-nic", "256"],
     public_ip_quota["--public-ip-quota", "2"],

@@ -148,6 +148,47 @@ pub fn usable_count(prefix: IpNet) -> u128 {
     last_usable(prefix).map_or(0, |last| last - FIRST_USABLE + 1)
 }
 
+/// Whether the address at `offset` could be taken now: not one of Azure's and held by
+/// nobody.
+pub fn is_free<B: AddressBook>(
+    book: &mut B,
+    subnet_key: &str,
+    prefix: IpNet,
+    offset: u128,
+) -> Result<bool, B::Error> {
+    Ok(!is_reserved(prefix, offset) && book.owner(subnet_key, offset)?.is_none())
+}
+
+/// Addresses one question about free addresses looks at, at most ([`free_from`]): each is
+/// one lookup, and the caller names where to start.
+pub const MAX_PROBES: u128 = 1024;
+
+/// Up to `want` free addresses of the subnet from `offset` on, in order, looking at no more
+/// than `budget` of them (and taking what it looked at off it): what Azure offers instead of
+/// an address that is taken (`CheckIPAddressAvailability`'s `availableIPAddresses`).
+pub fn free_from<B: AddressBook>(
+    book: &mut B,
+    subnet_key: &str,
+    prefix: IpNet,
+    offset: u128,
+    want: usize,
+    budget: &mut u128,
+) -> Result<Vec<IpAddr>, B::Error> {
+    let mut found = Vec::with_capacity(want);
+    let Some(last) = last_usable(prefix) else {
+        return Ok(found);
+    };
+    let mut at = offset.max(FIRST_USABLE);
+    while at <= last && found.len() < want && *budget > 0 {
+        *budget -= 1;
+        if book.owner(subnet_key, at)?.is_none() {
+            found.push(address_at(prefix, at));
+        }
+        at += 1;
+    }
+    Ok(found)
+}
+
 /// Takes the lowest free address of the subnet for `owner` (the IP configuration id).
 /// `subnet_name` is how Azure names the subnet in `SubnetIsFull`.
 pub fn allocate_dynamic<B: AddressBook>(
@@ -362,6 +403,62 @@ mod tests {
     }
     fn dynamic(book: &mut MemoryBook, prefix: &str, owner: &str) -> Result<IpAddr, DomainError> {
         allocate_dynamic(book, S, p(prefix), owner, "default")
+    }
+
+    #[test]
+    fn free_addresses_after_a_taken_one_skip_holders_and_reserved_ones() {
+        let mut b = MemoryBook::default();
+        let net = p("10.0.1.0/24");
+        for o in [4, 5, 7] {
+            b.taken.insert((S.to_string(), o), format!("c{o}"));
+        }
+        assert!(!is_free(&mut b, S, net, 4).unwrap());
+        assert!(!is_free(&mut b, S, net, 2).unwrap(), "reserved");
+        assert!(!is_free(&mut b, S, net, 255).unwrap(), "broadcast");
+        assert!(is_free(&mut b, S, net, 6).unwrap());
+        let from = |b: &mut MemoryBook, net, o, want| {
+            free_from(b, S, net, o, want, &mut MAX_PROBES.clone()).unwrap()
+        };
+        assert_eq!(
+            from(&mut b, net, 5, 5),
+            ["10.0.1.6", "10.0.1.8", "10.0.1.9", "10.0.1.10", "10.0.1.11"].map(ip)
+        );
+        // From a reserved address, the usable ones come first.
+        assert_eq!(from(&mut b, net, 0, 2), ["10.0.1.6", "10.0.1.8"].map(ip));
+        // The broadcast address is never offered; the subnet's end ends the list.
+        assert_eq!(
+            from(&mut b, net, 253, 5),
+            ["10.0.1.253", "10.0.1.254"].map(ip)
+        );
+        assert!(from(&mut b, net, 255, 5).is_empty());
+        assert!(from(&mut b, p("10.0.0.0/30"), 0, 5).is_empty());
+        assert!(
+            from(&mut b, p("fd00::/126"), 0, 5).is_empty(),
+            "only reserved"
+        );
+        // IPv6 has no broadcast address.
+        let mut empty = MemoryBook::default();
+        assert_eq!(from(&mut empty, p("fd00::/125"), 7, 5), vec![ip("fd00::7")]);
+    }
+
+    #[test]
+    fn the_search_for_free_addresses_spends_its_budget() {
+        let mut b = MemoryBook::default();
+        let net = p("10.0.0.0/16");
+        for o in 5..5 + 2 * MAX_PROBES {
+            b.taken.insert((S.to_string(), o), "c".into());
+        }
+        b.calls = 0;
+        let mut budget = MAX_PROBES;
+        assert!(free_from(&mut b, S, net, 5, 5, &mut budget)
+            .unwrap()
+            .is_empty());
+        assert_eq!((b.calls as u128, budget), (MAX_PROBES, 0));
+        // A spent budget looks at nothing more.
+        assert!(free_from(&mut b, S, net, 0, 5, &mut budget)
+            .unwrap()
+            .is_empty());
+        assert_eq!(b.calls as u128, MAX_PROBES);
     }
 
     #[test]

@@ -115,6 +115,10 @@ fn network_routes() -> Router<AppState> {
         .route(&r("/virtualnetworks/{name}/subnets"), get(n::list_subnets))
         .route(&r("/virtualnetworks/{name}/usages"), get(n::vnet_usages))
         .route(
+            &r("/virtualnetworks/{name}/checkipaddressavailability"),
+            get(n::check_ip_availability),
+        )
+        .route(
             &r("/virtualnetworks/{name}/subnets/{subnet}"),
             get(n::get_subnet)
                 .put(n::put_subnet)

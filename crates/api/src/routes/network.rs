@@ -158,6 +158,24 @@ pub async fn vnet_usages(
     ))
 }
 
+/// `CheckIPAddressAvailability`: `{"available": true}`, or `false` with up to five free
+/// addresses after the one asked about (Azure's example: 10.0.1.4 taken, 10.0.1.5–9 offered).
+pub async fn check_ip_availability(
+    State(s): State<AppState>,
+    Path((sub, rg, vnet)): NamePath,
+    uri: axum::http::Uri,
+) -> Result<Json<Value>, ApiError> {
+    let query = uri.query().unwrap_or_default();
+    let address = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case("ipAddress"))
+        .map(|(_, v)| v.into_owned());
+    let result = s
+        .app
+        .check_ip_availability(id(&sub, &rg, "virtualNetworks", &vnet), address)
+        .await?;
+    Ok(Json(vnetw::ip_availability(&result)))
+}
+
 // ---- network interfaces ----
 
 pub async fn list_ip_configs(

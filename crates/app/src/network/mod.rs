@@ -2,6 +2,7 @@
 //! references a rule needs into the domain's `*Info` values, and running address moves
 //! against the store's address book.
 
+pub mod ip_availability;
 pub mod load_balancers;
 pub mod nics;
 pub mod public_ips;

@@ -433,3 +433,88 @@ pub(super) async fn ipam_rules(s: &Server) {
     .await;
     assert_error(st, &body, 400, "SubnetHasNoAddressPrefixForIpVersion");
 }
+
+/// `CheckIPAddressAvailability`: a free address is available; a taken or reserved one is not,
+/// with up to five free ones after it (Azure's example: 10.0.1.4 taken, 10.0.1.5–9 offered),
+/// running on into the next subnets; an address between subnets gets the next subnets'
+/// (what `az network vnet list-available-ips` asks about); bad questions are 400.
+pub(super) async fn ip_availability(s: &Server) {
+    let rg = "avail";
+    group(s, rg).await;
+    vnet(
+        s,
+        rg,
+        "v",
+        &["10.0.0.0/16"],
+        &[("a", &["10.0.1.0/29"]), ("b", &["10.0.2.0/24"])],
+    )
+    .await;
+    let check = |ip: &str| {
+        let vnet = rid(rg, "virtualNetworks", "v");
+        format!("{vnet}/CheckIPAddressAvailability?ipAddress={ip}&{API}")
+    };
+    let ask = |ip: &'static str| {
+        let path = check(ip);
+        async move {
+            let (st, body) = s.get(&path).await;
+            assert_eq!(st, StatusCode::OK, "{ip}: {body}");
+            body
+        }
+    };
+    assert_eq!(ask("10.0.1.4").await, json!({"available": true}));
+    // A /29 has three usable addresses, .4 to .6.
+    assert_eq!(
+        dynamic_nic(s, rg, "n1", &subnet_id(rg, "v", "a")).await,
+        "10.0.1.4"
+    );
+    let taken = ask("10.0.1.4").await;
+    assert_eq!(
+        taken,
+        json!({"available": false, "availableIPAddresses":
+            ["10.0.1.5", "10.0.1.6", "10.0.2.4", "10.0.2.5", "10.0.2.6"]})
+    );
+    for reserved in ["10.0.1.0", "10.0.1.3", "10.0.1.7", "10.0.2.255"] {
+        assert_eq!(ask(reserved).await["available"], false, "{reserved}");
+    }
+    assert_eq!(
+        ask("10.0.2.1").await["availableIPAddresses"],
+        json!(["10.0.2.4", "10.0.2.5", "10.0.2.6", "10.0.2.7", "10.0.2.8"])
+    );
+    // The network's first address lies in no subnet: the subnets after it answer.
+    assert_eq!(
+        ask("10.0.0.0").await["availableIPAddresses"],
+        json!(["10.0.1.5", "10.0.1.6", "10.0.2.4", "10.0.2.5", "10.0.2.6"])
+    );
+    // Case and spelling of the path and parameter as clients send them.
+    let (st, body) = s
+        .get(&format!(
+            "{}/checkipaddressavailability?ipaddress=10.0.1.5&{API}",
+            rid(rg, "virtualNetworks", "v")
+        ))
+        .await;
+    assert_eq!((st, body), (StatusCode::OK, json!({"available": true})));
+    for (bad, part) in [
+        ("10.1.0.4", "not in the address space"),
+        ("10.0.1", "is not a valid IP address"),
+        ("", "is not a valid IP address"),
+    ] {
+        let (st, body) = s.get(&check(bad)).await;
+        let msg = assert_error(st, &body, 400, "InvalidParameter");
+        assert_contains(&msg, part);
+    }
+    let (st, body) = s
+        .get(&format!(
+            "{}/CheckIPAddressAvailability?{API}",
+            rid(rg, "virtualNetworks", "v")
+        ))
+        .await;
+    let msg = assert_error(st, &body, 400, "InvalidParameter");
+    assert_contains(&msg, "'ipAddress' is required");
+    let (st, body) = s
+        .get(&format!(
+            "{}/CheckIPAddressAvailability?ipAddress=10.0.0.4&{API}",
+            rid(rg, "virtualNetworks", "absent")
+        ))
+        .await;
+    assert_error(st, &body, 404, "ResourceNotFound");
+}

@@ -1,5 +1,6 @@
 use super::{child, extra, id_ref, put_extra, tracked, IdRef};
 use crate::error::ApiError;
+use cerulean_app::network::ip_availability::IpAvailability;
 use cerulean_app::network::vnets::{SubnetView, VnetView};
 use cerulean_domain::network::vnet::{Subnet, SubnetSpec, VnetSpec};
 use cerulean_domain::network::CommonSpec;
@@ -198,6 +199,15 @@ pub fn subnet_usage(v: &SubnetView) -> Value {
         "name": {"value": name, "localizedValue": name},
         "unit": "Count",
     })
+}
+
+/// `IPAddressAvailabilityResult`: the list only when the address is taken.
+pub fn ip_availability(r: &IpAvailability) -> Value {
+    if r.available {
+        json!({"available": true})
+    } else {
+        json!({"available": false, "availableIPAddresses": r.alternatives})
+    }
 }
 
 pub fn vnet(v: &VnetView) -> Value {
