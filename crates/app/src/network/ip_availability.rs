@@ -18,7 +18,7 @@ const ALTERNATIVES: usize = 5;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IpAvailability {
     pub available: bool,
-    /// When the address is not available: up to five free ones after it, in its subnet.
+    /// When the address is not available: up to five free ones after it.
     pub alternatives: Vec<String>,
 }
 
@@ -53,7 +53,10 @@ impl App {
                 .into());
             }
             // Every subnet of the address's family, by address: the one holding it, if
-            // any, then those after it.
+            // any, then those after it. GUESS: that the list runs on past the address's
+            // subnet, and that an address between subnets gets the next subnets' (az's
+            // `list-available-ips` asks about the network's first address and prints the
+            // list, so Azure answers it with addresses from the subnets).
             let mut subnets: Vec<(IpNet, String)> = vnet
                 .subnets
                 .iter()
@@ -79,8 +82,6 @@ impl App {
                         });
                     }
                     Some(offset) => offset + 1,
-                    // An address between subnets: Azure offers the next subnets' (az's
-                    // `list-available-ips` asks about the network's first address).
                     None => 0,
                 };
                 let want = ALTERNATIVES - alternatives.len();
