@@ -251,6 +251,14 @@ pub struct ArmQuery {
     pub status_only: bool,
 }
 
+/// The first value of the query parameter `name` in `query` (the URI's, undecoded), decoded:
+/// names are case-blind, as ARM reads them.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.into_owned())
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for ArmQuery {
     type Rejection = ApiError;
 

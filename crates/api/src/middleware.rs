@@ -107,12 +107,15 @@ pub async fn request_context(req: Request, next: impl Run) -> Response {
 
 pub use cerulean_template::well_formed_api_version;
 
+/// What every ARM route passes through, outermost first: the `api-version` requirement and
+/// HEAD as the existence check; one layer for the two, as [`edge`].
+pub async fn arm(req: Request, next: Next) -> Response {
+    require_api_version(req, move |req| head_is_existence(req, next)).await
+}
+
 /// Every ARM call carries a well-formed `api-version`.
-pub async fn require_api_version(req: Request, next: Next) -> Response {
-    let query = req.uri().query().unwrap_or("");
-    let version = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k.eq_ignore_ascii_case("api-version"))
-        .map(|(_, v)| v.into_owned());
+pub async fn require_api_version(req: Request, next: impl Run) -> Response {
+    let version = crate::extract::query_param(req.uri().query().unwrap_or(""), "api-version");
     match version {
         None => ApiError::MissingApiVersion.into_response(),
         Some(v) if !well_formed_api_version(&v) => ApiError::InvalidApiVersion(v).into_response(),
@@ -125,7 +128,7 @@ pub async fn require_api_version(req: Request, next: Next) -> Response {
 /// without a body. The SDKs' `check_existence` calls take no other status (a 200 raises in
 /// Python's). Routes answer HEAD with their GET, so the GET's 200 becomes 204 here, for
 /// every type at once.
-pub async fn head_is_existence(req: Request, next: Next) -> Response {
+pub async fn head_is_existence(req: Request, next: impl Run) -> Response {
     let head = req.method() == Method::HEAD;
     let mut resp = next.run(req).await;
     if head && resp.status() == StatusCode::OK {

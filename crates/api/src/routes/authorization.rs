@@ -58,16 +58,8 @@ pub async fn dispatch(s: &AppState, req: Request, next: impl Run) -> Response {
 
 /// A request to `Microsoft.Authorization` (`scope`, then the path's words after it).
 async fn serve(s: &AppState, req: Request, scope: String, words: Vec<String>) -> Response {
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-    let param = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
+    let query = req.uri().query().unwrap_or("").to_string();
+    let param = |name: &str| crate::extract::query_param(&query, name);
     match param("api-version") {
         None => return ApiError::MissingApiVersion.into_response(),
         Some(v) if !crate::middleware::well_formed_api_version(&v) => {

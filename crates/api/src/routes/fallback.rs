@@ -62,9 +62,9 @@ pub(super) fn is_arm_method(m: &Method) -> bool {
 }
 
 /// A method an open-ended route does not serve: the route stands for operations cerulean
-/// has not modelled (a VM's actions by name, the resources of any provider), so Azure may
-/// serve one there, and cerulean's answer is that it does not implement it (501). A method
-/// ARM never uses is 405 there too.
+/// has not modelled (the generic route, whose POST would be an action of any provider), so
+/// Azure may serve one there, and cerulean's answer is that it does not implement it (501).
+/// A method ARM never uses is 405 there too.
 pub async fn not_implemented(method: Method, uri: Uri, ext: Extensions) -> ApiError {
     if !is_arm_method(&method) {
         return ApiError::MethodNotAllowed(method.to_string());
@@ -78,9 +78,9 @@ pub async fn not_implemented(method: Method, uri: Uri, ext: Extensions) -> ApiEr
 /// A route with a method it does not serve. ARM's routes each serve every method Azure's
 /// REST specifications give their path, so a method one lacks is one Azure lacks there
 /// too: 405 with ASP.NET's message, as Microsoft.Network answers a PUT on a virtual
-/// network's subnet collection (hashicorp/terraform-provider-azurerm#3178). A route that
-/// serves only part of Azure's methods for its path, and the open-ended ones, set
-/// [`not_implemented`] as their own fallback instead.
+/// network's subnet collection (hashicorp/terraform-provider-azurerm#3178). An open-ended
+/// route, or one serving only part of Azure's methods for its path, sets
+/// [`not_implemented`] as its own fallback instead.
 pub async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::MethodNotAllowed(method.to_string())
 }

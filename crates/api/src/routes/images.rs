@@ -159,12 +159,10 @@ pub async fn list_versions(
 /// Whether `$orderby` asks for `name desc`. Any other ordering (GUESS: Azure may refuse
 /// some) lists oldest first.
 fn order_descending(query: &str) -> bool {
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k.eq_ignore_ascii_case("$orderby"))
-        .is_some_and(|(_, v)| {
-            let words: Vec<String> = v.split_whitespace().map(str::to_lowercase).collect();
-            words == ["name", "desc"]
-        })
+    crate::extract::query_param(query, "$orderby").is_some_and(|v| {
+        let words: Vec<String> = v.split_whitespace().map(str::to_lowercase).collect();
+        words == ["name", "desc"]
+    })
 }
 
 /// One version. `latest` is not a version here (400 `InvalidParameter`, as Azure answers):

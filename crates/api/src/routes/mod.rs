@@ -75,8 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(providers::routes())
         .merge(generic::routes())
         .method_not_allowed_fallback(fallback::method_not_allowed)
-        .layer(from_fn(middleware::head_is_existence))
-        .layer(from_fn(middleware::require_api_version));
+        .layer(from_fn(middleware::arm));
 
     let (identity_open, identity_closed) = edge::split(crate::identity::routes());
     let (own_open, own_closed) = edge::split(edge::own_routes());

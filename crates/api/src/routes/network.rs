@@ -2,7 +2,7 @@
 //! IP configurations, backend pools and usages.
 
 use crate::error::ApiError;
-use crate::extract::{ArmJson, ArmQuery, Conditions};
+use crate::extract::{query_param, ArmJson, ArmQuery, Conditions};
 use crate::routes::tracked::{json_bytes, to_json, with_etag};
 use crate::wire::network::{lb as lbw, nic as nicw, vnet as vnetw};
 use crate::{lro, AppState};
@@ -165,10 +165,7 @@ pub async fn check_ip_availability(
     Path((sub, rg, vnet)): NamePath,
     uri: axum::http::Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let query = uri.query().unwrap_or_default();
-    let address = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k.eq_ignore_ascii_case("ipAddress"))
-        .map(|(_, v)| v.into_owned());
+    let address = query_param(uri.query().unwrap_or_default(), "ipAddress");
     let result = s
         .app
         .check_ip_availability(id(&sub, &rg, "virtualNetworks", &vnet), address)

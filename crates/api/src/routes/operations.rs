@@ -36,10 +36,9 @@ pub async fn status(
 
 /// `monitor=true` among the query parameters (any case, as ARM reads booleans).
 fn is_monitor(query: Option<&str>) -> bool {
-    query.is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .any(|(k, v)| k.eq_ignore_ascii_case("monitor") && v.eq_ignore_ascii_case("true"))
-    })
+    query
+        .and_then(|q| crate::extract::query_param(q, "monitor"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// `Location`: 202 while running; then 200 with the result, an empty 200 or 204 without
