@@ -111,7 +111,7 @@ pub fn list_page(
         let (subscription, group_key) = match scope {
             Scope::Subscription(s) => (s, None),
             // `/subscriptions/{s}/resourcegroups/{g}`
-            Scope::Group(g) => (g.split('/').nth(2).unwrap_or_default(), Some(g)),
+            Scope::Group(g) => (cerulean_store::group_subscription(g), Some(g)),
         };
         let listing = Listing {
             subscription,

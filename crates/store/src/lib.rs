@@ -17,7 +17,7 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use pg::PgStore;
-pub use placement::group_key_range;
+pub use placement::{group_key_range, group_subscription};
 pub use record::{
     offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope, EXCLUSIVE_REFS,
     UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT,

@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use tx::PgTx;
 
+mod list;
 mod tx;
 
 const MAX_CONNECTIONS: usize = 16;

@@ -93,6 +93,11 @@ pub fn group_key_range(group: &str, kind: Option<&str>) -> (String, String) {
     below(prefix)
 }
 
+/// The subscription (lower-case id) of a group key `/subscriptions/{s}/resourcegroups/{name}`.
+pub fn group_subscription(group: &str) -> &str {
+    group.split('/').nth(2).unwrap_or_default()
+}
+
 /// The open key range holding every record of a subscription (lower-case id).
 pub(crate) fn subscription_key_range(subscription: &str) -> (String, String) {
     below(root(subscription))

@@ -1,6 +1,7 @@
 //! The statements behind [`Tx`] on PostgreSQL: one `PgTx` per attempt of a job, inside the
 //! transaction and under the locks `pg.rs` took for it.
 
+use super::list::{list_record, list_sql};
 use super::{backend, PgConn};
 use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run};
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
@@ -31,90 +32,6 @@ fn to_record(r: &postgres::Row) -> Record {
         body: r.get(6),
         etag: r.get(7),
     }
-}
-
-/// The list query, written without optional predicates so that the planner uses the
-/// (scope, kind, key) index and needs no sort. It reads back only the columns the query does
-/// not pin: every row holds the query's kind and scope, and a group's records its
-/// subscription (`check_placement`), so [`list_record`] fills them in. The backend spends
-/// about 0.17 µs a row on each column it sends: a page of 1000 NICs without the three took
-/// it about 0.5 ms less (pgbench, 2.4–2.9 ms against 2.9–3.5 ms).
-fn list_sql(by_group: bool, kind: bool, after: bool) -> &'static str {
-    macro_rules! q {
-        ($columns:literal, $scope:literal, $rest:literal) => {
-            concat!(
-                "SELECT key, id, ",
-                $columns,
-                "location, body, etag FROM resources WHERE ",
-                $scope,
-                " = $1",
-                $rest
-            )
-        };
-    }
-    match (by_group, kind, after) {
-        (true, true, true) => q!(
-            "",
-            "group_key",
-            " AND kind = $2 AND key > $3 ORDER BY key LIMIT $4"
-        ),
-        (true, true, false) => q!("", "group_key", " AND kind = $2 ORDER BY key LIMIT $3"),
-        (true, false, true) => q!("kind, ", "group_key", " AND key > $2 ORDER BY key LIMIT $3"),
-        (true, false, false) => q!("kind, ", "group_key", " ORDER BY key LIMIT $2"),
-        (false, true, true) => q!(
-            "group_key, ",
-            "subscription",
-            " AND kind = $2 AND key > $3 ORDER BY key LIMIT $4"
-        ),
-        (false, true, false) => q!(
-            "group_key, ",
-            "subscription",
-            " AND kind = $2 ORDER BY key LIMIT $3"
-        ),
-        (false, false, true) => q!(
-            "kind, group_key, ",
-            "subscription",
-            " AND key > $2 ORDER BY key LIMIT $3"
-        ),
-        (false, false, false) => q!(
-            "kind, group_key, ",
-            "subscription",
-            " ORDER BY key LIMIT $2"
-        ),
-    }
-}
-
-/// A row of [`list_sql`]'s query as a record: `key, id, [kind,] [group_key,] location, body,
-/// etag`, the rest from the query.
-fn list_record(r: &postgres::Row, q: &ListQuery<'_>) -> Record {
-    let mut at = 2;
-    let mut next = || {
-        at += 1;
-        at - 1
-    };
-    let kind = match q.kind {
-        Some(k) => k.to_string(),
-        None => r.get(next()),
-    };
-    let (subscription, group_key) = match q.scope {
-        Scope::Group(g) => (subscription_of_group(g).to_string(), Some(g.to_string())),
-        Scope::Subscription(s) => (s.to_string(), r.get(next())),
-    };
-    Record {
-        key: r.get(0),
-        id: r.get(1),
-        kind,
-        subscription,
-        group_key,
-        location: r.get(next()),
-        body: r.get(next()),
-        etag: r.get(next()),
-    }
-}
-
-/// `s` of a group key `/subscriptions/{s}/resourcegroups/{name}`.
-fn subscription_of_group(group: &str) -> &str {
-    group.split('/').nth(2).unwrap_or_default()
 }
 
 fn to_ref(r: &postgres::Row) -> Result<Ref, StoreError> {
