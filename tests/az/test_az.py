@@ -5,9 +5,12 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -70,10 +73,13 @@ def env():
     _stop(proc, data)
 
 
+def _az_bin():
+    return os.path.join(os.environ["AZ_VENV"], "bin", "az") if os.environ.get("AZ_VENV") else "az"
+
+
 def az(env, *args, ok=True):
-    az_bin = os.path.join(os.environ.get("AZ_VENV", ""), "bin", "az") if os.environ.get("AZ_VENV") else "az"
     started = time.time()
-    r = subprocess.run([az_bin, *args, "--output", "json"], capture_output=True, text=True, env=env, timeout=300)
+    r = subprocess.run([_az_bin(), *args, "--output", "json"], capture_output=True, text=True, env=env, timeout=300)
     took = time.time() - started
     if ok:
         assert r.returncode == 0, f"az {' '.join(args)} failed ({took:.1f}s):\n{r.stderr}"
@@ -394,5 +400,29 @@ def test_role_assignments_and_a_readers_refusal():
         me = az(user, "ad", "signed-in-user", "show")
         assert me["userPrincipalName"] == "ada@cerulean.test" and me["displayName"] == "Ada"
         assert az(user, "group", "show", "-n", "rbac")["name"] == "rbac"
+
+        # `az login --use-device-code`: the code waits until Ada signs it in on /devicelogin
+        # with her password; az then holds her token, and her Reader role applies.
+        device = _profile(url, data, "device")
+        login = subprocess.Popen([_az_bin(), "login", "--use-device-code", "--output", "json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=device)
+        prompt = None
+        for line in login.stderr:
+            prompt = re.search(r"open the page (\S+) and enter the code (\w+) to authenticate", line)
+            if prompt:
+                break
+        assert prompt, "az printed no device code"
+        assert prompt.group(1) == f"{url}/devicelogin"
+        time.sleep(1.5)  # az polls meanwhile and is told to wait
+        form = urllib.parse.urlencode({"code": prompt.group(2), "username": "ada@cerulean.test", "password": "pw"})
+        context = ssl.create_default_context(cafile=device["REQUESTS_CA_BUNDLE"])
+        with urllib.request.urlopen(prompt.group(1), data=form.encode(), context=context, timeout=10) as r:
+            assert "You&#39;re signed in" in r.read().decode()
+        out, err = login.communicate(timeout=120)
+        assert login.returncode == 0, err
+        assert json.loads(out)[0]["user"]["name"] == "ada@cerulean.test", out
+        assert az(device, "group", "show", "-n", "rbac")["name"] == "rbac"
+        err = az(device, "group", "create", "-n", "not-for-readers", "-l", "eastus", ok=False)
+        assert "AuthorizationFailed" in err and "ada@cerulean.test" in err, err
     finally:
         _stop(proc, data)

@@ -82,6 +82,60 @@ impl App {
         .await
     }
 
+    /// Removes a secret if `take` says so, in one step: the stored value and whether it was
+    /// removed, or `None` when there is none. Of servers racing to take it, one does.
+    pub async fn take_secret_if<F>(
+        &self,
+        name: &str,
+        take: F,
+    ) -> Result<Option<(String, bool)>, AppError>
+    where
+        F: Fn(&str) -> bool + Clone + Send + 'static,
+    {
+        let name = name.to_string();
+        self.write_under(vec![secret_lock(&name)], move |tx| {
+            let Some(stored) = tx.secret_get(&name)? else {
+                return Ok::<_, AppError>(None);
+            };
+            let taken = take(&stored.value);
+            if taken {
+                tx.secret_take(&name)?;
+            }
+            Ok(Some((stored.value, taken)))
+        })
+        .await
+    }
+
+    /// Replaces a secret's value with what `change` makes of it (`None`: left as it is),
+    /// keeping its expiry, in one step. Returns the new value if there was one.
+    pub async fn change_secret<F>(&self, name: &str, change: F) -> Result<Option<String>, AppError>
+    where
+        F: Fn(&str) -> Option<String> + Clone + Send + 'static,
+    {
+        let name = name.to_string();
+        self.write_under(vec![secret_lock(&name)], move |tx| {
+            let Some(stored) = tx.secret_get(&name)? else {
+                return Ok::<_, AppError>(None);
+            };
+            let Some(value) = change(&stored.value) else {
+                return Ok(None);
+            };
+            tx.secret_take(&name)?;
+            let changed = Secret {
+                value: value.clone(),
+                forget_after_ms: stored.forget_after_ms,
+            };
+            if !tx.secret_insert(&name, &changed)? {
+                return Err(StoreError::Backend(format!(
+                    "the secret {name} could not be written back"
+                ))
+                .into());
+            }
+            Ok(Some(value))
+        })
+        .await
+    }
+
     /// Removes a secret and returns its value: one-time use, across every server.
     pub async fn take_secret(&self, name: &str) -> Result<Option<String>, AppError> {
         let name = name.to_string();

@@ -28,6 +28,10 @@ const OPEN_WRITES: &[(&str, &str)] = &[
         "/{tenant}/oauth2/v2.0/authorize",
         "the sign-in form posts here before anyone has a token",
     ),
+    (
+        "/devicelogin",
+        "the device-login form posts here before anyone has a token",
+    ),
 ];
 
 #[tokio::test]
@@ -304,6 +308,12 @@ async fn rejections_at_the_edge_are_envelopes() {
     let (st, _, body) = s.call(Method::POST, "/msi/token", None).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error_codes"][0], 900561);
+    // The sign-in pages take GET and their own forms' POST.
+    let (st, _, body) = s.call(Method::PUT, "/devicelogin", None).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error_description"].as_str().unwrap().starts_with(
+        "AADSTS900561: The endpoint only accepts GET, POST, OPTIONS requests. Received a PUT request."
+    ));
 }
 
 #[tokio::test]

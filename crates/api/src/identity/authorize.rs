@@ -486,7 +486,7 @@ pub async fn logout(headers: HeaderMap, Query(q): Query<HashMap<String, String>>
 
 // --- pages ---------------------------------------------------------------------------------
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -502,7 +502,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The page's frame: the portal's stylesheet, no script, never framed.
-fn html(status: StatusCode, title: &str, body: &str) -> Response {
+pub(super) fn html(status: StatusCode, title: &str, body: &str) -> Response {
     let page = format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -531,7 +531,7 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
         .into_response()
 }
 
-fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub(super) fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
     html(
         status,
         title,

@@ -7,7 +7,7 @@
 //! `identity/signing-key.pem` when there is one (where earlier versions kept it, so their
 //! tokens stay valid), else a new key; `--in-memory` also writes it there, so a throw-away
 //! store keeps its tokens across restarts. Refresh tokens are JWTs too; device codes are
-//! stored (any server may be polled) and approved at once.
+//! stored (any server may be polled) and signed in on the device-login page (`device.rs`).
 //!
 //! ARM accepts a token only if it is signed by that key (`kid` included), unexpired, issued
 //! for a tenant this server knows by the issuer of that tenant, and meant for the routes it
@@ -16,6 +16,7 @@
 mod auth;
 mod authorize;
 mod device;
+mod devicelogin;
 mod directory;
 mod key;
 mod routes;
@@ -113,18 +114,6 @@ pub enum Subject {
 }
 
 impl Subject {
-    /// The user that device-code sign-ins (and password sign-ins without `--principals`
-    /// users) are, unless the request names another.
-    pub fn builtin_user(client_id: String, tenant: String) -> Subject {
-        Subject::User {
-            client_id,
-            tenant,
-            object_id: USER_OID.into(),
-            user_name: USER_NAME.into(),
-            display_name: "cerulean user".into(),
-        }
-    }
-
     pub(crate) fn client_and_tenant(&self) -> (&str, &str) {
         match self {
             Subject::App { client_id, tenant }

@@ -94,6 +94,9 @@ pub fn routes() -> Vec<EdgeRoute> {
             Open,
             device::adfs_devicecode,
         ),
+        // Where a user enters a device's code and signs in (Entra's microsoft.com/devicelogin).
+        route(M::GET, "/devicelogin", Open, super::devicelogin::page),
+        route(M::POST, "/devicelogin", Open, super::devicelogin::sign_in),
         route(M::GET, "/msi/token", Open, msi),
     ]
 }
@@ -102,8 +105,12 @@ pub fn routes() -> Vec<EdgeRoute> {
 pub async fn method_not_allowed(method: Method, uri: Uri) -> OAuthError {
     let path = uri.path();
     let posts = (path.ends_with("/token") || path.ends_with("/devicecode")) && path != "/msi/token";
+    // The sign-in pages take their own forms back.
+    let pages = path.ends_with("/oauth2/v2.0/authorize") || path == "/devicelogin";
     let allowed = if posts {
         "POST, OPTIONS"
+    } else if pages {
+        "GET, POST, OPTIONS"
     } else {
         "GET, OPTIONS"
     };
@@ -506,8 +513,14 @@ async fn token(
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| OAuthError::missing("device_code"))?;
             let client_id = client_id()?;
-            let tenant = device::redeem(s, code, &client_id).await?;
-            Subject::builtin_user(client_id, tenant)
+            let (tenant, account) = device::redeem(s, code, &client_id).await?;
+            Subject::User {
+                client_id,
+                tenant,
+                object_id: account.oid,
+                user_name: account.upn,
+                display_name: account.name,
+            }
         }
         "password" => {
             let user_name = f
