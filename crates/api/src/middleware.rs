@@ -130,8 +130,17 @@ pub async fn require_api_version(req: Request, next: impl Run) -> Response {
 /// every type at once.
 pub async fn head_is_existence(req: Request, next: impl Run) -> Response {
     let head = req.method() == Method::HEAD;
-    let mut resp = next.run(req).await;
-    if head && resp.status() == StatusCode::OK {
+    let resp = next.run(req).await;
+    if head {
+        existence(resp)
+    } else {
+        resp
+    }
+}
+
+/// A GET's answer as HEAD's existence check: its 200 is 204, without a body.
+pub fn existence(mut resp: Response) -> Response {
+    if resp.status() == StatusCode::OK {
         *resp.status_mut() = StatusCode::NO_CONTENT;
         resp.headers_mut().remove(CONTENT_LENGTH);
         resp.headers_mut().remove(CONTENT_TYPE);

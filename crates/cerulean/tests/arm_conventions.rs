@@ -125,6 +125,8 @@ async fn head_answers_204_or_404_on_every_type() {
         nic.clone(),
         format!("{nic}/ipConfigurations/ipconfig1"),
         nsg.clone(),
+        // Microsoft.Authorization, served before routing: the built-in Reader.
+        format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"),
     ];
     for id in &there {
         let (st, headers, body) = s.call(Method::HEAD, &at(id), None).await;
@@ -139,6 +141,8 @@ async fn head_answers_204_or_404_on_every_type() {
         net(rg, "networkInterfaces", "absent"),
         net(rg, "networkSecurityGroups", "absent"),
         format!("/subscriptions/{SUB}/resourceGroups/absent/providers/Microsoft.Network/networkInterfaces/n"),
+        format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/00000000-0000-0000-0000-00000000dead"),
+        format!("{group_id}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-00000000dead"),
     ];
     for id in &absent {
         let (st, _, body) = s.call(Method::HEAD, &at(id), None).await;

@@ -68,16 +68,28 @@ async fn serve(s: &AppState, req: Request, scope: String, words: Vec<String>) ->
         Some(_) => {}
     }
     let caller = req.extensions().get::<Caller>().cloned();
-    let method = req.method().clone();
+    // HEAD is the existence check, answered by the GET (this path is served before routing,
+    // so the `arm` layer that does the same for the routes does not see it).
+    let head = req.method() == Method::HEAD;
+    let method = if head {
+        Method::GET
+    } else {
+        req.method().clone()
+    };
     let body = match axum::body::to_bytes(req.into_body(), crate::MAX_BODY).await {
         Ok(b) => b,
         Err(_) => return ApiError::RequestTooLarge.into_response(),
     };
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let filter = param("$filter");
-    handle(s, &method, &scope, &words, filter.as_deref(), &body, caller)
+    let resp = handle(s, &method, &scope, &words, filter.as_deref(), &body, caller)
         .await
-        .unwrap_or_else(IntoResponse::into_response)
+        .unwrap_or_else(IntoResponse::into_response);
+    if head {
+        crate::middleware::existence(resp)
+    } else {
+        resp
+    }
 }
 
 async fn handle(
