@@ -254,6 +254,30 @@ async fn a_device_code_issued_by_one_server_is_signed_in_at_another_sharing_post
     assert_oauth(st, &body, "invalid_grant", 70000);
 }
 
+/// ADAL, the v1 endpoint's library, polls with the device code as `code`
+/// (`grant_type=device_code`).
+#[tokio::test]
+async fn adal_polls_the_v1_endpoint_with_code() {
+    let s = Server::start_with_auth(&[]);
+    let dc = device_code(&s).await;
+    let (st, t) = post_form(
+        &s,
+        "/organizations/oauth2/token",
+        &[
+            ("grant_type", "device_code"),
+            ("client_id", CLI),
+            ("resource", "https://management.core.windows.net/"),
+            ("code", dc["device_code"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert_eq!(
+        arm_get(&s, t["access_token"].as_str()).await.0,
+        StatusCode::OK
+    );
+}
+
 /// A code approved as the built-in user (no `--principals`) is not redeemed once the server
 /// has users: no one may then sign in as the built-in user.
 #[tokio::test]

@@ -508,9 +508,10 @@ async fn token(
             )));
         }
         "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
-            let code = f
-                .get("device_code")
-                .filter(|c| !c.is_empty())
+            // ADAL (the v1 endpoint's clients) sends the device code as `code`.
+            let code = ["device_code", "code"]
+                .iter()
+                .find_map(|k| f.get(*k).filter(|c| !c.is_empty()))
                 .ok_or_else(|| OAuthError::missing("device_code"))?;
             let client_id = client_id()?;
             let (tenant, account) = device::redeem(s, code, &client_id).await?;
