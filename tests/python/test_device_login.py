@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import DeviceCodeCredential
 from azure.mgmt.resource.resources import ResourceManagementClient
 
@@ -28,12 +29,28 @@ def users_server(tmp_path_factory):
     s.stop()
 
 
-def sign_in(server, uri, user_code, password):
+def sign_in(server, uri, user_code, password, decline=False):
     """What the user does in the browser: the device-login form, posted."""
     context = ssl.create_default_context(cafile=server.ca)
-    form = urllib.parse.urlencode({"code": user_code, "username": "ada@contoso.com", "password": password})
+    fields = {"code": user_code, "username": "ada@contoso.com", "password": password}
+    if decline:
+        fields["decline"] = "1"
+    form = urllib.parse.urlencode(fields)
     with urllib.request.urlopen(uri, data=form.encode(), context=context, timeout=10) as r:
         return r.read().decode()
+
+
+def credential(server, prompt):
+    """azure-identity's device code credential against `server`, prompting through `prompt`."""
+    return DeviceCodeCredential(
+        client_id=CLI,
+        tenant_id=TENANT,
+        authority=server.url,
+        disable_instance_discovery=True,
+        connection_verify=server.ca,
+        prompt_callback=prompt,
+        timeout=30,
+    )
 
 
 def claims(token):
@@ -57,15 +74,7 @@ def test_a_device_code_is_signed_in_on_the_device_login_page(users_server):
         threading.Timer(1.5, user).start()
         prompted.set()
 
-    cred = DeviceCodeCredential(
-        client_id=CLI,
-        tenant_id=TENANT,
-        authority=users_server.url,
-        disable_instance_discovery=True,
-        connection_verify=users_server.ca,
-        prompt_callback=prompt,
-        timeout=30,
-    )
+    cred = credential(users_server, prompt)
     token = cred.get_token(SCOPE).token
     assert prompted.is_set()
     assert "Your account or password is incorrect." in pages[0]
@@ -74,3 +83,17 @@ def test_a_device_code_is_signed_in_on_the_device_login_page(users_server):
     assert (c["upn"], c["name"], c["appid"]) == ("ada@contoso.com", "Ada", CLI)
     rm = ResourceManagementClient(cred, SUBSCRIPTION, base_url=users_server.url, connection_verify=users_server.ca)
     list(rm.resource_groups.list())  # ARM takes Ada's token: a refusal would raise here
+
+
+def test_a_declined_code_fails_the_credential(users_server):
+    pages = []
+
+    def prompt(verification_uri, user_code, expires_on):
+        threading.Timer(1.5, lambda: pages.append(
+            sign_in(users_server, verification_uri, user_code, "Pa55word!", decline=True))).start()
+
+    cred = credential(users_server, prompt)
+    with pytest.raises(ClientAuthenticationError) as refused:
+        cred.get_token(SCOPE)
+    assert "authorization_declined" in str(refused.value)
+    assert "Sign-in declined" in pages[0]

@@ -291,3 +291,50 @@ async fn a_code_approved_as_the_built_in_user_is_refused_after_a_restart_with_us
     let (st, body) = poll(&s, dc["device_code"].as_str().unwrap()).await;
     assert_oauth(st, &body, "invalid_grant", 70000);
 }
+
+/// The page's second button declines the code (after the password, as Entra's Cancel comes
+/// after sign-in): the device's next poll is `authorization_declined`, and the code is spent.
+#[tokio::test]
+async fn a_declined_code_ends_the_devices_polling() {
+    let dir = temp_dir();
+    let file = principals_file(&dir);
+    let s = Server::start_with_auth(&["--principals", &file]);
+    let dc = device_code(&s).await;
+    let (user_code, device_code) = (
+        dc["user_code"].as_str().unwrap(),
+        dc["device_code"].as_str().unwrap(),
+    );
+    let ada = [("username", "ada@contoso.com"), ("password", "Pa55word!")];
+    // Declining needs the password too.
+    let (_, _, page) = sign_in(
+        &s,
+        &[
+            ("code", user_code),
+            ("username", "ada@contoso.com"),
+            ("password", "guess"),
+            ("decline", "1"),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("Your account or password is incorrect."),
+        "{page}"
+    );
+    let (st, body) = poll(&s, device_code).await;
+    assert_oauth(st, &body, "authorization_pending", 70016);
+
+    let (st, _, page) = sign_in(&s, &[("code", user_code), ada[0], ada[1], ("decline", "1")]).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("Sign-in declined"), "{page}");
+    // Declined stays declined.
+    let (_, _, page) = sign_in(&s, &[("code", user_code), ada[0], ada[1]]).await;
+    assert!(page.contains("That code didn&#39;t work."), "{page}");
+    let (st, body) = poll(&s, device_code).await;
+    assert_oauth(st, &body, "authorization_declined", 70000);
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS70000: The end user has denied the authorization request."));
+    let (st, body) = poll(&s, device_code).await;
+    assert_oauth(st, &body, "invalid_grant", 70000);
+}

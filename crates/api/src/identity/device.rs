@@ -65,6 +65,9 @@ struct DeviceCode {
     secret: String,
     /// Who signed it in; `None` while the device waits.
     account: Option<Account>,
+    /// Whether the user who signed in declined it instead.
+    #[serde(default)]
+    declined: bool,
 }
 
 /// A fresh user code.
@@ -121,6 +124,7 @@ async fn device_answer(
         expires_at,
         secret: uuid::Uuid::new_v4().simple().to_string(),
         account: approved_at_once.then(Account::builtin),
+        declined: false,
     };
     let value = serde_json::to_string(&record).expect("a device code serializes");
     // A user code already given out (one chance in billions) refuses the insert, as the
@@ -182,6 +186,8 @@ enum Poll {
     Expired,
     /// Polled by another application: spent, as Entra refuses it.
     OtherClient,
+    /// The user declined it on the device-login page: spent.
+    Declined,
     Approved {
         tenant: String,
         account: Account,
@@ -193,7 +199,7 @@ impl Poll {
     fn spends(&self) -> bool {
         matches!(
             self,
-            Poll::Expired | Poll::OtherClient | Poll::Approved { .. }
+            Poll::Expired | Poll::OtherClient | Poll::Declined | Poll::Approved { .. }
         )
     }
 }
@@ -212,6 +218,9 @@ fn poll(record: &str, secret: &str, client_id: &str, now: i64) -> Poll {
     }
     if r.client_id != client_id {
         return Poll::OtherClient;
+    }
+    if r.declined {
+        return Poll::Declined;
     }
     match r.account {
         None => Poll::Pending,
@@ -265,6 +274,12 @@ pub(super) async fn redeem(
             "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
         )
         .with_error("expired_token")),
+        // Entra's error (its documented device-flow errors); the AADSTS number is a GUESS.
+        Poll::Declined => Err(OAuthError::bad_request(
+            70000,
+            "The end user has denied the authorization request.",
+        )
+        .with_error("authorization_declined")),
         // Approved as the built-in user by a server without `--principals` (before a restart
         // with them, or a replica configured apart): no one here may sign in as that user.
         Poll::Approved { account, .. }
@@ -283,17 +298,23 @@ pub(super) enum NotApproved {
     BadCode,
 }
 
-/// Signs a waiting code in as `account` (the device-login page); the application that asked
-/// for it.
-pub(super) async fn approve(
+/// What the user who signed in on the device-login page says of the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Answer {
+    Allow(Account),
+    Decline,
+}
+
+/// Answers a waiting code (the device-login page); the application that asked for it.
+pub(super) async fn answer(
     s: &AppState,
     user_code: &str,
-    account: Account,
+    answer: Answer,
 ) -> Result<Result<String, NotApproved>, OAuthError> {
     let changed = s
         .app
         .change_secret(&secret_name(user_code), move |record| {
-            approved(record, &account, now())
+            answered(record, &answer, now())
         })
         .await
         .map_err(store_failure)?;
@@ -303,13 +324,16 @@ pub(super) async fn approve(
         .ok_or(NotApproved::BadCode))
 }
 
-/// The stored `record` signed in as `account` at `now`, if it is waiting.
-fn approved(record: &str, account: &Account, now: i64) -> Option<String> {
+/// The stored `record` answered at `now`, if it is waiting.
+fn answered(record: &str, answer: &Answer, now: i64) -> Option<String> {
     let mut r = serde_json::from_str::<DeviceCode>(record).ok()?;
-    if r.account.is_some() || r.expires_at < now {
+    if r.account.is_some() || r.declined || r.expires_at < now {
         return None;
     }
-    r.account = Some(account.clone());
+    match answer {
+        Answer::Allow(account) => r.account = Some(account.clone()),
+        Answer::Decline => r.declined = true,
+    }
     serde_json::to_string(&r).ok()
 }
 
@@ -324,6 +348,7 @@ mod tests {
             expires_at: 100,
             secret: "s3".into(),
             account,
+            declined: false,
         })
         .unwrap()
     }
@@ -355,7 +380,8 @@ mod tests {
         assert_eq!(poll(&waiting, "s3", "other", 50), Poll::OtherClient);
         assert_eq!(poll(&waiting, "s3", "cli", 101), Poll::Expired);
         assert_eq!(poll("not json", "s3", "cli", 50), Poll::Unknown);
-        let signed = approved(&waiting, &ada, 50).expect("a waiting code is signed in");
+        let signed = answered(&waiting, &Answer::Allow(ada.clone()), 50)
+            .expect("a waiting code is signed in");
         let found = poll(&signed, "s3", "cli", 50);
         assert!(found.spends());
         assert_eq!(
@@ -368,10 +394,17 @@ mod tests {
     }
 
     #[test]
-    fn only_a_waiting_unexpired_code_is_signed_in() {
-        let ada = Account::builtin();
-        assert!(approved(&record(Some(ada.clone())), &ada, 50).is_none());
-        assert!(approved(&record(None), &ada, 101).is_none());
-        assert!(approved("{}", &ada, 50).is_none());
+    fn only_a_waiting_unexpired_code_is_answered() {
+        let allow = Answer::Allow(Account::builtin());
+        assert!(answered(&record(Some(Account::builtin())), &allow, 50).is_none());
+        assert!(answered(&record(None), &allow, 101).is_none());
+        assert!(answered("{}", &allow, 50).is_none());
+        let declined = answered(&record(None), &Answer::Decline, 50).expect("declined");
+        assert_eq!(poll(&declined, "s3", "cli", 50), Poll::Declined);
+        assert!(Poll::Declined.spends());
+        assert!(
+            answered(&declined, &allow, 50).is_none(),
+            "a declined code stays declined"
+        );
     }
 }

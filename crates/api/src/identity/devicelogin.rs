@@ -4,10 +4,13 @@
 //! next poll then gets a token for that user (`device.rs`).
 //!
 //! One form, code and credentials together: the credentials are checked before the code is
-//! touched, so a mistyped password leaves the code waiting.
+//! touched, so a mistyped password leaves the code waiting. Its second button declines the
+//! code (Entra's Cancel, after sign-in): the device's next poll is `authorization_declined`.
+//! Declining needs the password too, so that the code on the device's screen is not enough
+//! to spoil it.
 
 use super::authorize::{esc, html, message_page, Account};
-use super::device::{approve, normalize_user_code, NotApproved, USER_CODE_LEN};
+use super::device::{answer, normalize_user_code, Answer, NotApproved, USER_CODE_LEN};
 use super::routes::read_form;
 use crate::AppState;
 use axum::body::Body;
@@ -54,9 +57,22 @@ pub async fn sign_in(State(s): State<AppState>, headers: HeaderMap, body: Body) 
         name: display_name,
     };
     let upn = account.upn.clone();
-    match approve(&s, &user_code, account).await {
+    let decline = field("decline") == "1";
+    let said = if decline {
+        Answer::Decline
+    } else {
+        Answer::Allow(account)
+    };
+    match answer(&s, &user_code, said).await {
         Err(e) => e.into_response(),
         Ok(Err(NotApproved::BadCode)) => form(&s, typed, Some(bad_code)),
+        Ok(Ok(client_id)) if decline => message_page(
+            StatusCode::OK,
+            "Sign-in declined",
+            &format!(
+                "You declined to sign in to the application '{client_id}' on your device. You may now close this window."
+            ),
+        ),
         Ok(Ok(client_id)) => message_page(
             StatusCode::OK,
             "You're signed in",
@@ -100,6 +116,7 @@ fn form(s: &AppState, code: &str, error: Option<&str>) -> Response {
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button class="primary wide" type="submit">Sign in</button>
+<button class="wide" type="submit" name="decline" value="1">Sign in and decline</button>
 </form>"#,
         code = esc(&code)
     );
