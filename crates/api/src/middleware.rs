@@ -110,6 +110,12 @@ pub use cerulean_template::well_formed_api_version;
 /// What every ARM route passes through, outermost first: the `api-version` requirement and
 /// HEAD as the existence check; one layer for the two, as [`edge`].
 pub async fn arm(req: Request, next: Next) -> Response {
+    arm_rules(req, next).await
+}
+
+/// [`arm`]'s rules around any handler: also run by `Microsoft.Authorization`'s, which is
+/// served before routing.
+pub(crate) async fn arm_rules(req: Request, next: impl Run) -> Response {
     require_api_version(req, move |req| head_is_existence(req, next)).await
 }
 
@@ -130,17 +136,8 @@ pub async fn require_api_version(req: Request, next: impl Run) -> Response {
 /// every type at once.
 pub async fn head_is_existence(req: Request, next: impl Run) -> Response {
     let head = req.method() == Method::HEAD;
-    let resp = next.run(req).await;
-    if head {
-        existence(resp)
-    } else {
-        resp
-    }
-}
-
-/// A GET's answer as HEAD's existence check: its 200 is 204, without a body.
-pub fn existence(mut resp: Response) -> Response {
-    if resp.status() == StatusCode::OK {
+    let mut resp = next.run(req).await;
+    if head && resp.status() == StatusCode::OK {
         *resp.status_mut() = StatusCode::NO_CONTENT;
         resp.headers_mut().remove(CONTENT_LENGTH);
         resp.headers_mut().remove(CONTENT_TYPE);

@@ -23,6 +23,12 @@ async fn api_version_is_required_and_must_be_a_date() {
         .await;
     let msg = assert_error(st, &body, 400, "InvalidApiVersionParameter");
     assert!(msg.contains("'latest'"), "{msg}");
+    // Microsoft.Authorization, served before routing, under the same rule.
+    let roles = format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions");
+    let (st, body) = s.get(&roles).await;
+    assert_error(st, &body, 400, "MissingApiVersionParameter");
+    let (st, body) = s.get(&format!("{roles}?api-version=latest")).await;
+    assert_error(st, &body, 400, "InvalidApiVersionParameter");
     // Any well-formed version is accepted, old or new, with or without a suffix.
     for v in [
         "2015-01-01",

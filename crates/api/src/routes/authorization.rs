@@ -53,43 +53,30 @@ pub async fn dispatch(s: &AppState, req: Request, next: impl Run) -> Response {
         return next.run(req).await;
     };
     // Boxed: every request's future holds this one's, and the requests it serves are few.
-    Box::pin(serve(s, req, scope, words)).await
+    // ARM's rules (api-version, HEAD as the existence check) as on every routed ARM path.
+    Box::pin(crate::middleware::arm_rules(req, move |req| {
+        serve(s, req, scope, words)
+    }))
+    .await
 }
 
 /// A request to `Microsoft.Authorization` (`scope`, then the path's words after it).
 async fn serve(s: &AppState, req: Request, scope: String, words: Vec<String>) -> Response {
-    let query = req.uri().query().unwrap_or("").to_string();
-    let param = |name: &str| crate::extract::query_param(&query, name);
-    match param("api-version") {
-        None => return ApiError::MissingApiVersion.into_response(),
-        Some(v) if !crate::middleware::well_formed_api_version(&v) => {
-            return ApiError::InvalidApiVersion(v).into_response()
-        }
-        Some(_) => {}
-    }
+    let filter = crate::extract::query_param(req.uri().query().unwrap_or(""), "$filter");
     let caller = req.extensions().get::<Caller>().cloned();
-    // HEAD is the existence check, answered by the GET (this path is served before routing,
-    // so the `arm` layer that does the same for the routes does not see it).
-    let head = req.method() == Method::HEAD;
-    let method = if head {
-        Method::GET
-    } else {
-        req.method().clone()
+    // HEAD is answered by the GET (`arm_rules` makes its 200 the existence check's 204).
+    let method = match req.method() {
+        &Method::HEAD => Method::GET,
+        m => m.clone(),
     };
     let body = match axum::body::to_bytes(req.into_body(), crate::MAX_BODY).await {
         Ok(b) => b,
         Err(_) => return ApiError::RequestTooLarge.into_response(),
     };
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let filter = param("$filter");
-    let resp = handle(s, &method, &scope, &words, filter.as_deref(), &body, caller)
+    handle(s, &method, &scope, &words, filter.as_deref(), &body, caller)
         .await
-        .unwrap_or_else(IntoResponse::into_response);
-    if head {
-        crate::middleware::existence(resp)
-    } else {
-        resp
-    }
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn handle(
