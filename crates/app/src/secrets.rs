@@ -82,26 +82,24 @@ impl App {
         .await
     }
 
-    /// Removes a secret if `take` says so, in one step: the stored value and whether it was
-    /// removed, or `None` when there is none. Of servers racing to take it, one does.
-    pub async fn take_secret_if<F>(
-        &self,
-        name: &str,
-        take: F,
-    ) -> Result<Option<(String, bool)>, AppError>
+    /// What `decide` makes of a secret's value, `None` when there is none; the secret is
+    /// removed, in the same step, when `decide` says so. Of servers racing to take it, one
+    /// does.
+    pub async fn take_secret_if<T, F>(&self, name: &str, decide: F) -> Result<Option<T>, AppError>
     where
-        F: Fn(&str) -> bool + Clone + Send + 'static,
+        F: Fn(&str) -> (T, bool) + Clone + Send + 'static,
+        T: Send + 'static,
     {
         let name = name.to_string();
         self.write_under(vec![secret_lock(&name)], move |tx| {
             let Some(stored) = tx.secret_get(&name)? else {
                 return Ok::<_, AppError>(None);
             };
-            let taken = take(&stored.value);
-            if taken {
+            let (decided, take) = decide(&stored.value);
+            if take {
                 tx.secret_take(&name)?;
             }
-            Ok(Some((stored.value, taken)))
+            Ok(Some(decided))
         })
         .await
     }

@@ -253,16 +253,13 @@ pub(super) async fn redeem(
     let found = s
         .app
         .take_secret_if(&secret_name(user_code), move |record| {
-            poll(record, &secret, &client, now()).spends()
+            let found = poll(record, &secret, &client, now());
+            let spends = found.spends();
+            (found, spends)
         })
         .await
         .map_err(store_failure)?;
-    let Some((record, _)) = found else {
-        return Err(unknown());
-    };
-    // Decided again on the value read: the same answer, save for a code expiring between
-    // the two clocks (then it is answered as expired, and spent or not as decided above).
-    match poll(&record, &code[USER_CODE_LEN..], client_id, now()) {
+    match found.unwrap_or(Poll::Unknown) {
         Poll::Unknown | Poll::OtherClient => Err(unknown()),
         Poll::Pending => Err(OAuthError::bad_request(
             70016,
@@ -291,13 +288,6 @@ pub(super) async fn redeem(
     }
 }
 
-/// Why a code could not be signed in on the device-login page.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum NotApproved {
-    /// Unknown, expired or already signed in: the page cannot tell them apart for the user.
-    BadCode,
-}
-
 /// What the user who signed in on the device-login page says of the code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Answer {
@@ -305,12 +295,14 @@ pub(super) enum Answer {
     Decline,
 }
 
-/// Answers a waiting code (the device-login page); the application that asked for it.
+/// Answers a waiting code (the device-login page): the application that asked for it, or
+/// `None` when the code is unknown, expired or already answered (the page cannot tell them
+/// apart for the user).
 pub(super) async fn answer(
     s: &AppState,
     user_code: &str,
     answer: Answer,
-) -> Result<Result<String, NotApproved>, OAuthError> {
+) -> Result<Option<String>, OAuthError> {
     let changed = s
         .app
         .change_secret(&secret_name(user_code), move |record| {
@@ -320,8 +312,7 @@ pub(super) async fn answer(
         .map_err(store_failure)?;
     Ok(changed
         .and_then(|r| serde_json::from_str::<DeviceCode>(&r).ok())
-        .map(|r| r.client_id)
-        .ok_or(NotApproved::BadCode))
+        .map(|r| r.client_id))
 }
 
 /// The stored `record` answered at `now`, if it is waiting.

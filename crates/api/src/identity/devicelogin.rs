@@ -10,7 +10,7 @@
 //! to spoil it.
 
 use super::authorize::{esc, html, message_page, Account};
-use super::device::{answer, normalize_user_code, Answer, NotApproved, USER_CODE_LEN};
+use super::device::{answer, normalize_user_code, Answer, USER_CODE_LEN};
 use super::routes::read_form;
 use crate::AppState;
 use axum::body::Body;
@@ -65,15 +65,15 @@ pub async fn sign_in(State(s): State<AppState>, headers: HeaderMap, body: Body) 
     };
     match answer(&s, &user_code, said).await {
         Err(e) => e.into_response(),
-        Ok(Err(NotApproved::BadCode)) => form(&s, typed, Some(bad_code)),
-        Ok(Ok(client_id)) if decline => message_page(
+        Ok(None) => form(&s, typed, Some(bad_code)),
+        Ok(Some(client_id)) if decline => message_page(
             StatusCode::OK,
             "Sign-in declined",
             &format!(
                 "You declined to sign in to the application '{client_id}' on your device. You may now close this window."
             ),
         ),
-        Ok(Ok(client_id)) => message_page(
+        Ok(Some(client_id)) => message_page(
             StatusCode::OK,
             "You're signed in",
             &format!(
