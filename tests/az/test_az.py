@@ -254,6 +254,32 @@ def test_deployment_group_create(env):
     assert sorted(names) == ["loop", "small", "threeips", "twonics"]
 
 
+def test_deployment_group_create_with_modules(env):
+    """The seed's VM with two NICs from a template whose modules are nested deployments (what
+    Bicep modules compile to): each module is a deployment of the group, its outputs feed the
+    next; what-if looks inside the modules it can predict."""
+    az(env, "group", "create", "-n", "mods", "-l", "eastus")
+    whatif = az(env, "deployment", "group", "what-if", "-g", "mods", "--template-file", template("vm-modules.json"),
+                "--parameters", "adminPassword=S3cret!pass-1234", "--no-pretty-print")
+    kinds = sorted((c["resourceId"].rsplit("/", 2)[-2], c["changeType"]) for c in whatif["changes"])
+    # The NIC modules need the network module's outputs: not predictable before it runs.
+    assert kinds == [("deployments", "Unsupported"), ("deployments", "Unsupported"),
+                     ("virtualMachines", "Create"), ("virtualNetworks", "Create")], kinds
+    d = az(env, "deployment", "group", "create", "-g", "mods", "-n", "main",
+           "--template-file", template("vm-modules.json"), "--parameters", "adminPassword=S3cret!pass-1234")
+    assert d["properties"]["provisioningState"] == "Succeeded"
+    assert d["properties"]["outputs"]["secondaryPrivateIp"]["value"] == "10.0.2.4"
+    names = sorted(d["name"] for d in az(env, "deployment", "group", "list", "-g", "mods"))
+    assert names == ["main", "network", "nic-1", "nic-2"], names
+    module = az(env, "deployment", "group", "show", "-g", "mods", "-n", "network")
+    assert module["properties"]["outputs"]["subnetIds"]["value"][1].endswith("/subnets/Back")
+    ops = az(env, "deployment", "operation", "group", "list", "-g", "mods", "-n", "main")
+    assert sorted(o["properties"]["targetResource"]["resourceType"] for o in ops) == \
+        ["Microsoft.Compute/virtualMachines"] + ["Microsoft.Resources/deployments"] * 3
+    nics = az(env, "vm", "nic", "list", "-g", "mods", "--vm-name", "vm1")
+    assert [(n["id"].rsplit("/", 1)[1], n["primary"]) for n in nics] == [("vm1-nic1", True), ("vm1-nic2", False)]
+
+
 TENANT = "00000000-0000-0000-0000-0000000000a1"
 
 

@@ -312,3 +312,33 @@ def test_template_deployments(deployments, compute, group):
     assert e.value.error.code == "InvalidTemplate"
     names = sorted(x.name for x in deployments.deployments.list_by_resource_group(group))
     assert names == ["small", "twonics"]
+
+
+def test_template_with_modules(deployments, compute, group):
+    """Nested deployments (Bicep modules): the SDK polls the parent; each module is a
+    deployment of the group with its own outputs and operations."""
+    from azure.mgmt.resource.deployments.models import Deployment, DeploymentProperties
+
+    d = deployments.deployments.begin_create_or_update(
+        group,
+        "main",
+        Deployment(
+            properties=DeploymentProperties(
+                mode="Incremental",
+                template=_template("vm-modules.json"),
+                parameters={"adminPassword": {"value": "S3cret!pass"}},
+            )
+        ),
+    ).result()
+    assert d.properties.provisioning_state == "Succeeded"
+    assert d.properties.outputs["primaryPrivateIp"]["value"] == "10.0.1.4"
+    created = sorted(r.id.rsplit("/", 2)[-2] for r in d.properties.output_resources)
+    assert created == ["networkInterfaces", "networkInterfaces", "virtualMachines", "virtualNetworks"], created
+    names = sorted(x.name for x in deployments.deployments.list_by_resource_group(group))
+    assert names == ["main", "network", "nic-1", "nic-2"]
+    module = deployments.deployments.get(group, "network")
+    assert module.properties.outputs["subnetIds"]["value"][0].endswith("/subnets/Front")
+    ops = list(deployments.deployment_operations.list(group, "nic-2"))
+    assert [o.properties.target_resource.resource_name for o in ops] == ["vm1-nic2"]
+    vm = compute.virtual_machines.get(group, "vm1")
+    assert [r.primary for r in vm.network_profile.network_interfaces] == [True, False]

@@ -30,11 +30,42 @@ impl Reply {
     }
 }
 
+/// Marks a deployment (or what-if) a template's nested deployment submits, `depth` levels
+/// below the one the client submitted. It runs in its parent's turn: waiting for a turn of
+/// its own while the parent holds one could wait forever.
+#[derive(Clone, Copy, Debug)]
+pub struct Nested {
+    pub depth: u32,
+}
+
 /// Sends `method path_and_query` with a JSON body to this server, on `caller`'s behalf, and
 /// waits for the answer.
 pub async fn call(
     s: &AppState,
     caller: Option<&Caller>,
+    method: Method,
+    path_and_query: &str,
+    body: Option<&Value>,
+) -> Reply {
+    send(s, caller, None, method, path_and_query, body).await
+}
+
+/// [`call`] for a nested deployment's request.
+pub async fn call_nested(
+    s: &AppState,
+    caller: Option<&Caller>,
+    nested: Nested,
+    method: Method,
+    path_and_query: &str,
+    body: Option<&Value>,
+) -> Reply {
+    send(s, caller, Some(nested), method, path_and_query, body).await
+}
+
+async fn send(
+    s: &AppState,
+    caller: Option<&Caller>,
+    nested: Option<Nested>,
     method: Method,
     path_and_query: &str,
     body: Option<&Value>,
@@ -53,6 +84,9 @@ pub async fn call(
         return failure("the request path is not valid");
     };
     req.extensions_mut().insert(Internal);
+    if let Some(n) = nested {
+        req.extensions_mut().insert(n);
+    }
     if let Some(c) = caller {
         req.extensions_mut().insert(c.clone());
     }

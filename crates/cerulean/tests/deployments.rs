@@ -139,6 +139,8 @@ fn pip(name: &str, depends: &[&str]) -> Value {
 // The scenarios, by topic.
 #[path = "deployments/lifecycle.rs"]
 mod lifecycle;
+#[path = "deployments/nested.rs"]
+mod nested;
 #[path = "deployments/seed.rs"]
 mod seed;
 #[path = "deployments/validation.rs"]

@@ -84,6 +84,34 @@ pub fn validate_name(name: &str) -> Result<(), DomainError> {
     }
 }
 
+/// How deep deployments may nest inside each other's templates: cerulean's own limit (each
+/// level holds a thread while the one inside it runs); Azure documents none.
+pub const MAX_NESTING: u32 = 10;
+
+/// A deployment submitted by another deployment's template (`depth` 1 for one nested in a
+/// top-level deployment): ARM deploys nested templates in Incremental mode only.
+pub fn check_nested(name: &str, mode: Mode, depth: u32) -> Result<(), DomainError> {
+    if mode == Mode::Complete {
+        return Err(DomainError::InvalidTemplate {
+            code: "InvalidTemplate",
+            message: format!(
+                "Deployment template validation failed: 'The nested deployment '{name}' is invalid. Specified deployment mode 'Complete' is not supported for nested deployment.'."
+            ),
+            target: Some("properties.mode".into()),
+        });
+    }
+    if depth > MAX_NESTING {
+        return Err(DomainError::InvalidTemplate {
+            code: "InvalidTemplate",
+            message: format!(
+                "The nested deployment '{name}' is {depth} levels deep; cerulean deploys nested templates at most {MAX_NESTING} levels deep."
+            ),
+            target: None,
+        });
+    }
+    Ok(())
+}
+
 /// Why a deployment stopped before it finished: the server applying it went away. cerulean
 /// fails such a deployment rather than resuming it on another server: a resumed run would
 /// apply the template later, from a server the client never talked to, over whatever changed
@@ -165,6 +193,20 @@ mod tests {
         let e = Mode::parse(Some("Everything")).unwrap_err();
         assert_eq!(e.code(), "InvalidParameter");
         assert_eq!(e.target().as_deref(), Some("properties.mode"));
+    }
+
+    #[test]
+    fn nested_deployments_are_incremental_and_nest_so_deep() {
+        assert!(check_nested("n", Mode::Incremental, MAX_NESTING).is_ok());
+        let e = check_nested("n", Mode::Complete, 1).unwrap_err();
+        assert_eq!(e.code(), "InvalidTemplate");
+        assert!(e.to_string().contains(
+            "Specified deployment mode 'Complete' is not supported for nested deployment."
+        ));
+        assert_eq!(e.target().as_deref(), Some("properties.mode"));
+        let e = check_nested("n", Mode::Incremental, MAX_NESTING + 1).unwrap_err();
+        assert_eq!(e.code(), "InvalidTemplate");
+        assert!(e.to_string().contains("at most 10 levels deep"), "{e}");
     }
 
     #[test]

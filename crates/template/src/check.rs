@@ -121,6 +121,9 @@ impl Checker {
             }
             _ => loops.clone(),
         };
+        let nested = get_ci(r, "type")
+            .and_then(Value::as_str)
+            .is_some_and(crate::nested::is_deployment);
         for (k, v) in r {
             let at = join(path, k);
             match k.to_ascii_lowercase().as_str() {
@@ -132,6 +135,19 @@ impl Checker {
                         }
                     }
                 }
+                // A nested deployment's template is checked when it is deployed, against
+                // its own parameters and variables (or, in outer scope, the parent's).
+                "properties" if nested => match v {
+                    Value::Object(props) => {
+                        for (pk, pv) in props
+                            .iter()
+                            .filter(|(pk, _)| !pk.eq_ignore_ascii_case("template"))
+                        {
+                            self.value(pv, Site::Resource, &own, &join(&at, pk))?;
+                        }
+                    }
+                    other => self.value(other, Site::Resource, &own, &at)?,
+                },
                 _ => self.value(v, Site::Resource, &own, &at)?,
             }
         }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::error::TemplateError;
 use crate::eval::{self, property_copies, Ctx};
 use crate::expr::{self, Expr, Text};
+use crate::nested::{EvalScope, Nested};
 use crate::resources::{is_body_key, Instance};
 use crate::value::get_ci;
 
@@ -117,7 +118,7 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
                 deps.extend(&same_loop[start..start + batch]);
             }
         }
-        for target in referenced(&r.decl, &ctx) {
+        for target in referenced(&r.decl, r.nested.as_ref(), &ctx) {
             let found = if target.starts_with('/') || target.contains('/') {
                 matches(instances, &target, i)
             } else {
@@ -130,6 +131,10 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
             };
             deps.extend(found);
         }
+        if r.nested.is_some() {
+            // An outer-scope template may name its own resources as the deployment is named.
+            deps.remove(&i);
+        }
         all.push(deps.into_iter().collect::<Vec<_>>());
     }
     for (r, deps) in instances.iter_mut().zip(all) {
@@ -139,12 +144,17 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
 }
 
 /// Targets of `reference()` and `list*()` in a body that can be computed while planning.
-fn referenced(decl: &Map<String, Value>, ctx: &Ctx) -> Vec<String> {
+/// An outer-scope nested template is evaluated with the parent's symbols, so what it
+/// references the parent deploys first; an inner-scope one references its own resources.
+fn referenced(decl: &Map<String, Value>, nested: Option<&Nested>, ctx: &Ctx) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in decl {
         if is_body_key(k) {
             walk(v, ctx, &mut out);
         }
+    }
+    if let Some(n) = nested.filter(|n| n.scope == EvalScope::Outer) {
+        walk(&n.template, ctx, &mut out);
     }
     out
 }

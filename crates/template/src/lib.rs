@@ -13,6 +13,7 @@ mod functions;
 mod graph;
 mod ids;
 pub mod limits;
+mod nested;
 mod outputs;
 mod parameters;
 mod planner;
@@ -145,6 +146,9 @@ impl Plan {
         let mut out = Map::new();
         for (k, v) in state.decl.iter().filter(|(k, _)| resources::is_body_key(k)) {
             out.insert(k.clone(), eval::json(v, &ctx, &eval::join(path, k))?);
+        }
+        if let Some(n) = &state.nested {
+            nested::complete(&mut out, n, &self.inner.outer, &self.parameters);
         }
         Ok(Value::Object(out))
     }

@@ -7,6 +7,7 @@ use crate::eval::{Ctx, Entry, Frame, Phase, World};
 use crate::limits::{
     json_depth, Budget, MAX_JSON_DEPTH, MAX_OUTPUTS, MAX_PARAMETERS, MAX_VARIABLES,
 };
+use crate::nested::{self, EvalScope};
 use crate::resources::{self, Instance};
 use crate::symbols::{self, Lazy, Table};
 use crate::value::get_ci;
@@ -20,6 +21,8 @@ pub(crate) struct State {
     pub instances: Vec<InstanceState>,
     pub outputs: Map<String, Value>,
     pub order: Vec<usize>,
+    /// The parent's parameters and variables, for outer-scope nested deployments.
+    pub outer: nested::Outer,
     /// Shared by planning and every later evaluation: one budget per deployment.
     pub budget: Budget,
 }
@@ -27,6 +30,7 @@ pub(crate) struct State {
 #[derive(Debug)]
 pub(crate) struct InstanceState {
     pub decl: Map<String, Value>,
+    pub nested: Option<nested::Nested>,
     pub frames: Vec<Frame>,
 }
 
@@ -165,6 +169,15 @@ pub(crate) fn plan(
         Some(Value::Object(o)) => o.clone(),
         _ => Map::new(),
     };
+    let outer = if instances.iter().any(|r| {
+        r.nested
+            .as_ref()
+            .is_some_and(|n| n.scope == EvalScope::Outer)
+    }) {
+        nested::Outer::of(t)
+    } else {
+        nested::Outer::default()
+    };
     let (resources, instances): (Vec<_>, Vec<_>) = instances
         .into_iter()
         .map(|r| {
@@ -172,6 +185,7 @@ pub(crate) fn plan(
                 r.planned,
                 InstanceState {
                     decl: r.decl,
+                    nested: r.nested,
                     frames: r.frames,
                 },
             )
@@ -186,6 +200,7 @@ pub(crate) fn plan(
             instances,
             outputs,
             order,
+            outer,
             budget,
         },
     })

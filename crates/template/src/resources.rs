@@ -8,6 +8,7 @@ use crate::error::TemplateError;
 use crate::eval::{self, Ctx, Frame};
 use crate::ids::{group_prefix, provider_path};
 use crate::limits::{measure_within, MAX_JSON_DEPTH, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
+use crate::nested::{self, Nested};
 use crate::value::{fold, get_ci, type_name as kind};
 use crate::PlannedResource;
 
@@ -36,6 +37,8 @@ pub(crate) fn is_body_key(k: &str) -> bool {
 pub(crate) struct Instance {
     pub planned: PlannedResource,
     pub decl: Map<String, Value>,
+    /// A nested deployment's template, taken out of `decl`.
+    pub nested: Option<Nested>,
     pub frames: Vec<Frame>,
     /// Lower-case name of its own copy loop, and whether that loop is serial (with its
     /// batch size).
@@ -181,12 +184,6 @@ fn declaration(
             ),
             _ => (own_type, own_name),
         };
-        if type_name.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
-            return Err(TemplateError::unsupported(format!(
-                "The template resource '{name}' at '{path}' is a nested deployment (Microsoft.Resources/deployments); nested and linked deployments are not supported by cerulean."
-            ))
-            .at(path));
-        }
         let api_version = text(get_ci(decl, "apiVersion"), "apiVersion", &ctx, path)?;
         check_api_version(&api_version, &type_name, path)?;
         let scope = &ctx.world.scope;
@@ -217,6 +214,10 @@ fn declaration(
             .at(path)
         })?;
         out.admit(decl_bytes, path)?;
+        let mut own = decl.clone();
+        let nested = nested::is_deployment(&type_name)
+            .then(|| nested::take(&mut own, &ctx, &name, path))
+            .transpose()?;
         let index = out.instances.len();
         out.instances.push(Instance {
             planned: PlannedResource {
@@ -231,7 +232,8 @@ fn declaration(
                 condition: condition && parent.is_none_or(|p| p.condition),
                 path: path.to_string(),
             },
-            decl: decl.clone(),
+            decl: own,
+            nested,
             frames: ctx.frames.clone(),
             loop_name: loop_name.as_deref().map(fold),
             serial_batch,

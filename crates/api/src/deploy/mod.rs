@@ -14,7 +14,7 @@ mod runtime;
 pub mod whatif;
 
 use crate::identity::Caller;
-use crate::internal::{self, Reply};
+use crate::internal::{self, Nested, Reply};
 use crate::AppState;
 use axum::http::{Method, StatusCode};
 use cerulean_app::deployments::{Deployment, DeploymentOperation};
@@ -34,9 +34,9 @@ pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
 /// background, once one of the server's evaluation slots is free, each resource applied on
-/// `caller`'s behalf. The evaluator is
-/// synchronous, so the run gets a blocking thread of its own and reaches the async service
-/// through `Handle::block_on`.
+/// `caller`'s behalf. A nested deployment (`nested`) runs at once, in the turn of the parent
+/// that waits for it. The evaluator is synchronous, so the run gets a blocking thread of its
+/// own and reaches the async service through `Handle::block_on`.
 pub fn spawn(
     s: AppState,
     id: ResourceId,
@@ -44,10 +44,16 @@ pub fn spawn(
     plan: Plan,
     mode: Mode,
     caller: Option<Caller>,
+    nested: Option<Nested>,
 ) {
     let runner = s.app.runner();
     tokio::spawn(async move {
-        let Some(slot) = s.app.evaluation_slot().await else {
+        // `Some(None)`: a nested deployment, which needs no slot of its own.
+        let slot = match nested {
+            Some(_) => Some(None),
+            None => s.app.evaluation_slot().await.map(Some),
+        };
+        let Some(slot) = slot else {
             // The server began stopping before this deployment's turn came.
             let interrupted = s
                 .app
@@ -67,7 +73,9 @@ pub fn spawn(
                 id: &id,
                 caller: caller.as_ref(),
                 correlation_id: &correlation_id,
+                depth: nested.map_or(0, |n| n.depth),
                 superseded: Cell::new(false),
+                cancel_passed_on: Cell::new(false),
                 steps: Cell::new(0),
             };
             run.all(&plan, mode);
@@ -88,8 +96,12 @@ struct Run<'a> {
     caller: Option<&'a Caller>,
     /// Which run of the deployment this is: a redeploy under the same name is another.
     correlation_id: &'a str,
+    /// How deep in nested deployments this one is (0: submitted by a client).
+    depth: u32,
     /// Set once a progress write was refused: the run is no longer this server's.
     superseded: Cell<bool>,
+    /// Set once this run's cancel was passed on to the nested deployment it waited for.
+    cancel_passed_on: Cell<bool>,
     /// Steps taken so far: each operation id begins with its number, so they list in order.
     steps: Cell<u32>,
 }
@@ -99,6 +111,10 @@ struct Run<'a> {
 enum Stopped {
     Canceled,
     ShuttingDown,
+}
+
+fn is_deployment(type_name: &str) -> bool {
+    type_name.eq_ignore_ascii_case(crate::wire::deployment::TYPE)
 }
 
 /// ARM's name for an HTTP status in `statusCode`.
@@ -204,8 +220,9 @@ impl Run<'_> {
         }
     }
 
-    /// Follows a long-running operation the way a client would, until it is final.
-    fn wait(&self, reply: &Reply) -> Result<(), Value> {
+    /// Follows a long-running operation the way a client would, until it is final. While a
+    /// nested deployment (`nested`: its id) runs, a cancel of this one is passed on to it.
+    fn wait(&self, reply: &Reply, nested: Option<&str>) -> Result<(), Value> {
         let Some(url) = reply
             .header("azure-asyncoperation")
             .or_else(|| reply.header("location"))
@@ -213,7 +230,14 @@ impl Run<'_> {
         else {
             return Ok(());
         };
+        let mut cancel = nested;
         loop {
+            if let Some(id) = cancel.filter(|_| self.cancel_requested()) {
+                let path = format!("{id}/cancel?api-version={INTERNAL_API_VERSION}");
+                self.call(Method::POST, &path, None);
+                self.cancel_passed_on.set(true);
+                cancel = None;
+            }
             let poll = self.call(Method::GET, &url, None);
             if poll.status == StatusCode::ACCEPTED {
                 // An `operationResults` URL answers 202 until the operation is done.
@@ -225,7 +249,16 @@ impl Run<'_> {
             }
             match poll.body["status"].as_str() {
                 Some("Succeeded") | None => return Ok(()),
-                Some("Failed") | Some("Canceled") => return Err(poll.body["error"].clone()),
+                Some("Failed") => return Err(poll.body["error"].clone()),
+                // A nested deployment cancelled with its parent.
+                Some("Canceled") => {
+                    return Err(match &poll.body["error"] {
+                        Value::Null => {
+                            json!({"code": "DeploymentCanceled", "message": "The nested deployment was canceled."})
+                        }
+                        e => e.clone(),
+                    })
+                }
                 Some(_) => std::thread::sleep(Duration::from_millis(100)),
             }
         }
@@ -264,7 +297,8 @@ impl Run<'_> {
         let (code, outcome) = match request() {
             Err(e) => ("BadRequest".to_string(), Err(e)),
             Ok(reply) if reply.status.is_success() => {
-                (status_name(reply.status), self.wait(&reply))
+                let nested = is_deployment(target_type).then_some(target_id);
+                (status_name(reply.status), self.wait(&reply, nested))
             }
             Ok(reply) => (status_name(reply.status), Err(reply.body["error"].clone())),
         };
@@ -312,14 +346,35 @@ impl Run<'_> {
                 break;
             }
             let path = format!("{}?api-version={}", r.id, r.api_version);
+            let nested = is_deployment(&r.type_name);
             let result = self.step("Create", &r.id, &r.type_name, || {
                 let body = plan.body(i, &fetch).map_err(
                     |e| json!({"code": e.code, "message": e.message, "target": e.target}),
                 )?;
-                Ok(self.call(Method::PUT, &path, Some(&body)))
+                Ok(if nested {
+                    self.handle.block_on(internal::call_nested(
+                        self.s,
+                        self.caller,
+                        Nested {
+                            depth: self.depth + 1,
+                        },
+                        Method::PUT,
+                        &path,
+                        Some(&body),
+                    ))
+                } else {
+                    self.call(Method::PUT, &path, Some(&body))
+                })
             });
             match result {
+                // What a nested deployment created is this one's too (its outputResources).
+                Ok(()) if nested => created.extend(runtime::output_resources(&fetch, &r.id)),
                 Ok(()) => created.push(r.id.clone()),
+                // The nested deployment stopped because this one was cancelled.
+                Err(_) if self.cancel_passed_on.get() => {
+                    stopped = Some(Stopped::Canceled);
+                    break;
+                }
                 Err(e) => {
                     blocked[i] = true;
                     errors.push(e);
@@ -327,7 +382,7 @@ impl Run<'_> {
             }
         }
         if stopped.is_none() && errors.is_empty() && mode == Mode::Complete {
-            errors.extend(self.delete_others(plan, &mut stopped));
+            errors.extend(self.delete_others(plan, &created, &mut stopped));
         }
         if self.superseded.get() {
             return;
@@ -374,10 +429,21 @@ impl Run<'_> {
 
     /// Complete mode: the group's resources the template does not declare are deleted,
     /// users before what they use.
-    fn delete_others(&self, plan: &Plan, stopped: &mut Option<Stopped>) -> Vec<Value> {
+    fn delete_others(
+        &self,
+        plan: &Plan,
+        created: &[String],
+        stopped: &mut Option<Stopped>,
+    ) -> Vec<Value> {
         let group = self.id.group_id().expect("a deployment has a group");
-        let mut doomed =
-            runtime::undeclared(self.s, self.handle, self.caller, plan, group.as_str());
+        let mut doomed = runtime::undeclared(
+            self.s,
+            self.handle,
+            self.caller,
+            plan,
+            created,
+            group.as_str(),
+        );
         doomed.sort_by_key(|id| {
             let kind = ResourceId::parse(id)
                 .map(|r| r.kind_key())

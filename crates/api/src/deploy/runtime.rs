@@ -33,16 +33,35 @@ impl Runtime for Fetch<'_> {
     }
 }
 
-/// Top-level resources of a group that `plan` does not declare (all pages of the generic
-/// list): what a Complete deployment deletes. Children go with their parents.
+/// What a finished nested deployment created (its `outputResources`).
+pub fn output_resources(fetch: &Fetch, deployment_id: &str) -> Vec<String> {
+    let d = fetch.get(deployment_id).unwrap_or_default();
+    d["properties"]["outputResources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Top-level resources of a group that `plan` does not declare, nor its nested deployments
+/// (`also`) (all pages of the generic list): what a Complete deployment deletes. Children go
+/// with their parents.
 pub fn undeclared(
     s: &AppState,
     handle: &Handle,
     caller: Option<&Caller>,
     plan: &Plan,
+    also: &[String],
     group_id: &str,
 ) -> Vec<String> {
-    let declared: HashSet<String> = plan.resources.iter().map(|r| fold(&r.id)).collect();
+    let declared: HashSet<String> = plan
+        .resources
+        .iter()
+        .map(|r| &r.id)
+        .chain(also)
+        .map(|id| fold(id))
+        .collect();
     let mut ids = Vec::new();
     let mut next = Some(format!(
         "{group_id}/resources?api-version={INTERNAL_API_VERSION}"

@@ -1,8 +1,11 @@
 //! What-if: what a deployment would create, modify or delete, without changing anything.
 
 use super::runtime::Fetch;
+use super::INTERNAL_API_VERSION;
 use crate::identity::Caller;
+use crate::internal::{self, Nested};
 use crate::AppState;
+use axum::http::Method;
 use cerulean_domain::deployment::Mode;
 use cerulean_template::{Plan, Runtime};
 use serde_json::{json, Map, Value};
@@ -11,7 +14,9 @@ use tokio::runtime::Handle;
 /// Keys that are not the resource's content.
 const IDENTITY_KEYS: &[&str] = &["id", "name", "type", "apiVersion", "etag"];
 
-/// The `changes` of a what-if, in template order, then the group's other resources.
+/// The `changes` of a what-if, in template order, then the group's other resources. A
+/// nested deployment is not a change of its own: its template's changes take its place.
+/// `depth` is how deep in nested deployments this what-if is (0: asked by a client).
 pub fn changes(
     s: &AppState,
     handle: &Handle,
@@ -19,11 +24,25 @@ pub fn changes(
     plan: &Plan,
     mode: Mode,
     group_id: &str,
+    depth: u32,
 ) -> Vec<Value> {
     let fetch = Fetch { s, handle, caller };
     let mut out = Vec::new();
+    let mut nested_ids = Vec::new();
     for (i, r) in plan.resources.iter().enumerate() {
         if !r.condition {
+            continue;
+        }
+        if r.type_name
+            .eq_ignore_ascii_case(crate::wire::deployment::TYPE)
+        {
+            let nested = Nested { depth: depth + 1 };
+            for change in nested_changes(&fetch, nested, plan, i) {
+                if let Some(id) = change["resourceId"].as_str() {
+                    nested_ids.push(id.to_string());
+                }
+                out.push(change);
+            }
             continue;
         }
         let mut after = plan.body(i, &fetch).unwrap_or_else(|_| plan.declaration(i));
@@ -50,7 +69,7 @@ pub fn changes(
             }
         });
     }
-    for id in super::runtime::undeclared(s, handle, caller, plan, group_id) {
+    for id in super::runtime::undeclared(s, handle, caller, plan, &nested_ids, group_id) {
         out.push(match mode {
             Mode::Complete => {
                 let before = fetch.get(&id).unwrap_or_else(|| json!({"id": id}));
@@ -60,6 +79,43 @@ pub fn changes(
         });
     }
     out
+}
+
+/// What a nested deployment would change: its own what-if, asked with the body the parent
+/// would send; the group's resources it leaves alone are the parent's to report. A body that
+/// needs resources not deployed yet (`reference()`) cannot be asked about: `Unsupported`, as
+/// ARM reports what it cannot predict.
+fn nested_changes(fetch: &Fetch, nested: Nested, plan: &Plan, i: usize) -> Vec<Value> {
+    let r = &plan.resources[i];
+    let unsupported = |reason: &str| {
+        vec![json!({"resourceId": r.id, "changeType": "Unsupported", "unsupportedReason": reason})]
+    };
+    let body = match plan.body(i, fetch) {
+        Ok(b) => b,
+        Err(e) => return unsupported(&e.message),
+    };
+    let path = format!("{}/whatIf?api-version={INTERNAL_API_VERSION}", r.id);
+    let reply = fetch.handle.block_on(internal::call_nested(
+        fetch.s,
+        fetch.caller,
+        nested,
+        Method::POST,
+        &path,
+        Some(&body),
+    ));
+    if !reply.status.is_success() {
+        let why = reply.body["error"]["message"]
+            .as_str()
+            .unwrap_or("the nested deployment's what-if failed");
+        return unsupported(why);
+    }
+    reply.body["properties"]["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["changeType"] != "Ignore")
+        .cloned()
+        .collect()
 }
 
 /// Equal for what-if: ids and locations compare as ARM compares them.
@@ -77,7 +133,7 @@ fn same(path: &str, a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => x
             .iter()
-            .all(|(k, v)| y.get(k).is_some_and(|w| same(k, w, v))),
+            .all(|(k, v)| y.get(k).is_some_and(|w| same(k, v, w))),
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(path, p, q))
         }
@@ -151,5 +207,16 @@ mod tests {
             ]
         );
         assert_eq!(merge(&before, &after)["properties"]["b"], json!("x"));
+
+        // Inside arrays too, only what the template sets is compared: a subnet the server
+        // filled in is unchanged.
+        let before = json!({"properties": {"subnets": [{"name": "a", "id": "/x", "properties": {"addressPrefix": "10.0.0.0/24", "provisioningState": "Succeeded"}}]}});
+        let after = json!({"properties": {"subnets": [{"name": "a", "properties": {"addressPrefix": "10.0.0.0/24"}}]}});
+        let mut d = Vec::new();
+        diff("", &before, &after, &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        let after = json!({"properties": {"subnets": [{"name": "a", "properties": {"addressPrefix": "10.0.1.0/24"}}]}});
+        diff("", &before, &after, &mut d);
+        assert_eq!(d.len(), 1, "{d:?}");
     }
 }

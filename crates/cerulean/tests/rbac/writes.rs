@@ -274,6 +274,32 @@ async fn deployments_apply_each_resource_as_the_deployer() {
     assert_eq!(st, StatusCode::OK);
 
     // The owner's deployment of the same template succeeds.
-    let (_, d) = deploy(&s, &admin, "app", "d2", tpl).await;
+    let (_, d) = deploy(&s, &admin, "app", "d2", tpl.clone()).await;
     assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
+
+    // A module's resources are checked with its parent's, up front: the module itself
+    // (a deployment) Network Contributor may write, its availability set not.
+    let module = json!({
+        "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "compute",
+        "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental",
+            "template": {"resources": [tpl["resources"][1].clone()]}}
+    });
+    let mut parent = tpl.clone();
+    parent["resources"] = json!([tpl["resources"][0].clone(), module]);
+    let (st, body) = deploy(&s, &netops, "app", "d3", parent).await;
+    let msg = assert_error(st, &body, 403, "InvalidTemplateDeployment");
+    assert_eq!(
+        msg,
+        format!("The template deployment failed with error: '{one}'.")
+    );
+    let (st, _) = admin
+        .get(
+            &s,
+            &format!(
+                "{}/providers/Microsoft.Resources/deployments/compute?{RAPI}",
+                group("app")
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "no module ran");
 }

@@ -4,6 +4,7 @@
 mod bodies;
 mod functions;
 mod limits;
+mod nested;
 mod parameters;
 mod resources;
 mod seeds;

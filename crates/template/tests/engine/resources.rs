@@ -426,14 +426,6 @@ fn unsupported_constructs() {
     assert_eq!(e.code, "InvalidTemplate");
     assert!(e.message.contains("not supported"), "{}", e.message);
     let e = plan_err(
-        resources(vec![
-            json!({"type": "Microsoft.Resources/deployments", "name": "nested", "apiVersion": "2022-09-01"}),
-        ]),
-        json!(null),
-    );
-    assert!(e.message.contains("nested deployment"), "{}", e.message);
-    assert!(e.not_implemented());
-    let e = plan_err(
         resources(vec![with(
             thing("lock"),
             "scope",

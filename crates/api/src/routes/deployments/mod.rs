@@ -7,6 +7,7 @@ use crate::deploy::{self, rfc3339_now};
 use crate::error::ApiError;
 use crate::extract::{ArmJsonc, ArmQuery};
 use crate::identity::Caller;
+use crate::internal::Nested;
 use crate::wire::deployment as w;
 use crate::{wire, AppState};
 use axum::extract::{Path, State};
@@ -15,10 +16,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use cerulean_app::deployments::{deployment_id, Deployment};
-use cerulean_domain::authz::policy::{authorize_template, Declared};
-use cerulean_domain::deployment::{validate_name, DeploymentState};
-use cerulean_template::{Plan, Scope};
+use cerulean_domain::deployment::DeploymentState;
+use cerulean_template::Plan;
 use serde_json::{json, Value};
+
+mod prepare;
+
+use prepare::{may_deploy, prepare, Prepared};
 
 type NamePath = Path<(String, String, String)>;
 
@@ -55,78 +59,6 @@ fn template_hash(template: &Value) -> String {
     h.to_string()
 }
 
-/// Parses the request and plans its template (every template error surfaces here).
-async fn prepare(
-    s: &AppState,
-    sub: &str,
-    rg: &str,
-    name: &str,
-    body: w::DeploymentIn,
-) -> Result<(w::Request, Plan), ApiError> {
-    validate_name(name)?;
-    let subscription = s.app.subscription(sub).await?;
-    let group = s.app.get_group(sub, rg).await?;
-    let req = body.request()?;
-    let scope = Scope {
-        subscription_id: subscription.id.clone(),
-        subscription_name: subscription.display_name.clone(),
-        tenant_id: subscription.tenant_id.clone(),
-        resource_group: group.group.name.clone(),
-        resource_group_location: group.group.location.clone(),
-        resource_group_tags: group
-            .group
-            .tags
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect(),
-        deployment_name: name.to_string(),
-    };
-    // Planning evaluates the template: CPU work within the template's budget, kept off the
-    // async workers.
-    let (req, plan) = tokio::task::spawn_blocking(move || {
-        let plan = cerulean_template::plan(&req.template, &req.parameters, &scope);
-        (req, plan)
-    })
-    .await
-    .map_err(|e| cerulean_store::StoreError::Backend(format!("template planning: {e}")))?;
-    let plan = plan.map_err(w::template_error)?;
-    // A resource may go to another group of the subscription (its `resourceGroup`): that
-    // group must exist before anything is deployed (404 `ResourceGroupNotFound`).
-    let mut checked = vec![rg.to_ascii_lowercase()];
-    for r in plan.resources.iter().filter(|r| r.condition) {
-        let group = r.id.split('/').nth(4).unwrap_or(rg);
-        if !checked.contains(&group.to_ascii_lowercase()) {
-            s.app.get_group(sub, group).await?;
-            checked.push(group.to_ascii_lowercase());
-        }
-    }
-    Ok((req, plan))
-}
-
-/// Under `--rbac`, ARM checks before a deployment starts (and on validate) that the deployer
-/// may write every resource the template declares: a refusal is 403
-/// `InvalidTemplateDeployment` with each `AuthorizationFailed` in `details`, and nothing is
-/// created. Resources skipped by their condition are not checked. (Each resource is still
-/// applied as the deployer, so joins and reads are checked as they happen.)
-async fn may_deploy(s: &AppState, caller: Option<&Caller>, plan: &Plan) -> Result<(), ApiError> {
-    let (true, Some(Caller(who))) = (s.options.rbac, caller) else {
-        return Ok(());
-    };
-    let grants = s.app.grants(&who.object_id).await?;
-    let declared: Vec<Declared<'_>> = plan
-        .resources
-        .iter()
-        .filter(|r| r.condition)
-        .map(|r| Declared {
-            type_name: &r.type_name,
-            name: &r.name,
-            id: &r.id,
-        })
-        .collect();
-    authorize_template(&grants, who, &declared)?;
-    Ok(())
-}
-
 fn record(name: &str, req: &w::Request, plan: &Plan) -> Deployment {
     let (dependencies, providers) = w::dependencies(plan);
     Deployment {
@@ -154,12 +86,15 @@ async fn put(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
     caller: Option<Extension<Caller>>,
+    nested: Option<Extension<Nested>>,
     headers: HeaderMap,
     q: ArmQuery,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Response, ApiError> {
-    let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
-    may_deploy(&s, caller.as_ref().map(|Extension(c)| c), &plan).await?;
+    let nested = nested.map(|Extension(n)| n);
+    let prepared = prepare(&s, &sub, &rg, &name, nested, body).await?;
+    may_deploy(&s, caller.as_ref().map(|Extension(c)| c), &prepared).await?;
+    let Prepared { req, plan, .. } = prepared;
     let mode = req.mode;
     let id = deployment_id(&sub, &rg, &name);
     let (stored, created) = s
@@ -173,6 +108,7 @@ async fn put(
         plan,
         mode,
         caller.map(|Extension(c)| c),
+        nested,
     );
     let status = if created {
         StatusCode::CREATED
@@ -250,9 +186,9 @@ async fn validate(
     caller: Option<Extension<Caller>>,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
-    let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
-    may_deploy(&s, caller.as_ref().map(|Extension(c)| c), &plan).await?;
-    let mut d = record(&name, &req, &plan);
+    let prepared = prepare(&s, &sub, &rg, &name, None, body).await?;
+    may_deploy(&s, caller.as_ref().map(|Extension(c)| c), &prepared).await?;
+    let mut d = record(&name, &prepared.req, &prepared.plan);
     d.state = DeploymentState::Succeeded;
     let id = deployment_id(&sub, &rg, &name);
     let mut v = w::deployment(&cerulean_app::network::Stored {
@@ -260,12 +196,8 @@ async fn validate(
         etag: String::new(),
         value: d,
     });
-    v["properties"]["validatedResources"] = plan
-        .resources
-        .iter()
-        .filter(|r| r.condition)
-        .map(|r| json!({"id": r.id}))
-        .collect();
+    v["properties"]["validatedResources"] =
+        prepared.declared().map(|r| json!({"id": r.id})).collect();
     Ok(Json(v))
 }
 
@@ -273,18 +205,25 @@ async fn what_if(
     State(s): State<AppState>,
     Path((sub, rg, name)): NamePath,
     caller: Option<Extension<Caller>>,
+    nested: Option<Extension<Nested>>,
     ArmJsonc(body): ArmJsonc<w::DeploymentIn>,
 ) -> Result<Json<Value>, ApiError> {
-    let (req, plan) = prepare(&s, &sub, &rg, &name, body).await?;
+    let nested = nested.map(|Extension(n)| n);
+    let Prepared { req, plan, .. } = prepare(&s, &sub, &rg, &name, nested, body).await?;
     let group = cerulean_domain::id::ResourceId::group(&sub, &rg);
     let handle = tokio::runtime::Handle::current();
     let state = s.clone();
     // A turn like a deployment's: what-if calls back into the service from a blocking thread.
-    let slot = s
-        .app
-        .evaluation_slot()
-        .await
-        .ok_or(cerulean_store::StoreError::Closed)?;
+    // A nested deployment's what-if runs in its parent's.
+    let slot = match nested {
+        Some(_) => None,
+        None => Some(
+            s.app
+                .evaluation_slot()
+                .await
+                .ok_or(cerulean_store::StoreError::Closed)?,
+        ),
+    };
     let caller = caller.map(|Extension(c)| c);
     let changes = tokio::task::spawn_blocking(move || {
         let changes = deploy::whatif::changes(
@@ -294,6 +233,7 @@ async fn what_if(
             &plan,
             req.mode,
             group.as_str(),
+            nested.map_or(0, |n| n.depth),
         );
         drop(slot);
         changes
