@@ -210,3 +210,53 @@ async fn memory_bombs_are_refused_in_milliseconds() {
     );
     alive(&s).await;
 }
+
+/// The server's peak resident memory, in MiB (Linux).
+fn peak_mib(s: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib / 1024
+}
+
+#[tokio::test]
+async fn modules_of_modules_are_checked_within_bounds() {
+    let s = Server::start(&[]);
+    let (st, body) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert!(st.is_success(), "{body}");
+    // Ten levels of modules, each level a copy loop of 800 modules of the level below: a
+    // 6 KB template that, checked in full before it runs, would be 800^10 deployments. The
+    // check before it runs stops at 50 of them (the rest are checked when they run); it
+    // once kept every plan it made, gigabytes of them.
+    let mut t = json!({"resources": [{
+        "type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-07-01",
+        "name": "[concat('p', copyIndex())]", "location": "eastus",
+        "copy": {"name": "c", "count": 800}, "properties": {}
+    }]});
+    for level in 0..10 {
+        t = json!({"resources": [{
+            "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": format!("[concat('l{level}-', copyIndex())]"),
+            "copy": {"name": "x", "count": 800},
+            "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "mode": "Incremental", "template": t}
+        }]});
+    }
+    let put = format!("{}?{RAPI}", deployment("deep"));
+    let (st, body) = send(&s, Method::PUT, &put, t).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, _, body) = s
+        .call(
+            Method::POST,
+            &format!("{}/cancel?{RAPI}", deployment("deep")),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    alive(&s).await;
+    let peak = peak_mib(&s);
+    assert!(peak < 1024, "the server peaked at {peak} MiB");
+}

@@ -204,6 +204,11 @@ fn exercise(expr: &str) {
         "resources": [{
             "type": "Microsoft.Test/things", "name": "t", "apiVersion": "2020-01-01",
             "properties": {"x": text.clone()},
+        }, {
+            // A nested deployment in outer scope: its template gets the parent's symbols.
+            "type": "Microsoft.Resources/deployments", "name": "n", "apiVersion": "2022-09-01",
+            "properties": {"mode": "Incremental", "parameters": {"a": {"value": text.clone()}},
+                "template": {"resources": [{"type": "Microsoft.Test/things", "name": text.clone(), "apiVersion": "2020-01-01"}]}},
         }],
         "outputs": {"o": {"type": "object", "value": {"x": text}}},
     });
@@ -212,6 +217,12 @@ fn exercise(expr: &str) {
     };
     if let Ok(body) = p.body(0, &NoResources) {
         assert!(body.to_string().len() <= 2 * MAX_VALUE_BYTES);
+    }
+    if let Ok(body) = p.body(1, &NoResources) {
+        assert_eq!(
+            body["properties"]["template"]["variables"]["v"],
+            json!(text)
+        );
     }
     if let Ok(out) = p.outputs(&NoResources) {
         assert!(Value::Object(out).to_string().len() <= 2 * MAX_VALUE_BYTES);

@@ -9,36 +9,41 @@ use crate::wire::deployment as w;
 use crate::AppState;
 use cerulean_domain::authz::policy::{authorize_template, Declared};
 use cerulean_domain::deployment::{check_nested, validate_name};
-use cerulean_template::{Plan, Scope};
+use cerulean_template::{Plan, PlannedResource, Scope};
 use serde_json::{json, Value};
 
-/// A deployment's plan, and the plans of the nested deployments it was checked with.
+/// A deployment's plan, and the resources of the nested deployments it was checked with.
 pub(super) struct Prepared {
     pub req: w::Request,
     pub plan: Plan,
-    pub nested: Vec<Plan>,
+    nested: Vec<PlannedResource>,
 }
 
 impl Prepared {
     /// Every resource the deployment declares, its nested deployments' too (those that could
     /// be planned before it runs), skipped ones left out.
-    pub fn declared(&self) -> impl Iterator<Item = &cerulean_template::PlannedResource> {
-        std::iter::once(&self.plan)
+    pub fn declared(&self) -> impl Iterator<Item = &PlannedResource> {
+        self.plan
+            .resources
+            .iter()
             .chain(&self.nested)
-            .flat_map(|p| p.resources.iter().filter(|r| r.condition))
+            .filter(|r| r.condition)
     }
 }
 
-/// How many nested deployments one submission checks before it runs (breadth first); the
-/// rest are checked when they are submitted. A template's copy loops could otherwise make
-/// a check plan 800 deployments of 800 each; ARM too expands only some.
+/// How much of its nested deployments one submission checks before it runs: at most this
+/// many deployments, and no more once they declare this many resources; the rest are checked
+/// when they are submitted. Copy loops of modules of modules could otherwise make one check
+/// plan 800 deployments of 800 deployments each; ARM too expands only some.
 const NESTED_CHECKED: usize = 50;
+const NESTED_RESOURCES: usize = 1600;
 
 /// Parses the request and plans its template (every template error surfaces here), and the
 /// templates of the nested deployments it declares, as far as they can be evaluated before
 /// anything is deployed (a nested deployment whose parameters need `reference()` is checked
 /// when it runs): a bad nested template is refused before anything is created, as in ARM.
-/// `nested`: submitted by another deployment's template.
+/// Depth first, one plan per level held at a time. `nested`: submitted by another
+/// deployment's template.
 pub(super) async fn prepare(
     s: &AppState,
     sub: &str,
@@ -49,30 +54,33 @@ pub(super) async fn prepare(
 ) -> Result<Prepared, ApiError> {
     let depth = nested.map_or(0, |n| n.depth);
     let (req, plan) = prepare_one(s, sub, rg, name, nested, body).await?;
-    let mut queue = std::collections::VecDeque::from(deployments_in(&plan, depth));
-    let mut plans = Vec::new();
-    while let Some((group, name, body, depth)) = queue.pop_front() {
-        if plans.len() >= NESTED_CHECKED {
+    let mut pending = deployments_in(&plan, depth, NESTED_CHECKED);
+    let (mut checked, mut declared) = (0, Vec::new());
+    while let Some((group, name, body, depth)) = pending.pop() {
+        if checked >= NESTED_CHECKED || declared.len() >= NESTED_RESOURCES {
             break;
         }
+        checked += 1;
         let Ok(body) = serde_json::from_value::<w::DeploymentIn>(body) else {
             continue;
         };
         let (_, p) = prepare_one(s, sub, &group, &name, Some(Nested { depth }), body).await?;
-        queue.extend(deployments_in(&p, depth));
-        plans.push(p);
+        let room = NESTED_CHECKED.saturating_sub(checked + pending.len());
+        pending.extend(deployments_in(&p, depth, room));
+        declared.extend(p.resources.into_iter().filter(|r| r.condition));
     }
     Ok(Prepared {
         req,
         plan,
-        nested: plans,
+        nested: declared,
     })
 }
 
-/// The nested deployments of `plan` whose bodies can be evaluated now: their group, name,
-/// body and depth.
-fn deployments_in(plan: &Plan, depth: u32) -> Vec<(String, String, Value, u32)> {
-    plan.resources
+/// Up to `most` nested deployments of `plan` whose bodies can be evaluated now: their group,
+/// name, body and depth, last first (a stack).
+fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<(String, String, Value, u32)> {
+    let mut found: Vec<_> = plan
+        .resources
         .iter()
         .enumerate()
         .filter(|(_, r)| r.condition && r.type_name.eq_ignore_ascii_case(w::TYPE))
@@ -83,7 +91,10 @@ fn deployments_in(plan: &Plan, depth: u32) -> Vec<(String, String, Value, u32)> 
             let name = r.id.rsplit('/').next()?.to_string();
             Some((group, name, body, depth + 1))
         })
-        .collect()
+        .take(most)
+        .collect();
+    found.reverse();
+    found
 }
 
 /// One deployment's request and plan.
