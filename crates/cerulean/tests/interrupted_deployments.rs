@@ -305,3 +305,90 @@ async fn cancel_stops_a_complete_deployment_deleting() {
     let (st, _) = s.get(&format!("{}?{API}", pip_id("rg", "p5"))).await;
     assert_eq!(st, StatusCode::OK, "the last one was never deleted");
 }
+
+/// A parent whose one resource is a module holding the chain of `n` public IPs.
+fn parent_of_chain(n: usize) -> Value {
+    let inner = chain(n)["properties"]["template"].clone();
+    json!({"properties": {"mode": "Incremental", "template": {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": "inner", "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+            "mode": "Incremental", "template": inner}}]}}})
+}
+
+async fn start_parent(s: &Server) {
+    let (st, body) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert!(st.is_success(), "{body}");
+    let (st, body) = s
+        .put(
+            &format!("{}?{RAPI}", deployment("rg", "outer")),
+            parent_of_chain(6),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    module_running(s).await;
+}
+
+/// Waits until the module has created its first resource and is working on the next.
+async fn module_running(s: &Server) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (st, d) = s
+            .get(&format!("{}?{RAPI}", deployment("rg", "inner")))
+            .await;
+        if st == StatusCode::OK && state(&d) == "Running" {
+            let (st, _) = s.get(&format!("{}?{API}", pip_id("rg", "p0"))).await;
+            if st == StatusCode::OK {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "the module never got going: {d}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_module_and_its_parent_are_both_settled_after_a_kill_or_a_shutdown() {
+    // kill -9: the next server settles both runs at once.
+    let mut s = Server::start(&["--latency", "700ms"]);
+    start_parent(&s).await;
+    s.kill_hard();
+    let dir = s.dir.clone();
+    let mut s = Server::start_in(&dir, &["--latency", "700ms"]);
+    for name in ["outer", "inner"] {
+        assert_interrupted(&s, "rg", name, "the cerulean server running it (instance ").await;
+    }
+    // SIGTERM while the parent waits for its module: the module is interrupted, and so is
+    // the parent (not failed by its module's error).
+    let (st, body) = s
+        .put(
+            &format!("{}?{RAPI}", deployment("rg", "outer")),
+            parent_of_chain(6),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while state(&get_deployment(&s, "rg", "inner").await) != "Running" {
+        assert!(Instant::now() < deadline, "the module never ran again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(s.terminate().success(), "clean exit");
+    let s = Server::start_in(&dir, &[]);
+    for name in ["outer", "inner"] {
+        assert_interrupted(&s, "rg", name, "was shut down before it finished").await;
+    }
+    // A redeploy finishes the work.
+    let (st, body) = s
+        .put(
+            &format!("{}?{RAPI}", deployment("rg", "outer")),
+            parent_of_chain(6),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let d = wait_final(&s, "rg", "outer", Duration::from_secs(30)).await;
+    assert_eq!(state(&d), "Succeeded", "{d}");
+    let (st, _) = s.get(&format!("{}?{API}", pip_id("rg", "p5"))).await;
+    assert_eq!(st, StatusCode::OK);
+}

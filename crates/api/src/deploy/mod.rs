@@ -370,9 +370,14 @@ impl Run<'_> {
                 // What a nested deployment created is this one's too (its outputResources).
                 Ok(()) if nested => created.extend(runtime::output_resources(&fetch, &r.id)),
                 Ok(()) => created.push(r.id.clone()),
-                // The nested deployment stopped because this one was cancelled.
+                // The nested deployment stopped because this one was cancelled, or because
+                // the server is shutting down (it was interrupted, and so is this one).
                 Err(_) if self.cancel_passed_on.get() => {
                     stopped = Some(Stopped::Canceled);
+                    break;
+                }
+                Err(_) if nested && self.s.app.stopping() => {
+                    stopped = Some(Stopped::ShuttingDown);
                     break;
                 }
                 Err(e) => {
