@@ -267,3 +267,20 @@ def test_nsg_association(cerulean, tf_env):
     assert subnet["properties"]["networkSecurityGroup"]["id"].lower() == f"{net}/networkSecurityGroups/nsg1".lower()
     import_nic(server, tf_env, work, group, f"{net}/virtualNetworks/vnet1/subnets/subnet1")
     destroy(server, tf_env, work, group)
+
+
+def test_template_modules(cerulean, tf_env):
+    """azurerm_resource_group_template_deployment with a template of modules: the modules run
+    as deployments of the group, the parent's outputs reach Terraform, the second plan is
+    empty, and destroy (the group takes the template's resources) leaves nothing."""
+    server, _ = cerulean
+    group = "tf-template-modules"
+    work = scenario(tf_env, "template-modules")
+    _, out = tf(tf_env, work, "output", "-raw", "nic_ip")
+    assert out.strip() == "10.5.1.4", out
+    deployments = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Resources/deployments"
+    st, body = server.get(deployments)
+    assert sorted(d["name"] for d in body["value"]) == ["app", "network", "nic"], body
+    st, nic = server.get(f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/networkInterfaces/app-nic")
+    assert st == 200, nic
+    destroy(server, tf_env, work, group)
