@@ -13,6 +13,7 @@ use crate::expr::{self, Expr, Text};
 use crate::functions::{is_known, is_unperformed, not_here, unknown};
 use crate::parameters::Declaration;
 use crate::symbols::Variable;
+use crate::udf::UserFunctions;
 use crate::value::{fold, get_ci};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,8 @@ enum Site {
     Variable,
     Resource,
     Output,
+    /// The output of a user-defined function.
+    Function,
 }
 
 /// The copy loops around an expression.
@@ -39,15 +42,17 @@ impl Loops {
     }
 }
 
-struct Checker {
+struct Checker<'f> {
     params: HashSet<String>,
     vars: HashSet<String>,
+    functions: &'f UserFunctions,
 }
 
 pub(crate) fn template(
     t: &Map<String, Value>,
     params: &[Declaration],
     vars: &[Variable],
+    functions: &UserFunctions,
 ) -> Result<(), TemplateError> {
     let c = Checker {
         params: params.iter().map(|d| fold(&d.name)).collect(),
@@ -57,7 +62,22 @@ pub(crate) fn template(
                 Variable::Value { name, .. } | Variable::Copy { name, .. } => fold(name),
             })
             .collect(),
+        functions,
     };
+    // Each function's output sees its own parameters and nothing else of the template.
+    for f in functions.values() {
+        let own = Checker {
+            params: f.params.iter().map(|(p, _)| fold(p)).collect(),
+            vars: HashSet::new(),
+            functions,
+        };
+        own.value(
+            &f.output,
+            Site::Function,
+            &Loops::default(),
+            &format!("{}.output.value", f.path),
+        )?;
+    }
     for d in params {
         if let Some(v) = d.default_value() {
             c.value(
@@ -108,7 +128,7 @@ pub(crate) fn template(
     Ok(())
 }
 
-impl Checker {
+impl Checker<'_> {
     fn resource(&self, r: &Value, loops: &Loops, path: &str) -> Result<(), TemplateError> {
         let Value::Object(r) = r else { return Ok(()) };
         let own = match get_ci(r, "copy") {
@@ -225,15 +245,38 @@ impl Checker {
     }
 
     fn call(&self, name: &str, args: &[Expr], site: Site, loops: &Loops) -> Result<(), Fail> {
+        let lower = name.to_ascii_lowercase();
+        if lower.contains('.') {
+            return match self.functions.get(&lower) {
+                _ if site == Site::Function => Err(not_here(
+                    name,
+                    " A user-defined function can't call another user-defined function.",
+                )),
+                None => Err(unknown(name)),
+                Some(f) if f.params.len() != args.len() => Err(Fail::invalid(format!(
+                    "The template function '{name}' expects {} parameters but was given {}.",
+                    f.params.len(),
+                    args.len()
+                ))),
+                Some(_) => Ok(()),
+            };
+        }
         if !is_known(name) {
             return Err(unknown(name));
         }
-        let lower = name.to_ascii_lowercase();
         let literal = match args.first() {
             Some(Expr::Str(s)) => Some(s.as_str()),
             _ => None,
         };
         match lower.as_str() {
+            "reference" | "variables" if site == Site::Function => Err(not_here(
+                name,
+                " A user-defined function can't use variables or reference.",
+            )),
+            l if l.starts_with("list") && site == Site::Function => Err(not_here(
+                name,
+                " A user-defined function can't use the list functions.",
+            )),
             "utcnow" | "newguid" if site != Site::ParameterDefault => Err(not_here(
                 name,
                 " It can only be used in the default value of a parameter.",

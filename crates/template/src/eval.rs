@@ -47,6 +47,8 @@ pub(crate) struct World {
     pub scope: Scope,
     pub content_version: String,
     pub resources: Vec<Entry>,
+    /// The template's user-defined functions.
+    pub functions: crate::udf::UserFunctions,
 }
 
 /// Where parameter and variable values come from: lazily resolved while planning, a

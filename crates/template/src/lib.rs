@@ -19,6 +19,7 @@ mod parameters;
 mod planner;
 mod resources;
 mod symbols;
+mod udf;
 mod value;
 
 pub use declared::well_formed_api_version;

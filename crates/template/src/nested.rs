@@ -7,8 +7,8 @@
 //! - `inner` scope (`expressionEvaluationOptions.scope`, what Bicep emits): as written; the
 //!   parent evaluates only `properties.parameters`, the values the nested template receives.
 //! - `outer` scope (the default, as in the 2017 documents): the nested template's expressions
-//!   see the parent's parameters and variables, not its own. Its `parameters` and `variables`
-//!   sections become the parent's, and the parent's parameter values are passed to it.
+//!   see the parent's parameters, variables and functions, not its own. Those sections become
+//!   the parent's, and the parent's parameter values are passed to it.
 
 use serde_json::{json, Map, Value};
 
@@ -37,19 +37,23 @@ pub(crate) struct Nested {
     pub scope: EvalScope,
 }
 
-/// The parent's own `parameters` and `variables` sections, as written: what an outer-scope
-/// nested template is evaluated with.
+/// The parent's own `parameters`, `variables` and `functions` sections, as written: what an
+/// outer-scope nested template is evaluated with.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Outer {
-    pub parameters: Option<Value>,
-    pub variables: Option<Value>,
+    sections: Vec<(&'static str, Value)>,
 }
+
+/// The sections an outer-scope nested template takes from its parent.
+const SHARED: [&str; 3] = ["parameters", "variables", "functions"];
 
 impl Outer {
     pub(crate) fn of(template: &Map<String, Value>) -> Outer {
         Outer {
-            parameters: get_ci(template, "parameters").cloned(),
-            variables: get_ci(template, "variables").cloned(),
+            sections: SHARED
+                .iter()
+                .filter_map(|s| get_ci(template, s).map(|v| (*s, v.clone())))
+                .collect(),
         }
     }
 }
@@ -168,16 +172,9 @@ pub(crate) fn complete(
     let mut template = nested.template.clone();
     if nested.scope == EvalScope::Outer {
         if let Value::Object(t) = &mut template {
-            t.retain(|k, _| {
-                !["parameters", "variables", "functions"]
-                    .iter()
-                    .any(|s| k.eq_ignore_ascii_case(s))
-            });
-            if let Some(p) = &outer.parameters {
-                t.insert("parameters".into(), p.clone());
-            }
-            if let Some(v) = &outer.variables {
-                t.insert("variables".into(), v.clone());
+            t.retain(|k, _| !SHARED.iter().any(|s| k.eq_ignore_ascii_case(s)));
+            for (section, v) in &outer.sections {
+                t.insert((*section).into(), v.clone());
             }
         }
         if let Some(k) = key_ci(props, "parameters") {

@@ -10,7 +10,8 @@ use crate::error::TemplateError;
 use crate::value::{as_int, equal, fold, get_ci, to_text, type_name};
 use crate::ParameterValue;
 
-const TYPES: &[&str] = &[
+/// ARM's parameter types, lower-case (user-defined functions declare theirs the same way).
+pub(crate) const TYPES: &[&str] = &[
     "string",
     "securestring",
     "int",

@@ -11,7 +11,7 @@ use crate::nested::{self, EvalScope};
 use crate::resources::{self, Instance};
 use crate::symbols::{self, Lazy, Table};
 use crate::value::get_ci;
-use crate::{check, graph, parameters, ParameterValue, PlannedResource, Scope};
+use crate::{check, graph, parameters, udf, ParameterValue, PlannedResource, Scope};
 
 /// What a plan keeps to evaluate bodies and outputs later.
 #[derive(Debug)]
@@ -74,21 +74,6 @@ fn shape(template: &Value) -> Result<&Map<String, Value>, TemplateError> {
             .at("languageVersion"));
         }
     }
-    match get_ci(t, "functions") {
-        Some(Value::Array(f)) if !f.is_empty() => {
-            return Err(TemplateError::invalid(
-                "User-defined template functions ('functions') are not supported by cerulean.",
-            )
-            .at("functions"))
-        }
-        Some(Value::Object(f)) if !f.is_empty() => {
-            return Err(TemplateError::invalid(
-                "User-defined template functions ('functions') are not supported by cerulean.",
-            )
-            .at("functions"))
-        }
-        _ => {}
-    }
     match get_ci(t, "resources") {
         None | Some(Value::Array(_)) => {}
         Some(_) => {
@@ -129,7 +114,8 @@ pub(crate) fn plan(
     }
     let budget = Budget::default();
     let supplied = parameters::supplied(&params, given)?;
-    check::template(t, &params, &vars)?;
+    let functions = udf::declarations(t)?;
+    check::template(t, &params, &vars, &functions)?;
 
     let mut world = World {
         scope: scope.clone(),
@@ -138,6 +124,7 @@ pub(crate) fn plan(
             .unwrap_or("1.0.0.0")
             .to_string(),
         resources: Vec::new(),
+        functions,
     };
     let (parameters, table) =
         Lazy::new(&world, &params, supplied, &vars, &budget).finish(&params)?;

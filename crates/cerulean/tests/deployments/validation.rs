@@ -298,3 +298,48 @@ async fn validate_checks_without_deploying() {
         .await;
     assert_error(st, &v, 404, "ResourceGroupNotFound");
 }
+
+#[tokio::test]
+async fn user_defined_functions_build_names_and_bodies() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let functions = json!([{"namespace": "net", "members": {
+        "pipName": {"parameters": [{"name": "app", "type": "string"}, {"name": "i", "type": "int"}],
+                    "output": {"type": "string", "value": "[format('{0}-pip-{1}', toLower(parameters('app')), parameters('i'))]"}},
+        "dns": {"parameters": [{"name": "label", "type": "string"}],
+                "output": {"type": "object", "value": {"domainNameLabel": "[parameters('label')]"}}}
+    }}]);
+    let mut tpl = tpl_with(json!([{
+        "type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-07-01",
+        "name": "[net.pipName(parameters('app'), copyIndex())]", "location": LOC,
+        "copy": {"name": "pips", "count": 2},
+        "properties": {"dnsSettings": "[net.dns(concat('web', copyIndex()))]"}
+    }]));
+    tpl["parameters"] = json!({"app": {"type": "string", "defaultValue": "Shop"}});
+    tpl["functions"] = functions.clone();
+    tpl["outputs"] = json!({"first": {"type": "string", "value": "[net.pipName('Out', 0)]"}});
+    let (status, d) = deploy(&s, "rg", "udf", tpl, json!({}), "Incremental").await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    assert_eq!(d["properties"]["outputs"]["first"]["value"], "out-pip-0");
+    let made = get_ok(
+        &s,
+        &res("rg", "Microsoft.Network/publicIPAddresses", "shop-pip-1"),
+    )
+    .await;
+    assert_eq!(
+        made["properties"]["dnsSettings"]["domainNameLabel"], "web1",
+        "{made}"
+    );
+
+    // A function that reaches outside its parameters is refused before anything runs.
+    let mut bad = tpl_with(json!([pip("never", &[])]));
+    bad["variables"] = json!({"v": "x"});
+    bad["functions"] = json!([{"namespace": "n", "members": {"f": {"output": {"type": "string", "value": "[variables('v')]"}}}}]);
+    let (st, body) = put_invalid(&s, bad, json!({})).await;
+    let msg = assert_error(st, &body, 400, "InvalidTemplate");
+    assert!(msg.contains("can't use variables"), "{msg}");
+    assert_eq!(
+        body["error"]["target"], "functions[0].members.f.output.value",
+        "{body}"
+    );
+}

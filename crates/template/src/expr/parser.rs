@@ -144,7 +144,16 @@ impl Parser {
         match tok {
             Tok::Str(s) => Ok(Expr::Str(s)),
             Tok::Int(n) => Ok(Expr::Int(n)),
-            Tok::Ident(name) => {
+            Tok::Ident(mut name) => {
+                // A user-defined function is called by its namespace: `contoso.uniqueName(...)`.
+                if let (Some((Tok::Dot, _)), Some((Tok::Ident(member), _)), Some((Tok::LParen, _))) = (
+                    self.toks.get(self.at),
+                    self.toks.get(self.at + 1),
+                    self.toks.get(self.at + 2),
+                ) {
+                    name = format!("{name}.{member}");
+                    self.at += 2;
+                }
                 self.expect(Tok::LParen, &format!("'(' after the function name '{name}'"))?;
                 let mut args = Vec::new();
                 if self.peek() == Some(&Tok::RParen) {

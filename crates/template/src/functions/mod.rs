@@ -44,6 +44,15 @@ pub(crate) fn call(name: &str, args: &[Expr], pos: usize, ctx: &Ctx) -> EvalResu
             let values = args.iter().map(|a| eval::expr(a, ctx)).collect::<EvalResult<Vec<_>>>()?;
             lambda::lambda_variables(name, &values, ctx)
         }
+        // `namespace.member`: one of the template's user-defined functions.
+        l if l.contains('.') => {
+            let f = ctx.world.functions.get(l).ok_or_else(|| unknown(name))?;
+            let values = args
+                .iter()
+                .map(|a| eval::expr(a, ctx))
+                .collect::<EvalResult<Vec<_>>>()?;
+            crate::udf::call(f, values, ctx)
+        }
         _ => {
             let f = lookup(&lower).ok_or_else(|| unknown(name))?;
             let values = args

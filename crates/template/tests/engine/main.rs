@@ -8,6 +8,7 @@ mod nested;
 mod parameters;
 mod resources;
 mod seeds;
+mod udf;
 mod variables;
 
 use std::collections::HashMap;

@@ -235,3 +235,25 @@ fn a_module_sent_to_the_subscription_is_not_supported_yet() {
         "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/other/providers/Microsoft.Resources/deployments/net-dev"
     );
 }
+
+#[test]
+fn an_outer_scope_template_calls_the_parents_functions() {
+    let f = json!([{"namespace": "c", "members": {"n": {"parameters": [{"name": "a", "type": "string"}], "output": {"type": "string", "value": "[concat(parameters('a'), '-x')]"}}}}]);
+    let mut m = module(None);
+    m["properties"]["template"] = json!({"resources": [{
+        "type": "Microsoft.Test/things", "apiVersion": "2020-01-01", "name": "[c.n(parameters('env'))]"
+    }]});
+    let mut t = parent(vec![m]);
+    t["functions"] = f.clone();
+    let p = must_plan(t);
+    let body = p.body(0, &NoResources).unwrap();
+    assert_eq!(body["properties"]["template"]["functions"], f);
+    // The nested deployment plans as it will when it is submitted.
+    let nested = cerulean_template::plan(
+        &body["properties"]["template"],
+        body["properties"]["parameters"].as_object().unwrap(),
+        &crate::scope(),
+    )
+    .unwrap();
+    assert_eq!(nested.resources[0].name, "dev-x");
+}

@@ -420,12 +420,6 @@ fn unsupported_constructs() {
     assert_eq!(e.code, "InvalidTemplate");
     assert!(e.message.contains("languageVersion '2.0'"), "{}", e.message);
     let e = plan_err(
-        json!({"functions": [{"namespace": "n", "members": {}}], "resources": []}),
-        json!(null),
-    );
-    assert_eq!(e.code, "InvalidTemplate");
-    assert!(e.message.contains("not supported"), "{}", e.message);
-    let e = plan_err(
         resources(vec![with(
             thing("lock"),
             "scope",
