@@ -280,6 +280,33 @@ def test_deployment_group_create_with_modules(env):
     assert [(n["id"].rsplit("/", 1)[1], n["primary"]) for n in nics] == [("vm1-nic1", True), ("vm1-nic2", False)]
 
 
+def test_deployment_sub_create(env):
+    """A subscription deployment: the template creates a resource group and deploys a module
+    into it; az's sub commands show, list and operate on it."""
+    whatif = az(env, "deployment", "sub", "what-if", "-l", "eastus", "--template-file", template("landing-zone.json"),
+                "--no-pretty-print")
+    assert [c["changeType"] for c in whatif["changes"]][0] == "Create", whatif
+    d = az(env, "deployment", "sub", "create", "-l", "eastus", "-n", "lz",
+           "--template-file", template("landing-zone.json"), "--parameters", "rgName=lz-rg")
+    assert d["properties"]["provisioningState"] == "Succeeded"
+    assert d["location"] == "eastus"
+    assert d["properties"]["outputs"]["nicIp"]["value"] == "10.20.1.4"
+    assert d["properties"]["outputs"]["resourceGroupId"]["value"].endswith("/resourceGroups/lz-rg")
+    assert az(env, "group", "show", "-n", "lz-rg")["location"] == "eastus"
+    assert [x["name"] for x in az(env, "deployment", "sub", "list")] == ["lz"]
+    assert az(env, "deployment", "sub", "show", "-n", "lz")["properties"]["mode"] == "Incremental"
+    ops = az(env, "deployment", "operation", "sub", "list", "-n", "lz")
+    assert sorted(o["properties"]["targetResource"]["resourceType"] for o in ops) == \
+        ["Microsoft.Resources/deployments", "Microsoft.Resources/resourceGroups"]
+    assert [x["name"] for x in az(env, "deployment", "group", "list", "-g", "lz-rg")] == ["network"]
+    # The same name in another location is Azure's InvalidDeploymentLocation.
+    err = az(env, "deployment", "sub", "create", "-l", "westus", "-n", "lz",
+             "--template-file", template("landing-zone.json"), "--parameters", "rgName=lz-rg", ok=False)
+    assert "InvalidDeploymentLocation" in err, err
+    az(env, "deployment", "sub", "delete", "-n", "lz")
+    assert az(env, "deployment", "sub", "list") == []
+
+
 TENANT = "00000000-0000-0000-0000-0000000000a1"
 
 

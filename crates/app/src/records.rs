@@ -68,10 +68,16 @@ pub fn list_scope<'a>(
 /// after `{key}/`; a sibling whose name extends this one's (`web-2` beside `web`: `-` sorts
 /// before `/`) comes between `key` and them, so the walk starts at `{key}/`.
 pub(crate) fn delete_children(tx: &mut dyn Tx, group_key: &str, key: &str) -> Result<(), AppError> {
+    delete_children_in(tx, Scope::Group(group_key), key)
+}
+
+/// [`delete_children`] of a record `scope` holds (a group, or a subscription for a record
+/// outside groups).
+pub(crate) fn delete_children_in(tx: &mut dyn Tx, scope: Scope, key: &str) -> Result<(), AppError> {
     let prefix = format!("{key}/");
     loop {
         let batch = tx.list(&ListQuery {
-            scope: Scope::Group(group_key),
+            scope,
             kind: None,
             after: Some(&prefix),
             limit: 100,

@@ -116,6 +116,17 @@ async fn operations(s: &Server, rg: &str, name: &str) -> Vec<Value> {
     body["value"].as_array().unwrap().clone()
 }
 
+/// The type of each operation's target, in order.
+fn target_types(ops: &[Value]) -> Vec<&str> {
+    ops.iter()
+        .map(|o| {
+            o["properties"]["targetResource"]["resourceType"]
+                .as_str()
+                .unwrap()
+        })
+        .collect()
+}
+
 async fn put_invalid(s: &Server, tpl: Value, parameters: Value) -> (StatusCode, Value) {
     let (st, hdrs, body) = s
         .call(
@@ -143,5 +154,7 @@ mod lifecycle;
 mod nested;
 #[path = "deployments/seed.rs"]
 mod seed;
+#[path = "deployments/subscription.rs"]
+mod subscription;
 #[path = "deployments/validation.rs"]
 mod validation;

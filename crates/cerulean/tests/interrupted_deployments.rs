@@ -149,7 +149,7 @@ async fn assert_redeploy_finishes(s: &Server, rg: &str, name: &str, n: usize) {
             None,
         )
         .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
 }
 
 #[tokio::test]

@@ -112,6 +112,37 @@ pub fn check_nested(name: &str, mode: Mode, depth: u32) -> Result<(), DomainErro
     Ok(())
 }
 
+/// A subscription deployment names its location (where ARM keeps its data: required,
+/// returned in its canonical spelling) and is Incremental: only a group's deployment deletes
+/// what its template leaves out.
+pub fn check_subscription_deployment(
+    mode: Mode,
+    location: Option<&str>,
+) -> Result<&'static str, DomainError> {
+    let location = crate::group::resolve_location(location)?;
+    if mode == Mode::Complete {
+        // GUESS: code and message.
+        return Err(DomainError::InvalidParameter {
+            message: "The deployment mode 'Complete' is not supported for a subscription deployment; only resource group deployments can use it.".into(),
+            target: Some("properties.mode".into()),
+        });
+    }
+    Ok(location)
+}
+
+/// A subscription deployment stays where it was first made: ARM refuses the same name in
+/// another location.
+pub fn check_location(name: &str, existing: &str, requested: &str) -> Result<(), DomainError> {
+    if !existing.is_empty() && !existing.eq_ignore_ascii_case(requested) {
+        return Err(DomainError::InvalidDeploymentLocation {
+            name: name.into(),
+            existing: existing.into(),
+            requested: requested.into(),
+        });
+    }
+    Ok(())
+}
+
 /// Why a deployment stopped before it finished: the server applying it went away. cerulean
 /// fails such a deployment rather than resuming it on another server: a resumed run would
 /// apply the template later, from a server the client never talked to, over whatever changed
@@ -193,6 +224,25 @@ mod tests {
         let e = Mode::parse(Some("Everything")).unwrap_err();
         assert_eq!(e.code(), "InvalidParameter");
         assert_eq!(e.target().as_deref(), Some("properties.mode"));
+    }
+
+    #[test]
+    fn subscription_deployments_have_a_location_and_keep_it() {
+        assert_eq!(
+            check_subscription_deployment(Mode::Incremental, Some("East US")).unwrap(),
+            "eastus"
+        );
+        let e = check_subscription_deployment(Mode::Incremental, None).unwrap_err();
+        assert_eq!(e.code(), "LocationRequired");
+        let e = check_subscription_deployment(Mode::Complete, Some("eastus")).unwrap_err();
+        assert_eq!(e.target().as_deref(), Some("properties.mode"));
+        assert!(check_location("d", "eastus", "eastus").is_ok());
+        let e = check_location("d", "eastus", "westus").unwrap_err();
+        assert_eq!(e.code(), "InvalidDeploymentLocation");
+        assert_eq!(
+            e.to_string(),
+            "Invalid deployment location 'westus'. The deployment 'd' already exists in location 'eastus'."
+        );
     }
 
     #[test]

@@ -417,6 +417,13 @@ pub enum DomainError {
     #[error("Unable to edit or replace deployment '{name}': previous deployment from '{started}' is still active. Please see https://aka.ms/arm-deploy for usage details.")]
     DeploymentActive { name: String, started: String },
 
+    #[error("Invalid deployment location '{requested}'. The deployment '{name}' already exists in location '{existing}'.")]
+    InvalidDeploymentLocation {
+        name: String,
+        existing: String,
+        requested: String,
+    },
+
     // GUESS: code and message.
     #[error("The deployment '{name}' cannot be cancelled because it is in state '{state}'.")]
     DeploymentCannotBeCancelled { name: String, state: String },

@@ -87,9 +87,21 @@ impl ResourceId {
         ty: &str,
         name: &str,
     ) -> Self {
+        Self::provider_resource(subscription, Some(group), namespace, ty, name)
+    }
+
+    /// `/subscriptions/{s}[/resourceGroups/{rg}]/providers/{ns}/{type}/{name}`: a resource of a
+    /// group, or of the subscription itself.
+    pub fn provider_resource(
+        subscription: &str,
+        group: Option<&str>,
+        namespace: &str,
+        ty: &str,
+        name: &str,
+    ) -> Self {
         Self::build(
             subscription,
-            Some(group),
+            group,
             Some(namespace),
             [(ty, name)].into_iter(),
         )

@@ -33,6 +33,24 @@ pub(crate) fn group_prefix(subscription: &str, group: &str) -> String {
     format!("/subscriptions/{subscription}/resourceGroups/{group}")
 }
 
+/// The id of a resource of `provider` path (`providers/...`) in `group`, or, without one, of
+/// the subscription itself; a resource group is `/subscriptions/{s}/resourceGroups/{name}`.
+pub(crate) fn resource_id(
+    subscription: &str,
+    group: Option<&str>,
+    type_name: &str,
+    name: &str,
+    provider: &str,
+) -> String {
+    match group {
+        Some(g) => format!("{}/{provider}", group_prefix(subscription, g)),
+        None if type_name.eq_ignore_ascii_case(RESOURCE_GROUPS) => group_prefix(subscription, name),
+        None => format!("/subscriptions/{subscription}/{provider}"),
+    }
+}
+
+pub(crate) const RESOURCE_GROUPS: &str = "Microsoft.Resources/resourceGroups";
+
 /// The part of an id after its scope's last `/providers/`: `Microsoft.Network/virtualNetworks/v`.
 pub(crate) fn provider_tail(id: &str) -> &str {
     let lower = id.to_ascii_lowercase();

@@ -34,10 +34,20 @@ pub struct Scope {
     pub subscription_id: String,
     pub subscription_name: String,
     pub tenant_id: String,
+    /// The deployment's group (empty for a subscription deployment), its location and tags.
     pub resource_group: String,
     pub resource_group_location: String,
     pub resource_group_tags: Map<String, Value>,
     pub deployment_name: String,
+    /// A subscription deployment's location: `Some` makes it one. Its resources are the
+    /// subscription's (resource groups, nested deployments), not a group's.
+    pub subscription_location: Option<String>,
+}
+
+impl Scope {
+    pub fn at_subscription(&self) -> bool {
+        self.subscription_location.is_some()
+    }
 }
 
 /// What evaluation needs from the world at apply time.

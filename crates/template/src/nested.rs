@@ -70,13 +70,6 @@ pub(crate) fn take(
     name: &str,
     path: &str,
 ) -> Result<Nested, TemplateError> {
-    // A module Bicep sends to the subscription names the subscription and no group.
-    if get_ci(decl, "subscriptionId").is_some() && get_ci(decl, "resourceGroup").is_none() {
-        return Err(TemplateError::unsupported(format!(
-            "The nested deployment '{name}' at '{path}' is deployed to a subscription (subscriptionId without resourceGroup): subscription-scope deployments are not supported by cerulean."
-        ))
-        .at(format!("{path}.subscriptionId")));
-    }
     let at = format!("{path}.properties");
     let bad = |what: String, at: String| {
         TemplateError::validation(format!(

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::declared::{check_api_version, target_group};
 use crate::error::TemplateError;
 use crate::eval::{self, Ctx, Frame};
-use crate::ids::{group_prefix, provider_path};
+use crate::ids::{self, provider_path};
 use crate::limits::{measure_within, MAX_JSON_DEPTH, MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 use crate::nested::{self, Nested};
 use crate::value::{fold, get_ci, type_name as kind};
@@ -52,8 +52,8 @@ struct Parent<'p> {
     type_name: &'p str,
     name: &'p str,
     condition: bool,
-    /// The group the parent goes to: its children go there too.
-    group: &'p str,
+    /// The group the parent goes to (`None`: the subscription): its children go there too.
+    group: Option<&'p str>,
 }
 
 pub(crate) fn expand(resources: &[Value], ctx: &Ctx) -> Result<Vec<Instance>, TemplateError> {
@@ -188,8 +188,19 @@ fn declaration(
         check_api_version(&api_version, &type_name, path)?;
         let scope = &ctx.world.scope;
         let group = match target_group(decl, &ctx, &name, path)? {
-            Some(g) => g,
-            None => parent.map_or_else(|| scope.resource_group.clone(), |p| p.group.to_string()),
+            Some(g) => Some(g),
+            None => match parent {
+                Some(p) => p.group.map(str::to_string),
+                // A module sent to the subscription (`subscriptionId` alone), and anything a
+                // subscription deployment declares, is the subscription's.
+                None if scope.at_subscription() => None,
+                None if nested::is_deployment(&type_name)
+                    && get_ci(decl, "subscriptionId").is_some() =>
+                {
+                    None
+                }
+                None => Some(scope.resource_group.clone()),
+            },
         };
         let condition = match get_ci(decl, "condition") {
             None => true,
@@ -221,9 +232,12 @@ fn declaration(
         let index = out.instances.len();
         out.instances.push(Instance {
             planned: PlannedResource {
-                id: format!(
-                    "{}/{provider}",
-                    group_prefix(&scope.subscription_id, &group)
+                id: ids::resource_id(
+                    &scope.subscription_id,
+                    group.as_deref(),
+                    &type_name,
+                    &name,
+                    &provider,
                 ),
                 type_name,
                 name,
@@ -252,7 +266,7 @@ fn declaration(
                 type_name: &me.type_name,
                 name: &me.name,
                 condition: me.condition,
-                group: &group,
+                group: group.as_deref(),
             };
             for (j, child) in children.iter().enumerate() {
                 declaration(

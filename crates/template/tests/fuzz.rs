@@ -30,6 +30,7 @@ fn scope() -> Scope {
         resource_group_location: "eastus".into(),
         resource_group_tags: Map::new(),
         deployment_name: "d".into(),
+        subscription_location: None,
     }
 }
 

@@ -440,7 +440,10 @@ impl Run<'_> {
         created: &[String],
         stopped: &mut Option<Stopped>,
     ) -> Vec<Value> {
-        let group = self.id.group_id().expect("a deployment has a group");
+        // Complete mode is refused at subscription scope before a run starts.
+        let Some(group) = self.id.group_id() else {
+            return Vec::new();
+        };
         let mut doomed = runtime::undeclared(
             self.s,
             self.handle,

@@ -16,14 +16,15 @@ const IDENTITY_KEYS: &[&str] = &["id", "name", "type", "apiVersion", "etag"];
 
 /// The `changes` of a what-if, in template order, then the group's other resources. A
 /// nested deployment is not a change of its own: its template's changes take its place.
-/// `depth` is how deep in nested deployments this what-if is (0: asked by a client).
+/// `depth` is how deep in nested deployments this what-if is (0: asked by a client). A
+/// subscription deployment (`group_id` `None`) reports only what its template declares.
 pub fn changes(
     s: &AppState,
     handle: &Handle,
     caller: Option<&Caller>,
     plan: &Plan,
     mode: Mode,
-    group_id: &str,
+    group_id: Option<&str>,
     depth: u32,
 ) -> Vec<Value> {
     let fetch = Fetch { s, handle, caller };
@@ -69,6 +70,9 @@ pub fn changes(
             }
         });
     }
+    let Some(group_id) = group_id else {
+        return out;
+    };
     for id in super::runtime::undeclared(s, handle, caller, plan, &nested_ids, group_id) {
         out.push(match mode {
             Mode::Complete => {

@@ -15,6 +15,9 @@ pub const TYPE: &str = "Microsoft.Resources/deployments";
 pub struct DeploymentIn {
     #[serde(default)]
     pub tags: Option<Tags>,
+    /// A subscription deployment's location.
+    #[serde(default)]
+    pub location: Option<String>,
     #[serde(default)]
     pub properties: Option<PropertiesIn>,
 }
@@ -40,6 +43,7 @@ pub struct Request {
     pub parameters: Map<String, Value>,
     pub mode: Mode,
     pub tags: Tags,
+    pub location: Option<String>,
 }
 
 fn invalid(code: &'static str, message: impl Into<String>, target: &str) -> DomainError {
@@ -115,6 +119,7 @@ impl DeploymentIn {
             parameters,
             mode,
             tags: self.tags.unwrap_or_default(),
+            location: self.location,
         })
     }
 }
@@ -254,6 +259,9 @@ pub fn deployment(s: &Stored<Deployment>) -> Value {
         props["error"] = e.clone();
     }
     let mut out = json!({"id": s.id, "name": d.name, "type": TYPE, "properties": props});
+    if let Some(location) = &d.location {
+        out["location"] = json!(location);
+    }
     if !d.tags.is_empty() {
         out["tags"] = json!(d.tags);
     }

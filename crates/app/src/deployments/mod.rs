@@ -26,6 +26,9 @@ use serde_json::{json, Value};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Deployment {
     pub name: String,
+    /// A subscription deployment's location (a group's deployment has none of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     #[serde(default)]
     pub tags: Tags,
     pub mode: Mode,
@@ -91,14 +94,40 @@ fn template_id(id: &ResourceId) -> ResourceId {
     id.child("templates", "template")
 }
 
-pub fn deployment_id(subscription: &str, group: &str, name: &str) -> ResourceId {
-    ResourceId::resource(
+/// A deployment of a resource group, or (`group` `None`) of the subscription itself.
+pub fn deployment_id(subscription: &str, group: Option<&str>, name: &str) -> ResourceId {
+    ResourceId::provider_resource(
         subscription,
         group,
         "Microsoft.Resources",
         "deployments",
         name,
     )
+}
+
+/// The key of what holds a deployment's records: its group, or its subscription.
+fn holder_key(id: &ResourceId) -> String {
+    match id.group_id() {
+        Some(g) => g.key().to_string(),
+        None => format!("/subscriptions/{}", id.subscription().to_ascii_lowercase()),
+    }
+}
+
+/// The scope to list a deployment's records in (`holder` is [`holder_key`]): its group, or
+/// its subscription (named by its lower-case id).
+fn holder_scope<'a>(id: &ResourceId, holder: &'a str) -> Scope<'a> {
+    match id.group_name() {
+        Some(_) => Scope::Group(holder),
+        None => Scope::Subscription(holder.strip_prefix("/subscriptions/").unwrap_or(holder)),
+    }
+}
+
+/// A group deployment needs its group (404 `ResourceGroupNotFound`).
+fn load_holder(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<Record>, AppError> {
+    match id.group_id() {
+        Some(g) => crate::groups::load_group(tx, &g).map(Some),
+        None => Ok(None),
+    }
 }
 
 fn load(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<(Record, Deployment)>, AppError> {
@@ -112,7 +141,7 @@ fn require(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Record, Deployment), App
     if let Some(found) = load(tx, id)? {
         return Ok(found);
     }
-    crate::groups::load_group(tx, &id.group_id().expect("a deployment id has a group"))?;
+    load_holder(tx, id)?;
     Err(DomainError::DeploymentNotFound {
         name: id.name().into(),
     }
@@ -214,31 +243,40 @@ fn save(
 impl App {
     /// Starts (or restarts) a deployment: the group must exist and a deployment of the same
     /// name must not be running (one whose server is gone is settled first). This server owns
-    /// its run from now on. Returns the stored deployment and whether it is new.
+    /// its run from now on. Returns the stored deployment and whether it is new. `location`:
+    /// a subscription deployment's own (a group's takes its group's).
     pub async fn begin_deployment(
         &self,
         id: ResourceId,
         d: Deployment,
+        location: Option<String>,
     ) -> Result<(Stored<Deployment>, bool), AppError> {
         self.subscription(id.subscription()).await?;
         deployment::validate_name(id.name())?;
         let instance = self.instance_id().to_string();
         self.write_under(deployment_keys(&id), move |tx| {
-            let group = crate::groups::load_group(
-                tx,
-                &id.group_id().expect("a deployment id has a group"),
-            )?;
+            let group = load_holder(tx, &id)?;
             let existing = load(tx, &id)?;
             if let Some((rec, mut old)) = existing.clone() {
                 settle_if_orphaned(tx, &id, &rec, &mut old)?;
                 deployment::check_replace(&old.name, old.state, &old.started_at)?;
+                if let (None, Some(requested)) = (&group, &location) {
+                    let was = rec.location.as_deref().unwrap_or_default();
+                    deployment::check_location(&old.name, was, requested)?;
+                }
             }
             let stored_id = match &existing {
                 Some((r, _)) => ResourceId::parse(&r.id)?,
                 None => id.clone(),
             };
-            let location = group.location.clone().unwrap_or_default();
+            let location = match &group {
+                Some(g) => g.location.clone().unwrap_or_default(),
+                None => location.clone().unwrap_or_default(),
+            };
             let mut d = d.clone();
+            if group.is_none() {
+                d.location = Some(location.clone());
+            }
             let template = std::mem::take(&mut d.template);
             let rec = to_record(&stored_id, &location, &d, new_etag());
             tx.write_over(&rec, existing.as_ref().map(|(r, _)| r.etag.as_str()))?;
@@ -340,24 +378,30 @@ impl App {
         .await
     }
 
+    /// The deployments of a group, or (`group` `None`) of the subscription itself.
     pub async fn list_deployments(
         &self,
         subscription: &str,
-        group: &str,
+        group: Option<&str>,
         after: Option<String>,
     ) -> Result<Page<Stored<Deployment>>, AppError> {
         self.subscription(subscription).await?;
-        let group_id = ResourceId::group(subscription, group);
+        // Any id of the holder will do: it names the group or the subscription.
+        let probe = deployment_id(subscription, group, "x");
         let limit = self.config.page_size;
         cerulean_store::read(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &group_id)?;
+            load_holder(tx, &probe)?;
+            let holder = holder_key(&probe);
+            // A subscription's list reads the subscription's records of the kind, and keeps
+            // those outside groups.
+            let own = format!("{holder}/providers/");
             let page = list_page(
                 tx,
-                Scope::Group(group_id.key()),
+                holder_scope(&probe, &holder),
                 Some(KIND),
                 after.as_deref(),
                 limit,
-                &|_| Ok(true),
+                &|r| Ok(probe.group_name().is_some() || r.key.starts_with(&own)),
             )?;
             Ok(Page {
                 items: page
@@ -375,7 +419,7 @@ impl App {
     pub async fn delete_deployment(&self, id: ResourceId) -> Result<bool, AppError> {
         self.subscription(id.subscription()).await?;
         self.write_under(deployment_keys(&id), move |tx| {
-            crate::groups::load_group(tx, &id.group_id().expect("a deployment id has a group"))?;
+            load_holder(tx, &id)?;
             let Some((rec, mut d)) = load(tx, &id)? else {
                 return Ok(false);
             };

@@ -10,7 +10,7 @@ use crate::{App, AppError};
 use cerulean_domain::deployment::OPERATION_KIND;
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::DomainError;
-use cerulean_store::{ListQuery, Record, Scope, Tx};
+use cerulean_store::{ListQuery, Record, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -44,13 +44,13 @@ fn step_id(deployment: &ResourceId, operation_id: &str) -> ResourceId {
 fn all(tx: &mut dyn Tx, key: &str) -> Result<Vec<(Record, DeploymentOperation)>, AppError> {
     const PAGE: usize = 500;
     let id = ResourceId::parse(key)?;
-    let group = id.group_id().expect("a deployment has a group");
+    let holder = super::holder_key(&id);
     let prefix = format!("{key}/");
     let mut out = Vec::new();
     let mut after = prefix.clone();
     loop {
         let page = tx.list(&ListQuery {
-            scope: Scope::Group(group.key()),
+            scope: super::holder_scope(&id, &holder),
             kind: None,
             after: Some(&after),
             limit: PAGE,
@@ -75,8 +75,8 @@ fn all(tx: &mut dyn Tx, key: &str) -> Result<Vec<(Record, DeploymentOperation)>,
 /// Forgets every record under the deployment `key`: its steps and its template.
 pub(super) fn delete_children(tx: &mut dyn Tx, key: &str) -> Result<(), AppError> {
     let id = ResourceId::parse(key)?;
-    let group = id.group_id().expect("a deployment has a group");
-    crate::records::delete_children(tx, group.key(), key)
+    let holder = super::holder_key(&id);
+    crate::records::delete_children_in(tx, super::holder_scope(&id, &holder), key)
 }
 
 /// Ends the steps still Running with `state` (and the error they ended with), in records and

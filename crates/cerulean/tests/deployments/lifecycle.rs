@@ -111,7 +111,7 @@ async fn deployments_are_listed_exported_and_deleted_and_are_not_resources() {
             None,
         )
         .await;
-    assert_eq!(st, StatusCode::OK);
+    assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, _, _) = s
         .call(
             Method::DELETE,

@@ -121,14 +121,7 @@ async fn a_module_deploys_as_a_deployment_of_its_own_and_its_outputs_feed_the_pa
     );
     // The module ran first, as a Create of a deployment in the parent's operations.
     let ops = operations(&s, "rg", "main").await;
-    let targets: Vec<&str> = ops
-        .iter()
-        .map(|o| {
-            o["properties"]["targetResource"]["resourceType"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
+    let targets = target_types(&ops);
     assert_eq!(
         targets,
         [

@@ -302,4 +302,19 @@ async fn deployments_apply_each_resource_as_the_deployer() {
         )
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND, "no module ran");
+
+    // A subscription deployment that creates a group: Network Contributor may not create
+    // groups (Azure's action for it names the subscription).
+    let sub_tpl = json!({"resources": [{"type": "Microsoft.Resources/resourceGroups",
+        "apiVersion": "2022-09-01", "name": "lz", "location": LOC}]});
+    let path = format!("/subscriptions/{SUB}/providers/Microsoft.Resources/deployments/lz?{RAPI}");
+    let body = json!({"location": LOC, "properties": {"template": sub_tpl, "mode": "Incremental"}});
+    let (st, refused) = netops.put(&s, &path, body.clone()).await;
+    let msg = assert_error(st, &refused, 403, "InvalidTemplateDeployment");
+    assert!(
+        msg.contains("'Microsoft.Resources/subscriptions/resourceGroups/write' at scope '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/lz'"),
+        "{msg}"
+    );
+    let (st, made) = admin.put(&s, &path, body).await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
 }

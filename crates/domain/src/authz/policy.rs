@@ -172,7 +172,15 @@ pub fn authorize_template(
     let refusals: Vec<TemplateRefusal> = resources
         .iter()
         .filter_map(|r| {
-            let action = format!("{}/write", r.type_name);
+            // A resource group's own action names it under its subscription.
+            let action = if r
+                .type_name
+                .eq_ignore_ascii_case("Microsoft.Resources/resourceGroups")
+            {
+                "Microsoft.Resources/subscriptions/resourceGroups/write".to_string()
+            } else {
+                format!("{}/write", r.type_name)
+            };
             (!grants.allows(&action, &r.id.to_ascii_lowercase())).then(|| TemplateRefusal {
                 name: r.name.to_string(),
                 type_name: r.type_name.to_string(),

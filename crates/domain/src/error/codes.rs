@@ -110,6 +110,7 @@ impl DomainError {
             InvalidResourceType { .. } => "InvalidResourceType",
             DeploymentNotFound { .. } => "DeploymentNotFound",
             DeploymentActive { .. } => "DeploymentActive",
+            InvalidDeploymentLocation { .. } => "InvalidDeploymentLocation",
             DeploymentCannotBeCancelled { .. } => "DeploymentCannotBeCancelled", // GUESS
             InvalidDeploymentName { .. } => "InvalidDeploymentName",             // GUESS
             DeploymentInterrupted { .. } => "DeploymentInterrupted",             // cerulean's own

@@ -35,6 +35,12 @@ pub(super) fn variables(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
 pub(super) fn resource_group(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.exactly(0)?;
     let s = &ctx.world.scope;
+    if s.at_subscription() {
+        return Err(not_here(
+            a.name,
+            " A subscription deployment has no resource group.",
+        ));
+    }
     Ok(json!({
         "id": format!("/subscriptions/{}/resourceGroups/{}", s.subscription_id, s.resource_group),
         "name": s.resource_group,
@@ -66,14 +72,18 @@ pub(super) fn deployment(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.exactly(0)?;
     let s = &ctx.world.scope;
     // Parameters are left out on purpose: secure values must not be readable this way.
-    Ok(json!({
+    let mut d = json!({
         "name": s.deployment_name,
         "properties": {
             "template": {"contentVersion": ctx.world.content_version},
             "mode": "Incremental",
             "provisioningState": "Accepted",
         },
-    }))
+    });
+    if let Some(location) = &s.subscription_location {
+        d["location"] = json!(location);
+    }
+    Ok(d)
 }
 
 pub(super) fn environment(a: &Args, _: &Ctx) -> EvalResult<Value> {

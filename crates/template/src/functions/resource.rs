@@ -50,12 +50,32 @@ fn typed_path(a: &Args, t: usize) -> EvalResult<String> {
     })
 }
 
+/// The id of a resource of the subscription itself (`path` is `providers/...`): a resource
+/// group's is its own, `/subscriptions/{s}/resourceGroups/{name}`.
+fn subscription_level(subscription: &str, path: &str) -> String {
+    const GROUPS: &str = "providers/microsoft.resources/resourcegroups/";
+    match path.get(..GROUPS.len()) {
+        Some(head) if head.eq_ignore_ascii_case(GROUPS) && !path[GROUPS.len()..].contains('/') => {
+            ids::group_prefix(subscription, &path[GROUPS.len()..])
+        }
+        _ => format!("/subscriptions/{subscription}/{path}"),
+    }
+}
+
 /// `resourceId([subscriptionId], [resourceGroupName], type, name1, name2...)`.
 pub(super) fn resource_id(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.arity(2, None)?;
     let t = type_index(a, 2)?;
     let scope = &ctx.world.scope;
+    let path = typed_path(a, t)?;
     let (sub, group) = match t {
+        // In a subscription deployment, a resource of the subscription itself.
+        0 if scope.at_subscription() => {
+            return Ok(Value::String(subscription_level(
+                &scope.subscription_id,
+                &path,
+            )))
+        }
         0 => (
             scope.subscription_id.as_str(),
             scope.resource_group.as_str(),
@@ -63,7 +83,6 @@ pub(super) fn resource_id(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
         1 => (scope.subscription_id.as_str(), a.str(0)?),
         _ => (a.str(0)?, a.str(1)?),
     };
-    let path = typed_path(a, t)?;
     Ok(Value::String(format!(
         "{}/{path}",
         ids::group_prefix(sub, group)
@@ -80,7 +99,7 @@ pub(super) fn subscription_resource_id(a: &Args, ctx: &Ctx) -> EvalResult<Value>
         ctx.world.scope.subscription_id.as_str()
     };
     let path = typed_path(a, t)?;
-    Ok(Value::String(format!("/subscriptions/{sub}/{path}")))
+    Ok(Value::String(subscription_level(sub, &path)))
 }
 
 pub(super) fn tenant_resource_id(a: &Args, _: &Ctx) -> EvalResult<Value> {

@@ -8,6 +8,7 @@ mod nested;
 mod parameters;
 mod resources;
 mod seeds;
+mod subscription;
 mod udf;
 mod variables;
 
@@ -30,6 +31,7 @@ pub fn scope() -> Scope {
         resource_group_location: "westeurope".into(),
         resource_group_tags: tags,
         deployment_name: "dep1".into(),
+        subscription_location: None,
     }
 }
 

@@ -216,16 +216,14 @@ fn the_parents_own_expressions_around_a_nested_template_are_still_checked() {
 }
 
 #[test]
-fn a_module_sent_to_the_subscription_is_not_supported_yet() {
+fn a_module_sent_to_the_subscription_is_the_subscriptions() {
     let mut m = module(Some("inner"));
     m["subscriptionId"] = json!("[subscription().subscriptionId]");
     m["location"] = json!("westeurope");
-    let e = plan_err(parent(vec![m.clone()]), json!(null));
-    assert!(e.not_implemented(), "{e:?}");
-    assert!(
-        e.message.contains("subscription-scope deployments"),
-        "{}",
-        e.message
+    let p = must_plan(parent(vec![m.clone()]));
+    assert_eq!(
+        p.resources[0].id,
+        "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Resources/deployments/net-dev"
     );
     // With a group it is a module of that group.
     m["resourceGroup"] = json!("other");

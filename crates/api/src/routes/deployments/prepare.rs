@@ -8,7 +8,10 @@ use crate::internal::Nested;
 use crate::wire::deployment as w;
 use crate::AppState;
 use cerulean_domain::authz::policy::{authorize_template, Declared};
-use cerulean_domain::deployment::{check_nested, validate_name};
+use cerulean_domain::deployment::{check_nested, check_subscription_deployment, validate_name};
+use cerulean_domain::id::ResourceId;
+
+const RESOURCE_GROUPS: &str = "Microsoft.Resources/resourceGroups";
 use cerulean_template::{Plan, PlannedResource, Scope};
 use serde_json::{json, Value};
 
@@ -46,14 +49,13 @@ const NESTED_RESOURCES: usize = 1600;
 /// deployment's template.
 pub(super) async fn prepare(
     s: &AppState,
-    sub: &str,
-    rg: &str,
-    name: &str,
+    at: &super::At,
     nested: Option<Nested>,
     body: w::DeploymentIn,
 ) -> Result<Prepared, ApiError> {
     let depth = nested.map_or(0, |n| n.depth);
-    let (req, plan) = prepare_one(s, sub, rg, name, nested, body).await?;
+    let sub = at.sub.as_str();
+    let (req, plan) = prepare_one(s, sub, at.rg.as_deref(), &at.name, nested, body).await?;
     let mut pending = deployments_in(&plan, depth, NESTED_CHECKED);
     let (mut checked, mut declared) = (0, Vec::new());
     while let Some((group, name, body, depth)) = pending.pop() {
@@ -64,7 +66,15 @@ pub(super) async fn prepare(
         let Ok(body) = serde_json::from_value::<w::DeploymentIn>(body) else {
             continue;
         };
-        let (_, p) = prepare_one(s, sub, &group, &name, Some(Nested { depth }), body).await?;
+        // A group the template itself creates does not exist yet: its modules are checked
+        // when they run.
+        if let Some(g) = &group {
+            if s.app.get_group(sub, g).await.is_err() {
+                continue;
+            }
+        }
+        let nested = Some(Nested { depth });
+        let (_, p) = prepare_one(s, sub, group.as_deref(), &name, nested, body).await?;
         let room = NESTED_CHECKED.saturating_sub(checked + pending.len());
         pending.extend(deployments_in(&p, depth, room));
         declared.extend(p.resources.into_iter().filter(|r| r.condition));
@@ -76,9 +86,13 @@ pub(super) async fn prepare(
     })
 }
 
-/// Up to `most` nested deployments of `plan` whose bodies can be evaluated now: their group,
-/// name, body and depth, last first (a stack).
-fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<(String, String, Value, u32)> {
+/// A nested deployment to check: its group (`None`: the subscription's), name, body and
+/// depth.
+type Pending = (Option<String>, String, Value, u32);
+
+/// Up to `most` nested deployments of `plan` whose bodies can be evaluated now, last first
+/// (a stack).
+fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<Pending> {
     let mut found: Vec<_> = plan
         .resources
         .iter()
@@ -86,10 +100,9 @@ fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<(String, String, 
         .filter(|(_, r)| r.condition && r.type_name.eq_ignore_ascii_case(w::TYPE))
         .filter_map(|(i, r)| {
             let body = plan.body(i, &cerulean_template::NoResources).ok()?;
-            let mut segments = r.id.split('/');
-            let group = segments.nth(4)?.to_string();
-            let name = r.id.rsplit('/').next()?.to_string();
-            Some((group, name, body, depth + 1))
+            let id = ResourceId::parse(&r.id).ok()?;
+            let group = id.group_name().map(str::to_string);
+            Some((group, id.name().to_string(), body, depth + 1))
         })
         .take(most)
         .collect();
@@ -97,35 +110,49 @@ fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<(String, String, 
     found
 }
 
-/// One deployment's request and plan.
+/// One deployment's request and plan: of group `rg`, or (`None`) of the subscription.
 async fn prepare_one(
     s: &AppState,
     sub: &str,
-    rg: &str,
+    rg: Option<&str>,
     name: &str,
     nested: Option<Nested>,
     body: w::DeploymentIn,
 ) -> Result<(w::Request, Plan), ApiError> {
     validate_name(name)?;
     let subscription = s.app.subscription(sub).await?;
-    let group = s.app.get_group(sub, rg).await?;
-    let req = body.request()?;
+    let group = match rg {
+        Some(rg) => Some(s.app.get_group(sub, rg).await?.group),
+        None => None,
+    };
+    let mut req = body.request()?;
     if let Some(n) = nested {
         check_nested(name, req.mode, n.depth)?;
     }
+    // Only a subscription deployment has a location of its own.
+    req.location = match group {
+        Some(_) => None,
+        None => Some(check_subscription_deployment(req.mode, req.location.as_deref())?.to_string()),
+    };
     let scope = Scope {
         subscription_id: subscription.id.clone(),
         subscription_name: subscription.display_name.clone(),
         tenant_id: subscription.tenant_id.clone(),
-        resource_group: group.group.name.clone(),
-        resource_group_location: group.group.location.clone(),
+        resource_group: group.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+        resource_group_location: group
+            .as_ref()
+            .map(|g| g.location.clone())
+            .unwrap_or_default(),
         resource_group_tags: group
-            .group
-            .tags
             .iter()
+            .flat_map(|g| g.tags.iter())
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect(),
         deployment_name: name.to_string(),
+        subscription_location: match group {
+            Some(_) => None,
+            None => req.location.clone(),
+        },
     };
     // Planning evaluates the template: CPU work within the template's budget, kept off the
     // async workers.
@@ -137,12 +164,24 @@ async fn prepare_one(
     .map_err(|e| cerulean_store::StoreError::Backend(format!("template planning: {e}")))?;
     let plan = plan.map_err(w::template_error)?;
     // A resource may go to another group of the subscription (its `resourceGroup`): that
-    // group must exist before anything is deployed (404 `ResourceGroupNotFound`).
-    let mut checked = vec![rg.to_ascii_lowercase()];
+    // group must exist before anything is deployed (404 `ResourceGroupNotFound`), unless the
+    // template creates it (a subscription deployment's `Microsoft.Resources/resourceGroups`).
+    let mut checked: Vec<String> = rg.into_iter().map(str::to_ascii_lowercase).collect();
+    checked.extend(
+        plan.resources
+            .iter()
+            .filter(|r| r.condition && r.type_name.eq_ignore_ascii_case(RESOURCE_GROUPS))
+            .map(|r| r.name.to_ascii_lowercase()),
+    );
     for r in plan.resources.iter().filter(|r| r.condition) {
-        let group = r.id.split('/').nth(4).unwrap_or(rg);
+        let Some(group) = ResourceId::parse(&r.id)
+            .ok()
+            .and_then(|id| id.group_name().map(str::to_string))
+        else {
+            continue;
+        };
         if !checked.contains(&group.to_ascii_lowercase()) {
-            s.app.get_group(sub, group).await?;
+            s.app.get_group(sub, &group).await?;
             checked.push(group.to_ascii_lowercase());
         }
     }
