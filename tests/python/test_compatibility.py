@@ -314,6 +314,34 @@ def test_template_deployments(deployments, compute, group):
     assert names == ["small", "twonics"]
 
 
+def test_subscription_deployment(deployments, resources):
+    """A subscription deployment through the SDK's *_at_subscription_scope calls: it creates a
+    group and deploys a module into it."""
+    from azure.mgmt.resource.deployments.models import Deployment, DeploymentProperties
+
+    d = deployments.deployments.begin_create_or_update_at_subscription_scope(
+        "py-landing-zone",
+        Deployment(
+            location="eastus",
+            properties=DeploymentProperties(
+                mode="Incremental",
+                template=_template("landing-zone.json"),
+                parameters={"rgName": {"value": "py-lz"}},
+            ),
+        ),
+    ).result()
+    assert d.properties.provisioning_state == "Succeeded"
+    assert d.location == "eastus"
+    assert d.properties.outputs["nicIp"]["value"] == "10.20.1.4"
+    assert resources.resource_groups.get("py-lz").location == "eastus"
+    names = [x.name for x in deployments.deployments.list_at_subscription_scope()]
+    assert "py-landing-zone" in names
+    ops = list(deployments.deployment_operations.list_at_subscription_scope("py-landing-zone"))
+    assert len(ops) == 2
+    deployments.deployments.begin_delete_at_subscription_scope("py-landing-zone").result()
+    resources.resource_groups.begin_delete("py-lz").result()
+
+
 def test_template_with_modules(deployments, compute, group):
     """Nested deployments (Bicep modules): the SDK polls the parent; each module is a
     deployment of the group with its own outputs and operations."""

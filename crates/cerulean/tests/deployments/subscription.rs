@@ -62,13 +62,22 @@ async fn put_sub(
 
 #[tokio::test]
 async fn a_subscription_deployment_creates_groups_and_deploys_modules_into_them() {
-    let s = Server::start(&[]);
+    landing_zone_scenario(&Server::start(&[])).await;
+}
+
+#[tokio::test]
+async fn a_subscription_deployment_on_postgres() {
+    let url = fresh_postgres();
+    landing_zone_scenario(&Server::start(&["--database-url", &url])).await;
+}
+
+async fn landing_zone_scenario(s: &Server) {
     let body = json!({"location": "East US", "properties": {"mode": "Incremental", "template": landing_zone(),
         "parameters": {"rgName": {"value": "lz-app"}}}});
-    let (st, hdrs, d) = put_sub(&s, "main", body.clone()).await;
+    let (st, hdrs, d) = put_sub(s, "main", body.clone()).await;
     assert_eq!(st, StatusCode::CREATED, "{d}");
     assert_eq!(d["location"], "eastus", "{d}");
-    let status = poll(&s, hdrs["azure-asyncoperation"].to_str().unwrap()).await;
+    let status = poll(s, hdrs["azure-asyncoperation"].to_str().unwrap()).await;
     assert_eq!(status["status"], "Succeeded", "{status}");
     let (st, d) = s.get(&format!("{}?{RAPI}", sub_deployment("main"))).await;
     assert_eq!(st, StatusCode::OK, "{d}");
@@ -94,7 +103,7 @@ async fn a_subscription_deployment_creates_groups_and_deploys_modules_into_them(
         (Some("eastus"), Some("test"))
     );
     get_ok(
-        &s,
+        s,
         &res("lz-app", "Microsoft.Network/virtualNetworks", "hub"),
     )
     .await;
@@ -128,12 +137,12 @@ async fn a_subscription_deployment_creates_groups_and_deploys_modules_into_them(
     // The same name elsewhere is refused; here it deploys again.
     let mut west = body.clone();
     west["location"] = json!("westus");
-    let (st, _, e) = put_sub(&s, "main", west).await;
+    let (st, _, e) = put_sub(s, "main", west).await;
     let msg = assert_error(st, &e, 400, "InvalidDeploymentLocation");
     assert_eq!(msg, "Invalid deployment location 'westus'. The deployment 'main' already exists in location 'eastus'.");
-    let (st, hdrs, _) = put_sub(&s, "main", body).await;
+    let (st, hdrs, _) = put_sub(s, "main", body).await;
     assert_eq!(st, StatusCode::OK);
-    let status = poll(&s, hdrs["azure-asyncoperation"].to_str().unwrap()).await;
+    let status = poll(s, hdrs["azure-asyncoperation"].to_str().unwrap()).await;
     assert_eq!(status["status"], "Succeeded", "{status}");
     // exportTemplate, then DELETE forgets it; the group stays.
     let (st, _, t) = s
