@@ -39,6 +39,10 @@ pub(crate) struct Frame {
 pub(crate) struct Entry {
     pub id: String,
     pub name: String,
+    /// Its symbolic name (languageVersion 2.0), type and api-version (`resourceInfo`).
+    pub symbol: Option<String>,
+    pub type_name: String,
+    pub api_version: String,
 }
 
 /// What stays the same for every expression of a deployment.

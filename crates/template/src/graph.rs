@@ -17,6 +17,16 @@ use crate::value::get_ci;
 /// (every instance), an id, a `Namespace/type/name`, a full name, or the last segment of a
 /// name.
 fn matches(instances: &[Instance], target: &str, me: usize) -> Vec<usize> {
+    // A symbolic name (languageVersion 2.0): every instance of that declaration.
+    let by_symbol: Vec<usize> = instances
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i != me && r.symbol.as_deref() == Some(target))
+        .map(|(i, _)| i)
+        .collect();
+    if !by_symbol.is_empty() {
+        return by_symbol;
+    }
     let lower = target.to_ascii_lowercase();
     let mut out: Vec<usize> = instances
         .iter()
@@ -125,7 +135,10 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
                 instances
                     .iter()
                     .enumerate()
-                    .filter(|(_, o)| o.planned.name.eq_ignore_ascii_case(&target))
+                    .filter(|(_, o)| {
+                        o.symbol.as_deref() == Some(target.as_str())
+                            || o.planned.name.eq_ignore_ascii_case(&target)
+                    })
                     .map(|(k, _)| k)
                     .collect()
             };

@@ -18,6 +18,7 @@ mod outputs;
 mod parameters;
 mod planner;
 mod resources;
+mod symbolic;
 mod symbols;
 mod udf;
 mod value;
@@ -95,6 +96,9 @@ pub struct PlannedResource {
     pub depends_on: Vec<usize>,
     /// `false` when `condition` evaluated to false: the resource is skipped.
     pub condition: bool,
+    /// An `existing` declaration (languageVersion 2.0): a resource the template reads, never
+    /// deploys.
+    pub existing: bool,
     /// Position in the template, for messages: e.g. `resources[2]` or `resources[0].resources[1]`.
     pub path: String,
 }

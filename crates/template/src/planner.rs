@@ -11,7 +11,7 @@ use crate::nested::{self, EvalScope};
 use crate::resources::{self, Instance};
 use crate::symbols::{self, Lazy, Table};
 use crate::value::get_ci;
-use crate::{check, graph, parameters, udf, ParameterValue, PlannedResource, Scope};
+use crate::{check, graph, parameters, symbolic, udf, ParameterValue, PlannedResource, Scope};
 
 /// What a plan keeps to evaluate bodies and outputs later.
 #[derive(Debug)]
@@ -61,19 +61,9 @@ fn counted(section: &str, n: usize, max: usize) -> Result<(), TemplateError> {
     Ok(())
 }
 
-fn shape(template: &Value) -> Result<&Map<String, Value>, TemplateError> {
-    let t = template
-        .as_object()
-        .ok_or_else(|| TemplateError::validation("The template must be a JSON object."))?;
-    if let Some(v) = get_ci(t, "languageVersion") {
-        let v = v.as_str().unwrap_or_default();
-        if !v.starts_with('1') {
-            return Err(TemplateError::invalid(format!(
-                "The template languageVersion '{v}' (symbolic resource names) is not supported by cerulean; compile or write the template without 'languageVersion'."
-            ))
-            .at("languageVersion"));
-        }
-    }
+/// The template's sections, checked for their JSON type (a symbolic-name template already
+/// brought to 1.0's shape by [`symbolic::normalize`]).
+fn shape(t: &Map<String, Value>) -> Result<(), TemplateError> {
     match get_ci(t, "resources") {
         None | Some(Value::Array(_)) => {}
         Some(_) => {
@@ -92,7 +82,7 @@ fn shape(template: &Value) -> Result<&Map<String, Value>, TemplateError> {
             .at("outputs"))
         }
     }
-    Ok(t)
+    Ok(())
 }
 
 pub(crate) fn plan(
@@ -104,7 +94,12 @@ pub(crate) fn plan(
     for (name, v) in given {
         not_too_deep(v, &format!("value of the parameter '{name}'"))?;
     }
-    let t = shape(template)?;
+    let t = template
+        .as_object()
+        .ok_or_else(|| TemplateError::validation("The template must be a JSON object."))?;
+    let t = symbolic::normalize(t)?;
+    let t: &Map<String, Value> = &t;
+    shape(t)?;
     let params = parameters::declarations(t)?;
     counted("parameters", params.len(), MAX_PARAMETERS)?;
     let vars = symbols::variable_declarations(t)?;
@@ -137,7 +132,10 @@ pub(crate) fn plan(
     let mut instances: Vec<Instance> =
         resources::expand(declared, &plan_ctx(&world, &table, &budget))?;
     duplicates(&instances)?;
-    for r in instances.iter().filter(|r| r.planned.condition) {
+    for r in instances
+        .iter()
+        .filter(|r| r.planned.condition && !r.planned.existing)
+    {
         for (k, v) in r.decl.iter().filter(|(k, _)| resources::is_body_key(k)) {
             check::unperformed(v, &crate::eval::join(&r.planned.path, k))?;
         }
@@ -147,6 +145,9 @@ pub(crate) fn plan(
         .map(|r| Entry {
             id: r.planned.id.clone(),
             name: r.planned.name.clone(),
+            symbol: r.symbol.clone(),
+            type_name: r.planned.type_name.clone(),
+            api_version: r.planned.api_version.clone(),
         })
         .collect();
     graph::wire(&mut instances, &plan_ctx(&world, &table, &budget))?;
@@ -209,7 +210,10 @@ fn plan_ctx<'a>(world: &'a World, table: &'a Table, budget: &'a Budget) -> Ctx<'
 /// alternatives (one of them skipped) are fine.
 fn duplicates(instances: &[Instance]) -> Result<(), TemplateError> {
     let mut seen = std::collections::HashMap::new();
-    for r in instances.iter().filter(|r| r.planned.condition) {
+    for r in instances
+        .iter()
+        .filter(|r| r.planned.condition && !r.planned.existing)
+    {
         if let Some(first) = seen.insert(r.planned.id.to_ascii_lowercase(), &r.planned.path) {
             return Err(TemplateError::validation(format!(
                 "The resource '{}' is defined multiple times in a template (at '{first}' and '{}'). Please see https://aka.ms/arm-template/#resources for usage details.",

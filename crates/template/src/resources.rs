@@ -26,6 +26,7 @@ pub(crate) const NOT_BODY: &[&str] = &[
     "existing",
     "resourceGroup",
     "subscriptionId",
+    crate::symbolic::SYMBOL,
 ];
 
 pub(crate) fn is_body_key(k: &str) -> bool {
@@ -45,6 +46,8 @@ pub(crate) struct Instance {
     pub loop_name: Option<String>,
     pub serial_batch: Option<usize>,
     pub parent: Option<usize>,
+    /// Its symbolic name (languageVersion 2.0).
+    pub symbol: Option<String>,
 }
 
 struct Parent<'p> {
@@ -129,12 +132,25 @@ fn declaration(
         ))
         .at(format!("{path}.scope")));
     }
-    if get_ci(decl, "existing").is_some() {
-        return Err(TemplateError::invalid(format!(
-            "The template resource at '{path}' uses 'existing', which belongs to languageVersion 2.0 templates; those are not supported by cerulean."
-        ))
-        .at(format!("{path}.existing")));
-    }
+    let existing = match get_ci(decl, "existing") {
+        None | Some(Value::Bool(false)) => false,
+        Some(Value::Bool(true)) if get_ci(decl, crate::symbolic::SYMBOL).is_some() => true,
+        Some(Value::Bool(true)) => {
+            return Err(TemplateError::validation(format!(
+                "The template resource at '{path}' is 'existing', which only a languageVersion 2.0 template can declare."
+            ))
+            .at(format!("{path}.existing")))
+        }
+        Some(_) => {
+            return Err(TemplateError::validation(format!(
+                "The 'existing' of the template resource at '{path}' must be a boolean."
+            ))
+            .at(format!("{path}.existing")))
+        }
+    };
+    let symbol = get_ci(decl, crate::symbolic::SYMBOL)
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let (loop_name, count, serial_batch) = match get_ci(decl, "copy") {
         None => (None, None, None),
         Some(Value::Object(copy)) => {
@@ -244,6 +260,7 @@ fn declaration(
                 api_version,
                 depends_on: Vec::new(),
                 condition: condition && parent.is_none_or(|p| p.condition),
+                existing,
                 path: path.to_string(),
             },
             decl: own,
@@ -252,6 +269,7 @@ fn declaration(
             loop_name: loop_name.as_deref().map(fold),
             serial_batch,
             parent: parent.map(|p| p.index),
+            symbol: symbol.clone(),
         });
         if let Some(children) = get_ci(decl, "resources") {
             let Value::Array(children) = children else {

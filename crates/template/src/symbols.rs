@@ -185,6 +185,13 @@ impl<'a> Lazy<'a> {
             return parameters::validate(d, v.clone());
         }
         let Some(default) = d.default_value() else {
+            // A nullable parameter (languageVersion 2.0) left out is null.
+            if get_ci(&d.decl, "nullable") == Some(&Value::Bool(true)) {
+                return Ok(ParameterValue {
+                    type_name: d.type_name.clone(),
+                    value: Value::Null,
+                });
+            }
             return Err(parameters::missing(d));
         };
         let path = format!("{}.defaultValue", d.path());

@@ -228,6 +228,24 @@ fn exercise(expr: &str) {
     if let Ok(out) = p.outputs(&NoResources) {
         assert!(Value::Object(out).to_string().len() <= 2 * MAX_VALUE_BYTES);
     }
+    // The same expression in a languageVersion 2.0 template: symbols, existing, $ref.
+    let v2 = json!({
+        "languageVersion": "2.0",
+        "definitions": {"t": {"type": "string"}},
+        "parameters": {"p": {"$ref": "#/definitions/t", "defaultValue": "a,b"}},
+        "resources": {
+            "e": {"existing": true, "type": "Microsoft.Test/things", "apiVersion": "2020-01-01", "name": text.clone()},
+            "t": {"type": "Microsoft.Test/things", "apiVersion": "2020-01-01", "name": "t",
+                  "dependsOn": ["e"], "properties": {"x": text.clone(), "i": "[resourceInfo('e')]"}}
+        },
+        "outputs": {"o": {"$ref": "#/definitions/t", "value": text}},
+    });
+    if let Ok(p) = plan(&v2, &Map::new(), &scope()) {
+        for i in 0..p.resources.len() {
+            let _ = p.body(i, &NoResources);
+        }
+        let _ = p.outputs(&NoResources);
+    }
 }
 
 proptest! {

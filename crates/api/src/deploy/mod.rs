@@ -334,7 +334,8 @@ impl Run<'_> {
                 return;
             }
             let r = &plan.resources[i];
-            if !r.condition {
+            // A skipped resource, or one the template only reads (`existing`).
+            if !r.condition || r.existing {
                 continue;
             }
             if r.depends_on.iter().any(|d| blocked[*d]) {

@@ -31,7 +31,7 @@ pub fn changes(
     let mut out = Vec::new();
     let mut nested_ids = Vec::new();
     for (i, r) in plan.resources.iter().enumerate() {
-        if !r.condition {
+        if !r.condition || r.existing {
             continue;
         }
         if r.type_name

@@ -343,3 +343,66 @@ async fn user_defined_functions_build_names_and_bodies() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn language_version_2_templates_deploy_with_symbols_existing_and_types() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    // The network exists already: the template only reads it.
+    let (st, body) = s
+        .put(
+            &format!("{}?{API}", res("rg", "Microsoft.Network/virtualNetworks", "shared")),
+            json!({"location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.4.0.0/16"]},
+                "subnets": [{"name": "apps", "properties": {"addressPrefix": "10.4.1.0/24"}}]}}),
+        )
+        .await;
+    assert!(st.is_success(), "{body}");
+    let tpl = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "languageVersion": "2.0",
+        "contentVersion": "1.0.0.0",
+        "definitions": {"nicSpec": {"type": "object", "properties": {"name": {"type": "string"}}}},
+        "parameters": {
+            "nic": {"$ref": "#/definitions/nicSpec", "defaultValue": {"name": "v2-nic"}},
+            "comment": {"type": "string", "nullable": true}
+        },
+        "resources": {
+            "vnet": {"existing": true, "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-07-01", "name": "shared"},
+            "nicResource": {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2024-07-01",
+                "name": "[parameters('nic').name]", "location": LOC, "dependsOn": ["vnet"],
+                "tags": {"space": "[string(reference('vnet').addressSpace.addressPrefixes[0])]"},
+                "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
+                    "privateIPAllocationMethod": "Dynamic",
+                    "subnet": {"id": "[format('{0}/subnets/apps', resourceInfo('vnet').id)]"}}}]}},
+            "labels": {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "labels",
+                "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                    "template": {"languageVersion": "2.0", "contentVersion": "1.0.0.0", "resources": {},
+                        "outputs": {"label": {"type": "string", "value": "from-module"}}}}}
+        },
+        "outputs": {
+            "ip": {"type": "string", "value": "[reference('nicResource').ipConfigurations[0].properties.privateIPAddress]"},
+            "label": {"type": "string", "value": "[reference('labels').outputs.label.value]"},
+            "comment": {"type": "string", "nullable": true, "value": "[coalesce(parameters('comment'), 'none')]"}
+        }
+    });
+    let (status, d) = deploy(&s, "rg", "v2", tpl, json!({}), "Incremental").await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let out = &d["properties"]["outputs"];
+    assert_eq!(out["ip"]["value"], "10.4.1.4", "{d}");
+    assert_eq!(out["label"]["value"], "from-module", "{d}");
+    assert_eq!(out["comment"]["value"], "none", "{d}");
+    let nic = get_ok(
+        &s,
+        &res("rg", "Microsoft.Network/networkInterfaces", "v2-nic"),
+    )
+    .await;
+    assert_eq!(nic["tags"]["space"], "10.4.0.0/16", "{nic}");
+    // The existing network was read, never written: no operation targets it.
+    let ops = operations(&s, "rg", "v2").await;
+    let types = target_types(&ops);
+    assert_eq!(types.len(), 2, "{ops:?}");
+    assert!(
+        !types.contains(&"Microsoft.Network/virtualNetworks"),
+        "{ops:?}"
+    );
+}

@@ -118,6 +118,7 @@ fn lookup(lower: &str) -> Option<Func> {
         "tenantresourceid" => resource::tenant_resource_id,
         "extensionresourceid" => resource::extension_resource_id,
         "reference" => resource::reference,
+        "resourceinfo" => resource::resource_info,
         l if is_unperformed(l) => resource::not_supported,
 
         "concat" => strings::concat,

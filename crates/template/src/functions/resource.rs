@@ -117,6 +117,29 @@ pub(super) fn extension_resource_id(a: &Args, _: &Ctx) -> EvalResult<Value> {
     Ok(Value::String(format!("{base}/{path}")))
 }
 
+/// `resourceInfo('symbolicName')` (languageVersion 2.0): a declaration's id, name, type and
+/// api-version, known before it is deployed.
+pub(super) fn resource_info(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
+    a.exactly(1)?;
+    let symbol = a.str(0)?;
+    let e = ctx
+        .world
+        .resources
+        .iter()
+        .find(|e| e.symbol.as_deref() == Some(symbol))
+        .ok_or_else(|| {
+            a.fail(format!(
+                "'{symbol}' is not the symbolic name of a resource of the template."
+            ))
+        })?;
+    Ok(serde_json::json!({
+        "id": e.id,
+        "name": e.name.rsplit('/').next().unwrap_or(&e.name),
+        "type": e.type_name,
+        "apiVersion": e.api_version,
+    }))
+}
+
 /// `reference(nameOrId, [apiVersion], ['Full'])`: the resource's `properties`, or with
 /// `'Full'` its whole JSON.
 pub(super) fn reference(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
@@ -157,6 +180,14 @@ pub(super) fn reference(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
 fn resolve_reference_target(world: &World, target: &str) -> EvalResult<String> {
     if target.starts_with('/') {
         return Ok(target.to_string());
+    }
+    // A symbolic name (languageVersion 2.0) names its declaration.
+    if let Some(e) = world
+        .resources
+        .iter()
+        .find(|e| e.symbol.as_deref() == Some(target))
+    {
+        return Ok(e.id.clone());
     }
     if let Some(e) = world
         .resources

@@ -9,6 +9,7 @@ mod parameters;
 mod resources;
 mod seeds;
 mod subscription;
+mod symbolic;
 mod udf;
 mod variables;
 

@@ -414,11 +414,11 @@ fn serial_copy_runs_in_batches() {
 #[test]
 fn unsupported_constructs() {
     let e = plan_err(
-        json!({"languageVersion": "2.0", "resources": {}}),
+        json!({"languageVersion": "3.0", "resources": {}}),
         json!(null),
     );
     assert_eq!(e.code, "InvalidTemplate");
-    assert!(e.message.contains("languageVersion '2.0'"), "{}", e.message);
+    assert!(e.message.contains("languageVersion '3.0'"), "{}", e.message);
     let e = plan_err(
         resources(vec![with(
             thing("lock"),

@@ -24,13 +24,13 @@ pub(super) struct Prepared {
 
 impl Prepared {
     /// Every resource the deployment declares, its nested deployments' too (those that could
-    /// be planned before it runs), skipped ones left out.
+    /// be planned before it runs), skipped ones and those it only reads (`existing`) left out.
     pub fn declared(&self) -> impl Iterator<Item = &PlannedResource> {
         self.plan
             .resources
             .iter()
             .chain(&self.nested)
-            .filter(|r| r.condition)
+            .filter(|r| r.condition && !r.existing)
     }
 }
 
@@ -77,7 +77,11 @@ pub(super) async fn prepare(
         let (_, p) = prepare_one(s, sub, group.as_deref(), &name, nested, body).await?;
         let room = NESTED_CHECKED.saturating_sub(checked + pending.len());
         pending.extend(deployments_in(&p, depth, room));
-        declared.extend(p.resources.into_iter().filter(|r| r.condition));
+        declared.extend(
+            p.resources
+                .into_iter()
+                .filter(|r| r.condition && !r.existing),
+        );
     }
     Ok(Prepared {
         req,
@@ -97,7 +101,7 @@ fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<Pending> {
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.condition && r.type_name.eq_ignore_ascii_case(w::TYPE))
+        .filter(|(_, r)| r.condition && !r.existing && r.type_name.eq_ignore_ascii_case(w::TYPE))
         .filter_map(|(i, r)| {
             let body = plan.body(i, &cerulean_template::NoResources).ok()?;
             let id = ResourceId::parse(&r.id).ok()?;
@@ -173,7 +177,7 @@ async fn prepare_one(
             .filter(|r| r.condition && r.type_name.eq_ignore_ascii_case(RESOURCE_GROUPS))
             .map(|r| r.name.to_ascii_lowercase()),
     );
-    for r in plan.resources.iter().filter(|r| r.condition) {
+    for r in plan.resources.iter().filter(|r| r.condition && !r.existing) {
         let Some(group) = ResourceId::parse(&r.id)
             .ok()
             .and_then(|id| id.group_name().map(str::to_string))
