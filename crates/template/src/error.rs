@@ -30,14 +30,6 @@ impl TemplateError {
         ))
     }
 
-    pub(crate) fn unsupported(message: impl Into<String>) -> Self {
-        TemplateError {
-            code: "NotImplemented",
-            message: message.into(),
-            target: None,
-        }
-    }
-
     pub(crate) fn at(mut self, target: impl Into<String>) -> Self {
         if self.target.is_none() {
             self.target = Some(target.into());

@@ -113,6 +113,28 @@ fn text(v: Option<&Value>, what: &str, ctx: &Ctx, path: &str) -> Result<String, 
     }
 }
 
+/// An extension resource's `scope`: the id of the resource it extends, or its
+/// `Namespace/type/name` in the deployment's group.
+fn extended(
+    decl: &Map<String, Value>,
+    ctx: &Ctx,
+    name: &str,
+    path: &str,
+) -> Result<Option<String>, TemplateError> {
+    let Some(v) = get_ci(decl, "scope") else {
+        return Ok(None);
+    };
+    let at = format!("{path}.scope");
+    match eval::json(v, ctx, &at)? {
+        Value::String(s) if !s.is_empty() && !s.contains("//") => Ok(Some(s)),
+        other => Err(TemplateError::validation(format!(
+            "The 'scope' of the template resource '{name}' at '{path}' must be a resource id or 'Namespace/type/name'; it is '{}'.",
+            crate::value::to_text(&other)
+        ))
+        .at(at)),
+    }
+}
+
 fn declaration(
     r: &Value,
     path: &str,
@@ -126,12 +148,6 @@ fn declaration(
         ))
         .at(path));
     };
-    if get_ci(decl, "scope").is_some() {
-        return Err(TemplateError::unsupported(format!(
-            "The template resource at '{path}' sets 'scope': extension resources deployed onto another resource are not supported by cerulean."
-        ))
-        .at(format!("{path}.scope")));
-    }
     let existing = match get_ci(decl, "existing") {
         None | Some(Value::Bool(false)) => false,
         Some(Value::Bool(true)) if get_ci(decl, crate::symbolic::SYMBOL).is_some() => true,
@@ -245,16 +261,26 @@ fn declaration(
         let nested = nested::is_deployment(&type_name)
             .then(|| nested::take(&mut own, &ctx, &name, path))
             .transpose()?;
+        let id = match extended(decl, &ctx, &name, path)? {
+            // An extension resource (a role assignment, a lock) on the resource `on`.
+            Some(on) if on.starts_with('/') => format!("{}/{provider}", on.trim_end_matches('/')),
+            Some(on) => format!(
+                "{}/providers/{}/{provider}",
+                ids::group_prefix(&scope.subscription_id, group.as_deref().unwrap_or_default()),
+                on.trim_matches('/')
+            ),
+            None => ids::resource_id(
+                &scope.subscription_id,
+                group.as_deref(),
+                &type_name,
+                &name,
+                &provider,
+            ),
+        };
         let index = out.instances.len();
         out.instances.push(Instance {
             planned: PlannedResource {
-                id: ids::resource_id(
-                    &scope.subscription_id,
-                    group.as_deref(),
-                    &type_name,
-                    &name,
-                    &provider,
-                ),
+                id,
                 type_name,
                 name,
                 api_version,

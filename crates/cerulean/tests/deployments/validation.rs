@@ -406,3 +406,43 @@ async fn language_version_2_templates_deploy_with_symbols_existing_and_types() {
         "{ops:?}"
     );
 }
+
+#[tokio::test]
+async fn extension_resources_deploy_onto_the_resource_their_scope_names() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let assignment = json!({
+        "type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
+        "name": "[guid('net', 'reader')]",
+        "scope": "[format('Microsoft.Network/virtualNetworks/{0}', 'net')]",
+        "dependsOn": ["[resourceId('Microsoft.Network/virtualNetworks', 'net')]"],
+        "properties": {
+            "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')]",
+            "principalId": "11111111-1111-1111-1111-111111111111", "principalType": "ServicePrincipal"
+        }
+    });
+    let net = json!({"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-07-01", "name": "net",
+        "location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}});
+    let mut tpl = tpl_with(json!([net, assignment]));
+    tpl["outputs"] = json!({"name": {"type": "string", "value": "[guid('net', 'reader')]"}});
+    let (status, d) = deploy(&s, "rg", "rbac", tpl, json!({}), "Incremental").await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let name = d["properties"]["outputs"]["name"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let vnet = res("rg", "Microsoft.Network/virtualNetworks", "net");
+    let (st, a) = s
+        .get(&format!(
+            "{vnet}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(
+        a["properties"]["scope"]
+            .as_str()
+            .unwrap()
+            .to_ascii_lowercase(),
+        vnet.to_ascii_lowercase()
+    );
+}

@@ -419,15 +419,48 @@ fn unsupported_constructs() {
     );
     assert_eq!(e.code, "InvalidTemplate");
     assert!(e.message.contains("languageVersion '3.0'"), "{}", e.message);
-    let e = plan_err(
-        resources(vec![with(
-            thing("lock"),
+}
+
+#[test]
+fn extension_resources_sit_on_the_resource_their_scope_names() {
+    let lock = json!({"type": "Microsoft.Authorization/locks", "apiVersion": "2020-05-01", "name": "nodelete"});
+    let p = must_plan(resources(vec![
+        with(
+            lock.clone(),
+            "scope",
+            json!("Microsoft.Network/virtualNetworks/v"),
+        ),
+        with(
+            lock.clone(),
+            "scope",
+            json!("[resourceId('Microsoft.Network/virtualNetworks', 'w')]"),
+        ),
+        with(
+            with(lock.clone(), "name", json!("onrg")),
             "scope",
             json!("[resourceGroup().id]"),
-        )]),
-        json!(null),
+        ),
+    ]));
+    let ids: Vec<&str> = p.resources.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            format!(
+                "{}/providers/Microsoft.Authorization/locks/nodelete",
+                id("Microsoft.Network/virtualNetworks/v")
+            ),
+            format!(
+                "{}/providers/Microsoft.Authorization/locks/nodelete",
+                id("Microsoft.Network/virtualNetworks/w")
+            ),
+            format!(
+                "{}/providers/Microsoft.Authorization/locks/onrg",
+                crate::RG_ID
+            ),
+        ]
     );
-    assert!(e.message.contains("'scope'"), "{}", e.message);
+    let e = plan_err(resources(vec![with(lock, "scope", json!(5))]), json!(null));
+    assert!(e.message.contains("must be a resource id"), "{}", e.message);
 }
 
 #[test]
