@@ -47,22 +47,11 @@ pub async fn call(
     path_and_query: &str,
     body: Option<&Value>,
 ) -> Reply {
-    send(s, caller, None, method, path_and_query, body).await
+    call_as(s, caller, None, method, path_and_query, body).await
 }
 
-/// [`call`] for a nested deployment's request.
-pub async fn call_nested(
-    s: &AppState,
-    caller: Option<&Caller>,
-    nested: Nested,
-    method: Method,
-    path_and_query: &str,
-    body: Option<&Value>,
-) -> Reply {
-    send(s, caller, Some(nested), method, path_and_query, body).await
-}
-
-async fn send(
+/// [`call`], marked as a nested deployment's request when `nested` is given.
+pub async fn call_as(
     s: &AppState,
     caller: Option<&Caller>,
     nested: Option<Nested>,

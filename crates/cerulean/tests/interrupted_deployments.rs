@@ -317,16 +317,21 @@ fn parent_of_chain(n: usize) -> Value {
             "mode": "Incremental", "template": inner}}]}}})
 }
 
-async fn start_parent(s: &Server) {
-    let (st, body) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
-    assert!(st.is_success(), "{body}");
+/// PUTs the parent (`expect`: 201 the first time, 200 after).
+async fn put_parent(s: &Server, expect: StatusCode) {
     let (st, body) = s
         .put(
             &format!("{}?{RAPI}", deployment("rg", "outer")),
             parent_of_chain(6),
         )
         .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(st, expect, "{body}");
+}
+
+async fn start_parent(s: &Server) {
+    let (st, body) = s.put(&rg_path("rg"), json!({"location": "eastus"})).await;
+    assert!(st.is_success(), "{body}");
+    put_parent(s, StatusCode::CREATED).await;
     module_running(s).await;
 }
 
@@ -361,18 +366,8 @@ async fn a_module_and_its_parent_are_both_settled_after_a_kill_or_a_shutdown() {
     }
     // SIGTERM while the parent waits for its module: the module is interrupted, and so is
     // the parent (not failed by its module's error).
-    let (st, body) = s
-        .put(
-            &format!("{}?{RAPI}", deployment("rg", "outer")),
-            parent_of_chain(6),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while state(&get_deployment(&s, "rg", "inner").await) != "Running" {
-        assert!(Instant::now() < deadline, "the module never ran again");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    put_parent(&s, StatusCode::OK).await;
+    module_running(&s).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(s.terminate().success(), "clean exit");
     let s = Server::start_in(&dir, &[]);
@@ -380,13 +375,7 @@ async fn a_module_and_its_parent_are_both_settled_after_a_kill_or_a_shutdown() {
         assert_interrupted(&s, "rg", name, "was shut down before it finished").await;
     }
     // A redeploy finishes the work.
-    let (st, body) = s
-        .put(
-            &format!("{}?{RAPI}", deployment("rg", "outer")),
-            parent_of_chain(6),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{body}");
+    put_parent(&s, StatusCode::OK).await;
     let d = wait_final(&s, "rg", "outer", Duration::from_secs(30)).await;
     assert_eq!(state(&d), "Succeeded", "{d}");
     let (st, _) = s.get(&format!("{}?{API}", pip_id("rg", "p5"))).await;

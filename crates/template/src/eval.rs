@@ -55,6 +55,15 @@ pub(crate) struct World {
     pub functions: crate::udf::UserFunctions,
 }
 
+impl World {
+    /// The declaration a symbolic name (languageVersion 2.0) names.
+    pub(crate) fn by_symbol(&self, symbol: &str) -> Option<&Entry> {
+        self.resources
+            .iter()
+            .find(|e| e.symbol.as_deref() == Some(symbol))
+    }
+}
+
 /// Where parameter and variable values come from: lazily resolved while planning, a
 /// plain table afterwards.
 pub(crate) trait Symbols {

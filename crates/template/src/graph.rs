@@ -17,15 +17,9 @@ use crate::value::get_ci;
 /// (every instance), an id, a `Namespace/type/name`, a full name, or the last segment of a
 /// name.
 fn matches(instances: &[Instance], target: &str, me: usize) -> Vec<usize> {
-    // A symbolic name (languageVersion 2.0): every instance of that declaration.
-    let by_symbol: Vec<usize> = instances
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| *i != me && r.symbol.as_deref() == Some(target))
-        .map(|(i, _)| i)
-        .collect();
-    if !by_symbol.is_empty() {
-        return by_symbol;
+    let symbol = by_symbol(instances, target, me);
+    if !symbol.is_empty() {
+        return symbol;
     }
     let lower = target.to_ascii_lowercase();
     let mut out: Vec<usize> = instances
@@ -129,18 +123,15 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
             }
         }
         for target in referenced(&r.decl, r.nested.as_ref(), &ctx) {
-            let found = if target.starts_with('/') || target.contains('/') {
+            let found = if target.contains('/') {
                 matches(instances, &target, i)
             } else {
-                instances
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| {
-                        o.symbol.as_deref() == Some(target.as_str())
-                            || o.planned.name.eq_ignore_ascii_case(&target)
-                    })
-                    .map(|(k, _)| k)
-                    .collect()
+                let mut found = by_symbol(instances, &target, i);
+                found.extend(
+                    (0..instances.len())
+                        .filter(|k| instances[*k].planned.name.eq_ignore_ascii_case(&target)),
+                );
+                found
             };
             deps.extend(found);
         }
@@ -154,6 +145,16 @@ pub(crate) fn wire(instances: &mut [Instance], base: &Ctx) -> Result<(), Templat
         r.planned.depends_on = deps;
     }
     Ok(())
+}
+
+/// Every instance of the declaration a symbolic name (languageVersion 2.0) names, but `me`.
+fn by_symbol(instances: &[Instance], target: &str, me: usize) -> Vec<usize> {
+    instances
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i != me && r.symbol.as_deref() == Some(target))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Targets of `reference()` and `list*()` in a body that can be computed while planning.

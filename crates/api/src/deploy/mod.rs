@@ -15,6 +15,7 @@ pub mod whatif;
 
 use crate::identity::Caller;
 use crate::internal::{self, Nested, Reply};
+use crate::wire::deployment as w;
 use crate::AppState;
 use axum::http::{Method, StatusCode};
 use cerulean_app::deployments::{Deployment, DeploymentOperation};
@@ -32,6 +33,23 @@ pub use cerulean_app::deployments::rfc3339_now;
 /// The api-version used for requests the template does not name one for.
 pub(crate) const INTERNAL_API_VERSION: &str = "2024-07-01";
 
+/// A run's (or what-if's) turn: one of the server's evaluation slots, held until it is
+/// dropped, or, for a nested deployment, none of its own: it runs in its parent's, which
+/// waits for it (waiting for a slot of its own while the parent holds one could wait
+/// forever).
+pub(crate) struct Turn {
+    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// Waits for a turn; `None` once the server is stopping.
+pub(crate) async fn turn(s: &AppState, nested: Option<Nested>) -> Option<Turn> {
+    let slot = match nested {
+        Some(_) => None,
+        None => Some(s.app.evaluation_slot().await?),
+    };
+    Some(Turn { _slot: slot })
+}
+
 /// Starts running `plan` for the deployment `id` (already stored as Accepted) in the
 /// background, once one of the server's evaluation slots is free, each resource applied on
 /// `caller`'s behalf. A nested deployment (`nested`) runs at once, in the turn of the parent
@@ -48,12 +66,7 @@ pub fn spawn(
 ) {
     let runner = s.app.runner();
     tokio::spawn(async move {
-        // `Some(None)`: a nested deployment, which needs no slot of its own.
-        let slot = match nested {
-            Some(_) => Some(None),
-            None => s.app.evaluation_slot().await.map(Some),
-        };
-        let Some(slot) = slot else {
+        let Some(slot) = turn(&s, nested).await else {
             // The server began stopping before this deployment's turn came.
             let interrupted = s
                 .app
@@ -111,10 +124,6 @@ struct Run<'a> {
 enum Stopped {
     Canceled,
     ShuttingDown,
-}
-
-fn is_deployment(type_name: &str) -> bool {
-    type_name.eq_ignore_ascii_case(crate::wire::deployment::TYPE)
 }
 
 /// ARM's name for an HTTP status in `statusCode`.
@@ -297,7 +306,7 @@ impl Run<'_> {
         let (code, outcome) = match request() {
             Err(e) => ("BadRequest".to_string(), Err(e)),
             Ok(reply) if reply.status.is_success() => {
-                let nested = is_deployment(target_type).then_some(target_id);
+                let nested = w::is_type(target_type).then_some(target_id);
                 (status_name(reply.status), self.wait(&reply, nested))
             }
             Ok(reply) => (status_name(reply.status), Err(reply.body["error"].clone())),
@@ -347,25 +356,22 @@ impl Run<'_> {
                 break;
             }
             let path = format!("{}?api-version={}", r.id, r.api_version);
-            let nested = is_deployment(&r.type_name);
+            let nested = w::is_type(&r.type_name);
+            let marker = nested.then_some(Nested {
+                depth: self.depth + 1,
+            });
             let result = self.step("Create", &r.id, &r.type_name, || {
                 let body = plan.body(i, &fetch).map_err(
                     |e| json!({"code": e.code, "message": e.message, "target": e.target}),
                 )?;
-                Ok(if nested {
-                    self.handle.block_on(internal::call_nested(
-                        self.s,
-                        self.caller,
-                        Nested {
-                            depth: self.depth + 1,
-                        },
-                        Method::PUT,
-                        &path,
-                        Some(&body),
-                    ))
-                } else {
-                    self.call(Method::PUT, &path, Some(&body))
-                })
+                Ok(self.handle.block_on(internal::call_as(
+                    self.s,
+                    self.caller,
+                    marker,
+                    Method::PUT,
+                    &path,
+                    Some(&body),
+                )))
             });
             match result {
                 // What a nested deployment created is this one's too (its outputResources).
@@ -407,7 +413,7 @@ impl Run<'_> {
             None
         } else {
             match plan.outputs(&fetch) {
-                Ok(o) => Some(crate::wire::deployment::outputs(o)),
+                Ok(o) => Some(w::outputs(o)),
                 Err(e) => {
                     errors.push(json!({"code": e.code, "message": e.message, "target": e.target}));
                     None
@@ -465,7 +471,7 @@ impl Run<'_> {
             if stopped.is_some() || self.superseded.get() {
                 break;
             }
-            let (ty, _) = crate::wire::deployment::split_type(&id);
+            let (ty, _) = w::split_type(&id);
             let path = format!("{id}?api-version={INTERNAL_API_VERSION}");
             if let Err(e) = self.step("Delete", &id, &ty, || {
                 Ok(self.call(Method::DELETE, &path, None))

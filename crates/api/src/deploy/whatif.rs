@@ -34,9 +34,7 @@ pub fn changes(
         if !r.condition || r.existing {
             continue;
         }
-        if r.type_name
-            .eq_ignore_ascii_case(crate::wire::deployment::TYPE)
-        {
+        if crate::wire::deployment::is_type(&r.type_name) {
             let nested = Nested { depth: depth + 1 };
             for change in nested_changes(&fetch, nested, plan, i) {
                 if let Some(id) = change["resourceId"].as_str() {
@@ -99,10 +97,10 @@ fn nested_changes(fetch: &Fetch, nested: Nested, plan: &Plan, i: usize) -> Vec<V
         Err(e) => return unsupported(&e.message),
     };
     let path = format!("{}/whatIf?api-version={INTERNAL_API_VERSION}", r.id);
-    let reply = fetch.handle.block_on(internal::call_nested(
+    let reply = fetch.handle.block_on(internal::call_as(
         fetch.s,
         fetch.caller,
-        nested,
+        Some(nested),
         Method::POST,
         &path,
         Some(&body),

@@ -11,6 +11,11 @@ use serde_json::{json, Map, Value};
 
 pub const TYPE: &str = "Microsoft.Resources/deployments";
 
+/// Whether a type is a deployment: in a template, a nested deployment.
+pub fn is_type(type_name: &str) -> bool {
+    type_name.eq_ignore_ascii_case(TYPE)
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct DeploymentIn {
     #[serde(default)]

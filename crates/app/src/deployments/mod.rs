@@ -105,28 +105,42 @@ pub fn deployment_id(subscription: &str, group: Option<&str>, name: &str) -> Res
     )
 }
 
-/// The key of what holds a deployment's records: its group, or its subscription.
-fn holder_key(id: &ResourceId) -> String {
-    match id.group_id() {
-        Some(g) => g.key().to_string(),
-        None => format!("/subscriptions/{}", id.subscription().to_ascii_lowercase()),
-    }
+/// What holds a deployment's records: its group, or (a subscription deployment) its
+/// subscription.
+pub(super) struct Holder {
+    /// The group's key, or the subscription's lower-case id.
+    key: String,
+    group: Option<ResourceId>,
 }
 
-/// The scope to list a deployment's records in (`holder` is [`holder_key`]): its group, or
-/// its subscription (named by its lower-case id).
-fn holder_scope<'a>(id: &ResourceId, holder: &'a str) -> Scope<'a> {
-    match id.group_name() {
-        Some(_) => Scope::Group(holder),
-        None => Scope::Subscription(holder.strip_prefix("/subscriptions/").unwrap_or(holder)),
+impl Holder {
+    fn new(subscription: &str, group: Option<&str>) -> Holder {
+        let group = group.map(|g| ResourceId::group(subscription, g));
+        let key = match &group {
+            Some(g) => g.key().to_string(),
+            None => subscription.to_ascii_lowercase(),
+        };
+        Holder { key, group }
     }
-}
 
-/// A group deployment needs its group (404 `ResourceGroupNotFound`).
-fn load_holder(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<Record>, AppError> {
-    match id.group_id() {
-        Some(g) => crate::groups::load_group(tx, &g).map(Some),
-        None => Ok(None),
+    pub(super) fn of(id: &ResourceId) -> Holder {
+        Holder::new(id.subscription(), id.group_name())
+    }
+
+    /// Where its records are listed.
+    pub(super) fn scope(&self) -> Scope<'_> {
+        match self.group {
+            Some(_) => Scope::Group(&self.key),
+            None => Scope::Subscription(&self.key),
+        }
+    }
+
+    /// A group needs to exist (404 `ResourceGroupNotFound`): its record.
+    fn load(&self, tx: &mut dyn Tx) -> Result<Option<Record>, AppError> {
+        match &self.group {
+            Some(g) => crate::groups::load_group(tx, g).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -141,7 +155,7 @@ fn require(tx: &mut dyn Tx, id: &ResourceId) -> Result<(Record, Deployment), App
     if let Some(found) = load(tx, id)? {
         return Ok(found);
     }
-    load_holder(tx, id)?;
+    Holder::of(id).load(tx)?;
     Err(DomainError::DeploymentNotFound {
         name: id.name().into(),
     }
@@ -255,7 +269,7 @@ impl App {
         deployment::validate_name(id.name())?;
         let instance = self.instance_id().to_string();
         self.write_under(deployment_keys(&id), move |tx| {
-            let group = load_holder(tx, &id)?;
+            let group = Holder::of(&id).load(tx)?;
             let existing = load(tx, &id)?;
             if let Some((rec, mut old)) = existing.clone() {
                 settle_if_orphaned(tx, &id, &rec, &mut old)?;
@@ -386,22 +400,20 @@ impl App {
         after: Option<String>,
     ) -> Result<Page<Stored<Deployment>>, AppError> {
         self.subscription(subscription).await?;
-        // Any id of the holder will do: it names the group or the subscription.
-        let probe = deployment_id(subscription, group, "x");
+        let holder = Holder::new(subscription, group);
         let limit = self.config.page_size;
         cerulean_store::read(&*self.store, move |tx| {
-            load_holder(tx, &probe)?;
-            let holder = holder_key(&probe);
+            holder.load(tx)?;
             // A subscription's list reads the subscription's records of the kind, and keeps
             // those outside groups.
-            let own = format!("{holder}/providers/");
+            let own = format!("/subscriptions/{}/providers/", holder.key);
             let page = list_page(
                 tx,
-                holder_scope(&probe, &holder),
+                holder.scope(),
                 Some(KIND),
                 after.as_deref(),
                 limit,
-                &|r| Ok(probe.group_name().is_some() || r.key.starts_with(&own)),
+                &|r| Ok(holder.group.is_some() || r.key.starts_with(&own)),
             )?;
             Ok(Page {
                 items: page
@@ -419,7 +431,7 @@ impl App {
     pub async fn delete_deployment(&self, id: ResourceId) -> Result<bool, AppError> {
         self.subscription(id.subscription()).await?;
         self.write_under(deployment_keys(&id), move |tx| {
-            load_holder(tx, &id)?;
+            Holder::of(&id).load(tx)?;
             let Some((rec, mut d)) = load(tx, &id)? else {
                 return Ok(false);
             };

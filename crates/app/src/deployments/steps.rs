@@ -44,13 +44,13 @@ fn step_id(deployment: &ResourceId, operation_id: &str) -> ResourceId {
 fn all(tx: &mut dyn Tx, key: &str) -> Result<Vec<(Record, DeploymentOperation)>, AppError> {
     const PAGE: usize = 500;
     let id = ResourceId::parse(key)?;
-    let holder = super::holder_key(&id);
+    let holder = super::Holder::of(&id);
     let prefix = format!("{key}/");
     let mut out = Vec::new();
     let mut after = prefix.clone();
     loop {
         let page = tx.list(&ListQuery {
-            scope: super::holder_scope(&id, &holder),
+            scope: holder.scope(),
             kind: None,
             after: Some(&after),
             limit: PAGE,
@@ -75,8 +75,7 @@ fn all(tx: &mut dyn Tx, key: &str) -> Result<Vec<(Record, DeploymentOperation)>,
 /// Forgets every record under the deployment `key`: its steps and its template.
 pub(super) fn delete_children(tx: &mut dyn Tx, key: &str) -> Result<(), AppError> {
     let id = ResourceId::parse(key)?;
-    let holder = super::holder_key(&id);
-    crate::records::delete_children_in(tx, super::holder_scope(&id, &holder), key)
+    crate::records::delete_children_in(tx, super::Holder::of(&id).scope(), key)
 }
 
 /// Ends the steps still Running with `state` (and the error they ended with), in records and

@@ -50,16 +50,11 @@ fn typed_path(a: &Args, t: usize) -> EvalResult<String> {
     })
 }
 
-/// The id of a resource of the subscription itself (`path` is `providers/...`): a resource
-/// group's is its own, `/subscriptions/{s}/resourceGroups/{name}`.
-fn subscription_level(subscription: &str, path: &str) -> String {
-    const GROUPS: &str = "providers/microsoft.resources/resourcegroups/";
-    match path.get(..GROUPS.len()) {
-        Some(head) if head.eq_ignore_ascii_case(GROUPS) && !path[GROUPS.len()..].contains('/') => {
-            ids::group_prefix(subscription, &path[GROUPS.len()..])
-        }
-        _ => format!("/subscriptions/{subscription}/{path}"),
-    }
+/// The id of a resource of the subscription itself, of the type at argument `t` and
+/// `path` (`providers/...`), as a declaration's (a resource group's is its own).
+fn subscription_level(a: &Args, t: usize, subscription: &str, path: &str) -> EvalResult<String> {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    Ok(ids::resource_id(subscription, None, a.str(t)?, name, path))
 }
 
 /// `resourceId([subscriptionId], [resourceGroupName], type, name1, name2...)`.
@@ -71,10 +66,7 @@ pub(super) fn resource_id(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     let (sub, group) = match t {
         // In a subscription deployment, a resource of the subscription itself.
         0 if scope.at_subscription() => {
-            return Ok(Value::String(subscription_level(
-                &scope.subscription_id,
-                &path,
-            )))
+            return subscription_level(a, t, &scope.subscription_id, &path).map(Value::String)
         }
         0 => (
             scope.subscription_id.as_str(),
@@ -99,7 +91,7 @@ pub(super) fn subscription_resource_id(a: &Args, ctx: &Ctx) -> EvalResult<Value>
         ctx.world.scope.subscription_id.as_str()
     };
     let path = typed_path(a, t)?;
-    Ok(Value::String(subscription_level(sub, &path)))
+    subscription_level(a, t, sub, &path).map(Value::String)
 }
 
 pub(super) fn tenant_resource_id(a: &Args, _: &Ctx) -> EvalResult<Value> {
@@ -122,16 +114,11 @@ pub(super) fn extension_resource_id(a: &Args, _: &Ctx) -> EvalResult<Value> {
 pub(super) fn resource_info(a: &Args, ctx: &Ctx) -> EvalResult<Value> {
     a.exactly(1)?;
     let symbol = a.str(0)?;
-    let e = ctx
-        .world
-        .resources
-        .iter()
-        .find(|e| e.symbol.as_deref() == Some(symbol))
-        .ok_or_else(|| {
-            a.fail(format!(
-                "'{symbol}' is not the symbolic name of a resource of the template."
-            ))
-        })?;
+    let e = ctx.world.by_symbol(symbol).ok_or_else(|| {
+        a.fail(format!(
+            "'{symbol}' is not the symbolic name of a resource of the template."
+        ))
+    })?;
     Ok(serde_json::json!({
         "id": e.id,
         "name": e.name.rsplit('/').next().unwrap_or(&e.name),
@@ -182,11 +169,7 @@ fn resolve_reference_target(world: &World, target: &str) -> EvalResult<String> {
         return Ok(target.to_string());
     }
     // A symbolic name (languageVersion 2.0) names its declaration.
-    if let Some(e) = world
-        .resources
-        .iter()
-        .find(|e| e.symbol.as_deref() == Some(target))
-    {
+    if let Some(e) = world.by_symbol(target) {
         return Ok(e.id.clone());
     }
     if let Some(e) = world

@@ -236,16 +236,9 @@ async fn what_if(
     let handle = tokio::runtime::Handle::current();
     let state = s.clone();
     // A turn like a deployment's: what-if calls back into the service from a blocking thread.
-    // A nested deployment's what-if runs in its parent's.
-    let slot = match nested {
-        Some(_) => None,
-        None => Some(
-            s.app
-                .evaluation_slot()
-                .await
-                .ok_or(cerulean_store::StoreError::Closed)?,
-        ),
-    };
+    let slot = deploy::turn(&s, nested)
+        .await
+        .ok_or(cerulean_store::StoreError::Closed)?;
     let caller = caller.map(|Extension(c)| c);
     let changes = tokio::task::spawn_blocking(move || {
         let changes = deploy::whatif::changes(

@@ -7,9 +7,12 @@ use crate::identity::Caller;
 use crate::internal::Nested;
 use crate::wire::deployment as w;
 use crate::AppState;
+use cerulean_app::AppError;
 use cerulean_domain::authz::policy::{authorize_template, Declared};
 use cerulean_domain::deployment::{check_nested, check_subscription_deployment, validate_name};
+use cerulean_domain::group::ResourceGroup;
 use cerulean_domain::id::ResourceId;
+use cerulean_domain::DomainError;
 
 const RESOURCE_GROUPS: &str = "Microsoft.Resources/resourceGroups";
 use cerulean_template::{Plan, PlannedResource, Scope};
@@ -55,7 +58,11 @@ pub(super) async fn prepare(
 ) -> Result<Prepared, ApiError> {
     let depth = nested.map_or(0, |n| n.depth);
     let sub = at.sub.as_str();
-    let (req, plan) = prepare_one(s, sub, at.rg.as_deref(), &at.name, nested, body).await?;
+    let group = match at.rg.as_deref() {
+        Some(rg) => Some(s.app.get_group(sub, rg).await?.group),
+        None => None,
+    };
+    let (req, plan) = prepare_one(s, sub, group, &at.name, nested, body).await?;
     let mut pending = deployments_in(&plan, depth, NESTED_CHECKED);
     let (mut checked, mut declared) = (0, Vec::new());
     while let Some((group, name, body, depth)) = pending.pop() {
@@ -68,13 +75,16 @@ pub(super) async fn prepare(
         };
         // A group the template itself creates does not exist yet: its modules are checked
         // when they run.
-        if let Some(g) = &group {
-            if s.app.get_group(sub, g).await.is_err() {
-                continue;
-            }
-        }
+        let group = match group {
+            Some(g) => match s.app.get_group(sub, &g).await {
+                Ok(v) => Some(v.group),
+                Err(AppError::Domain(DomainError::ResourceGroupNotFound { .. })) => continue,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
         let nested = Some(Nested { depth });
-        let (_, p) = prepare_one(s, sub, group.as_deref(), &name, nested, body).await?;
+        let (_, p) = prepare_one(s, sub, group, &name, nested, body).await?;
         let room = NESTED_CHECKED.saturating_sub(checked + pending.len());
         pending.extend(deployments_in(&p, depth, room));
         declared.extend(
@@ -101,7 +111,7 @@ fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<Pending> {
         .resources
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.condition && !r.existing && r.type_name.eq_ignore_ascii_case(w::TYPE))
+        .filter(|(_, r)| r.condition && !r.existing && w::is_type(&r.type_name))
         .filter_map(|(i, r)| {
             let body = plan.body(i, &cerulean_template::NoResources).ok()?;
             let id = ResourceId::parse(&r.id).ok()?;
@@ -114,21 +124,17 @@ fn deployments_in(plan: &Plan, depth: u32, most: usize) -> Vec<Pending> {
     found
 }
 
-/// One deployment's request and plan: of group `rg`, or (`None`) of the subscription.
+/// One deployment's request and plan: of `group`, or (`None`) of the subscription.
 async fn prepare_one(
     s: &AppState,
     sub: &str,
-    rg: Option<&str>,
+    group: Option<ResourceGroup>,
     name: &str,
     nested: Option<Nested>,
     body: w::DeploymentIn,
 ) -> Result<(w::Request, Plan), ApiError> {
     validate_name(name)?;
     let subscription = s.app.subscription(sub).await?;
-    let group = match rg {
-        Some(rg) => Some(s.app.get_group(sub, rg).await?.group),
-        None => None,
-    };
     let mut req = body.request()?;
     if let Some(n) = nested {
         check_nested(name, req.mode, n.depth)?;
@@ -138,6 +144,7 @@ async fn prepare_one(
         Some(_) => None,
         None => Some(check_subscription_deployment(req.mode, req.location.as_deref())?.to_string()),
     };
+    let scope_group = group.as_ref().map(|g| g.name.to_ascii_lowercase());
     let scope = Scope {
         subscription_id: subscription.id.clone(),
         subscription_name: subscription.display_name.clone(),
@@ -170,7 +177,7 @@ async fn prepare_one(
     // A resource may go to another group of the subscription (its `resourceGroup`): that
     // group must exist before anything is deployed (404 `ResourceGroupNotFound`), unless the
     // template creates it (a subscription deployment's `Microsoft.Resources/resourceGroups`).
-    let mut checked: Vec<String> = rg.into_iter().map(str::to_ascii_lowercase).collect();
+    let mut checked: Vec<String> = scope_group.into_iter().collect();
     checked.extend(
         plan.resources
             .iter()
