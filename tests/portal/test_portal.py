@@ -1,6 +1,7 @@
 """The seeds' portal steps, word for word, in a real browser; each step's result is checked
 through the API as well."""
 
+import os
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 
 from conftest import SUBSCRIPTION, Server, group_path, net, shot, sign_in, vm_path
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RG = "seed-rg"
 VM = "vm1"
 
@@ -347,6 +349,45 @@ def test_deploy_a_custom_template(page, server, arm, seeded):
     assert page.console.unexpected(allowed_statuses=(400,)) == []
 
 
+def test_deploy_a_subscription_template(page, server, arm):
+    """A template whose $schema is a subscription deployment template's goes to the
+    subscription (az deployment sub create): the form asks for a region instead of a group."""
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/create/deployment")
+    expect(page.get_by_label("Resource group")).to_be_visible()
+    with open(os.path.join(ROOT, "examples", "templates", "landing-zone.json")) as f:
+        page.get_by_label("Template").fill(f.read())
+    expect(page.get_by_role("note")).to_contain_text("deploys to the subscription")
+    expect(page.get_by_label("Resource group")).to_have_count(0)
+    page.get_by_label("Region").select_option("westus")
+    page.get_by_label("Deployment name").fill("portal-landing")
+    page.get_by_label("Parameters").fill('{"rgName": {"value": "portal-lz"}}')
+    shot(page, "deploy-subscription-template")
+    page.get_by_role("button", name="Review + create").click()
+    expect(page.get_by_role("status").filter(has_text="Your deployment")).to_have_text("Your deployment is complete", timeout=20_000)
+    ops = page.get_by_role("table", name="Deployment operations")
+    expect(ops).to_contain_text("portal-lz")
+    expect(ops).to_contain_text("Microsoft.Resources/deployments")
+    expect(page.get_by_role("table", name="Outputs")).to_contain_text("10.20.1.4")
+    expect(page.locator(".essentials")).to_contain_text("Subscription")
+    expect(page.locator(".essentials")).to_contain_text("westus")
+    shot(page, "subscription-deployment")
+
+    sub_deployments = f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Resources/deployments"
+    dep = arm.get(f"{sub_deployments}/portal-landing")
+    assert (dep["location"], dep["properties"]["provisioningState"]) == ("westus", "Succeeded")
+    assert arm.get(group_path("portal-lz"))["location"] == "westus"
+
+    # The list holds both scopes: the subscription's deployment and its module in the group.
+    page.goto(f"{server.url}/#/browse/deployments")
+    table = page.get_by_role("table", name="Deployments")
+    expect(table.get_by_role("row").filter(has_text="portal-landing")).to_contain_text("Subscription")
+    expect(table.get_by_role("row").filter(has_text="network")).to_contain_text("portal-lz")
+    table.get_by_role("link", name="portal-landing").click()
+    expect(page.get_by_role("heading", name="portal-landing", exact=True)).to_be_visible()
+    assert page.console.unexpected() == []
+
+
 def test_search_finds_resources_by_name_and_the_keyboard_opens_them(page, server, arm, seeded):
     sign_in(page, server)
     page.keyboard.press("/")
@@ -383,6 +424,8 @@ def visit_all(page, server, arm, seeded):
     pages += [f"#/resource{lb}?tab={t}" for t in ("overview", "frontends", "pools")]
     pages += [f"#/resource{group_path(RG)}?tab={t}" for t in ("overview", "deployments")]
     for d in arm.get(f"{group_path(RG)}/providers/Microsoft.Resources/deployments")["value"]:
+        pages.append(f"#/resource{d['id']}")
+    for d in arm.get(f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Resources/deployments")["value"]:
         pages.append(f"#/resource{d['id']}")
     pages.append(f"#/resource{group_path(RG)}/providers/Microsoft.Network/networkSecurityGroups/nsg1")
     for p in pages:

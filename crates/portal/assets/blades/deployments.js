@@ -30,7 +30,10 @@ export function DeploymentBlade({ id }) {
         ${state === 'Succeeded' ? 'Your deployment is complete' : state === 'Failed' ? 'Your deployment failed' : `Deployment is in progress (${state})`}
       </div>
       <${ErrorBox} error=${err} />
-      <${Essentials} items=${[['Resource group', html`<${ResourceLink} id=${id.split('/providers/')[0]}>${groupOf(id)}</${ResourceLink}>`],
+      <${Essentials} items=${[groupOf(id)
+        ? ['Resource group', html`<${ResourceLink} id=${id.split('/providers/')[0]}>${groupOf(id)}</${ResourceLink}>`]
+        : ['Scope', 'Subscription'],
+        ...(data.data.d.location ? [['Location', data.data.d.location]] : []),
         ['Mode', p.mode], ['Start time', p.timestamp ? new Date(p.timestamp).toLocaleString() : '—'], ['Duration', p.duration || '—'],
         ['Correlation ID', p.correlationId || '—']]} />
       <h2>Deployment details</h2>
@@ -69,14 +72,28 @@ const SAMPLE = `{
   }
 }`;
 
+/** Whether a template is for a subscription deployment, as the portal reads it: from its
+ * `$schema` (`subscriptionDeploymentTemplate.json`), the file a Bicep `targetScope =
+ * 'subscription'` compiles to. Anything else, unparsable text included, goes to a group. */
+export function subscriptionScoped(text) {
+  try {
+    return /subscriptionDeploymentTemplate\.json/i.test(JSON.parse(text).$schema || '');
+  } catch {
+    return false;
+  }
+}
+
 export function DeployTemplate({ ctx }) {
   const groups = useLoad(() => list(`/subscriptions/${ctx.sub}/resourcegroups`), [ctx.sub]);
+  const regions = useLoad(() => list(`/subscriptions/${ctx.sub}/locations`), [ctx.sub]);
   const [group, setGroup] = useState('');
+  const [region, setRegion] = useState('eastus');
   const [name, setName] = useState(`Microsoft.Template-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`);
   const [template, setTemplate] = useState(SAMPLE);
   const [parameters, setParameters] = useState('{}');
   const [error, setError] = useState(null);
   const rg = group || groups.data?.[0]?.name || '';
+  const atSubscription = subscriptionScoped(template);
   const deploy = async () => {
     setError(null);
     let t;
@@ -90,11 +107,14 @@ export function DeployTemplate({ ctx }) {
     }
     // Accept a parameters file ({"parameters": {...}}) as well as the bare object.
     if (p && p.parameters && typeof p.parameters === 'object' && !p.parameters.value) p = p.parameters;
-    const id = `/subscriptions/${ctx.sub}/resourceGroups/${rg}/${DEPLOYMENTS}/${encodeURIComponent(name)}`;
+    const scope = atSubscription ? `/subscriptions/${ctx.sub}` : `/subscriptions/${ctx.sub}/resourceGroups/${rg}`;
+    const id = `${scope}/${DEPLOYMENTS}/${encodeURIComponent(name)}`;
+    // A subscription deployment has a location of its own (where its record is kept).
+    const body = { ...(atSubscription ? { location: region } : {}), properties: { mode: 'Incremental', template: t, parameters: p } };
     try {
       // The PUT answers at once (the template is checked first); the run is followed by
       // the notification and by the deployment's blade.
-      const first = put(id, { properties: { mode: 'Incremental', template: t, parameters: p } });
+      const first = put(id, body);
       const done = track(`Deployment '${name}'`, () => first, `Deployment '${name}' succeeded.`);
       await Promise.race([done, new Promise((r) => setTimeout(r, 300))]);
       location.hash = `#/resource${id}`;
@@ -105,14 +125,19 @@ export function DeployTemplate({ ctx }) {
     <${Header} crumbs=${[['Deployments', '#/browse/deployments']]} title="Custom deployment" subtitle="Deploy a custom template" />
     <div class="form">
       <${ErrorBox} error=${groups.error} />
-      ${groups.data && groups.data.length === 0 && html`<div class="note">Create a resource group first: <a href="#/browse/groups">Resource groups</a>.</div>`}
-      <${Field} label="Resource group" id="dep-rg"><select id="dep-rg" value=${rg} onChange=${(e) => setGroup(e.target.value)}>
-        ${(groups.data || []).map((g) => html`<option value=${g.name}>${g.name}</option>`)}</select></${Field}>
+      ${atSubscription ? html`
+        <div class="note" role="note">This template deploys to the subscription (its <code>$schema</code> is a subscription deployment template's).</div>
+        <${Field} label="Region" hint="(where the deployment's data is kept)" id="dep-region"><select id="dep-region" value=${region} onChange=${(e) => setRegion(e.target.value)}>
+          ${(regions.data || [{ name: 'eastus', displayName: 'East US' }]).map((r) => html`<option value=${r.name}>${r.displayName}</option>`)}</select></${Field}>`
+      : html`
+        ${groups.data && groups.data.length === 0 && html`<div class="note">Create a resource group first: <a href="#/browse/groups">Resource groups</a>.</div>`}
+        <${Field} label="Resource group" id="dep-rg"><select id="dep-rg" value=${rg} onChange=${(e) => setGroup(e.target.value)}>
+          ${(groups.data || []).map((g) => html`<option value=${g.name}>${g.name}</option>`)}</select></${Field}>`}
       <${Field} label="Deployment name" id="dep-name"><input id="dep-name" type="text" value=${name} onInput=${(e) => setName(e.target.value)} /></${Field}>
       <${Field} label="Template" hint="(JSON)" id="dep-template"><textarea id="dep-template" spellcheck="false" rows="18" value=${template} onInput=${(e) => setTemplate(e.target.value)}></textarea></${Field}>
       <${Field} label="Parameters" hint='(JSON: {"name": {"value": ...}})' id="dep-params"><textarea id="dep-params" spellcheck="false" rows="5" value=${parameters} onInput=${(e) => setParameters(e.target.value)}></textarea></${Field}>
       <${ErrorBox} error=${error} title="The deployment was not started" />
-      <div class="actions"><${ActionButton} class="primary" disabled=${!rg} onClick=${deploy}>Review + create</${ActionButton}>
+      <div class="actions"><${ActionButton} class="primary" disabled=${!atSubscription && !rg} onClick=${deploy}>Review + create</${ActionButton}>
         <button onClick=${() => history.back()}>Cancel</button></div>
     </div>
   </div>`;

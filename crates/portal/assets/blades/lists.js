@@ -51,12 +51,14 @@ const LISTS = {
       ['Provisioning state', (r) => r.properties?.provisioningState]],
   },
   deployments: {
+    // ARM lists deployments per scope: the subscription's own, then each group's.
     load: async (s) => {
-      const groups = await list(`/subscriptions/${s}/resourcegroups`);
+      const [groups, own] = await Promise.all([list(`/subscriptions/${s}/resourcegroups`),
+        list(`/subscriptions/${s}/providers/Microsoft.Resources/deployments`)]);
       const per = await Promise.all(groups.map((g) => list(`${g.id}/providers/Microsoft.Resources/deployments`)));
-      return per.flat().sort((a, b) => (b.properties.timestamp || '').localeCompare(a.properties.timestamp || ''));
+      return [...own, ...per.flat()].sort((a, b) => (b.properties.timestamp || '').localeCompare(a.properties.timestamp || ''));
     },
-    columns: [['Deployment name', name], ['Resource group', group],
+    columns: [['Deployment name', name], ['Scope', (r) => (groupOf(r.id) ? group(r) : 'Subscription')],
       ['Status', (r) => html`<span class="pill ${r.properties.provisioningState === 'Succeeded' ? 'ok' : r.properties.provisioningState === 'Failed' ? 'bad' : 'warn'}">${r.properties.provisioningState}</span>`],
       ['Timestamp', (r) => (r.properties.timestamp ? new Date(r.properties.timestamp).toLocaleString() : '—')],
       ['Duration', (r) => r.properties.duration || '—']],
