@@ -66,6 +66,18 @@ def _stop(proc, data):
     shutil.rmtree(data, ignore_errors=True)
 
 
+def _serve_rbac(principals, *logins):
+    """cerulean with `--principals` and `--rbac`, and an az profile per client id in
+    `logins` (each with the secret `s`)."""
+    folder = tempfile.mkdtemp(prefix="cerulean-az-principals-")
+    path = os.path.join(folder, "principals.json")
+    with open(path, "w") as f:
+        json.dump(principals, f)
+    proc, url, data = _serve("--principals", path, "--rbac")
+    profiles = [_profile(url, data, client, "--client-id", client, "--client-secret", "s") for client in logins]
+    return proc, url, data, profiles
+
+
 @pytest.fixture(scope="session")
 def env():
     proc, url, data = _serve()
@@ -387,6 +399,70 @@ def test_the_readme_az_block_verbatim():
         shutil.rmtree(private, ignore_errors=True)
 
 
+def test_custom_role_definitions():
+    """`az role definition create/list/update/delete` (`serve --rbac`): a custom role is
+    assigned in its group, grants what it lists there and nothing else, and goes only once
+    nothing is assigned it."""
+    principals = [
+        {"clientId": "az-admin", "clientSecret": "s", "roles": [{"role": "Owner", "scope": f"/subscriptions/{SUB}"}]},
+        {"clientId": "az-operator", "clientSecret": "s"},
+    ]
+    proc, _, data, (admin, operator) = _serve_rbac(principals, "az-admin", "az-operator")
+    try:
+        az(admin, "group", "create", "-n", "ops", "-l", "eastus")
+        az(admin, "network", "vnet", "create", "-g", "ops", "-n", "vnet", "--address-prefixes", "10.0.0.0/16",
+           "--subnet-name", "front", "--subnet-prefixes", "10.0.1.0/24")
+        group = f"/subscriptions/{SUB}/resourceGroups/ops"
+        role = {
+            "Name": "NIC Operator",
+            "Description": "Creates and changes the network interfaces of the ops group.",
+            "Actions": ["Microsoft.Resources/subscriptions/resourceGroups/read",
+                        "Microsoft.Network/networkInterfaces/read", "Microsoft.Network/networkInterfaces/write",
+                        "Microsoft.Network/virtualNetworks/read",
+                        "Microsoft.Network/virtualNetworks/subnets/join/action",
+                        # az polls the NIC's operation: as on Azure, that is a read of its own.
+                        "Microsoft.Network/locations/operations/read"],
+            "NotActions": [],
+            "AssignableScopes": [group],
+        }
+        role_file = os.path.join(data, "role.json")
+        with open(role_file, "w") as f:
+            json.dump(role, f)
+        created = az(admin, "role", "definition", "create", "--role-definition", f"@{role_file}")
+        assert created["roleName"] == "NIC Operator" and created["roleType"] == "CustomRole", created
+        err = az(admin, "role", "definition", "create", "--role-definition", f"@{role_file}", ok=False)
+        assert "RoleDefinitionWithSameNameExists" in err, err
+        listed = az(admin, "role", "definition", "list", "--custom-role-only", "true", "--scope", group)
+        assert [r["roleName"] for r in listed] == ["NIC Operator"]
+
+        az(admin, "role", "assignment", "create", "--assignee", "az-operator", "--role", "NIC Operator",
+           "--scope", group)
+        nic = az(operator, "network", "nic", "create", "-g", "ops", "-n", "nic1", "--vnet-name", "vnet",
+                 "--subnet", "front")
+        assert nic["NewNIC"]["ipConfigurations"][0]["privateIPAddress"] == "10.0.1.4"
+        err = az(operator, "network", "nic", "delete", "-g", "ops", "-n", "nic1", ok=False)
+        assert "AuthorizationFailed" in err, err
+
+        # `update` finds the role by its name and writes it back changed: the write is gone.
+        role["Actions"].remove("Microsoft.Network/networkInterfaces/write")
+        with open(role_file, "w") as f:
+            json.dump(role, f)
+        updated = az(admin, "role", "definition", "update", "--role-definition", f"@{role_file}")
+        assert "Microsoft.Network/networkInterfaces/write" not in updated["permissions"][0]["actions"]
+        err = az(operator, "network", "nic", "create", "-g", "ops", "-n", "nic2", "--vnet-name", "vnet",
+                 "--subnet", "front", ok=False)
+        assert "AuthorizationFailed" in err, err
+
+        err = az(admin, "role", "definition", "delete", "--name", "NIC Operator", "--scope", group, ok=False)
+        assert "RoleDefinitionHasAssignments" in err, err
+        az(admin, "role", "assignment", "delete", "--assignee", "az-operator", "--role", "NIC Operator",
+           "--scope", group)
+        az(admin, "role", "definition", "delete", "--name", "NIC Operator", "--scope", group)
+        assert az(admin, "role", "definition", "list", "--custom-role-only", "true", "--scope", group) == []
+    finally:
+        _stop(proc, data)
+
+
 def test_role_assignments_and_a_readers_refusal():
     """Access control (`serve --rbac`): an Owner assigns Reader with az, the Reader's
     `az vm nic remove` is refused with AuthorizationFailed, and Graph answers az's lookups."""
@@ -396,13 +472,8 @@ def test_role_assignments_and_a_readers_refusal():
         {"userName": "ada@cerulean.test", "password": "pw", "displayName": "Ada",
          "roles": [{"role": "Reader", "scope": f"/subscriptions/{SUB}"}]},
     ]
-    path = os.path.join(tempfile.mkdtemp(prefix="cerulean-az-principals-"), "principals.json")
-    with open(path, "w") as f:
-        json.dump(principals, f)
-    proc, url, data = _serve("--principals", path, "--rbac")
+    proc, url, data, (admin, reader) = _serve_rbac(principals, "az-admin", "az-reader")
     try:
-        admin = _profile(url, data, "admin", "--client-id", "az-admin", "--client-secret", "s")
-        reader = _profile(url, data, "reader", "--client-id", "az-reader", "--client-secret", "s")
 
         az(admin, "group", "create", "-n", "rbac", "-l", "eastus")
         az(admin, "network", "vnet", "create", "-g", "rbac", "-n", "vnet", "--address-prefixes", "10.0.0.0/16",

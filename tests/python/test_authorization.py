@@ -167,3 +167,60 @@ def test_assignments_grant_and_revoke_access(rbac_server):
         newcomer_rm.resource_groups.get("py-rbac")
     assert e.value.error.code == "AuthorizationFailed"
     admin_rm.resource_groups.begin_delete("py-rbac").result()
+
+
+def test_custom_roles(rbac_server):
+    """role_definitions.create_or_update / get / list / delete of a custom role, assigned and
+    enforced, with ARM's refusals as HttpResponseError codes."""
+    from azure.mgmt.authorization.models import Permission, RoleDefinition
+
+    admin, admin_rm = clients(rbac_server, "py-admin")
+    _, newcomer_rm = clients(rbac_server, "py-newcomer")
+    admin_rm.resource_groups.create_or_update("py-custom", ResourceGroup(location=LOCATION))
+    group_scope = f"{SCOPE}/resourceGroups/py-custom"
+    role_id = str(uuid.uuid4())
+
+    def definition(actions):
+        return RoleDefinition(
+            role_name="Group Tagger",
+            description="Reads and tags the group.",
+            role_type="CustomRole",
+            permissions=[Permission(actions=actions)],
+            assignable_scopes=[group_scope],
+        )
+
+    read = ["Microsoft.Resources/subscriptions/resourceGroups/read"]
+    created = admin.role_definitions.create_or_update(group_scope, role_id, definition(read))
+    assert (created.name, created.role_name, created.role_type) == (role_id, "Group Tagger", "CustomRole")
+    assert created.assignable_scopes == [group_scope]
+    changed = admin.role_definitions.create_or_update(
+        group_scope, role_id, definition(read + ["Microsoft.Resources/subscriptions/resourceGroups/write"]))
+    assert len(changed.permissions[0].actions) == 2
+    assert admin.role_definitions.get(SCOPE, role_id).role_name == "Group Tagger"
+    customs = list(admin.role_definitions.list(group_scope, filter="type eq 'CustomRole'"))
+    assert [r.name for r in customs] == [role_id]
+
+    with pytest.raises(HttpResponseError) as e:
+        admin.role_definitions.create_or_update(group_scope, str(uuid.uuid4()), definition(read))
+    assert (e.value.status_code, e.value.error.code) == (409, "RoleDefinitionWithSameNameExists")
+
+    name = str(uuid.uuid4())
+    admin.role_assignments.create(group_scope, name, RoleAssignmentCreateParameters(
+        role_definition_id=created.id, principal_id=object_id(rbac_server, "py-newcomer"),
+        principal_type="ServicePrincipal"))
+    group = newcomer_rm.resource_groups.get("py-custom")
+    group.tags = {"owner": "newcomer"}
+    assert newcomer_rm.resource_groups.create_or_update("py-custom", group).tags == {"owner": "newcomer"}
+    with pytest.raises(HttpResponseError) as e:
+        newcomer_rm.resource_groups.get("py-rbac-elsewhere")
+    assert e.value.error.code == "AuthorizationFailed"
+
+    with pytest.raises(HttpResponseError) as e:
+        admin.role_definitions.delete(group_scope, role_id)
+    assert (e.value.status_code, e.value.error.code) == (409, "RoleDefinitionHasAssignments")
+    admin.role_assignments.delete(group_scope, name)
+    deleted = admin.role_definitions.delete(group_scope, role_id)
+    assert deleted.name == role_id
+    with pytest.raises(HttpResponseError) as e:
+        admin.role_definitions.get(SCOPE, role_id)
+    assert e.value.error.code == "RoleDefinitionDoesNotExist"

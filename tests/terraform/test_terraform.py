@@ -284,3 +284,27 @@ def test_template_modules(cerulean, tf_env):
     st, nic = server.get(f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/networkInterfaces/app-nic")
     assert st == 200, nic
     destroy(server, tf_env, work, group)
+
+
+def test_custom_role(cerulean, tf_env):
+    """azurerm_role_definition (a custom role assignable in one group) and an
+    azurerm_role_assignment of it: both read back as written (the second plan is empty), and
+    destroy removes the assignment, then the role."""
+    server, _ = cerulean
+    group = "tf-custom-role"
+    work = scenario(tf_env, "custom-role")
+    _, out = tf(tf_env, work, "output", "-raw", "role_definition_id")
+    role_id = out.strip()
+    roles = f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions"
+    st, role = server.get(f"{roles}/{role_id}")
+    assert st == 200, role
+    assert role["properties"]["roleName"] == "NIC Operator (tf-custom-role)"
+    assert role["properties"]["assignableScopes"] == [f"/subscriptions/{SUB}/resourceGroups/{group}"]
+    st, assigned = server.get(
+        f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Authorization/roleAssignments")
+    assert [a["properties"]["roleDefinitionId"].rsplit("/", 1)[1] for a in assigned["value"]] == [role_id], assigned
+    # The provider polls a deleted role definition until 20 reads in a row, 10 s apart, find
+    # it gone (as on Azure, whose deletes take time to propagate): about 200 s of this test.
+    destroy(server, tf_env, work, group)
+    st, _ = server.get(f"{roles}/{role_id}")
+    assert st == 404

@@ -6,9 +6,12 @@
 //! server sharing the database is seen soon after (Azure itself takes minutes).
 
 use crate::groups::load_group;
+use crate::role_definitions::{custom_role, role_lock};
 use crate::{App, AppError};
 use cerulean_domain::authz::assignment::{self, AssignmentFilter, Lookup, PutPlan};
-use cerulean_domain::authz::{Grants, PrincipalType, RoleAssignment, RoleDefinition, Scope};
+use cerulean_domain::authz::{
+    builtin, Grants, PrincipalType, Role, RoleAssignment, RoleDefinition, Scope,
+};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::DomainError;
 use cerulean_store::{StoreError, UNIQUE_ROLE_ASSIGNMENT};
@@ -79,13 +82,13 @@ impl GrantCache {
         );
     }
 
-    /// Called after every committed change of an assignment.
-    fn invalidate(&self) {
+    /// Called after every committed change of an assignment or a custom role.
+    pub(crate) fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
@@ -127,9 +130,22 @@ impl App {
         // Read the generation first: a change committed while loading makes this entry stale.
         let generation = self.grants.generation.load(Ordering::Acquire);
         let p = principal.to_string();
-        let list = cerulean_store::read(&*self.store, move |tx| tx.list_role_assignments(Some(&p)))
-            .await?;
-        let grants = Arc::new(Grants::from_assignments(&list));
+        let (list, customs) = cerulean_store::read(&*self.store, move |tx| {
+            let list = tx.list_role_assignments(Some(&p))?;
+            // The custom roles they name (built-in ones are data).
+            let mut customs = HashMap::new();
+            for a in list.iter().filter(|a| a.builtin_role().is_none()) {
+                if !customs.contains_key(&a.role_definition) {
+                    let role = custom_role(tx, &a.role_definition)?;
+                    customs.insert(a.role_definition.clone(), role);
+                }
+            }
+            Ok::<_, AppError>((list, customs))
+        })
+        .await?;
+        let grants = Arc::new(Grants::from_assignments(&list, |guid| {
+            customs.get(guid).cloned().flatten()
+        }));
         self.grants.put(principal, generation, grants.clone());
         Ok(grants)
     }
@@ -154,7 +170,17 @@ impl App {
         actor: Option<String>,
     ) -> Result<(RoleAssignment, bool), AppError> {
         assignment::check_name(name)?;
-        let role = assignment::resolve_role(input.role_definition_id.as_deref())?;
+        let guid = assignment::role_id(input.role_definition_id.as_deref())?;
+        let builtin = builtin::by_guid(&guid);
+        if builtin.is_none() {
+            // Checked here in the order ARM checks it; again under the role's lock below.
+            let g = guid.clone();
+            let found =
+                cerulean_store::read(&*self.store, move |tx| tx.get_role_definition(&g)).await?;
+            if found.is_none() {
+                return Err(DomainError::RoleDefinitionDoesNotExist { guid }.into());
+            }
+        }
         let principal_id = assignment::check_principal_id(input.principal_id.as_deref())?;
         let given_type = input
             .principal_type
@@ -172,7 +198,7 @@ impl App {
         let wanted = RoleAssignment {
             name: name.to_string(),
             scope: scope.as_str().to_string(),
-            role_definition: role.guid.to_string(),
+            role_definition: guid.clone(),
             principal_id,
             principal_type,
             description: input.description,
@@ -187,9 +213,20 @@ impl App {
             .group()
             .zip(scope.subscription())
             .map(|(g, s)| ResourceId::group(s, g));
-        let keys = vec![name_lock(&wanted.key()), grant_lock(&wanted)];
+        let mut keys = vec![name_lock(&wanted.key()), grant_lock(&wanted)];
+        if builtin.is_none() {
+            // A custom role is neither deleted nor narrowed while it is being assigned.
+            keys.push(role_lock(&guid));
+        }
         let result = self
             .write_under(keys, move |tx| {
+                let role = match builtin {
+                    Some(r) => Role::BuiltIn(r),
+                    None => custom_role(tx, &guid)?.ok_or_else(|| {
+                        DomainError::RoleDefinitionDoesNotExist { guid: guid.clone() }
+                    })?,
+                };
+                assignment::check_assignable(&role, &scope)?;
                 if let Some(g) = &group {
                     load_group(tx, g)?;
                 }

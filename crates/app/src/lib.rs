@@ -17,6 +17,7 @@ pub mod network;
 mod operations;
 mod records;
 pub mod resources;
+pub mod role_definitions;
 mod secrets;
 mod subscriptions;
 pub mod tracked;

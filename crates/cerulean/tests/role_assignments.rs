@@ -492,7 +492,7 @@ async fn role_definitions_are_azures_built_ins() {
             Some(json!({})),
         )
         .await;
-    assert_error(st, &b, 501, "NotImplemented");
+    assert_error(st, &b, 400, "InvalidRoleDefinition");
 }
 
 #[tokio::test]

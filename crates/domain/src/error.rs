@@ -509,6 +509,25 @@ pub enum DomainError {
     // GUESS: message.
     #[error("The role assignment '{name}' is not found.")]
     RoleAssignmentNotFound { name: String },
+
+    /// A custom role's body that ARM refuses (GUESS: code and messages).
+    #[error("{message}")]
+    InvalidRoleDefinition { message: String },
+
+    #[error("A role definition cannot be updated with a name that already exists.")]
+    RoleDefinitionWithSameNameExists,
+
+    #[error("Role definition limit exceeded. No more role definitions can be created.")]
+    RoleDefinitionLimitExceeded,
+
+    #[error("There are existing role assignments referencing role.")]
+    RoleDefinitionHasAssignments,
+
+    #[error("Role assignments found under scope '{scope}' which is being removed. Removing this scope from the role will orphan these assignments. Delete these assignments before removing the scope.")]
+    RoleScopeBeingRemovedContainsAssignments { scope: String },
+
+    #[error("The role {role_name} is not available for assignment at the requested scope.")]
+    RoleAssignmentScopeNotAssignableToRoleDefinition { role_name: String },
 }
 
 #[cfg(test)]

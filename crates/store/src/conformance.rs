@@ -753,6 +753,8 @@ macro_rules! conformance_suite {
             role_assignments_round_trip_and_outlive_a_reset,
             one_assignment_per_name_and_per_grant,
             racing_grants_have_one_winner,
+            custom_roles_round_trip_and_outlive_a_reset,
+            one_custom_role_per_name_in_a_tenant,
             keyed_writers_of_one_key_take_turns,
             a_writer_without_keys_runs_alone,
             a_shared_key_excludes_its_exclusive_holder,

@@ -20,11 +20,11 @@ pub use pg::PgStore;
 pub use placement::{group_key_range, group_subscription};
 pub use record::{
     offset_hex, parse_offset, ListQuery, Record, Ref, RefKind, Run, Scope, EXCLUSIVE_REFS,
-    UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT,
+    UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT, UNIQUE_ROLE_NAME,
 };
 pub use sqlite::{SqliteMode, SqliteStore};
 
-use cerulean_domain::authz::RoleAssignment;
+use cerulean_domain::authz::{CustomRole, RoleAssignment};
 use cerulean_domain::ipam::Start;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -198,9 +198,19 @@ pub trait Tx {
         principal: Option<&str>,
     ) -> Result<Vec<RoleAssignment>, StoreError>;
 
+    /// The custom role with this GUID (lower-case).
+    fn get_role_definition(&mut self, guid: &str) -> Result<Option<CustomRole>, StoreError>;
+    /// Stores a custom role, replacing the one of the same GUID. Another role of the same
+    /// name (any case) in the same tenant fails with `Conflict { constraint:
+    /// UNIQUE_ROLE_NAME }`.
+    fn put_role_definition(&mut self, r: &CustomRole) -> Result<(), StoreError>;
+    fn delete_role_definition(&mut self, guid: &str) -> Result<bool, StoreError>;
+    /// Every custom role, in GUID order.
+    fn list_role_definitions(&mut self) -> Result<Vec<CustomRole>, StoreError>;
+
     /// Drops every resource, group, reference, address, run and operation (subscriptions,
-    /// secrets, server leases and role assignments stay: the last describe who may do what,
-    /// not what exists).
+    /// secrets, server leases, role assignments and custom roles stay: the last two describe
+    /// who may do what, not what exists).
     fn reset(&mut self) -> Result<(), StoreError>;
 
     /// The secret named `name`, expired or not (see [`Secret::forget_after_ms`]).

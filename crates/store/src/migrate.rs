@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V8_SQLITE_NUMBERED_BOOKS,
         postgres: "",
     },
+    Migration {
+        version: 9,
+        sqlite: V9_ROLE_DEFINITIONS_SQLITE,
+        postgres: V9_ROLE_DEFINITIONS,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -264,6 +269,28 @@ const V6_ROLE_ASSIGNMENTS_SQLITE: &str = "
         body TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX role_assignments_grant ON role_assignments (principal_id, role_definition, scope_key);
+    ";
+
+/// Custom roles (`cerulean_domain::authz::custom`): keyed by their lower-case GUID, one per
+/// name (lower-cased) in a tenant (the unique index is the database's own check of ARM's
+/// `RoleDefinitionWithSameNameExists`). Both engines; SQLite clusters the table on its key.
+const V9_ROLE_DEFINITIONS: &str = "
+    CREATE TABLE role_definitions (
+        guid TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX role_definitions_name ON role_definitions (tenant, name_key);
+    ";
+const V9_ROLE_DEFINITIONS_SQLITE: &str = "
+    CREATE TABLE role_definitions (
+        guid TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX role_definitions_name ON role_definitions (tenant, name_key);
     ";
 
 /// SQLite: a subscription's records of one kind are read group by group from the primary key

@@ -14,7 +14,7 @@
 //! still re-runs the job; unique constraints remain the last line of defence.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT};
+use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT, UNIQUE_ROLE_NAME};
 use crate::{Job, Keys, Store, StoreError, StoreFuture, WriteCounters, WriteStats};
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
@@ -55,6 +55,7 @@ fn backend(e: postgres::Error) -> StoreError {
                 "ip_allocations_pkey" => UNIQUE_ADDRESS,
                 "refs_exclusive" => EXCLUSIVE_REFS,
                 "role_assignments_pkey" | "role_assignments_grant" => UNIQUE_ROLE_ASSIGNMENT,
+                "role_definitions_name" => UNIQUE_ROLE_NAME,
                 other => other,
             };
             return StoreError::Conflict {

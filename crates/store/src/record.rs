@@ -153,6 +153,8 @@ pub const EXCLUSIVE_REFS: &str = "refs_exclusive";
 pub const UNIQUE_ADDRESS: &str = "ip_allocations";
 /// One role assignment per principal, role and scope (and per name).
 pub const UNIQUE_ROLE_ASSIGNMENT: &str = "role_assignments";
+/// One custom role per name (any case) in a tenant.
+pub const UNIQUE_ROLE_NAME: &str = "role_definitions_name";
 
 #[cfg(test)]
 mod tests {

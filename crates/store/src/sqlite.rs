@@ -8,7 +8,7 @@
 //! writes.
 
 use crate::migrate::{self, MIGRATIONS};
-use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT};
+use crate::record::{EXCLUSIVE_REFS, UNIQUE_ADDRESS, UNIQUE_ROLE_ASSIGNMENT, UNIQUE_ROLE_NAME};
 use crate::{Job, Store, StoreError, StoreFuture, WriteCounters, WriteStats};
 use conn::Conn;
 use rusqlite::config::DbConfig;
@@ -87,6 +87,8 @@ fn backend(e: rusqlite::Error) -> StoreError {
                 UNIQUE_ADDRESS.to_string()
             } else if msg.contains("role_assignments.") {
                 UNIQUE_ROLE_ASSIGNMENT.to_string()
+            } else if msg.contains("role_definitions.tenant") {
+                UNIQUE_ROLE_NAME.to_string()
             } else {
                 msg
             };

@@ -15,6 +15,9 @@ const NIC_JOIN: &str = "Microsoft.Network/networkInterfaces/join/action";
 // GUESS: no Azure transcript names the action a VM's availability set is checked with; the
 // set's own write is what Virtual Machine Contributor (`availabilitySets/*`) holds.
 const AVAILABILITY_SET_JOIN: &str = "Microsoft.Compute/availabilitySets/write";
+/// A custom role is written by whoever may write role definitions at every scope it is
+/// assignable at (Azure's "Custom roles" page).
+const ROLE_DEFINITION_WRITE: &str = "Microsoft.Authorization/roleDefinitions/write";
 
 /// Whether a PUT of this type (the lower-case action prefix, `microsoft.network/networkinterfaces`)
 /// can reference other resources: only then is its body read here.
@@ -26,6 +29,7 @@ pub fn has_links(type_path: &str) -> bool {
             | "microsoft.network/loadbalancers"
             | "microsoft.network/virtualnetworks"
             | "microsoft.network/virtualnetworks/subnets"
+            | "microsoft.authorization/roledefinitions"
     )
 }
 
@@ -67,6 +71,11 @@ pub fn links(type_path: &str, body: &Value) -> Vec<Link> {
             }
         }
         "microsoft.network/virtualnetworks/subnets" => out.subnet(props),
+        "microsoft.authorization/roledefinitions" => {
+            for scope in each(&props["assignableScopes"]) {
+                out.add(ROLE_DEFINITION_WRITE, scope);
+            }
+        }
         _ => {}
     }
     out.0
@@ -137,6 +146,25 @@ mod tests {
             .map(|l| l.action)
             .collect();
         assert_eq!(got, vec![NIC_JOIN, NIC_JOIN, AVAILABILITY_SET_JOIN]);
+    }
+
+    #[test]
+    fn a_custom_role_needs_the_write_at_each_assignable_scope() {
+        let body = json!({"properties": {"assignableScopes": ["/subscriptions/s1", "/subscriptions/s1/resourceGroups/rg"]}});
+        let got: Vec<(&str, String)> = links("microsoft.authorization/roledefinitions", &body)
+            .into_iter()
+            .map(|l| (l.action, l.scope))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (ROLE_DEFINITION_WRITE, "/subscriptions/s1".to_string()),
+                (
+                    ROLE_DEFINITION_WRITE,
+                    "/subscriptions/s1/resourceGroups/rg".to_string()
+                )
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! `Microsoft.Authorization`: role definitions, role assignments and permissions. These are
-//! extension resources: they live under any scope (`/`, a subscription, a resource group, any
-//! resource), so their requests are recognised by the `/providers/Microsoft.Authorization/`
-//! tail of the path before routing ([`dispatch`]) rather than by one route per scope depth.
+//! `Microsoft.Authorization`: role definitions (built-in and custom), role assignments and
+//! permissions. These are extension resources: they live under any scope (`/`, a
+//! subscription, a resource group, any resource), so their requests are recognised by the
+//! `/providers/Microsoft.Authorization/` tail of the path before routing ([`dispatch`])
+//! rather than by one route per scope depth.
 
 use crate::error::ApiError;
 use crate::identity::Caller;
@@ -12,11 +13,11 @@ use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cerulean_domain::authz::assignment::{role_guid, AssignmentFilter, RoleFilter};
-use cerulean_domain::authz::{builtin, Scope};
+use cerulean_domain::authz::assignment::{AssignmentFilter, RoleFilter};
+use cerulean_domain::authz::{builtin, Role, Scope};
 use cerulean_domain::subscription::DEFAULT_TENANT_ID;
-use cerulean_domain::DomainError;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 const MARK: &str = "/providers/microsoft.authorization/";
 
@@ -97,21 +98,41 @@ async fn handle(
     match (method, lower.as_slice()) {
         (&Method::GET, ["roledefinitions"]) => {
             let f = RoleFilter::parse(filter)?;
-            let value: Vec<Value> = builtin::ALL
+            let value: Vec<Value> = s
+                .app
+                .list_role_definitions(&scope, &f)
+                .await?
                 .iter()
-                .filter(|r| f.selects(r))
                 .map(|r| w::role_definition(r, scope.subscription()))
                 .collect();
             Ok(Json(json!({ "value": value })).into_response())
         }
         (&Method::GET, ["roledefinitions", _]) => {
-            let guid = words[1];
-            let r = role_guid(guid)
-                .and_then(builtin::by_guid)
-                .ok_or_else(|| DomainError::RoleDefinitionNotFound {
-                    guid: guid.to_string(),
-                })?;
-            Ok(Json(w::role_definition(r, scope.subscription())).into_response())
+            let r = s.app.get_role_definition(words[1]).await?;
+            Ok(Json(w::role_definition(&r, scope.subscription())).into_response())
+        }
+        (&Method::PUT, ["roledefinitions", _]) => {
+            let input = w::role_input(json_body(body)?).map_err(ApiError::InvalidRequestContent)?;
+            let actor = caller.map(|Caller(p)| p.object_id);
+            let sub = scope.subscription().map(str::to_string);
+            let (r, _created) = s
+                .app
+                .put_role_definition(scope, words[1], input, actor)
+                .await?;
+            // 201 for an update too: the REST specification gives this operation no other
+            // success, and the SDKs refuse a 200 ("Operation returned an invalid status").
+            let body = w::role_definition(&Role::Custom(Arc::new(r)), sub.as_deref());
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        (&Method::DELETE, ["roledefinitions", _]) => {
+            Ok(match s.app.delete_role_definition(words[1]).await? {
+                Some(r) => Json(w::role_definition(
+                    &Role::Custom(Arc::new(r)),
+                    scope.subscription(),
+                ))
+                .into_response(),
+                None => StatusCode::NO_CONTENT.into_response(),
+            })
         }
         (&Method::GET, ["roleassignments"]) => {
             let f = AssignmentFilter::parse(filter)?;
@@ -124,13 +145,8 @@ async fn handle(
             Ok(Json(w::role_assignment(&a)).into_response())
         }
         (&Method::PUT, ["roleassignments", _]) => {
-            let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
-                json!({})
-            } else {
-                serde_json::from_slice(body)
-                    .map_err(|e| ApiError::InvalidRequestContent(e.to_string()))?
-            };
-            let input = w::assignment_input(value).map_err(ApiError::InvalidRequestContent)?;
+            let input =
+                w::assignment_input(json_body(body)?).map_err(ApiError::InvalidRequestContent)?;
             let directory = s.options.identity.directory();
             let lookup = |id: &str| directory.lookup(id, DEFAULT_TENANT_ID);
             let actor = caller.map(|Caller(p)| p.object_id);
@@ -158,19 +174,28 @@ async fn handle(
                     .grants(&who.object_id)
                     .await?
                     .permissions_at(scope.key())
-                    .into_iter()
+                    .iter()
                     .map(w::permission)
                     .collect(),
                 // Without `--rbac` everyone may do everything, and the answer says so.
-                _ => vec![w::permission(&builtin::OWNER.permissions[0])],
+                _ => vec![w::permission(&(&builtin::OWNER.permissions[0]).into())],
             };
             Ok(Json(json!({ "value": value })).into_response())
         }
         _ if !azure_serves(method, &lower) => Err(ApiError::MethodNotAllowed(method.to_string())),
         _ => Err(ApiError::NotImplemented(format!(
-            "{method} Microsoft.Authorization/{} (only built-in role definitions, role assignments and permissions are served)",
+            "{method} Microsoft.Authorization/{} (only role definitions, role assignments and permissions are served)",
             words.first().copied().unwrap_or_default()
         ))),
+    }
+}
+
+/// A PUT's JSON body (an empty one reads as `{}`).
+fn json_body(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(json!({}))
+    } else {
+        serde_json::from_slice(body).map_err(|e| ApiError::InvalidRequestContent(e.to_string()))
     }
 }
 

@@ -3,11 +3,12 @@
 
 use cerulean_app::authorization::AssignmentInput;
 use cerulean_domain::authz::assignment::role_definition_id;
-use cerulean_domain::authz::{Permission, RoleAssignment, RoleDefinition, Scope};
+use cerulean_domain::authz::custom::RoleInput;
+use cerulean_domain::authz::{PermissionBlock, Role, RoleAssignment, Scope};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn permission(p: &Permission) -> Value {
+pub fn permission(p: &PermissionBlock) -> Value {
     json!({
         "actions": p.actions,
         "notActions": p.not_actions,
@@ -17,22 +18,67 @@ pub fn permission(p: &Permission) -> Value {
 }
 
 /// A role definition as seen from a scope in `subscription` (`None`: the root).
-pub fn role_definition(r: &RoleDefinition, subscription: Option<&str>) -> Value {
+pub fn role_definition(r: &Role, subscription: Option<&str>) -> Value {
+    let (description, scopes, times): (&str, Vec<&str>, [Option<&str>; 4]) = match r {
+        Role::BuiltIn(b) => (b.description, b.assignable_scopes.to_vec(), [None; 4]),
+        Role::Custom(c) => (
+            &c.description,
+            c.assignable_scopes.iter().map(String::as_str).collect(),
+            [
+                Some(c.created_on.as_str()),
+                Some(c.updated_on.as_str()),
+                c.created_by.as_deref(),
+                c.updated_by.as_deref(),
+            ],
+        ),
+    };
     json!({
-        "id": role_definition_id(subscription, r.guid),
-        "name": r.guid,
+        "id": role_definition_id(subscription, r.guid()),
+        "name": r.guid(),
         "type": "Microsoft.Authorization/roleDefinitions",
         "properties": {
-            "roleName": r.role_name,
-            "type": r.role_type.as_str(),
-            "description": r.description,
-            "assignableScopes": r.assignable_scopes,
-            "permissions": r.permissions.iter().map(permission).collect::<Vec<_>>(),
-            "createdOn": null,
-            "updatedOn": null,
-            "createdBy": null,
-            "updatedBy": null,
+            "roleName": r.role_name(),
+            "type": r.role_type().as_str(),
+            "description": description,
+            "assignableScopes": scopes,
+            "permissions": r.permissions().iter().map(permission).collect::<Vec<_>>(),
+            "createdOn": times[0],
+            "updatedOn": times[1],
+            "createdBy": times[2],
+            "updatedBy": times[3],
         },
+    })
+}
+
+#[derive(Deserialize)]
+struct RoleIn {
+    #[serde(default)]
+    properties: Option<RolePropertiesIn>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RolePropertiesIn {
+    role_name: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "type")]
+    role_type: Option<String>,
+    #[serde(default)]
+    permissions: Vec<PermissionBlock>,
+    #[serde(default)]
+    assignable_scopes: Vec<String>,
+}
+
+/// The body of a role definition PUT (`null` lists read as empty, as ARM reads them).
+pub fn role_input(body: Value) -> Result<RoleInput, String> {
+    let r: RoleIn = serde_json::from_value(body).map_err(|e| e.to_string())?;
+    let p = r.properties.unwrap_or_default();
+    Ok(RoleInput {
+        role_name: p.role_name,
+        description: p.description,
+        role_type: p.role_type,
+        permissions: p.permissions,
+        assignable_scopes: p.assignable_scopes,
     })
 }
 

@@ -2,7 +2,7 @@
 //! created or changed live here, one function each, with Azure's errors.
 
 use super::builtin;
-use super::role::RoleDefinition;
+use super::role::{Role, RoleDefinition};
 use super::scope::{covers, is_below, Scope};
 use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
@@ -87,7 +87,8 @@ impl RoleAssignment {
         assignment_id(&self.scope, &self.name)
     }
 
-    pub fn role(&self) -> Option<&'static RoleDefinition> {
+    /// The built-in role it names, if it names one (else a custom role, or one that is gone).
+    pub fn builtin_role(&self) -> Option<&'static RoleDefinition> {
         builtin::by_guid(&self.role_definition)
     }
 }
@@ -144,14 +145,41 @@ pub fn check_principal_id(id: Option<&str>) -> Result<String, DomainError> {
 /// or a bare GUID. Only built-in roles exist in cerulean.
 pub fn resolve_role(
     role_definition_id: Option<&str>,
-) -> Result<&'static RoleDefinition, DomainError> {
+    custom: impl FnOnce(&str) -> Option<Role>,
+) -> Result<Role, DomainError> {
     let given = role_definition_id.unwrap_or_default();
     let guid = role_guid(given).ok_or_else(|| DomainError::InvalidRoleDefinitionId {
         id: given.to_string(),
     })?;
-    builtin::by_guid(guid).ok_or_else(|| DomainError::RoleDefinitionDoesNotExist {
-        guid: guid.to_string(),
-    })
+    builtin::by_guid(guid)
+        .map(Role::BuiltIn)
+        .or_else(|| custom(&guid.to_ascii_lowercase()))
+        .ok_or_else(|| DomainError::RoleDefinitionDoesNotExist {
+            guid: guid.to_string(),
+        })
+}
+
+/// The lower-case GUID of the role an assignment names (an id or the GUID itself).
+pub fn role_id(role_definition_id: Option<&str>) -> Result<String, DomainError> {
+    let given = role_definition_id.unwrap_or_default();
+    role_guid(given)
+        .map(str::to_ascii_lowercase)
+        .ok_or_else(|| DomainError::InvalidRoleDefinitionId {
+            id: given.to_string(),
+        })
+}
+
+/// A role is assigned only at or below one of its assignable scopes.
+pub fn check_assignable(role: &Role, scope: &Scope) -> Result<(), DomainError> {
+    if role.assignable_at(scope.key()) {
+        Ok(())
+    } else {
+        Err(
+            DomainError::RoleAssignmentScopeNotAssignableToRoleDefinition {
+                role_name: role.role_name().to_string(),
+            },
+        )
+    }
 }
 
 /// The GUID at the end of a role definition id (or the GUID itself).
@@ -345,14 +373,14 @@ impl RoleFilter {
         Ok(out)
     }
 
-    pub fn selects(&self, r: &RoleDefinition) -> bool {
+    pub fn selects(&self, r: &Role) -> bool {
         self.role_name
             .as_deref()
-            .is_none_or(|n| n.eq_ignore_ascii_case(r.role_name))
+            .is_none_or(|n| n.to_lowercase() == r.role_name().to_lowercase())
             && self
                 .role_type
                 .as_deref()
-                .is_none_or(|t| t.eq_ignore_ascii_case(r.role_type.as_str()))
+                .is_none_or(|t| t.eq_ignore_ascii_case(r.role_type().as_str()))
     }
 }
 
@@ -444,23 +472,23 @@ mod tests {
     fn roles_resolve_from_any_scope_or_a_bare_guid() {
         let r = resolve_role(Some(
             "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
-        ))
+        ), |_| None)
         .unwrap();
-        assert_eq!(r.role_name, "Reader");
-        let r = resolve_role(Some("/providers/Microsoft.Authorization/roleDefinitions/8E3AF657-A8FF-443C-A75C-2FE8C4BCB635")).unwrap();
-        assert_eq!(r.role_name, "Owner");
-        let e = resolve_role(Some("00000000-0000-0000-0000-000000000000")).unwrap_err();
+        assert_eq!(r.role_name(), "Reader");
+        let r = resolve_role(Some("/providers/Microsoft.Authorization/roleDefinitions/8E3AF657-A8FF-443C-A75C-2FE8C4BCB635"), |_| None).unwrap();
+        assert_eq!(r.role_name(), "Owner");
+        let e = resolve_role(Some("00000000-0000-0000-0000-000000000000"), |_| None).unwrap_err();
         assert_eq!(e.code(), "RoleDefinitionDoesNotExist");
         assert_eq!(
             e.to_string(),
             "The specified role definition with ID '00000000-0000-0000-0000-000000000000' does not exist."
         );
         assert_eq!(
-            resolve_role(Some("Reader")).unwrap_err().code(),
+            resolve_role(Some("Reader"), |_| None).unwrap_err().code(),
             "InvalidRoleDefinitionId"
         );
         assert_eq!(
-            resolve_role(None).unwrap_err().code(),
+            resolve_role(None, |_| None).unwrap_err().code(),
             "InvalidRoleDefinitionId"
         );
     }
@@ -572,15 +600,16 @@ mod tests {
     #[test]
     fn role_filters_select_by_name_and_type() {
         let f = RoleFilter::parse(Some("roleName eq 'reader'")).unwrap();
-        assert!(f.selects(&builtin::READER) && !f.selects(&builtin::OWNER));
+        let role = |r: &'static RoleDefinition| Role::BuiltIn(r);
+        assert!(f.selects(&role(&builtin::READER)) && !f.selects(&role(&builtin::OWNER)));
         let f = RoleFilter::parse(Some(
             "roleName eq 'User Access Administrator' and type eq 'BuiltInRole'",
         ))
         .unwrap();
-        assert!(f.selects(&builtin::USER_ACCESS_ADMINISTRATOR));
+        assert!(f.selects(&role(&builtin::USER_ACCESS_ADMINISTRATOR)));
         assert!(!RoleFilter::parse(Some("type eq 'CustomRole'"))
             .unwrap()
-            .selects(&builtin::READER));
+            .selects(&role(&builtin::READER)));
         assert!(RoleFilter::parse(Some("name eq 'x'")).is_err());
     }
 

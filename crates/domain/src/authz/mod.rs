@@ -13,7 +13,7 @@
 //!   ([`scope`]);
 //! - a **role** (role definition) is a named set of permissions: `actions` with `*`
 //!   wildcards, minus `notActions` ([`role`], [`action`]); the built-in ones are data
-//!   ([`builtin`]);
+//!   ([`builtin`]), custom ones are written by the tenant and stored ([`custom`]);
 //! - a **role assignment** gives a principal a role at a scope ([`assignment`]);
 //! - the **decision** allows an action at a scope when an assignment at that scope or above
 //!   it has a role allowing it ([`policy`]). Nothing here knows HTTP: the edge maps a request
@@ -22,13 +22,15 @@
 pub mod action;
 pub mod assignment;
 pub mod builtin;
+pub mod custom;
 pub mod policy;
 pub mod role;
 pub mod scope;
 
 pub use assignment::{PrincipalType, RoleAssignment};
+pub use custom::CustomRole;
 pub use policy::{Grants, Link, Principal};
-pub use role::{Permission, RoleDefinition};
+pub use role::{Permission, PermissionBlock, Role, RoleDefinition};
 pub use scope::Scope;
 
 #[cfg(test)]
@@ -126,7 +128,7 @@ mod matrix {
 
     #[test]
     fn assignments_are_inherited_downwards_only() {
-        let g = Grants::from_assignments(&[holding(&CONTRIBUTOR, RG)]);
+        let g = Grants::from_assignments(&[holding(&CONTRIBUTOR, RG)], |_| None);
         let write = "Microsoft.Network/networkInterfaces/write";
         assert!(authorize(&g, &who(), write, NIC).is_ok());
         assert!(authorize(&g, &who(), write, &NIC.replace("rg1", "rg2")).is_err());
@@ -142,7 +144,7 @@ mod matrix {
             "/subscriptions/s1"
         ));
         assert!(g.any_within("/subscriptions/s1") && !g.any_within("/subscriptions/s2"));
-        let root = Grants::from_assignments(&[holding(&READER, "/")]);
+        let root = Grants::from_assignments(&[holding(&READER, "/")], |_| None);
         assert!(root.allows(
             "Microsoft.Network/networkInterfaces/read",
             &NIC.to_ascii_lowercase()
@@ -151,7 +153,7 @@ mod matrix {
 
     #[test]
     fn refusals_say_who_what_and_where() {
-        let g = Grants::from_assignments(&[holding(&READER, RG)]);
+        let g = Grants::from_assignments(&[holding(&READER, RG)], |_| None);
         let e = authorize(
             &g,
             &who(),
@@ -170,7 +172,7 @@ mod matrix {
     #[test]
     fn a_write_needs_the_join_action_of_each_resource_it_references() {
         // The NIC's own group is the caller's; the VNet lives in another.
-        let g = Grants::from_assignments(&[holding(&NETWORK_CONTRIBUTOR, RG)]);
+        let g = Grants::from_assignments(&[holding(&NETWORK_CONTRIBUTOR, RG)], |_| None);
         let subnet = "/subscriptions/s1/resourceGroups/shared/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
         let links = [Link {
             action: "Microsoft.Network/virtualNetworks/subnets/join/action",
@@ -183,20 +185,26 @@ mod matrix {
             e.to_string(),
             format!("The client 'app-1' with object id '0b5f4f4e-0000-0000-0000-000000000001' has permission to perform action '{write}' on scope '{NIC}'; however, it does not have permission to perform action(s) 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '{subnet}' (respectively) or the linked scope(s) are invalid.")
         );
-        let shared = Grants::from_assignments(&[
-            holding(&NETWORK_CONTRIBUTOR, RG),
-            holding(
-                &VIRTUAL_MACHINE_CONTRIBUTOR,
-                "/subscriptions/s1/resourceGroups/shared",
-            ),
-        ]);
+        let shared = Grants::from_assignments(
+            &[
+                holding(&NETWORK_CONTRIBUTOR, RG),
+                holding(
+                    &VIRTUAL_MACHINE_CONTRIBUTOR,
+                    "/subscriptions/s1/resourceGroups/shared",
+                ),
+            ],
+            |_| None,
+        );
         assert!(authorize_links(&shared, &who(), write, NIC, &links).is_ok());
     }
 
     #[test]
     fn network_contributor_cannot_detach_a_nic_from_a_vm() {
         // In Azure detaching a NIC is a write on the VM; Network Contributor does not grant it.
-        let g = Grants::from_assignments(&[holding(&NETWORK_CONTRIBUTOR, "/subscriptions/s1")]);
+        let g = Grants::from_assignments(
+            &[holding(&NETWORK_CONTRIBUTOR, "/subscriptions/s1")],
+            |_| None,
+        );
         let vm =
             "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1";
         assert!(authorize(&g, &who(), "Microsoft.Compute/virtualMachines/write", vm).is_err());
@@ -204,11 +212,65 @@ mod matrix {
     }
 
     #[test]
+    fn a_custom_role_grants_what_its_blocks_allow_where_it_is_assigned() {
+        use super::custom::CustomRole;
+        use super::role::{PermissionBlock, Role};
+        let role = CustomRole {
+            guid: "4a9ae827-6dc8-4573-8ac7-8239d42aa03f".into(),
+            tenant: "t".into(),
+            role_name: "NIC Operator".into(),
+            description: String::new(),
+            permissions: vec![PermissionBlock {
+                actions: vec!["Microsoft.Network/networkInterfaces/*".into()],
+                not_actions: vec!["Microsoft.Network/networkInterfaces/delete".into()],
+                ..Default::default()
+            }],
+            assignable_scopes: vec![RG.into()],
+            created_on: String::new(),
+            updated_on: String::new(),
+            created_by: None,
+            updated_by: None,
+        };
+        let custom = Role::Custom(std::sync::Arc::new(role.clone()));
+        let mut a = holding(&READER, RG);
+        a.role_definition = role.guid.clone();
+        let g = Grants::from_assignments(&[a.clone()], |guid| {
+            (guid == role.guid).then(|| custom.clone())
+        });
+        let write = "Microsoft.Network/networkInterfaces/write";
+        assert!(authorize(&g, &who(), write, NIC).is_ok());
+        assert!(authorize(
+            &g,
+            &who(),
+            "Microsoft.Network/networkInterfaces/delete",
+            NIC
+        )
+        .is_err());
+        assert!(authorize(&g, &who(), write, &NIC.replace("rg1", "rg2")).is_err());
+        // A role that is gone grants nothing.
+        assert!(Grants::from_assignments(&[a], |_| None).is_empty());
+        // Assignable in its group and below, not above.
+        let scope = |s: &str| super::Scope::parse(s).unwrap();
+        assert!(super::assignment::check_assignable(&custom, &scope(NIC)).is_ok());
+        let e =
+            super::assignment::check_assignable(&custom, &scope("/subscriptions/s1")).unwrap_err();
+        assert_eq!(e.code(), "RoleAssignmentScopeNotAssignableToRoleDefinition");
+        assert_eq!(
+            e.to_string(),
+            "The role NIC Operator is not available for assignment at the requested scope."
+        );
+        assert!(Role::BuiltIn(&READER).assignable_at("/subscriptions/s1"));
+    }
+
+    #[test]
     fn permissions_in_effect_add_up_over_the_scopes_above() {
-        let g = Grants::from_assignments(&[
-            holding(&READER, "/subscriptions/s1"),
-            holding(&NETWORK_CONTRIBUTOR, RG),
-        ]);
+        let g = Grants::from_assignments(
+            &[
+                holding(&READER, "/subscriptions/s1"),
+                holding(&NETWORK_CONTRIBUTOR, RG),
+            ],
+            |_| None,
+        );
         assert_eq!(g.permissions_at("/subscriptions/s1").len(), 1);
         assert_eq!(g.permissions_at(&NIC.to_ascii_lowercase()).len(), 2);
         assert!(g.permissions_at("/subscriptions/s2").is_empty());

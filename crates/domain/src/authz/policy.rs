@@ -5,7 +5,7 @@
 //! or any scope above it) has a role that allows the action. There are no deny assignments.
 
 use super::assignment::{PrincipalType, RoleAssignment};
-use super::role::{Permission, RoleDefinition};
+use super::role::{PermissionBlock, Role};
 use super::scope::{covers, is_below};
 use crate::error::{DomainError, LinkedRefusal, TemplateRefusal};
 
@@ -25,7 +25,7 @@ pub struct Principal {
 pub struct Grant {
     /// Lower-case scope.
     pub scope_key: String,
-    pub role: &'static RoleDefinition,
+    pub role: Role,
 }
 
 /// Everything a principal holds.
@@ -35,19 +35,23 @@ pub struct Grants {
 }
 
 impl Grants {
-    /// The grants of `assignments` whose roles exist (an assignment of a deleted role grants
-    /// nothing).
+    /// The grants of `assignments` whose roles exist: built-in ones, and custom ones
+    /// `custom` finds by GUID (an assignment of a role that is gone grants nothing).
     pub fn from_assignments<'a>(
         assignments: impl IntoIterator<Item = &'a RoleAssignment>,
+        custom: impl Fn(&str) -> Option<Role>,
     ) -> Grants {
         Grants {
             grants: assignments
                 .into_iter()
                 .filter_map(|a| {
-                    a.role().map(|role| Grant {
-                        scope_key: a.scope_key(),
-                        role,
-                    })
+                    a.builtin_role()
+                        .map(Role::BuiltIn)
+                        .or_else(|| custom(&a.role_definition))
+                        .map(|role| Grant {
+                            scope_key: a.scope_key(),
+                            role,
+                        })
                 })
                 .collect(),
         }
@@ -83,11 +87,11 @@ impl Grants {
     }
 
     /// The permission blocks in effect at `target_key` (`.../providers/Microsoft.Authorization/permissions`).
-    pub fn permissions_at(&self, target_key: &str) -> Vec<&'static Permission> {
+    pub fn permissions_at(&self, target_key: &str) -> Vec<PermissionBlock> {
         self.grants
             .iter()
             .filter(|g| covers(&g.scope_key, target_key))
-            .flat_map(|g| g.role.permissions.iter())
+            .flat_map(|g| g.role.permissions())
             .collect()
     }
 }

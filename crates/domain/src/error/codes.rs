@@ -130,6 +130,16 @@ impl DomainError {
             RoleAssignmentExists => "RoleAssignmentExists",
             RoleAssignmentUpdateNotPermitted => "RoleAssignmentUpdateNotPermitted",
             RoleAssignmentNotFound { .. } => "RoleAssignmentNotFound",
+            InvalidRoleDefinition { .. } => "InvalidRoleDefinition", // GUESS
+            RoleDefinitionWithSameNameExists => "RoleDefinitionWithSameNameExists",
+            RoleDefinitionLimitExceeded => "RoleDefinitionLimitExceeded",
+            RoleDefinitionHasAssignments => "RoleDefinitionHasAssignments",
+            RoleScopeBeingRemovedContainsAssignments { .. } => {
+                "RoleScopeBeingRemovedContainsAssignments"
+            }
+            RoleAssignmentScopeNotAssignableToRoleDefinition { .. } => {
+                "RoleAssignmentScopeNotAssignableToRoleDefinition"
+            }
         }
     }
 
@@ -164,7 +174,10 @@ impl DomainError {
             | TemplateAuthorizationFailed(_) => ErrorClass::Forbidden,
             RoleDefinitionNotFound { .. } | RoleAssignmentNotFound { .. } => ErrorClass::NotFound,
             // GUESS: the status of an update that is not permitted.
-            RoleAssignmentExists | RoleAssignmentUpdateNotPermitted => ErrorClass::Conflict,
+            RoleAssignmentExists
+            | RoleAssignmentUpdateNotPermitted
+            | RoleDefinitionWithSameNameExists
+            | RoleDefinitionHasAssignments => ErrorClass::Conflict,
             _ => ErrorClass::BadRequest,
         }
     }

@@ -1,7 +1,9 @@
-//! The suite's role assignment cases (`Tx::*_role_assignment*`).
+//! The suite's role assignment and custom role cases (`Tx::*_role_assignment*`,
+//! `Tx::*_role_definition*`).
 
-use crate::{read, write, Store, StoreError, UNIQUE_ROLE_ASSIGNMENT};
+use crate::{read, write, Store, StoreError, UNIQUE_ROLE_ASSIGNMENT, UNIQUE_ROLE_NAME};
 use cerulean_domain::authz::assignment::{PrincipalType, RoleAssignment};
+use cerulean_domain::authz::{CustomRole, PermissionBlock};
 use std::sync::Arc;
 
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
@@ -190,5 +192,98 @@ pub async fn racing_grants_have_one_winner(store: Arc<dyn Store>) {
             .unwrap()
             .len(),
         1
+    );
+}
+
+fn custom_role(guid: &str, tenant: &str, name: &str) -> CustomRole {
+    CustomRole {
+        guid: guid.into(),
+        tenant: tenant.into(),
+        role_name: name.into(),
+        description: "d".into(),
+        permissions: vec![PermissionBlock {
+            actions: vec!["Microsoft.Network/*/read".into()],
+            ..Default::default()
+        }],
+        assignable_scopes: vec!["/subscriptions/s1".into()],
+        created_on: "2026-12-07T00:00:00Z".into(),
+        updated_on: "2026-12-07T00:00:00Z".into(),
+        created_by: None,
+        updated_by: None,
+    }
+}
+
+async fn put_role(store: &dyn Store, r: CustomRole) -> Result<(), StoreError> {
+    write(store, move |tx| tx.put_role_definition(&r)).await
+}
+
+const ROLE_A: &str = "0000000a-1111-0000-0000-000000000000";
+const ROLE_B: &str = "0000000b-1111-0000-0000-000000000000";
+
+pub async fn custom_roles_round_trip_and_outlive_a_reset(store: Arc<dyn Store>) {
+    let b = custom_role(ROLE_B, "t1", "Operator");
+    let a = custom_role(ROLE_A, "t1", "Auditor");
+    put_role(&*store, b.clone()).await.unwrap();
+    put_role(&*store, a.clone()).await.unwrap();
+    let got = read(&*store, |tx| tx.get_role_definition(ROLE_A))
+        .await
+        .unwrap();
+    assert_eq!(got, Some(a.clone()));
+    // A put of the same GUID replaces it, a new name included.
+    let mut renamed = b.clone();
+    renamed.role_name = "Network Operator".into();
+    renamed.permissions[0].not_actions = vec!["Microsoft.Network/virtualNetworks/read".into()];
+    put_role(&*store, renamed.clone()).await.unwrap();
+    write(&*store, |tx| tx.reset()).await.unwrap();
+    let all = read(&*store, |tx| tx.list_role_definitions())
+        .await
+        .unwrap();
+    assert_eq!(
+        all,
+        vec![a.clone(), renamed],
+        "in GUID order, after a reset"
+    );
+    // The old name is free again.
+    put_role(
+        &*store,
+        custom_role("0000000c-1111-0000-0000-000000000000", "t1", "Operator"),
+    )
+    .await
+    .unwrap();
+    let gone = write(&*store, |tx| tx.delete_role_definition(ROLE_A))
+        .await
+        .unwrap();
+    let again = write(&*store, |tx| tx.delete_role_definition(ROLE_A))
+        .await
+        .unwrap();
+    assert!(gone && !again);
+    assert_eq!(
+        read(&*store, |tx| tx.get_role_definition(ROLE_A))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn one_custom_role_per_name_in_a_tenant(store: Arc<dyn Store>) {
+    put_role(&*store, custom_role(ROLE_A, "t1", "Operator"))
+        .await
+        .unwrap();
+    let conflict = StoreError::Conflict {
+        constraint: UNIQUE_ROLE_NAME.to_string(),
+    };
+    // Another GUID with the same name, in another case, in the same tenant.
+    let same = custom_role(ROLE_B, "t1", "OPERATOR");
+    assert_eq!(put_role(&*store, same).await.unwrap_err(), conflict);
+    // In another tenant the name is free.
+    put_role(&*store, custom_role(ROLE_B, "t2", "Operator"))
+        .await
+        .unwrap();
+    assert_eq!(
+        read(&*store, |tx| tx.list_role_definitions())
+            .await
+            .unwrap()
+            .len(),
+        2
     );
 }

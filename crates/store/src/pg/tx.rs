@@ -5,7 +5,7 @@ use super::list::{list_record, list_sql};
 use super::{backend, PgConn};
 use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run};
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
-use cerulean_domain::authz::RoleAssignment;
+use cerulean_domain::authz::{CustomRole, RoleAssignment};
 use cerulean_domain::ipam::Start;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
@@ -654,6 +654,39 @@ impl Tx for PgTx<'_> {
             )?,
             None => self.query("SELECT body FROM role_assignments ORDER BY name_key", &[])?,
         };
+        rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
+    }
+
+    fn get_role_definition(&mut self, guid: &str) -> Result<Option<CustomRole>, StoreError> {
+        let rows = self.query(
+            "SELECT body FROM role_definitions WHERE guid = $1",
+            &[&guid],
+        )?;
+        rows.first()
+            .map(|r| decode(r.get::<_, &str>(0)))
+            .transpose()
+    }
+
+    fn put_role_definition(&mut self, r: &CustomRole) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO role_definitions (guid, tenant, name_key, body) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (guid) DO UPDATE SET tenant = excluded.tenant,
+                 name_key = excluded.name_key, body = excluded.body",
+            &[&r.guid, &r.tenant, &r.name_key(), &encode(r)],
+        )?;
+        Ok(())
+    }
+
+    fn delete_role_definition(&mut self, guid: &str) -> Result<bool, StoreError> {
+        let n = self.execute("DELETE FROM role_definitions WHERE guid = $1", &[&guid])?;
+        Ok(n > 0)
+    }
+
+    fn list_role_definitions(&mut self) -> Result<Vec<CustomRole>, StoreError> {
+        let rows = self.query(
+            "SELECT body FROM role_definitions ORDER BY guid COLLATE \"C\"",
+            &[],
+        )?;
         rows.iter().map(|r| decode(r.get::<_, &str>(0))).collect()
     }
 

@@ -6,7 +6,7 @@ use super::conn::Conn;
 use crate::placement::{check_placement, group_key_range};
 use crate::record::{offset_hex, parse_offset, Ref, RefKind, Run};
 use crate::{ListQuery, Record, Scope, Secret, StoreError, Tx};
-use cerulean_domain::authz::RoleAssignment;
+use cerulean_domain::authz::{CustomRole, RoleAssignment};
 use cerulean_domain::operation::Operation;
 use cerulean_domain::subscription::Subscription;
 pub(super) use rows::{columns, row_to_record};
@@ -630,6 +630,52 @@ impl Tx for SqliteTx<'_> {
                 .and_then(|rows| rows.collect()),
         }
         .map_err(backend)?;
+        bodies.iter().map(|b| decode(b)).collect()
+    }
+
+    fn get_role_definition(&mut self, guid: &str) -> Result<Option<CustomRole>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM role_definitions WHERE guid = ?1")
+            .map_err(backend)?;
+        let body: Option<String> = st
+            .query_row([guid], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    fn put_role_definition(&mut self, r: &CustomRole) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO role_definitions (guid, tenant, name_key, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (guid) DO UPDATE SET tenant = excluded.tenant,
+                     name_key = excluded.name_key, body = excluded.body",
+            )
+            .map_err(backend)?;
+        st.execute(params![r.guid, r.tenant, r.name_key(), encode(r)])
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn delete_role_definition(&mut self, guid: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("DELETE FROM role_definitions WHERE guid = ?1")
+            .map_err(backend)?;
+        Ok(st.execute([guid]).map_err(backend)? > 0)
+    }
+
+    fn list_role_definitions(&mut self) -> Result<Vec<CustomRole>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT body FROM role_definitions ORDER BY guid")
+            .map_err(backend)?;
+        let bodies: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(backend)?;
         bodies.iter().map(|b| decode(b)).collect()
     }
 
