@@ -19,6 +19,9 @@ pub const MAX_DESCRIPTION: usize = 2048;
 pub const MAX_ASSIGNABLE_SCOPES: usize = 2000;
 pub const MAX_PERMISSION_BLOCKS: usize = 100;
 pub const MAX_PATTERNS: usize = 5000;
+/// Azure's operation names are under 200 characters; a longer pattern only costs every
+/// decision that walks it.
+pub const MAX_PATTERN_LEN: usize = 512;
 
 /// A stored custom role.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +140,23 @@ pub fn check_input(guid: &str, tenant: &str, input: RoleInput) -> Result<CustomR
     if patterns > MAX_PATTERNS {
         return Err(invalid(format!(
             "A role definition holds at most {MAX_PATTERNS} actions in all."
+        )));
+    }
+    let too_long = input.permissions.iter().find_map(|p| {
+        [
+            &p.actions,
+            &p.not_actions,
+            &p.data_actions,
+            &p.not_data_actions,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|a| a.is_empty() || a.len() > MAX_PATTERN_LEN)
+    });
+    if let Some(a) = too_long {
+        let shown: String = a.chars().take(64).collect();
+        return Err(invalid(format!(
+            "The action '{shown}' is not valid: actions are 1 to {MAX_PATTERN_LEN} characters long."
         )));
     }
     if input.assignable_scopes.is_empty() {
@@ -318,6 +338,20 @@ mod tests {
             },
             RoleInput {
                 permissions: vec![],
+                ..input()
+            },
+            RoleInput {
+                permissions: vec![PermissionBlock {
+                    actions: vec!["*a".repeat(MAX_PATTERN_LEN)],
+                    ..Default::default()
+                }],
+                ..input()
+            },
+            RoleInput {
+                permissions: vec![PermissionBlock {
+                    not_actions: vec![String::new()],
+                    ..Default::default()
+                }],
                 ..input()
             },
             RoleInput {
