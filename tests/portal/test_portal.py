@@ -3,6 +3,7 @@ through the API as well."""
 
 import os
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -388,6 +389,43 @@ def test_deploy_a_subscription_template(page, server, arm):
     assert page.console.unexpected() == []
 
 
+def test_access_control_of_a_group(page, server, arm, seeded):
+    """A group's "Access control (IAM)": its roles, a role assignment added with the pane and
+    checked through the API, a refusal shown with Azure's code, the assignment removed."""
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/resource{group_path(RG)}?tab=iam")
+    expect(page.get_by_role("table", name="Roles")).to_contain_text("Network Contributor")
+    principal = str(uuid.uuid4())
+    toolbar_button(page, "+ Add role assignment").click()
+    pane = page.get_by_role("dialog", name="Add role assignment")
+    pane.get_by_label("Role").select_option(label="Network Contributor")
+    pane.get_by_label("Principal object ID").fill(principal)
+    pane.get_by_label("Principal type").select_option("ServicePrincipal")
+    pane.get_by_role("button", name="Review + assign").click()
+    row = page.get_by_role("table", name="Role assignments").get_by_role("row").filter(has_text=principal)
+    expect(row).to_contain_text("Network Contributor")
+    expect(row).to_contain_text("This resource")
+    shot(page, "group-access-control")
+    authz = f"{group_path(RG)}/providers/Microsoft.Authorization/roleAssignments"
+    found = [a for a in arm.get(authz)["value"] if a["properties"]["principalId"] == principal]
+    assert [a["properties"]["principalType"] for a in found] == ["ServicePrincipal"]
+    assert found[0]["properties"]["roleDefinitionId"].endswith("/4d97b98b-1d4f-4787-a291-c67834d212e7")
+
+    # The same grant again: ARM's refusal beside the form, nothing added.
+    toolbar_button(page, "+ Add role assignment").click()
+    pane.get_by_label("Role").select_option(label="Network Contributor")
+    pane.get_by_label("Principal object ID").fill(principal)
+    pane.get_by_label("Principal type").select_option("ServicePrincipal")
+    pane.get_by_role("button", name="Review + assign").click()
+    expect(pane.get_by_role("alert").filter(has_text="RoleAssignmentExists")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    page.get_by_role("button", name=f"Remove Network Contributor from {principal}").click()
+    expect(row).to_have_count(0)
+    assert [a for a in arm.get(authz)["value"] if a["properties"]["principalId"] == principal] == []
+    assert page.console.unexpected(allowed_statuses=(409,)) == []
+
+
 def test_search_finds_resources_by_name_and_the_keyboard_opens_them(page, server, arm, seeded):
     sign_in(page, server)
     page.keyboard.press("/")
@@ -422,7 +460,7 @@ def visit_all(page, server, arm, seeded):
         pages.append(f"#/resource{pip['id']}")
     lb = net(RG, "loadBalancers", "lb1")
     pages += [f"#/resource{lb}?tab={t}" for t in ("overview", "frontends", "pools")]
-    pages += [f"#/resource{group_path(RG)}?tab={t}" for t in ("overview", "deployments")]
+    pages += [f"#/resource{group_path(RG)}?tab={t}" for t in ("overview", "deployments", "iam")]
     for d in arm.get(f"{group_path(RG)}/providers/Microsoft.Resources/deployments")["value"]:
         pages.append(f"#/resource{d['id']}")
     for d in arm.get(f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Resources/deployments")["value"]:

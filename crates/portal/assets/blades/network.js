@@ -1,8 +1,9 @@
-// Blades of virtual networks, public IP addresses, load balancers, resource groups, and a
-// plain JSON view for the types the portal has no blade for.
+// Blades of virtual networks, public IP addresses, load balancers, resource groups (with
+// their access control), and a plain JSON view for the types the portal has no blade for.
 import { html, useState } from '../lib.js';
 import { get, list, del, track } from '../api.js';
 import { byType } from '../services.js';
+import { AccessControl } from './access.js';
 import { useLoad, Header, Essentials, ErrorBox, Loading, BladeMenu, ActionButton, ResourceLink, Table, Pane, Field,
   nameOf, groupOf, href } from '../ui.js';
 
@@ -121,9 +122,10 @@ export function GroupBlade({ id, tab = 'overview' }) {
   }, [id]);
   const [deleting, setDeleting] = useState(false);
   return html`<${Shell} id=${id} tab=${tab} crumb=${['Resource groups', '#/browse/groups']} kind="Resource group" data=${data}
-    sections=${[[null, [['overview', 'Overview']]], ['SETTINGS', [['deployments', 'Deployments']]]]}>
+    sections=${[[null, [['overview', 'Overview'], ['iam', 'Access control (IAM)']]], ['SETTINGS', [['deployments', 'Deployments']]]]}>
     ${() => {
       const { group, resources, deployments } = data.data;
+      if (tab === 'iam') return html`<${AccessControl} scope=${group.id} />`;
       if (tab === 'deployments') {
         return html`<div><div class="toolbar" role="toolbar"><button onClick=${() => { location.hash = '#/create/deployment'; }}>Deploy a custom template</button></div>
           <${Table} label="Deployments" rows=${deployments} empty="No deployments." columns=${[
