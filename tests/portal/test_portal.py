@@ -411,6 +411,13 @@ def test_access_control_of_a_group(page, server, arm, seeded):
     assert [a["properties"]["principalType"] for a in found] == ["ServicePrincipal"]
     assert found[0]["properties"]["roleDefinitionId"].endswith("/4d97b98b-1d4f-4787-a291-c67834d212e7")
 
+    # A VM in the group inherits it.
+    page.goto(f"{server.url}/#/resource{seeded}?tab=iam")
+    inherited = page.get_by_role("table", name="Role assignments").get_by_role("row").filter(has_text=principal)
+    expect(inherited).to_contain_text(f"{group_path(RG)} (Inherited)")
+    expect(inherited.get_by_role("button", name="Remove")).to_have_count(0)
+    page.goto(f"{server.url}/#/resource{group_path(RG)}?tab=iam")
+
     # The same grant again: ARM's refusal beside the form, nothing added.
     toolbar_button(page, "+ Add role assignment").click()
     pane.get_by_label("Role").select_option(label="Network Contributor")
@@ -451,9 +458,9 @@ def test_search_finds_resources_by_name_and_the_keyboard_opens_them(page, server
 def visit_all(page, server, arm, seeded):
     pages = ["#/", "#/create/vm", "#/create/deployment"]
     pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "groups", "deployments")]
-    pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand")]
+    pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand", "iam")]
     nic1 = net(RG, "networkInterfaces", "nic1")
-    pages += [f"#/resource{nic1}?tab={t}" for t in ("overview", "ipconfigs", "routes")]
+    pages += [f"#/resource{nic1}?tab={t}" for t in ("overview", "ipconfigs", "routes", "iam")]
     vnet = net(RG, "virtualNetworks", "vnet1")
     pages += [f"#/resource{vnet}?tab={t}" for t in ("overview", "addresses", "subnets")]
     for pip in arm.get(f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Network/publicIPAddresses")["value"]:

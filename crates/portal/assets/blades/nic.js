@@ -1,9 +1,11 @@
-// The network interface blade: Overview, IP configurations (add one: Dynamic or Static,
-// with an optional public IP picked or created; remove one), Effective routes.
+// The network interface blade: Overview, Access control (IAM), IP configurations (add one:
+// Dynamic or Static, with an optional public IP picked or created; remove one), Effective
+// routes.
 import { html, useState } from '../lib.js';
 import { get, put, post, list, track } from '../api.js';
 import { useLoad, Header, Essentials, ErrorBox, Loading, Pane, BladeMenu, ActionButton, ResourceLink, Table,
   nameOf, groupOf, Field } from '../ui.js';
+import { AccessControl } from './access.js';
 
 async function loadNic(id) {
   const nic = await get(id);
@@ -19,13 +21,14 @@ export function NicBlade({ id, tab = 'overview', ctx }) {
     <${Header} crumbs=${[['Network interfaces', '#/browse/nics']]} title=${nameOf(id)} subtitle="Network interface" />
     <div class="blade">
       <${BladeMenu} id=${id} tab=${tab} sections=${[
-        [null, [['overview', 'Overview']]],
+        [null, [['overview', 'Overview'], ['iam', 'Access control (IAM)']]],
         ['SETTINGS', [['ipconfigs', 'IP configurations']]],
         ['SUPPORT + TROUBLESHOOTING', [['routes', 'Effective routes']]],
       ]} />
       <div class="blade-body">
         <${ErrorBox} error=${data.error} />
         ${!nic ? (!data.error && html`<${Loading} what="the network interface" />`)
+          : tab === 'iam' ? html`<${AccessControl} scope=${nic.id} />`
           : tab === 'ipconfigs' ? html`<${IpConfigs} id=${id} data=${data.data} reload=${data.reload} ctx=${ctx} />`
           : tab === 'routes' ? html`<${EffectiveRoutes} id=${id} nic=${nic} />`
           : html`<${NicOverview} id=${id} data=${data.data} reload=${data.reload} />`}

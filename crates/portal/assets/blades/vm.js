@@ -1,11 +1,13 @@
-// The virtual machine blade: Overview (Start, Restart, Stop), SETTINGS > Networking (attach
-// and detach network interfaces), OPERATIONS > Run command. Every rule is the server's: the
+// The virtual machine blade: Overview (Start, Restart, Stop), Access control (IAM),
+// SETTINGS > Networking (attach and detach network interfaces), OPERATIONS > Run command.
+// Every rule is the server's: the
 // portal reads the VM's power state and says what Azure says, and shows any refusal with
 // Azure's code and message.
 import { html, useState } from '../lib.js';
 import { get, post, put, del, list, track } from '../api.js';
 import { useLoad, Header, Essentials, ErrorBox, Loading, Pane, BladeMenu, ActionButton, ResourceLink, Table,
   StatusPill, vmStatus, nameOf, groupOf, href, Field } from '../ui.js';
+import { AccessControl } from './access.js';
 
 const sameId = (a, b) => (a || '').toLowerCase() === (b || '').toLowerCase();
 
@@ -29,13 +31,14 @@ export function VmBlade({ id, tab = 'overview', ctx }) {
     <${Header} crumbs=${[['Virtual machines', '#/browse/vms']]} title=${nameOf(id)} subtitle="Virtual machine" />
     <div class="blade">
       <${BladeMenu} id=${id} tab=${tab} sections=${[
-        [null, [['overview', 'Overview']]],
+        [null, [['overview', 'Overview'], ['iam', 'Access control (IAM)']]],
         ['SETTINGS', [['networking', 'Networking']]],
         ['OPERATIONS', [['runcommand', 'Run command']]],
       ]} />
       <div class="blade-body">
         <${ErrorBox} error=${data.error} />
         ${!vm ? (!data.error && html`<${Loading} what="the virtual machine" />`)
+          : tab === 'iam' ? html`<${AccessControl} scope=${vm.id} />`
           : tab === 'networking' ? html`<${Networking} id=${id} data=${data.data} reload=${data.reload} ctx=${ctx} />`
           : tab === 'runcommand' ? html`<${RunCommand} id=${id} vm=${vm} />`
           : html`<${Overview} id=${id} data=${data.data} reload=${data.reload} />`}
