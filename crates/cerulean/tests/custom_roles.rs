@@ -524,3 +524,54 @@ async fn racing_creates_of_one_name_on_two_servers_have_one_winner() {
         .await;
     assert_eq!(named["value"].as_array().unwrap().len(), 1);
 }
+
+/// What Bicep writes for a custom role and its assignment in one template: the role is
+/// written at the deployment's group, the assignment names it by `resourceId()`.
+#[tokio::test]
+async fn a_template_deploys_a_custom_role_and_assigns_it() {
+    let s = Server::start(&[]);
+    let (st, b) = s.put(&rg_path("app"), json!({"location": "eastus"})).await;
+    assert!(st.is_success(), "{b}");
+    let principal = "0b5f4f4e-0000-4000-8000-000000000001";
+    let role = "[guid(resourceGroup().id, 'nic-operator')]";
+    let op = common::arm::deploy(
+        &s,
+        "app",
+        "roles",
+        common::arm::template(json!([
+            {"type": "Microsoft.Authorization/roleDefinitions", "apiVersion": "2022-04-01", "name": role,
+             "properties": {"roleName": "NIC Operator", "description": "From a template.", "type": "customRole",
+                            "permissions": [{"actions": OPERATOR_ACTIONS, "notActions": []}],
+                            "assignableScopes": ["[resourceGroup().id]"]}},
+            {"type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
+             "name": "[guid(resourceGroup().id, 'operator')]",
+             "dependsOn": [format!("[resourceId('Microsoft.Authorization/roleDefinitions', {})]", &role[1..role.len() - 1])],
+             "properties": {
+                "roleDefinitionId": format!("[resourceId('Microsoft.Authorization/roleDefinitions', {})]", &role[1..role.len() - 1]),
+                "principalId": principal, "principalType": "ServicePrincipal"}}
+        ])),
+    )
+    .await;
+    assert_eq!(op["status"], "Succeeded", "{op}");
+    let (_, customs) = s
+        .get(&format!("{}/providers/Microsoft.Authorization/roleDefinitions?{AUTHZ}&$filter=type%20eq%20'CustomRole'", app()))
+        .await;
+    let roles = customs["value"].as_array().unwrap();
+    assert_eq!(roles.len(), 1, "{customs}");
+    assert_eq!(roles[0]["properties"]["assignableScopes"], json!([app()]));
+    let (_, assigned) = s
+        .get(&format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments?{AUTHZ}",
+            app()
+        ))
+        .await;
+    let a = &assigned["value"][0]["properties"];
+    assert_eq!(a["principalId"], principal);
+    assert!(
+        a["roleDefinitionId"]
+            .as_str()
+            .unwrap()
+            .ends_with(roles[0]["name"].as_str().unwrap()),
+        "{assigned}"
+    );
+}
