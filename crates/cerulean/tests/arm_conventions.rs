@@ -206,8 +206,8 @@ async fn methods_azure_lacks_are_405_and_operations_cerulean_lacks_are_501() {
         );
     }
     let unimplemented = [
-        // Azure's custom role definitions.
-        (Method::PUT, owner),
+        // A Microsoft.Authorization type cerulean does not serve (policies).
+        (Method::PUT, format!("{authz}/policyAssignments/p")),
         // A VM action cerulean does not model.
         (
             Method::POST,
