@@ -10,7 +10,7 @@ use crate::role_definitions::{custom_role, role_lock};
 use crate::{App, AppError};
 use cerulean_domain::authz::assignment::{self, AssignmentFilter, Lookup, PutPlan};
 use cerulean_domain::authz::{
-    builtin, Grants, PrincipalType, Role, RoleAssignment, RoleDefinition, Scope,
+    builtin, Grants, PrincipalType, RoleAssignment, RoleDefinition, Scope,
 };
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::DomainError;
@@ -175,11 +175,8 @@ impl App {
         if builtin.is_none() {
             // Checked here in the order ARM checks it; again under the role's lock below.
             let g = guid.clone();
-            let found =
-                cerulean_store::read(&*self.store, move |tx| tx.get_role_definition(&g)).await?;
-            if found.is_none() {
-                return Err(DomainError::RoleDefinitionDoesNotExist { guid }.into());
-            }
+            let found = cerulean_store::read(&*self.store, move |tx| custom_role(tx, &g)).await?;
+            assignment::resolve_role(&guid, found)?;
         }
         let principal_id = assignment::check_principal_id(input.principal_id.as_deref())?;
         let given_type = input
@@ -220,12 +217,11 @@ impl App {
         }
         let result = self
             .write_under(keys, move |tx| {
-                let role = match builtin {
-                    Some(r) => Role::BuiltIn(r),
-                    None => custom_role(tx, &guid)?.ok_or_else(|| {
-                        DomainError::RoleDefinitionDoesNotExist { guid: guid.clone() }
-                    })?,
+                let custom = match builtin {
+                    Some(_) => None,
+                    None => custom_role(tx, &guid)?,
                 };
+                let role = assignment::resolve_role(&guid, custom)?;
                 assignment::check_assignable(&role, &scope)?;
                 if let Some(g) = &group {
                     load_group(tx, g)?;

@@ -142,10 +142,8 @@ impl App {
         let key = scope.key().to_string();
         let related = |r: &CustomRole| {
             scope.is_root()
-                || r.assignable_scopes.iter().any(|s| {
-                    let s = s.trim_end_matches('/').to_ascii_lowercase();
-                    covers(&s, &key) || is_below(&s, &key)
-                })
+                || r.scope_keys()
+                    .any(|s| covers(&s, &key) || is_below(&s, &key))
         };
         Ok(builtin::ALL
             .iter()

@@ -19,18 +19,15 @@ pub fn permission(p: &PermissionBlock) -> Value {
 
 /// A role definition as seen from a scope in `subscription` (`None`: the root).
 pub fn role_definition(r: &Role, subscription: Option<&str>) -> Value {
-    let (description, scopes, times): (&str, Vec<&str>, [Option<&str>; 4]) = match r {
-        Role::BuiltIn(b) => (b.description, b.assignable_scopes.to_vec(), [None; 4]),
-        Role::Custom(c) => (
-            &c.description,
-            c.assignable_scopes.iter().map(String::as_str).collect(),
-            [
-                Some(c.created_on.as_str()),
-                Some(c.updated_on.as_str()),
-                c.created_by.as_deref(),
-                c.updated_by.as_deref(),
-            ],
-        ),
+    // Built-in roles have no times or authors.
+    let times: [Option<&str>; 4] = match r {
+        Role::BuiltIn(_) => [None; 4],
+        Role::Custom(c) => [
+            Some(c.created_on.as_str()),
+            Some(c.updated_on.as_str()),
+            c.created_by.as_deref(),
+            c.updated_by.as_deref(),
+        ],
     };
     json!({
         "id": role_definition_id(subscription, r.guid()),
@@ -39,8 +36,8 @@ pub fn role_definition(r: &Role, subscription: Option<&str>) -> Value {
         "properties": {
             "roleName": r.role_name(),
             "type": r.role_type().as_str(),
-            "description": description,
-            "assignableScopes": scopes,
+            "description": r.description(),
+            "assignableScopes": r.assignable_scopes(),
             "permissions": r.permissions().iter().map(permission).collect::<Vec<_>>(),
             "createdOn": times[0],
             "updatedOn": times[1],

@@ -141,25 +141,19 @@ pub fn check_principal_id(id: Option<&str>) -> Result<String, DomainError> {
     }
 }
 
-/// The role a `roleDefinitionId` names: `{any scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}`
-/// or a bare GUID. Only built-in roles exist in cerulean.
-pub fn resolve_role(
-    role_definition_id: Option<&str>,
-    custom: impl FnOnce(&str) -> Option<Role>,
-) -> Result<Role, DomainError> {
-    let given = role_definition_id.unwrap_or_default();
-    let guid = role_guid(given).ok_or_else(|| DomainError::InvalidRoleDefinitionId {
-        id: given.to_string(),
-    })?;
+/// The role an assignment's lower-case role GUID names: a built-in one, or `custom`, the
+/// custom role the store holds under that GUID.
+pub fn resolve_role(guid: &str, custom: Option<Role>) -> Result<Role, DomainError> {
     builtin::by_guid(guid)
         .map(Role::BuiltIn)
-        .or_else(|| custom(&guid.to_ascii_lowercase()))
+        .or(custom)
         .ok_or_else(|| DomainError::RoleDefinitionDoesNotExist {
             guid: guid.to_string(),
         })
 }
 
-/// The lower-case GUID of the role an assignment names (an id or the GUID itself).
+/// The lower-case GUID of the role a `roleDefinitionId` names:
+/// `{any scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}` or a bare GUID.
 pub fn role_id(role_definition_id: Option<&str>) -> Result<String, DomainError> {
     let given = role_definition_id.unwrap_or_default();
     role_guid(given)
@@ -470,27 +464,25 @@ mod tests {
 
     #[test]
     fn roles_resolve_from_any_scope_or_a_bare_guid() {
-        let r = resolve_role(Some(
+        let role = |id: Option<&str>| role_id(id).and_then(|g| resolve_role(&g, None));
+        let r = role(Some(
             "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
-        ), |_| None)
+        ))
         .unwrap();
         assert_eq!(r.role_name(), "Reader");
-        let r = resolve_role(Some("/providers/Microsoft.Authorization/roleDefinitions/8E3AF657-A8FF-443C-A75C-2FE8C4BCB635"), |_| None).unwrap();
+        let r = role(Some("/providers/Microsoft.Authorization/roleDefinitions/8E3AF657-A8FF-443C-A75C-2FE8C4BCB635")).unwrap();
         assert_eq!(r.role_name(), "Owner");
-        let e = resolve_role(Some("00000000-0000-0000-0000-000000000000"), |_| None).unwrap_err();
+        let e = role(Some("00000000-0000-0000-0000-000000000000")).unwrap_err();
         assert_eq!(e.code(), "RoleDefinitionDoesNotExist");
         assert_eq!(
             e.to_string(),
             "The specified role definition with ID '00000000-0000-0000-0000-000000000000' does not exist."
         );
         assert_eq!(
-            resolve_role(Some("Reader"), |_| None).unwrap_err().code(),
+            role(Some("Reader")).unwrap_err().code(),
             "InvalidRoleDefinitionId"
         );
-        assert_eq!(
-            resolve_role(None, |_| None).unwrap_err().code(),
-            "InvalidRoleDefinitionId"
-        );
+        assert_eq!(role(None).unwrap_err().code(), "InvalidRoleDefinitionId");
     }
 
     #[test]

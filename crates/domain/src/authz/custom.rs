@@ -33,7 +33,7 @@ pub struct CustomRole {
     pub role_name: String,
     pub description: String,
     pub permissions: Vec<PermissionBlock>,
-    /// As the caller spelled them.
+    /// As the caller spelled them, without a trailing slash.
     pub assignable_scopes: Vec<String>,
     pub created_on: String,
     pub updated_on: String,
@@ -45,6 +45,13 @@ impl CustomRole {
     /// What names are unique by (ARM compares role names without regard to case).
     pub fn name_key(&self) -> String {
         self.role_name.to_lowercase()
+    }
+
+    /// Its assignable scopes as they are compared: lower-case.
+    pub fn scope_keys(&self) -> impl Iterator<Item = String> + '_ {
+        self.assignable_scopes
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
     }
 }
 
@@ -169,16 +176,18 @@ pub fn check_input(guid: &str, tenant: &str, input: RoleInput) -> Result<CustomR
             "A role definition has at most {MAX_ASSIGNABLE_SCOPES} assignable scopes."
         )));
     }
-    for s in &input.assignable_scopes {
-        check_assignable_scope(s)?;
-    }
+    let assignable_scopes = input
+        .assignable_scopes
+        .iter()
+        .map(|s| check_assignable_scope(s))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(CustomRole {
         guid,
         tenant: tenant.to_string(),
         role_name,
         description,
         permissions: input.permissions,
-        assignable_scopes: input.assignable_scopes,
+        assignable_scopes,
         created_on: String::new(),
         updated_on: String::new(),
         created_by: None,
@@ -187,8 +196,9 @@ pub fn check_input(guid: &str, tenant: &str, input: RoleInput) -> Result<CustomR
 }
 
 /// A custom role is assignable in subscriptions and resource groups (Azure also takes
-/// management groups, which cerulean does not model), never at the root.
-fn check_assignable_scope(s: &str) -> Result<(), DomainError> {
+/// management groups, which cerulean does not model), never at the root. Returns the scope
+/// as kept: the caller's spelling without a trailing slash.
+fn check_assignable_scope(s: &str) -> Result<String, DomainError> {
     let scope = Scope::parse(s)
         .map_err(|_| invalid(format!("The assignable scope '{s}' is not a valid scope.")))?;
     if scope.is_root() {
@@ -200,7 +210,8 @@ fn check_assignable_scope(s: &str) -> Result<(), DomainError> {
         invalid(format!(
             "The assignable scope '{s}' must be a subscription or a resource group."
         ))
-    })
+    })?;
+    Ok(scope.as_str().to_string())
 }
 
 /// What a PUT of `wanted` does, given what the store holds: the role stored under its GUID
@@ -245,14 +256,9 @@ fn check_scopes_kept(
     new: &CustomRole,
     assignments: &[RoleAssignment],
 ) -> Result<(), DomainError> {
-    let keys = |r: &CustomRole| -> Vec<String> {
-        r.assignable_scopes
-            .iter()
-            .map(|s| s.trim_end_matches('/').to_ascii_lowercase())
-            .collect()
-    };
-    let kept = keys(new);
-    for (removed, spelled) in keys(old).iter().zip(&old.assignable_scopes) {
+    let kept: Vec<String> = new.scope_keys().collect();
+    for (removed, spelled) in old.scope_keys().zip(&old.assignable_scopes) {
+        let removed = &removed;
         if kept.contains(removed) {
             continue;
         }
@@ -322,6 +328,15 @@ mod tests {
         assert_eq!(
             (ok.guid.as_str(), ok.role_name.as_str()),
             (GUID, "NIC Operator")
+        );
+        // Scopes are kept without a trailing slash, so that they compare with assignments'.
+        let slashed = RoleInput {
+            assignable_scopes: vec![format!("{SUB}/")],
+            ..input()
+        };
+        assert_eq!(
+            check_input(GUID, "t", slashed).unwrap().assignable_scopes,
+            [SUB]
         );
         let e = check_input("vm-operator", "t", input()).unwrap_err();
         assert_eq!(e.code(), "InvalidRoleDefinitionId");

@@ -139,18 +139,25 @@ impl Role {
         }
     }
 
+    pub fn description(&self) -> &str {
+        match self {
+            Role::BuiltIn(r) => r.description,
+            Role::Custom(r) => &r.description,
+        }
+    }
+
+    pub fn assignable_scopes(&self) -> Vec<&str> {
+        match self {
+            Role::BuiltIn(r) => r.assignable_scopes.to_vec(),
+            Role::Custom(r) => r.assignable_scopes.iter().map(String::as_str).collect(),
+        }
+    }
+
     /// Whether the role may be assigned at `scope_key` (lower-case): at or below one of its
     /// assignable scopes (a built-in role's is `/`, everywhere).
     pub fn assignable_at(&self, scope_key: &str) -> bool {
-        match self {
-            Role::BuiltIn(r) => r
-                .assignable_scopes
-                .iter()
-                .any(|s| covers(&s.to_ascii_lowercase(), scope_key)),
-            Role::Custom(r) => r
-                .assignable_scopes
-                .iter()
-                .any(|s| covers(&s.to_ascii_lowercase(), scope_key)),
-        }
+        self.assignable_scopes()
+            .iter()
+            .any(|s| covers(&s.to_ascii_lowercase(), scope_key))
     }
 }
