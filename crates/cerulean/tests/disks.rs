@@ -245,7 +245,7 @@ async fn data_disks_attach_and_detach() {
                        "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 8}}),
             )
             .await;
-        assert_eq!(st, StatusCode::CREATED, "{body}");
+        assert_eq!(st, StatusCode::ACCEPTED, "{body}");
         assert_eq!(body["properties"]["diskState"], "Unattached");
         disks.push(id);
     }
@@ -346,7 +346,8 @@ async fn disks_are_resources_of_their_own() {
                                        "networkAccessPolicy": "DenyAll"}})),
         )
         .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    // Disks_CreateOrUpdate answers 200 or 202, never 201 (the SDKs refuse it).
+    assert_eq!(st, StatusCode::ACCEPTED, "{body}");
     assert!(hdrs.get("azure-asyncoperation").is_some());
     assert_eq!(body["type"], "Microsoft.Compute/disks");
     assert_eq!(body["sku"]["name"], "Standard_LRS");
@@ -376,4 +377,21 @@ async fn disks_are_resources_of_their_own() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list["value"][0]["name"], "data1");
+
+    // An empty osType is none (what the azurerm provider sends for a data disk); another
+    // value is refused.
+    let data2 = rid("Microsoft.Compute", "disks", "data2");
+    let body = |os: &str| {
+        json!({"location": LOC, "properties": {"osType": os, "diskSizeGB": 4,
+                                               "creationData": {"createOption": "Empty"}}})
+    };
+    let (st, got) = s.put(&at(&data2), body("")).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{got}");
+    assert!(got["properties"].get("osType").is_none(), "{got}");
+    let (st, got) = s.put(&at(&data2), body("Solaris")).await;
+    let msg = assert_error(st, &got, 400, "InvalidRequestContent");
+    assert!(
+        msg.contains("osType 'Solaris' is not one of Linux, Windows"),
+        "{msg}"
+    );
 }

@@ -38,6 +38,9 @@ pub trait Wire: Kind {
     /// `virtualNetworks`, as Azure spells it.
     const TYPE: &'static str;
     const PUT_HEADERS: PutHeaders = PutHeaders::AsyncOperation;
+    /// The status of a PUT that creates: the REST specification's (201 for most types; a
+    /// disk's create is 202, and the SDKs refuse any other).
+    const CREATED: StatusCode = StatusCode::CREATED;
     /// Room for one resource's JSON.
     const JSON_SIZE: usize = 2048;
     type In: DeserializeOwned + Send + 'static;
@@ -108,7 +111,7 @@ async fn put<K: Wire>(
         .await?;
     // A synchronous create is Azure's 200 (Compute's availability sets), not 201.
     let status = if created && !K::SYNCHRONOUS {
-        StatusCode::CREATED
+        K::CREATED
     } else {
         StatusCode::OK
     };

@@ -54,9 +54,10 @@ struct IdIn {
     id: Option<String>,
 }
 
+/// An empty `osType` is no OS type: what the azurerm provider sends for a data disk.
 fn os_type(raw: Option<&str>) -> Result<Option<OsType>, String> {
     match raw {
-        None => Ok(None),
+        None | Some("") => Ok(None),
         Some(o) if o.eq_ignore_ascii_case("linux") => Ok(Some(OsType::Linux)),
         Some(o) if o.eq_ignore_ascii_case("windows") => Ok(Some(OsType::Windows)),
         Some(o) => Err(format!("osType '{o}' is not one of Linux, Windows")),
@@ -173,6 +174,9 @@ impl crate::routes::tracked::Wire for Disks {
     const TYPE: &'static str = "disks";
     const PUT_HEADERS: crate::routes::tracked::PutHeaders =
         crate::routes::tracked::PutHeaders::AsyncOperationAndLocation;
+    /// `Disks_CreateOrUpdate` answers 200 or 202: the SDKs (and the azurerm provider) refuse
+    /// a 201.
+    const CREATED: axum::http::StatusCode = axum::http::StatusCode::ACCEPTED;
     type In = DiskIn;
     type Out<'a> = Value;
 

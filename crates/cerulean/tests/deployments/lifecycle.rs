@@ -277,7 +277,7 @@ async fn a_group_delete_removes_generic_resources_and_deployments() {
             json!({"location": LOC, "properties": {"diskSizeGB": 30, "creationData": {"createOption": "Empty"}}}),
         )
         .await;
-    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(st, StatusCode::ACCEPTED);
     let (st, hdrs, _) = s.call(Method::DELETE, &rg_path("rg"), None).await;
     assert!(st.is_success());
     if let Some(loc) = hdrs.get("location") {
