@@ -137,6 +137,24 @@ def test_seed_commands(env):
     assert pool["backendIPConfigurations"][0]["id"].endswith("/ipConfigurations/cfg2")
     az(env, "network", "nic", "ip-config", "address-pool", "remove", "-g", "rg", "--nic-name", "nic1",
        "--ip-config-name", "cfg2", "--lb-name", "lb1", "--address-pool", "pool1")
+    # An inbound NAT rule forwards to one IP configuration, which names it.
+    az(env, "network", "lb", "inbound-nat-rule", "create", "-g", "rg", "--lb-name", "lb1", "-n", "ssh",
+       "--protocol", "Tcp", "--frontend-port", "50000", "--backend-port", "22", "--frontend-ip", "fe")
+    az(env, "network", "nic", "ip-config", "inbound-nat-rule", "add", "-g", "rg", "--nic-name", "nic1",
+       "--ip-config-name", "cfg2", "--lb-name", "lb1", "--inbound-nat-rule", "ssh")
+    rule = az(env, "network", "lb", "inbound-nat-rule", "show", "-g", "rg", "--lb-name", "lb1", "-n", "ssh")
+    assert rule["backendIPConfiguration"]["id"].endswith("/networkInterfaces/nic1/ipConfigurations/cfg2")
+    err = az(env, "network", "nic", "ip-config", "inbound-nat-rule", "add", "-g", "rg", "--nic-name", "nic2",
+             "--ip-config-name", "ipconfig1", "--lb-name", "lb1", "--inbound-nat-rule", "ssh", ok=False)
+    assert "InboundNatRuleInUse" in err
+    err = az(env, "network", "lb", "inbound-nat-rule", "delete", "-g", "rg", "--lb-name", "lb1", "-n", "ssh",
+             ok=False)
+    assert "InboundNatRuleInUse" in err
+    az(env, "network", "nic", "ip-config", "inbound-nat-rule", "remove", "-g", "rg", "--nic-name", "nic1",
+       "--ip-config-name", "cfg2", "--lb-name", "lb1", "--inbound-nat-rule", "ssh")
+    rule = az(env, "network", "lb", "inbound-nat-rule", "show", "-g", "rg", "--lb-name", "lb1", "-n", "ssh")
+    assert "backendIPConfiguration" not in rule
+    az(env, "network", "lb", "inbound-nat-rule", "delete", "-g", "rg", "--lb-name", "lb1", "-n", "ssh")
     az(env, "network", "nic", "ip-config", "delete", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2")
 
     # "Add existing NICs to a new VM": az builds a template deployment with both NICs.

@@ -151,6 +151,47 @@ def test_load_balancer_pool_with_a_secondary_ip_configuration(network, group):
     assert e.value.error.code == "LoadBalancerBackendAddressPoolInUse"
 
 
+def test_inbound_nat_rule_forwards_to_one_ip_configuration(network, group):
+    make_vnet(network, group)
+    lb = network.load_balancers.begin_create_or_update(
+        group,
+        "natlb",
+        nm.LoadBalancer(
+            location=LOCATION,
+            frontend_ip_configurations=[
+                nm.FrontendIPConfiguration(name="fe", subnet=nm.Subnet(id=subnet_id(group, "vnet1", "back")))
+            ],
+            inbound_nat_rules=[
+                nm.InboundNatRule(name="ssh", protocol="Tcp", frontend_port=50000, backend_port=22)
+            ],
+        ),
+    ).result()
+    rule_id = f"{lb.id}/inboundNatRules/ssh"
+    nic = make_nic(network, group, "natnic", load_balancer_inbound_nat_rules=[nm.InboundNatRule(id=rule_id)])
+    assert [r.id for r in nic.ip_configurations[0].load_balancer_inbound_nat_rules] == [rule_id]
+    lb = network.load_balancers.get(group, "natlb")
+    assert lb.inbound_nat_rules[0].backend_ip_configuration.id == nic.ip_configurations[0].id
+    with pytest.raises(HttpResponseError) as e:
+        make_nic(network, group, "natnic2", load_balancer_inbound_nat_rules=[nm.InboundNatRule(id=rule_id)])
+    assert e.value.error.code == "InboundNatRuleInUse"
+
+
+def test_managed_disk_create(compute, group):
+    # Disks_CreateOrUpdate answers 200 or 202; the SDK refuses anything else.
+    disk = compute.disks.begin_create_or_update(
+        group,
+        "data1",
+        cm.Disk(location=LOCATION, creation_data=cm.CreationData(create_option="Empty"), disk_size_gb=4),
+    ).result()
+    assert (disk.disk_size_gb, disk.disk_state) == (4, "Unattached")
+    disk = compute.disks.begin_create_or_update(
+        group,
+        "data1",
+        cm.Disk(location=LOCATION, creation_data=cm.CreationData(create_option="Empty"), disk_size_gb=8),
+    ).result()
+    assert disk.disk_size_gb == 8
+
+
 def test_network_errors_surface_with_azure_codes(network, group):
     make_vnet(network, group)
     make_nic(network, group, "nic1", private_ip_allocation_method="Static", private_ip_address="192.168.1.10")

@@ -256,6 +256,49 @@ def test_lb_backend_pool(cerulean, tf_env):
     destroy(server, tf_env, work, group)
 
 
+def test_web_tier(cerulean, tf_env):
+    """Two VMs in an availability set behind a public Standard load balancer: probe, rule,
+    an SSH NAT rule per VM, a network security group with rules, a route table, a data disk
+    and an extension on each VM."""
+    server, _ = cerulean
+    group = "tf-web-tier"
+    work = scenario(tf_env, "web-tier")
+    net = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network"
+    compute = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Compute"
+    st, lb = server.get(f"{net}/loadBalancers/web-lb")
+    assert st == 200, lb
+    targets = {r["name"]: r["properties"]["backendIPConfiguration"]["id"]
+               for r in lb["properties"]["inboundNatRules"]}
+    assert targets == {f"ssh-{i}": f"{net}/networkInterfaces/web-{i}-nic/ipConfigurations/ipconfig1"
+                       for i in range(2)}, targets
+    assert [p["name"] for p in lb["properties"]["probes"]] == ["http"]
+    members = [m["id"] for m in lb["properties"]["backendAddressPools"][0]["properties"]["backendIPConfigurations"]]
+    assert len(members) == 2, members
+    for i in range(2):
+        st, vm = server.get(f"{compute}/virtualMachines/web-{i}")
+        assert st == 200, vm
+        assert vm["properties"]["availabilitySet"]["id"].lower() == f"{compute}/availabilitySets/web-avset".lower()
+        data = vm["properties"]["storageProfile"]["dataDisks"]
+        assert [(d["lun"], d["name"]) for d in data] == [(0, f"web-{i}-data")], data
+        st, disk = server.get(f"{compute}/disks/web-{i}-data")
+        assert st == 200 and disk["properties"]["diskState"] == "Attached", disk
+        st, ext = server.get(f"{compute}/virtualMachines/web-{i}/extensions/install-web")
+        assert st == 200 and ext["properties"]["type"] == "CustomScript", ext
+    st, subnet = server.get(f"{net}/virtualNetworks/web-vnet/subnets/front")
+    assert subnet["properties"]["routeTable"]["id"].endswith("/routeTables/web-routes"), subnet
+    assert subnet["properties"]["networkSecurityGroup"]["id"].endswith("/networkSecurityGroups/web-nsg"), subnet
+    import_nic(server, tf_env, work, group, f"{net}/virtualNetworks/web-vnet/subnets/front")
+    # A NAT rule forwards to one IP configuration: the second VM's NIC cannot take the first's.
+    main = os.path.join(work, "main.tf")
+    with open(main) as f:
+        text = f.read()
+    with open(main, "w") as f:
+        f.write(text.replace("azurerm_lb_nat_rule.ssh[count.index].id", "azurerm_lb_nat_rule.ssh[0].id"))
+    _, out = tf(tf_env, work, "apply", "-auto-approve", "-input=false", ok=False)
+    assert "InboundNatRuleInUse" in out, out
+    destroy(server, tf_env, work, group)
+
+
 def test_nsg_association(cerulean, tf_env):
     server, _ = cerulean
     group = "tf-nsg-association"

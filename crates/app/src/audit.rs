@@ -69,8 +69,11 @@ struct Auditor {
     refs: HashMap<String, BTreeSet<(String, String, &'static str)>>,
     /// Every address book that exists (each subnet's, by IP version, and the public pools).
     books: BTreeSet<String>,
-    /// Load balancer backend pools (folded ids).
+    /// Load balancer backend pools and inbound NAT rules (folded ids).
     backend_pools: BTreeSet<String>,
+    nat_rules: BTreeSet<String>,
+    /// Inbound NAT rule → the IP configurations naming it (one at most).
+    nat_rule_users: BTreeMap<String, Vec<String>>,
     /// Public IP → the IP configurations using it; NIC → the VMs it is attached to.
     pip_users: BTreeMap<String, Vec<String>>,
     nic_vms: BTreeMap<String, Vec<String>>,
@@ -89,6 +92,8 @@ impl Auditor {
                 .map(String::from)
                 .collect(),
             backend_pools: BTreeSet::new(),
+            nat_rules: BTreeSet::new(),
+            nat_rule_users: BTreeMap::new(),
             pip_users: BTreeMap::new(),
             nic_vms: BTreeMap::new(),
             out: Audit::default(),
@@ -112,6 +117,10 @@ impl Auditor {
             for p in &lb.pools {
                 self.backend_pools
                     .insert(key_of(&format!("{}/backendAddressPools/{}", r.id, p.name)));
+            }
+            for n in crate::network::load_balancers::nat_rule_names(&lb) {
+                self.nat_rules
+                    .insert(key_of(&format!("{}/inboundNatRules/{n}", r.id)));
             }
         }
         for r in &records {
@@ -306,6 +315,18 @@ impl Auditor {
                 }
                 self.expect_ref(&r.id, &config, p, RefKind::BackendPool);
             }
+            for n in &c.nat_rules {
+                if !self.nat_rules.contains(&key_of(n)) {
+                    self.violation(format!(
+                        "{config} takes inbound NAT rule {n}, which does not exist"
+                    ));
+                }
+                self.nat_rule_users
+                    .entry(key_of(n))
+                    .or_default()
+                    .push(config.clone());
+                self.expect_ref(&r.id, &config, n, RefKind::InboundNatRule);
+            }
         }
         Ok(())
     }
@@ -397,8 +418,16 @@ impl Auditor {
         Ok(())
     }
 
-    /// A public IP serves one IP configuration; a NIC is attached to one VM.
+    /// A public IP serves one IP configuration, and so does an inbound NAT rule; a NIC is
+    /// attached to one VM.
     fn exclusive(&mut self) {
+        let rules = std::mem::take(&mut self.nat_rule_users);
+        for (rule, users) in rules.iter().filter(|(_, u)| u.len() > 1) {
+            self.violation(format!(
+                "inbound NAT rule {rule} forwards to {}",
+                users.join(" and ")
+            ));
+        }
         let pips = std::mem::take(&mut self.pip_users);
         for (pip, users) in pips.iter().filter(|(_, u)| u.len() > 1) {
             self.violation(format!(
@@ -502,6 +531,11 @@ impl Auditor {
             self.backend_pools
                 .iter()
                 .map(|p| (p.clone(), RefKind::BackendPool)),
+        );
+        targets.extend(
+            self.nat_rules
+                .iter()
+                .map(|n| (n.clone(), RefKind::InboundNatRule)),
         );
         for (to, kind) in targets {
             for x in tx.refs_to(&to, kind)? {

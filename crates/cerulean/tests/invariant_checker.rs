@@ -75,8 +75,8 @@ async fn assert_clean(s: &Server, store: &StoreAt) {
     check_api(s).await;
     let report = check_store(store);
     assert_eq!(
-        report["resources"], 7,
-        "group, VNet, public IP, security group, two NICs, VM"
+        report["resources"], 8,
+        "group, VNet, public IP, security group, load balancer, two NICs, VM"
     );
     assert_eq!(report["addresses"], 3, "two NIC addresses and a public one");
 }
@@ -108,10 +108,21 @@ async fn the_checker_names_each_kind_of_damage() {
         json!({"location": LOC, "properties": {"ipConfigurations": [
         {"name": "ipconfig1", "properties": ip}]}})
     };
+    let lb = net("loadBalancers", "lb");
+    put_ok(
+        &s,
+        &lb,
+        json!({"location": LOC, "properties": {"inboundNatRules": [{"name": "ssh"}]}}),
+    )
+    .await;
+    let rule = format!("{lb}/inboundNatRules/ssh");
     put_ok(
         &s,
         &net("networkInterfaces", "a"),
-        config(json!({"subnet": {"id": subnet}, "publicIPAddress": {"id": pip}})),
+        config(
+            json!({"subnet": {"id": subnet}, "publicIPAddress": {"id": pip},
+                      "loadBalancerInboundNatRules": [{"id": rule}]}),
+        ),
     )
     .await;
     let nsg = net("networkSecurityGroups", "nsg");
@@ -202,8 +213,30 @@ async fn the_checker_names_each_kind_of_damage() {
         &format!("DELETE FROM ip_marks WHERE subnet_key = '{subnet_key}x'"),
     );
 
-    // A reference made by no resource; a NIC on two VMs.
+    // A NAT rule's reference the index lost.
     let nic_a = net("networkInterfaces", "a").to_lowercase();
+    let rule_key = rule.to_lowercase();
+    sql(
+        &url,
+        &format!("DELETE FROM refs WHERE kind = 'natrule' AND owner_key = '{nic_a}'"),
+    );
+    assert_damage(
+        &s,
+        &store,
+        &[&format!("makes a natrule reference {nic_a}/ipconfigurations/ipconfig1 -> {rule_key} the index does not have")],
+        &[],
+    )
+    .await;
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO refs VALUES ('{nic_a}/ipconfigurations/ipconfig1', '{}/ipConfigurations/ipconfig1', '{rule_key}', 'natrule', '{nic_a}')",
+            net("networkInterfaces", "a")
+        ),
+    );
+    assert_clean(&s, &store).await;
+
+    // A reference made by no resource; a NIC on two VMs.
     let ghost_vm = vm_id("ghost").to_lowercase();
     sql(
         &url,

@@ -4,7 +4,8 @@
 //! `sqlite::<name>` and `postgres::<name>`); the scenarios live by topic in `network/`:
 //! virtual networks, subnets and IPAM (`vnets.rs`), NICs and their IP configurations
 //! (`nics.rs`), public IPs, their quota and the usages (`public_ips.rs`), load balancers and
-//! the in-use rules with group delete (`load_balancers.rs`), bad input (`bad_input.rs`) and
+//! the in-use rules with group delete (`load_balancers.rs`), inbound NAT rules
+//! (`nat_rules.rs`), bad input (`bad_input.rs`) and
 //! concurrency (`concurrency.rs`).
 
 mod common;
@@ -27,6 +28,9 @@ use public_ips::{public_ip_lifecycle, public_ip_moves_within_a_nic, public_ip_qu
 #[path = "network/load_balancers.rs"]
 mod load_balancers;
 use load_balancers::{in_use_and_group_delete, load_balancer_lifecycle};
+#[path = "network/nat_rules.rs"]
+mod nat_rules;
+use nat_rules::inbound_nat_rules;
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -282,6 +286,7 @@ on_both_stores!(
     public_ip_lifecycle[],
     public_ip_moves_within_a_nic[],
     load_balancer_lifecycle[],
+    inbound_nat_rules[],
     usages[],
     ipam_rules[],
     ip_availability[],

@@ -316,6 +316,19 @@ pub enum DomainError {
     #[error("Backend address pool {pool} is in use by {user} and cannot be deleted.")]
     BackendAddressPoolInUse { pool: String, user: String },
 
+    #[error("Inbound NAT rule {rule} is in use by {user} and cannot be deleted.")]
+    InboundNatRuleInUse { rule: String, user: String },
+
+    #[error("Resource {config} is referencing inbound NAT rule {rule} that is already used by resource {user}. An inbound NAT rule forwards to one IP configuration.")]
+    InboundNatRuleUsedByAnotherIpConfiguration {
+        config: String,
+        rule: String,
+        user: String,
+    },
+
+    #[error("IP configuration {config} cannot use inbound NAT rule {rule}: its load balancer is tied to another virtual network.")]
+    InboundNatRuleInOtherVnet { config: String, rule: String },
+
     #[error("Another operation on this or a dependent resource is in progress ({what}). Retry the request.")]
     ConcurrentConflict { what: String },
 

@@ -403,6 +403,35 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
         .await
         .unwrap()
         .is_empty());
+
+    // So does a second referrer of an inbound NAT rule.
+    let first = vec![reference(
+        "/nic3/ipconfigurations/a",
+        "/lb/inboundnatrules/ssh",
+        RefKind::InboundNatRule,
+        "/nic3",
+    )];
+    write(&*store, move |tx| tx.set_refs("/nic3", &first))
+        .await
+        .unwrap();
+    let second = vec![reference(
+        "/nic4/ipconfigurations/a",
+        "/lb/inboundnatrules/ssh",
+        RefKind::InboundNatRule,
+        "/nic4",
+    )];
+    let err = write(&*store, move |tx| tx.set_refs("/nic4", &second))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            constraint: EXCLUSIVE_REFS.into()
+        }
+    );
+    write(&*store, |tx| tx.set_refs("/nic3", &[]))
+        .await
+        .unwrap();
     // Non-exclusive targets may have many referrers.
     let third = vec![reference(
         "/nic3/ipconfigurations/a",

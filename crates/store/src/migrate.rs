@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V9_ROLE_DEFINITIONS_SQLITE,
         postgres: V9_ROLE_DEFINITIONS,
     },
+    Migration {
+        version: 10,
+        sqlite: V10_EXCLUSIVE_NAT_RULES,
+        postgres: V10_EXCLUSIVE_NAT_RULES,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -269,6 +274,13 @@ const V6_ROLE_ASSIGNMENTS_SQLITE: &str = "
         body TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX role_assignments_grant ON role_assignments (principal_id, role_definition, scope_key);
+    ";
+
+/// An inbound NAT rule forwards to one IP configuration: its references join the exclusive
+/// ones, so that two NIC writes racing for one rule cannot both win, on either engine.
+const V10_EXCLUSIVE_NAT_RULES: &str = "
+    DROP INDEX refs_exclusive;
+    CREATE UNIQUE INDEX refs_exclusive ON refs (to_key, kind) WHERE kind IN ('publicip', 'attachment', 'natrule');
     ";
 
 /// Custom roles (`cerulean_domain::authz::custom`): keyed by their lower-case GUID, one per

@@ -63,6 +63,8 @@ pub enum RefKind {
     PublicIp,
     /// IP configuration → load balancer backend pool.
     BackendPool,
+    /// IP configuration → load balancer inbound NAT rule (exclusive: a rule forwards to one).
+    InboundNatRule,
     /// Virtual machine → network interface.
     Attachment,
     /// Virtual machine → availability set.
@@ -77,6 +79,7 @@ impl RefKind {
         match self {
             RefKind::PublicIp => "publicip",
             RefKind::BackendPool => "pool",
+            RefKind::InboundNatRule => "natrule",
             RefKind::Attachment => "attachment",
             RefKind::AvailabilitySet => "availabilityset",
             RefKind::Linked => "linked",
@@ -87,6 +90,7 @@ impl RefKind {
         [
             RefKind::PublicIp,
             RefKind::BackendPool,
+            RefKind::InboundNatRule,
             RefKind::Attachment,
             RefKind::AvailabilitySet,
             RefKind::Linked,

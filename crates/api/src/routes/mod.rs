@@ -18,6 +18,7 @@ mod generic;
 mod groups;
 mod guest;
 mod images;
+mod lb_children;
 mod meta;
 mod network;
 mod operations;
@@ -147,6 +148,7 @@ fn network_routes() -> Router<AppState> {
             &r("/loadbalancers/{name}/backendaddresspools/{pool}"),
             get(n::get_pool).put(n::put_pool).delete(n::delete_pool),
         )
+        .merge(lb_children::routes(r))
         .route(&s("/locations/{loc}/usages"), get(n::usages))
 }
 

@@ -17,15 +17,15 @@ use cerulean_domain::operation::Operation;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-type NamePath = Path<(String, String, String)>;
-type ChildPath = Path<(String, String, String, String)>;
+pub(super) type NamePath = Path<(String, String, String)>;
+pub(super) type ChildPath = Path<(String, String, String, String)>;
 
-fn id(sub: &str, rg: &str, ty: &str, name: &str) -> ResourceId {
+pub(super) fn id(sub: &str, rg: &str, ty: &str, name: &str) -> ResourceId {
     ResourceId::resource(sub, rg, "Microsoft.Network", ty, name)
 }
 
 /// 201 or 200 with the resource, its etag, and the async-operation headers.
-fn put_response(
+pub(super) fn put_response(
     s: &AppState,
     headers: &HeaderMap,
     q: &ArmQuery,
@@ -50,7 +50,7 @@ fn put_response(
 }
 
 /// 202 with polling headers when something was deleted, 204 when there was nothing.
-fn delete_response(
+pub(super) fn delete_response(
     s: &AppState,
     headers: &HeaderMap,
     q: &ArmQuery,
@@ -62,7 +62,7 @@ fn delete_response(
     }
 }
 
-fn ok(body: Value) -> Response {
+pub(super) fn ok(body: Value) -> Response {
     let etag = body["etag"].as_str().unwrap_or_default().to_string();
     with_etag(Json(body).into_response(), &etag)
 }

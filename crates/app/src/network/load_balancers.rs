@@ -10,16 +10,60 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::load_balancer::{self, LbContext, LbSpec, LoadBalancer};
 use cerulean_domain::operation::Operation;
 use cerulean_store::{Record, Ref, RefKind, Tx};
+use serde_json::{json, Value};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct LbView {
     pub lb: Stored<LoadBalancer>,
     /// Parallel to `lb.value.pools`: the IP configurations in each pool.
     pub pool_members: Vec<Vec<String>>,
+    /// Lower-case inbound NAT rule name → the IP configuration it forwards to.
+    pub nat_rule_targets: HashMap<String, String>,
 }
 
-fn pool_key(lb_key: &str, pool: &str) -> String {
+pub(crate) fn pool_key(lb_key: &str, pool: &str) -> String {
     format!("{lb_key}/backendaddresspools/{}", pool.to_lowercase())
+}
+
+/// The key an IP configuration names an inbound NAT rule by (and locks it under).
+pub(crate) fn nat_rule_key(lb_key: &str, rule: &str) -> String {
+    format!("{lb_key}/inboundnatrules/{}", rule.to_lowercase())
+}
+
+/// The names of a load balancer's inbound NAT rules. The rules are kept as the caller sent
+/// them (`extras`), so their names are read from there: a record written before NAT rules
+/// were modelled has them too.
+pub fn nat_rule_names(lb: &LoadBalancer) -> Vec<String> {
+    nat_rules_json(lb)
+        .iter()
+        .filter_map(|r| r["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+const NAT_RULES: &str = "inboundNatRules";
+
+/// The inbound NAT rules as kept (empty when there are none, or they are not a list).
+fn nat_rules_json(lb: &LoadBalancer) -> Vec<Value> {
+    lb.extras
+        .iter()
+        .find(|(k, _)| k == NAT_RULES)
+        .and_then(|(_, raw)| serde_json::from_str(raw).ok())
+        .unwrap_or_default()
+}
+
+fn set_nat_rules_json(lb: &mut LoadBalancer, rules: &[Value]) {
+    let raw = Value::from(rules.to_vec()).to_string();
+    match lb.extras.iter_mut().find(|(k, _)| k == NAT_RULES) {
+        Some(kept) => kept.1 = raw,
+        None => lb.extras.push((NAT_RULES.to_string(), raw)),
+    }
+}
+
+fn named(rule: &Value, name: &str) -> bool {
+    rule["name"]
+        .as_str()
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
 }
 
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
@@ -29,7 +73,18 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
         let refs = tx.refs_to(&pool_key(&rec.key, &p.name), RefKind::BackendPool)?;
         pool_members.push(refs.into_iter().map(|r| r.from_id).collect());
     }
-    Ok(LbView { lb, pool_members })
+    let mut nat_rule_targets = HashMap::new();
+    for name in nat_rule_names(&lb.value) {
+        let key = nat_rule_key(&rec.key, &name);
+        if let Some(target) = first_user(tx, &key, RefKind::InboundNatRule)? {
+            nat_rule_targets.insert(name.to_lowercase(), target);
+        }
+    }
+    Ok(LbView {
+        lb,
+        pool_members,
+        nat_rule_targets,
+    })
 }
 
 fn context(
@@ -61,6 +116,13 @@ fn context(
             ctx.pool_members.insert(p.name.to_lowercase(), member);
         }
     }
+    for name in existing.map(nat_rule_names).unwrap_or_default() {
+        let key = nat_rule_key(lb_key, &name);
+        if let Some(target) = first_user(tx, &key, RefKind::InboundNatRule)? {
+            ctx.nat_rule_members
+                .insert(name.to_lowercase(), (name, target));
+        }
+    }
     Ok(ctx)
 }
 
@@ -82,11 +144,13 @@ fn refs_of(id: &ResourceId, lb: &LoadBalancer) -> Result<Vec<Ref>, AppError> {
     Ok(refs)
 }
 
-/// What a load balancer's DELETE locks: itself, its pools (members join under their key),
-/// the subnets its frontends hold addresses in and the public IPs they use.
+/// What a load balancer's DELETE locks: itself, its pools and NAT rules (an IP
+/// configuration names one under its key), the subnets its frontends hold addresses in and
+/// the public IPs they use.
 pub(crate) fn delete_locks(id: &ResourceId, lb: &LoadBalancer) -> Vec<String> {
     let mut keys = vec![id.key().to_string()];
     keys.extend(lb.pools.iter().map(|p| pool_key(id.key(), &p.name)));
+    keys.extend(nat_rule_names(lb).iter().map(|n| nat_rule_key(id.key(), n)));
     for f in &lb.frontends {
         keys.extend(
             f.subnet
@@ -122,12 +186,13 @@ impl crate::tracked::Kind for LoadBalancers {
         view(tx, rec)
     }
 
-    /// The load balancer, the pools it names (a NIC joins one under the pool's key), and
-    /// the subnets and public IPs its frontends name: what a NIC's write or another load
+    /// The load balancer, the pools and NAT rules it names (a NIC names one under its key),
+    /// and the subnets and public IPs its frontends name: what a NIC's write or another load
     /// balancer's can also change.
     fn put_locks(id: &ResourceId, spec: &LbSpec) -> Option<Vec<String>> {
         let mut keys = vec![id.key().to_string()];
         keys.extend(spec.pools.iter().map(|p| pool_key(id.key(), p)));
+        keys.extend(spec.nat_rules.iter().map(|r| nat_rule_key(id.key(), r)));
         for f in &spec.frontends {
             keys.extend(
                 f.subnet
@@ -232,6 +297,68 @@ impl App {
                 &lb_id.child("backendAddressPools", &name),
                 &lb.common.location,
             );
+            crate::operations::keep(tx, &op)?;
+            Ok(Some(op))
+        })
+        .await
+    }
+
+    /// PUT of one inbound NAT rule (`InboundNatRules_CreateOrUpdate`): the load balancer
+    /// with the rule added, or replaced under its kept name. `properties` are kept as sent.
+    pub async fn put_nat_rule(
+        &self,
+        lb_id: ResourceId,
+        name: String,
+        properties: Value,
+    ) -> Result<(LbView, bool, Operation), AppError> {
+        self.subscription(lb_id.subscription()).await?;
+        let ops = self.ops();
+        // The rule's key: an IP configuration names it under that key.
+        let keys = vec![lb_id.key().to_string(), nat_rule_key(lb_id.key(), &name)];
+        self.write_under(keys, move |tx| {
+            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
+            cerulean_domain::name::validate_network_name(&name)?;
+            let mut rules = nat_rules_json(&lb);
+            let created = match rules.iter_mut().find(|r| named(r, &name)) {
+                Some(kept) => {
+                    kept["properties"] = properties.clone();
+                    false
+                }
+                None => {
+                    rules.push(json!({"name": name, "properties": properties.clone()}));
+                    true
+                }
+            };
+            set_nat_rules_json(&mut lb, &rules);
+            let rec = save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
+            let op = ops.network(&lb_id.child("inboundNatRules", &name), &lb.common.location);
+            crate::operations::keep(tx, &op)?;
+            Ok((view(tx, &rec)?, created, op))
+        })
+        .await
+    }
+
+    /// DELETE of one inbound NAT rule: refused while it forwards to an IP configuration.
+    pub async fn delete_nat_rule(
+        &self,
+        lb_id: ResourceId,
+        name: String,
+    ) -> Result<Option<Operation>, AppError> {
+        self.subscription(lb_id.subscription()).await?;
+        let ops = self.ops();
+        let keys = vec![lb_id.key().to_string(), nat_rule_key(lb_id.key(), &name)];
+        self.write_under(keys, move |tx| {
+            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
+            let mut rules = nat_rules_json(&lb);
+            if !rules.iter().any(|r| named(r, &name)) {
+                return Ok(None);
+            }
+            let ctx = context(tx, &rec.key, Some(&lb), &LbSpec::default())?;
+            load_balancer::check_nat_rule_unused(&lb_id, &name, &ctx)?;
+            rules.retain(|r| !named(r, &name));
+            set_nat_rules_json(&mut lb, &rules);
+            save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
+            let op = ops.network(&lb_id.child("inboundNatRules", &name), &lb.common.location);
             crate::operations::keep(tx, &op)?;
             Ok(Some(op))
         })

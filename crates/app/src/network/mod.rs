@@ -16,7 +16,9 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::ipam::{self, AddressBook};
 use cerulean_domain::network::address::AddressMove;
 use cerulean_domain::network::load_balancer::LoadBalancer;
-use cerulean_domain::network::nic::{NetworkInterface, PoolInfo, PublicIpInfo, SubnetInfo};
+use cerulean_domain::network::nic::{
+    NatRuleInfo, NetworkInterface, PoolInfo, PublicIpInfo, SubnetInfo,
+};
 use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::DomainError;
@@ -284,8 +286,55 @@ pub(crate) fn public_ip_info(
     }))
 }
 
-/// Resolves a backend pool. Its virtual network is its load balancer's (internal
-/// frontends), else that of a member not owned by `owner_key` (the NIC being written).
+/// The virtual network a load balancer's backends are tied to: its internal frontends',
+/// else that of a backend (a pool member or a NAT rule's target) that `owner_key` (the NIC
+/// being written) does not own.
+fn backend_vnet(
+    tx: &mut dyn Tx,
+    lb_key: &str,
+    lb: &LoadBalancer,
+    owner_key: &str,
+) -> Result<Option<String>, AppError> {
+    if let Some(v) = lb.vnet_key() {
+        return Ok(Some(v));
+    }
+    let pools = lb.pools.iter().map(|p| {
+        (
+            load_balancers::pool_key(lb_key, &p.name),
+            RefKind::BackendPool,
+        )
+    });
+    let rules = load_balancers::nat_rule_names(lb).into_iter().map(|n| {
+        (
+            load_balancers::nat_rule_key(lb_key, &n),
+            RefKind::InboundNatRule,
+        )
+    });
+    for (key, kind) in pools.chain(rules).collect::<Vec<_>>() {
+        for member in tx.refs_to(&key, kind)? {
+            if member.owner_key == owner_key {
+                continue;
+            }
+            // The member's virtual network is its IP configuration's subnet's.
+            let nic_id = ResourceId::parse(&member.owner_key)?;
+            let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? else {
+                continue;
+            };
+            let config = nic
+                .ip_configurations
+                .iter()
+                .find(|c| nic_id.child("ipConfigurations", &c.name).key() == member.from_key);
+            if let Some(c) = config {
+                return Ok(ResourceId::parse(&c.subnet)?
+                    .parent()
+                    .map(|v| v.key().to_string()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Resolves a backend pool, tied to its load balancer's backends' virtual network.
 pub(crate) fn pool_info(
     tx: &mut dyn Tx,
     pool_id: &ResourceId,
@@ -304,33 +353,38 @@ pub(crate) fn pool_info(
     else {
         return Ok(None);
     };
-    let mut vnet_key = lb.vnet_key();
-    if vnet_key.is_none() {
-        for member in tx.refs_to(pool_id.key(), RefKind::BackendPool)? {
-            if member.owner_key == owner_key {
-                continue;
-            }
-            // The member's virtual network is its IP configuration's subnet's.
-            let nic_id = ResourceId::parse(&member.owner_key)?;
-            let Some((_, nic)) = load::<NetworkInterface>(tx, &nic_id)? else {
-                continue;
-            };
-            let subnet = nic
-                .ip_configurations
-                .iter()
-                .find(|c| nic_id.child("ipConfigurations", &c.name).key() == member.from_key);
-            if let Some(c) = subnet {
-                vnet_key = ResourceId::parse(&c.subnet)?
-                    .parent()
-                    .map(|v| v.key().to_string());
-                break;
-            }
-        }
-    }
     Ok(Some(PoolInfo {
         id: format!("{}/backendAddressPools/{}", lb_rec.id, pool.name),
         location: lb.common.location.clone(),
-        vnet_key,
+        vnet_key: backend_vnet(tx, &lb_rec.key, &lb, owner_key)?,
+    }))
+}
+
+/// Resolves an inbound NAT rule: its virtual network as a pool's, and the IP configuration
+/// it forwards to.
+pub(crate) fn nat_rule_info(
+    tx: &mut dyn Tx,
+    rule_id: &ResourceId,
+    owner_key: &str,
+) -> Result<Option<NatRuleInfo>, AppError> {
+    let Some(lb_id) = rule_id.parent() else {
+        return Ok(None);
+    };
+    let Some((lb_rec, lb)) = load::<LoadBalancer>(tx, &lb_id)? else {
+        return Ok(None);
+    };
+    let Some(name) = load_balancers::nat_rule_names(&lb)
+        .into_iter()
+        .find(|n| n.eq_ignore_ascii_case(rule_id.name()))
+    else {
+        return Ok(None);
+    };
+    let key = load_balancers::nat_rule_key(&lb_rec.key, &name);
+    Ok(Some(NatRuleInfo {
+        id: format!("{}/inboundNatRules/{name}", lb_rec.id),
+        location: lb.common.location.clone(),
+        vnet_key: backend_vnet(tx, &lb_rec.key, &lb, owner_key)?,
+        used_by: first_user(tx, &key, RefKind::InboundNatRule)?,
     }))
 }
 

@@ -1,7 +1,8 @@
 //! Network interface use cases.
 
 use super::{
-    decode_conflict, load, locate, pool_info, public_ip_info, run_moves, subnet_info, Stored, NIC,
+    decode_conflict, load, locate, nat_rule_info, pool_info, public_ip_info, run_moves,
+    subnet_info, Stored, NIC,
 };
 use crate::records::new_etag;
 use crate::AppError;
@@ -138,6 +139,11 @@ fn context(
                 ctx.pools.insert(id.key().to_string(), info);
             }
         }
+        for id in &c.nat_rules {
+            if let Some(info) = nat_rule_info(tx, id, nic_key)? {
+                ctx.nat_rules.insert(id.key().to_string(), info);
+            }
+        }
     }
     if let Some(id) = &spec.network_security_group {
         if let Some(location) = locate(tx, id)? {
@@ -147,8 +153,8 @@ fn context(
     Ok(ctx)
 }
 
-/// The references a stored NIC holds: its network security group, the public IP and pools
-/// of each configuration.
+/// The references a stored NIC holds: its network security group, the public IP, pools and
+/// inbound NAT rules of each configuration.
 fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError> {
     let mut refs = Vec::new();
     if let Some(nsg) = &nic.network_security_group {
@@ -172,6 +178,9 @@ fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError
         }
         for p in &c.pools {
             push(p, RefKind::BackendPool)?;
+        }
+        for r in &c.nat_rules {
+            push(r, RefKind::InboundNatRule)?;
         }
     }
     Ok(refs)
@@ -242,9 +251,9 @@ impl crate::tracked::Kind for Nics {
         })
     }
 
-    /// The NIC, every subnet it will hold an address in, every public IP and backend pool
-    /// it names: what two NIC writes can both change (addresses, exclusive references, pool
-    /// membership); and the network security group it links, which cannot be deleted while
+    /// The NIC, every subnet it will hold an address in, every public IP, backend pool and
+    /// inbound NAT rule it names: what two NIC writes can both change (addresses, exclusive
+    /// references, pool membership); and the network security group it links, which cannot be deleted while
     /// linked. A subnet's or pool's own write declares the subnet's or pool's key, a VM's
     /// PUT that attaches or detaches the NIC the NIC's key.
     fn put_locks(id: &ResourceId, spec: &NicSpec) -> Option<Vec<String>> {
@@ -255,7 +264,12 @@ impl crate::tracked::Kind for Nics {
                 .map(|g| g.key().to_string()),
         );
         for c in &spec.ip_configurations {
-            let named = c.subnet.iter().chain(&c.public_ip).chain(&c.pools);
+            let named = c
+                .subnet
+                .iter()
+                .chain(&c.public_ip)
+                .chain(&c.pools)
+                .chain(&c.nat_rules);
             keys.extend(named.map(|r| r.key().to_string()));
         }
         Some(keys)
@@ -273,7 +287,8 @@ impl crate::tracked::Kind for Nics {
         for c in old.iter().flat_map(|n| &n.ip_configurations) {
             let named = std::iter::once(&c.subnet)
                 .chain(&c.public_ip)
-                .chain(&c.pools);
+                .chain(&c.pools)
+                .chain(&c.nat_rules);
             keys.extend(named.filter_map(|r| crate::keyed::lock_of(r)));
         }
         Ok(keys)
@@ -303,7 +318,7 @@ impl crate::tracked::Kind for Nics {
         })
         .map_err(|e| decode_conflict(e, "private IP address"))?;
         super::set_own_refs(tx, id.key(), existing.is_none(), &refs_of(id, &next)?)
-            .map_err(|e| decode_conflict(e.into(), "public IP address"))?;
+            .map_err(|e| decode_conflict(e.into(), "public IP address or inbound NAT rule"))?;
         Ok(next)
     }
 }

@@ -83,6 +83,9 @@ impl DomainError {
             PublicIPAddressCannotBeDeleted { .. } => "PublicIPAddressCannotBeDeleted",
             PublicIPAndLBSkuDoNotMatch { .. } => "PublicIPAndLBSkuDoNotMatch",
             BackendAddressPoolInUse { .. } => "LoadBalancerBackendAddressPoolInUse", // GUESS
+            InboundNatRuleInUse { .. } => "InboundNatRuleInUse",                     // GUESS
+            InboundNatRuleUsedByAnotherIpConfiguration { .. } => "InboundNatRuleInUse", // GUESS
+            InboundNatRuleInOtherVnet { .. } => "InboundNatRuleInDifferentVnet",     // GUESS
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             VmSizeNotValid { .. } => "InvalidParameter",
             VmImageNotFound { .. } => "NotFound",

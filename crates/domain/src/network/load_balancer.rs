@@ -1,6 +1,8 @@
 //! Load balancers: frontends (public, or internal with an address from a subnet) and
 //! backend pools. Pool membership is written from the NIC side (an IP configuration names
-//! its pools) and shown on both sides; any IP configuration of any NIC may join.
+//! its pools) and shown on both sides; any IP configuration of any NIC may join. Inbound NAT
+//! rules are kept as sent (with the rules and probes), but who they forward to is modelled
+//! the same way: an IP configuration names the rule, and one configuration at most.
 
 use super::address::{place, release_of, AddressMove, Placed, Wanted};
 use super::nic::{PublicIpInfo, SubnetInfo};
@@ -56,6 +58,8 @@ pub struct LbSpec {
     pub sku: Option<Sku>,
     pub frontends: Vec<FrontendSpec>,
     pub pools: Vec<String>,
+    /// The names of its inbound NAT rules (the rules themselves are among `extras`).
+    pub nat_rules: Vec<String>,
     pub extras: Vec<(String, String)>,
 }
 
@@ -66,6 +70,9 @@ pub struct LbContext {
     pub public_ips: crate::IdMap<PublicIpInfo>,
     /// Lower-case pool name → id of one IP configuration in it.
     pub pool_members: HashMap<String, String>,
+    /// Lower-case inbound NAT rule name → its name as spelled, and the IP configuration it
+    /// forwards to.
+    pub nat_rule_members: HashMap<String, (String, String)>,
 }
 
 fn placed<'a>(ctx: &LbContext, f: &'a Frontend) -> Option<Placed<'a>> {
@@ -290,6 +297,23 @@ pub fn plan_put(
             }
         }
     }
+    for (i, name) in spec.nat_rules.iter().enumerate() {
+        crate::name::validate_network_name(name)?;
+        if spec.nat_rules[..i]
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(name))
+        {
+            return Err(DomainError::DuplicateChildName {
+                parent: id.to_string(),
+                name: name.clone(),
+            });
+        }
+    }
+    for name in ctx.nat_rule_members.keys() {
+        if !spec.nat_rules.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            check_nat_rule_unused(id, name, ctx)?;
+        }
+    }
     moves.sort_by_key(AddressMove::order);
     Ok((
         LoadBalancer {
@@ -318,7 +342,23 @@ pub fn check_pool_unused(
     }
 }
 
-/// A load balancer whose pools have members cannot be deleted.
+/// An inbound NAT rule forwarding to an IP configuration cannot be removed.
+pub fn check_nat_rule_unused(
+    lb_id: &ResourceId,
+    rule: &str,
+    ctx: &LbContext,
+) -> Result<(), DomainError> {
+    match ctx.nat_rule_members.get(&rule.to_lowercase()) {
+        Some((name, member)) => Err(DomainError::InboundNatRuleInUse {
+            rule: lb_id.child("inboundNatRules", name).to_string(),
+            user: member.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A load balancer whose pools have members, or whose NAT rules forward to an IP
+/// configuration, cannot be deleted.
 pub fn check_delete(
     lb_id: &ResourceId,
     lb: &LoadBalancer,
@@ -327,7 +367,12 @@ pub fn check_delete(
     for p in &lb.pools {
         check_pool_unused(lb_id, &p.name, ctx)?;
     }
-    Ok(())
+    let mut used: Vec<&String> = ctx.nat_rule_members.keys().collect();
+    used.sort();
+    match used.first() {
+        Some(rule) => check_nat_rule_unused(lb_id, rule, ctx),
+        None => Ok(()),
+    }
 }
 
 /// Addresses its internal frontends hold, to give back when it is deleted.

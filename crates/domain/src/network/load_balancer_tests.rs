@@ -92,6 +92,7 @@ fn spec(sku: Option<Sku>, frontends: Vec<FrontendSpec>, pools: &[&str]) -> LbSpe
         sku,
         frontends,
         pools: pools.iter().map(|p| p.to_string()).collect(),
+        nat_rules: Vec::new(),
         extras: Vec::new(),
     }
 }
@@ -453,6 +454,50 @@ fn a_load_balancer_with_pool_members_cannot_be_deleted() {
         )),
         "{e}"
     );
+}
+
+// ---- inbound NAT rules ----
+
+fn with_nat_rules(mut s: LbSpec, rules: &[&str]) -> LbSpec {
+    s.nat_rules = rules.iter().map(|r| r.to_string()).collect();
+    s
+}
+
+#[test]
+fn a_nat_rule_forwarding_to_a_configuration_cannot_be_removed() {
+    let old = stored_internal();
+    let mut c = ctx();
+    c.nat_rule_members
+        .insert("ssh".into(), ("SSH".into(), MEMBER.into()));
+    let fe = || vec![internal("fe", &subnet("v1", "a"))];
+    let e = plan_with(
+        &c,
+        Some(&old),
+        with_nat_rules(spec(None, fe(), &[]), &["rdp"]),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "InboundNatRuleInUse");
+    assert_eq!(
+        e.to_string(),
+        format!("Inbound NAT rule {LB}/inboundNatRules/SSH is in use by {MEMBER} and cannot be deleted.")
+    );
+    // Kept (in any case), it may change; an unused one may go.
+    let (lb, _) = plan_with(
+        &c,
+        Some(&old),
+        with_nat_rules(spec(None, fe(), &[]), &["Ssh"]),
+    )
+    .unwrap();
+    assert!(lb.frontends.len() == 1);
+    // The whole load balancer is refused too.
+    let e = check_delete(&lb_id(), &old, &c).unwrap_err();
+    assert_eq!(e.code(), "InboundNatRuleInUse");
+}
+
+#[test]
+fn duplicate_nat_rule_names_are_refused() {
+    let e = plan(with_nat_rules(spec(None, vec![], &[]), &["ssh", "SSH"])).unwrap_err();
+    assert_eq!(e.code(), "DuplicateResourceName");
 }
 
 // ---- the load balancer as a whole ----

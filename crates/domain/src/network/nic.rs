@@ -40,6 +40,10 @@ pub struct IpConfiguration {
     pub primary: bool,
     pub public_ip: Option<String>,
     pub pools: Vec<String>,
+    /// The load balancer's inbound NAT rules forwarding to this configuration. Absent from
+    /// records written before NAT rules were modelled, and from most records since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat_rules: Vec<String>,
     pub etag: String,
 }
 
@@ -53,6 +57,7 @@ pub struct IpConfigSpec {
     pub primary: Option<bool>,
     pub public_ip: Option<ResourceId>,
     pub pools: Vec<ResourceId>,
+    pub nat_rules: Vec<ResourceId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -96,6 +101,17 @@ pub struct PoolInfo {
     pub vnet_key: Option<String>,
 }
 
+/// An inbound NAT rule as a NIC sees it.
+#[derive(Clone, Debug)]
+pub struct NatRuleInfo {
+    pub id: String,
+    pub location: String,
+    /// The virtual network its load balancer is tied to, if it is tied to one yet.
+    pub vnet_key: Option<String>,
+    /// The IP configuration it forwards to, if any: a rule forwards to one.
+    pub used_by: Option<String>,
+}
+
 /// What the references of a NIC request resolve to, keyed by lower-case id. A reference
 /// that is absent here does not exist.
 #[derive(Clone, Debug, Default)]
@@ -103,6 +119,7 @@ pub struct NicContext {
     pub subnets: crate::IdMap<SubnetInfo>,
     pub public_ips: crate::IdMap<PublicIpInfo>,
     pub pools: crate::IdMap<PoolInfo>,
+    pub nat_rules: crate::IdMap<NatRuleInfo>,
     /// The network security group the request names, if it exists.
     pub linked: crate::reference::Located,
     pub max_ip_configs: usize,
@@ -207,6 +224,7 @@ pub fn plan_put(
     let mut moves = Vec::new();
     let mut vnet: Option<(String, String)> = None;
     let mut seen_pips: HashMap<String, String> = HashMap::new();
+    let mut seen_nat_rules: HashMap<String, String> = HashMap::new();
     let own_prefix = [id.key(), "/ipconfigurations/"].concat();
     let is_own_config = |user: &str| user.to_ascii_lowercase().starts_with(&own_prefix);
 
@@ -350,6 +368,52 @@ pub fn plan_put(
             }
         }
 
+        // Inbound NAT rules: each forwards to one configuration, in its load balancer's VNet.
+        let mut nat_rules = Vec::with_capacity(s.nat_rules.len());
+        for rid in &s.nat_rules {
+            let raw = rid.as_str();
+            let rule = ctx
+                .nat_rules
+                .get(rid.key())
+                .filter(|r| r.location == common.location)
+                .ok_or_else(|| invalid_reference(raw, &config_id))?;
+            if rule
+                .vnet_key
+                .as_ref()
+                .is_some_and(|v| *v != subnet.vnet_key)
+            {
+                return Err(DomainError::InboundNatRuleInOtherVnet {
+                    config: config_id,
+                    rule: rule.id.clone(),
+                });
+            }
+            let other_user = rule
+                .used_by
+                .as_ref()
+                .filter(|u| !is_own_config(u))
+                .cloned()
+                .or_else(|| {
+                    seen_nat_rules
+                        .get(rid.key())
+                        .filter(|u| !u.eq_ignore_ascii_case(&config_id))
+                        .cloned()
+                });
+            if let Some(user) = other_user {
+                return Err(DomainError::InboundNatRuleUsedByAnotherIpConfiguration {
+                    config: config_id,
+                    rule: rule.id.clone(),
+                    user,
+                });
+            }
+            seen_nat_rules.insert(rid.key().to_string(), config_id.clone());
+            if !nat_rules
+                .iter()
+                .any(|r: &String| r.eq_ignore_ascii_case(raw))
+            {
+                nat_rules.push(raw.to_string());
+            }
+        }
+
         // Addresses: keep what stays in place, move what changes.
         let subnet_key = subnet_id.key().to_string();
         let placed = old.map(|o| placed(ctx, o));
@@ -379,6 +443,7 @@ pub fn plan_put(
             primary: i == primary,
             public_ip,
             pools,
+            nat_rules,
             etag,
         });
     }

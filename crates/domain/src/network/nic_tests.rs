@@ -25,6 +25,9 @@ fn pip(name: &str) -> String {
 fn pool(lb: &str, name: &str) -> String {
     format!("{NET}/loadBalancers/{lb}/backendAddressPools/{name}")
 }
+fn nat_rule(lb: &str, name: &str) -> String {
+    format!("{NET}/loadBalancers/{lb}/inboundNatRules/{name}")
+}
 fn key(id: &str) -> String {
     ResourceId::parse(id).unwrap().key().to_string()
 }
@@ -89,6 +92,24 @@ fn ctx() -> NicContext {
                 id,
                 location: "eastus".into(),
                 vnet_key: tied.map(|v| key(&vnet(v))),
+            },
+        );
+    }
+    // lbv1's `ssh` forwards to nothing yet, `busy` to another NIC's configuration.
+    for (lb, rule, tied, used_by) in [
+        ("lbv1", "ssh", Some("v1"), None),
+        ("lbv1", "busy", Some("v1"), Some(OTHER.to_string())),
+        ("lbv2", "ssh", Some("v2"), None),
+        ("lbfree", "ssh", None, None),
+    ] {
+        let id = nat_rule(lb, rule);
+        c.nat_rules.insert(
+            key(&id),
+            NatRuleInfo {
+                id,
+                location: "eastus".into(),
+                vnet_key: tied.map(|v| key(&vnet(v))),
+                used_by,
             },
         );
     }

@@ -98,6 +98,15 @@ impl LbIn {
                     .transpose()?,
             });
         }
+        // NAT rules stay as sent, but IP configurations name them: their names are modelled.
+        let nat_rules = match props.get("inboundNatRules") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(rules)) => rules
+                .iter()
+                .map(|r| r["name"].as_str().unwrap_or_default().to_string())
+                .collect(),
+            Some(_) => return Err(bad("inboundNatRules: expected an array".into())),
+        };
         let extras = EXTRAS
             .iter()
             .filter_map(|k| props.get(*k).map(|v| (k.to_string(), v.to_string())))
@@ -114,6 +123,7 @@ impl LbIn {
                 .into_iter()
                 .map(|p| p.name.unwrap_or_default())
                 .collect(),
+            nat_rules,
             extras,
         })
     }
@@ -192,8 +202,89 @@ pub fn lb(v: &LbView) -> Value {
     for (k, raw) in &l.extras {
         props[k.as_str()] = serde_json::from_str(raw).unwrap_or(Value::Null);
     }
+    for k in EXTRAS {
+        for c in props[*k].as_array_mut().into_iter().flatten() {
+            fill_child(c, &v.lb.id, &v.lb.etag, k);
+        }
+    }
+    if let Some(rules) = props["inboundNatRules"].as_array_mut() {
+        for rule in rules {
+            set_nat_rule_target(rule, &v.nat_rule_targets);
+        }
+    }
     body["properties"] = props;
     body
+}
+
+/// A kept child (a rule, a probe, ...) as Azure shows it: its `id`, `type`, `etag` (its
+/// load balancer's: children are written with it) and `provisioningState`, whatever the
+/// caller sent for them.
+fn fill_child(c: &mut Value, lb_id: &str, lb_etag: &str, collection: &str) {
+    let Some(name) = c["name"].as_str().map(str::to_string) else {
+        return;
+    };
+    let Some(obj) = c.as_object_mut() else {
+        return;
+    };
+    obj.insert("id".into(), json!(format!("{lb_id}/{collection}/{name}")));
+    obj.insert(
+        "type".into(),
+        json!(format!("Microsoft.Network/loadBalancers/{collection}")),
+    );
+    obj.insert("etag".into(), json!(lb_etag));
+    let props = obj
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(p) = props.as_object_mut() {
+        p.insert("provisioningState".into(), json!("Succeeded"));
+    }
+}
+
+/// The load balancer's children of one collection as Azure lists them
+/// (`frontendIPConfigurations`, `backendAddressPools`, `loadBalancingRules`, `probes`,
+/// `inboundNatRules`, `outboundRules`): `None` for a collection it does not have.
+pub fn children(v: &LbView, collection: &str) -> Option<Vec<Value>> {
+    let mut body = lb(v);
+    let props = body["properties"].as_object_mut()?;
+    let key = props
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(collection))?
+        .clone();
+    match props.remove(&key)? {
+        Value::Array(items) => Some(items),
+        _ => Some(Vec::new()),
+    }
+}
+
+/// One child by name (any case).
+pub fn child_named(v: &LbView, collection: &str, name: &str) -> Option<Value> {
+    children(v, collection)?.into_iter().find(|c| {
+        c["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// A NAT rule's `backendIPConfiguration` is Azure's to fill in (read-only): the IP
+/// configuration naming the rule, if any, whatever the caller sent.
+fn set_nat_rule_target(rule: &mut Value, targets: &std::collections::HashMap<String, String>) {
+    let target = rule["name"]
+        .as_str()
+        .and_then(|n| targets.get(&n.to_lowercase()))
+        .map(|t| id_ref(t));
+    let Some(props) = rule.as_object_mut().map(|r| {
+        r.entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()))
+    }) else {
+        return;
+    };
+    let Some(props) = props.as_object_mut() else {
+        return;
+    };
+    props.remove("backendIPConfiguration");
+    if let Some(t) = target {
+        props.insert("backendIPConfiguration".into(), t);
+    }
 }
 
 impl crate::routes::tracked::Wire for cerulean_app::network::load_balancers::LoadBalancers {

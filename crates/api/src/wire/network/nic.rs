@@ -69,6 +69,8 @@ struct IpConfigProps {
     public_ip_address: Option<IdRef>,
     #[serde(default)]
     load_balancer_backend_address_pools: Vec<IdRef>,
+    #[serde(default)]
+    load_balancer_inbound_nat_rules: Vec<IdRef>,
 }
 
 impl NicIn {
@@ -107,6 +109,16 @@ impl NicIn {
                     .map(|(j, r)| {
                         r.to(Target::BackendPool, || {
                             at(&format!("loadBalancerBackendAddressPools[{j}]"))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                nat_rules: q
+                    .load_balancer_inbound_nat_rules
+                    .iter()
+                    .enumerate()
+                    .map(|(j, r)| {
+                        r.to(Target::InboundNatRule, || {
+                            at(&format!("loadBalancerInboundNatRules[{j}]"))
                         })
                     })
                     .collect::<Result<_, _>>()?,
@@ -235,6 +247,11 @@ struct IpConfigPropsOut<'a> {
         skip_serializing_if = "Vec::is_empty"
     )]
     load_balancer_backend_address_pools: Vec<IdOut<'a>>,
+    #[serde(
+        rename = "loadBalancerInboundNatRules",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    load_balancer_inbound_nat_rules: Vec<IdOut<'a>>,
     #[serde(rename = "primary")]
     primary: bool,
     #[serde(rename = "privateIPAddress")]
@@ -258,6 +275,7 @@ pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
         name: &c.name,
         properties: IpConfigPropsOut {
             load_balancer_backend_address_pools: c.pools.iter().map(|p| IdOut { id: p }).collect(),
+            load_balancer_inbound_nat_rules: c.nat_rules.iter().map(|r| IdOut { id: r }).collect(),
             primary: c.primary,
             private_ip_address: c.private_ip.as_deref(),
             private_ip_address_version: c.version.as_str(),
@@ -365,6 +383,10 @@ mod tests {
             props["loadBalancerBackendAddressPools"] =
                 json!(c.pools.iter().map(|p| id_ref(p)).collect::<Vec<_>>());
         }
+        if !c.nat_rules.is_empty() {
+            props["loadBalancerInboundNatRules"] =
+                json!(c.nat_rules.iter().map(|r| id_ref(r)).collect::<Vec<_>>());
+        }
         v["properties"] = props;
         v
     }
@@ -421,6 +443,7 @@ mod tests {
             primary: true,
             public_ip: None,
             pools: Vec::new(),
+            nat_rules: Vec::new(),
             etag: "W/\"c1\"".into(),
         }
     }
@@ -475,6 +498,7 @@ mod tests {
             second.primary = false;
             second.public_ip = Some("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/publicIPAddresses/Pip".into());
             second.pools = vec!["/lb/pools/a".into(), "/lb/pools/b".into()];
+            second.nat_rules = vec!["/lb/inboundNatRules/ssh".into()];
             n.ip_configurations.push(second);
         }
         full.virtual_machine = Some(

@@ -1,4 +1,5 @@
-//! A NIC's links to other resources: public IP addresses and load balancer backend pools.
+//! A NIC's links to other resources: public IP addresses, load balancer backend pools and
+//! inbound NAT rules.
 
 use super::*;
 
@@ -174,6 +175,123 @@ fn a_pool_that_does_not_exist_is_an_invalid_reference() {
         e.to_string().starts_with(&format!(
             "Resource {} referenced by resource {}",
             pool("lbv1", "nosuch"),
+            cfg_id("ip1")
+        )),
+        "{e}"
+    );
+}
+
+// ---- inbound NAT rules ----
+
+fn with_nat(mut c: IpConfigSpec, rules: &[String]) -> IpConfigSpec {
+    c.nat_rules = rules
+        .iter()
+        .map(|r| ResourceId::parse(r).unwrap())
+        .collect();
+    c
+}
+
+#[test]
+fn any_configuration_may_take_an_inbound_nat_rule() {
+    let first = with_nat(
+        primary(cfg("ip1", &subnet("v1", "a"))),
+        &[nat_rule("lbv1", "ssh"), nat_rule("LBV1", "SSH")],
+    );
+    let second = with_nat(cfg("ip2", &subnet("v1", "b")), &[nat_rule("lbfree", "ssh")]);
+    let p = plan(vec![first, second]).unwrap();
+    // A rule named twice is kept once.
+    assert_eq!(
+        p.nic.ip_configurations[0].nat_rules,
+        vec![nat_rule("lbv1", "ssh")]
+    );
+    assert_eq!(
+        p.nic.ip_configurations[1].nat_rules,
+        vec![nat_rule("lbfree", "ssh")]
+    );
+}
+
+#[test]
+fn an_inbound_nat_rule_forwards_to_one_ip_configuration() {
+    let e = plan(vec![with_nat(
+        cfg("ip1", &subnet("v1", "a")),
+        &[nat_rule("lbv1", "busy")],
+    )])
+    .unwrap_err();
+    assert_eq!(e.code(), "InboundNatRuleInUse");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Resource {} is referencing inbound NAT rule {} that is already used by resource {OTHER}. An inbound NAT rule forwards to one IP configuration.",
+            cfg_id("ip1"),
+            nat_rule("lbv1", "busy")
+        )
+    );
+    // Two configurations of one request cannot share one either.
+    let e = plan(vec![
+        with_nat(
+            primary(cfg("ip1", &subnet("v1", "a"))),
+            &[nat_rule("lbv1", "ssh")],
+        ),
+        with_nat(cfg("ip2", &subnet("v1", "a")), &[nat_rule("lbv1", "ssh")]),
+    ])
+    .unwrap_err();
+    assert_eq!(e.code(), "InboundNatRuleInUse");
+    assert!(
+        e.to_string()
+            .contains(&format!("already used by resource {}", cfg_id("ip1"))),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_nat_rule_may_move_between_configurations_of_one_nic() {
+    let mut c = ctx();
+    let id = nat_rule("lbv1", "ssh");
+    c.nat_rules.get_mut(&key(&id)).unwrap().used_by = Some(cfg_id("ip1"));
+    let p = plan_with(
+        &c,
+        None,
+        vec![
+            primary(cfg("ip1", &subnet("v1", "a"))),
+            with_nat(cfg("ip2", &subnet("v1", "a")), std::slice::from_ref(&id)),
+        ],
+    )
+    .unwrap();
+    assert!(p.nic.ip_configurations[0].nat_rules.is_empty());
+    assert_eq!(p.nic.ip_configurations[1].nat_rules, vec![id]);
+}
+
+#[test]
+fn a_nat_rule_whose_load_balancer_is_tied_to_another_network_is_refused() {
+    let e = plan(vec![with_nat(
+        cfg("ip1", &subnet("v1", "a")),
+        &[nat_rule("lbv2", "ssh")],
+    )])
+    .unwrap_err();
+    assert_eq!(e.code(), "InboundNatRuleInDifferentVnet");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "IP configuration {} cannot use inbound NAT rule {}: its load balancer is tied to another virtual network.",
+            cfg_id("ip1"),
+            nat_rule("lbv2", "ssh")
+        )
+    );
+}
+
+#[test]
+fn a_nat_rule_that_does_not_exist_is_an_invalid_reference() {
+    let e = plan(vec![with_nat(
+        cfg("ip1", &subnet("v1", "a")),
+        &[nat_rule("lbv1", "nosuch")],
+    )])
+    .unwrap_err();
+    assert_eq!(e.code(), "InvalidResourceReference");
+    assert_eq!(e.details()[0].code, "NotFound");
+    assert!(
+        e.to_string().starts_with(&format!(
+            "Resource {} referenced by resource {}",
+            nat_rule("lbv1", "nosuch"),
             cfg_id("ip1")
         )),
         "{e}"

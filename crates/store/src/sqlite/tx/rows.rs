@@ -74,6 +74,7 @@ macro_rules! refs_sql {
         match $kind {
             RefKind::PublicIp => with_kind!("publicip"),
             RefKind::BackendPool => with_kind!("pool"),
+            RefKind::InboundNatRule => with_kind!("natrule"),
             RefKind::Attachment => with_kind!("attachment"),
             RefKind::AvailabilitySet => with_kind!("availabilityset"),
             RefKind::Linked => with_kind!("linked"),
