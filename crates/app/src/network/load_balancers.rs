@@ -243,35 +243,86 @@ impl crate::tracked::Kind for LoadBalancers {
     }
 }
 
+/// Which of a load balancer's children a write is about: a NIC names either under its key.
+#[derive(Clone, Copy)]
+enum Child {
+    Pool,
+    NatRule,
+}
+
+impl Child {
+    fn collection(self) -> &'static str {
+        match self {
+            Child::Pool => "backendAddressPools",
+            Child::NatRule => "inboundNatRules",
+        }
+    }
+
+    fn key(self, lb_key: &str, name: &str) -> String {
+        match self {
+            Child::Pool => pool_key(lb_key, name),
+            Child::NatRule => nat_rule_key(lb_key, name),
+        }
+    }
+}
+
+/// A PUT's change always writes: this answers the case that cannot happen without a panic.
+fn put_wrote_nothing() -> AppError {
+    cerulean_store::StoreError::Corrupt("a load balancer child's PUT wrote nothing".into()).into()
+}
+
 impl App {
+    /// Writes one child of a load balancer under the balancer's key and the child's (so that
+    /// no NIC joins or takes it meanwhile): `change` edits the stored balancer and returns
+    /// what to report, or `None` when there is nothing to write.
+    async fn write_child<T: Send + 'static>(
+        &self,
+        lb_id: ResourceId,
+        child: Child,
+        name: String,
+        change: impl Fn(&mut dyn Tx, &Record, &mut LoadBalancer) -> Result<Option<T>, AppError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    ) -> Result<Option<(LbView, T, Operation)>, AppError> {
+        self.subscription(lb_id.subscription()).await?;
+        let ops = self.ops();
+        let keys = vec![lb_id.key().to_string(), child.key(lb_id.key(), &name)];
+        self.write_under(keys, move |tx| {
+            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
+            let Some(out) = change(tx, &rec, &mut lb)? else {
+                return Ok(None);
+            };
+            let rec = save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
+            let op = ops.network(&lb_id.child(child.collection(), &name), &lb.common.location);
+            crate::operations::keep(tx, &op)?;
+            Ok(Some((view(tx, &rec)?, out, op)))
+        })
+        .await
+    }
+
     /// PUT of one backend pool: the load balancer with the pool added (or kept).
     pub async fn put_pool(
         &self,
         lb_id: ResourceId,
         name: String,
     ) -> Result<(LbView, bool, Operation), AppError> {
-        self.subscription(lb_id.subscription()).await?;
-        let ops = self.ops();
-        let keys = vec![lb_id.key().to_string(), pool_key(lb_id.key(), &name)];
-        self.write_under(keys, move |tx| {
-            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
-            cerulean_domain::name::validate_network_name(&name)?;
-            let created = !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&name));
-            if created {
-                lb.pools.push(load_balancer::BackendPool {
-                    name: name.clone(),
-                    etag: new_etag(),
-                });
-            }
-            let rec = save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
-            let op = ops.network(
-                &lb_id.child("backendAddressPools", &name),
-                &lb.common.location,
-            );
-            crate::operations::keep(tx, &op)?;
-            Ok((view(tx, &rec)?, created, op))
-        })
-        .await
+        let pool = name.clone();
+        let written = self
+            .write_child(lb_id, Child::Pool, name, move |_, _, lb| {
+                cerulean_domain::name::validate_network_name(&pool)?;
+                let created = !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&pool));
+                if created {
+                    lb.pools.push(load_balancer::BackendPool {
+                        name: pool.clone(),
+                        etag: new_etag(),
+                    });
+                }
+                Ok(Some(created))
+            })
+            .await?;
+        written.ok_or_else(put_wrote_nothing)
     }
 
     /// DELETE of one backend pool: refused while IP configurations are in it.
@@ -280,27 +331,19 @@ impl App {
         lb_id: ResourceId,
         name: String,
     ) -> Result<Option<Operation>, AppError> {
-        self.subscription(lb_id.subscription()).await?;
-        let ops = self.ops();
-        // The pool's key: a NIC joins it under that key, so its emptiness holds.
-        let keys = vec![lb_id.key().to_string(), pool_key(lb_id.key(), &name)];
-        self.write_under(keys, move |tx| {
-            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
-            if !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&name)) {
-                return Ok(None);
-            }
-            let ctx = context(tx, &rec.key, Some(&lb), &LbSpec::default())?;
-            load_balancer::check_pool_unused(&lb_id, &name, &ctx)?;
-            lb.pools.retain(|p| !p.name.eq_ignore_ascii_case(&name));
-            save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
-            let op = ops.network(
-                &lb_id.child("backendAddressPools", &name),
-                &lb.common.location,
-            );
-            crate::operations::keep(tx, &op)?;
-            Ok(Some(op))
-        })
-        .await
+        let (id, pool) = (lb_id.clone(), name.clone());
+        let written = self
+            .write_child(lb_id, Child::Pool, name, move |tx, rec, lb| {
+                if !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&pool)) {
+                    return Ok(None);
+                }
+                let ctx = context(tx, &rec.key, Some(lb), &LbSpec::default())?;
+                load_balancer::check_pool_unused(&id, &pool, &ctx)?;
+                lb.pools.retain(|p| !p.name.eq_ignore_ascii_case(&pool));
+                Ok(Some(()))
+            })
+            .await?;
+        Ok(written.map(|(_, (), op)| op))
     }
 
     /// PUT of one inbound NAT rule (`InboundNatRules_CreateOrUpdate`): the load balancer
@@ -311,31 +354,26 @@ impl App {
         name: String,
         properties: Value,
     ) -> Result<(LbView, bool, Operation), AppError> {
-        self.subscription(lb_id.subscription()).await?;
-        let ops = self.ops();
-        // The rule's key: an IP configuration names it under that key.
-        let keys = vec![lb_id.key().to_string(), nat_rule_key(lb_id.key(), &name)];
-        self.write_under(keys, move |tx| {
-            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
-            cerulean_domain::name::validate_network_name(&name)?;
-            let mut rules = nat_rules_json(&lb);
-            let created = match rules.iter_mut().find(|r| named(r, &name)) {
-                Some(kept) => {
-                    kept["properties"] = properties.clone();
-                    false
-                }
-                None => {
-                    rules.push(json!({"name": name, "properties": properties.clone()}));
-                    true
-                }
-            };
-            set_nat_rules_json(&mut lb, &rules);
-            let rec = save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
-            let op = ops.network(&lb_id.child("inboundNatRules", &name), &lb.common.location);
-            crate::operations::keep(tx, &op)?;
-            Ok((view(tx, &rec)?, created, op))
-        })
-        .await
+        let rule = name.clone();
+        let written = self
+            .write_child(lb_id, Child::NatRule, name, move |_, _, lb| {
+                cerulean_domain::name::validate_network_name(&rule)?;
+                let mut rules = nat_rules_json(lb);
+                let created = match rules.iter_mut().find(|r| named(r, &rule)) {
+                    Some(kept) => {
+                        kept["properties"] = properties.clone();
+                        false
+                    }
+                    None => {
+                        rules.push(json!({"name": rule, "properties": properties.clone()}));
+                        true
+                    }
+                };
+                set_nat_rules_json(lb, &rules);
+                Ok(Some(created))
+            })
+            .await?;
+        written.ok_or_else(put_wrote_nothing)
     }
 
     /// DELETE of one inbound NAT rule: refused while it forwards to an IP configuration.
@@ -344,24 +382,20 @@ impl App {
         lb_id: ResourceId,
         name: String,
     ) -> Result<Option<Operation>, AppError> {
-        self.subscription(lb_id.subscription()).await?;
-        let ops = self.ops();
-        let keys = vec![lb_id.key().to_string(), nat_rule_key(lb_id.key(), &name)];
-        self.write_under(keys, move |tx| {
-            let (rec, mut lb) = require::<LoadBalancer>(tx, &lb_id)?;
-            let mut rules = nat_rules_json(&lb);
-            if !rules.iter().any(|r| named(r, &name)) {
-                return Ok(None);
-            }
-            let ctx = context(tx, &rec.key, Some(&lb), &LbSpec::default())?;
-            load_balancer::check_nat_rule_unused(&lb_id, &name, &ctx)?;
-            rules.retain(|r| !named(r, &name));
-            set_nat_rules_json(&mut lb, &rules);
-            save(tx, &lb_id, Some(&rec), &lb.common.location, &lb)?;
-            let op = ops.network(&lb_id.child("inboundNatRules", &name), &lb.common.location);
-            crate::operations::keep(tx, &op)?;
-            Ok(Some(op))
-        })
-        .await
+        let (id, rule) = (lb_id.clone(), name.clone());
+        let written = self
+            .write_child(lb_id, Child::NatRule, name, move |tx, rec, lb| {
+                let mut rules = nat_rules_json(lb);
+                if !rules.iter().any(|r| named(r, &rule)) {
+                    return Ok(None);
+                }
+                let ctx = context(tx, &rec.key, Some(lb), &LbSpec::default())?;
+                load_balancer::check_nat_rule_unused(&id, &rule, &ctx)?;
+                rules.retain(|r| !named(r, &rule));
+                set_nat_rules_json(lb, &rules);
+                Ok(Some(()))
+            })
+            .await?;
+        Ok(written.map(|(_, (), op)| op))
     }
 }

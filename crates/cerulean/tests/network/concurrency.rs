@@ -123,25 +123,33 @@ pub(super) async fn parallel_same_public_ip(s: &Server) {
             )
         })
         .collect();
+    let winner = one_winner(s, reqs, "PublicIPAddressInUse").await;
+    let (_, got) = s.get(&at(&pip)).await;
+    assert_eq!(
+        got["properties"]["ipConfiguration"]["id"],
+        config_id("rg", &format!("nic{winner}"), "ipconfig1")
+    );
+    // Losers left no address behind: the next NIC gets the address after the winner's.
+    let (_, list) = s.get(&list_path(Some("rg"), "networkInterfaces")).await;
+    assert_eq!(names(&list).len(), 1);
+    assert_eq!(dynamic_nic(s, "rg", "after", &web).await, "10.0.1.5");
+}
+
+/// Sends the racing PUTs `reqs` at once and returns the index of the one that won (201): every
+/// other must lose with 400 `code`, or on PostgreSQL with 409 `AnotherOperationInProgress`
+/// (the store's own race).
+pub(super) async fn one_winner(s: &Server, reqs: Vec<(String, Value)>, code: &str) -> usize {
     let pg = on_postgres(s).await;
     let results = parallel_puts(s, reqs).await;
     let mut winners = Vec::new();
     for (i, (st, body)) in results.iter().enumerate() {
         match (st.as_u16(), body["error"]["code"].as_str()) {
             (201, _) => winners.push(i),
-            (400, Some("PublicIPAddressInUse")) => {}
+            (400, Some(c)) if c == code => {}
             (409, Some("AnotherOperationInProgress")) if pg => {}
             _ => panic!("unexpected {st}: {body}"),
         }
     }
     assert_eq!(winners.len(), 1, "{results:?}");
-    let (_, got) = s.get(&at(&pip)).await;
-    assert_eq!(
-        got["properties"]["ipConfiguration"]["id"],
-        config_id("rg", &format!("nic{}", winners[0]), "ipconfig1")
-    );
-    // Losers left no address behind: the next NIC gets the address after the winner's.
-    let (_, list) = s.get(&list_path(Some("rg"), "networkInterfaces")).await;
-    assert_eq!(names(&list).len(), 1);
-    assert_eq!(dynamic_nic(s, "rg", "after", &web).await, "10.0.1.5");
+    winners[0]
 }

@@ -295,27 +295,12 @@ pub(super) async fn inbound_nat_rules(s: &Server) {
             )
         })
         .collect();
-    let pg = on_postgres(s).await;
-    let results = parallel_puts(s, reqs).await;
-    let mut winners = Vec::new();
-    for (i, (st, body)) in results.iter().enumerate() {
-        match (st.as_u16(), body["error"]["code"].as_str()) {
-            (201, _) => winners.push(i),
-            (400, Some("InboundNatRuleInUse")) => {}
-            (409, Some("AnotherOperationInProgress")) if pg => {}
-            _ => panic!("unexpected {st}: {body}"),
-        }
-    }
-    assert_eq!(winners.len(), 1, "{results:?}");
+    let winner = super::concurrency::one_winner(s, reqs, "InboundNatRuleInUse").await;
     assert_eq!(
         targets(s, &lb).await,
         vec![(
             "ssh-1".into(),
-            json!(config_id(
-                "rg",
-                &format!("racer{}", winners[0]),
-                "ipconfig1"
-            ))
+            json!(config_id("rg", &format!("racer{winner}"), "ipconfig1"))
         )]
     );
 
