@@ -299,6 +299,27 @@ def test_web_tier(cerulean, tf_env):
     destroy(server, tf_env, work, group)
 
 
+def test_hub_spoke(cerulean, tf_env):
+    """Peerings and a NAT gateway kept as sent; a NIC in an application security group."""
+    server, _ = cerulean
+    group = "tf-hub-spoke"
+    work = scenario(tf_env, "hub-spoke")
+    net = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network"
+    st, peering = server.get(f"{net}/virtualNetworks/hub/virtualNetworkPeerings/hub-to-spoke")
+    assert st == 200, peering
+    assert peering["properties"]["remoteVirtualNetwork"]["id"].lower() == f"{net}/virtualNetworks/spoke".lower()
+    st, subnet = server.get(f"{net}/virtualNetworks/spoke/subnets/app")
+    assert subnet["properties"]["natGateway"]["id"].lower() == f"{net}/natGateways/nat".lower(), subnet
+    st, nic = server.get(f"{net}/networkInterfaces/app-nic")
+    asgs = nic["properties"]["ipConfigurations"][0]["properties"]["applicationSecurityGroups"]
+    assert [a["id"].lower() for a in asgs] == [f"{net}/applicationSecurityGroups/app-asg".lower()], nic
+    # Named by an IP configuration, the group stays.
+    st, _ = server.call("DELETE", f"{net}/applicationSecurityGroups/app-asg")
+    assert st == 400
+    import_nic(server, tf_env, work, group, f"{net}/virtualNetworks/spoke/subnets/app")
+    destroy(server, tf_env, work, group)
+
+
 def test_nsg_association(cerulean, tf_env):
     server, _ = cerulean
     group = "tf-nsg-association"

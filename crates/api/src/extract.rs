@@ -218,7 +218,8 @@ fn too_deep(text: &str, max: usize) -> Option<usize> {
     None
 }
 
-/// `If-Match` / `If-None-Match`.
+/// `If-Match` / `If-None-Match`. An empty one is no condition, as ARM reads it: the azurerm
+/// provider sends `If-Match: ""` with some creates (private DNS zones).
 pub struct Conditions(pub Precondition);
 
 impl<S: Send + Sync> FromRequestParts<S> for Conditions {
@@ -230,6 +231,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Conditions {
                 .headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
         Ok(Conditions(Precondition {

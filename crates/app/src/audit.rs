@@ -327,6 +327,9 @@ impl Auditor {
                     .push(config.clone());
                 self.expect_ref(&r.id, &config, n, RefKind::InboundNatRule);
             }
+            for a in &c.asgs {
+                self.link(&r.id, &config, a);
+            }
         }
         Ok(())
     }

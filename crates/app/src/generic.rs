@@ -63,7 +63,7 @@ impl App {
         }
         let location = match &spec.location {
             Some(l) => Some(
-                region::normalize(l)
+                region::normalize_for(&id.type_path(), l)
                     .ok_or_else(|| DomainError::LocationNotAvailableForResourceType {
                         location: l.clone(),
                         type_path: id.type_path(),
@@ -96,6 +96,23 @@ impl App {
                 .as_ref()
                 .map(crate::records::from_record)
                 .transpose()?;
+            // A resource stays in its region (ARM's rule for every type).
+            if let (Some(old_loc), Some(new_loc), Some(rec)) = (
+                old.as_ref().and_then(|o| o.location.as_deref()),
+                location.as_deref(),
+                existing.as_ref(),
+            ) {
+                if old_loc != new_loc {
+                    let stored = ResourceId::parse(&rec.id)?;
+                    return Err(DomainError::InvalidResourceLocation {
+                        name: stored.name().to_string(),
+                        group: stored.group_name().unwrap_or_default().to_string(),
+                        existing: old_loc.to_string(),
+                        requested: new_loc.to_string(),
+                    }
+                    .into());
+                }
+            }
             let value = GenericResource {
                 common: GenericCommon {
                     tags: spec

@@ -172,6 +172,35 @@ async fn generic_writes_honour_conditions(s: &Server) {
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(s.get(&at(&id)).await.0, StatusCode::NOT_FOUND);
+    // An empty condition is none (the azurerm provider sends `If-Match: ""` on creates).
+    let (st, _, body) = put_if("if-match", String::new()).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, _, body) = put_if("if-none-match", " ".into()).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}
+
+/// `global` is the location of the types Azure keeps in no region, and of no other; a
+/// resource stays where it was created.
+async fn generic_locations_are_regions_or_global(s: &Server) {
+    let rg = "locations";
+    group(s, rg).await;
+    let zone = format!("/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/example.internal");
+    let (st, body) = s.put(&at(&zone), json!({"location": "Global"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(body["location"], "global");
+    let account = format!(
+        "/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/acct"
+    );
+    let (st, body) = s.put(&at(&account), json!({"location": "global"})).await;
+    assert_error(st, &body, 400, "LocationNotAvailableForResourceType");
+    let id = nsg(rg, "n");
+    let (st, body) = s.put(&at(&id), json!({"location": "eastus"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = s.put(&at(&id), json!({"location": "westus"})).await;
+    let msg = assert_error(st, &body, 409, "InvalidResourceLocation");
+    assert_eq!(msg, "The resource 'n' already exists in location 'eastus' in resource group 'locations'. A resource with the same name cannot be created in location 'westus'. Please select a new resource name.");
+    let (st, body) = s.put(&at(&id), json!({"location": "East US"})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
 }
 
 async fn children_of_a_missing_parent_are_not_an_empty_list(s: &Server) {
@@ -378,6 +407,7 @@ async fn zones_and_os_profile_types_are_checked(s: &Server) {
 on_sqlite_and_postgres!(
     generic_names_follow_arms_rule["--page-size", "2"],
     generic_writes_honour_conditions[],
+    generic_locations_are_regions_or_global[],
     children_of_a_missing_parent_are_not_an_empty_list["--page-size", "2"],
     forged_skiptokens_are_refused["--page-size", "2"],
     zones_and_os_profile_types_are_checked[],

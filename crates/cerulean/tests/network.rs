@@ -5,7 +5,7 @@
 //! virtual networks, subnets and IPAM (`vnets.rs`), NICs and their IP configurations
 //! (`nics.rs`), public IPs, their quota and the usages (`public_ips.rs`), load balancers and
 //! the in-use rules with group delete (`load_balancers.rs`), inbound NAT rules
-//! (`nat_rules.rs`), bad input (`bad_input.rs`) and
+//! (`nat_rules.rs`), application security groups (`asgs.rs`), bad input (`bad_input.rs`) and
 //! concurrency (`concurrency.rs`).
 
 mod common;
@@ -31,6 +31,9 @@ use load_balancers::{in_use_and_group_delete, load_balancer_lifecycle};
 #[path = "network/nat_rules.rs"]
 mod nat_rules;
 use nat_rules::inbound_nat_rules;
+#[path = "network/asgs.rs"]
+mod asgs;
+use asgs::application_security_groups;
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -287,6 +290,7 @@ on_both_stores!(
     public_ip_moves_within_a_nic[],
     load_balancer_lifecycle[],
     inbound_nat_rules[],
+    application_security_groups[],
     usages[],
     ipam_rules[],
     ip_availability[],

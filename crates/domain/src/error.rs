@@ -206,6 +206,9 @@ pub enum DomainError {
     #[error("Route table {route_table} is in use by {users} and cannot be deleted.")]
     InUseRouteTableCannotBeDeleted { route_table: String, users: String },
 
+    #[error("Application Security Group {name} cannot be deleted because it is referenced by IpConfiguration(s) {configs}.")]
+    InUseApplicationSecurityGroupCannotBeDeleted { name: String, configs: String },
+
     #[error("Resource {parent} has two child resources with the same name ({name}).")]
     DuplicateChildName { parent: String, name: String },
 

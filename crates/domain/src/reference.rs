@@ -49,6 +49,7 @@ pub enum Target {
     BackendPool,
     InboundNatRule,
     NetworkSecurityGroup,
+    ApplicationSecurityGroup,
     RouteTable,
     NetworkInterface,
     AvailabilitySet,
@@ -63,6 +64,7 @@ impl Target {
             Target::BackendPool => "Microsoft.Network/loadBalancers/backendAddressPools",
             Target::InboundNatRule => "Microsoft.Network/loadBalancers/inboundNatRules",
             Target::NetworkSecurityGroup => "Microsoft.Network/networkSecurityGroups",
+            Target::ApplicationSecurityGroup => "Microsoft.Network/applicationSecurityGroups",
             Target::RouteTable => "Microsoft.Network/routeTables",
             Target::NetworkInterface => "Microsoft.Network/networkInterfaces",
             Target::AvailabilitySet => "Microsoft.Compute/availabilitySets",
@@ -84,11 +86,22 @@ impl Target {
     }
 }
 
-/// A network security group or route table stays while a NIC or subnet links it (`users`:
-/// the ids of the linking NICs and subnets). Other types are never linked.
+/// A network security group or route table stays while a NIC or subnet links it, and an
+/// application security group while an IP configuration names it (`users`: the ids of the
+/// linking NICs, subnets and IP configurations). Other types are never linked.
 pub fn check_unlinked(id: &ResourceId, users: &[String]) -> Result<(), DomainError> {
     if users.is_empty() {
         return Ok(());
+    }
+    if id.is_type(Target::ApplicationSecurityGroup.type_path()) {
+        let configs: Vec<&str> = users
+            .iter()
+            .map(|u| u.rsplit('/').next().unwrap_or(u))
+            .collect();
+        return Err(DomainError::InUseApplicationSecurityGroupCannotBeDeleted {
+            name: id.name().to_string(),
+            configs: configs.join(", "),
+        });
     }
     let users = users.join(", ");
     Err(if id.is_type(Target::RouteTable.type_path()) {
@@ -244,6 +257,23 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!("Route table {rt} is in use by /vnet/subnets/a and cannot be deleted.")
+        );
+        let asg = ResourceId::resource(
+            "s",
+            "rg",
+            "Microsoft.Network",
+            "applicationSecurityGroups",
+            "web",
+        );
+        let configs = [
+            "/nic1/ipConfigurations/ipconfig1".to_string(),
+            "/nic2/ipConfigurations/second".to_string(),
+        ];
+        let e = check_unlinked(&asg, &configs).unwrap_err();
+        assert_eq!(e.code(), "InUseApplicationSecurityGroupCannotBeDeleted");
+        assert_eq!(
+            e.to_string(),
+            "Application Security Group web cannot be deleted because it is referenced by IpConfiguration(s) ipconfig1, second."
         );
     }
 

@@ -144,6 +144,32 @@ pub fn normalize(location: &str) -> Option<&'static str> {
         .map(|(name, ..)| *name)
 }
 
+/// Types Azure keeps in no region: their location is `global` (DNS zones, private DNS zones
+/// and their links and records, Traffic Manager, Front Door, CDN profiles, alert rules and
+/// action groups). Lower-case type paths.
+const GLOBAL_TYPES: &[&str] = &[
+    "microsoft.network/dnszones",
+    "microsoft.network/privatednszones",
+    "microsoft.network/privatednszones/virtualnetworklinks",
+    "microsoft.network/trafficmanagerprofiles",
+    "microsoft.network/frontdoors",
+    "microsoft.network/frontdoorwebapplicationfirewallpolicies",
+    "microsoft.cdn/profiles",
+    "microsoft.insights/actiongroups",
+    "microsoft.insights/activitylogalerts",
+    "microsoft.insights/metricalerts",
+];
+
+/// The location of a resource of `type_path`: a region's canonical name, or `global` for the
+/// types Azure keeps in no region; `None` when the type cannot be there.
+pub fn normalize_for(type_path: &str, location: &str) -> Option<&'static str> {
+    if location.eq_ignore_ascii_case("global") {
+        let folded = type_path.to_ascii_lowercase();
+        return GLOBAL_TYPES.contains(&folded.as_str()).then_some("global");
+    }
+    normalize(location)
+}
+
 /// The comma-separated list Azure puts into "not available" messages.
 pub fn available_list() -> String {
     REGIONS
@@ -206,6 +232,29 @@ mod tests {
 
     fn z(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn global_is_a_location_of_global_types_only() {
+        assert_eq!(
+            normalize_for("Microsoft.Network/privateDnsZones", "Global"),
+            Some("global")
+        );
+        assert_eq!(
+            normalize_for(
+                "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                "global"
+            ),
+            Some("global")
+        );
+        assert_eq!(
+            normalize_for("Microsoft.Storage/storageAccounts", "global"),
+            None
+        );
+        assert_eq!(
+            normalize_for("Microsoft.Network/privateDnsZones", "East US"),
+            Some("eastus")
+        );
     }
 
     #[test]

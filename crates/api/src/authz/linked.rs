@@ -10,6 +10,7 @@ const PUBLIC_IP_JOIN: &str = "Microsoft.Network/publicIPAddresses/join/action";
 const POOL_JOIN: &str = "Microsoft.Network/loadBalancers/backendAddressPools/join/action";
 const NAT_RULE_JOIN: &str = "Microsoft.Network/loadBalancers/inboundNatRules/join/action";
 const NSG_JOIN: &str = "Microsoft.Network/networkSecurityGroups/join/action";
+const ASG_JOIN: &str = "Microsoft.Network/applicationSecurityGroups/joinIpConfiguration/action";
 const ROUTE_TABLE_JOIN: &str = "Microsoft.Network/routeTables/join/action";
 const NIC_JOIN: &str = "Microsoft.Network/networkInterfaces/join/action";
 // GUESS: no Azure transcript names the action a VM's availability set is checked with; the
@@ -49,6 +50,9 @@ pub fn links(type_path: &str, body: &Value) -> Vec<Link> {
                 }
                 for rule in each(&p["loadBalancerInboundNatRules"]) {
                     out.add(NAT_RULE_JOIN, &rule["id"]);
+                }
+                for asg in each(&p["applicationSecurityGroups"]) {
+                    out.add(ASG_JOIN, &asg["id"]);
                 }
             }
         }

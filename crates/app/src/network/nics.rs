@@ -145,7 +145,11 @@ fn context(
             }
         }
     }
-    if let Some(id) = &spec.network_security_group {
+    let asgs = spec.ip_configurations.iter().flat_map(|c| &c.asgs);
+    for id in spec.network_security_group.iter().chain(asgs) {
+        if ctx.linked.contains_key(id.key()) {
+            continue;
+        }
         if let Some(location) = locate(tx, id)? {
             ctx.linked.insert(id.key().to_string(), location);
         }
@@ -153,8 +157,8 @@ fn context(
     Ok(ctx)
 }
 
-/// The references a stored NIC holds: its network security group, the public IP, pools and
-/// inbound NAT rules of each configuration.
+/// The references a stored NIC holds: its network security group, the public IP, pools,
+/// inbound NAT rules and application security groups of each configuration.
 fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError> {
     let mut refs = Vec::new();
     if let Some(nsg) = &nic.network_security_group {
@@ -181,6 +185,9 @@ fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError
         }
         for r in &c.nat_rules {
             push(r, RefKind::InboundNatRule)?;
+        }
+        for a in &c.asgs {
+            refs.push(super::linked_ref(id, &from, a)?);
         }
     }
     Ok(refs)
@@ -253,8 +260,8 @@ impl crate::tracked::Kind for Nics {
 
     /// The NIC, every subnet it will hold an address in, every public IP, backend pool and
     /// inbound NAT rule it names: what two NIC writes can both change (addresses, exclusive
-    /// references, pool membership); and the network security group it links, which cannot be deleted while
-    /// linked. A subnet's or pool's own write declares the subnet's or pool's key, a VM's
+    /// references, pool membership); and the network and application security groups it
+    /// links, which cannot be deleted while linked. A subnet's or pool's own write declares the subnet's or pool's key, a VM's
     /// PUT that attaches or detaches the NIC the NIC's key.
     fn put_locks(id: &ResourceId, spec: &NicSpec) -> Option<Vec<String>> {
         let mut keys = vec![id.key().to_string()];
@@ -269,7 +276,8 @@ impl crate::tracked::Kind for Nics {
                 .iter()
                 .chain(&c.public_ip)
                 .chain(&c.pools)
-                .chain(&c.nat_rules);
+                .chain(&c.nat_rules)
+                .chain(&c.asgs);
             keys.extend(named.map(|r| r.key().to_string()));
         }
         Some(keys)
@@ -288,7 +296,8 @@ impl crate::tracked::Kind for Nics {
             let named = std::iter::once(&c.subnet)
                 .chain(&c.public_ip)
                 .chain(&c.pools)
-                .chain(&c.nat_rules);
+                .chain(&c.nat_rules)
+                .chain(&c.asgs);
             keys.extend(named.filter_map(|r| crate::keyed::lock_of(r)));
         }
         Ok(keys)

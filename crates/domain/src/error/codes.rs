@@ -21,6 +21,10 @@ impl DomainError {
                 "InUseNetworkSecurityGroupCannotBeDeleted"
             }
             InUseRouteTableCannotBeDeleted { .. } => "InUseRouteTableCannotBeDeleted",
+            // GUESS: the code; the message is Azure's (from az's output).
+            InUseApplicationSecurityGroupCannotBeDeleted { .. } => {
+                "InUseApplicationSecurityGroupCannotBeDeleted"
+            }
             ResourceCannotHaveMultipleZonesSpecified { .. } => {
                 "ResourceCannotHaveMultipleZonesSpecified"
             }

@@ -44,6 +44,9 @@ pub struct IpConfiguration {
     /// records written before NAT rules were modelled, and from most records since.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nat_rules: Vec<String>,
+    /// Application security groups it is a member of (generic resources, linked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asgs: Vec<String>,
     pub etag: String,
 }
 
@@ -58,6 +61,7 @@ pub struct IpConfigSpec {
     pub public_ip: Option<ResourceId>,
     pub pools: Vec<ResourceId>,
     pub nat_rules: Vec<ResourceId>,
+    pub asgs: Vec<ResourceId>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -120,7 +124,8 @@ pub struct NicContext {
     pub public_ips: crate::IdMap<PublicIpInfo>,
     pub pools: crate::IdMap<PoolInfo>,
     pub nat_rules: crate::IdMap<NatRuleInfo>,
-    /// The network security group the request names, if it exists.
+    /// The network security group and application security groups the request names, those
+    /// that exist.
     pub linked: crate::reference::Located,
     pub max_ip_configs: usize,
 }
@@ -414,6 +419,15 @@ pub fn plan_put(
             }
         }
 
+        // Application security groups: existing ones, in the NIC's region, each once.
+        let mut asgs: Vec<String> = Vec::with_capacity(s.asgs.len());
+        for a in &s.asgs {
+            crate::reference::check_located(a, &config_id, &common.location, &ctx.linked)?;
+            if !asgs.iter().any(|k| k.eq_ignore_ascii_case(a.as_str())) {
+                asgs.push(a.to_string());
+            }
+        }
+
         // Addresses: keep what stays in place, move what changes.
         let subnet_key = subnet_id.key().to_string();
         let placed = old.map(|o| placed(ctx, o));
@@ -444,6 +458,7 @@ pub fn plan_put(
             public_ip,
             pools,
             nat_rules,
+            asgs,
             etag,
         });
     }

@@ -71,6 +71,8 @@ struct IpConfigProps {
     load_balancer_backend_address_pools: Vec<IdRef>,
     #[serde(default)]
     load_balancer_inbound_nat_rules: Vec<IdRef>,
+    #[serde(default)]
+    application_security_groups: Vec<IdRef>,
 }
 
 impl NicIn {
@@ -119,6 +121,16 @@ impl NicIn {
                     .map(|(j, r)| {
                         r.to(Target::InboundNatRule, || {
                             at(&format!("loadBalancerInboundNatRules[{j}]"))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                asgs: q
+                    .application_security_groups
+                    .iter()
+                    .enumerate()
+                    .map(|(j, r)| {
+                        r.to(Target::ApplicationSecurityGroup, || {
+                            at(&format!("applicationSecurityGroups[{j}]"))
                         })
                     })
                     .collect::<Result<_, _>>()?,
@@ -243,6 +255,11 @@ pub struct IpConfigOut<'a> {
 #[derive(Serialize)]
 struct IpConfigPropsOut<'a> {
     #[serde(
+        rename = "applicationSecurityGroups",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    application_security_groups: Vec<IdOut<'a>>,
+    #[serde(
         rename = "loadBalancerBackendAddressPools",
         skip_serializing_if = "Vec::is_empty"
     )]
@@ -274,6 +291,7 @@ pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
         id: [nic_id, "/ipConfigurations/", &c.name].concat(),
         name: &c.name,
         properties: IpConfigPropsOut {
+            application_security_groups: c.asgs.iter().map(|a| IdOut { id: a }).collect(),
             load_balancer_backend_address_pools: c.pools.iter().map(|p| IdOut { id: p }).collect(),
             load_balancer_inbound_nat_rules: c.nat_rules.iter().map(|r| IdOut { id: r }).collect(),
             primary: c.primary,
@@ -387,6 +405,10 @@ mod tests {
             props["loadBalancerInboundNatRules"] =
                 json!(c.nat_rules.iter().map(|r| id_ref(r)).collect::<Vec<_>>());
         }
+        if !c.asgs.is_empty() {
+            props["applicationSecurityGroups"] =
+                json!(c.asgs.iter().map(|a| id_ref(a)).collect::<Vec<_>>());
+        }
         v["properties"] = props;
         v
     }
@@ -444,6 +466,7 @@ mod tests {
             public_ip: None,
             pools: Vec::new(),
             nat_rules: Vec::new(),
+            asgs: Vec::new(),
             etag: "W/\"c1\"".into(),
         }
     }
@@ -499,6 +522,7 @@ mod tests {
             second.public_ip = Some("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/publicIPAddresses/Pip".into());
             second.pools = vec!["/lb/pools/a".into(), "/lb/pools/b".into()];
             second.nat_rules = vec!["/lb/inboundNatRules/ssh".into()];
+            second.asgs = vec!["/asg/web".into()];
             n.ip_configurations.push(second);
         }
         full.virtual_machine = Some(

@@ -297,3 +297,44 @@ fn a_nat_rule_that_does_not_exist_is_an_invalid_reference() {
         "{e}"
     );
 }
+
+// ---- application security groups ----
+
+#[test]
+fn application_security_groups_exist_in_the_nics_region() {
+    let asg = |name: &str| {
+        ResourceId::resource(
+            "s",
+            "rg",
+            "Microsoft.Network",
+            "applicationSecurityGroups",
+            name,
+        )
+    };
+    let mut c = ctx();
+    c.linked.insert(asg("web").key().into(), "eastus".into());
+    c.linked.insert(asg("far").key().into(), "westus".into());
+    let with_asgs = |names: &[&str]| {
+        let mut s = cfg("ip1", &subnet("v1", "a"));
+        s.asgs = names.iter().map(|n| asg(n)).collect();
+        s
+    };
+    let p = plan_with(&c, None, vec![with_asgs(&["web", "WEB"])]).unwrap();
+    // Named twice, kept once.
+    assert_eq!(
+        p.nic.ip_configurations[0].asgs,
+        vec![asg("web").to_string()]
+    );
+    for name in ["far", "nosuch"] {
+        let e = plan_with(&c, None, vec![with_asgs(&[name])]).unwrap_err();
+        assert_eq!(e.code(), "InvalidResourceReference", "{name}");
+        assert!(
+            e.to_string().starts_with(&format!(
+                "Resource {} referenced by resource {} was not found.",
+                asg(name),
+                cfg_id("ip1")
+            )),
+            "{e}"
+        );
+    }
+}
