@@ -329,6 +329,15 @@ pub enum DomainError {
         user: String,
     },
 
+    #[error("Load balancer rules {first} and {second} with floating IP disabled use the same backend port {port} and protocol {protocol}, and must not be used with the same backend IP {config}.")]
+    RulesUseSameBackendPortProtocolAndIPConfig {
+        first: String,
+        second: String,
+        port: u16,
+        protocol: String,
+        config: String,
+    },
+
     #[error("IP configuration {config} cannot use inbound NAT rule {rule}: its load balancer is tied to another virtual network.")]
     InboundNatRuleInOtherVnet { config: String, rule: String },
 

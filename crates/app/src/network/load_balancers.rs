@@ -41,6 +41,28 @@ pub fn nat_rule_names(lb: &LoadBalancer) -> Vec<String> {
         .collect()
 }
 
+/// The inbound NAT rule `name` (any case): its name as kept and, unless it has floating IP
+/// enabled, the protocol and backend port it forwards to.
+pub(crate) fn nat_rule_backend(
+    lb: &LoadBalancer,
+    name: &str,
+) -> Option<(String, Option<(String, u16)>)> {
+    let rules = nat_rules_json(lb);
+    let rule = rules.iter().find(|r| named(r, name))?;
+    let p = &rule["properties"];
+    let backend = match (
+        p["protocol"].as_str(),
+        p["backendPort"]
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok()),
+        p["enableFloatingIP"].as_bool().unwrap_or(false),
+    ) {
+        (Some(protocol), Some(port), false) => Some((protocol.to_string(), port)),
+        _ => None,
+    };
+    Some((rule["name"].as_str()?.to_string(), backend))
+}
+
 const NAT_RULES: &str = "inboundNatRules";
 
 /// The inbound NAT rules as kept (empty when there are none, or they are not a list).

@@ -373,10 +373,7 @@ pub(crate) fn nat_rule_info(
     let Some((lb_rec, lb)) = load::<LoadBalancer>(tx, &lb_id)? else {
         return Ok(None);
     };
-    let Some(name) = load_balancers::nat_rule_names(&lb)
-        .into_iter()
-        .find(|n| n.eq_ignore_ascii_case(rule_id.name()))
-    else {
+    let Some((name, backend)) = load_balancers::nat_rule_backend(&lb, rule_id.name()) else {
         return Ok(None);
     };
     let key = load_balancers::nat_rule_key(&lb_rec.key, &name);
@@ -385,6 +382,7 @@ pub(crate) fn nat_rule_info(
         location: lb.common.location.clone(),
         vnet_key: backend_vnet(tx, &lb_rec.key, &lb, owner_key)?,
         used_by: first_user(tx, &key, RefKind::InboundNatRule)?,
+        backend,
     }))
 }
 

@@ -159,6 +159,19 @@ pub(super) async fn inbound_nat_rules(s: &Server) {
             config_id("rg", "n1", "ipconfig1")
         )
     );
+    // Two rules without floating IP cannot forward to one port of one configuration.
+    let (st, body) = put_nic(
+        s,
+        "rg",
+        "n0",
+        vec![ipc_with("ipconfig1", &web, with_rules(&[&ssh0, &ssh1]))],
+    )
+    .await;
+    let msg = assert_error(st, &body, 400, "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_eq!(
+        msg,
+        format!("Load balancer rules {ssh0} and {ssh1} with floating IP disabled use the same backend port 22 and protocol Tcp, and must not be used with the same backend IP {config0}.")
+    );
     // Nothing of the refused writes remains.
     let (st, _) = s.get(&at(&nic_id("rg", "n1"))).await;
     assert_eq!(st, StatusCode::NOT_FOUND);

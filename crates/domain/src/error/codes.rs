@@ -90,6 +90,9 @@ impl DomainError {
             InboundNatRuleInUse { .. } => "InboundNatRuleInUse",                     // GUESS
             InboundNatRuleUsedByAnotherIpConfiguration { .. } => "InboundNatRuleInUse", // GUESS
             InboundNatRuleInOtherVnet { .. } => "InboundNatRuleInDifferentVnet",     // GUESS
+            RulesUseSameBackendPortProtocolAndIPConfig { .. } => {
+                "RulesUseSameBackendPortProtocolAndIPConfig"
+            }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             VmSizeNotValid { .. } => "InvalidParameter",
             VmImageNotFound { .. } => "NotFound",

@@ -114,6 +114,9 @@ pub struct NatRuleInfo {
     pub vnet_key: Option<String>,
     /// The IP configuration it forwards to, if any: a rule forwards to one.
     pub used_by: Option<String>,
+    /// Where it forwards to on that configuration: protocol and backend port, unless it has
+    /// floating IP enabled (then the port may be shared).
+    pub backend: Option<(String, u16)>,
 }
 
 /// What the references of a NIC request resolve to, keyed by lower-case id. A reference
@@ -411,12 +414,32 @@ pub fn plan_put(
                 });
             }
             seen_nat_rules.insert(rid.key().to_string(), config_id.clone());
-            if !nat_rules
+            if nat_rules
                 .iter()
                 .any(|r: &String| r.eq_ignore_ascii_case(raw))
             {
-                nat_rules.push(raw.to_string());
+                continue;
             }
+            // Two rules without floating IP cannot both forward to one port of one address.
+            if let Some((protocol, port)) = &rule.backend {
+                let same_backend = |other: &&String| {
+                    let info = ResourceId::parse(other)
+                        .ok()
+                        .and_then(|o| ctx.nat_rules.get(o.key()));
+                    info.and_then(|i| i.backend.as_ref())
+                        .is_some_and(|(p, n)| n == port && p.eq_ignore_ascii_case(protocol))
+                };
+                if let Some(other) = nat_rules.iter().find(same_backend) {
+                    return Err(DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
+                        first: other.clone(),
+                        second: rule.id.clone(),
+                        port: *port,
+                        protocol: protocol.clone(),
+                        config: config_id,
+                    });
+                }
+            }
+            nat_rules.push(raw.to_string());
         }
 
         // Application security groups: existing ones, in the NIC's region, each once.

@@ -95,12 +95,16 @@ fn ctx() -> NicContext {
             },
         );
     }
-    // lbv1's `ssh` forwards to nothing yet, `busy` to another NIC's configuration.
-    for (lb, rule, tied, used_by) in [
-        ("lbv1", "ssh", Some("v1"), None),
-        ("lbv1", "busy", Some("v1"), Some(OTHER.to_string())),
-        ("lbv2", "ssh", Some("v2"), None),
-        ("lbfree", "ssh", None, None),
+    // lbv1's `ssh` forwards to nothing yet, `busy` to another NIC's configuration; `ssh2`
+    // forwards to the same port as `ssh`, `floating` too but with floating IP.
+    for (lb, rule, tied, used_by, backend) in [
+        ("lbv1", "ssh", Some("v1"), None, Some(("Tcp", 22))),
+        ("lbv1", "busy", Some("v1"), Some(OTHER.to_string()), None),
+        ("lbv1", "ssh2", Some("v1"), None, Some(("tcp", 22))),
+        ("lbv1", "dns", Some("v1"), None, Some(("Udp", 22))),
+        ("lbv1", "floating", Some("v1"), None, None),
+        ("lbv2", "ssh", Some("v2"), None, None),
+        ("lbfree", "ssh", None, None, None),
     ] {
         let id = nat_rule(lb, rule);
         c.nat_rules.insert(
@@ -110,6 +114,7 @@ fn ctx() -> NicContext {
                 location: "eastus".into(),
                 vnet_key: tied.map(|v| key(&vnet(v))),
                 used_by,
+                backend: backend.map(|(p, n)| (p.to_string(), n)),
             },
         );
     }

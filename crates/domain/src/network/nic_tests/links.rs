@@ -244,6 +244,38 @@ fn an_inbound_nat_rule_forwards_to_one_ip_configuration() {
 }
 
 #[test]
+fn two_nat_rules_of_one_configuration_forward_to_different_ports() {
+    let rules =
+        |names: &[&str]| -> Vec<String> { names.iter().map(|n| nat_rule("lbv1", n)).collect() };
+    let e = plan(vec![with_nat(
+        cfg("ip1", &subnet("v1", "a")),
+        &rules(&["ssh", "ssh2"]),
+    )])
+    .unwrap_err();
+    assert_eq!(e.code(), "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Load balancer rules {} and {} with floating IP disabled use the same backend port 22 and protocol tcp, and must not be used with the same backend IP {}.",
+            nat_rule("lbv1", "ssh"),
+            nat_rule("lbv1", "ssh2"),
+            cfg_id("ip1")
+        )
+    );
+    // Another protocol, floating IP, or another configuration: allowed.
+    plan(vec![with_nat(
+        cfg("ip1", &subnet("v1", "a")),
+        &rules(&["ssh", "dns", "floating"]),
+    )])
+    .unwrap();
+    plan(vec![
+        with_nat(primary(cfg("ip1", &subnet("v1", "a"))), &rules(&["ssh"])),
+        with_nat(cfg("ip2", &subnet("v1", "a")), &rules(&["ssh2"])),
+    ])
+    .unwrap();
+}
+
+#[test]
 fn a_nat_rule_may_move_between_configurations_of_one_nic() {
     let mut c = ctx();
     let id = nat_rule("lbv1", "ssh");
