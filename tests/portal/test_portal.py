@@ -466,7 +466,7 @@ def visit_all(page, server, arm, seeded):
     for pip in arm.get(f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Network/publicIPAddresses")["value"]:
         pages.append(f"#/resource{pip['id']}")
     lb = net(RG, "loadBalancers", "lb1")
-    pages += [f"#/resource{lb}?tab={t}" for t in ("overview", "frontends", "pools")]
+    pages += [f"#/resource{lb}?tab={t}" for t in ("overview", "frontends", "pools", "rules", "probes", "natrules")]
     pages += [f"#/resource{group_path(RG)}?tab={t}" for t in ("overview", "deployments", "iam")]
     for d in arm.get(f"{group_path(RG)}/providers/Microsoft.Resources/deployments")["value"]:
         pages.append(f"#/resource{d['id']}")
@@ -490,12 +490,22 @@ def test_every_page_loads_without_console_errors(page, browser, server, arm, see
     # portal has no blade for), so those blades have something to show.
     pip = arm.put(net(RG, "publicIPAddresses", "lb-pip"), {"location": "eastus", "properties": {"publicIPAllocationMethod": "Static"}})
     lb_id = net(RG, "loadBalancers", "lb1")
+    front = {"id": f"{lb_id}/frontendIPConfigurations/front"}
     arm.put(lb_id, {"location": "eastus", "properties": {
         "frontendIPConfigurations": [{"name": "front", "properties": {"publicIPAddress": {"id": pip["id"]}}}],
-        "backendAddressPools": [{"name": "pool1"}]}})
+        "backendAddressPools": [{"name": "pool1"}],
+        "probes": [{"name": "http", "properties": {"protocol": "Http", "port": 80, "requestPath": "/"}}],
+        "loadBalancingRules": [{"name": "web", "properties": {
+            "frontendIPConfiguration": front, "protocol": "Tcp", "frontendPort": 80, "backendPort": 80,
+            "backendAddressPool": {"id": f"{lb_id}/backendAddressPools/pool1"},
+            "probe": {"id": f"{lb_id}/probes/http"}}}],
+        "inboundNatRules": [{"name": "ssh", "properties": {
+            "frontendIPConfiguration": front, "protocol": "Tcp", "frontendPort": 50001, "backendPort": 22}}]}})
     body = arm.get(net(RG, "networkInterfaces", "nic1"))
     body["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = [
         {"id": f"{lb_id}/backendAddressPools/pool1"}]
+    body["properties"]["ipConfigurations"][0]["properties"]["loadBalancerInboundNatRules"] = [
+        {"id": f"{lb_id}/inboundNatRules/ssh"}]
     arm.put(net(RG, "networkInterfaces", "nic1"), body)
     arm.put(f"{group_path(RG)}/providers/Microsoft.Network/networkSecurityGroups/nsg1", {"location": "eastus", "properties": {}})
 
@@ -504,6 +514,13 @@ def test_every_page_loads_without_console_errors(page, browser, server, arm, see
     page.goto(f"{server.url}/#/resource{lb_id}?tab=pools")
     expect(page.get_by_role("region", name="Backend pool pool1")).to_contain_text("nic1")
     shot(page, "lb-backend-pools")
+    page.goto(f"{server.url}/#/resource{lb_id}?tab=natrules")
+    nat = page.get_by_role("table", name="Inbound NAT rules")
+    expect(nat).to_contain_text("50001")
+    expect(nat).to_contain_text("nic1")
+    shot(page, "lb-inbound-nat-rules")
+    page.goto(f"{server.url}/#/resource{lb_id}?tab=rules")
+    expect(page.get_by_role("table", name="Load balancing rules")).to_contain_text("http")
     page.goto(f"{server.url}/#/resource{net(RG, 'virtualNetworks', 'vnet1')}?tab=subnets")
     expect(page.get_by_role("table", name="Subnets")).to_contain_text("Available addresses")
     shot(page, "vnet-subnets")

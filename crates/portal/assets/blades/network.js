@@ -84,12 +84,36 @@ export function LbBlade({ id, tab = 'overview' }) {
       pool: p, members: await Promise.all((p.properties.backendIPConfigurations || []).map(member)) })));
     const fronts = await Promise.all((lb.properties.frontendIPConfigurations || []).map(async (f) => ({
       f, pip: f.properties.publicIPAddress ? await get(f.properties.publicIPAddress.id).catch(() => null) : null })));
-    return { lb, pools, fronts };
+    // Each inbound NAT rule forwards to one IP configuration (or none yet).
+    const natRules = await Promise.all((lb.properties.inboundNatRules || []).map(async (r) => ({
+      r, target: r.properties?.backendIPConfiguration ? await member(r.properties.backendIPConfiguration) : null })));
+    return { lb, pools, fronts, natRules };
   }, [id]);
   return html`<${Shell} id=${id} tab=${tab} crumb=${['Load balancers', '#/browse/lbs']} kind="Load balancer" data=${data}
-    sections=${[[null, [['overview', 'Overview']]], ['SETTINGS', [['frontends', 'Frontend IP configuration'], ['pools', 'Backend pools']]]]}>
+    sections=${[[null, [['overview', 'Overview']]], ['SETTINGS', [['frontends', 'Frontend IP configuration'], ['pools', 'Backend pools'],
+      ['rules', 'Load balancing rules'], ['probes', 'Health probes'], ['natrules', 'Inbound NAT rules']]]]}>
     ${() => {
-      const { lb, pools, fronts } = data.data;
+      const { lb, pools, fronts, natRules } = data.data;
+      const props = (x) => x.properties || {};
+      if (tab === 'rules') {
+        return html`<${Table} label="Load balancing rules" rows=${lb.properties.loadBalancingRules || []} empty="No load balancing rules." columns=${[
+          ['Name', (r) => r.name], ['Protocol', (r) => props(r).protocol || '—'],
+          ['Frontend port', (r) => props(r).frontendPort ?? '—'], ['Backend port', (r) => props(r).backendPort ?? '—'],
+          ['Backend pool', (r) => nameOf(props(r).backendAddressPool?.id || props(r).backendAddressPools?.[0]?.id || '') || '—'],
+          ['Health probe', (r) => nameOf(props(r).probe?.id || '') || '—']]} />`;
+      }
+      if (tab === 'probes') {
+        return html`<${Table} label="Health probes" rows=${lb.properties.probes || []} empty="No health probes." columns=${[
+          ['Name', (p) => p.name], ['Protocol', (p) => props(p).protocol || '—'], ['Port', (p) => props(p).port ?? '—'],
+          ['Path', (p) => props(p).requestPath || '—'], ['Interval (seconds)', (p) => props(p).intervalInSeconds ?? '—']]} />`;
+      }
+      if (tab === 'natrules') {
+        return html`<${Table} label="Inbound NAT rules" rows=${natRules} empty="No inbound NAT rules." columns=${[
+          ['Name', ({ r }) => r.name], ['Protocol', ({ r }) => props(r).protocol || '—'],
+          ['Frontend port', ({ r }) => props(r).frontendPort ?? '—'], ['Backend port', ({ r }) => props(r).backendPort ?? '—'],
+          ['Target', ({ target }) => (target ? html`<${ResourceLink} id=${target.nicId} /> (${target.address || target.config})` : '—')],
+          ['Virtual machine', ({ target }) => (target?.vm ? html`<${ResourceLink} id=${target.vm} />` : '—')]]} />`;
+      }
       const frontTable = html`<${Table} label="Frontend IP configuration" rows=${fronts} columns=${[
         ['Name', ({ f }) => f.name],
         ['IP address', ({ f, pip }) => (pip ? `${pip.properties.ipAddress || '—'} (${pip.name})` : f.properties.privateIPAddress || '—')],
@@ -106,7 +130,8 @@ export function LbBlade({ id, tab = 'overview' }) {
         <div class="toolbar" role="toolbar"><button onClick=${data.reload}>Refresh</button></div>
         <${Essentials} items=${[['Resource group', groupLink(id)], ['Location', lb.location], ['SKU', lb.sku?.name || 'Basic'],
           ['Frontend IP configurations', fronts.length], ['Backend pools', pools.length],
-          ['Load balancing rules', (lb.properties.loadBalancingRules || []).length]]} />
+          ['Load balancing rules', (lb.properties.loadBalancingRules || []).length],
+          ['Inbound NAT rules', natRules.length]]} />
         <h2>Frontend IP configuration</h2>${frontTable}
         <h2>Backend pools</h2>${poolCards}
       </div>`;
