@@ -171,6 +171,19 @@ def test_inbound_nat_rule_forwards_to_one_ip_configuration(network, group):
     assert [r.id for r in nic.ip_configurations[0].load_balancer_inbound_nat_rules] == [rule_id]
     lb = network.load_balancers.get(group, "natlb")
     assert lb.inbound_nat_rules[0].backend_ip_configuration.id == nic.ip_configurations[0].id
+    # The rule as a child resource of its own (InboundNatRules_Get/List/CreateOrUpdate).
+    rule = network.inbound_nat_rules.get(group, "natlb", "ssh")
+    assert (rule.id, rule.backend_port) == (rule_id, 22)
+    assert rule.backend_ip_configuration.id == nic.ip_configurations[0].id
+    rdp = network.inbound_nat_rules.begin_create_or_update(
+        group, "natlb", "rdp", nm.InboundNatRule(protocol="Tcp", frontend_port=53389, backend_port=3389)
+    ).result()
+    assert rdp.frontend_port == 53389
+    assert [r.name for r in network.inbound_nat_rules.list(group, "natlb")] == ["ssh", "rdp"]
+    assert [f.name for f in network.load_balancer_frontend_ip_configurations.list(group, "natlb")] == ["fe"]
+    assert [n.name for n in network.load_balancer_network_interfaces.list(group, "natlb")] == ["natnic"]
+    network.inbound_nat_rules.begin_delete(group, "natlb", "rdp").result()
+    assert [r.name for r in network.inbound_nat_rules.list(group, "natlb")] == ["ssh"]
     with pytest.raises(HttpResponseError) as e:
         make_nic(network, group, "natnic2", load_balancer_inbound_nat_rules=[nm.InboundNatRule(id=rule_id)])
     assert e.value.error.code == "InboundNatRuleInUse"

@@ -2,7 +2,8 @@
 //! frontend IP configurations, load-balancing rules, probes, outbound rules, inbound NAT
 //! rules — are listed and read by name (`LoadBalancerProbes_Get`, …); inbound NAT rules are
 //! also written and deleted one by one (`InboundNatRules_CreateOrUpdate`, `_Delete`), as
-//! `network.inbound_nat_rules` in the SDKs does. Backend pools live in [`super::network`].
+//! `network.inbound_nat_rules` in the SDKs does; and the NICs behind it are listed
+//! (`LoadBalancerNetworkInterfaces_List`). Backend pools live in [`super::network`].
 
 use super::network::{delete_response, id, ok, put_response, ChildPath, NamePath};
 use crate::error::ApiError;
@@ -15,6 +16,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use cerulean_app::network::load_balancers::LoadBalancers;
+use cerulean_app::network::nics::Nics;
+use cerulean_domain::id::ResourceId;
 use cerulean_domain::DomainError;
 use serde_json::{json, Value};
 
@@ -44,6 +47,10 @@ pub fn routes(r: impl Fn(&str) -> String) -> Router<AppState> {
         .route(
             &r("/loadbalancers/{name}/inboundnatrules"),
             get(|s, p| list(s, p, "inboundNatRules")),
+        )
+        .route(
+            &r("/loadbalancers/{name}/networkinterfaces"),
+            get(network_interfaces),
         )
         .route(
             &r("/loadbalancers/{name}/inboundnatrules/{child}"),
@@ -129,4 +136,34 @@ async fn delete_nat_rule(
         .delete_nat_rule(id(&sub, &rg, "loadBalancers", &lb), name)
         .await?;
     Ok(delete_response(&s, &headers, &q, op))
+}
+
+/// The NICs whose IP configurations are in the load balancer's pools or take its NAT rules,
+/// each once, in the order of their ids.
+async fn network_interfaces(
+    State(s): State<AppState>,
+    axum::extract::Path((sub, rg, lb)): NamePath,
+) -> Result<Json<Value>, ApiError> {
+    let v = view(&s, &sub, &rg, &lb).await?;
+    let configs = v
+        .pool_members
+        .iter()
+        .flatten()
+        .chain(v.nat_rule_targets.values());
+    let mut nics: Vec<ResourceId> = Vec::new();
+    for config in configs {
+        let nic = ResourceId::parse(config)?
+            .parent()
+            .ok_or_else(|| ApiError::from(DomainError::InvalidResourceId { id: config.clone() }))?;
+        if !nics.iter().any(|n| n.key() == nic.key()) {
+            nics.push(nic);
+        }
+    }
+    nics.sort_by(|a, b| a.key().cmp(b.key()));
+    let mut value = Vec::with_capacity(nics.len());
+    for nic in nics {
+        let view = s.app.get_tracked::<Nics>(nic).await?;
+        value.push(serde_json::to_value(crate::wire::network::nic::nic(&view)).unwrap_or_default());
+    }
+    Ok(Json(json!({ "value": value })))
 }

@@ -252,6 +252,9 @@ pub(super) async fn inbound_nat_rules(s: &Server) {
         assert_eq!(st, StatusCode::OK, "{list}");
         assert_eq!(names(&list), Vec::<String>::new(), "{ty}");
     }
+    let (st, list) = s.get(&at(&format!("{lb}/networkInterfaces"))).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(names(&list), vec!["n0"]);
     let (st, body) = s.get(&at(&format!("{lb}/probes/nosuch"))).await;
     assert_error(st, &body, 404, "ResourceNotFound");
     // Probes are written with their load balancer only: Azure has no PUT for one.
