@@ -207,6 +207,68 @@ def test_seed_commands(env):
     assert nic["virtualMachine"]["id"].endswith("/virtualMachines/vm1")
 
 
+def test_web_tier_behind_a_load_balancer(env):
+    """A web tier as az users build one: an availability set, a public Standard load balancer
+    with a probe, a rule and an SSH NAT rule per VM, NICs that join its pool and take a NAT
+    rule and an application security group, VMs with a data disk and an extension."""
+    g = ["-g", "web"]
+    az(env, "group", "create", "-n", "web", "-l", "eastus")
+    az(env, "network", "vnet", "create", *g, "-n", "vnet", "--address-prefixes", "10.5.0.0/16",
+       "--subnet-name", "front", "--subnet-prefixes", "10.5.1.0/24")
+    az(env, "network", "nsg", "create", *g, "-n", "web-nsg")
+    az(env, "network", "nsg", "rule", "create", *g, "--nsg-name", "web-nsg", "-n", "http", "--priority", "100",
+       "--destination-port-ranges", "80", "--access", "Allow", "--protocol", "Tcp")
+    az(env, "network", "vnet", "subnet", "update", *g, "--vnet-name", "vnet", "-n", "front",
+       "--network-security-group", "web-nsg")
+    az(env, "network", "asg", "create", *g, "-n", "web-servers")
+    az(env, "network", "public-ip", "create", *g, "-n", "lb-ip", "--sku", "Standard")
+    az(env, "network", "lb", "create", *g, "-n", "lb", "--sku", "Standard", "--public-ip-address", "lb-ip",
+       "--frontend-ip-name", "fe", "--backend-pool-name", "pool")
+    az(env, "network", "lb", "probe", "create", *g, "--lb-name", "lb", "-n", "http", "--protocol", "Http",
+       "--port", "80", "--path", "/")
+    az(env, "network", "lb", "rule", "create", *g, "--lb-name", "lb", "-n", "http", "--protocol", "Tcp",
+       "--frontend-port", "80", "--backend-port", "80", "--frontend-ip", "fe", "--backend-pool-name", "pool",
+       "--probe-name", "http", "--disable-outbound-snat", "true")
+    az(env, "vm", "availability-set", "create", *g, "-n", "avset", "--platform-fault-domain-count", "2")
+    for i in range(2):
+        az(env, "network", "lb", "inbound-nat-rule", "create", *g, "--lb-name", "lb", "-n", f"ssh{i}",
+           "--protocol", "Tcp", "--frontend-port", str(50000 + i), "--backend-port", "22", "--frontend-ip", "fe")
+        az(env, "network", "nic", "create", *g, "-n", f"web{i}-nic", "--vnet-name", "vnet", "--subnet", "front",
+           "--lb-name", "lb", "--lb-address-pools", "pool", "--lb-inbound-nat-rules", f"ssh{i}",
+           "--asgs", "web-servers")
+        az(env, "vm", "create", *g, "-n", f"web{i}", "--image", "Ubuntu2204", "--nics", f"web{i}-nic",
+           "--availability-set", "avset", "--size", "Standard_B2s", "--admin-username", "azureuser",
+           "--admin-password", "S3cret!pass-1234")
+        az(env, "vm", "disk", "attach", *g, "--vm-name", f"web{i}", "--name", f"web{i}-data", "--new",
+           "--size-gb", "32")
+        az(env, "vm", "extension", "set", *g, "--vm-name", f"web{i}", "--name", "CustomScript",
+           "--publisher", "Microsoft.Azure.Extensions", "--settings", '{"commandToExecute": "echo ok"}')
+
+    pool = az(env, "network", "lb", "address-pool", "show", *g, "--lb-name", "lb", "-n", "pool")
+    assert len(pool["backendIPConfigurations"]) == 2
+    rules = az(env, "network", "lb", "inbound-nat-rule", "list", *g, "--lb-name", "lb")
+    assert {r["name"]: r["backendIPConfiguration"]["id"].split("/")[8] for r in rules} == {
+        "ssh0": "web0-nic", "ssh1": "web1-nic"}
+    assert [r["name"] for r in az(env, "network", "lb", "rule", "list", *g, "--lb-name", "lb")] == ["http"]
+    assert [p["name"] for p in az(env, "network", "lb", "probe", "list", *g, "--lb-name", "lb")] == ["http"]
+    nic = az(env, "network", "nic", "show", *g, "-n", "web0-nic")
+    asgs = nic["ipConfigurations"][0]["applicationSecurityGroups"]
+    assert [a["id"].rsplit("/", 1)[1] for a in asgs] == ["web-servers"]
+    vm = az(env, "vm", "show", *g, "-n", "web1")
+    assert vm["availabilitySet"]["id"].lower().endswith("/availabilitysets/avset")
+    assert [d["name"] for d in vm["storageProfile"]["dataDisks"]] == ["web1-data"]
+
+    # A NAT rule forwards to one IP configuration; one in use, or its security group, stays.
+    err = az(env, "network", "nic", "ip-config", "inbound-nat-rule", "add", *g, "--nic-name", "web1-nic",
+             "--ip-config-name", "ipconfig1", "--lb-name", "lb", "--inbound-nat-rule", "ssh0", ok=False)
+    assert "InboundNatRuleInUse" in err
+    err = az(env, "network", "lb", "inbound-nat-rule", "delete", *g, "--lb-name", "lb", "-n", "ssh1", ok=False)
+    assert "InboundNatRuleInUse" in err
+    err = az(env, "network", "asg", "delete", *g, "-n", "web-servers", ok=False)
+    assert "cannot be deleted because it is referenced by IpConfiguration(s) ipconfig1" in err
+    az(env, "group", "delete", "-n", "web", "--yes")
+
+
 def test_guest_routes_through_run_command(env):
     """The seed's Linux walk-through: a secondary NIC reaches another subnet only after
     policy routing is added in the guest."""

@@ -484,3 +484,49 @@ async fn a_vm_takes_its_guest_os_from_the_catalogue() {
     let unknown = urn("SomeVendor", "appliance", "v1", "latest");
     assert_eq!(os_of_vm_from(&s, rg, "vendor", unknown).await, "Linux");
 }
+
+/// The VM extension catalogue: what `az vm extension set` reads when no version is given (the
+/// publisher in the publisher list, the type, its versions, the newest one).
+#[tokio::test]
+async fn the_extension_catalogue_lists_types_and_versions() {
+    let s = Server::start(&[]);
+    let publishers = array(&s, &catalogue("")).await;
+    assert!(names(&publishers).contains(&"Microsoft.Azure.Extensions"));
+    assert!(
+        names(&publishers).contains(&"Canonical"),
+        "images' publishers stay"
+    );
+    let types = array(
+        &s,
+        &catalogue("/Microsoft.Azure.Extensions/artifacttypes/vmextension/types"),
+    )
+    .await;
+    assert_eq!(names(&types), ["CustomScript"]);
+    assert_eq!(
+        types[0]["id"],
+        format!("/Subscriptions/{SUB}/Providers/Microsoft.Compute/Locations/{LOC}/Publishers/Microsoft.Azure.Extensions/ArtifactTypes/VMExtension/Types/CustomScript")
+    );
+    let versions = catalogue(
+        "/Microsoft.Azure.Extensions/artifacttypes/vmextension/types/CustomScript/versions",
+    );
+    assert_eq!(
+        names(&array(&s, &versions).await),
+        ["2.0.7", "2.1.6", "2.1.10"]
+    );
+    let newest = array(&s, &format!("{versions}?$orderby=name%20desc&$top=1")).await;
+    assert_eq!(names(&newest), ["2.1.10"]);
+    let (st, one) = s.get(&with_api(&format!("{versions}/2.1.10"))).await;
+    assert_eq!(st, StatusCode::OK, "{one}");
+    assert_eq!(one["properties"]["operatingSystem"], "Linux");
+    assert_eq!(one["properties"]["supportsMultipleExtensions"], false);
+    for missing in [
+        catalogue("/Contoso/artifacttypes/vmextension/types"),
+        catalogue("/Microsoft.Azure.Extensions/artifacttypes/vmextension/types/Nope/versions"),
+        format!("{versions}/9.9"),
+        catalogue("/Microsoft.Azure.Extensions/artifacttypes/vmimage/types"),
+    ] {
+        let (st, body) = s.get(&with_api(&missing)).await;
+        let msg = assert_error(st, &body, 404, "NotFound");
+        assert_eq!(msg, "Artifact: VMExtension was not found.", "{missing}");
+    }
+}

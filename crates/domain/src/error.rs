@@ -352,6 +352,11 @@ pub enum DomainError {
     #[error("Artifact: VMImage was not found.")]
     VmImageNotFound { urn: String },
 
+    /// An extension publisher, type or version the catalogue does not hold (GUESS: the
+    /// message, shaped as the image one).
+    #[error("Artifact: VMExtension was not found.")]
+    VmExtensionImageNotFound,
+
     #[error("The value of parameter version is invalid.")]
     InvalidImageVersion { version: String },
 

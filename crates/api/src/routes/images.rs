@@ -1,8 +1,10 @@
 //! The platform image catalogue under
 //! `/subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/publishers`: what
-//! `az vm image list-*`, `az vm image show` and `az vm create --image` read. The lists are
-//! bare JSON arrays, as Azure answers them. The catalogue itself is
-//! `cerulean_domain::compute::images`.
+//! `az vm image list-*`, `az vm image show` and `az vm create --image` read; and the VM
+//! extension catalogue beside it (`artifacttypes/vmextension/types/…`), what `az vm extension
+//! set` reads for an extension's latest version. The lists are bare JSON arrays, as Azure
+//! answers them. The catalogues themselves are `cerulean_domain::compute::images` and
+//! `::extension_images`.
 //!
 //! `artifacttypes/vmimage` stands where the path canonicaliser expects a name, so it arrives
 //! in the caller's spelling and is compared here.
@@ -14,6 +16,7 @@ use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use cerulean_domain::compute::extension_images;
 use cerulean_domain::compute::images::{self, Urn};
 use cerulean_domain::{region, DomainError};
 use serde_json::Value;
@@ -25,7 +28,13 @@ pub fn routes() -> Router<AppState> {
     let skus = format!("{offers}/{{offer}}/skus");
     let versions = format!("{skus}/{{sku}}/versions");
     let version = format!("{versions}/{{version}}");
+    let types = format!("{ROOT}/{{publisher}}/artifacttypes/{{artifact}}/types");
+    let type_versions = format!("{types}/{{kind}}/versions");
+    let type_version = format!("{type_versions}/{{version}}");
     Router::new()
+        .route(&types, get(list_extension_types))
+        .route(&type_versions, get(list_extension_versions))
+        .route(&type_version, get(get_extension_version))
         .route(ROOT, get(list_publishers))
         .route(&offers, get(list_offers))
         .route(&skus, get(list_skus))
@@ -72,11 +81,17 @@ pub async fn list_publishers(
         sub: &sub,
         location,
     };
+    // Image publishers and extension publishers are one list, as on Azure (`az vm extension
+    // set` finds an extension's publisher there first).
+    let mut names = sorted(images::PUBLISHERS, |p| p.name);
+    for e in extension_images::EXTENSIONS {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(e.publisher)) {
+            names.push(e.publisher);
+        }
+    }
+    names.sort_by_key(|n| n.to_ascii_lowercase());
     Ok(Json(Value::Array(
-        sorted(images::PUBLISHERS, |p| p.name)
-            .into_iter()
-            .map(|name| at.publisher(name))
-            .collect(),
+        names.into_iter().map(|name| at.publisher(name)).collect(),
     )))
 }
 
@@ -194,6 +209,79 @@ pub async fn get_version(
     let mut body = at.version(&publisher, &offer, image.sku, &sku, image.version, false);
     body["properties"] = properties(image.sku);
     Ok(Json(body))
+}
+
+/// The extension catalogue is under the `vmextension` artifact type only.
+fn vm_extension_artifact(artifact: &str) -> Result<(), ApiError> {
+    if artifact.eq_ignore_ascii_case("vmextension") {
+        Ok(())
+    } else {
+        Err(DomainError::VmExtensionImageNotFound.into())
+    }
+}
+
+type TypePath = Path<(String, String, String, String, String)>;
+
+pub async fn list_extension_types(
+    State(s): State<AppState>,
+    Path((sub, loc, publisher, artifact)): Path<(String, String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let location = place(&s, &sub, &loc).await?;
+    vm_extension_artifact(&artifact)?;
+    let at = Place {
+        sub: &sub,
+        location,
+    };
+    Ok(Json(Value::Array(
+        extension_images::types_of(&publisher)?
+            .into_iter()
+            .map(|t| at.extension_type(&publisher, t.name))
+            .collect(),
+    )))
+}
+
+/// Oldest first, as Azure lists them (`az vm extension set` takes the last one);
+/// `$orderby=name desc` and `$top` as for image versions. `$filter` is ignored.
+pub async fn list_extension_versions(
+    State(s): State<AppState>,
+    Path((sub, loc, publisher, artifact, kind)): TypePath,
+    q: ArmQuery,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let location = place(&s, &sub, &loc).await?;
+    vm_extension_artifact(&artifact)?;
+    let t = extension_images::extension_type(&publisher, &kind)?;
+    let mut versions = t.versions.to_vec();
+    if order_descending(raw.as_deref().unwrap_or_default()) {
+        versions.reverse();
+    }
+    if let Some(top) = q.top()? {
+        versions.truncate(top);
+    }
+    let at = Place {
+        sub: &sub,
+        location,
+    };
+    Ok(Json(Value::Array(
+        versions
+            .into_iter()
+            .map(|v| at.extension_version(&publisher, &kind, v, None))
+            .collect(),
+    )))
+}
+
+pub async fn get_extension_version(
+    State(s): State<AppState>,
+    Path((sub, loc, publisher, artifact, kind, version)): SkuPath,
+) -> Result<Json<Value>, ApiError> {
+    let location = place(&s, &sub, &loc).await?;
+    vm_extension_artifact(&artifact)?;
+    let (t, v) = extension_images::version(&publisher, &kind, &version)?;
+    let at = Place {
+        sub: &sub,
+        location,
+    };
+    Ok(Json(at.extension_version(&publisher, &kind, v, Some(t))))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! with the path's own names in the caller's spelling and each listed item's name in the
 //! catalogue's.
 
+use cerulean_domain::compute::extension_images::ExtensionType;
 use cerulean_domain::compute::images::{SecurityType, Sku};
 use cerulean_domain::compute::vm::OsType;
 use serde_json::{json, Value};
@@ -37,6 +38,43 @@ impl Place<'_> {
 
     fn sku_id(&self, publisher: &str, offer: &str, sku: &str) -> String {
         format!("{}/Skus/{sku}", self.offer_id(publisher, offer))
+    }
+
+    fn extension_type_id(&self, publisher: &str, name: &str) -> String {
+        format!(
+            "{}/ArtifactTypes/VMExtension/Types/{name}",
+            self.publisher_id(publisher)
+        )
+    }
+
+    /// An extension type as the type list shows it (`VirtualMachineExtensionImage`).
+    pub fn extension_type(&self, publisher: &str, name: &str) -> Value {
+        self.resource(name, self.extension_type_id(publisher, name))
+    }
+
+    /// An extension version; with its properties when `with` names its type.
+    pub fn extension_version(
+        &self,
+        publisher: &str,
+        type_spelling: &str,
+        version: &str,
+        with: Option<&ExtensionType>,
+    ) -> Value {
+        let id = format!(
+            "{}/Versions/{version}",
+            self.extension_type_id(publisher, type_spelling)
+        );
+        let mut v = self.resource(version, id);
+        if let Some(t) = with {
+            v["properties"] = json!({
+                "operatingSystem": match t.os { OsType::Linux => "Linux", OsType::Windows => "Windows" },
+                "computeRole": "IaaS",
+                "handlerSchema": "",
+                "vmScaleSetEnabled": true,
+                "supportsMultipleExtensions": false,
+            });
+        }
+        v
     }
 
     pub fn publisher(&self, name: &str) -> Value {

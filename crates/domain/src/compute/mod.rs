@@ -4,6 +4,7 @@
 
 pub mod availability_set;
 pub mod disk;
+pub mod extension_images;
 pub mod images;
 pub mod sizes;
 pub mod storage;

@@ -95,7 +95,7 @@ impl DomainError {
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             VmSizeNotValid { .. } => "InvalidParameter",
-            VmImageNotFound { .. } => "NotFound",
+            VmImageNotFound { .. } | VmExtensionImageNotFound => "NotFound",
             InvalidImageVersion { .. } => "InvalidParameter",
             NetworkInterfaceCountExceeded { .. } => "NetworkInterfaceCountExceeded",
             AddingOrDeletingNetworkInterfacesOnARunningVirtualMachineNotSupported { .. } => {
@@ -156,7 +156,7 @@ impl DomainError {
     pub fn class(&self) -> ErrorClass {
         use DomainError::*;
         match self {
-            VmImageNotFound { .. } => ErrorClass::NotFound,
+            VmImageNotFound { .. } | VmExtensionImageNotFound => ErrorClass::NotFound,
             SubscriptionNotFound { .. }
             | ResourceGroupNotFound { .. }
             | ResourceNotFound { .. }
