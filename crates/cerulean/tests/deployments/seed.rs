@@ -338,3 +338,62 @@ async fn a_nic_of_another_vm_fails_with_nic_in_use_and_stops_dependants_only() {
         .collect();
     assert_eq!(names, ["thief", "independent"]);
 }
+
+/// A load balancer's inbound NAT rule declared as a child resource of its own (what Bicep
+/// writes for `resource ssh 'Microsoft.Network/loadBalancers/inboundNatRules'`) is written
+/// into its load balancer, and a NIC of the same template takes it.
+#[tokio::test]
+async fn a_nat_rule_declared_on_its_own_is_the_load_balancers() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let subnet = "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]";
+    let rule = "[resourceId('Microsoft.Network/loadBalancers/inboundNatRules', 'lb', 'ssh')]";
+    let (status, _) = deploy(
+        &s,
+        "rg",
+        "nat",
+        tpl_with(json!([
+            {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "v", "location": LOC,
+             "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                            "subnets": [{"name": "s", "properties": {"addressPrefix": "10.0.0.0/24"}}]}},
+            {"type": "Microsoft.Network/loadBalancers", "apiVersion": "2024-05-01", "name": "lb", "location": LOC,
+             "dependsOn": ["v"],
+             "properties": {"frontendIPConfigurations": [{"name": "fe", "properties": {"subnet": {"id": subnet}}}]}},
+            {"type": "Microsoft.Network/loadBalancers/inboundNatRules", "apiVersion": "2024-05-01", "name": "lb/ssh",
+             "dependsOn": ["lb"],
+             "properties": {"protocol": "Tcp", "frontendPort": 50000, "backendPort": 22}},
+            {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2024-05-01", "name": "nic", "location": LOC,
+             "dependsOn": [rule],
+             "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
+                 "subnet": {"id": subnet}, "loadBalancerInboundNatRules": [{"id": rule}]}}]}}
+        ])),
+        json!({}),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let lb = res("rg", "Microsoft.Network/loadBalancers", "lb");
+    let (st, body) = s.get(&format!("{lb}?{API}")).await;
+    assert_eq!(st, StatusCode::OK);
+    let rules = &body["properties"]["inboundNatRules"];
+    assert_eq!(rules[0]["name"], "ssh", "{body}");
+    assert_eq!(
+        rules[0]["properties"]["backendIPConfiguration"]["id"],
+        format!(
+            "{}/ipConfigurations/ipconfig1",
+            res("rg", "Microsoft.Network/networkInterfaces", "nic")
+        )
+    );
+    // Not a generic resource beside it.
+    let (_, all) = s.get(&format!("{}/resources?{API}", group_id("rg"))).await;
+    let types: Vec<&str> = all["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        !types.contains(&"Microsoft.Network/loadBalancers/inboundNatRules"),
+        "{types:?}"
+    );
+}
