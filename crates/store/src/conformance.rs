@@ -333,6 +333,23 @@ fn reference(from: &str, to: &str, kind: RefKind, owner: &str) -> Ref {
     }
 }
 
+/// `refs` of `owner` lose on the exclusive-reference index, and nothing of them remains.
+async fn refused_as_exclusive(store: &Arc<dyn Store>, owner: &'static str, refs: Vec<Ref>) {
+    let err = write(&**store, move |tx| tx.set_refs(owner, &refs))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            constraint: EXCLUSIVE_REFS.into()
+        }
+    );
+    assert!(read(&**store, move |tx| tx.refs_of(owner))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc<dyn Store>) {
     let refs = vec![
         reference(
@@ -390,19 +407,7 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
             "/nic2",
         ),
     ];
-    let err = write(&*store, move |tx| tx.set_refs("/nic2", &other))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        StoreError::Conflict {
-            constraint: EXCLUSIVE_REFS.into()
-        }
-    );
-    assert!(read(&*store, |tx| tx.refs_of("/nic2"))
-        .await
-        .unwrap()
-        .is_empty());
+    refused_as_exclusive(&store, "/nic2", other).await;
 
     // So does a second referrer of an inbound NAT rule.
     let first = vec![reference(
@@ -420,15 +425,7 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
         RefKind::InboundNatRule,
         "/nic4",
     )];
-    let err = write(&*store, move |tx| tx.set_refs("/nic4", &second))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        StoreError::Conflict {
-            constraint: EXCLUSIVE_REFS.into()
-        }
-    );
+    refused_as_exclusive(&store, "/nic4", second).await;
     write(&*store, |tx| tx.set_refs("/nic3", &[]))
         .await
         .unwrap();
