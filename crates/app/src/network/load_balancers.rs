@@ -88,6 +88,22 @@ fn named(rule: &Value, name: &str) -> bool {
         .is_some_and(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// Each inbound NAT rule of a stored load balancer that forwards to an IP configuration: its
+/// name as kept and that configuration's id.
+fn nat_rule_targets(
+    tx: &mut dyn Tx,
+    lb_key: &str,
+    lb: &LoadBalancer,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut targets = Vec::new();
+    for name in nat_rule_names(lb) {
+        if let Some(t) = first_user(tx, &nat_rule_key(lb_key, &name), RefKind::InboundNatRule)? {
+            targets.push((name, t));
+        }
+    }
+    Ok(targets)
+}
+
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
     let lb = Stored::<LoadBalancer>::from(rec)?;
     let mut pool_members = Vec::with_capacity(lb.value.pools.len());
@@ -95,13 +111,10 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<LbView, AppError> {
         let refs = tx.refs_to(&pool_key(&rec.key, &p.name), RefKind::BackendPool)?;
         pool_members.push(refs.into_iter().map(|r| r.from_id).collect());
     }
-    let mut nat_rule_targets = HashMap::new();
-    for name in nat_rule_names(&lb.value) {
-        let key = nat_rule_key(&rec.key, &name);
-        if let Some(target) = first_user(tx, &key, RefKind::InboundNatRule)? {
-            nat_rule_targets.insert(name.to_lowercase(), target);
-        }
-    }
+    let nat_rule_targets = nat_rule_targets(tx, &rec.key, &lb.value)?
+        .into_iter()
+        .map(|(name, target)| (name.to_lowercase(), target))
+        .collect();
     Ok(LbView {
         lb,
         pool_members,
@@ -138,9 +151,8 @@ fn context(
             ctx.pool_members.insert(p.name.to_lowercase(), member);
         }
     }
-    for name in existing.map(nat_rule_names).unwrap_or_default() {
-        let key = nat_rule_key(lb_key, &name);
-        if let Some(target) = first_user(tx, &key, RefKind::InboundNatRule)? {
+    if let Some(lb) = existing {
+        for (name, target) in nat_rule_targets(tx, lb_key, lb)? {
             ctx.nat_rule_members
                 .insert(name.to_lowercase(), (name, target));
         }

@@ -310,7 +310,7 @@ fn backend_vnet(
             RefKind::InboundNatRule,
         )
     });
-    for (key, kind) in pools.chain(rules).collect::<Vec<_>>() {
+    for (key, kind) in pools.chain(rules) {
         for member in tx.refs_to(&key, kind)? {
             if member.owner_key == owner_key {
                 continue;

@@ -378,6 +378,8 @@ pub fn plan_put(
 
         // Inbound NAT rules: each forwards to one configuration, in its load balancer's VNet.
         let mut nat_rules = Vec::with_capacity(s.nat_rules.len());
+        // The kept rules' ids and backends, for the same-backend rule below.
+        let mut backends: Vec<(&str, &(String, u16))> = Vec::new();
         for rid in &s.nat_rules {
             let raw = rid.as_str();
             let rule = ctx
@@ -421,23 +423,20 @@ pub fn plan_put(
                 continue;
             }
             // Two rules without floating IP cannot both forward to one port of one address.
-            if let Some((protocol, port)) = &rule.backend {
-                let same_backend = |other: &&String| {
-                    let info = ResourceId::parse(other)
-                        .ok()
-                        .and_then(|o| ctx.nat_rules.get(o.key()));
-                    info.and_then(|i| i.backend.as_ref())
-                        .is_some_and(|(p, n)| n == port && p.eq_ignore_ascii_case(protocol))
-                };
-                if let Some(other) = nat_rules.iter().find(same_backend) {
+            if let Some(backend @ (protocol, port)) = &rule.backend {
+                let same = backends
+                    .iter()
+                    .find(|(_, (p, n))| n == port && p.eq_ignore_ascii_case(protocol));
+                if let Some((first, _)) = same {
                     return Err(DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
-                        first: other.clone(),
+                        first: first.to_string(),
                         second: rule.id.clone(),
                         port: *port,
                         protocol: protocol.clone(),
                         config: config_id,
                     });
                 }
+                backends.push((&rule.id, backend));
             }
             nat_rules.push(raw.to_string());
         }

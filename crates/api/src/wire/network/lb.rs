@@ -204,12 +204,7 @@ pub fn lb(v: &LbView) -> Value {
     }
     for k in EXTRAS {
         for c in props[*k].as_array_mut().into_iter().flatten() {
-            fill_child(c, &v.lb.id, &v.lb.etag, k);
-        }
-    }
-    if let Some(rules) = props["inboundNatRules"].as_array_mut() {
-        for rule in rules {
-            set_nat_rule_target(rule, &v.nat_rule_targets);
+            fill_child(c, v, k);
         }
     }
     body["properties"] = props;
@@ -218,25 +213,36 @@ pub fn lb(v: &LbView) -> Value {
 
 /// A kept child (a rule, a probe, ...) as Azure shows it: its `id`, `type`, `etag` (its
 /// load balancer's: children are written with it) and `provisioningState`, whatever the
-/// caller sent for them.
-fn fill_child(c: &mut Value, lb_id: &str, lb_etag: &str, collection: &str) {
+/// caller sent for them; an inbound NAT rule also its `backendIPConfiguration`, Azure's to
+/// fill in (read-only): the IP configuration naming the rule, if any.
+fn fill_child(c: &mut Value, v: &LbView, collection: &str) {
     let Some(name) = c["name"].as_str().map(str::to_string) else {
         return;
     };
     let Some(obj) = c.as_object_mut() else {
         return;
     };
-    obj.insert("id".into(), json!(format!("{lb_id}/{collection}/{name}")));
+    obj.insert(
+        "id".into(),
+        json!(format!("{}/{collection}/{name}", v.lb.id)),
+    );
     obj.insert(
         "type".into(),
         json!(format!("Microsoft.Network/loadBalancers/{collection}")),
     );
-    obj.insert("etag".into(), json!(lb_etag));
+    obj.insert("etag".into(), json!(v.lb.etag));
     let props = obj
         .entry("properties")
         .or_insert_with(|| Value::Object(Map::new()));
-    if let Some(p) = props.as_object_mut() {
-        p.insert("provisioningState".into(), json!("Succeeded"));
+    let Some(p) = props.as_object_mut() else {
+        return;
+    };
+    p.insert("provisioningState".into(), json!("Succeeded"));
+    if collection == "inboundNatRules" {
+        p.remove("backendIPConfiguration");
+        if let Some(t) = v.nat_rule_targets.get(&name.to_lowercase()) {
+            p.insert("backendIPConfiguration".into(), id_ref(t));
+        }
     }
 }
 
@@ -263,28 +269,6 @@ pub fn child_named(v: &LbView, collection: &str, name: &str) -> Option<Value> {
             .as_str()
             .is_some_and(|n| n.eq_ignore_ascii_case(name))
     })
-}
-
-/// A NAT rule's `backendIPConfiguration` is Azure's to fill in (read-only): the IP
-/// configuration naming the rule, if any, whatever the caller sent.
-fn set_nat_rule_target(rule: &mut Value, targets: &std::collections::HashMap<String, String>) {
-    let target = rule["name"]
-        .as_str()
-        .and_then(|n| targets.get(&n.to_lowercase()))
-        .map(|t| id_ref(t));
-    let Some(props) = rule.as_object_mut().map(|r| {
-        r.entry("properties")
-            .or_insert_with(|| Value::Object(Map::new()))
-    }) else {
-        return;
-    };
-    let Some(props) = props.as_object_mut() else {
-        return;
-    };
-    props.remove("backendIPConfiguration");
-    if let Some(t) = target {
-        props.insert("backendIPConfiguration".into(), t);
-    }
 }
 
 impl crate::routes::tracked::Wire for cerulean_app::network::load_balancers::LoadBalancers {
