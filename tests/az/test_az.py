@@ -269,6 +269,42 @@ def test_web_tier_behind_a_load_balancer(env):
     az(env, "group", "delete", "-n", "web", "--yes")
 
 
+def test_private_dns_zone(env):
+    """`az network private-dns`: a zone created with its SOA, linked to a network with
+    auto-registration, an A record set built record by record, the zone's counts, and the
+    refusals (the apex SOA, a second link to one network, a linked zone's delete)."""
+    g = ["-g", "dns"]
+    az(env, "group", "create", "-n", "dns", "-l", "eastus")
+    az(env, "network", "vnet", "create", *g, "-n", "hub", "--address-prefixes", "10.9.0.0/16")
+    zone = az(env, "network", "private-dns", "zone", "create", *g, "-n", "corp.internal")
+    assert zone["numberOfRecordSets"] == 1, zone
+    z = [*g, "-z", "corp.internal"]
+    link = az(env, "network", "private-dns", "link", "vnet", "create", *z, "-n", "hub-link",
+              "-v", "hub", "-e", "true")
+    assert link["virtualNetworkLinkState"] == "Completed", link
+    assert link["registrationEnabled"] is True, link
+    err = az(env, "network", "private-dns", "link", "vnet", "create", *z, "-n", "again", "-v", "hub",
+             "-e", "false", ok=False)
+    assert "already linked to private DNS zone corp.internal by link hub-link" in err
+    az(env, "network", "private-dns", "record-set", "a", "add-record", *z, "-n", "db", "-a", "10.9.0.4")
+    record = az(env, "network", "private-dns", "record-set", "a", "add-record", *z, "-n", "db", "-a", "10.9.0.5")
+    assert [r["ipv4Address"] for r in record["aRecords"]] == ["10.9.0.4", "10.9.0.5"], record
+    assert record["fqdn"] == "db.corp.internal.", record
+    soa = az(env, "network", "private-dns", "record-set", "soa", "show", *z)
+    assert soa["soaRecord"]["host"] == "azureprivatedns.net", soa
+    names = sorted(r["name"] for r in az(env, "network", "private-dns", "record-set", "list", *z))
+    assert names == ["@", "db"], names
+    zone = az(env, "network", "private-dns", "zone", "show", *g, "-n", "corp.internal")
+    assert (zone["numberOfRecordSets"], zone["numberOfVirtualNetworkLinks"],
+            zone["numberOfVirtualNetworkLinksWithRegistration"]) == (2, 1, 1), zone
+    err = az(env, "network", "private-dns", "zone", "delete", *g, "-n", "corp.internal", "--yes", ok=False)
+    assert "cannot be deleted while virtual network links to it remain (hub-link)" in err
+    az(env, "network", "private-dns", "link", "vnet", "delete", *z, "-n", "hub-link", "--yes")
+    az(env, "network", "private-dns", "zone", "delete", *g, "-n", "corp.internal", "--yes")
+    assert az(env, "network", "private-dns", "zone", "list", *g) == []
+    az(env, "group", "delete", "-n", "dns", "--yes")
+
+
 def test_guest_routes_through_run_command(env):
     """The seed's Linux walk-through: a secondary NIC reaches another subnet only after
     policy routing is added in the guest."""

@@ -300,7 +300,9 @@ def test_web_tier(cerulean, tf_env):
 
 
 def test_hub_spoke(cerulean, tf_env):
-    """Peerings and a NAT gateway kept as sent; a NIC in an application security group."""
+    """Peerings and a NAT gateway kept as sent; a NIC in an application security group; a
+    private DNS zone linked to both networks (the provider waits 2 minutes after each link's
+    delete, whatever the server answers)."""
     server, _ = cerulean
     group = "tf-hub-spoke"
     work = scenario(tf_env, "hub-spoke")
@@ -316,6 +318,25 @@ def test_hub_spoke(cerulean, tf_env):
     # Named by an IP configuration, the group stays.
     st, _ = server.call("DELETE", f"{net}/applicationSecurityGroups/app-asg")
     assert st == 400
+    # The private DNS zone: created with its SOA (the provider's soa_record changed it, the
+    # host stayed Azure's), its links and record sets counted, the NIC's address in its record.
+    zone = f"{net}/privateDnsZones/corp.internal"
+    st, got = server.get(zone)
+    assert st == 200, got
+    assert got["properties"]["numberOfVirtualNetworkLinks"] == 2, got
+    assert got["properties"]["numberOfVirtualNetworkLinksWithRegistration"] == 1, got
+    assert got["properties"]["numberOfRecordSets"] == 3, got
+    st, soa = server.get(f"{zone}/SOA/@")
+    assert soa["properties"]["soaRecord"]["email"] == "hostmaster.corp.internal", soa
+    assert soa["properties"]["soaRecord"]["refreshTime"] == 1800, soa
+    assert soa["properties"]["soaRecord"]["host"] == "azureprivatedns.net", soa
+    st, record = server.get(f"{zone}/A/app")
+    assert record["properties"]["fqdn"] == "app.corp.internal.", record
+    address = nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"]
+    assert record["properties"]["aRecords"] == [{"ipv4Address": address}], record
+    # Linked, the zone stays.
+    st, refused = server.call("DELETE", zone)
+    assert st == 409 and refused["error"]["code"] == "Conflict", refused
     import_nic(server, tf_env, work, group, f"{net}/virtualNetworks/spoke/subnets/app")
     destroy(server, tf_env, work, group)
 

@@ -113,7 +113,7 @@ impl App {
                     .into());
                 }
             }
-            let value = GenericResource {
+            let mut value = GenericResource {
                 common: GenericCommon {
                     tags: spec
                         .tags
@@ -130,6 +130,7 @@ impl App {
                 Some(r) => ResourceId::parse(&r.id)?,
                 None => id.clone(),
             };
+            crate::dns::prepare(tx, &stored_id, &mut value, old.as_ref())?;
             let rec = to_record(
                 &stored_id,
                 value.location.as_deref().unwrap_or_default(),
@@ -137,7 +138,10 @@ impl App {
                 new_etag(),
             );
             tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
-            Ok((Stored::from(&rec)?, existing.is_none()))
+            if existing.is_none() {
+                crate::dns::created(tx, &stored_id)?;
+            }
+            Ok((shown(tx, &rec)?, existing.is_none()))
         })
         .await
     }
@@ -147,7 +151,7 @@ impl App {
         cerulean_store::read(&*self.store, move |tx| match tx.get(id.key())? {
             // The generic paths reach what has no route of its own, such as a deployment's
             // template: those are cerulean's records, not generic resources.
-            Some(rec) if !cerulean_domain::kind::is_modelled(&rec.kind) => Stored::from(&rec),
+            Some(rec) if !cerulean_domain::kind::is_modelled(&rec.kind) => shown(tx, &rec),
             _ => {
                 crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
                 Err(not_found(&id))
@@ -174,6 +178,7 @@ impl App {
                 return Ok(false);
             }
             pre.check(Some(&rec.etag))?;
+            crate::dns::check_delete(tx, &id)?;
             let users: Vec<String> = tx
                 .refs_to(id.key(), RefKind::Linked)?
                 .into_iter()
@@ -203,6 +208,8 @@ impl App {
         let group_id = ResourceId::group(subscription, group);
         let limit = self.config.page_size;
         let theirs = !cerulean_domain::kind::is_modelled(&kind);
+        // A zone's `ALL` lists its record sets of every type.
+        let all_record_sets = crate::dns::all_record_sets_kind(&kind).is_some();
         cerulean_store::read(&*self.store, move |tx| {
             crate::groups::load_group(tx, &group_id)?;
             if !theirs {
@@ -226,20 +233,33 @@ impl App {
             let page = list_page(
                 tx,
                 Scope::Group(group_id.key()),
-                Some(&kind),
+                (!all_record_sets).then_some(kind.as_str()),
                 after.as_deref(),
                 limit,
-                &|r| Ok(under.as_ref().is_none_or(|u| r.key.starts_with(u.as_str()))),
+                &|r| {
+                    Ok(under.as_ref().is_none_or(|u| r.key.starts_with(u.as_str()))
+                        && (!all_record_sets || crate::dns::is_record_set(r)))
+                },
             )?;
             Ok(Page {
                 items: page
                     .items
                     .iter()
-                    .map(Stored::from)
+                    .map(|r| shown(tx, r))
                     .collect::<Result<_, _>>()?,
                 next: page.next,
             })
         })
         .await
     }
+}
+
+/// A stored generic resource as reads show it: with what a DNS zone counts of its contents.
+fn shown(
+    tx: &mut dyn cerulean_store::Tx,
+    rec: &cerulean_store::Record,
+) -> Result<Stored<GenericResource>, AppError> {
+    let mut stored = Stored::<GenericResource>::from(rec)?;
+    crate::dns::decorate(tx, rec, &mut stored.value)?;
+    Ok(stored)
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authorization;
 pub mod compute;
 pub mod deployments;
+mod dns;
 mod error;
 pub mod generic;
 mod groups;

@@ -5,7 +5,8 @@
 //! virtual networks, subnets and IPAM (`vnets.rs`), NICs and their IP configurations
 //! (`nics.rs`), public IPs, their quota and the usages (`public_ips.rs`), load balancers and
 //! the in-use rules with group delete (`load_balancers.rs`), inbound NAT rules
-//! (`nat_rules.rs`), application security groups (`asgs.rs`), bad input (`bad_input.rs`) and
+//! (`nat_rules.rs`), application security groups (`asgs.rs`), private and public DNS zones
+//! (`dns.rs`), bad input (`bad_input.rs`) and
 //! concurrency (`concurrency.rs`).
 
 mod common;
@@ -34,6 +35,9 @@ use nat_rules::inbound_nat_rules;
 #[path = "network/asgs.rs"]
 mod asgs;
 use asgs::application_security_groups;
+#[path = "network/dns.rs"]
+mod dns;
+use dns::{private_dns_zones, public_dns_zones};
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -291,6 +295,8 @@ on_both_stores!(
     load_balancer_lifecycle[],
     inbound_nat_rules[],
     application_security_groups[],
+    private_dns_zones[],
+    public_dns_zones[],
     usages[],
     ipam_rules[],
     ip_availability[],

@@ -341,6 +341,33 @@ pub enum DomainError {
     #[error("IP configuration {config} cannot use inbound NAT rule {rule}: its load balancer is tied to another virtual network.")]
     InboundNatRuleInOtherVnet { config: String, rule: String },
 
+    // GUESS: the code and wording; the rule is Azure's (an SOA record set exists only at a
+    // zone's apex).
+    #[error(
+        "A record set of type SOA can only be created at the zone apex ('@'), not as '{name}'."
+    )]
+    SoaRecordSetNotAtApex { name: String },
+
+    // GUESS: the code and wording; the rule is Azure's ("You cannot delete SOA or name server
+    // (NS) records that are automatically created at the zone apex").
+    #[error("The {record_type} record set at the zone apex cannot be deleted: it is created and deleted with its zone.")]
+    ApexRecordSetCannotBeDeleted { record_type: String },
+
+    // GUESS: the wording; Azure answers 409 ("Private DNS zone cannot be deleted unless all
+    // virtual network links to it are removed").
+    #[error("The private DNS zone {zone} cannot be deleted while virtual network links to it remain ({links}). Delete the links first.")]
+    PrivateDnsZoneHasVirtualNetworkLinks { zone: String, links: String },
+
+    // GUESS: the code and wording; the rule is Azure's (one link between a zone and a network).
+    #[error(
+        "Virtual network {network} is already linked to private DNS zone {zone} by link {link}."
+    )]
+    VirtualNetworkAlreadyLinked {
+        network: String,
+        zone: String,
+        link: String,
+    },
+
     #[error("Another operation on this or a dependent resource is in progress ({what}). Retry the request.")]
     ConcurrentConflict { what: String },
 

@@ -9,6 +9,7 @@ pub mod authz;
 pub mod cidr;
 pub mod compute;
 pub mod deployment;
+pub mod dns;
 pub mod error;
 pub mod filter;
 pub mod group;

@@ -1,7 +1,10 @@
 # A hub and a spoke network peered both ways, the spoke's subnet going out through a NAT
-# gateway with a public IP, and a NIC that is a member of an application security group.
-# Peerings and NAT gateways are kept as sent (not modelled); the NIC's application security
-# group is checked (it must exist, in the NIC's region) and cannot be deleted while named.
+# gateway with a public IP, a NIC that is a member of an application security group, and a
+# private DNS zone linked to both networks with a record for the NIC. Peerings and NAT
+# gateways are kept as sent (not modelled); the NIC's application security group is checked
+# (it must exist, in the NIC's region) and cannot be deleted while named; the zone is
+# created with its SOA record set (which the provider reads back), counts its links and
+# record sets, and cannot be deleted while linked.
 
 resource "azurerm_resource_group" "net" {
   name     = "tf-hub-spoke"
@@ -89,4 +92,40 @@ resource "azurerm_network_interface" "app" {
 resource "azurerm_network_interface_application_security_group_association" "app" {
   network_interface_id          = azurerm_network_interface.app.id
   application_security_group_id = azurerm_application_security_group.app.id
+}
+
+resource "azurerm_private_dns_zone" "internal" {
+  name                = "corp.internal"
+  resource_group_name = azurerm_resource_group.net.name
+  soa_record {
+    email        = "hostmaster.corp.internal"
+    refresh_time = 1800
+  }
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "hub" {
+  name                  = "hub"
+  private_dns_zone_id   = azurerm_private_dns_zone.internal.id
+  virtual_network_id    = azurerm_virtual_network.hub.id
+  registration_enabled  = true
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "spoke" {
+  name                  = "spoke"
+  private_dns_zone_id   = azurerm_private_dns_zone.internal.id
+  virtual_network_id    = azurerm_virtual_network.spoke.id
+}
+
+resource "azurerm_private_dns_a_record" "app" {
+  name                = "app"
+  private_dns_zone_id = azurerm_private_dns_zone.internal.id
+  ttl                 = 300
+  records             = [azurerm_network_interface.app.private_ip_address]
+}
+
+resource "azurerm_private_dns_cname_record" "www" {
+  name                = "www"
+  private_dns_zone_id = azurerm_private_dns_zone.internal.id
+  ttl                 = 300
+  record              = "app.corp.internal"
 }

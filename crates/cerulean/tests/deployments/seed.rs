@@ -397,3 +397,48 @@ async fn a_nat_rule_declared_on_its_own_is_the_load_balancers() {
         "{types:?}"
     );
 }
+
+/// A private DNS zone as an exported template declares it: the zone, its apex SOA (which the
+/// zone's creation made: the template's PUT updates it), a link and a record set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_private_dns_zone_and_its_soa_deploy_as_exported() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let zone = "[resourceId('Microsoft.Network/privateDnsZones', 'corp.internal')]";
+    let (status, _) = deploy(
+        &s,
+        "rg",
+        "dns",
+        tpl_with(json!([
+            {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "v", "location": LOC,
+             "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}},
+            {"type": "Microsoft.Network/privateDnsZones", "apiVersion": "2024-06-01", "name": "corp.internal",
+             "location": "global", "properties": {"numberOfRecordSets": 1}},
+            {"type": "Microsoft.Network/privateDnsZones/SOA", "apiVersion": "2024-06-01", "name": "corp.internal/@",
+             "dependsOn": [zone],
+             "properties": {"ttl": 3600, "soaRecord": {"email": "azureprivatedns-host.microsoft.com", "expireTime": 2419200,
+                 "host": "azureprivatedns.net", "minimumTtl": 20, "refreshTime": 3600, "retryTime": 300, "serialNumber": 1}}},
+            {"type": "Microsoft.Network/privateDnsZones/A", "apiVersion": "2024-06-01", "name": "corp.internal/vm1",
+             "dependsOn": [zone], "properties": {"ttl": 10, "aRecords": [{"ipv4Address": "10.0.0.4"}]}},
+            {"type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "apiVersion": "2024-06-01",
+             "name": "corp.internal/v-link", "location": "global", "dependsOn": [zone, "v"],
+             "properties": {"registrationEnabled": false, "virtualNetwork": {"id": "[resourceId('Microsoft.Network/virtualNetworks', 'v')]"}}}
+        ])),
+        json!({}),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let zone = res("rg", "Microsoft.Network/privateDnsZones", "corp.internal");
+    let (st, body) = s.get(&format!("{zone}?{API}")).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["properties"]["numberOfRecordSets"], 2, "{body}");
+    assert_eq!(
+        body["properties"]["numberOfVirtualNetworkLinks"], 1,
+        "{body}"
+    );
+    let (_, soa) = s.get(&format!("{zone}/SOA/@?{API}")).await;
+    assert_eq!(soa["properties"]["soaRecord"]["minimumTtl"], 20, "{soa}");
+    let (_, a) = s.get(&format!("{zone}/A/vm1?{API}")).await;
+    assert_eq!(a["properties"]["fqdn"], "vm1.corp.internal.", "{a}");
+}

@@ -139,13 +139,23 @@ pub(super) async fn parallel_same_public_ip(s: &Server) {
 /// other must lose with 400 `code`, or on PostgreSQL with 409 `AnotherOperationInProgress`
 /// (the store's own race).
 pub(super) async fn one_winner(s: &Server, reqs: Vec<(String, Value)>, code: &str) -> usize {
+    one_winner_with(s, reqs, 400, code).await
+}
+
+/// [`one_winner`] where the losers' refusal is `status` with `code`.
+pub(super) async fn one_winner_with(
+    s: &Server,
+    reqs: Vec<(String, Value)>,
+    status: u16,
+    code: &str,
+) -> usize {
     let pg = on_postgres(s).await;
     let results = parallel_puts(s, reqs).await;
     let mut winners = Vec::new();
     for (i, (st, body)) in results.iter().enumerate() {
         match (st.as_u16(), body["error"]["code"].as_str()) {
             (201, _) => winners.push(i),
-            (400, Some(c)) if c == code => {}
+            (st, Some(c)) if st == status && c == code => {}
             (409, Some("AnotherOperationInProgress")) if pg => {}
             _ => panic!("unexpected {st}: {body}"),
         }

@@ -94,6 +94,10 @@ impl DomainError {
                 "RulesUseSameBackendPortProtocolAndIPConfig"
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
+            SoaRecordSetNotAtApex { .. } | ApexRecordSetCannotBeDeleted { .. } => "BadRequest",
+            PrivateDnsZoneHasVirtualNetworkLinks { .. } | VirtualNetworkAlreadyLinked { .. } => {
+                "Conflict"
+            }
             VmSizeNotValid { .. } => "InvalidParameter",
             VmImageNotFound { .. } | VmExtensionImageNotFound => "NotFound",
             InvalidImageVersion { .. } => "InvalidParameter",
@@ -176,6 +180,8 @@ impl DomainError {
             | DeploymentCannotBeCancelled { .. }
             | DeploymentInterrupted { .. }
             | DiskAttached { .. }
+            | PrivateDnsZoneHasVirtualNetworkLinks { .. }
+            | VirtualNetworkAlreadyLinked { .. }
             | TooManyDataDisks { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,

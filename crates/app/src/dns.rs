@@ -1,0 +1,317 @@
+//! DNS zones, private DNS zones, their record sets and links: generic resources
+//! (`generic.rs`) with what Azure does beside storing them, by the rules of
+//! `cerulean_domain::dns`. A zone's PUT creates its apex record sets; a record set's PUT
+//! fills its FQDN; a link's PUT checks its network; deletes keep the apex and refuse a
+//! linked zone; reads show a zone's counts.
+
+use crate::generic::{GenericCommon, GenericResource};
+use crate::records::{new_etag, to_record};
+use crate::AppError;
+use cerulean_domain::dns::{self, DnsKind, ZoneCounts, ZoneKind};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::DomainError;
+use cerulean_store::{ListQuery, Record, Scope, Tx};
+use serde_json::{json, Map, Value};
+
+/// Read-only properties of a zone that a client may echo back: never stored.
+const ZONE_COUNTS: &[&str] = &[
+    "maxNumberOfRecordSets",
+    "numberOfRecordSets",
+    "maxNumberOfVirtualNetworkLinks",
+    "numberOfVirtualNetworkLinks",
+    "maxNumberOfVirtualNetworkLinksWithRegistration",
+    "numberOfVirtualNetworkLinksWithRegistration",
+    "maxNumberOfRecordsPerRecordSet",
+    "nameServers",
+    "internalId",
+];
+
+fn kind(id: &ResourceId) -> Option<DnsKind> {
+    dns::kind_of(&id.kind_key())
+}
+
+fn properties(value: &mut GenericResource) -> &mut Map<String, Value> {
+    let props = value
+        .arm
+        .entry("properties")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !props.is_object() {
+        *props = Value::Object(Map::new());
+    }
+    props.as_object_mut().expect("made an object")
+}
+
+/// The zone a record set or link belongs to: its parent's name.
+fn zone_name(id: &ResourceId) -> String {
+    id.parent()
+        .map(|p| p.name().to_string())
+        .unwrap_or_default()
+}
+
+/// Before a PUT is stored: what Azure fills in or refuses.
+pub(crate) fn prepare(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    value: &mut GenericResource,
+    old: Option<&GenericResource>,
+) -> Result<(), AppError> {
+    match kind(id) {
+        None => {}
+        Some(DnsKind::Zone(zone)) => {
+            let props = properties(value);
+            for k in ZONE_COUNTS {
+                props.remove(*k);
+            }
+            if zone == ZoneKind::Public {
+                props.entry("zoneType").or_insert_with(|| json!("Public"));
+            }
+        }
+        Some(DnsKind::RecordSet(zone, record_type)) => {
+            dns::check_record_set_name(record_type, id.name())?;
+            let fqdn = dns::fqdn(&zone_name(id), id.name());
+            let props = properties(value);
+            props.insert("fqdn".into(), json!(fqdn));
+            if zone == ZoneKind::Private {
+                props.insert("isAutoRegistered".into(), json!(false));
+            }
+            if record_type == "SOA" {
+                keep_soa_host(props, old, zone);
+            }
+        }
+        Some(DnsKind::Link) => check_link(tx, id, properties(value))?,
+    }
+    Ok(())
+}
+
+/// The SOA's host is Azure's: whatever a client sends, the zone's stays.
+fn keep_soa_host(props: &mut Map<String, Value>, old: Option<&GenericResource>, zone: ZoneKind) {
+    let host = old
+        .and_then(|o| o.arm.get("properties"))
+        .and_then(|p| p.pointer("/soaRecord/host"))
+        .cloned()
+        .unwrap_or_else(|| json!(dns::default_soa(zone).host));
+    let record = props
+        .entry("soaRecord")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(r) = record {
+        r.insert("host".into(), host);
+    }
+}
+
+/// A link names an existing virtual network, which no other link of the zone names.
+fn check_link(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    props: &mut Map<String, Value>,
+) -> Result<(), AppError> {
+    let network = props
+        .get("virtualNetwork")
+        .and_then(|v| v.get("id"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| DomainError::InvalidParameter {
+            // GUESS: Azure's wording for a link without its network.
+            message: "The virtual network of a virtual network link is required.".into(),
+            target: Some("properties.virtualNetwork.id".into()),
+        })?
+        .to_string();
+    let network_id = ResourceId::parse(&network).map_err(|_| DomainError::InvalidPropertyId {
+        id: network.clone(),
+        path: "properties.virtualNetwork.id".into(),
+    })?;
+    let found = tx.get(network_id.key())?;
+    if !network_id.is_type("Microsoft.Network/virtualNetworks") || found.is_none() {
+        return Err(DomainError::InvalidResourceReference {
+            id: network,
+            referrer: id.as_str().to_string(),
+        }
+        .into());
+    }
+    let zone = id.parent().expect("a link has a zone");
+    let others: Vec<(String, String)> = children(tx, &zone)?
+        .into_iter()
+        .filter(|r| r.key != id.key() && matches!(kind_of_record(r), Some(DnsKind::Link)))
+        .filter_map(|r| {
+            let name = ResourceId::parse(&r.id).ok()?.name().to_string();
+            let net = link_network(&r)?;
+            Some((name, net))
+        })
+        .collect();
+    dns::check_one_link_per_network(zone.name(), &network, &others)?;
+    props
+        .entry("registrationEnabled")
+        .or_insert_with(|| json!(false));
+    props.insert("virtualNetworkLinkState".into(), json!("Completed"));
+    Ok(())
+}
+
+/// After a zone's first PUT: the record sets Azure creates with it.
+pub(crate) fn created(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
+    let Some(DnsKind::Zone(zone)) = kind(id) else {
+        return Ok(());
+    };
+    let soa = dns::default_soa(zone);
+    let mut sets = vec![(
+        "SOA",
+        json!({
+            "ttl": soa.ttl,
+            "fqdn": dns::fqdn(id.name(), "@"),
+            "soaRecord": {
+                "host": soa.host,
+                "email": soa.email,
+                "serialNumber": soa.serial_number,
+                "refreshTime": soa.refresh_time,
+                "retryTime": soa.retry_time,
+                "expireTime": soa.expire_time,
+                "minimumTtl": soa.minimum_ttl,
+            },
+        }),
+    )];
+    if zone == ZoneKind::Public {
+        let servers: Vec<Value> = dns::NAME_SERVERS
+            .iter()
+            .map(|n| json!({ "nsdname": n }))
+            .collect();
+        sets.push((
+            "NS",
+            json!({ "ttl": dns::NS_TTL, "fqdn": dns::fqdn(id.name(), "@"), "NSRecords": servers }),
+        ));
+    }
+    for (record_type, mut props) in sets {
+        if zone == ZoneKind::Private {
+            props["isAutoRegistered"] = json!(false);
+        }
+        let set_id = id.child(record_type, "@");
+        let value = GenericResource {
+            common: GenericCommon::default(),
+            location: None,
+            arm: Map::from_iter([("properties".to_string(), props)]),
+        };
+        tx.insert(&to_record(&set_id, "", &value, new_etag()))?;
+    }
+    Ok(())
+}
+
+/// Before a DELETE: the apex record sets stay; a private zone goes only without links.
+pub(crate) fn check_delete(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
+    match kind(id) {
+        Some(k @ DnsKind::RecordSet(..)) => dns::check_record_set_deletable(k, id.name())?,
+        Some(DnsKind::Zone(ZoneKind::Private)) => {
+            let links: Vec<String> = children(tx, id)?
+                .iter()
+                .filter(|r| matches!(kind_of_record(r), Some(DnsKind::Link)))
+                .filter_map(|r| ResourceId::parse(&r.id).ok().map(|l| l.name().to_string()))
+                .collect();
+            dns::check_zone_deletable(id.name(), &links)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// On a read: a zone shows how many record sets and links it holds.
+pub(crate) fn decorate(
+    tx: &mut dyn Tx,
+    rec: &Record,
+    value: &mut GenericResource,
+) -> Result<(), AppError> {
+    let Some(DnsKind::Zone(zone)) = dns::kind_of(&rec.kind) else {
+        return Ok(());
+    };
+    let id = ResourceId::parse(&rec.id)?;
+    let mut counts = ZoneCounts::default();
+    for child in children(tx, &id)? {
+        match kind_of_record(&child) {
+            Some(DnsKind::RecordSet(..)) => counts.record_sets += 1,
+            Some(DnsKind::Link) => {
+                counts.links += 1;
+                let from: GenericResource = crate::records::from_record(&child)?;
+                if from
+                    .arm
+                    .get("properties")
+                    .and_then(|p| p.get("registrationEnabled"))
+                    == Some(&Value::Bool(true))
+                {
+                    counts.links_with_registration += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let props = properties(value);
+    props.insert(
+        "maxNumberOfRecordSets".into(),
+        json!(zone.max_record_sets()),
+    );
+    props.insert("numberOfRecordSets".into(), json!(counts.record_sets));
+    match zone {
+        ZoneKind::Private => {
+            props.insert(
+                "maxNumberOfVirtualNetworkLinks".into(),
+                json!(dns::MAX_LINKS),
+            );
+            props.insert("numberOfVirtualNetworkLinks".into(), json!(counts.links));
+            props.insert(
+                "maxNumberOfVirtualNetworkLinksWithRegistration".into(),
+                json!(dns::MAX_LINKS_WITH_REGISTRATION),
+            );
+            props.insert(
+                "numberOfVirtualNetworkLinksWithRegistration".into(),
+                json!(counts.links_with_registration),
+            );
+        }
+        ZoneKind::Public => {
+            props.insert("nameServers".into(), json!(dns::NAME_SERVERS));
+        }
+    }
+    Ok(())
+}
+
+/// A list of every record set of a zone (`.../privateDnsZones/z/ALL`), or `None` when the
+/// listed type is not that.
+pub(crate) fn all_record_sets_kind(kind: &str) -> Option<ZoneKind> {
+    let (zone_kind, child) = kind.rsplit_once('/')?;
+    match dns::kind_of(zone_kind)? {
+        DnsKind::Zone(zone) if dns::is_all_record_sets(zone, child) => Some(zone),
+        _ => None,
+    }
+}
+
+/// Whether a record is one of a zone's record sets.
+pub(crate) fn is_record_set(rec: &Record) -> bool {
+    matches!(kind_of_record(rec), Some(DnsKind::RecordSet(..)))
+}
+
+fn kind_of_record(rec: &Record) -> Option<DnsKind> {
+    dns::kind_of(&rec.kind)
+}
+
+fn link_network(rec: &Record) -> Option<String> {
+    let value: GenericResource = crate::records::from_record(rec).ok()?;
+    value
+        .arm
+        .get("properties")?
+        .pointer("/virtualNetwork/id")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Every record under a zone (its record sets and links), in key order.
+fn children(tx: &mut dyn Tx, zone: &ResourceId) -> Result<Vec<Record>, AppError> {
+    let group = zone.group_id().expect("a zone has a group");
+    let prefix = format!("{}/", zone.key());
+    let mut out: Vec<Record> = Vec::new();
+    loop {
+        let after = out.last().map_or(prefix.clone(), |r| r.key.clone());
+        let batch = tx.list(&ListQuery {
+            scope: Scope::Group(group.key()),
+            kind: None,
+            after: Some(&after),
+            limit: 500,
+        })?;
+        let before = out.len();
+        out.extend(batch.into_iter().take_while(|r| r.key.starts_with(&prefix)));
+        if out.len() - before < 500 {
+            return Ok(out);
+        }
+    }
+}
