@@ -271,11 +271,13 @@ def test_web_tier_behind_a_load_balancer(env):
 
 def test_private_dns_zone(env):
     """`az network private-dns`: a zone created with its SOA, linked to a network with
-    auto-registration, an A record set built record by record, the zone's counts, and the
-    refusals (the apex SOA, a second link to one network, a linked zone's delete)."""
+    auto-registration (a VM created in the network gets its record), an A record set built
+    record by record, the zone's counts, and the refusals (a second link to one network, a
+    linked zone's delete)."""
     g = ["-g", "dns"]
     az(env, "group", "create", "-n", "dns", "-l", "eastus")
-    az(env, "network", "vnet", "create", *g, "-n", "hub", "--address-prefixes", "10.9.0.0/16")
+    az(env, "network", "vnet", "create", *g, "-n", "hub", "--address-prefixes", "10.9.0.0/16",
+       "--subnet-name", "default", "--subnet-prefixes", "10.9.1.0/24")
     zone = az(env, "network", "private-dns", "zone", "create", *g, "-n", "corp.internal")
     assert zone["numberOfRecordSets"] == 1, zone
     z = [*g, "-z", "corp.internal"]
@@ -286,6 +288,12 @@ def test_private_dns_zone(env):
     err = az(env, "network", "private-dns", "link", "vnet", "create", *z, "-n", "again", "-v", "hub",
              "-e", "false", ok=False)
     assert "already linked to private DNS zone corp.internal by link hub-link" in err
+    vm = az(env, "vm", "create", *g, "-n", "app1", "--image", "Ubuntu2204", "--vnet-name", "hub",
+            "--subnet", "default", "--public-ip-address", "", "--nsg", "", "--size", "Standard_B2s",
+            "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234")
+    registered = az(env, "network", "private-dns", "record-set", "a", "show", *z, "-n", "app1")
+    assert registered["isAutoRegistered"] is True, registered
+    assert registered["aRecords"] == [{"ipv4Address": vm["privateIpAddress"]}], registered
     az(env, "network", "private-dns", "record-set", "a", "add-record", *z, "-n", "db", "-a", "10.9.0.4")
     record = az(env, "network", "private-dns", "record-set", "a", "add-record", *z, "-n", "db", "-a", "10.9.0.5")
     assert [r["ipv4Address"] for r in record["aRecords"]] == ["10.9.0.4", "10.9.0.5"], record
@@ -293,10 +301,13 @@ def test_private_dns_zone(env):
     soa = az(env, "network", "private-dns", "record-set", "soa", "show", *z)
     assert soa["soaRecord"]["host"] == "azureprivatedns.net", soa
     names = sorted(r["name"] for r in az(env, "network", "private-dns", "record-set", "list", *z))
-    assert names == ["@", "db"], names
+    assert names == ["@", "app1", "db"], names
     zone = az(env, "network", "private-dns", "zone", "show", *g, "-n", "corp.internal")
     assert (zone["numberOfRecordSets"], zone["numberOfVirtualNetworkLinks"],
-            zone["numberOfVirtualNetworkLinksWithRegistration"]) == (2, 1, 1), zone
+            zone["numberOfVirtualNetworkLinksWithRegistration"]) == (3, 1, 1), zone
+    az(env, "vm", "delete", *g, "-n", "app1", "--yes")
+    names = sorted(r["name"] for r in az(env, "network", "private-dns", "record-set", "list", *z))
+    assert names == ["@", "db"], names
     err = az(env, "network", "private-dns", "zone", "delete", *g, "-n", "corp.internal", "--yes", ok=False)
     assert "cannot be deleted while virtual network links to it remain (hub-link)" in err
     az(env, "network", "private-dns", "link", "vnet", "delete", *z, "-n", "hub-link", "--yes")

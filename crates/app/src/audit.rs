@@ -22,6 +22,9 @@ use cerulean_domain::network::public_ip::PublicIp;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::network::IpVersion;
 use cerulean_store::{ListQuery, Record, RefKind, Scope, Store, StoreError, Tx};
+
+/// The records of private DNS zones' virtual network links.
+const DNS_LINK: &str = "microsoft.network/privatednszones/virtualnetworklinks";
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -133,6 +136,7 @@ impl Auditor {
                 crate::compute::VM => self.vm(r),
                 deployment::KIND => self.deployment(tx, r),
                 RESOURCE_GROUP => from_record::<ResourceGroup>(r).map(|_| ()),
+                DNS_LINK => self.dns_link(r),
                 _ => Ok(()),
             };
             match read {
@@ -285,6 +289,22 @@ impl Auditor {
             .entry(key_of(pip))
             .or_default()
             .push(config.to_string());
+    }
+
+    /// A private DNS zone's link with registration holds its network's registration
+    /// reference (which keeps a second zone from registering it).
+    fn dns_link(&mut self, r: &Record) -> Result<(), AppError> {
+        let link: crate::generic::GenericResource = from_record(r)?;
+        let props = link.arm.get("properties");
+        let registers = props.and_then(|p| p.get("registrationEnabled"))
+            == Some(&serde_json::Value::Bool(true));
+        let network = props
+            .and_then(|p| p.pointer("/virtualNetwork/id"))
+            .and_then(|v| v.as_str());
+        if let (true, Some(network)) = (registers, network) {
+            self.expect_ref(&r.id, &r.id, network, RefKind::DnsRegistration);
+        }
+        Ok(())
     }
 
     fn expect_ref(&mut self, owner: &str, from: &str, to: &str, kind: RefKind) {
@@ -526,6 +546,7 @@ impl Auditor {
                 PUBLIC_IP => RefKind::PublicIp,
                 NIC => RefKind::Attachment,
                 crate::compute::AVAILABILITY_SET => RefKind::AvailabilitySet,
+                VNET => RefKind::DnsRegistration,
                 _ => continue,
             };
             targets.push((r.key.clone(), kind));

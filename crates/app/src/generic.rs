@@ -80,7 +80,7 @@ impl App {
         let keys = std::iter::successors(Some(id.clone()), ResourceId::parent)
             .map(|a| a.key().to_string())
             .collect();
-        self.write_under(keys, move |tx| {
+        self.write_generic(&id.clone(), keys, move |tx| {
             crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
             if let Some(parent) = id.parent() {
                 if tx.get(parent.key())?.is_none() {
@@ -138,12 +138,30 @@ impl App {
                 new_etag(),
             );
             tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
-            if existing.is_none() {
-                crate::dns::created(tx, &stored_id)?;
-            }
+            crate::dns::written(tx, &stored_id, &value, old.as_ref())?;
             Ok((shown(tx, &rec)?, existing.is_none()))
         })
         .await
+    }
+
+    /// A generic write under `keys`, or alone where the write must not interleave with
+    /// keyed ones (`dns::runs_alone`).
+    async fn write_generic<T, F>(
+        &self,
+        id: &ResourceId,
+        keys: Vec<String>,
+        job: F,
+    ) -> Result<T, AppError>
+    where
+        F: Fn(&mut dyn cerulean_store::Tx) -> Result<T, AppError> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        if crate::dns::runs_alone(id) {
+            self.write_narrow(None, move |tx, _| job(tx).map(Some))
+                .await
+        } else {
+            self.write_under(keys, job).await
+        }
     }
 
     pub async fn get_generic(&self, id: ResourceId) -> Result<Stored<GenericResource>, AppError> {
@@ -168,7 +186,7 @@ impl App {
     ) -> Result<bool, AppError> {
         self.subscription(id.subscription()).await?;
         // Its own key: its children's writes and whatever links it declare it too.
-        self.write_under(vec![id.key().to_string()], move |tx| {
+        self.write_generic(&id.clone(), vec![id.key().to_string()], move |tx| {
             let group = id.group_id().expect("a resource id has a group");
             crate::groups::load_group(tx, &group)?;
             let Some(rec) = tx.get(id.key())? else {

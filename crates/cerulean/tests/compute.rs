@@ -7,8 +7,8 @@
 //! slow operation under `--latency`, the etags a start changes); the scenarios live by topic
 //! in `compute/`: the seed walkthrough and the IPv6 NIC rules (`seed.rs`), power states,
 //! profiles, PATCH and `deleteOption` (`power_and_profiles.rs`), availability sets, the size
-//! catalogue, usages and lists (`sets_and_catalogue.rs`), and bad input and races
-//! (`bad_input_and_races.rs`).
+//! catalogue, usages and lists (`sets_and_catalogue.rs`), private DNS auto-registration
+//! (`dns_registration.rs`), and bad input and races (`bad_input_and_races.rs`).
 
 mod common;
 
@@ -29,6 +29,9 @@ mod sets_and_catalogue;
 use sets_and_catalogue::{
     availability_sets, catalogue_usages_and_lists, extensions_are_listed_under_their_vm,
 };
+#[path = "compute/dns_registration.rs"]
+mod dns_registration;
+use dns_registration::private_dns_registration;
 #[path = "compute/bad_input_and_races.rs"]
 mod bad_input_and_races;
 use bad_input_and_races::{
@@ -466,6 +469,7 @@ on_both_stores!(
     availability_sets[],
     catalogue_usages_and_lists[],
     extensions_are_listed_under_their_vm[],
+    private_dns_registration[],
     bad_input[],
     nic_in_other_subscription["--subscription", OTHER_SUB],
     race_same_nic[],

@@ -75,8 +75,9 @@ async fn assert_clean(s: &Server, store: &StoreAt) {
     check_api(s).await;
     let report = check_store(store);
     assert_eq!(
-        report["resources"], 8,
-        "group, VNet, public IP, security group, load balancer, two NICs, VM"
+        report["resources"], 12,
+        "group, VNet, public IP, security group, load balancer, two NICs, VM, private DNS zone \
+         with its SOA, its link and the VM's registered record"
     );
     assert_eq!(report["addresses"], 3, "two NIC addresses and a public one");
 }
@@ -135,6 +136,16 @@ async fn the_checker_names_each_kind_of_damage() {
         "storageProfile": {"imageReference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}},
         "osProfile": {"computerName": "h", "adminUsername": "azureuser", "adminPassword": "S3cret-Passw0rd!"},
         "networkProfile": {"networkInterfaces": [{"id": net("networkInterfaces", "b")}]}}}))
+    .await;
+    let zone = net("privateDnsZones", "corp.internal");
+    put_ok(&s, &zone, json!({"location": "global"})).await;
+    let link = format!("{zone}/virtualNetworkLinks/v");
+    put_ok(
+        &s,
+        &link,
+        json!({"location": "global", "properties": {
+        "virtualNetwork": {"id": net("virtualNetworks", "v")}, "registrationEnabled": true}}),
+    )
     .await;
     assert_clean(&s, &store).await;
 
@@ -232,6 +243,32 @@ async fn the_checker_names_each_kind_of_damage() {
         &format!(
             "INSERT INTO refs VALUES ('{nic_a}/ipconfigurations/ipconfig1', '{}/ipConfigurations/ipconfig1', '{rule_key}', 'natrule', '{nic_a}')",
             net("networkInterfaces", "a")
+        ),
+    );
+    assert_clean(&s, &store).await;
+
+    // A private DNS zone's registration reference the index lost.
+    let link_key = link.to_lowercase();
+    let rows = sql(
+        &url,
+        "DELETE FROM refs WHERE kind = 'dnsregistration' RETURNING to_key",
+    );
+    assert_eq!(rows, vec![net("virtualNetworks", "v").to_lowercase()]);
+    assert_damage(
+        &s,
+        &store,
+        &[&format!(
+            "makes a dnsregistration reference {link_key} -> {} the index does not have",
+            rows[0]
+        )],
+        &[],
+    )
+    .await;
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO refs VALUES ('{link_key}', '{link}', '{}', 'dnsregistration', '{link_key}')",
+            rows[0]
         ),
     );
     assert_clean(&s, &store).await;

@@ -202,6 +202,47 @@ pub fn check_one_link_per_network(
     }
 }
 
+/// A private zone's auto-registered record: the TTL Azure gives it.
+pub const REGISTERED_TTL: u64 = 10;
+
+/// What a VM's primary NIC offers auto-registration: the address of its primary IP
+/// configuration, and whether that address came from DHCP (dynamic) and is IPv4.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrimaryAddress {
+    pub address: String,
+    pub dynamic: bool,
+    pub ipv4: bool,
+}
+
+/// The name of the A record auto-registration keeps for a VM: its host name
+/// (`osProfile.computerName`), else the VM's name.
+pub fn host_name(vm_name: &str, computer_name: Option<&str>) -> String {
+    computer_name
+        .filter(|n| !n.is_empty())
+        .unwrap_or(vm_name)
+        .to_string()
+}
+
+/// The address that record holds: the primary NIC's primary address. None when it is static
+/// or IPv6 (Azure registers a VM's primary NIC only, and only when it uses DHCP).
+pub fn registered_address(primary: Option<&PrimaryAddress>) -> Option<String> {
+    primary
+        .filter(|p| p.dynamic && p.ipv4)
+        .map(|p| p.address.clone())
+}
+
+/// A link with registration: the network registers its VMs in no other zone. `other` is
+/// the link that registers it now, if any.
+pub fn check_one_registration_zone(network: &str, other: Option<&str>) -> Result<(), DomainError> {
+    match other {
+        Some(link) => Err(DomainError::VirtualNetworkRegistersElsewhere {
+            network: network.into(),
+            link: link.into(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// What a zone shows of its contents.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ZoneCounts {

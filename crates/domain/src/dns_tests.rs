@@ -112,3 +112,42 @@ fn zones_are_created_with_azures_soa() {
     assert!(!is_all_record_sets(ZoneKind::Private, "recordsets"));
     assert!(is_all_record_sets(ZoneKind::Public, "recordsets"));
 }
+
+#[test]
+fn a_vm_registers_its_host_name_and_dhcp_address() {
+    assert_eq!(host_name("vm1", None), "vm1");
+    assert_eq!(host_name("vm1", Some("web-01")), "web-01");
+    assert_eq!(host_name("vm1", Some("")), "vm1");
+    let dynamic = PrimaryAddress {
+        address: "10.0.0.4".into(),
+        dynamic: true,
+        ipv4: true,
+    };
+    assert_eq!(registered_address(Some(&dynamic)), Some("10.0.0.4".into()));
+    // A static primary address, an IPv6 one, or no primary NIC: nothing is registered.
+    let fixed = PrimaryAddress {
+        dynamic: false,
+        ..dynamic.clone()
+    };
+    assert_eq!(registered_address(Some(&fixed)), None);
+    let v6 = PrimaryAddress {
+        address: "fd00::4".into(),
+        ipv4: false,
+        ..dynamic
+    };
+    assert_eq!(registered_address(Some(&v6)), None);
+    assert_eq!(registered_address(None), None);
+}
+
+#[test]
+fn a_network_registers_in_one_zone() {
+    assert!(check_one_registration_zone("hub", None).is_ok());
+    let e = check_one_registration_zone("hub", Some("/z/a.internal/virtualNetworkLinks/l"))
+        .unwrap_err();
+    assert_eq!(e.code(), "Conflict");
+    assert_eq!(e.class(), crate::error::ErrorClass::Conflict);
+    assert_eq!(
+        e.to_string(),
+        "Virtual network hub already registers its virtual machines in a private DNS zone, through link /z/a.internal/virtualNetworkLinks/l. A virtual network can be linked with auto-registration to one private DNS zone only."
+    );
+}

@@ -358,6 +358,11 @@ pub enum DomainError {
     #[error("The private DNS zone {zone} cannot be deleted while virtual network links to it remain ({links}). Delete the links first.")]
     PrivateDnsZoneHasVirtualNetworkLinks { zone: String, links: String },
 
+    // GUESS: the code and wording; the rule is Azure's ("A specific virtual network can be
+    // linked to only one private DNS zone when automatic VM DNS registration is enabled").
+    #[error("Virtual network {network} already registers its virtual machines in a private DNS zone, through link {link}. A virtual network can be linked with auto-registration to one private DNS zone only.")]
+    VirtualNetworkRegistersElsewhere { network: String, link: String },
+
     // GUESS: the code and wording; the rule is Azure's (one link between a zone and a network).
     #[error(
         "Virtual network {network} is already linked to private DNS zone {zone} by link {link}."

@@ -429,6 +429,26 @@ pub async fn references_replace_per_owner_and_exclusive_ones_conflict(store: Arc
     write(&*store, |tx| tx.set_refs("/nic3", &[]))
         .await
         .unwrap();
+
+    // And a second private DNS zone registering a network's VMs.
+    let link = |zone: &'static str| vec![reference(zone, "/vnet1", RefKind::DnsRegistration, zone)];
+    let first = link("/zone1/virtualnetworklinks/l");
+    write(&*store, move |tx| {
+        tx.set_refs("/zone1/virtualnetworklinks/l", &first)
+    })
+    .await
+    .unwrap();
+    refused_as_exclusive(
+        &store,
+        "/zone2/virtualnetworklinks/l",
+        link("/zone2/virtualnetworklinks/l"),
+    )
+    .await;
+    write(&*store, |tx| {
+        tx.set_refs("/zone1/virtualnetworklinks/l", &[])
+    })
+    .await
+    .unwrap();
     // Non-exclusive targets may have many referrers.
     let third = vec![reference(
         "/nic3/ipconfigurations/a",

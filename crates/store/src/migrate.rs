@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V10_EXCLUSIVE_NAT_RULES,
         postgres: V10_EXCLUSIVE_NAT_RULES,
     },
+    Migration {
+        version: 11,
+        sqlite: V11_EXCLUSIVE_DNS_REGISTRATION,
+        postgres: V11_EXCLUSIVE_DNS_REGISTRATION,
+    },
 ];
 
 /// The first schema, in the common subset of SQLite and PostgreSQL.
@@ -281,6 +286,13 @@ const V6_ROLE_ASSIGNMENTS_SQLITE: &str = "
 const V10_EXCLUSIVE_NAT_RULES: &str = "
     DROP INDEX refs_exclusive;
     CREATE UNIQUE INDEX refs_exclusive ON refs (to_key, kind) WHERE kind IN ('publicip', 'attachment', 'natrule');
+    ";
+
+/// A virtual network registers its VMs' names in one private DNS zone: its registration
+/// reference (from the zone's link) is exclusive too.
+const V11_EXCLUSIVE_DNS_REGISTRATION: &str = "
+    DROP INDEX refs_exclusive;
+    CREATE UNIQUE INDEX refs_exclusive ON refs (to_key, kind) WHERE kind IN ('publicip', 'attachment', 'natrule', 'dnsregistration');
     ";
 
 /// Custom roles (`cerulean_domain::authz::custom`): keyed by their lower-case GUID, one per

@@ -72,6 +72,9 @@ pub enum RefKind {
     /// NIC or subnet → network security group or route table (generic resources, which
     /// cannot be deleted while linked).
     Linked,
+    /// Private DNS zone link with auto-registration → its virtual network (exclusive: a
+    /// network registers its VMs in one zone).
+    DnsRegistration,
 }
 
 impl RefKind {
@@ -83,6 +86,7 @@ impl RefKind {
             RefKind::Attachment => "attachment",
             RefKind::AvailabilitySet => "availabilityset",
             RefKind::Linked => "linked",
+            RefKind::DnsRegistration => "dnsregistration",
         }
     }
 
@@ -94,6 +98,7 @@ impl RefKind {
             RefKind::Attachment,
             RefKind::AvailabilitySet,
             RefKind::Linked,
+            RefKind::DnsRegistration,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

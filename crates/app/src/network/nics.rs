@@ -328,6 +328,17 @@ impl crate::tracked::Kind for Nics {
         .map_err(|e| decode_conflict(e, "private IP address"))?;
         super::set_own_refs(tx, id.key(), existing.is_none(), &refs_of(id, &next)?)
             .map_err(|e| decode_conflict(e.into(), "public IP address or inbound NAT rule"))?;
+        // An attached NIC's address may be its VM's registered one (a new NIC is attached
+        // to nothing: creates skip the lookup).
+        if existing.is_some() {
+            if let Some(vm) = super::first_user(tx, id.key(), RefKind::Attachment)? {
+                let vm_id = ResourceId::parse(&vm)?;
+                if let Some((_, v)) = super::load::<VirtualMachine>(tx, &vm_id)? {
+                    let nic = Some((id.key(), &next));
+                    crate::dns::registration::sync_vm(tx, &vm_id, Some(&v), None, nic)?;
+                }
+            }
+        }
         Ok(next)
     }
 }

@@ -185,6 +185,16 @@ pub(super) async fn private_dns_zones(s: &Server) {
     assert_eq!(st, StatusCode::NOT_FOUND);
     let (st, _) = s.get(&at(&soa)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Zones racing to register one network's VMs: one wins.
+    let mut racers = Vec::new();
+    for i in 0..5 {
+        let z = zone_id("dns", &format!("z{i}.internal"));
+        let (st, body) = s.put(&at(&z), json!({"location": "global"})).await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        racers.push((at(&format!("{z}/virtualNetworkLinks/hub")), to("hub", true)));
+    }
+    one_winner_with(s, racers, 409, "Conflict").await;
 }
 
 pub(super) async fn public_dns_zones(s: &Server) {

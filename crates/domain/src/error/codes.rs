@@ -95,9 +95,9 @@ impl DomainError {
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             SoaRecordSetNotAtApex { .. } | ApexRecordSetCannotBeDeleted { .. } => "BadRequest",
-            PrivateDnsZoneHasVirtualNetworkLinks { .. } | VirtualNetworkAlreadyLinked { .. } => {
-                "Conflict"
-            }
+            PrivateDnsZoneHasVirtualNetworkLinks { .. }
+            | VirtualNetworkAlreadyLinked { .. }
+            | VirtualNetworkRegistersElsewhere { .. } => "Conflict",
             VmSizeNotValid { .. } => "InvalidParameter",
             VmImageNotFound { .. } | VmExtensionImageNotFound => "NotFound",
             InvalidImageVersion { .. } => "InvalidParameter",
@@ -182,6 +182,7 @@ impl DomainError {
             | DiskAttached { .. }
             | PrivateDnsZoneHasVirtualNetworkLinks { .. }
             | VirtualNetworkAlreadyLinked { .. }
+            | VirtualNetworkRegistersElsewhere { .. }
             | TooManyDataDisks { .. } => ErrorClass::Conflict,
             PreconditionFailed => ErrorClass::PreconditionFailed,
             NotImplemented { .. } => ErrorClass::NotImplemented,

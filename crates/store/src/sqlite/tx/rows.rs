@@ -78,6 +78,7 @@ macro_rules! refs_sql {
             RefKind::Attachment => with_kind!("attachment"),
             RefKind::AvailabilitySet => with_kind!("availabilityset"),
             RefKind::Linked => with_kind!("linked"),
+            RefKind::DnsRegistration => with_kind!("dnsregistration"),
         }
     }};
 }

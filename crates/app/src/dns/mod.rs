@@ -1,8 +1,11 @@
 //! DNS zones, private DNS zones, their record sets and links: generic resources
 //! (`generic.rs`) with what Azure does beside storing them, by the rules of
 //! `cerulean_domain::dns`. A zone's PUT creates its apex record sets; a record set's PUT
-//! fills its FQDN; a link's PUT checks its network; deletes keep the apex and refuse a
-//! linked zone; reads show a zone's counts.
+//! fills its FQDN; a link's PUT checks its network and, with registration, registers the
+//! network's VMs (`registration.rs`); deletes keep the apex and refuse a linked zone; reads
+//! show a zone's counts.
+
+pub(crate) mod registration;
 
 use crate::generic::{GenericCommon, GenericResource};
 use crate::records::{new_etag, to_record};
@@ -98,7 +101,14 @@ fn keep_soa_host(props: &mut Map<String, Value>, old: Option<&GenericResource>, 
     }
 }
 
-/// A link names an existing virtual network, which no other link of the zone names.
+/// Link writes run alone (no declared locks): VM and NIC writes read a link's registration
+/// without a lock of their own on it.
+pub(crate) fn runs_alone(id: &ResourceId) -> bool {
+    kind(id) == Some(DnsKind::Link)
+}
+
+/// A link names an existing virtual network, which no other link of the zone names; with
+/// registration, a network no other zone registers.
 fn check_link(
     tx: &mut dyn Tx,
     id: &ResourceId,
@@ -140,12 +150,68 @@ fn check_link(
     props
         .entry("registrationEnabled")
         .or_insert_with(|| json!(false));
+    if props["registrationEnabled"] == Value::Bool(true) {
+        let other = registration::registering_link(tx, network_id.key())?
+            .filter(|l| !l.eq_ignore_ascii_case(id.as_str()));
+        dns::check_one_registration_zone(&network, other.as_deref())?;
+    }
     props.insert("virtualNetworkLinkState".into(), json!("Completed"));
     Ok(())
 }
 
-/// After a zone's first PUT: the record sets Azure creates with it.
-pub(crate) fn created(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
+/// A link's network and whether it registers it, as stored or about to be.
+fn registration_of(value: &GenericResource) -> Option<(ResourceId, bool)> {
+    let props = value.arm.get("properties")?;
+    let network = ResourceId::parse(props.pointer("/virtualNetwork/id")?.as_str()?).ok()?;
+    Some((network, props["registrationEnabled"] == Value::Bool(true)))
+}
+
+/// After a PUT is stored: a new zone's apex record sets; a link's registration reference,
+/// and the records of the VMs it starts or stops registering.
+pub(crate) fn written(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    value: &GenericResource,
+    old: Option<&GenericResource>,
+) -> Result<(), AppError> {
+    match kind(id) {
+        Some(DnsKind::Zone(_)) if old.is_none() => created(tx, id),
+        Some(DnsKind::Link) => {
+            let zone = id.parent().expect("a link has a zone");
+            let before = old.and_then(registration_of).filter(|(_, on)| *on);
+            let after = registration_of(value).filter(|(_, on)| *on);
+            if let Some((network, _)) = &before {
+                if after.as_ref().is_none_or(|(n, _)| n.key() != network.key()) {
+                    registration::sync_network(tx, &zone, network.key(), false)?;
+                }
+            }
+            let refs: Vec<_> = after
+                .iter()
+                .map(|(network, _)| registration::registration_ref(id, network))
+                .collect();
+            tx.set_refs(id.key(), &refs).map_err(|e| match e {
+                cerulean_store::StoreError::Conflict { .. } => {
+                    AppError::from(DomainError::VirtualNetworkRegistersElsewhere {
+                        network: after
+                            .as_ref()
+                            .map(|(n, _)| n.as_str().to_string())
+                            .unwrap_or_default(),
+                        link: "another link".into(),
+                    })
+                }
+                other => other.into(),
+            })?;
+            if let Some((network, _)) = &after {
+                registration::sync_network(tx, &zone, network.key(), true)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A zone's apex record sets, made with it.
+fn created(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
     let Some(DnsKind::Zone(zone)) = kind(id) else {
         return Ok(());
     };
@@ -191,9 +257,20 @@ pub(crate) fn created(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Before a DELETE: the apex record sets stay; a private zone goes only without links.
+/// Before a DELETE: the apex record sets stay; a private zone goes only without links; a
+/// link takes the records it registered with it.
 pub(crate) fn check_delete(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
     match kind(id) {
+        Some(DnsKind::Link) => {
+            let Some(rec) = tx.get(id.key())? else {
+                return Ok(());
+            };
+            let value: GenericResource = crate::records::from_record(&rec)?;
+            if let Some((network, true)) = registration_of(&value) {
+                let zone = id.parent().expect("a link has a zone");
+                registration::sync_network(tx, &zone, network.key(), false)?;
+            }
+        }
         Some(k @ DnsKind::RecordSet(..)) => dns::check_record_set_deletable(k, id.name())?,
         Some(DnsKind::Zone(ZoneKind::Private)) => {
             let links: Vec<String> = children(tx, id)?

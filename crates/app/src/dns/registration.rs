@@ -1,0 +1,233 @@
+//! Auto-registration: a private DNS zone linked to a virtual network with
+//! `registrationEnabled` keeps an A record for each VM of that network, named after its host
+//! name and holding its primary NIC's primary address while that address is dynamic
+//! (`cerulean_domain::dns::registration`). The record follows the VM: it appears with the VM
+//! or the link, moves when the primary NIC changes, and goes with the VM or the link.
+//!
+//! The link's registration is a reference to its network, exclusive in the store, so that a
+//! network registers in one zone. Link writes run alone (`generic.rs`), so a VM or NIC write
+//! that reads the reference sees the link it will keep.
+
+use crate::generic::{GenericCommon, GenericResource};
+use crate::network::{load, subnet_users};
+use crate::records::{from_record, new_etag, to_record};
+use crate::AppError;
+use cerulean_domain::compute::vm::VirtualMachine;
+use cerulean_domain::dns::{self, PrimaryAddress};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::nic::NetworkInterface;
+use cerulean_domain::network::vnet::VirtualNetwork;
+use cerulean_domain::network::{Allocation, IpVersion};
+use cerulean_store::{Ref, RefKind, Tx};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// The link (its id) registering a network's VMs now, if any.
+pub(crate) fn registering_link(
+    tx: &mut dyn Tx,
+    vnet_key: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(tx
+        .refs_to(vnet_key, RefKind::DnsRegistration)?
+        .into_iter()
+        .next()
+        .map(|r| r.from_id))
+}
+
+/// A link's registration reference: the link owns it.
+pub(crate) fn registration_ref(link: &ResourceId, vnet: &ResourceId) -> Ref {
+    Ref {
+        from_key: link.key().to_string(),
+        from_id: link.as_str().to_string(),
+        to_key: vnet.key().to_string(),
+        kind: RefKind::DnsRegistration,
+        owner_key: link.key().to_string(),
+    }
+}
+
+/// What a VM registers, read from the store.
+struct VmFacts {
+    vnet_key: String,
+    /// The record's name: the VM's host name.
+    name: String,
+    /// The address it holds; None when the VM registers none (a static primary address).
+    address: Option<String>,
+}
+
+/// [`VmFacts`] of a VM, None when it has no primary NIC in a network. `nic` is a NIC this
+/// job writes, as it will be stored.
+fn facts(
+    tx: &mut dyn Tx,
+    vm_id: &ResourceId,
+    vm: &VirtualMachine,
+    nic: Option<(&str, &NetworkInterface)>,
+) -> Result<Option<VmFacts>, AppError> {
+    let Some(primary) = vm.primary_nic() else {
+        return Ok(None);
+    };
+    let nic_id = ResourceId::parse(&primary.id)?;
+    let stored;
+    let value = match nic {
+        Some((key, value)) if key == nic_id.key() => value,
+        _ => match load::<NetworkInterface>(tx, &nic_id)? {
+            Some((_, n)) => {
+                stored = n;
+                &stored
+            }
+            None => return Ok(None),
+        },
+    };
+    let Some(config) = value.ip_configurations.iter().find(|c| c.primary) else {
+        return Ok(None);
+    };
+    let Some(vnet) = ResourceId::parse(&config.subnet)?.parent() else {
+        return Ok(None);
+    };
+    let address = config.private_ip.as_ref().map(|a| PrimaryAddress {
+        address: a.clone(),
+        dynamic: config.allocation == Allocation::Dynamic,
+        ipv4: config.version == IpVersion::IPv4,
+    });
+    Ok(Some(VmFacts {
+        vnet_key: vnet.key().to_string(),
+        name: dns::host_name(vm_id.name(), computer_name(vm).as_deref()),
+        address: dns::registered_address(address.as_ref()),
+    }))
+}
+
+/// `osProfile.computerName`: the host name the VM's DHCP request carries.
+fn computer_name(vm: &VirtualMachine) -> Option<String> {
+    let (_, text) = vm.profiles.iter().find(|(k, _)| k == "osProfile")?;
+    let profile: Value = serde_json::from_str(text).ok()?;
+    profile["computerName"].as_str().map(str::to_string)
+}
+
+/// Brings a VM's record in step with what is being stored: `vm` (None: being deleted, `old`
+/// as it was). `nic` is a NIC written in the same job.
+pub(crate) fn sync_vm(
+    tx: &mut dyn Tx,
+    vm_id: &ResourceId,
+    vm: Option<&VirtualMachine>,
+    old: Option<&VirtualMachine>,
+    nic: Option<(&str, &NetworkInterface)>,
+) -> Result<(), AppError> {
+    let Some(current) = vm.or(old) else {
+        return Ok(());
+    };
+    let Some(facts) = facts(tx, vm_id, current, nic)? else {
+        return Ok(());
+    };
+    let Some(link) = registering_link(tx, &facts.vnet_key)? else {
+        return Ok(());
+    };
+    let zone = ResourceId::parse(&link)?
+        .parent()
+        .expect("a link has a zone");
+    match (vm, facts.address) {
+        (Some(_), Some(address)) => register(tx, &zone, &facts.name, &address),
+        _ => unregister(tx, &zone, &facts.name),
+    }
+}
+
+/// A link starts (`on`) or stops registering its network's VMs in its zone.
+pub(crate) fn sync_network(
+    tx: &mut dyn Tx,
+    zone: &ResourceId,
+    vnet_key: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    for (vm_id, vm) in vms_in(tx, vnet_key)? {
+        let Some(facts) = facts(tx, &vm_id, &vm, None)? else {
+            continue;
+        };
+        match (on, facts.address) {
+            (true, Some(address)) => register(tx, zone, &facts.name, &address)?,
+            _ => unregister(tx, zone, &facts.name)?,
+        }
+    }
+    Ok(())
+}
+
+/// The record set `{zone}/A/{name}`, if it is one auto-registration keeps (a record set a
+/// client wrote under that name is the client's: registration leaves it alone).
+fn registered(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+) -> Result<Option<Option<cerulean_store::Record>>, AppError> {
+    let Some(rec) = tx.get(id.key())? else {
+        return Ok(Some(None));
+    };
+    let value: GenericResource = from_record(&rec)?;
+    let auto = value
+        .arm
+        .get("properties")
+        .and_then(|p| p.get("isAutoRegistered"))
+        == Some(&Value::Bool(true));
+    Ok(auto.then_some(Some(rec)))
+}
+
+fn register(tx: &mut dyn Tx, zone: &ResourceId, name: &str, address: &str) -> Result<(), AppError> {
+    let id = zone.child("A", name);
+    let Some(existing) = registered(tx, &id)? else {
+        return Ok(());
+    };
+    let props = json!({
+        "ttl": dns::REGISTERED_TTL,
+        "fqdn": dns::fqdn(zone.name(), name),
+        "isAutoRegistered": true,
+        "aRecords": [{ "ipv4Address": address }],
+    });
+    if existing.as_ref().is_some_and(|r| {
+        from_record::<GenericResource>(r).is_ok_and(|v| v.arm.get("properties") == Some(&props))
+    }) {
+        return Ok(());
+    }
+    let value = GenericResource {
+        common: GenericCommon::default(),
+        location: None,
+        arm: Map::from_iter([("properties".to_string(), props)]),
+    };
+    let stored_id = match &existing {
+        Some(r) => ResourceId::parse(&r.id)?,
+        None => id,
+    };
+    let rec = to_record(&stored_id, "", &value, new_etag());
+    tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
+    Ok(())
+}
+
+fn unregister(tx: &mut dyn Tx, zone: &ResourceId, name: &str) -> Result<(), AppError> {
+    let id = zone.child("A", name);
+    if let Some(Some(rec)) = registered(tx, &id)? {
+        tx.delete(&rec.key)?;
+    }
+    Ok(())
+}
+
+/// The VMs with a NIC in a network: the holders of its subnets' addresses, their NICs'
+/// attachments.
+fn vms_in(tx: &mut dyn Tx, vnet_key: &str) -> Result<Vec<(ResourceId, VirtualMachine)>, AppError> {
+    let Some(rec) = tx.get(vnet_key)? else {
+        return Ok(Vec::new());
+    };
+    let vnet: VirtualNetwork = from_record(&rec)?;
+    let mut vms = BTreeMap::new();
+    for subnet in &vnet.subnets {
+        let key = crate::network::vnets::subnet_key(vnet_key, &subnet.name);
+        for config in subnet_users(tx, &key, usize::MAX)? {
+            let Some(nic) = ResourceId::parse(&config)?.parent() else {
+                continue;
+            };
+            for r in tx.refs_to(nic.key(), RefKind::Attachment)? {
+                if vms.contains_key(&r.owner_key) {
+                    continue;
+                }
+                let vm_id = ResourceId::parse(&r.from_id)?;
+                if let Some((_, vm)) = load::<VirtualMachine>(tx, &vm_id)? {
+                    vms.insert(r.owner_key.clone(), (vm_id, vm));
+                }
+            }
+        }
+    }
+    Ok(vms.into_values().collect())
+}
