@@ -305,6 +305,12 @@ def test_private_dns_zone(env):
     zone = az(env, "network", "private-dns", "zone", "show", *g, "-n", "corp.internal")
     assert (zone["numberOfRecordSets"], zone["numberOfVirtualNetworkLinks"],
             zone["numberOfVirtualNetworkLinksWithRegistration"]) == (3, 1, 1), zone
+    # Inside the VM, the zone's names resolve (Azure's resolver answers from linked zones).
+    ran = az(env, "vm", "run-command", "invoke", *g, "-n", "app1", "--command-id", "RunShellScript",
+             "--scripts", "nslookup db.corp.internal", "getent hosts app1.corp.internal")
+    message = ran["value"][0]["message"]
+    assert "Name:\tdb.corp.internal\nAddress: 10.9.0.4\nName:\tdb.corp.internal\nAddress: 10.9.0.5" in message, message
+    assert f"{vm['privateIpAddress']:<15} app1.corp.internal" in message, message
     az(env, "vm", "delete", *g, "-n", "app1", "--yes")
     names = sorted(r["name"] for r in az(env, "network", "private-dns", "record-set", "list", *z))
     assert names == ["@", "db"], names

@@ -291,8 +291,8 @@ impl Auditor {
             .push(config.to_string());
     }
 
-    /// A private DNS zone's link with registration holds its network's registration
-    /// reference (which keeps a second zone from registering it).
+    /// A private DNS zone's link holds a reference to its network and, with registration,
+    /// the network's registration reference (which keeps a second zone from registering it).
     fn dns_link(&mut self, r: &Record) -> Result<(), AppError> {
         let link: crate::generic::GenericResource = from_record(r)?;
         let props = link.arm.get("properties");
@@ -301,8 +301,11 @@ impl Auditor {
         let network = props
             .and_then(|p| p.pointer("/virtualNetwork/id"))
             .and_then(|v| v.as_str());
-        if let (true, Some(network)) = (registers, network) {
-            self.expect_ref(&r.id, &r.id, network, RefKind::DnsRegistration);
+        if let Some(network) = network {
+            self.expect_ref(&r.id, &r.id, network, RefKind::DnsLink);
+            if registers {
+                self.expect_ref(&r.id, &r.id, network, RefKind::DnsRegistration);
+            }
         }
         Ok(())
     }
@@ -542,14 +545,14 @@ impl Auditor {
         }
         let mut targets: Vec<(String, RefKind)> = Vec::new();
         for r in records {
-            let kind = match r.kind.as_str() {
-                PUBLIC_IP => RefKind::PublicIp,
-                NIC => RefKind::Attachment,
-                crate::compute::AVAILABILITY_SET => RefKind::AvailabilitySet,
-                VNET => RefKind::DnsRegistration,
+            let kinds: &[RefKind] = match r.kind.as_str() {
+                PUBLIC_IP => &[RefKind::PublicIp],
+                NIC => &[RefKind::Attachment],
+                crate::compute::AVAILABILITY_SET => &[RefKind::AvailabilitySet],
+                VNET => &[RefKind::DnsLink, RefKind::DnsRegistration],
                 _ => continue,
             };
-            targets.push((r.key.clone(), kind));
+            targets.extend(kinds.iter().map(|k| (r.key.clone(), *k)));
         }
         targets.extend(
             self.backend_pools

@@ -2,7 +2,8 @@
 //! through `runCommand` (route print, ipconfig, ping -S, route add -p, netsh on the target),
 //! the Linux one (ip rule / ip route ... table), routes across restart and deallocation,
 //! the default route moving to the new primary NIC, `effectiveRouteTable` and the next-hop
-//! extension, on SQLite and on PostgreSQL.
+//! extension, names of the private DNS zones linked to the network, on SQLite and on
+//! PostgreSQL.
 
 mod common;
 
@@ -531,7 +532,113 @@ macro_rules! on_both_stores {
     };
 }
 
+/// Names resolve in the guest through the private DNS zones linked to its network (A and
+/// CNAME records), and only those: not before the link, not after it, not a zone linked to
+/// another network.
+async fn linked_zones_resolve_in_the_guest(s: &Server) {
+    let rg = "guest-dns";
+    setup(s, rg).await;
+    let n1 = nic(s, rg, "nic1", 1, "192.168.1.4").await;
+    let n2 = nic(s, rg, "nic2", 3, "192.168.3.4").await;
+    let n3 = nic(s, rg, "nic3", 2, "192.168.2.4").await;
+    let linux = vm(s, rg, "vm1", false, &[&n1]).await;
+    vm(s, rg, "vm2", false, &[&n2]).await;
+    let windows = vm(s, rg, "vm3", true, &[&n3]).await;
+    let zone = net(rg, "privateDnsZones", "corp.internal");
+    let put = |path: String, body: Value| async move {
+        let (st, got) = s.put(&format!("{path}?{API}"), body).await;
+        assert!(st.is_success(), "{path}: {got}");
+    };
+    put(zone.clone(), json!({"location": "global"})).await;
+    put(
+        format!("{zone}/A/db"),
+        json!({"properties": {"ttl": 60, "aRecords": [{"ipv4Address": "192.168.3.4"}]}}),
+    )
+    .await;
+    put(
+        format!("{zone}/CNAME/www"),
+        json!({"properties": {"ttl": 60, "cnameRecord": {"cname": "db.corp.internal"}}}),
+    )
+    .await;
+
+    let (_, err) = run(s, &linux, false, "ping -c 1 www.corp.internal").await;
+    assert_eq!(err, "ping: www.corp.internal: Name or service not known\n");
+    let link = format!("{zone}/virtualNetworkLinks/vnet");
+    put(
+        link.clone(),
+        json!({"location": "global", "properties": {
+        "virtualNetwork": {"id": net(rg, "virtualNetworks", "vnet")}}}),
+    )
+    .await;
+    let (out, _) = run(
+        s,
+        &linux,
+        false,
+        "ping -c 1 www.corp.internal\nnslookup www.corp.internal\ngetent hosts db.corp.internal",
+    )
+    .await;
+    assert!(
+        out.starts_with(
+            "PING db.corp.internal (192.168.3.4) 56(84) bytes of data.\n64 bytes from 192.168.3.4"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("www.corp.internal\tcanonical name = db.corp.internal.\nName:\tdb.corp.internal\nAddress: 192.168.3.4\n"), "{out}");
+    assert!(out.ends_with("192.168.3.4     db.corp.internal\n"), "{out}");
+    let (out, _) = run(
+        s,
+        &windows,
+        true,
+        "nslookup db.corp.internal\nping -n 1 www.corp.internal",
+    )
+    .await;
+    assert!(
+        out.contains("Name:    db.corp.internal\nAddress:  192.168.3.4\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Pinging db.corp.internal [192.168.3.4] with 32 bytes of data:\nReply from 192.168.3.4"
+        ),
+        "{out}"
+    );
+
+    // A zone linked to another network is not this one's.
+    let (st, body) = s
+        .put(
+            &format!("{}?{API}", net(rg, "virtualNetworks", "other")),
+            json!({"location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.50.0.0/16"]}}}),
+        )
+        .await;
+    assert!(st.is_success(), "{body}");
+    let far = net(rg, "privateDnsZones", "far.internal");
+    put(far.clone(), json!({"location": "global"})).await;
+    put(
+        format!("{far}/A/x"),
+        json!({"properties": {"ttl": 60, "aRecords": [{"ipv4Address": "192.168.3.4"}]}}),
+    )
+    .await;
+    put(
+        format!("{far}/virtualNetworkLinks/other"),
+        json!({"location": "global", "properties": {
+        "virtualNetwork": {"id": net(rg, "virtualNetworks", "other")}}}),
+    )
+    .await;
+    let (out, _) = run(s, &linux, false, "nslookup x.far.internal").await;
+    assert!(
+        out.ends_with("** server can't find x.far.internal: NXDOMAIN\n\n"),
+        "{out}"
+    );
+
+    // Unlinked, the zone resolves no more.
+    let (st, _, body) = s.call(Method::DELETE, &format!("{link}?{API}"), None).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, err) = run(s, &linux, false, "ping -c 1 db.corp.internal").await;
+    assert_eq!(err, "ping: db.corp.internal: Name or service not known\n");
+}
+
 on_both_stores!(
+    linked_zones_resolve_in_the_guest,
     windows_seed_walk_through,
     linux_rules_and_tables,
     removing_the_primary_moves_the_default_route,

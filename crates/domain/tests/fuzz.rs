@@ -109,11 +109,24 @@ fn network() -> Network {
             os: OsType::Linux,
             icmp_allowed: true,
         }],
+        names: {
+            let mut n = cerulean_domain::guest::names::Names::default();
+            n.add_a("db.corp.internal", vec!["192.168.3.4".parse().unwrap()]);
+            n.add_cname("www.corp.internal", "db.corp.internal");
+            n.add_cname("loop.corp.internal", "loop.corp.internal");
+            n
+        },
     }
 }
 
 const SHELL_WORDS: &[&str] = &[
     "ip",
+    "nslookup",
+    "getent",
+    "hosts",
+    "www.corp.internal",
+    "loop.corp.internal",
+    "nosuch.corp.internal",
     "route",
     "rule",
     "addr",

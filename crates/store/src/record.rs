@@ -75,6 +75,8 @@ pub enum RefKind {
     /// Private DNS zone link with auto-registration → its virtual network (exclusive: a
     /// network registers its VMs in one zone).
     DnsRegistration,
+    /// Private DNS zone link → its virtual network: the zones a network's guests resolve.
+    DnsLink,
 }
 
 impl RefKind {
@@ -87,6 +89,7 @@ impl RefKind {
             RefKind::AvailabilitySet => "availabilityset",
             RefKind::Linked => "linked",
             RefKind::DnsRegistration => "dnsregistration",
+            RefKind::DnsLink => "dnslink",
         }
     }
 
@@ -99,6 +102,7 @@ impl RefKind {
             RefKind::AvailabilitySet,
             RefKind::Linked,
             RefKind::DnsRegistration,
+            RefKind::DnsLink,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

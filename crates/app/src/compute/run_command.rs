@@ -126,7 +126,7 @@ fn guest_of(tx: &mut dyn Tx, vm: &VirtualMachine) -> Result<(Guest, Network), Ap
     Ok((guest, net))
 }
 
-/// The VNet's address space and every VM address in it.
+/// The VNet's address space, every VM address in it and the names its guests resolve.
 fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError> {
     let Some((rec, vnet)) = load::<VirtualNetwork>(tx, vnet_id)? else {
         return Ok(Network::default());
@@ -182,6 +182,7 @@ fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError
     Ok(Network {
         vnet_prefixes,
         hosts,
+        names: crate::dns::guest_names(tx, &rec.key)?,
     })
 }
 

@@ -11,9 +11,10 @@ use crate::generic::{GenericCommon, GenericResource};
 use crate::records::{new_etag, to_record};
 use crate::AppError;
 use cerulean_domain::dns::{self, DnsKind, ZoneCounts, ZoneKind};
+use cerulean_domain::guest::names::Names;
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::DomainError;
-use cerulean_store::{ListQuery, Record, Scope, Tx};
+use cerulean_store::{ListQuery, Record, RefKind, Scope, Tx};
 use serde_json::{json, Map, Value};
 
 /// Read-only properties of a zone that a client may echo back: never stored.
@@ -185,10 +186,17 @@ pub(crate) fn written(
                     registration::sync_network(tx, &zone, network.key(), false)?;
                 }
             }
-            let refs: Vec<_> = after
+            // Every link names its network (whose guests resolve the zone); one with
+            // registration also holds the network's registration.
+            let mut refs: Vec<_> = registration_of(value)
                 .iter()
-                .map(|(network, _)| registration::registration_ref(id, network))
+                .map(|(network, _)| registration::link_ref(id, network, RefKind::DnsLink))
                 .collect();
+            refs.extend(
+                after.iter().map(|(network, _)| {
+                    registration::link_ref(id, network, RefKind::DnsRegistration)
+                }),
+            );
             tx.set_refs(id.key(), &refs).map_err(|e| match e {
                 cerulean_store::StoreError::Conflict { .. } => {
                     AppError::from(DomainError::VirtualNetworkRegistersElsewhere {
@@ -341,6 +349,49 @@ pub(crate) fn decorate(
         }
     }
     Ok(())
+}
+
+/// What a network's guests resolve: the A and CNAME record sets of the private zones linked
+/// to it, zone by zone in key order (the first to name a record wins).
+pub(crate) fn guest_names(tx: &mut dyn Tx, vnet_key: &str) -> Result<Names, AppError> {
+    let mut names = Names::default();
+    for link in tx.refs_to(vnet_key, RefKind::DnsLink)? {
+        let Some(zone) = ResourceId::parse(&link.from_id)?.parent() else {
+            continue;
+        };
+        for rec in children(tx, &zone)? {
+            let Some(DnsKind::RecordSet(ZoneKind::Private, record_type)) = kind_of_record(&rec)
+            else {
+                continue;
+            };
+            let value: GenericResource = crate::records::from_record(&rec)?;
+            let Some(props) = value.arm.get("properties") else {
+                continue;
+            };
+            let set = ResourceId::parse(&rec.id)?;
+            let fqdn = dns::fqdn(zone.name(), set.name());
+            match record_type {
+                "A" => {
+                    let addresses = props["aRecords"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| r["ipv4Address"].as_str()?.parse().ok())
+                        .collect();
+                    names.add_a(&fqdn, addresses);
+                }
+                "CNAME" => {
+                    if let Some(target) =
+                        props.pointer("/cnameRecord/cname").and_then(Value::as_str)
+                    {
+                        names.add_cname(&fqdn, target);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(names)
 }
 
 /// A list of every record set of a zone (`.../privateDnsZones/z/ALL`), or `None` when the

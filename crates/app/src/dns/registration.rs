@@ -34,13 +34,13 @@ pub(crate) fn registering_link(
         .map(|r| r.from_id))
 }
 
-/// A link's registration reference: the link owns it.
-pub(crate) fn registration_ref(link: &ResourceId, vnet: &ResourceId) -> Ref {
+/// A link's reference to its network (`DnsLink` or `DnsRegistration`): the link owns it.
+pub(crate) fn link_ref(link: &ResourceId, vnet: &ResourceId, kind: RefKind) -> Ref {
     Ref {
         from_key: link.key().to_string(),
         from_id: link.as_str().to_string(),
         to_key: vnet.key().to_string(),
-        kind: RefKind::DnsRegistration,
+        kind,
         owner_key: link.key().to_string(),
     }
 }

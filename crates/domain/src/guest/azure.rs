@@ -32,6 +32,8 @@ pub struct Host {
 pub struct Network {
     pub vnet_prefixes: Vec<Ipv4Net>,
     pub hosts: Vec<Host>,
+    /// What Azure's resolver answers the guest: the private DNS zones linked to the network.
+    pub names: super::names::Names,
 }
 
 /// Azure's `nextHopType` values cerulean produces.
@@ -177,6 +179,7 @@ mod tests {
         let n = Network {
             vnet_prefixes: vec!["10.0.0.0/16".parse().unwrap()],
             hosts: vec![],
+            names: Default::default(),
         };
         let p = prefixes(&n);
         assert_eq!(p[0], ("10.0.0.0/16".into(), "VnetLocal"));

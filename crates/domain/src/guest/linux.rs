@@ -41,6 +41,8 @@ pub fn run(guest: &mut Guest, net: &Network, line: &str, n: usize) -> Output {
     match cmd {
         "ip" | "/sbin/ip" | "/usr/sbin/ip" => ip(guest, &words[1..]),
         "ping" => ping_cmd(guest, net, &words[1..]),
+        "nslookup" => nslookup(net, &words[1..]),
+        "getent" => getent(net, &words[1..]),
         "hostname" => ok(format!("{}\n", guest.hostname)),
         "echo" => {
             if words.iter().any(|w| w.starts_with('>')) {
@@ -485,8 +487,14 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
     let Some(d) = dest else {
         return err("ping: usage error: Destination address required\n", 2);
     };
-    let Ok(dst) = d.parse::<Ipv4Addr>() else {
-        return err(format!("ping: {d}: Name or service not known\n"), 2);
+    // A name resolves through the zones linked to the VM's network (the canonical name is
+    // what ping shows).
+    let (dst, shown) = match d.parse::<Ipv4Addr>() {
+        Ok(a) => (a, a.to_string()),
+        Err(_) => match net.names.resolve(d) {
+            Some(r) => (r.addresses[0], r.name),
+            None => return err(format!("ping: {d}: Name or service not known\n"), 2),
+        },
     };
     let (src, oif, label) = match bind {
         None => (None, None, String::new()),
@@ -512,9 +520,9 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
     };
     let outcome = ping(guest, net, dst, src, oif);
     let header = if label.is_empty() {
-        format!("PING {dst} ({dst}) 56(84) bytes of data.\n")
+        format!("PING {shown} ({dst}) 56(84) bytes of data.\n")
     } else {
-        format!("PING {dst} ({dst}) {label}: 56(84) bytes of data.\n")
+        format!("PING {shown} ({dst}) {label}: 56(84) bytes of data.\n")
     };
     match outcome {
         PingOutcome::NoRoute(why) => Output {
@@ -530,7 +538,7 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
                 ));
             }
             s.push_str(&format!(
-                "\n--- {dst} ping statistics ---\n{count} packets transmitted, {count} received, 0% packet loss, time {}ms\nrtt min/avg/max/mdev = 1.000/1.000/1.000/0.000 ms\n",
+                "\n--- {shown} ping statistics ---\n{count} packets transmitted, {count} received, 0% packet loss, time {}ms\nrtt min/avg/max/mdev = 1.000/1.000/1.000/0.000 ms\n",
                 (count - 1) * 1000
             ));
             ok(s)
@@ -538,7 +546,7 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
         PingOutcome::Lost(why) => {
             let mut s = header;
             s.push_str(&format!(
-                "\n--- {dst} ping statistics ---\n{count} packets transmitted, 0 received, 100% packet loss, time {}ms\n\n",
+                "\n--- {shown} ping statistics ---\n{count} packets transmitted, 0 received, 100% packet loss, time {}ms\n\n",
                 (count - 1) * 1000
             ));
             Output {
@@ -547,6 +555,59 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
                 code: 1,
             }
         }
+    }
+}
+
+/// The stub resolver an Azure Ubuntu image queries (systemd-resolved, which forwards to
+/// 168.63.129.16).
+const STUB: &str = "Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\n";
+
+/// `nslookup NAME`: the aliases followed, then the name and its addresses.
+fn nslookup(net: &Network, args: &[&str]) -> Output {
+    let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
+        return err("nslookup: interactive mode is not available here\n", 1);
+    };
+    let Some(r) = net.names.resolve(name) else {
+        return Output {
+            stdout: format!(
+                "{STUB}** server can't find {}: NXDOMAIN\n\n",
+                name.trim_end_matches('.')
+            ),
+            stderr: String::new(),
+            code: 1,
+        };
+    };
+    let mut s = format!("{STUB}Non-authoritative answer:\n");
+    for (alias, canonical) in &r.aliases {
+        s.push_str(&format!("{alias}\tcanonical name = {canonical}.\n"));
+    }
+    for a in &r.addresses {
+        s.push_str(&format!("Name:\t{}\nAddress: {a}\n", r.name));
+    }
+    s.push('\n');
+    ok(s)
+}
+
+/// `getent hosts NAME` (also `ahosts`/`ahostsv4`, printed the same way here): the first
+/// address, the canonical name and the name asked for when it was an alias; exit 2 when
+/// the name is unknown.
+fn getent(net: &Network, args: &[&str]) -> Output {
+    match args {
+        [db, name] if matches!(*db, "hosts" | "ahosts" | "ahostsv4") => {
+            match net.names.resolve(name) {
+                Some(r) => {
+                    let asked = name.trim_end_matches('.').to_ascii_lowercase();
+                    let mut line = format!("{:<15} {}", r.addresses[0].to_string(), r.name);
+                    if asked != r.name {
+                        line.push(' ');
+                        line.push_str(&asked);
+                    }
+                    ok(format!("{line}\n"))
+                }
+                None => err("", 2),
+            }
+        }
+        _ => err("Usage: getent hosts NAME\n", 1),
     }
 }
 
@@ -559,6 +620,51 @@ mod tests {
 
     fn sh(g: &mut Guest, n: &Network, line: &str) -> Output {
         run_script(g, n, &[line.to_string()])
+    }
+
+    #[test]
+    fn names_of_the_linked_zones_resolve() {
+        let mut g = seed_guest(OsType::Linux);
+        let n = seed_net();
+        let p = sh(&mut g, &n, "ping -c 1 www.corp.internal");
+        assert_eq!(p.code, 0, "{p:?}");
+        assert!(
+            p.stdout
+                .starts_with("PING db.corp.internal (192.168.3.4) 56(84) bytes of data.\n64 bytes from 192.168.3.4: icmp_seq=1"),
+            "{}",
+            p.stdout
+        );
+        assert!(p
+            .stdout
+            .contains("--- db.corp.internal ping statistics ---"));
+        let p = sh(&mut g, &n, "ping -c 1 nosuch.corp.internal");
+        assert_eq!(p.code, 2);
+        assert_eq!(
+            p.stderr,
+            "ping: nosuch.corp.internal: Name or service not known\n"
+        );
+
+        let l = sh(&mut g, &n, "nslookup www.corp.internal");
+        assert_eq!(l.code, 0);
+        assert_eq!(
+            l.stdout,
+            "Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\nNon-authoritative answer:\n\
+             www.corp.internal\tcanonical name = db.corp.internal.\n\
+             Name:\tdb.corp.internal\nAddress: 192.168.3.4\n\n"
+        );
+        let l = sh(&mut g, &n, "nslookup nosuch.corp.internal.");
+        assert_eq!(l.code, 1);
+        assert!(l
+            .stdout
+            .ends_with("** server can't find nosuch.corp.internal: NXDOMAIN\n\n"));
+
+        let e = sh(&mut g, &n, "getent hosts WWW.corp.internal");
+        assert_eq!(
+            e.stdout,
+            "192.168.3.4     db.corp.internal www.corp.internal\n"
+        );
+        let e = sh(&mut g, &n, "getent hosts nosuch.corp.internal");
+        assert_eq!((e.code, e.stdout.as_str()), (2, ""));
     }
 
     #[test]

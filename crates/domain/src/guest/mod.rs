@@ -18,6 +18,7 @@
 
 pub mod azure;
 pub mod linux;
+pub mod names;
 mod script;
 pub mod windows;
 
@@ -503,7 +504,16 @@ pub(crate) mod tests {
                     icmp_allowed: false,
                 },
             ],
+            names: seed_names(),
         }
+    }
+
+    /// A private zone linked to the seed's VNet: `db` is the Linux host, `www` an alias of it.
+    fn seed_names() -> names::Names {
+        let mut n = names::Names::default();
+        n.add_a("db.corp.internal.", vec!["192.168.3.4".parse().unwrap()]);
+        n.add_cname("www.corp.internal.", "db.corp.internal.");
+        n
     }
 
     #[test]

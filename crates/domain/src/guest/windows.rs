@@ -40,6 +40,7 @@ pub fn run(guest: &mut Guest, net: &Network, line: &str) -> Output {
         "route" => route(guest, &words[1..]),
         "ipconfig" => ipconfig(guest, words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("/all"))),
         "ping" => ping_cmd(guest, net, &words[1..]),
+        "nslookup" => nslookup(net, &words[1..]),
         "netsh" => netsh(guest, &words[1..]),
         "hostname" => ok(format!("{}\n", guest.hostname)),
         _ => err(
@@ -406,16 +407,23 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
     let Some(d) = dest else {
         return fail("IP address must be specified.\n", 1);
     };
-    let Ok(dst) = d.parse::<Ipv4Addr>() else {
-        return fail(
-            format!("Ping request could not find host {d}. Please check the name and try again.\n"),
-            1,
-        );
+    // A name resolves through the zones linked to the VM's network.
+    let (dst, shown) = match d.parse::<Ipv4Addr>() {
+        Ok(a) => (a, a.to_string()),
+        Err(_) => match net.names.resolve(d) {
+            Some(r) => (r.addresses[0], format!("{} [{}]", r.name, r.addresses[0])),
+            None => return fail(
+                format!(
+                    "Ping request could not find host {d}. Please check the name and try again.\n"
+                ),
+                1,
+            ),
+        },
     };
     let outcome = ping(guest, net, dst, src, None);
     let mut s = match src {
-        Some(sa) => format!("\nPinging {dst} from {sa} with 32 bytes of data:\n"),
-        None => format!("\nPinging {dst} with 32 bytes of data:\n"),
+        Some(sa) => format!("\nPinging {shown} from {sa} with 32 bytes of data:\n"),
+        None => format!("\nPinging {shown} with 32 bytes of data:\n"),
     };
     let (received, why) = match &outcome {
         PingOutcome::Reply { ttl } => {
@@ -486,6 +494,40 @@ fn netsh(guest: &mut Guest, args: &[&str]) -> Output {
     )
 }
 
+/// What Windows' nslookup prints first: Azure's resolver, which has no reverse name.
+const RESOLVER: &str = "Server:  UnKnown\nAddress:  168.63.129.16\n\n";
+
+/// `nslookup NAME`: the canonical name, its addresses and the aliases followed.
+fn nslookup(net: &Network, args: &[&str]) -> Output {
+    let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
+        return err("nslookup: interactive mode is not available here\n", 1);
+    };
+    let Some(r) = net.names.resolve(name) else {
+        return Output {
+            stdout: RESOLVER.to_string(),
+            stderr: format!(
+                "*** UnKnown can't find {}: Non-existent domain\n",
+                name.trim_end_matches('.')
+            ),
+            code: 1,
+        };
+    };
+    let mut s = format!("{RESOLVER}Non-authoritative answer:\nName:    {}\n", r.name);
+    let addresses: Vec<String> = r.addresses.iter().map(|a| a.to_string()).collect();
+    let label = if addresses.len() == 1 {
+        "Address:  "
+    } else {
+        "Addresses:  "
+    };
+    s.push_str(&format!("{label}{}\n", addresses.join("\n          ")));
+    if !r.aliases.is_empty() {
+        let aliases: Vec<&str> = r.aliases.iter().map(|(a, _)| a.as_str()).collect();
+        s.push_str(&format!("Aliases:  {}\n", aliases.join("\n          ")));
+    }
+    s.push('\n');
+    ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{seed_guest, seed_net};
@@ -495,6 +537,39 @@ mod tests {
 
     fn sh(g: &mut Guest, n: &Network, line: &str) -> Output {
         run_script(g, n, &[line.to_string()])
+    }
+
+    #[test]
+    fn names_of_the_linked_zones_resolve() {
+        let mut g = seed_guest(OsType::Windows);
+        let n = seed_net();
+        let p = sh(&mut g, &n, "ping -n 1 www.corp.internal");
+        assert_eq!(p.code, 0, "{p:?}");
+        assert!(
+            p.stdout.starts_with(
+                "\nPinging db.corp.internal [192.168.3.4] with 32 bytes of data:\nReply from 192.168.3.4:"
+            ),
+            "{}",
+            p.stdout
+        );
+        let p = sh(&mut g, &n, "ping nosuch.corp.internal");
+        assert_eq!(p.code, 1);
+        assert_eq!(
+            p.stdout,
+            "Ping request could not find host nosuch.corp.internal. Please check the name and try again.\n"
+        );
+        let l = sh(&mut g, &n, "nslookup www.corp.internal");
+        assert_eq!(
+            l.stdout,
+            "Server:  UnKnown\nAddress:  168.63.129.16\n\nNon-authoritative answer:\n\
+             Name:    db.corp.internal\nAddress:  192.168.3.4\nAliases:  www.corp.internal\n\n"
+        );
+        let l = sh(&mut g, &n, "nslookup nosuch.corp.internal");
+        assert_eq!(l.code, 1);
+        assert_eq!(
+            l.stderr,
+            "*** UnKnown can't find nosuch.corp.internal: Non-existent domain\n"
+        );
     }
 
     #[test]

@@ -79,6 +79,7 @@ macro_rules! refs_sql {
             RefKind::AvailabilitySet => with_kind!("availabilityset"),
             RefKind::Linked => with_kind!("linked"),
             RefKind::DnsRegistration => with_kind!("dnsregistration"),
+            RefKind::DnsLink => with_kind!("dnslink"),
         }
     }};
 }

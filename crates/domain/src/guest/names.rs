@@ -1,0 +1,122 @@
+//! Name resolution inside the guest. Azure's resolver (168.63.129.16, which a VM's DHCP
+//! lease names) answers from the private DNS zones linked to the VM's virtual network: their
+//! A and CNAME records, auto-registered ones included. Nothing else resolves here: no public
+//! names (the guest has no internet), no zones linked to other networks, peered or not.
+
+use std::net::Ipv4Addr;
+
+/// How many CNAMEs one lookup follows: a loop of aliases ends there.
+pub const MAX_CNAME_CHAIN: usize = 8;
+
+/// What the resolver knows: names (lower case, no trailing dot) and their records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    entries: Vec<(String, Record)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Record {
+    A(Vec<Ipv4Addr>),
+    Cname(String),
+}
+
+/// A name resolved: the aliases followed (`(alias, canonical)` pairs, in order), the name
+/// that holds the addresses, and the addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub aliases: Vec<(String, String)>,
+    pub name: String,
+    pub addresses: Vec<Ipv4Addr>,
+}
+
+fn normal(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl Names {
+    /// The first zone to name a record wins: zones are added in a fixed order.
+    fn add(&mut self, name: &str, record: Record) {
+        let name = normal(name);
+        if !self.entries.iter().any(|(n, _)| *n == name) {
+            self.entries.push((name, record));
+        }
+    }
+
+    pub fn add_a(&mut self, fqdn: &str, addresses: Vec<Ipv4Addr>) {
+        if !addresses.is_empty() {
+            self.add(fqdn, Record::A(addresses));
+        }
+    }
+
+    pub fn add_cname(&mut self, fqdn: &str, target: &str) {
+        self.add(fqdn, Record::Cname(normal(target)));
+    }
+
+    fn get(&self, name: &str) -> Option<&Record> {
+        self.entries
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| r)
+    }
+
+    /// Resolves `name` to IPv4 addresses, following at most [`MAX_CNAME_CHAIN`] aliases.
+    pub fn resolve(&self, name: &str) -> Option<Resolved> {
+        let mut current = normal(name);
+        let mut aliases = Vec::new();
+        for _ in 0..=MAX_CNAME_CHAIN {
+            match self.get(&current)? {
+                Record::A(addresses) => {
+                    return Some(Resolved {
+                        aliases,
+                        name: current,
+                        addresses: addresses.clone(),
+                    })
+                }
+                Record::Cname(target) => {
+                    aliases.push((current.clone(), target.clone()));
+                    current = target.clone();
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Names {
+        let mut n = Names::default();
+        n.add_a("db.corp.internal.", vec![Ipv4Addr::new(10, 0, 1, 4)]);
+        n.add_cname("www.corp.internal", "app.corp.internal.");
+        n.add_cname("app.corp.internal", "db.corp.internal");
+        n.add_cname("loop.corp.internal", "loop.corp.internal");
+        // A second zone naming the same record: the first stays.
+        n.add_a("db.corp.internal", vec![Ipv4Addr::new(10, 9, 9, 9)]);
+        n
+    }
+
+    #[test]
+    fn a_names_resolve_in_any_case_with_or_without_the_dot() {
+        let r = names().resolve("DB.corp.internal.").unwrap();
+        assert_eq!(r.name, "db.corp.internal");
+        assert_eq!(r.addresses, vec![Ipv4Addr::new(10, 0, 1, 4)]);
+        assert!(r.aliases.is_empty());
+        assert_eq!(names().resolve("nosuch.corp.internal"), None);
+    }
+
+    #[test]
+    fn cnames_are_followed_and_a_loop_ends() {
+        let r = names().resolve("www.corp.internal").unwrap();
+        assert_eq!(
+            r.aliases,
+            vec![
+                ("www.corp.internal".into(), "app.corp.internal".into()),
+                ("app.corp.internal".into(), "db.corp.internal".into())
+            ]
+        );
+        assert_eq!(r.name, "db.corp.internal");
+        assert_eq!(names().resolve("loop.corp.internal"), None);
+    }
+}
