@@ -216,6 +216,7 @@ def test_web_tier_behind_a_load_balancer(env):
     az(env, "network", "vnet", "create", *g, "-n", "vnet", "--address-prefixes", "10.5.0.0/16",
        "--subnet-name", "front", "--subnet-prefixes", "10.5.1.0/24")
     az(env, "network", "nsg", "create", *g, "-n", "web-nsg")
+    assert "web-nsg" in [n["name"] for n in az(env, "network", "nsg", "list")]
     az(env, "network", "nsg", "rule", "create", *g, "--nsg-name", "web-nsg", "-n", "http", "--priority", "100",
        "--destination-port-ranges", "80", "--access", "Allow", "--protocol", "Tcp")
     az(env, "network", "vnet", "subnet", "update", *g, "--vnet-name", "vnet", "-n", "front",
@@ -280,6 +281,8 @@ def test_private_dns_zone(env):
        "--subnet-name", "default", "--subnet-prefixes", "10.9.1.0/24")
     zone = az(env, "network", "private-dns", "zone", "create", *g, "-n", "corp.internal")
     assert zone["numberOfRecordSets"] == 1, zone
+    # Listed without a group: across the subscription.
+    assert "corp.internal" in [z["name"] for z in az(env, "network", "private-dns", "zone", "list")]
     z = [*g, "-z", "corp.internal"]
     link = az(env, "network", "private-dns", "link", "vnet", "create", *z, "-n", "hub-link",
               "-v", "hub", "-e", "true")

@@ -214,22 +214,28 @@ impl App {
     /// Every generic resource of one type in a group (`kind` is the lower-case type path),
     /// or, for a child type, under one parent, which must exist (404
     /// `ParentResourceNotFound`, as for a PUT under it).
+    ///
+    /// Without a group, every resource of a top-level type in the subscription
+    /// (`/subscriptions/{s}/providers/{ns}/{type}`: `az network nsg list` without `-g`).
     pub async fn list_generic(
         &self,
         subscription: &str,
-        group: &str,
+        group: Option<&str>,
         kind: String,
         parent: Option<ResourceId>,
         after: Option<String>,
     ) -> Result<Page<Stored<GenericResource>>, AppError> {
         self.subscription(subscription).await?;
-        let group_id = ResourceId::group(subscription, group);
+        let group_id = group.map(|g| ResourceId::group(subscription, g));
+        let folded_subscription = cerulean_domain::id::fold(subscription);
         let limit = self.config.page_size;
         let theirs = !cerulean_domain::kind::is_modelled(&kind);
         // A zone's `ALL` lists its record sets of every type.
         let all_record_sets = crate::dns::all_record_sets_kind(&kind).is_some();
         cerulean_store::read(&*self.store, move |tx| {
-            crate::groups::load_group(tx, &group_id)?;
+            if let Some(g) = &group_id {
+                crate::groups::load_group(tx, g)?;
+            }
             if !theirs {
                 return Ok(Page {
                     items: Vec::new(),
@@ -248,9 +254,13 @@ impl App {
                 }
                 None => None,
             };
+            let scope = match &group_id {
+                Some(g) => Scope::Group(g.key()),
+                None => Scope::Subscription(&folded_subscription),
+            };
             let page = list_page(
                 tx,
-                Scope::Group(group_id.key()),
+                scope,
                 (!all_record_sets).then_some(kind.as_str()),
                 after.as_deref(),
                 limit,

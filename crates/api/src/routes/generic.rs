@@ -29,10 +29,46 @@ struct InGroup {
 type RestPath = Path<InGroup>;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/subscriptions/{sub}/resourcegroups/{rg}/providers/{*rest}",
-        methods().fallback(super::fallback::not_implemented),
-    )
+    Router::new()
+        .route(
+            "/subscriptions/{sub}/resourcegroups/{rg}/providers/{*rest}",
+            methods().fallback(super::fallback::not_implemented),
+        )
+        .route(
+            "/subscriptions/{sub}/providers/{ns}/{ty}",
+            get(list_in_subscription).fallback(super::fallback::not_implemented),
+        )
+}
+
+/// Every resource of a type cerulean does not model in a subscription, across its groups.
+async fn list_in_subscription(
+    State(s): State<AppState>,
+    Path((sub, _, _)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+    ext: Extensions,
+    q: ArmQuery,
+) -> Result<Json<Value>, ApiError> {
+    // The type as the caller spelled it (the route's parameters are folded).
+    let original = crate::path::original(uri.path(), &ext);
+    let segs: Vec<&str> = original.trim_end_matches('/').rsplitn(3, '/').collect();
+    let [ty, ns, _] = segs[..] else {
+        return Err(ApiError::NotFound(original.clone()));
+    };
+    let kind = fold(&format!("{}/{}", decoded(ns)?, decoded(ty)?));
+    let page = s
+        .app
+        .list_generic(&sub, None, kind, None, q.skiptoken.clone())
+        .await?;
+    let items = page.items.iter().map(w::resource).collect();
+    Ok(Json(wire::list::page(
+        &s.options.base_url(&headers),
+        uri.path(),
+        &q.api_version,
+        &[],
+        items,
+        page.next.as_deref(),
+    )))
 }
 
 /// What a generic path answers to: read, put, patch, delete and check. Also the methods of
@@ -134,7 +170,7 @@ async fn get_any(
         Target::List { kind, parent } => {
             let page = s
                 .app
-                .list_generic(&sub, &rg, kind, parent, q.skiptoken.clone())
+                .list_generic(&sub, Some(&rg), kind, parent, q.skiptoken.clone())
                 .await?;
             let items = page.items.iter().map(w::resource).collect();
             Ok(Json(wire::list::page(

@@ -170,6 +170,15 @@ pub(super) async fn private_dns_zones(s: &Server) {
         zones["value"][0]["properties"]["numberOfRecordSets"], 2,
         "{zones}"
     );
+    // Listed across the subscription's groups too (`az network private-dns zone list`).
+    group(s, "dns2").await;
+    let other = zone_id("dns2", "other.internal");
+    let (st, body) = s.put(&at(&other), json!({"location": "global"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, zones) = s.get(&list_path(None, "privateDnsZones")).await;
+    assert_eq!(st, StatusCode::OK, "{zones}");
+    assert_eq!(names(&zones), vec!["corp.internal", "other.internal"]);
+    assert_eq!(zones["value"][1]["id"], other.as_str());
 
     // A zone with links stays; without them it goes, its record sets with it.
     let (st, _, body) = delete(s, &zone).await;

@@ -412,12 +412,14 @@ fn ping_cmd(guest: &Guest, net: &Network, args: &[&str]) -> Output {
         Ok(a) => (a, a.to_string()),
         Err(_) => match net.names.resolve(d) {
             Some(r) => (r.addresses[0], format!("{} [{}]", r.name, r.addresses[0])),
-            None => return fail(
-                format!(
+            None => {
+                return fail(
+                    format!(
                     "Ping request could not find host {d}. Please check the name and try again.\n"
                 ),
-                1,
-            ),
+                    1,
+                )
+            }
         },
     };
     let outcome = ping(guest, net, dst, src, None);
