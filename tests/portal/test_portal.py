@@ -455,9 +455,50 @@ def test_search_finds_resources_by_name_and_the_keyboard_opens_them(page, server
     assert page.console.unexpected() == []
 
 
+ZONE = f"{group_path(RG)}/providers/Microsoft.Network/privateDnsZones/corp.internal"
+
+
+def test_private_dns_zone_links_the_vms_network_and_registers_it(page, server, arm, seeded):
+    """A private DNS zone: link the VM's network with auto registration (the VM's record
+    appears, marked auto-registered), then add an A record set."""
+    arm.put(ZONE, {"location": "global"})
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/browse/dnszones")
+    page.get_by_role("table", name="Private DNS zones").get_by_role("link", name="corp.internal").click()
+    expect(page.get_by_role("heading", name="corp.internal", exact=True)).to_be_visible()
+    menu = page.get_by_role("navigation", name="Blade menu")
+    menu.get_by_role("link", name="Virtual network links").click()
+    toolbar_button(page, "+ Add").click()
+    pane = page.get_by_role("dialog", name="Add virtual network link")
+    pane.get_by_label("Link name").fill("vnet1-link")
+    pane.get_by_label("Virtual network").select_option(label=f"vnet1 ({RG})")
+    pane.get_by_label("Enable auto registration").check()
+    pane.get_by_role("button", name="OK").click()
+    wait_notification(page, "Added virtual network link 'vnet1-link'")
+    expect(page.get_by_role("table", name="Virtual network links")).to_contain_text("Enabled")
+
+    menu.get_by_role("link", name="Overview").click()
+    sets = page.get_by_role("table", name="Record sets")
+    expect(sets.get_by_role("row").filter(has_text=VM)).to_contain_text("True")
+    toolbar_button(page, "+ Record set").click()
+    pane = page.get_by_role("dialog", name="Add record set")
+    pane.get_by_label("Name", exact=True).fill("db")
+    pane.get_by_label("IP address").fill("10.0.2.50")
+    pane.get_by_role("button", name="OK").click()
+    wait_notification(page, "Added record set 'db'")
+    expect(sets).to_contain_text("10.0.2.50")
+    shot(page, "private-dns-zone")
+    assert arm.get(f"{ZONE}/A/db")["properties"]["aRecords"] == [{"ipv4Address": "10.0.2.50"}]
+    registered = arm.get(f"{ZONE}/A/{VM}")["properties"]
+    assert registered["isAutoRegistered"] is True, registered
+    assert page.console.unexpected() == []
+
+
 def visit_all(page, server, arm, seeded):
     pages = ["#/", "#/create/vm", "#/create/deployment"]
-    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "groups", "deployments")]
+    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "groups", "deployments")]
+    arm.put(ZONE, {"location": "global"})
+    pages += [f"#/resource{ZONE}?tab={t}" for t in ("overview", "links")]
     pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand", "iam")]
     nic1 = net(RG, "networkInterfaces", "nic1")
     pages += [f"#/resource{nic1}?tab={t}" for t in ("overview", "ipconfigs", "routes", "iam")]

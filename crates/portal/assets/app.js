@@ -11,6 +11,7 @@ import { CreateVm } from './blades/create-vm.js';
 import { NicBlade } from './blades/nic.js';
 import { VnetBlade, PipBlade, LbBlade, GroupBlade, GenericBlade } from './blades/network.js';
 import { DeploymentBlade, DeployTemplate } from './blades/deployments.js';
+import { DnsZoneBlade } from './blades/dns.js';
 
 function useHash() {
   const [hash, set] = useState(location.hash);
@@ -43,6 +44,7 @@ function route(hash, ctx) {
       case 'microsoft.network/virtualnetworks': return { key, view: html`<${VnetBlade} ...${props} />` };
       case 'microsoft.network/publicipaddresses': return { key, view: html`<${PipBlade} ...${props} />` };
       case 'microsoft.network/loadbalancers': return { key, view: html`<${LbBlade} ...${props} />` };
+      case 'microsoft.network/privatednszones': return { key, view: html`<${DnsZoneBlade} ...${props} />` };
       case 'microsoft.resources/deployments': return { key, view: html`<${DeploymentBlade} ...${props} />` };
       case '': return { key, view: html`<${GroupBlade} ...${props} />` };
       default: return { key, view: html`<${GenericBlade} ...${props} />` };

@@ -12,6 +12,8 @@ export const SERVICES = [
     type: 'Microsoft.Network/publicIPAddresses', keywords: ['pip', 'public ip', 'public ips', 'ip address'] },
   { key: 'lbs', label: 'Load balancers', mark: 'LB', color: '#a33b62',
     type: 'Microsoft.Network/loadBalancers', keywords: ['lb', 'load balancer', 'backend pool'] },
+  { key: 'dnszones', label: 'Private DNS zones', mark: 'DZ', color: '#0f7c86',
+    type: 'Microsoft.Network/privateDnsZones', keywords: ['dns', 'private dns', 'dns zone', 'record set', 'auto registration', 'virtual network link'] },
   { key: 'groups', label: 'Resource groups', mark: 'RG', color: '#3b6a8f',
     type: null, keywords: ['rg', 'resource group', 'groups'] },
   { key: 'deployments', label: 'Deployments', mark: 'DP', color: '#5a6b7b',

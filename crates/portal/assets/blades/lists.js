@@ -45,6 +45,12 @@ const LISTS = {
       ['Frontend IP configurations', (r) => (r.properties.frontendIPConfigurations || []).length],
       ['Backend pools', (r) => (r.properties.backendAddressPools || []).length]],
   },
+  dnszones: {
+    load: (s) => list(`/subscriptions/${s}/providers/${N}/privateDnsZones`),
+    columns: [['Name', name], ['Resource group', group],
+      ['Record sets', (r) => r.properties.numberOfRecordSets ?? '—'],
+      ['Virtual network links', (r) => r.properties.numberOfVirtualNetworkLinks ?? '—']],
+  },
   groups: {
     load: (s) => list(`/subscriptions/${s}/resourcegroups`),
     columns: [['Name', (r) => html`<a href=${`#/resource${r.id}`}>${r.name}</a>`], ['Location', loc],
