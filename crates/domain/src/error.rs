@@ -206,6 +206,16 @@ pub enum DomainError {
     #[error("Route table {route_table} is in use by {users} and cannot be deleted.")]
     InUseRouteTableCannotBeDeleted { route_table: String, users: String },
 
+    /// Azure's message, its misspelling included (az's output, Azure/azure-cli#21551); GUESS:
+    /// how several groups are joined.
+    #[error("All IPConfigurations on a Network Interface should reference the same set of Application Security Groups. IPConfiguration {first} references ASG(s) {first_asgs}, wheras IPConfiguration {other} references ASG(s) {other_asgs}.")]
+    AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups {
+        first: String,
+        first_asgs: String,
+        other: String,
+        other_asgs: String,
+    },
+
     #[error("Application Security Group {name} cannot be deleted because it is referenced by IpConfiguration(s) {configs}.")]
     InUseApplicationSecurityGroupCannotBeDeleted { name: String, configs: String },
 

@@ -45,6 +45,33 @@ pub(super) async fn application_security_groups(s: &Server) {
     let (st, body) = put_nic(s, "rg", "n2", member(&[&web])).await;
     assert_error(st, &body, 400, "InvalidRequestFormat");
 
+    // Every IPv4 configuration of a NIC is in the same groups (Azure's rule and message).
+    let two = vec![
+        ipc_with(
+            "ipconfig1",
+            &web,
+            json!({"primary": true, "applicationSecurityGroups": [{"id": asg}]}),
+        ),
+        ipc("ipconfig2", &web),
+    ];
+    let (st, body) = put_nic(s, "rg", "n3", two).await;
+    let msg = assert_error(
+        st,
+        &body,
+        400,
+        "AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups",
+    );
+    assert_eq!(
+        msg,
+        format!(
+            "All IPConfigurations on a Network Interface should reference the same set of Application Security Groups. IPConfiguration {}/ipConfigurations/ipconfig1 references ASG(s) {asg}, wheras IPConfiguration {}/ipConfigurations/ipconfig2 references ASG(s) .",
+            nic_id("rg", "n3"),
+            nic_id("rg", "n3")
+        )
+    );
+    let (st, _) = s.get(&at(&nic_id("rg", "n3"))).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
     // Named, it stays; let go, it may be deleted.
     let (st, _, body) = delete(s, &asg).await;
     let msg = assert_error(

@@ -21,6 +21,9 @@ impl DomainError {
                 "InUseNetworkSecurityGroupCannotBeDeleted"
             }
             InUseRouteTableCannotBeDeleted { .. } => "InUseRouteTableCannotBeDeleted",
+            AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups { .. } => {
+                "AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups"
+            }
             // GUESS: the code; the message is Azure's (from az's output).
             InUseApplicationSecurityGroupCannotBeDeleted { .. } => {
                 "InUseApplicationSecurityGroupCannotBeDeleted"

@@ -485,6 +485,8 @@ pub fn plan_put(
         });
     }
 
+    check_same_asgs(id, &configs)?;
+
     // Configurations that disappear give their addresses back.
     if let Some(old) = existing {
         for o in &old.ip_configurations {
@@ -565,6 +567,36 @@ impl NetworkInterface {
             .and_then(|c| ResourceId::parse(&c.subnet).ok())
             .and_then(|s| s.parent())
             .map(|v| v.key().to_string())
+    }
+}
+
+/// Every IPv4 configuration of a NIC is in the same application security groups (NRP's rule
+/// since 2020): each is compared with the primary.
+fn check_same_asgs(id: &ResourceId, configs: &[IpConfiguration]) -> Result<(), DomainError> {
+    let set = |c: &IpConfiguration| -> Vec<String> {
+        let mut keys: Vec<String> = c.asgs.iter().map(|a| a.to_ascii_lowercase()).collect();
+        keys.sort();
+        keys
+    };
+    let Some(primary) = configs.iter().find(|c| c.primary) else {
+        return Ok(());
+    };
+    let want = set(primary);
+    let other = configs
+        .iter()
+        .filter(|c| c.version == IpVersion::IPv4 && !c.primary)
+        .find(|c| set(c) != want);
+    match other {
+        Some(other) => {
+            let config_id = |c: &IpConfiguration| id.child("ipConfigurations", &c.name).to_string();
+            Err(DomainError::AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups {
+                first: config_id(primary),
+                first_asgs: primary.asgs.join(","),
+                other: config_id(other),
+                other_asgs: other.asgs.join(","),
+            })
+        }
+        None => Ok(()),
     }
 }
 

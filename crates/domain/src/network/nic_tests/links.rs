@@ -332,17 +332,68 @@ fn a_nat_rule_that_does_not_exist_is_an_invalid_reference() {
 
 // ---- application security groups ----
 
+fn asg(name: &str) -> ResourceId {
+    ResourceId::resource(
+        "s",
+        "rg",
+        "Microsoft.Network",
+        "applicationSecurityGroups",
+        name,
+    )
+}
+
+#[test]
+fn every_ipv4_configuration_is_in_the_same_application_security_groups() {
+    let mut c = ctx();
+    for name in ["web", "app"] {
+        c.linked.insert(asg(name).key().into(), "eastus".into());
+    }
+    let with_asgs = |mut s: IpConfigSpec, names: &[&str]| {
+        s.asgs = names.iter().map(|n| asg(n)).collect();
+        s
+    };
+    let a = subnet("v1", "a");
+    let e = plan_with(
+        &c,
+        None,
+        vec![
+            with_asgs(primary(cfg("ip1", &a)), &["web"]),
+            with_asgs(cfg("ip2", &a), &[]),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "AllIpConfigurationsOnANicMustBelongToTheSameApplicationSecurityGroups"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "All IPConfigurations on a Network Interface should reference the same set of Application Security Groups. IPConfiguration {} references ASG(s) {}, wheras IPConfiguration {} references ASG(s) .",
+            cfg_id("ip1"),
+            asg("web"),
+            cfg_id("ip2")
+        )
+    );
+    // The same groups in another order or case; an IPv6 configuration is not compared.
+    let upper = ResourceId::parse(&asg("WEB").to_string().to_uppercase()).unwrap();
+    let mut second = cfg("ip2", &a);
+    second.asgs = vec![asg("app"), upper];
+    let p = plan_with(
+        &c,
+        None,
+        vec![
+            with_asgs(primary(cfg("ip1", &a)), &["web", "app"]),
+            second,
+            v6(cfg("ip6", &a)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(p.nic.ip_configurations.len(), 3);
+}
+
 #[test]
 fn application_security_groups_exist_in_the_nics_region() {
-    let asg = |name: &str| {
-        ResourceId::resource(
-            "s",
-            "rg",
-            "Microsoft.Network",
-            "applicationSecurityGroups",
-            name,
-        )
-    };
     let mut c = ctx();
     c.linked.insert(asg("web").key().into(), "eastus".into());
     c.linked.insert(asg("far").key().into(), "westus".into());
