@@ -231,6 +231,19 @@ pub fn registered_address(primary: Option<&PrimaryAddress>) -> Option<String> {
         .map(|p| p.address.clone())
 }
 
+/// A link's PUT: the network is linked to no other zone of the same name (`others`: the
+/// names of the other zones it is linked to). Zones nested in one another (`corp.internal`,
+/// `db.corp.internal`) are not compared.
+pub fn check_no_overlapping_zone(zone: &str, others: &[String]) -> Result<(), DomainError> {
+    match others.iter().find(|o| o.eq_ignore_ascii_case(zone)) {
+        Some(other) => Err(DomainError::VirtualNetworkLinkedToOverlappingZones {
+            existing: other.clone(),
+            zone: zone.into(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// A link with registration: the network registers its VMs in no other zone. `other` is
 /// the link that registers it now, if any.
 pub fn check_one_registration_zone(network: &str, other: Option<&str>) -> Result<(), DomainError> {

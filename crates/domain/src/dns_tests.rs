@@ -140,6 +140,17 @@ fn a_vm_registers_its_host_name_and_dhcp_address() {
 }
 
 #[test]
+fn a_network_is_linked_to_one_zone_of_a_name() {
+    assert!(check_no_overlapping_zone("corp.internal", &["db.corp.internal".into()]).is_ok());
+    let e = check_no_overlapping_zone("corp.internal", &["CORP.internal".into()]).unwrap_err();
+    assert_eq!(e.code(), "BadRequest");
+    assert_eq!(
+        e.to_string(),
+        "A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link virtual network with 'CORP.internal' and 'corp.internal' zones."
+    );
+}
+
+#[test]
 fn a_network_registers_in_one_zone() {
     assert!(check_one_registration_zone("hub", None).is_ok());
     let e = check_one_registration_zone("hub", Some("/z/a.internal/virtualNetworkLinks/l"))

@@ -368,6 +368,10 @@ pub enum DomainError {
     #[error("The private DNS zone {zone} cannot be deleted while virtual network links to it remain ({links}). Delete the links first.")]
     PrivateDnsZoneHasVirtualNetworkLinks { zone: String, links: String },
 
+    /// Azure's message (code `BadRequest`; AKS and Terraform users' transcripts).
+    #[error("A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link virtual network with '{existing}' and '{zone}' zones.")]
+    VirtualNetworkLinkedToOverlappingZones { existing: String, zone: String },
+
     // GUESS: the code and wording; the rule is Azure's ("A specific virtual network can be
     // linked to only one private DNS zone when automatic VM DNS registration is enabled").
     #[error("Virtual network {network} already registers its virtual machines in a private DNS zone, through link {link}. A virtual network can be linked with auto-registration to one private DNS zone only.")]

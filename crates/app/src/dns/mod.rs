@@ -148,6 +148,15 @@ fn check_link(
         })
         .collect();
     dns::check_one_link_per_network(zone.name(), &network, &others)?;
+    // Other zones of the same name linked to this network.
+    let linked: Vec<String> = tx
+        .refs_to(network_id.key(), RefKind::DnsLink)?
+        .into_iter()
+        .filter_map(|r| ResourceId::parse(&r.from_id).ok()?.parent())
+        .filter(|z| z.key() != zone.key())
+        .map(|z| z.name().to_string())
+        .collect();
+    dns::check_no_overlapping_zone(zone.name(), &linked)?;
     props
         .entry("registrationEnabled")
         .or_insert_with(|| json!(false));

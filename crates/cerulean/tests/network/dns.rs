@@ -179,6 +179,20 @@ pub(super) async fn private_dns_zones(s: &Server) {
     assert_eq!(st, StatusCode::OK, "{zones}");
     assert_eq!(names(&zones), vec!["corp.internal", "other.internal"]);
     assert_eq!(zones["value"][1]["id"], other.as_str());
+    // A network linked to a zone is not linked to another zone of that name.
+    let twin = zone_id("dns2", "corp.internal");
+    let (st, body) = s.put(&at(&twin), json!({"location": "global"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = s
+        .put(
+            &at(&format!("{twin}/virtualNetworkLinks/hub")),
+            to("hub", false),
+        )
+        .await;
+    let msg = assert_error(st, &body, 400, "BadRequest");
+    assert_eq!(msg, "A virtual network cannot be linked to multiple zones with overlapping namespaces. You tried to link virtual network with 'corp.internal' and 'corp.internal' zones.");
+    let (st, _, body) = delete(s, &twin).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
 
     // A zone with links stays; without them it goes, its record sets with it.
     let (st, _, body) = delete(s, &zone).await;

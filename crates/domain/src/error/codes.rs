@@ -97,7 +97,9 @@ impl DomainError {
                 "RulesUseSameBackendPortProtocolAndIPConfig"
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
-            SoaRecordSetNotAtApex { .. } | ApexRecordSetCannotBeDeleted { .. } => "BadRequest",
+            SoaRecordSetNotAtApex { .. }
+            | ApexRecordSetCannotBeDeleted { .. }
+            | VirtualNetworkLinkedToOverlappingZones { .. } => "BadRequest",
             PrivateDnsZoneHasVirtualNetworkLinks { .. }
             | VirtualNetworkAlreadyLinked { .. }
             | VirtualNetworkRegistersElsewhere { .. } => "Conflict",
