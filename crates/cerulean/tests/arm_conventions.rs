@@ -85,14 +85,22 @@ async fn bad_bodies_and_unknown_paths_get_the_envelope() {
 
     let (st, body) = s
         .get(&format!(
-            "/subscriptions/{SUB}/providers/Microsoft.Storage/storageAccounts?{API}"
+            "/subscriptions/{SUB}/providers/Microsoft.Storage/locations/eastus/usages?{API}"
         ))
         .await;
     let msg = assert_error(st, &body, 501, "NotImplemented");
     assert!(
-        msg.contains("GET Microsoft.Storage/storageAccounts"),
+        msg.contains("GET Microsoft.Storage/locations/usages"),
         "{msg}"
     );
+    // A type it does not model is listed, across the subscription, as what it stores.
+    let (st, body) = s
+        .get(&format!(
+            "/subscriptions/{SUB}/providers/Microsoft.Storage/storageAccounts?{API}"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"value": []}));
 
     // A known path with a method it does not support: Azure has no such operation either.
     let (st, _, body) = s.call(Method::POST, &rg_path("rg"), Some(json!({}))).await;

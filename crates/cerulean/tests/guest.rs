@@ -56,7 +56,7 @@ async fn nic(s: &Server, rg: &str, name: &str, sub: u8, ip: &str) -> String {
     id
 }
 
-fn vm_body(windows: bool, nics: &[&str]) -> Value {
+fn vm_body(name: &str, windows: bool, nics: &[&str]) -> Value {
     let image = if windows {
         json!({"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer", "sku": "2022-datacenter", "version": "latest"})
     } else {
@@ -70,14 +70,16 @@ fn vm_body(windows: bool, nics: &[&str]) -> Value {
     json!({"location": LOC, "properties": {
         "hardwareProfile": {"vmSize": "Standard_B2s"},
         "storageProfile": {"imageReference": image},
-        "osProfile": {"computerName": "host", "adminUsername": "azureuser", "adminPassword": "S3cret-Passw0rd!"},
+        "osProfile": {"computerName": name, "adminUsername": "azureuser", "adminPassword": "S3cret-Passw0rd!"},
         "networkProfile": {"networkInterfaces": refs}
     }})
 }
 
 async fn vm(s: &Server, rg: &str, name: &str, windows: bool, nics: &[&str]) -> String {
     let id = vm_id(rg, name);
-    let (st, body) = s.put(&format!("{id}?{API}"), vm_body(windows, nics)).await;
+    let (st, body) = s
+        .put(&format!("{id}?{API}"), vm_body(name, windows, nics))
+        .await;
     assert!(st.is_success(), "{body}");
     id
 }
@@ -437,7 +439,9 @@ async fn removing_the_primary_moves_the_default_route(s: &Server) {
     );
 
     power(s, &vm1, "deallocate").await;
-    let (st, body) = s.put(&format!("{vm1}?{API}"), vm_body(false, &[&n2])).await;
+    let (st, body) = s
+        .put(&format!("{vm1}?{API}"), vm_body("vm1", false, &[&n2]))
+        .await;
     assert!(st.is_success(), "{body}");
     power(s, &vm1, "start").await;
     let (out, _) = run(s, &vm1, false, "ip route\nip addr").await;
@@ -600,6 +604,35 @@ async fn linked_zones_resolve_in_the_guest(s: &Server) {
         out.contains(
             "Pinging db.corp.internal [192.168.3.4] with 32 bytes of data:\nReply from 192.168.3.4"
         ),
+        "{out}"
+    );
+
+    // Azure-provided name resolution: the network's VMs by host name, under the suffix every
+    // NIC of the network shows.
+    let mut suffixes = Vec::new();
+    for nic in [&n1, &n2] {
+        let (_, body) = s.get(&format!("{nic}?{API}")).await;
+        suffixes.push(body["properties"]["dnsSettings"]["internalDomainNameSuffix"].clone());
+    }
+    assert_eq!(suffixes[0], suffixes[1]);
+    let domain = suffixes[0].as_str().unwrap().to_string();
+    assert!(domain.ends_with(".bx.internal.cloudapp.net"), "{domain}");
+    let (out, _) = run(s, &linux, false, "ping -c 1 vm2\ngetent hosts vm3").await;
+    assert!(
+        out.starts_with(&format!(
+            "PING vm2.{domain} (192.168.3.4) 56(84) bytes of data."
+        )),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!("192.168.2.4     vm3.{domain} vm3\n")),
+        "{out}"
+    );
+    let (out, _) = run(s, &windows, true, &format!("ping -n 1 vm1.{domain}")).await;
+    assert!(
+        out.contains(&format!(
+            "Pinging vm1.{domain} [192.168.1.4] with 32 bytes of data:"
+        )),
         "{out}"
     );
 

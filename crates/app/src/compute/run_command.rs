@@ -115,7 +115,8 @@ fn guest_of(tx: &mut dyn Tx, vm: &VirtualMachine) -> Result<(Guest, Network), Ap
     }
     let guest = Guest::new(
         vm.os_type.unwrap_or(OsType::Linux),
-        vm.common.name.clone(),
+        // The host name the OS was given: `osProfile.computerName`.
+        crate::dns::registration::host_name(vm),
         nics,
         vm.guest.clone(),
     );
@@ -140,6 +141,8 @@ fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError
         })
         .collect();
     let mut hosts = Vec::new();
+    let mut names = crate::dns::guest_names(tx, &rec.key)?;
+    let suffix = crate::network::vnets::internal_domain_suffix(&rec.key);
     let mut seen_nics = std::collections::HashSet::new();
     let mut users = Vec::new();
     for s in &vnet.subnets {
@@ -167,10 +170,20 @@ fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError
             Some(v) => load::<VirtualMachine>(tx, &ResourceId::parse(&v)?)?.map(|(_, v)| v),
             None => None,
         };
+        // Azure-provided name resolution: a VM's host name is its primary NIC's primary
+        // address.
+        let primary_of_vm = vm
+            .as_ref()
+            .and_then(|v| v.primary_nic())
+            .and_then(|p| ResourceId::parse(&p.id).ok())
+            .is_some_and(|p| p.key() == nic_id.key());
         for c in &nic.ip_configurations {
             let Some(IpAddr::V4(ip)) = c.private_ip.as_deref().and_then(|p| p.parse().ok()) else {
                 continue;
             };
+            if let (true, true, Some(v)) = (primary_of_vm, c.primary, &vm) {
+                names.add_host(&crate::dns::registration::host_name(v), &suffix, ip);
+            }
             hosts.push(Host {
                 ip,
                 running: vm.as_ref().is_some_and(|v| v.power == PowerState::Running),
@@ -182,7 +195,7 @@ fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError
     Ok(Network {
         vnet_prefixes,
         hosts,
-        names: crate::dns::guest_names(tx, &rec.key)?,
+        names,
     })
 }
 

@@ -334,7 +334,7 @@ fn plan_disks(
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record, pools: &Pools) -> Result<(), AppError> {
     let v: VirtualMachine = crate::records::from_record(rec)?;
     // Before its NICs go: they say which network registered its name.
-    crate::dns::registration::sync_vm(tx, &ResourceId::parse(&rec.id)?, None, Some(&v), None)?;
+    crate::dns::registration::sync_vm(tx, None, Some(&v), None)?;
     release_dynamic_public_ips(tx, &v, pools)?;
     super::disks::apply(tx, &rec.id, storage::on_vm_delete(&v.storage))?;
     tx.set_refs(&rec.key, &[])?;
@@ -462,7 +462,7 @@ impl crate::tracked::Kind for Vms {
         if existing.is_none() {
             power_on_effects(tx, &next, &env.pools)?;
         }
-        crate::dns::registration::sync_vm(tx, id, Some(&next), old, None)?;
+        crate::dns::registration::sync_vm(tx, Some(&next), old, None)?;
         Ok(next)
     }
 

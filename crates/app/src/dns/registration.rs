@@ -58,7 +58,6 @@ struct VmFacts {
 /// job writes, as it will be stored.
 fn facts(
     tx: &mut dyn Tx,
-    vm_id: &ResourceId,
     vm: &VirtualMachine,
     nic: Option<(&str, &NetworkInterface)>,
 ) -> Result<Option<VmFacts>, AppError> {
@@ -90,9 +89,14 @@ fn facts(
     });
     Ok(Some(VmFacts {
         vnet_key: vnet.key().to_string(),
-        name: dns::host_name(vm_id.name(), computer_name(vm).as_deref()),
+        name: host_name(vm),
         address: dns::registered_address(address.as_ref()),
     }))
+}
+
+/// A VM's host name: `osProfile.computerName`, else its name.
+pub(crate) fn host_name(vm: &VirtualMachine) -> String {
+    dns::host_name(&vm.common.name, computer_name(vm).as_deref())
 }
 
 /// `osProfile.computerName`: the host name the VM's DHCP request carries.
@@ -106,7 +110,6 @@ fn computer_name(vm: &VirtualMachine) -> Option<String> {
 /// as it was). `nic` is a NIC written in the same job.
 pub(crate) fn sync_vm(
     tx: &mut dyn Tx,
-    vm_id: &ResourceId,
     vm: Option<&VirtualMachine>,
     old: Option<&VirtualMachine>,
     nic: Option<(&str, &NetworkInterface)>,
@@ -114,7 +117,7 @@ pub(crate) fn sync_vm(
     let Some(current) = vm.or(old) else {
         return Ok(());
     };
-    let Some(facts) = facts(tx, vm_id, current, nic)? else {
+    let Some(facts) = facts(tx, current, nic)? else {
         return Ok(());
     };
     let Some(link) = registering_link(tx, &facts.vnet_key)? else {
@@ -136,8 +139,8 @@ pub(crate) fn sync_network(
     vnet_key: &str,
     on: bool,
 ) -> Result<(), AppError> {
-    for (vm_id, vm) in vms_in(tx, vnet_key)? {
-        let Some(facts) = facts(tx, &vm_id, &vm, None)? else {
+    for vm in vms_in(tx, vnet_key)? {
+        let Some(facts) = facts(tx, &vm, None)? else {
             continue;
         };
         match (on, facts.address) {
@@ -206,7 +209,7 @@ fn unregister(tx: &mut dyn Tx, zone: &ResourceId, name: &str) -> Result<(), AppE
 
 /// The VMs with a NIC in a network: the holders of its subnets' addresses, their NICs'
 /// attachments.
-fn vms_in(tx: &mut dyn Tx, vnet_key: &str) -> Result<Vec<(ResourceId, VirtualMachine)>, AppError> {
+fn vms_in(tx: &mut dyn Tx, vnet_key: &str) -> Result<Vec<VirtualMachine>, AppError> {
     let Some(rec) = tx.get(vnet_key)? else {
         return Ok(Vec::new());
     };
@@ -224,7 +227,7 @@ fn vms_in(tx: &mut dyn Tx, vnet_key: &str) -> Result<Vec<(ResourceId, VirtualMac
                 }
                 let vm_id = ResourceId::parse(&r.from_id)?;
                 if let Some((_, vm)) = load::<VirtualMachine>(tx, &vm_id)? {
-                    vms.insert(r.owner_key.clone(), (vm_id, vm));
+                    vms.insert(r.owner_key.clone(), vm);
                 }
             }
         }

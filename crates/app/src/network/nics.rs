@@ -335,7 +335,7 @@ impl crate::tracked::Kind for Nics {
                 let vm_id = ResourceId::parse(&vm)?;
                 if let Some((_, v)) = super::load::<VirtualMachine>(tx, &vm_id)? {
                     let nic = Some((id.key(), &next));
-                    crate::dns::registration::sync_vm(tx, &vm_id, Some(&v), None, nic)?;
+                    crate::dns::registration::sync_vm(tx, Some(&v), None, nic)?;
                 }
             }
         }

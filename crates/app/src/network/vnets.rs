@@ -353,3 +353,61 @@ impl App {
         .await
     }
 }
+
+/// The DNS suffix Azure-provided name resolution gives a virtual network's VMs
+/// (`dnsSettings.internalDomainNameSuffix` of each of its NICs): one per network, the same on
+/// every server, shaped as Azure's (26 lower-case letters and digits, then
+/// `.bx.internal.cloudapp.net`).
+pub fn internal_domain_suffix(vnet_key: &str) -> String {
+    // Pages of NICs and bursts of creates name one network again and again.
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, String)> = const {
+            std::cell::RefCell::new((String::new(), String::new()))
+        };
+    }
+    LAST.with_borrow_mut(|(key, suffix)| {
+        if key != vnet_key {
+            let mut n = uuid::Uuid::new_v5(&SUFFIX_NAMESPACE, vnet_key.as_bytes()).as_u128();
+            let mut label = String::with_capacity(26 + 25);
+            for _ in 0..26 {
+                label.push(char::from_digit((n % 36) as u32, 36).expect("a base-36 digit"));
+                n /= 36;
+            }
+            label.push_str(".bx.internal.cloudapp.net");
+            *key = vnet_key.to_string();
+            *suffix = label;
+        }
+        suffix.clone()
+    })
+}
+
+const SUFFIX_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x3f0c_55d2_8a41_4c6e_b2f7_19d4_6e0a_7c31);
+
+#[cfg(test)]
+mod suffix_tests {
+    use super::internal_domain_suffix;
+
+    #[test]
+    fn a_network_has_one_suffix_shaped_as_azures() {
+        let a = internal_domain_suffix(
+            "/subscriptions/s/resourcegroups/g/providers/microsoft.network/virtualnetworks/a",
+        );
+        let b = internal_domain_suffix(
+            "/subscriptions/s/resourcegroups/g/providers/microsoft.network/virtualnetworks/b",
+        );
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            internal_domain_suffix(
+                "/subscriptions/s/resourcegroups/g/providers/microsoft.network/virtualnetworks/a"
+            )
+        );
+        let (label, rest) = a.split_once('.').unwrap();
+        assert_eq!(rest, "bx.internal.cloudapp.net");
+        assert_eq!(label.len(), 26);
+        assert!(label
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    }
+}

@@ -1,7 +1,10 @@
 //! Name resolution inside the guest. Azure's resolver (168.63.129.16, which a VM's DHCP
-//! lease names) answers from the private DNS zones linked to the VM's virtual network: their
-//! A and CNAME records, auto-registered ones included. Nothing else resolves here: no public
-//! names (the guest has no internet), no zones linked to other networks, peered or not.
+//! lease names) answers from the private DNS zones linked to the VM's virtual network (their
+//! A and CNAME records, auto-registered ones included) and, as Azure-provided name
+//! resolution, the host names of the network's VMs under the network's DNS suffix, which the
+//! lease also gives as the search domain (`vm2` is `vm2.<suffix>`). Nothing else resolves
+//! here: no public names (the guest has no internet), no zones linked to other networks,
+//! peered or not.
 
 use std::net::Ipv4Addr;
 
@@ -12,6 +15,8 @@ pub const MAX_CNAME_CHAIN: usize = 8;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Names {
     entries: Vec<(String, Record)>,
+    /// The search domain: the network's DNS suffix.
+    search: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +57,13 @@ impl Names {
         self.add(fqdn, Record::Cname(normal(target)));
     }
 
+    /// A VM's host name under the network's suffix (Azure-provided name resolution); the
+    /// suffix becomes the search domain.
+    pub fn add_host(&mut self, host: &str, suffix: &str, address: Ipv4Addr) {
+        self.search = Some(normal(suffix));
+        self.add_a(&format!("{host}.{suffix}"), vec![address]);
+    }
+
     fn get(&self, name: &str) -> Option<&Record> {
         self.entries
             .iter()
@@ -59,9 +71,24 @@ impl Names {
             .map(|(_, r)| r)
     }
 
-    /// Resolves `name` to IPv4 addresses, following at most [`MAX_CNAME_CHAIN`] aliases.
+    /// Resolves `name` to IPv4 addresses, following at most [`MAX_CNAME_CHAIN`] aliases. A
+    /// name without a dot is looked up under the search domain first (resolv.conf's
+    /// `ndots:1`), one with a dot as it is first.
     pub fn resolve(&self, name: &str) -> Option<Resolved> {
-        let mut current = normal(name);
+        let plain = normal(name);
+        let searched = self.search.as_ref().map(|s| format!("{plain}.{s}"));
+        let candidates = match searched {
+            Some(s) if !plain.contains('.') => [Some(s), Some(plain)],
+            s => [Some(plain), s],
+        };
+        candidates
+            .into_iter()
+            .flatten()
+            .find_map(|n| self.follow(n))
+    }
+
+    fn follow(&self, name: String) -> Option<Resolved> {
+        let mut current = name;
         let mut aliases = Vec::new();
         for _ in 0..=MAX_CNAME_CHAIN {
             match self.get(&current)? {
@@ -104,6 +131,29 @@ mod tests {
         assert_eq!(r.addresses, vec![Ipv4Addr::new(10, 0, 1, 4)]);
         assert!(r.aliases.is_empty());
         assert_eq!(names().resolve("nosuch.corp.internal"), None);
+    }
+
+    #[test]
+    fn host_names_resolve_under_the_search_domain() {
+        let mut n = names();
+        n.add_host(
+            "vm2",
+            "abc.bx.internal.cloudapp.net",
+            Ipv4Addr::new(10, 0, 1, 5),
+        );
+        let r = n.resolve("VM2").unwrap();
+        assert_eq!(r.name, "vm2.abc.bx.internal.cloudapp.net");
+        assert_eq!(r.addresses, vec![Ipv4Addr::new(10, 0, 1, 5)]);
+        assert_eq!(
+            n.resolve("vm2.abc.bx.internal.cloudapp.net.").unwrap().name,
+            "vm2.abc.bx.internal.cloudapp.net"
+        );
+        assert_eq!(n.resolve("vm3"), None);
+        // A name with a dot is tried as it is first.
+        assert_eq!(
+            n.resolve("db.corp.internal").unwrap().name,
+            "db.corp.internal"
+        );
     }
 
     #[test]

@@ -306,6 +306,23 @@ pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
     }
 }
 
+/// The suffix of the network the NIC's primary configuration is in (all of a NIC's
+/// configurations share one network).
+fn internal_suffix(n: &cerulean_domain::network::nic::NetworkInterface) -> String {
+    let subnet = n
+        .ip_configurations
+        .iter()
+        .find(|c| c.primary)
+        .or(n.ip_configurations.first())
+        .map(|c| c.subnet.as_str())
+        .unwrap_or_default();
+    let vnet = match subnet.to_ascii_lowercase().rfind("/subnets/") {
+        Some(end) => cerulean_domain::id::fold(&subnet[..end]),
+        None => String::new(),
+    };
+    cerulean_app::network::vnets::internal_domain_suffix(&vnet)
+}
+
 pub fn nic(v: &NicView) -> NicOut<'_> {
     let n = &v.nic.value;
     let guid = &n.common.resource_guid;
@@ -322,10 +339,7 @@ pub fn nic(v: &NicView) -> NicOut<'_> {
             dns_settings: DnsOut {
                 applied_dns_servers: NONE,
                 dns_servers: &n.dns_servers,
-                internal_domain_name_suffix: format!(
-                    "{}.internal.cloudapp.net",
-                    guid.get(..8).unwrap_or(guid)
-                ),
+                internal_domain_name_suffix: internal_suffix(n),
             },
             enable_accelerated_networking: n.enable_accelerated_networking,
             enable_ip_forwarding: n.enable_ip_forwarding,
@@ -428,7 +442,7 @@ mod tests {
             "dnsSettings": {
                 "dnsServers": n.dns_servers,
                 "appliedDnsServers": [],
-                "internalDomainNameSuffix": format!("{}.internal.cloudapp.net", &n.common.resource_guid[..8.min(n.common.resource_guid.len())]),
+                "internalDomainNameSuffix": internal_suffix(n),
             },
             "enableAcceleratedNetworking": n.enable_accelerated_networking,
             "enableIPForwarding": n.enable_ip_forwarding,
