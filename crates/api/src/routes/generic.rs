@@ -56,13 +56,29 @@ async fn list_in_subscription(
         return Err(ApiError::NotFound(original.clone()));
     };
     let kind = fold(&format!("{}/{}", decoded(ns)?, decoded(ty)?));
+    list(&s, &sub, None, kind, None, &headers, &uri, &q).await
+}
+
+/// A page of generic resources of `kind`, in a group (under `parent` for a child type) or
+/// across the subscription, as ARM's list.
+#[allow(clippy::too_many_arguments)]
+async fn list(
+    s: &AppState,
+    sub: &str,
+    group: Option<&str>,
+    kind: String,
+    parent: Option<ResourceId>,
+    headers: &HeaderMap,
+    uri: &Uri,
+    q: &ArmQuery,
+) -> Result<Json<Value>, ApiError> {
     let page = s
         .app
-        .list_generic(&sub, None, kind, None, q.skiptoken.clone())
+        .list_generic(sub, group, kind, parent, q.skiptoken.clone())
         .await?;
     let items = page.items.iter().map(w::resource).collect();
     Ok(Json(wire::list::page(
-        &s.options.base_url(&headers),
+        &s.options.base_url(headers),
         uri.path(),
         &q.api_version,
         &[],
@@ -168,19 +184,7 @@ async fn get_any(
     match target(&sub, &rg, &uri, &ext)? {
         Target::Resource(id) => Ok(Json(w::resource(&s.app.get_generic(id).await?))),
         Target::List { kind, parent } => {
-            let page = s
-                .app
-                .list_generic(&sub, Some(&rg), kind, parent, q.skiptoken.clone())
-                .await?;
-            let items = page.items.iter().map(w::resource).collect();
-            Ok(Json(wire::list::page(
-                &s.options.base_url(&headers),
-                uri.path(),
-                &q.api_version,
-                &[],
-                items,
-                page.next.as_deref(),
-            )))
+            list(&s, &sub, Some(&rg), kind, parent, &headers, &uri, &q).await
         }
     }
 }
