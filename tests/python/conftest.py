@@ -14,6 +14,7 @@ from azure.core.credentials import AccessToken
 from azure.identity import ClientSecretCredential
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.deployments import DeploymentsMgmtClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
@@ -116,6 +117,11 @@ def network(server, credential):
 @pytest.fixture(scope="session")
 def compute(server, credential):
     return ComputeManagementClient(credential, SUBSCRIPTION, **_kwargs(server))
+
+
+@pytest.fixture(scope="session")
+def private_dns(server, credential):
+    return PrivateDnsManagementClient(credential, SUBSCRIPTION, **_kwargs(server))
 
 
 @pytest.fixture
