@@ -37,7 +37,7 @@ mod asgs;
 use asgs::application_security_groups;
 #[path = "network/dns.rs"]
 mod dns;
-use dns::{private_dns_zones, public_dns_zones};
+use dns::{a_group_delete_releases_dns_registrations, private_dns_zones, public_dns_zones};
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -297,6 +297,7 @@ on_both_stores!(
     application_security_groups[],
     private_dns_zones[],
     public_dns_zones[],
+    a_group_delete_releases_dns_registrations[],
     usages[],
     ipam_rules[],
     ip_availability[],

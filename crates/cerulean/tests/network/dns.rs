@@ -257,3 +257,41 @@ pub(super) async fn public_dns_zones(s: &Server) {
     assert_eq!(body["properties"]["numberOfRecordSets"], 2);
     assert_eq!(body["tags"]["env"], "test");
 }
+
+/// Deleting the group of a zone takes its links, and with them the network's link and
+/// registration: another zone of that name, refused before, may then link and register it.
+pub(super) async fn a_group_delete_releases_dns_registrations(s: &Server) {
+    group(s, "net").await;
+    vnet(
+        s,
+        "net",
+        "hub",
+        &["10.0.0.0/16"],
+        &[("a", &["10.0.1.0/24"])],
+    )
+    .await;
+    let link_to_hub = json!({"location": "global", "properties": {
+        "virtualNetwork": {"id": rid("net", "virtualNetworks", "hub")}, "registrationEnabled": true}});
+    for rg in ["dns-a", "dns-b"] {
+        group(s, rg).await;
+        let (st, body) = s
+            .put(
+                &at(&zone_id(rg, "corp.internal")),
+                json!({"location": "global"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+    }
+    let link = |rg: &str| format!("{}/virtualNetworkLinks/hub", zone_id(rg, "corp.internal"));
+    let (st, body) = s.put(&at(&link("dns-a")), link_to_hub.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = s.put(&at(&link("dns-b")), link_to_hub.clone()).await;
+    assert_error(st, &body, 400, "BadRequest");
+    let (st, hdrs, body) = s.call(Method::DELETE, &rg_path("dns-a"), None).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{body}");
+    let url = hdrs["azure-asyncoperation"].to_str().unwrap();
+    let (_, op) = s.get(url.strip_prefix(&s.base).unwrap()).await;
+    assert_eq!(op["status"], "Succeeded", "{op}");
+    let (st, body) = s.put(&at(&link("dns-b")), link_to_hub).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+}
