@@ -341,6 +341,25 @@ def test_hub_spoke(cerulean, tf_env):
     destroy(server, tf_env, work, group)
 
 
+def test_public_dns(cerulean, tf_env):
+    """A public DNS zone: its name servers and apex record sets, records with their FQDN."""
+    server, _ = cerulean
+    group = "tf-public-dns"
+    work = scenario(tf_env, "public-dns")
+    zone = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/dnsZones/contoso.example"
+    st, got = server.get(zone)
+    assert st == 200, got
+    assert got["properties"]["nameServers"][0] == "ns1-01.azure-dns.com.", got
+    assert got["properties"]["numberOfRecordSets"] == 4, got
+    st, www = server.get(f"{zone}/A/www")
+    assert www["properties"]["fqdn"] == "www.contoso.example.", www
+    assert www["properties"]["ARecords"] == [{"ipv4Address": "203.0.113.10"}], www
+    # The apex NS record set goes only with its zone.
+    st, refused = server.call("DELETE", f"{zone}/NS/@")
+    assert st == 400 and refused["error"]["code"] == "BadRequest", refused
+    destroy(server, tf_env, work, group)
+
+
 def test_nsg_association(cerulean, tf_env):
     server, _ = cerulean
     group = "tf-nsg-association"
