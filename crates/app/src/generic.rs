@@ -4,7 +4,7 @@
 //! must be a region, tags must be valid.
 
 use crate::network::{not_found, Stored};
-use crate::records::{list_page, new_etag, to_record};
+use crate::records::{list_page, list_page_under, new_etag, to_record};
 use crate::{App, AppError, Page};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::precondition::Precondition;
@@ -258,17 +258,13 @@ impl App {
                 Some(g) => Scope::Group(g.key()),
                 None => Scope::Subscription(&folded_subscription),
             };
-            let page = list_page(
-                tx,
-                scope,
-                (!all_record_sets).then_some(kind.as_str()),
-                after.as_deref(),
-                limit,
-                &|r| {
-                    Ok(under.as_ref().is_none_or(|u| r.key.starts_with(u.as_str()))
-                        && (!all_record_sets || crate::dns::is_record_set(r)))
-                },
-            )?;
+            let kind = (!all_record_sets).then_some(kind.as_str());
+            let keep =
+                |r: &cerulean_store::Record| Ok(!all_record_sets || crate::dns::is_record_set(r));
+            let page = match &under {
+                Some(u) => list_page_under(tx, scope, kind, after.as_deref(), u, limit, &keep)?,
+                None => list_page(tx, scope, kind, after.as_deref(), limit, &keep)?,
+            };
             Ok(Page {
                 items: page
                     .items

@@ -113,6 +113,32 @@ pub fn list_page(
     limit: usize,
     keep: &dyn Fn(&Record) -> Result<bool, AppError>,
 ) -> Result<Page<Record>, AppError> {
+    list_within(tx, scope, kind, after, None, limit, keep)
+}
+
+/// [`list_page`] of the records under one parent (`under`: its key and `/`): the read starts
+/// there and ends at the first key past them, not at the end of the scope.
+pub fn list_page_under(
+    tx: &mut dyn Tx,
+    scope: Scope<'_>,
+    kind: Option<&str>,
+    after: Option<&str>,
+    under: &str,
+    limit: usize,
+    keep: &dyn Fn(&Record) -> Result<bool, AppError>,
+) -> Result<Page<Record>, AppError> {
+    list_within(tx, scope, kind, after, Some(under), limit, keep)
+}
+
+fn list_within(
+    tx: &mut dyn Tx,
+    scope: Scope<'_>,
+    kind: Option<&str>,
+    after: Option<&str>,
+    under: Option<&str>,
+    limit: usize,
+    keep: &dyn Fn(&Record) -> Result<bool, AppError>,
+) -> Result<Page<Record>, AppError> {
     if let Some(token) = after {
         let (subscription, group_key) = match scope {
             Scope::Subscription(s) => (s, None),
@@ -127,7 +153,9 @@ pub fn list_page(
         check_skiptoken(token, listing)?;
     }
     let mut items = Vec::new();
-    let mut cursor = after.map(str::to_string);
+    // Keys greater than `{parent}/` begin with its children (`/` sorts after `-` and `.`, so
+    // siblings whose names extend the parent's come before it).
+    let mut cursor = after.or(under).map(str::to_string);
     loop {
         let batch = tx.list(&ListQuery {
             scope,
@@ -135,9 +163,13 @@ pub fn list_page(
             after: cursor.as_deref(),
             limit: limit - items.len(),
         })?;
-        let exhausted = batch.len() < limit - items.len();
+        let mut exhausted = batch.len() < limit - items.len();
         cursor = batch.last().map(|r| r.key.clone());
         for r in batch {
+            if under.is_some_and(|u| !r.key.starts_with(u)) {
+                exhausted = true;
+                break;
+            }
             if keep(&r)? {
                 items.push(r);
             }

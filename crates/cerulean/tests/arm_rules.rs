@@ -225,8 +225,9 @@ async fn children_of_a_missing_parent_are_not_an_empty_list(s: &Server) {
         let msg = assert_error(st, &body, 404, "ResourceNotFound");
         assert_contains(&msg, &format!("Microsoft.Network/{parent}/ghost"));
     }
-    // The children of one parent only, all of them, across pages.
-    for (parent, rules) in [("p", 3), ("q", 1)] {
+    // The children of one parent only, all of them, across pages; siblings whose names sort
+    // just before (`p.x`: `.` sorts before `/`) and just after (`p0`) its children are not.
+    for (parent, rules) in [("p", 3), ("q", 1), ("p.x", 1), ("p0", 2)] {
         put_ok(s, &nsg(rg, parent), nsg_body()).await;
         for i in 0..rules {
             put_ok(
