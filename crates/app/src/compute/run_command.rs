@@ -142,7 +142,7 @@ fn network_of(tx: &mut dyn Tx, vnet_id: &ResourceId) -> Result<Network, AppError
         .collect();
     let mut hosts = Vec::new();
     let mut names = crate::dns::guest_names(tx, &rec.key)?;
-    let suffix = crate::network::vnets::internal_domain_suffix(&rec.key);
+    let suffix = crate::network::vnets::internal_domain_suffix(&rec.id);
     let mut seen_nics = std::collections::HashSet::new();
     let mut users = Vec::new();
     for s in &vnet.subnets {

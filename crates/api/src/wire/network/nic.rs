@@ -316,11 +316,9 @@ fn internal_suffix(n: &cerulean_domain::network::nic::NetworkInterface) -> Strin
         .or(n.ip_configurations.first())
         .map(|c| c.subnet.as_str())
         .unwrap_or_default();
-    let vnet = match subnet.to_ascii_lowercase().rfind("/subnets/") {
-        Some(end) => cerulean_domain::id::fold(&subnet[..end]),
-        None => String::new(),
-    };
-    cerulean_app::network::vnets::internal_domain_suffix(&vnet)
+    // `{vnet id}/subnets/{name}`
+    let vnet = subnet.rsplitn(3, '/').nth(2).unwrap_or_default();
+    cerulean_app::network::vnets::internal_domain_suffix(vnet)
 }
 
 pub fn nic(v: &NicView) -> NicOut<'_> {
