@@ -74,25 +74,61 @@ pub(crate) fn delete_children(tx: &mut dyn Tx, group_key: &str, key: &str) -> Re
 /// [`delete_children`] of a record `scope` holds (a group, or a subscription for a record
 /// outside groups).
 pub(crate) fn delete_children_in(tx: &mut dyn Tx, scope: Scope, key: &str) -> Result<(), AppError> {
+    walk_under(tx, scope, key, &mut |tx, batch| {
+        for r in batch {
+            tx.set_refs(&r.key, &[])?;
+            tx.delete(&r.key)?;
+        }
+        Ok(())
+    })
+}
+
+/// Every record under `key` (`{key}/...`), in key order.
+pub(crate) fn children_in(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    key: &str,
+) -> Result<Vec<Record>, AppError> {
+    let mut out = Vec::new();
+    walk_under(tx, scope, key, &mut |_, batch| {
+        out.extend(batch);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hands the records under `key` to `visit` a batch at a time, in key order. `visit` may
+/// write or delete: the walk goes on after the last key of the batch it was given.
+fn walk_under(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    key: &str,
+    visit: &mut dyn FnMut(&mut dyn Tx, Vec<Record>) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    const BATCH: usize = 500;
     let prefix = format!("{key}/");
+    let mut cursor = prefix.clone();
     loop {
         let batch = tx.list(&ListQuery {
             scope,
             kind: None,
-            after: Some(&prefix),
-            limit: 100,
+            after: Some(&cursor),
+            limit: BATCH,
         })?;
-        let children: Vec<_> = batch
-            .iter()
+        let full = batch.len() == BATCH;
+        let under: Vec<Record> = batch
+            .into_iter()
             .take_while(|r| r.key.starts_with(&prefix))
             .collect();
-        if children.is_empty() {
+        let Some(last) = under.last() else {
+            return Ok(());
+        };
+        let (more, next) = (full && under.len() == BATCH, last.key.clone());
+        visit(tx, under)?;
+        if !more {
             return Ok(());
         }
-        for r in children {
-            tx.set_refs(&r.key, &[])?;
-            tx.delete(&r.key)?;
-        }
+        cursor = next;
     }
 }
 

@@ -14,7 +14,7 @@ use cerulean_domain::dns::{self, DnsKind, ZoneCounts, ZoneKind};
 use cerulean_domain::guest::names::Names;
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::DomainError;
-use cerulean_store::{ListQuery, Record, RefKind, Scope, Tx};
+use cerulean_store::{Record, RefKind, Scope, Tx};
 use serde_json::{json, Map, Value};
 
 /// Read-only properties of a zone that a client may echo back: never stored.
@@ -206,18 +206,10 @@ pub(crate) fn written(
                     registration::link_ref(id, network, RefKind::DnsRegistration)
                 }),
             );
-            tx.set_refs(id.key(), &refs).map_err(|e| match e {
-                cerulean_store::StoreError::Conflict { .. } => {
-                    AppError::from(DomainError::VirtualNetworkRegistersElsewhere {
-                        network: after
-                            .as_ref()
-                            .map(|(n, _)| n.as_str().to_string())
-                            .unwrap_or_default(),
-                        link: "another link".into(),
-                    })
-                }
-                other => other.into(),
-            })?;
+            // The app checked the network's registration above; the database's unique index is
+            // the backstop for a race past that check.
+            tx.set_refs(id.key(), &refs)
+                .map_err(|e| crate::network::decode_conflict(e.into(), "DNS registration"))?;
             if let Some((network, _)) = &after {
                 registration::sync_network(tx, &zone, network.key(), true)?;
             }
@@ -435,20 +427,5 @@ fn link_network(rec: &Record) -> Option<String> {
 /// Every record under a zone (its record sets and links), in key order.
 fn children(tx: &mut dyn Tx, zone: &ResourceId) -> Result<Vec<Record>, AppError> {
     let group = zone.group_id().expect("a zone has a group");
-    let prefix = format!("{}/", zone.key());
-    let mut out: Vec<Record> = Vec::new();
-    loop {
-        let after = out.last().map_or(prefix.clone(), |r| r.key.clone());
-        let batch = tx.list(&ListQuery {
-            scope: Scope::Group(group.key()),
-            kind: None,
-            after: Some(&after),
-            limit: 500,
-        })?;
-        let before = out.len();
-        out.extend(batch.into_iter().take_while(|r| r.key.starts_with(&prefix)));
-        if out.len() - before < 500 {
-            return Ok(out);
-        }
-    }
+    crate::records::children_in(tx, Scope::Group(group.key()), zone.key())
 }

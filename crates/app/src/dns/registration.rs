@@ -151,14 +151,19 @@ pub(crate) fn sync_network(
     Ok(())
 }
 
-/// The record set `{zone}/A/{name}`, if it is one auto-registration keeps (a record set a
-/// client wrote under that name is the client's: registration leaves it alone).
-fn registered(
-    tx: &mut dyn Tx,
-    id: &ResourceId,
-) -> Result<Option<Option<cerulean_store::Record>>, AppError> {
+/// What holds the name `{zone}/A/{name}`.
+enum Slot {
+    /// Nothing: registration may write it.
+    Free,
+    /// A record set auto-registration keeps.
+    Ours(cerulean_store::Record),
+    /// A record set a client wrote under that name: registration leaves it alone.
+    Clients,
+}
+
+fn slot(tx: &mut dyn Tx, id: &ResourceId) -> Result<Slot, AppError> {
     let Some(rec) = tx.get(id.key())? else {
-        return Ok(Some(None));
+        return Ok(Slot::Free);
     };
     let value: GenericResource = from_record(&rec)?;
     let auto = value
@@ -166,13 +171,15 @@ fn registered(
         .get("properties")
         .and_then(|p| p.get("isAutoRegistered"))
         == Some(&Value::Bool(true));
-    Ok(auto.then_some(Some(rec)))
+    Ok(if auto { Slot::Ours(rec) } else { Slot::Clients })
 }
 
 fn register(tx: &mut dyn Tx, zone: &ResourceId, name: &str, address: &str) -> Result<(), AppError> {
     let id = zone.child("A", name);
-    let Some(existing) = registered(tx, &id)? else {
-        return Ok(());
+    let existing = match slot(tx, &id)? {
+        Slot::Clients => return Ok(()),
+        Slot::Free => None,
+        Slot::Ours(rec) => Some(rec),
     };
     let props = json!({
         "ttl": dns::REGISTERED_TTL,
@@ -190,6 +197,7 @@ fn register(tx: &mut dyn Tx, zone: &ResourceId, name: &str, address: &str) -> Re
         location: None,
         arm: Map::from_iter([("properties".to_string(), props)]),
     };
+    // An existing record keeps its id as first spelled.
     let stored_id = match &existing {
         Some(r) => ResourceId::parse(&r.id)?,
         None => id,
@@ -201,7 +209,7 @@ fn register(tx: &mut dyn Tx, zone: &ResourceId, name: &str, address: &str) -> Re
 
 fn unregister(tx: &mut dyn Tx, zone: &ResourceId, name: &str) -> Result<(), AppError> {
     let id = zone.child("A", name);
-    if let Some(Some(rec)) = registered(tx, &id)? {
+    if let Slot::Ours(rec) = slot(tx, &id)? {
         tx.delete(&rec.key)?;
     }
     Ok(())
