@@ -24,6 +24,20 @@ pub struct GenericResource {
     pub arm: Map<String, Value>,
 }
 
+impl GenericResource {
+    /// The body's `properties` object, made one if it is missing or not an object.
+    pub(crate) fn properties_mut(&mut self) -> &mut Map<String, Value> {
+        let props = self
+            .arm
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !props.is_object() {
+            *props = Value::Object(Map::new());
+        }
+        props.as_object_mut().expect("made an object")
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct GenericCommon {
     pub tags: Tags,
@@ -80,6 +94,7 @@ impl App {
         let keys = std::iter::successors(Some(id.clone()), ResourceId::parent)
             .map(|a| a.key().to_string())
             .collect();
+        let env = self.env();
         self.write_generic(&id.clone(), keys, move |tx| {
             crate::groups::load_group(tx, &id.group_id().expect("a resource id has a group"))?;
             if let Some(parent) = id.parent() {
@@ -131,6 +146,7 @@ impl App {
                 None => id.clone(),
             };
             crate::dns::prepare(tx, &stored_id, &mut value, old.as_ref())?;
+            crate::private_endpoints::prepare(tx, &env, &stored_id, &mut value, old.as_ref())?;
             let rec = to_record(
                 &stored_id,
                 value.location.as_deref().unwrap_or_default(),
@@ -145,7 +161,7 @@ impl App {
     }
 
     /// A generic write under `keys`, or alone where the write must not interleave with
-    /// keyed ones (`dns::runs_alone`).
+    /// keyed ones (`dns::runs_alone`, `private_endpoints::runs_alone`).
     async fn write_generic<T, F>(
         &self,
         id: &ResourceId,
@@ -156,7 +172,7 @@ impl App {
         F: Fn(&mut dyn cerulean_store::Tx) -> Result<T, AppError> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        if crate::dns::runs_alone(id) {
+        if crate::dns::runs_alone(id) || crate::private_endpoints::runs_alone(id) {
             self.write_narrow(None, move |tx, _| job(tx).map(Some))
                 .await
         } else {
@@ -197,6 +213,7 @@ impl App {
             }
             pre.check(Some(&rec.etag))?;
             crate::dns::check_delete(tx, &id)?;
+            crate::private_endpoints::deleting(tx, &id)?;
             let users: Vec<String> = tx
                 .refs_to(id.key(), RefKind::Linked)?
                 .into_iter()

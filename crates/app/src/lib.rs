@@ -16,6 +16,7 @@ mod keyed;
 mod lease;
 pub mod network;
 mod operations;
+mod private_endpoints;
 mod records;
 pub mod resources;
 pub mod role_definitions;

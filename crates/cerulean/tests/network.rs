@@ -6,7 +6,7 @@
 //! (`nics.rs`), public IPs, their quota and the usages (`public_ips.rs`), load balancers and
 //! the in-use rules with group delete (`load_balancers.rs`), inbound NAT rules
 //! (`nat_rules.rs`), application security groups (`asgs.rs`), private and public DNS zones
-//! (`dns.rs`), bad input (`bad_input.rs`) and
+//! (`dns.rs`), private endpoints (`private_endpoints.rs`), bad input (`bad_input.rs`) and
 //! concurrency (`concurrency.rs`).
 
 mod common;
@@ -38,6 +38,9 @@ use asgs::application_security_groups;
 #[path = "network/dns.rs"]
 mod dns;
 use dns::{a_group_delete_releases_dns_registrations, private_dns_zones, public_dns_zones};
+#[path = "network/private_endpoints.rs"]
+mod private_endpoints;
+use private_endpoints::private_endpoints;
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -296,6 +299,7 @@ on_both_stores!(
     inbound_nat_rules[],
     application_security_groups[],
     private_dns_zones[],
+    private_endpoints[],
     public_dns_zones[],
     a_group_delete_releases_dns_registrations[],
     usages[],

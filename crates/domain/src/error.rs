@@ -387,6 +387,11 @@ pub enum DomainError {
         link: String,
     },
 
+    // The code and the last sentence are Azure's (SDK users' transcripts); the first is a
+    // GUESS.
+    #[error("Network interface {nic} is used by private endpoint {endpoint}. It can not be modified by user.")]
+    NicOfPrivateEndpoint { nic: String, endpoint: String },
+
     #[error("Another operation on this or a dependent resource is in progress ({what}). Retry the request.")]
     ConcurrentConflict { what: String },
 

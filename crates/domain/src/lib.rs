@@ -22,6 +22,7 @@ pub mod network;
 pub mod operation;
 pub mod paging;
 pub mod precondition;
+pub mod private_endpoint;
 pub mod providers;
 pub mod reference;
 pub mod region;

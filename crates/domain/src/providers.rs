@@ -220,6 +220,7 @@ pub const NAMESPACES: &[Namespace] = &[
             regional("publicIPAddresses", NETWORK_VERSIONS),
             regional("loadBalancers", NETWORK_VERSIONS),
             regional("networkSecurityGroups", NETWORK_VERSIONS),
+            regional("privateEndpoints", NETWORK_VERSIONS),
             regional("routeTables", NETWORK_VERSIONS),
             regional("natGateways", NETWORK_VERSIONS),
             regional("applicationSecurityGroups", NETWORK_VERSIONS),

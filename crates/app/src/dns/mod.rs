@@ -35,14 +35,7 @@ fn kind(id: &ResourceId) -> Option<DnsKind> {
 }
 
 fn properties(value: &mut GenericResource) -> &mut Map<String, Value> {
-    let props = value
-        .arm
-        .entry("properties")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !props.is_object() {
-        *props = Value::Object(Map::new());
-    }
-    props.as_object_mut().expect("made an object")
+    value.properties_mut()
 }
 
 /// The zone a record set or link belongs to: its parent's name.

@@ -193,16 +193,54 @@ fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError
     Ok(refs)
 }
 
-/// Removes a NIC inside a transaction: refused while attached; gives back its addresses.
+/// Removes a NIC inside a transaction: refused while attached or while the private endpoint
+/// that owns it exists; gives back its addresses.
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let id = ResourceId::parse(&rec.id)?;
     let nic: NetworkInterface = crate::records::from_record(rec)?;
+    let endpoint = match &nic.private_endpoint {
+        Some(pe) if tx.get(ResourceId::parse(pe)?.key())?.is_some() => Some(pe.as_str()),
+        _ => None,
+    };
     nic::check_delete(
         &id,
         super::first_user(tx, &rec.key, RefKind::Attachment)?.as_deref(),
+        endpoint,
     )?;
-    let ctx = context(tx, &rec.key, Some(&nic), &NicSpec::default(), usize::MAX)?;
-    run_moves(tx, &nic::releases_on_delete(&nic, &ctx), |_, _| {})?;
+    release(tx, rec, &nic)
+}
+
+/// Writes a private endpoint's NIC inside the endpoint's transaction, by the NIC's own rules
+/// (`spec` names the endpoint, which makes it the NIC's owner).
+pub(crate) fn put_owned(
+    tx: &mut dyn Tx,
+    env: &crate::tracked::Env,
+    id: &ResourceId,
+    spec: NicSpec,
+) -> Result<NetworkInterface, AppError> {
+    use crate::tracked::Kind;
+    let existing = load::<NetworkInterface>(tx, id)?;
+    let next = Nics::put(tx, env, id, existing.as_ref(), spec)?;
+    super::save(
+        tx,
+        id,
+        existing.as_ref().map(|(r, _)| r),
+        &next.common.location,
+        &next,
+    )?;
+    Ok(next)
+}
+
+/// Deletes a private endpoint's NIC with its endpoint (`private_endpoints`).
+pub(crate) fn purge_owned(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    let nic: NetworkInterface = crate::records::from_record(rec)?;
+    release(tx, rec, &nic)
+}
+
+/// Gives back a NIC's addresses, drops its references and deletes it.
+fn release(tx: &mut dyn Tx, rec: &Record, nic: &NetworkInterface) -> Result<(), AppError> {
+    let ctx = context(tx, &rec.key, Some(nic), &NicSpec::default(), usize::MAX)?;
+    run_moves(tx, &nic::releases_on_delete(nic, &ctx), |_, _| {})?;
     tx.set_refs(&rec.key, &[])?;
     tx.delete(&rec.key)?;
     Ok(())

@@ -6,6 +6,7 @@ use super::{load_balancers, nics, public_ips, vnets, LOAD_BALANCER, NIC, PUBLIC_
 use crate::records::from_record;
 use crate::AppError;
 use cerulean_domain::id::ResourceId;
+use cerulean_domain::private_endpoint as pe;
 use cerulean_store::{Record, Tx};
 
 /// Deletes any stored resource inside a transaction with its kind's own rules and clean-up
@@ -24,6 +25,7 @@ pub(crate) fn purge_any(
         crate::compute::AVAILABILITY_SET => crate::compute::availability_sets::purge(tx, rec),
         cerulean_domain::deployment::KIND => crate::deployments::purge(tx, rec),
         crate::compute::DISK => crate::compute::disks::purge(tx, rec),
+        pe::KIND | pe::ZONE_GROUP_KIND => crate::private_endpoints::purge(tx, rec),
         _ => {
             tx.set_refs(&rec.key, &[])?;
             tx.delete(&rec.key)?;
@@ -44,6 +46,7 @@ pub(crate) fn purge_locks(tx: &mut dyn Tx, rec: &Record) -> Result<Vec<String>, 
         LOAD_BALANCER => Ok(load_balancers::delete_locks(&id, &from_record(rec)?)),
         VNET => Ok(vnets::delete_locks(&id, &from_record(rec)?)),
         crate::compute::VM => crate::compute::vms::delete_locks(tx, &id, &from_record(rec)?),
+        pe::KIND | pe::ZONE_GROUP_KIND => crate::private_endpoints::purge_locks(tx, rec),
         // Availability sets, disks, deployments and generic resources: their clean-up
         // changes nothing outside them (a deployment's steps and a generic resource's
         // children are under its key).

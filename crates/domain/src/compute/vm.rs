@@ -141,6 +141,8 @@ pub struct NicFacts {
     pub has_ipv6: bool,
     /// The VM it is attached to now, if any.
     pub attached_to: Option<String>,
+    /// The private endpoint that owns it, if any: such a NIC is on no VM.
+    pub private_endpoint: Option<String>,
 }
 
 /// What the references of a VM request resolve to (lower-case ids).
@@ -156,6 +158,12 @@ pub struct VmContext {
 /// Seed: "You can add (attach) an existing network interface to a VM when you create the
 /// VM, provided the network interface isn't currently attached to another VM."
 pub fn nic_not_attached_elsewhere(vm_id: &ResourceId, nic: &NicFacts) -> Result<(), DomainError> {
+    if let Some(pe) = &nic.private_endpoint {
+        return Err(DomainError::NicOfPrivateEndpoint {
+            nic: nic.id.clone(),
+            endpoint: pe.clone(),
+        });
+    }
     match &nic.attached_to {
         Some(other) if !other.eq_ignore_ascii_case(vm_id.as_str()) => Err(DomainError::NicInUse {
             nic: nic.id.clone(),

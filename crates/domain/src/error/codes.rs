@@ -97,6 +97,7 @@ impl DomainError {
                 "RulesUseSameBackendPortProtocolAndIPConfig"
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
+            NicOfPrivateEndpoint { .. } => "CannotModifyNicAttachedToPrivateEndpoint",
             SoaRecordSetNotAtApex { .. }
             | ApexRecordSetCannotBeDeleted { .. }
             | VirtualNetworkLinkedToOverlappingZones { .. } => "BadRequest",

@@ -27,6 +27,10 @@ pub struct NetworkInterface {
     pub network_security_group: Option<String>,
     /// Assigned when the NIC's VM first starts; kept until the NIC is deleted.
     pub mac_address: Option<String>,
+    /// The private endpoint that created the NIC and owns it (`private_endpoint`): no client
+    /// changes, deletes or attaches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +76,8 @@ pub struct NicSpec {
     pub enable_ip_forwarding: bool,
     pub enable_accelerated_networking: bool,
     pub network_security_group: Option<ResourceId>,
+    /// Set by a private endpoint writing its own NIC, never from a client's body.
+    pub private_endpoint: Option<String>,
 }
 
 /// A subnet as a NIC sees it.
@@ -181,6 +187,7 @@ pub fn plan_put(
     new_guid: &str,
     new_etag: &str,
 ) -> Result<NicPlan, DomainError> {
+    check_owner(id, existing, spec.private_endpoint.as_deref())?;
     let common = common(id, existing.map(|n| &n.common), &spec.common, new_guid)?;
     let specs = &spec.ip_configurations;
     if specs.is_empty() {
@@ -505,6 +512,7 @@ pub fn plan_put(
             enable_accelerated_networking: spec.enable_accelerated_networking,
             network_security_group: spec.network_security_group.map(|n| n.to_string()),
             mac_address: existing.and_then(|n| n.mac_address.clone()),
+            private_endpoint: spec.private_endpoint,
         },
         moves,
     })
@@ -538,7 +546,37 @@ pub fn releases_on_delete(nic: &NetworkInterface, ctx: &NicContext) -> Vec<Addre
 }
 
 /// "A NIC cannot be deleted while attached to a VM."
-pub fn check_delete(nic_id: &ResourceId, attached_to: Option<&str>) -> Result<(), DomainError> {
+/// Azure: "When creating a private endpoint, a read-only network interface is also created for
+/// the lifecycle of the resource." Only its endpoint writes it.
+fn check_owner(
+    id: &ResourceId,
+    existing: Option<&NetworkInterface>,
+    writer: Option<&str>,
+) -> Result<(), DomainError> {
+    match existing.and_then(|n| n.private_endpoint.as_deref()) {
+        Some(owner) if writer.is_none_or(|w| !w.eq_ignore_ascii_case(owner)) => {
+            Err(DomainError::NicOfPrivateEndpoint {
+                nic: id.to_string(),
+                endpoint: owner.to_string(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A NIC is deleted only while no VM has it and no private endpoint (`endpoint`: the one
+/// that owns it, if it still exists) does.
+pub fn check_delete(
+    nic_id: &ResourceId,
+    attached_to: Option<&str>,
+    endpoint: Option<&str>,
+) -> Result<(), DomainError> {
+    if let Some(pe) = endpoint {
+        return Err(DomainError::NicOfPrivateEndpoint {
+            nic: nic_id.to_string(),
+            endpoint: pe.to_string(),
+        });
+    }
     match attached_to {
         Some(vm) => Err(DomainError::NicInUse {
             nic: nic_id.to_string(),

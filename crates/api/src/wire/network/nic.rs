@@ -154,6 +154,7 @@ impl NicIn {
                     })
                 })
                 .transpose()?,
+            private_endpoint: None,
         })
     }
 }
@@ -220,6 +221,8 @@ struct NicPropsOut<'a> {
     nic_type: &'static str,
     #[serde(rename = "primary", skip_serializing_if = "Option::is_none")]
     primary: Option<bool>,
+    #[serde(rename = "privateEndpoint", skip_serializing_if = "Option::is_none")]
+    private_endpoint: Option<IdOut<'a>>,
     #[serde(rename = "provisioningState")]
     provisioning_state: &'static str,
     #[serde(rename = "resourceGuid")]
@@ -354,6 +357,7 @@ pub fn nic(v: &NicView) -> NicOut<'_> {
                 .virtual_machine
                 .as_ref()
                 .map(|_| v.primary.unwrap_or(false)),
+            private_endpoint: n.private_endpoint.as_deref().map(|id| IdOut { id }),
             provisioning_state: "Succeeded",
             resource_guid: guid,
             tap_configurations: NONE,
@@ -462,6 +466,9 @@ mod tests {
         if let Some(nsg) = &n.network_security_group {
             props["networkSecurityGroup"] = id_ref(nsg);
         }
+        if let Some(pe) = &n.private_endpoint {
+            props["privateEndpoint"] = id_ref(pe);
+        }
         body["properties"] = props;
         body["kind"] = json!("Regular");
         body
@@ -504,6 +511,7 @@ mod tests {
                     enable_accelerated_networking: false,
                     network_security_group: None,
                     mac_address: None,
+                    private_endpoint: None,
                 },
             },
             virtual_machine: None,
@@ -544,10 +552,12 @@ mod tests {
         full.primary = Some(true);
         let mut attached_unknown = plain.clone();
         attached_unknown.virtual_machine = Some("/vm".into());
+        let mut owned = plain.clone();
+        owned.nic.value.private_endpoint = Some("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/privateEndpoints/Pe".into());
         let mut empty = plain.clone();
         empty.nic.value.ip_configurations.clear();
         empty.nic.value.common.resource_guid = String::new();
-        vec![plain, full, attached_unknown, empty]
+        vec![plain, full, attached_unknown, owned, empty]
     }
 
     #[test]

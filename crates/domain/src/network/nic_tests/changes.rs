@@ -215,13 +215,39 @@ fn moves_are_ordered_releases_claims_allocations() {
 #[test]
 fn a_nic_attached_to_a_vm_cannot_be_deleted() {
     let vm = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1";
-    let e = check_delete(&nic_id(), Some(vm)).unwrap_err();
+    let e = check_delete(&nic_id(), Some(vm), None).unwrap_err();
     assert_eq!(e.code(), "NicInUse");
     assert_eq!(
         e.to_string(),
         format!("Network Interface {NIC} is used by existing resource {vm}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.")
     );
-    check_delete(&nic_id(), None).unwrap();
+    check_delete(&nic_id(), None, None).unwrap();
+}
+
+const PE: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe";
+
+#[test]
+fn a_private_endpoints_nic_is_deleted_only_with_its_endpoint() {
+    let e = check_delete(&nic_id(), None, Some(PE)).unwrap_err();
+    assert_eq!(e.code(), "CannotModifyNicAttachedToPrivateEndpoint");
+    assert_eq!(
+        e.to_string(),
+        format!("Network interface {NIC} is used by private endpoint {PE}. It can not be modified by user.")
+    );
+}
+
+#[test]
+fn only_its_endpoint_writes_a_private_endpoints_nic() {
+    let mut nic = stored(vec![cfg("ip1", &subnet("v1", "a"))], &["10.0.1.4"]);
+    nic.private_endpoint = Some(PE.into());
+    let e = check_owner(&nic_id(), Some(&nic), None).unwrap_err();
+    assert_eq!(e.code(), "CannotModifyNicAttachedToPrivateEndpoint");
+    let other = PE.replace("/pe", "/other");
+    assert!(check_owner(&nic_id(), Some(&nic), Some(&other)).is_err());
+    check_owner(&nic_id(), Some(&nic), Some(&PE.to_uppercase())).unwrap();
+    // A NIC of no endpoint is any client's.
+    nic.private_endpoint = None;
+    check_owner(&nic_id(), Some(&nic), None).unwrap();
 }
 
 #[test]

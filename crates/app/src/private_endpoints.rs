@@ -1,0 +1,666 @@
+//! Private endpoints and their private DNS zone groups: generic resources (`generic.rs`) with
+//! what Azure does beside storing them, by the rules of `cerulean_domain::private_endpoint`.
+//! An endpoint's PUT writes its NIC through the NIC's own rules (an address in the subnet;
+//! the NIC is the endpoint's: `nic::check_owner`) and shows the service's names beside the
+//! address; a zone group's PUT keeps an A record per name in each of its zones, and follows
+//! the endpoint's address. Deleting either takes what it wrote with it.
+//!
+//! Their writes run alone (`runs_alone`): they touch a subnet's addresses, a NIC and zones
+//! in other groups, which no key declared up front names.
+
+use crate::generic::{GenericCommon, GenericResource};
+use crate::network::nics;
+use crate::records::{from_record, new_etag, to_record};
+use crate::tracked::Env;
+use crate::AppError;
+use cerulean_domain::dns;
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::nic::{IpConfigSpec, NetworkInterface, NicSpec};
+use cerulean_domain::network::{Allocation, CommonSpec};
+use cerulean_domain::private_endpoint::{self as pe, Connection};
+use cerulean_domain::DomainError;
+use cerulean_store::{Record, Scope, Tx};
+use serde_json::{json, Map, Value};
+
+/// Lower-case type path of a private DNS zone.
+const PRIVATE_ZONE: &str = "microsoft.network/privatednszones";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Endpoint,
+    ZoneGroup,
+}
+
+fn kind_of(kind_key: &str) -> Option<Kind> {
+    match kind_key {
+        pe::KIND => Some(Kind::Endpoint),
+        pe::ZONE_GROUP_KIND => Some(Kind::ZoneGroup),
+        _ => None,
+    }
+}
+
+pub(crate) fn runs_alone(id: &ResourceId) -> bool {
+    kind_of(&id.kind_key()).is_some()
+}
+
+/// A name the endpoint's service answers to, with the endpoint's addresses.
+#[derive(Clone, Debug, PartialEq)]
+struct DnsConfig {
+    fqdn: String,
+    addresses: Vec<String>,
+}
+
+/// Before a PUT is stored: the endpoint's NIC and names, or the zone group's records.
+pub(crate) fn prepare(
+    tx: &mut dyn Tx,
+    env: &Env,
+    id: &ResourceId,
+    value: &mut GenericResource,
+    old: Option<&GenericResource>,
+) -> Result<(), AppError> {
+    match kind_of(&id.kind_key()) {
+        None => Ok(()),
+        Some(Kind::Endpoint) => prepare_endpoint(tx, env, id, value, old),
+        Some(Kind::ZoneGroup) => {
+            let endpoint = id.parent().expect("a zone group has a parent");
+            let configs = match tx.get(endpoint.key())? {
+                Some(rec) => dns_configs(&from_record(&rec)?),
+                None => Vec::new(),
+            };
+            let others = zone_groups(tx, &endpoint)?;
+            let other = others
+                .iter()
+                .map(|r| ResourceId::parse(&r.id))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .find(|g| !g.name().eq_ignore_ascii_case(id.name()));
+            fill_zone_group(tx, id, value, old, &configs, other.as_ref())
+        }
+    }
+}
+
+/// Before a DELETE of an endpoint (its zone groups' records, its NIC) or of a zone group
+/// (its records).
+pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
+    match kind_of(&id.kind_key()) {
+        None => Ok(()),
+        Some(Kind::ZoneGroup) => match tx.get(id.key())? {
+            Some(rec) => remove_records(tx, &from_record(&rec)?),
+            None => Ok(()),
+        },
+        Some(Kind::Endpoint) => {
+            for g in zone_groups(tx, id)? {
+                remove_records(tx, &from_record(&g)?)?;
+            }
+            let Some(rec) = tx.get(id.key())? else {
+                return Ok(());
+            };
+            if let Some(nic) = nic_of(&from_record(&rec)?) {
+                if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
+                    nics::purge_owned(tx, &nic_rec)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A group delete's clean-up of an endpoint or zone group: the records it wrote in zones
+/// (which may be in other groups). The endpoint's NIC is in its group and goes as a member.
+pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
+    match kind_of(&rec.kind) {
+        Some(Kind::ZoneGroup) => remove_records(tx, &from_record(rec)?)?,
+        Some(Kind::Endpoint) => {
+            for g in zone_groups(tx, &ResourceId::parse(&rec.id)?)? {
+                remove_records(tx, &from_record(&g)?)?;
+            }
+        }
+        None => {}
+    }
+    tx.set_refs(&rec.key, &[])?;
+    tx.delete(&rec.key)?;
+    Ok(())
+}
+
+/// What [`purge`] locks where writers run side by side: the record and the zones its
+/// records are in.
+pub(crate) fn purge_locks(tx: &mut dyn Tx, rec: &Record) -> Result<Vec<String>, AppError> {
+    let mut keys = vec![rec.key.clone()];
+    let groups = match kind_of(&rec.kind) {
+        Some(Kind::ZoneGroup) => vec![rec.clone()],
+        Some(Kind::Endpoint) => zone_groups(tx, &ResourceId::parse(&rec.id)?)?,
+        None => Vec::new(),
+    };
+    for g in groups {
+        for (zone, _) in zone_records(&from_record(&g)?) {
+            keys.push(zone.key().to_string());
+        }
+    }
+    Ok(keys)
+}
+
+fn prepare_endpoint(
+    tx: &mut dyn Tx,
+    env: &Env,
+    id: &ResourceId,
+    value: &mut GenericResource,
+    old: Option<&GenericResource>,
+) -> Result<(), AppError> {
+    let location = value
+        .location
+        .clone()
+        .ok_or(DomainError::LocationRequired)?;
+    let tags = value.common.tags.clone();
+    let props = value.properties_mut();
+    for k in ["provisioningState", "networkInterfaces", "customDnsConfigs"] {
+        props.remove(k);
+    }
+    let subnet = subnet_of(id, props)?;
+    let old_props = old.and_then(|o| o.arm.get("properties"));
+    unchanged(id, props, old_props, "/subnet/id", "subnet")?;
+    unchanged(
+        id,
+        props,
+        old_props,
+        "/customNetworkInterfaceName",
+        "customNetworkInterfaceName",
+    )?;
+    if crate::network::subnet_info(tx, &subnet)?.is_none() {
+        return Err(DomainError::InvalidResourceReference {
+            id: subnet.to_string(),
+            referrer: id.to_string(),
+        }
+        .into());
+    }
+    let connections = connections(props)?;
+    pe::check_connections(id.as_str(), &connections)?;
+    let mut names = Vec::new();
+    for c in &connections {
+        let target = ResourceId::parse(&c.target)?;
+        let Some(rec) = tx.get(target.key())? else {
+            return Err(DomainError::InvalidResourceReference {
+                id: c.target.clone(),
+                referrer: id.to_string(),
+            }
+            .into());
+        };
+        if let (Some(service), false) = (pe::service_of(c)?, c.manual) {
+            names.extend(pe::fqdns(
+                service,
+                target.name(),
+                rec.location.as_deref().unwrap_or_default(),
+            ));
+        }
+    }
+
+    let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string();
+    let custom = props.get("customNetworkInterfaceName").and_then(Value::as_str);
+    let nic_id = match old.and_then(nic_of) {
+        Some(n) => ResourceId::parse(&n)?,
+        None => ResourceId::resource(
+            id.subscription(),
+            id.group_name().unwrap_or_default(),
+            "Microsoft.Network",
+            "networkInterfaces",
+            &pe::nic_name(id.name(), custom, &guid),
+        ),
+    };
+    let nic = write_nic(tx, env, id, &nic_id, props, &subnet, location, tags, &guid)?;
+    let address = nic
+        .primary_config()
+        .and_then(|c| c.private_ip.clone())
+        .unwrap_or_default();
+
+    for (list, manual) in [
+        ("privateLinkServiceConnections", false),
+        ("manualPrivateLinkServiceConnections", true),
+    ] {
+        let shown = props
+            .get(list)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|c| connection_shown(id, c, manual))
+                    .collect()
+            })
+            .unwrap_or_default();
+        props.insert(list.into(), Value::Array(shown));
+    }
+    let configs: Vec<Value> = names
+        .iter()
+        .map(|fqdn| json!({ "fqdn": fqdn, "ipAddresses": [address] }))
+        .collect();
+    props.insert("customDnsConfigs".into(), Value::Array(configs));
+    props.insert("networkInterfaces".into(), json!([{ "id": nic_id.as_str() }]));
+    props.insert("provisioningState".into(), json!("Succeeded"));
+    for k in ["applicationSecurityGroups", "ipConfigurations"] {
+        props.entry(k).or_insert_with(|| json!([]));
+    }
+    props
+        .entry("customNetworkInterfaceName")
+        .or_insert_with(|| json!(""));
+
+    // The zone groups follow the endpoint's address.
+    if old.is_some() {
+        let configs = dns_configs(value);
+        for g in zone_groups(tx, id)? {
+            let gid = ResourceId::parse(&g.id)?;
+            let mut group: GenericResource = from_record(&g)?;
+            let before = group.clone();
+            fill_zone_group(tx, &gid, &mut group, Some(&before), &configs, None)?;
+            if group.arm != before.arm {
+                let rec = to_record(&gid, "", &group, new_etag());
+                tx.write_over(&rec, Some(&g.etag))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The endpoint's NIC, written by the NIC's rules: one configuration in the subnet, dynamic
+/// unless the request's `ipConfigurations` give static addresses.
+#[allow(clippy::too_many_arguments)]
+fn write_nic(
+    tx: &mut dyn Tx,
+    env: &Env,
+    id: &ResourceId,
+    nic_id: &ResourceId,
+    props: &Map<String, Value>,
+    subnet: &ResourceId,
+    location: String,
+    tags: cerulean_domain::tags::Tags,
+    guid: &str,
+) -> Result<NetworkInterface, AppError> {
+    if let Some(rec) = tx.get(nic_id.key())? {
+        let existing: NetworkInterface = from_record(&rec)?;
+        let ours = existing
+            .private_endpoint
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(id.as_str()));
+        if !ours {
+            // GUESS: the code and wording.
+            return Err(DomainError::InvalidParameter {
+                message: format!(
+                    "Network interface {nic_id} already exists; private endpoint {id} cannot use it."
+                ),
+                target: Some("customNetworkInterfaceName".into()),
+            }
+            .into());
+        }
+    }
+    let statics: Vec<IpConfigSpec> = props
+        .get("ipConfigurations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, c)| IpConfigSpec {
+            name: c
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("ipconfig{i}"), str::to_string),
+            private_ip: c
+                .pointer("/properties/privateIPAddress")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            allocation: Some(Allocation::Static),
+            subnet: Some(subnet.clone()),
+            primary: Some(i == 0),
+            ..Default::default()
+        })
+        .collect();
+    let ip_configurations = if statics.is_empty() {
+        vec![IpConfigSpec {
+            name: pe::ip_config_name(guid),
+            subnet: Some(subnet.clone()),
+            primary: Some(true),
+            ..Default::default()
+        }]
+    } else {
+        statics
+    };
+    let spec = NicSpec {
+        common: CommonSpec {
+            location: Some(location),
+            tags: Some(tags),
+            extra: Vec::new(),
+        },
+        ip_configurations,
+        private_endpoint: Some(id.to_string()),
+        ..Default::default()
+    };
+    nics::put_owned(tx, env, nic_id, spec)
+}
+
+fn subnet_of(id: &ResourceId, props: &Map<String, Value>) -> Result<ResourceId, AppError> {
+    let Some(raw) = at(props, "/subnet/id").and_then(Value::as_str) else {
+        // GUESS: the code and wording.
+        return Err(DomainError::InvalidParameter {
+            message: format!("Private endpoint {id} must name a subnet (properties.subnet.id)."),
+            target: Some("properties.subnet".into()),
+        }
+        .into());
+    };
+    ResourceId::parse(raw).map_err(|_| {
+        DomainError::InvalidPropertyId {
+            id: raw.to_string(),
+            path: "properties.subnet.id".into(),
+        }
+        .into()
+    })
+}
+
+/// JSON pointer `pointer` into a body's `properties`.
+fn at<'a>(props: &'a Map<String, Value>, pointer: &str) -> Option<&'a Value> {
+    let rest = pointer.strip_prefix('/')?;
+    match rest.split_once('/') {
+        None => props.get(rest),
+        Some((first, tail)) => props.get(first)?.pointer(&format!("/{tail}")),
+    }
+}
+
+/// Refuses a change of what an endpoint keeps for its life (its subnet, its NIC's name).
+fn unchanged(
+    id: &ResourceId,
+    props: &Map<String, Value>,
+    old: Option<&Value>,
+    pointer: &str,
+    property: &str,
+) -> Result<(), AppError> {
+    let Some(old) = old else {
+        return Ok(());
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+    let (was, now) = (text(old.pointer(pointer)), text(at(props, pointer)));
+    if was.eq_ignore_ascii_case(&now) {
+        return Ok(());
+    }
+    Err(DomainError::PropertyChangeNotAllowed {
+        resource: id.to_string(),
+        property: property.to_string(),
+    }
+    .into())
+}
+
+/// The request's connections, automatic and manual.
+fn connections(props: &Map<String, Value>) -> Result<Vec<Connection>, AppError> {
+    let mut out = Vec::new();
+    for (list, manual) in [
+        ("privateLinkServiceConnections", false),
+        ("manualPrivateLinkServiceConnections", true),
+    ] {
+        let items = props.get(list).and_then(Value::as_array);
+        for (i, c) in items.into_iter().flatten().enumerate() {
+            let path = format!("properties.{list}[{i}].properties.privateLinkServiceId");
+            let raw = c
+                .pointer("/properties/privateLinkServiceId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let target = ResourceId::parse(raw).map_err(|_| DomainError::InvalidPropertyId {
+                id: raw.to_string(),
+                path,
+            })?;
+            let group_ids = c
+                .pointer("/properties/groupIds")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            out.push(Connection {
+                name: c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                target: raw.to_string(),
+                target_kind: target.kind_key(),
+                group_ids,
+                manual,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A connection as reads show it: its id and state (automatic connections are approved at
+/// once; manual ones wait for the resource owner, who has no way to approve them here).
+fn connection_shown(endpoint: &ResourceId, c: &Value, manual: bool) -> Value {
+    let mut c = c.clone();
+    let name = c
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let Some(obj) = c.as_object_mut() else {
+        return c;
+    };
+    obj.insert(
+        "id".into(),
+        json!(endpoint.child("privateLinkServiceConnections", &name).as_str()),
+    );
+    obj.insert(
+        "type".into(),
+        json!("Microsoft.Network/privateEndpoints/privateLinkServiceConnections"),
+    );
+    let props = obj
+        .entry("properties")
+        .or_insert_with(|| json!({}))
+        .as_object_mut();
+    if let Some(props) = props {
+        props.insert("provisioningState".into(), json!("Succeeded"));
+        let state = match manual {
+            false => json!({
+                "status": "Approved",
+                "description": "Auto-Approved",
+                "actionsRequired": "None",
+            }),
+            true => json!({
+                "status": "Pending",
+                "description": props.get("requestMessage").cloned().unwrap_or(json!("")),
+                "actionsRequired": "None",
+            }),
+        };
+        props.insert("privateLinkServiceConnectionState".into(), state);
+    }
+    c
+}
+
+/// The endpoint's NIC, as its stored body names it.
+fn nic_of(value: &GenericResource) -> Option<String> {
+    value
+        .arm
+        .get("properties")?
+        .pointer("/networkInterfaces/0/id")?
+        .as_str()
+        .map(str::to_string)
+}
+
+fn dns_configs(value: &GenericResource) -> Vec<DnsConfig> {
+    let items = value
+        .arm
+        .get("properties")
+        .and_then(|p| p.get("customDnsConfigs"))
+        .and_then(Value::as_array);
+    items
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some(DnsConfig {
+                fqdn: c.get("fqdn")?.as_str()?.to_string(),
+                addresses: c
+                    .get("ipAddresses")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// An endpoint's zone groups (one, or none).
+fn zone_groups(tx: &mut dyn Tx, endpoint: &ResourceId) -> Result<Vec<Record>, AppError> {
+    let group = endpoint.group_id().expect("an endpoint has a group");
+    Ok(
+        crate::records::children_in(tx, Scope::Group(group.key()), endpoint.key())?
+            .into_iter()
+            .filter(|r| r.kind == pe::ZONE_GROUP_KIND)
+            .collect(),
+    )
+}
+
+/// Checks a zone group's zones and writes its records for the endpoint's `configs`, the
+/// records it held before (`old`) removed first; fills in what reads show.
+fn fill_zone_group(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    value: &mut GenericResource,
+    old: Option<&GenericResource>,
+    configs: &[DnsConfig],
+    other: Option<&ResourceId>,
+) -> Result<(), AppError> {
+    let endpoint = id.parent().expect("a zone group has a parent");
+    let props = value.properties_mut();
+    props.remove("provisioningState");
+    let mut zones = Vec::new();
+    let items = props
+        .get("privateDnsZoneConfigs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, c) in items.iter().enumerate() {
+        let raw = c
+            .pointer("/properties/privateDnsZoneId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let zone = ResourceId::parse(raw).map_err(|_| DomainError::InvalidPropertyId {
+            id: raw.to_string(),
+            path: format!("properties.privateDnsZoneConfigs[{i}].properties.privateDnsZoneId"),
+        })?;
+        if zone.kind_key() != PRIVATE_ZONE || tx.get(zone.key())?.is_none() {
+            return Err(DomainError::InvalidResourceReference {
+                id: raw.to_string(),
+                referrer: id.to_string(),
+            }
+            .into());
+        }
+        zones.push(zone);
+    }
+    let names: Vec<String> = zones.iter().map(|z| z.name().to_string()).collect();
+    pe::check_zone_group(
+        endpoint.as_str(),
+        &names,
+        other.map(|o| o.name().to_string()).as_deref(),
+    )?;
+    if let Some(old) = old {
+        remove_records(tx, old)?;
+    }
+    let mut shown = Vec::new();
+    for (c, zone) in items.iter().zip(&zones) {
+        let mut record_sets = Vec::new();
+        for config in configs {
+            let name = pe::record_name(&config.fqdn, zone.name());
+            write_record(tx, zone, &name, &config.addresses)?;
+            record_sets.push(json!({
+                "recordType": "A",
+                "recordSetName": name,
+                "fqdn": dns::fqdn(zone.name(), &name).trim_end_matches('.'),
+                "ttl": pe::RECORD_TTL,
+                "ipAddresses": config.addresses,
+                "provisioningState": "Succeeded",
+            }));
+        }
+        let config_name = c
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(zone.name())
+            .to_string();
+        shown.push(json!({
+            "name": config_name,
+            "properties": {
+                "privateDnsZoneId": zone.as_str(),
+                "recordSets": record_sets,
+            },
+        }));
+    }
+    let props = value.properties_mut();
+    props.insert("privateDnsZoneConfigs".into(), Value::Array(shown));
+    props.insert("provisioningState".into(), json!("Succeeded"));
+    Ok(())
+}
+
+/// The record sets a stored zone group holds: (zone, record name).
+fn zone_records(value: &GenericResource) -> Vec<(ResourceId, String)> {
+    let items = value
+        .arm
+        .get("properties")
+        .and_then(|p| p.get("privateDnsZoneConfigs"))
+        .and_then(Value::as_array);
+    let mut out = Vec::new();
+    for c in items.into_iter().flatten() {
+        let zone = c
+            .pointer("/properties/privateDnsZoneId")
+            .and_then(Value::as_str)
+            .and_then(|z| ResourceId::parse(z).ok());
+        let Some(zone) = zone else { continue };
+        let sets = c
+            .pointer("/properties/recordSets")
+            .and_then(Value::as_array);
+        for s in sets.into_iter().flatten() {
+            if let Some(name) = s.get("recordSetName").and_then(Value::as_str) {
+                out.push((zone.clone(), name.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn remove_records(tx: &mut dyn Tx, group: &GenericResource) -> Result<(), AppError> {
+    for (zone, name) in zone_records(group) {
+        let key = zone.child("A", &name);
+        if tx.get(key.key())?.is_some() {
+            tx.delete(key.key())?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `{zone}/A/{name}` with `addresses` (over whatever held the name: the endpoint's
+/// record is the zone's answer for the service's name).
+fn write_record(
+    tx: &mut dyn Tx,
+    zone: &ResourceId,
+    name: &str,
+    addresses: &[String],
+) -> Result<(), AppError> {
+    let id = zone.child("A", name);
+    let existing = tx.get(id.key())?;
+    let records: Vec<Value> = addresses
+        .iter()
+        .map(|a| json!({ "ipv4Address": a }))
+        .collect();
+    let value = GenericResource {
+        common: GenericCommon::default(),
+        location: None,
+        arm: Map::from_iter([(
+            "properties".to_string(),
+            json!({
+                "ttl": pe::RECORD_TTL,
+                "fqdn": dns::fqdn(zone.name(), name),
+                "isAutoRegistered": false,
+                "aRecords": records,
+            }),
+        )]),
+    };
+    let stored_id = match &existing {
+        Some(r) => ResourceId::parse(&r.id)?,
+        None => id,
+    };
+    let rec = to_record(&stored_id, "", &value, new_etag());
+    tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
+    Ok(())
+}
