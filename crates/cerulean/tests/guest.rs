@@ -670,7 +670,89 @@ async fn linked_zones_resolve_in_the_guest(s: &Server) {
     assert_eq!(err, "ping: db.corp.internal: Name or service not known\n");
 }
 
+/// A storage account's private endpoint in the VM's network, with its zone group and the
+/// zone linked: the account's public name resolves, through its `privatelink` alias, to the
+/// endpoint's address; the endpoint's NIC goes on no VM.
+async fn a_private_endpoint_answers_for_its_service_in_the_guest(s: &Server) {
+    let rg = "guest-pe";
+    setup(s, rg).await;
+    let n1 = nic(s, rg, "nic1", 1, "192.168.1.4").await;
+    let linux = vm(s, rg, "vm1", false, &[&n1]).await;
+    let put = |path: String, body: Value| async move {
+        let (st, got) = s.put(&format!("{path}?{API}"), body).await;
+        assert!(st.is_success(), "{path}: {got}");
+        got
+    };
+    let acct = format!(
+        "/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/shop"
+    );
+    put(acct.clone(), json!({"location": LOC})).await;
+    let pe = net(rg, "privateEndpoints", "shop-blob");
+    let body = put(
+        pe.clone(),
+        json!({"location": LOC, "properties": {
+            "subnet": {"id": subnet(rg, "s2")},
+            "privateLinkServiceConnections": [{"name": "c", "properties": {
+                "privateLinkServiceId": acct, "groupIds": ["blob"]}}]}}),
+    )
+    .await;
+    let address = body["properties"]["customDnsConfigs"][0]["ipAddresses"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(address, "192.168.2.4");
+    let zone = net(rg, "privateDnsZones", "privatelink.blob.core.windows.net");
+    put(zone.clone(), json!({"location": "global"})).await;
+    put(
+        format!("{pe}/privateDnsZoneGroups/default"),
+        json!({"properties": {"privateDnsZoneConfigs": [{"name": "blob", "properties": {
+            "privateDnsZoneId": zone}}]}}),
+    )
+    .await;
+
+    // Unlinked, the zone is not the network's: the name is the internet's, out of reach.
+    let (out, _) = run(s, &linux, false, "nslookup shop.blob.core.windows.net").await;
+    assert!(out.contains("NXDOMAIN"), "{out}");
+    put(
+        format!("{zone}/virtualNetworkLinks/vnet"),
+        json!({"location": "global", "properties": {
+            "virtualNetwork": {"id": net(rg, "virtualNetworks", "vnet")}}}),
+    )
+    .await;
+    let (out, _) = run(
+        s,
+        &linux,
+        false,
+        "nslookup shop.blob.core.windows.net\ngetent hosts shop.privatelink.blob.core.windows.net",
+    )
+    .await;
+    assert!(
+        out.contains("shop.blob.core.windows.net\tcanonical name = shop.privatelink.blob.core.windows.net.\nName:\tshop.privatelink.blob.core.windows.net\nAddress: 192.168.2.4\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("192.168.2.4     shop.privatelink.blob.core.windows.net\n"),
+        "{out}"
+    );
+
+    // The endpoint's NIC is its own: no VM takes it.
+    let (_, got) = s.get(&format!("{pe}?{API}")).await;
+    let pe_nic = got["properties"]["networkInterfaces"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, body) = s
+        .put(
+            &format!("{}?{API}", vm_id(rg, "vm2")),
+            vm_body("vm2", false, &[&pe_nic]),
+        )
+        .await;
+    let msg = assert_error(st, &body, 400, "CannotModifyNicAttachedToPrivateEndpoint");
+    assert!(msg.contains(&pe), "{msg}");
+}
+
 on_both_stores!(
+    a_private_endpoint_answers_for_its_service_in_the_guest,
     linked_zones_resolve_in_the_guest,
     windows_seed_walk_through,
     linux_rules_and_tables,

@@ -281,7 +281,7 @@ pub fn privatelink_alias(name: &str) -> Option<(String, &'static str)> {
         .flat_map(|(_, services)| services.iter())
         .find_map(|s| {
             let host = name.strip_suffix(s.suffix)?.strip_suffix('.')?;
-            if host.is_empty() {
+            if host.is_empty() || name.ends_with(s.zone) {
                 return None;
             }
             Some((format!("{host}.{}", s.zone), s.zone))

@@ -108,6 +108,10 @@ fn public_names_alias_their_privatelink_names() {
         Some("kv1.privatelink.vaultcore.azure.net".to_string())
     );
     assert_eq!(privatelink_alias("blob.core.windows.net"), None);
+    assert_eq!(
+        privatelink_alias("acct.privatelink.blob.core.windows.net"),
+        None
+    );
     assert_eq!(privatelink_alias("example.com"), None);
 }
 

@@ -2,9 +2,12 @@
 //! lease names) answers from the private DNS zones linked to the VM's virtual network (their
 //! A and CNAME records, auto-registered ones included) and, as Azure-provided name
 //! resolution, the host names of the network's VMs under the network's DNS suffix, which the
-//! lease also gives as the search domain (`vm2` is `vm2.<suffix>`). Nothing else resolves
-//! here: no public names (the guest has no internet), no zones linked to other networks,
-//! peered or not.
+//! lease also gives as the search domain (`vm2` is `vm2.<suffix>`). A service's public name
+//! (`acct.blob.core.windows.net`) is, in Azure's public DNS, an alias of its `privatelink`
+//! name once the resource has a private endpoint: the lookup follows it into the linked
+//! private zone (`private_endpoint::privatelink_alias`). Nothing else resolves here: no other
+//! public names (the guest has no internet), no zones linked to other networks, peered or
+//! not.
 
 use std::net::Ipv4Addr;
 
@@ -91,7 +94,15 @@ impl Names {
         let mut current = name;
         let mut aliases = Vec::new();
         for _ in 0..=MAX_CNAME_CHAIN {
-            match self.get(&current)? {
+            let Some(record) = self.get(&current) else {
+                // Public DNS's alias of a service's name, where the private zone answers it.
+                let (alias, _) = crate::private_endpoint::privatelink_alias(&current)?;
+                self.get(&alias)?;
+                aliases.push((current, alias.clone()));
+                current = alias;
+                continue;
+            };
+            match record {
                 Record::A(addresses) => {
                     return Some(Resolved {
                         aliases,
@@ -154,6 +165,28 @@ mod tests {
             n.resolve("db.corp.internal").unwrap().name,
             "db.corp.internal"
         );
+    }
+
+    #[test]
+    fn a_services_public_name_follows_its_privatelink_alias() {
+        let mut n = Names::default();
+        n.add_a(
+            "acct.privatelink.blob.core.windows.net.",
+            vec![Ipv4Addr::new(10, 0, 1, 4)],
+        );
+        let r = n.resolve("Acct.blob.core.windows.net").unwrap();
+        assert_eq!(r.name, "acct.privatelink.blob.core.windows.net");
+        assert_eq!(r.addresses, [Ipv4Addr::new(10, 0, 1, 4)]);
+        assert_eq!(
+            r.aliases,
+            [(
+                "acct.blob.core.windows.net".to_string(),
+                "acct.privatelink.blob.core.windows.net".to_string()
+            )]
+        );
+        // Without the private record, the public name is not the guest's to resolve.
+        assert_eq!(n.resolve("other.blob.core.windows.net"), None);
+        assert_eq!(n.resolve("acct.file.core.windows.net"), None);
     }
 
     #[test]
