@@ -325,6 +325,61 @@ def test_private_dns_zone(env):
     az(env, "group", "delete", "-n", "dns", "--yes")
 
 
+def test_private_endpoint(env):
+    """`az network private-endpoint`: an endpoint to a storage account's blobs takes an
+    address in the subnet through a NIC of its own, a DNS zone group writes the account's A
+    record in the linked `privatelink` zone, a VM of the network resolves the account's name to
+    the endpoint, and the NIC is the endpoint's until the endpoint goes."""
+    g = ["-g", "pe"]
+    az(env, "group", "create", "-n", "pe", "-l", "eastus")
+    az(env, "network", "vnet", "create", *g, "-n", "hub", "--address-prefixes", "10.8.0.0/16",
+       "--subnet-name", "default", "--subnet-prefixes", "10.8.1.0/24")
+    account = az(env, "resource", "create", *g, "-n", "shopdata", "--resource-type",
+                 "Microsoft.Storage/storageAccounts", "-l", "eastus",
+                 "-p", '{"kind": "StorageV2", "sku": {"name": "Standard_LRS"}}')
+    endpoint = az(env, "network", "private-endpoint", "create", *g, "-n", "shop-blob",
+                  "--vnet-name", "hub", "--subnet", "default", "--connection-name", "blob",
+                  "--private-connection-resource-id", account["id"], "--group-id", "blob")
+    state = endpoint["privateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
+    assert state["status"] == "Approved", endpoint
+    assert endpoint["customDnsConfigs"] == [
+        {"fqdn": "shopdata.blob.core.windows.net", "ipAddresses": ["10.8.1.4"]}], endpoint
+    nic_id = endpoint["networkInterfaces"][0]["id"]
+    nic = az(env, "network", "nic", "show", "--ids", nic_id)
+    assert nic["ipConfigurations"][0]["privateIPAddress"] == "10.8.1.4", nic
+    err = az(env, "network", "private-endpoint", "create", *g, "-n", "bad", "--vnet-name", "hub",
+             "--subnet", "default", "--connection-name", "c", "--private-connection-resource-id",
+             account["id"], "--group-id", "sites", ok=False)
+    assert "Group id 'sites'" in err and "Valid group ids: blob" in err, err
+
+    zone = "privatelink.blob.core.windows.net"
+    az(env, "network", "private-dns", "zone", "create", *g, "-n", zone)
+    az(env, "network", "private-dns", "link", "vnet", "create", *g, "-z", zone, "-n", "hub-link",
+       "-v", "hub", "-e", "false")
+    group = az(env, "network", "private-endpoint", "dns-zone-group", "create", *g,
+               "--endpoint-name", "shop-blob", "-n", "default", "--private-dns-zone", zone,
+               "--zone-name", "blob")
+    records = group["privateDnsZoneConfigs"][0]["recordSets"]
+    assert [(r["recordSetName"], r["ipAddresses"]) for r in records] == [("shopdata", ["10.8.1.4"])], group
+    record = az(env, "network", "private-dns", "record-set", "a", "show", *g, "-z", zone, "-n", "shopdata")
+    assert record["aRecords"] == [{"ipv4Address": "10.8.1.4"}], record
+    az(env, "vm", "create", *g, "-n", "app1", "--image", "Ubuntu2204", "--vnet-name", "hub",
+       "--subnet", "default", "--public-ip-address", "", "--nsg", "", "--size", "Standard_B2s",
+       "--admin-username", "azureuser", "--admin-password", "S3cret!pass-1234")
+    ran = az(env, "vm", "run-command", "invoke", *g, "-n", "app1", "--command-id", "RunShellScript",
+             "--scripts", "nslookup shopdata.blob.core.windows.net")
+    message = ran["value"][0]["message"]
+    assert "canonical name = shopdata.privatelink.blob.core.windows.net." in message, message
+    assert "Address: 10.8.1.4" in message, message
+
+    err = az(env, "network", "nic", "delete", "--ids", nic_id, ok=False)
+    assert "CannotModifyNicAttachedToPrivateEndpoint" in err, err
+    az(env, "network", "private-endpoint", "delete", *g, "-n", "shop-blob")
+    assert az(env, "network", "private-dns", "record-set", "a", "list", *g, "-z", zone) == []
+    assert nic_id.lower() not in [n["id"].lower() for n in az(env, "network", "nic", "list", *g)]
+    az(env, "group", "delete", "-n", "pe", "--yes")
+
+
 def test_guest_routes_through_run_command(env):
     """The seed's Linux walk-through: a secondary NIC reaches another subnet only after
     policy routing is added in the guest."""
