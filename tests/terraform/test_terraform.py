@@ -360,6 +360,28 @@ def test_public_dns(cerulean, tf_env):
     destroy(server, tf_env, work, group)
 
 
+def test_private_endpoint(cerulean, tf_env):
+    """azurerm_private_endpoint to a storage account (made by an ARM template) with a
+    private DNS zone group: the provider reads the address from the endpoint's NIC and the
+    record sets from the zone group; the NIC refuses a client's delete; destroy takes the
+    endpoint, its NIC and its record."""
+    server, _ = cerulean
+    group = "tf-private-endpoint"
+    work = scenario(tf_env, "private-endpoint")
+    _, ip = tf(tf_env, work, "output", "-raw", "private_ip")
+    assert ip.strip() == "10.7.1.4", ip
+    _, fqdn = tf(tf_env, work, "output", "-raw", "record")
+    assert fqdn.strip() == "tfshopdata.privatelink.blob.core.windows.net", fqdn
+    net = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network"
+    st, record = server.get(f"{net}/privateDnsZones/privatelink.blob.core.windows.net/A/tfshopdata")
+    assert st == 200 and record["properties"]["aRecords"] == [{"ipv4Address": "10.7.1.4"}], record
+    st, pe = server.get(f"{net}/privateEndpoints/tfshopdata-blob")
+    nic = pe["properties"]["networkInterfaces"][0]["id"]
+    st, refused = server.call("DELETE", nic)
+    assert st == 400 and refused["error"]["code"] == "CannotModifyNicAttachedToPrivateEndpoint", refused
+    destroy(server, tf_env, work, group)
+
+
 def test_nsg_association(cerulean, tf_env):
     server, _ = cerulean
     group = "tf-nsg-association"

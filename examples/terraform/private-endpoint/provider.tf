@@ -1,0 +1,30 @@
+# cerulean is reached with the provider's usual variables: ARM_METADATA_HOSTNAME (host:port
+# of cerulean, which serves the cloud's metadata), ARM_CLIENT_ID, ARM_CLIENT_SECRET,
+# ARM_TENANT_ID and ARM_SUBSCRIPTION_ID; SSL_CERT_FILE trusts cerulean's CA.
+terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = ">= 4.0"
+    }
+  }
+}
+
+provider "azurerm" {
+  features {
+    # The storage account comes from an ARM template (its own azurerm resource calls the
+    # storage data plane, which cerulean does not serve); the resource group takes it with
+    # it.
+    template_deployment {
+      delete_nested_items_during_deletion = false
+    }
+    resource_group {
+      prevent_deletion_if_contains_resources = false
+    }
+  }
+}
+
+variable "location" {
+  type    = string
+  default = "eastus"
+}
