@@ -194,7 +194,9 @@ fn prepare_endpoint(
     }
 
     let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string();
-    let custom = props.get("customNetworkInterfaceName").and_then(Value::as_str);
+    let custom = props
+        .get("customNetworkInterfaceName")
+        .and_then(Value::as_str);
     let nic_id = match old.and_then(nic_of) {
         Some(n) => ResourceId::parse(&n)?,
         None => ResourceId::resource(
@@ -232,7 +234,10 @@ fn prepare_endpoint(
         .map(|fqdn| json!({ "fqdn": fqdn, "ipAddresses": [address] }))
         .collect();
     props.insert("customDnsConfigs".into(), Value::Array(configs));
-    props.insert("networkInterfaces".into(), json!([{ "id": nic_id.as_str() }]));
+    props.insert(
+        "networkInterfaces".into(),
+        json!([{ "id": nic_id.as_str() }]),
+    );
     props.insert("provisioningState".into(), json!("Succeeded"));
     for k in ["applicationSecurityGroups", "ipConfigurations"] {
         props.entry(k).or_insert_with(|| json!([]));
@@ -439,7 +444,9 @@ fn connection_shown(endpoint: &ResourceId, c: &Value, manual: bool) -> Value {
     };
     obj.insert(
         "id".into(),
-        json!(endpoint.child("privateLinkServiceConnections", &name).as_str()),
+        json!(endpoint
+            .child("privateLinkServiceConnections", &name)
+            .as_str()),
     );
     obj.insert(
         "type".into(),

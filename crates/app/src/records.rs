@@ -97,13 +97,16 @@ pub(crate) fn children_in(
     Ok(out)
 }
 
+/// What [`walk_under`] hands each batch to.
+type Visit<'a> = dyn FnMut(&mut dyn Tx, Vec<Record>) -> Result<(), AppError> + 'a;
+
 /// Hands the records under `key` to `visit` a batch at a time, in key order. `visit` may
 /// write or delete: the walk goes on after the last key of the batch it was given.
 fn walk_under(
     tx: &mut dyn Tx,
     scope: Scope,
     key: &str,
-    visit: &mut dyn FnMut(&mut dyn Tx, Vec<Record>) -> Result<(), AppError>,
+    visit: &mut Visit<'_>,
 ) -> Result<(), AppError> {
     const BATCH: usize = 500;
     let prefix = format!("{key}/");

@@ -54,14 +54,24 @@ const SERVICES: &[(&str, &[Service])] = &[
     (
         "microsoft.storage/storageaccounts",
         &[
-            service("blob", "privatelink.blob.core.windows.net", "blob.core.windows.net", NAME),
+            service(
+                "blob",
+                "privatelink.blob.core.windows.net",
+                "blob.core.windows.net",
+                NAME,
+            ),
             service(
                 "blob_secondary",
                 "privatelink.blob.core.windows.net",
                 "blob.core.windows.net",
                 &["{name}-secondary"],
             ),
-            service("file", "privatelink.file.core.windows.net", "file.core.windows.net", NAME),
+            service(
+                "file",
+                "privatelink.file.core.windows.net",
+                "file.core.windows.net",
+                NAME,
+            ),
             service(
                 "queue",
                 "privatelink.queue.core.windows.net",
@@ -74,7 +84,12 @@ const SERVICES: &[(&str, &[Service])] = &[
                 "table.core.windows.net",
                 NAME,
             ),
-            service("dfs", "privatelink.dfs.core.windows.net", "dfs.core.windows.net", NAME),
+            service(
+                "dfs",
+                "privatelink.dfs.core.windows.net",
+                "dfs.core.windows.net",
+                NAME,
+            ),
         ],
     ),
     (

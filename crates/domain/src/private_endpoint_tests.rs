@@ -22,9 +22,12 @@ fn a_storage_accounts_blob_is_a_known_service() {
 
 #[test]
 fn a_registry_has_its_data_endpoint_too() {
-    let s = service_of(&conn("Microsoft.ContainerRegistry/registries", &["registry"]))
-        .unwrap()
-        .unwrap();
+    let s = service_of(&conn(
+        "Microsoft.ContainerRegistry/registries",
+        &["registry"],
+    ))
+    .unwrap()
+    .unwrap();
     assert_eq!(
         fqdns(s, "reg", "westeurope"),
         ["reg.azurecr.io", "reg.westeurope.data.azurecr.io"]
@@ -37,12 +40,19 @@ fn an_unknown_group_of_a_known_type_is_refused_with_the_valid_ones() {
     assert_eq!(e.code(), "InvalidParameter");
     let m = e.to_string();
     assert!(m.contains("Group id 'web2'"), "{m}");
-    assert!(m.contains("blob, blob_secondary, file, queue, table, dfs"), "{m}");
+    assert!(
+        m.contains("blob, blob_secondary, file, queue, table, dfs"),
+        "{m}"
+    );
 }
 
 #[test]
 fn a_known_type_takes_one_group() {
-    let e = service_of(&conn("Microsoft.Storage/storageAccounts", &["blob", "file"])).unwrap_err();
+    let e = service_of(&conn(
+        "Microsoft.Storage/storageAccounts",
+        &["blob", "file"],
+    ))
+    .unwrap_err();
     assert!(e.to_string().contains("exactly one group id"), "{e}");
     let e = service_of(&conn("Microsoft.Storage/storageAccounts", &[])).unwrap_err();
     assert!(e.to_string().contains("it names 0"), "{e}");
@@ -89,7 +99,10 @@ fn record_names_strip_the_services_suffix_in_its_zone() {
     assert_eq!(record_name("abc.cosmos.com", "zone1.com"), "abc");
     // A suffix match must fall on a label boundary.
     assert_eq!(
-        record_name("xblob.core.windows.net", "privatelink.blob.core.windows.net"),
+        record_name(
+            "xblob.core.windows.net",
+            "privatelink.blob.core.windows.net"
+        ),
         "xblob"
     );
 }
@@ -136,5 +149,9 @@ fn a_zone_group_names_up_to_five_zones_once_each_and_is_the_only_one() {
         .to_string()
         .contains("named twice"));
     let e = check_zone_group("pe", &zones(1), Some("other")).unwrap_err();
-    assert!(e.to_string().contains("already has private DNS zone group other"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("already has private DNS zone group other"),
+        "{e}"
+    );
 }

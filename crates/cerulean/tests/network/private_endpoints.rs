@@ -40,18 +40,27 @@ pub(super) async fn private_endpoints(s: &Server) {
     vnet(s, rg, "hub", &["10.0.0.0/16"], &[("a", &["10.0.1.0/24"])]).await;
     let subnet = subnet_id(rg, "hub", "a");
     let acct = account(rg, "Acct1");
-    let (st, body) = s.put(&at(&acct), json!({"location": LOC, "kind": "StorageV2"})).await;
+    let (st, body) = s
+        .put(&at(&acct), json!({"location": LOC, "kind": "StorageV2"}))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
 
     // Refusals: a missing target, a group the service has not, two groups, no subnet.
     let pe = rid(rg, "privateEndpoints", "pe1");
     let missing = account(rg, "nothere");
-    let (st, body) = s.put(&at(&pe), endpoint_body(&subnet, &missing, &["blob"])).await;
+    let (st, body) = s
+        .put(&at(&pe), endpoint_body(&subnet, &missing, &["blob"]))
+        .await;
     let msg = assert_error(st, &body, 400, "InvalidResourceReference");
     assert_contains(&msg, &missing);
-    let (st, body) = s.put(&at(&pe), endpoint_body(&subnet, &acct, &["web2"])).await;
+    let (st, body) = s
+        .put(&at(&pe), endpoint_body(&subnet, &acct, &["web2"]))
+        .await;
     let msg = assert_error(st, &body, 400, "InvalidParameter");
-    assert_contains(&msg, "Valid group ids: blob, blob_secondary, file, queue, table, dfs");
+    assert_contains(
+        &msg,
+        "Valid group ids: blob, blob_secondary, file, queue, table, dfs",
+    );
     let (st, body) = s
         .put(&at(&pe), endpoint_body(&subnet, &acct, &["blob", "file"]))
         .await;
@@ -71,15 +80,24 @@ pub(super) async fn private_endpoints(s: &Server) {
         .await;
     assert_error(st, &body, 400, "InvalidResourceReference");
     let (st, _) = s.get(&at(&pe)).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "a refused endpoint is not stored");
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "a refused endpoint is not stored"
+    );
 
     // The endpoint: its NIC holds the subnet's first free address.
-    let (st, body) = s.put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"])).await;
+    let (st, body) = s
+        .put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"]))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let props = &body["properties"];
     assert_eq!(props["provisioningState"], "Succeeded");
     let conn = &props["privateLinkServiceConnections"][0];
-    assert_eq!(conn["id"], format!("{pe}/privateLinkServiceConnections/conn"));
+    assert_eq!(
+        conn["id"],
+        format!("{pe}/privateLinkServiceConnections/conn")
+    );
     let state = &conn["properties"]["privateLinkServiceConnectionState"];
     assert_eq!(state["status"], "Approved", "{body}");
     assert_eq!(state["description"], "Auto-Approved");
@@ -88,9 +106,15 @@ pub(super) async fn private_endpoints(s: &Server) {
         props["customDnsConfigs"],
         json!([{"fqdn": "acct1.blob.core.windows.net", "ipAddresses": ["10.0.1.4"]}])
     );
-    let nic = props["networkInterfaces"][0]["id"].as_str().unwrap().to_string();
+    let nic = props["networkInterfaces"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
-        nic.starts_with(&format!("{}/pe1.nic.", rid(rg, "networkInterfaces", "").trim_end_matches('/'))),
+        nic.starts_with(&format!(
+            "{}/pe1.nic.",
+            rid(rg, "networkInterfaces", "").trim_end_matches('/')
+        )),
         "{nic}"
     );
     let (st, got) = s.get(&at(&nic)).await;
@@ -111,7 +135,13 @@ pub(super) async fn private_endpoints(s: &Server) {
     assert_eq!(other, "10.0.1.5");
 
     // The NIC is the endpoint's: no client changes or deletes it; its tags may change.
-    let (st, body) = put_nic(s, rg, nic.rsplit('/').next().unwrap(), vec![ipc("x", &subnet)]).await;
+    let (st, body) = put_nic(
+        s,
+        rg,
+        nic.rsplit('/').next().unwrap(),
+        vec![ipc("x", &subnet)],
+    )
+    .await;
     let msg = assert_error(st, &body, 400, "CannotModifyNicAttachedToPrivateEndpoint");
     assert_contains(&msg, "It can not be modified by user.");
     let (st, _, body) = delete(s, &nic).await;
@@ -131,10 +161,15 @@ pub(super) async fn private_endpoints(s: &Server) {
     )
     .await;
     let (st, body) = s
-        .put(&at(&pe), endpoint_body(&subnet_id(rg, "hub", "b"), &acct, &["blob"]))
+        .put(
+            &at(&pe),
+            endpoint_body(&subnet_id(rg, "hub", "b"), &acct, &["blob"]),
+        )
         .await;
     assert_error(st, &body, 409, "PropertyChangeNotAllowed");
-    let (st, body) = s.put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"])).await;
+    let (st, body) = s
+        .put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"]))
+        .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(body["properties"]["networkInterfaces"][0]["id"], nic);
     assert_eq!(
@@ -168,7 +203,10 @@ pub(super) async fn private_endpoints(s: &Server) {
     let record = format!("{zone}/A/acct1");
     let (st, got) = s.get(&at(&record)).await;
     assert_eq!(st, StatusCode::OK, "{got}");
-    assert_eq!(got["properties"]["aRecords"], json!([{"ipv4Address": "10.0.1.4"}]));
+    assert_eq!(
+        got["properties"]["aRecords"],
+        json!([{"ipv4Address": "10.0.1.4"}])
+    );
     assert_eq!(got["properties"]["ttl"], 10);
     let (_, list) = s.get(&at(&format!("{pe}/privateDnsZoneGroups"))).await;
     assert_eq!(names(&list), ["default"]);
@@ -190,11 +228,13 @@ pub(super) async fn private_endpoints(s: &Server) {
         json!(["10.0.1.50"])
     );
     let (_, got) = s.get(&at(&record)).await;
-    assert_eq!(got["properties"]["aRecords"], json!([{"ipv4Address": "10.0.1.50"}]));
+    assert_eq!(
+        got["properties"]["aRecords"],
+        json!([{"ipv4Address": "10.0.1.50"}])
+    );
     let (_, got) = s.get(&at(&zg)).await;
     assert_eq!(
-        got["properties"]["privateDnsZoneConfigs"][0]["properties"]["recordSets"][0]
-            ["ipAddresses"],
+        got["properties"]["privateDnsZoneConfigs"][0]["properties"]["recordSets"][0]["ipAddresses"],
         json!(["10.0.1.50"])
     );
     let (_, got) = s.get(&at(&nic)).await;
@@ -216,7 +256,9 @@ pub(super) async fn private_endpoints(s: &Server) {
         let (st, _) = s.get(&at(gone)).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{gone}");
     }
-    let (st, body) = s.put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"])).await;
+    let (st, body) = s
+        .put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"]))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     assert_eq!(
         body["properties"]["customDnsConfigs"][0]["ipAddresses"],
@@ -259,7 +301,11 @@ pub(super) async fn private_endpoints(s: &Server) {
     // A group delete takes endpoints, NICs and the records in zones of other groups.
     let other = "pe-dns";
     group(s, other).await;
-    let zone2 = rid(other, "privateDnsZones", "privatelink.blob.core.windows.net");
+    let zone2 = rid(
+        other,
+        "privateDnsZones",
+        "privatelink.blob.core.windows.net",
+    );
     let (st, body) = s.put(&at(&zone2), json!({"location": "global"})).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let (st, body) = s.put(&at(&zg), zone_group_body(&[&zone2])).await;
@@ -272,5 +318,9 @@ pub(super) async fn private_endpoints(s: &Server) {
     let (_, op) = s.get(url.strip_prefix(&s.base).unwrap()).await;
     assert_eq!(op["status"], "Succeeded", "{op}");
     let (st, _) = s.get(&at(&format!("{zone2}/A/acct1"))).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "the record left with its endpoint");
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "the record left with its endpoint"
+    );
 }

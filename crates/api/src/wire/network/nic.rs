@@ -553,7 +553,10 @@ mod tests {
         let mut attached_unknown = plain.clone();
         attached_unknown.virtual_machine = Some("/vm".into());
         let mut owned = plain.clone();
-        owned.nic.value.private_endpoint = Some("/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/privateEndpoints/Pe".into());
+        owned.nic.value.private_endpoint = Some(
+            "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/privateEndpoints/Pe"
+                .into(),
+        );
         let mut empty = plain.clone();
         empty.nic.value.ip_configurations.clear();
         empty.nic.value.common.resource_guid = String::new();

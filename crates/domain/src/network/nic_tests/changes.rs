@@ -224,7 +224,8 @@ fn a_nic_attached_to_a_vm_cannot_be_deleted() {
     check_delete(&nic_id(), None, None).unwrap();
 }
 
-const PE: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe";
+const PE: &str =
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe";
 
 #[test]
 fn a_private_endpoints_nic_is_deleted_only_with_its_endpoint() {
