@@ -8,7 +8,7 @@
 //! Their writes run alone (`runs_alone`): they touch a subnet's addresses, a NIC and zones
 //! in other groups, which no key declared up front names.
 
-use crate::generic::{GenericCommon, GenericResource};
+use crate::generic::GenericResource;
 use crate::network::nics;
 use crate::records::{from_record, new_etag, to_record};
 use crate::tracked::Env;
@@ -650,24 +650,11 @@ fn write_record(
         .iter()
         .map(|a| json!({ "ipv4Address": a }))
         .collect();
-    let value = GenericResource {
-        common: GenericCommon::default(),
-        location: None,
-        arm: Map::from_iter([(
-            "properties".to_string(),
-            json!({
-                "ttl": pe::RECORD_TTL,
-                "fqdn": dns::fqdn(zone.name(), name),
-                "isAutoRegistered": false,
-                "aRecords": records,
-            }),
-        )]),
-    };
-    let stored_id = match &existing {
-        Some(r) => ResourceId::parse(&r.id)?,
-        None => id,
-    };
-    let rec = to_record(&stored_id, "", &value, new_etag());
-    tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
-    Ok(())
+    let props = json!({
+        "ttl": pe::RECORD_TTL,
+        "fqdn": dns::fqdn(zone.name(), name),
+        "isAutoRegistered": false,
+        "aRecords": records,
+    });
+    crate::dns::write_record_set(tx, id, existing.as_ref(), props)
 }

@@ -417,6 +417,34 @@ fn link_network(rec: &Record) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Writes record set `id` with `props` over `existing` (which keeps its id as first
+/// spelled); leaves a stored set that already has them alone.
+pub(crate) fn write_record_set(
+    tx: &mut dyn Tx,
+    id: ResourceId,
+    existing: Option<&Record>,
+    props: Value,
+) -> Result<(), AppError> {
+    if existing.is_some_and(|r| {
+        crate::records::from_record::<GenericResource>(r)
+            .is_ok_and(|v| v.arm.get("properties") == Some(&props))
+    }) {
+        return Ok(());
+    }
+    let value = GenericResource {
+        common: GenericCommon::default(),
+        location: None,
+        arm: Map::from_iter([("properties".to_string(), props)]),
+    };
+    let stored_id = match existing {
+        Some(r) => ResourceId::parse(&r.id)?,
+        None => id,
+    };
+    let rec = to_record(&stored_id, "", &value, new_etag());
+    tx.write_over(&rec, existing.map(|r| r.etag.as_str()))?;
+    Ok(())
+}
+
 /// Every record under a zone (its record sets and links), in key order.
 fn children(tx: &mut dyn Tx, zone: &ResourceId) -> Result<Vec<Record>, AppError> {
     let group = zone.group_id().expect("a zone has a group");

@@ -8,9 +8,9 @@
 //! network registers in one zone. Link writes run alone (`generic.rs`), so a VM or NIC write
 //! that reads the reference sees the link it will keep.
 
-use crate::generic::{GenericCommon, GenericResource};
+use crate::generic::GenericResource;
 use crate::network::{load, subnet_users};
-use crate::records::{from_record, new_etag, to_record};
+use crate::records::from_record;
 use crate::AppError;
 use cerulean_domain::compute::vm::VirtualMachine;
 use cerulean_domain::dns::{self, PrimaryAddress};
@@ -19,7 +19,7 @@ use cerulean_domain::network::nic::NetworkInterface;
 use cerulean_domain::network::vnet::VirtualNetwork;
 use cerulean_domain::network::{Allocation, IpVersion};
 use cerulean_store::{Ref, RefKind, Tx};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The link (its id) registering a network's VMs now, if any.
@@ -187,24 +187,7 @@ fn register(tx: &mut dyn Tx, zone: &ResourceId, name: &str, address: &str) -> Re
         "isAutoRegistered": true,
         "aRecords": [{ "ipv4Address": address }],
     });
-    if existing.as_ref().is_some_and(|r| {
-        from_record::<GenericResource>(r).is_ok_and(|v| v.arm.get("properties") == Some(&props))
-    }) {
-        return Ok(());
-    }
-    let value = GenericResource {
-        common: GenericCommon::default(),
-        location: None,
-        arm: Map::from_iter([("properties".to_string(), props)]),
-    };
-    // An existing record keeps its id as first spelled.
-    let stored_id = match &existing {
-        Some(r) => ResourceId::parse(&r.id)?,
-        None => id,
-    };
-    let rec = to_record(&stored_id, "", &value, new_etag());
-    tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
-    Ok(())
+    super::write_record_set(tx, id, existing.as_ref(), props)
 }
 
 fn unregister(tx: &mut dyn Tx, zone: &ResourceId, name: &str) -> Result<(), AppError> {
