@@ -165,7 +165,10 @@ fn prepare_endpoint(
         "/customNetworkInterfaceName",
         "customNetworkInterfaceName",
     )?;
-    if crate::network::subnet_info(tx, &subnet)?.is_none() {
+    // The subnet exists, in the endpoint's region.
+    let in_region = crate::network::subnet_info(tx, &subnet)?
+        .is_some_and(|s| s.location.eq_ignore_ascii_case(&location));
+    if !in_region {
         return Err(DomainError::InvalidResourceReference {
             id: subnet.to_string(),
             referrer: id.to_string(),
