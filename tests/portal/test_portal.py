@@ -494,10 +494,68 @@ def test_private_dns_zone_links_the_vms_network_and_registers_it(page, server, a
     assert page.console.unexpected() == []
 
 
+PE_RG = "pe-rg"
+ACCOUNT = f"{group_path(PE_RG)}/providers/Microsoft.Storage/storageAccounts/shopdata"
+BLOB_ZONE = f"{group_path(PE_RG)}/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"
+
+
+def seed_endpoint_targets(arm):
+    seed_network(arm, PE_RG)
+    arm.put(ACCOUNT, {"location": "eastus", "kind": "StorageV2"})
+    arm.put(BLOB_ZONE, {"location": "global"})
+
+
+def test_private_endpoint_to_a_storage_account_with_its_dns_record(page, server, arm):
+    """Create a private endpoint to a storage account's blobs from the list (its NIC takes
+    the subnet's first address), then add its DNS configuration with the private zone: the
+    account's record appears with the endpoint's address."""
+    seed_endpoint_targets(arm)
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/browse/endpoints")
+    toolbar_button(page, "+ Create").click()
+    pane = page.get_by_role("dialog", name="Create a private endpoint")
+    pane.get_by_label("Name").fill("shop-blob")
+    pane.get_by_label("Resource group").select_option(PE_RG)
+    pane.get_by_label("Virtual network/subnet").select_option(label=f"vnet1/back ({PE_RG})")
+    pane.get_by_label("Resource", exact=True).select_option(label="shopdata (Microsoft.Storage/storageAccounts)")
+    pane.get_by_label("Target sub-resource").fill("blob")
+    pane.get_by_role("button", name="Create").click()
+    wait_notification(page, "Created private endpoint 'shop-blob'")
+    expect(page.get_by_role("heading", name="shop-blob", exact=True)).to_be_visible()
+    essentials = page.locator("dl.essentials")
+    expect(essentials).to_contain_text("10.0.2.4")
+    expect(essentials).to_contain_text("Approved")
+    expect(page.get_by_role("table", name="Connection")).to_contain_text("blob")
+
+    page.get_by_role("navigation", name="Blade menu").get_by_role("link", name="DNS configuration").click()
+    expect(page.get_by_role("table", name="Customer visible FQDNs")).to_contain_text("shopdata.blob.core.windows.net")
+    toolbar_button(page, "+ Add configuration").click()
+    pane = page.get_by_role("dialog", name="Add DNS configuration")
+    pane.get_by_label("Private DNS zone").select_option(label=f"privatelink.blob.core.windows.net ({PE_RG})")
+    pane.get_by_role("button", name="OK").click()
+    wait_notification(page, "Added the DNS configuration")
+    records = page.get_by_role("table", name="DNS records")
+    expect(records).to_contain_text("shopdata.privatelink.blob.core.windows.net")
+    expect(records).to_contain_text("10.0.2.4")
+    expect(toolbar_button(page, "+ Add configuration")).to_be_disabled()
+    shot(page, "private-endpoint")
+    record = arm.get(f"{BLOB_ZONE}/A/shopdata")["properties"]
+    assert record["aRecords"] == [{"ipv4Address": "10.0.2.4"}], record
+    page.goto(f"{server.url}/#/browse/endpoints")
+    expect(page.get_by_role("table", name="Private endpoints").get_by_role("row").filter(has_text="shop-blob")).to_contain_text("10.0.2.4")
+    assert page.console.unexpected() == []
+
+
 def visit_all(page, server, arm, seeded):
     pages = ["#/", "#/create/vm", "#/create/deployment"]
-    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "groups", "deployments")]
+    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "endpoints", "groups", "deployments")]
     arm.put(ZONE, {"location": "global"})
+    seed_endpoint_targets(arm)
+    endpoint = f"{group_path(PE_RG)}/providers/Microsoft.Network/privateEndpoints/visited"
+    arm.put(endpoint, {"location": "eastus", "properties": {
+        "subnet": {"id": f"{net(PE_RG, 'virtualNetworks', 'vnet1')}/subnets/front"},
+        "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ACCOUNT, "groupIds": ["file"]}}]}})
+    pages += [f"#/resource{endpoint}?tab={t}" for t in ("overview", "dns")]
     pages += [f"#/resource{ZONE}?tab={t}" for t in ("overview", "links")]
     pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand", "iam")]
     nic1 = net(RG, "networkInterfaces", "nic1")

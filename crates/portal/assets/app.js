@@ -12,6 +12,7 @@ import { NicBlade } from './blades/nic.js';
 import { VnetBlade, PipBlade, LbBlade, GroupBlade, GenericBlade } from './blades/network.js';
 import { DeploymentBlade, DeployTemplate } from './blades/deployments.js';
 import { DnsZoneBlade } from './blades/dns.js';
+import { EndpointBlade } from './blades/private-endpoint.js';
 
 function useHash() {
   const [hash, set] = useState(location.hash);
@@ -45,6 +46,7 @@ function route(hash, ctx) {
       case 'microsoft.network/publicipaddresses': return { key, view: html`<${PipBlade} ...${props} />` };
       case 'microsoft.network/loadbalancers': return { key, view: html`<${LbBlade} ...${props} />` };
       case 'microsoft.network/privatednszones': return { key, view: html`<${DnsZoneBlade} ...${props} />` };
+      case 'microsoft.network/privateendpoints': return { key, view: html`<${EndpointBlade} ...${props} />` };
       case 'microsoft.resources/deployments': return { key, view: html`<${DeploymentBlade} ...${props} />` };
       case '': return { key, view: html`<${GroupBlade} ...${props} />` };
       default: return { key, view: html`<${GenericBlade} ...${props} />` };

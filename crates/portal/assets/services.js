@@ -14,6 +14,8 @@ export const SERVICES = [
     type: 'Microsoft.Network/loadBalancers', keywords: ['lb', 'load balancer', 'backend pool'] },
   { key: 'dnszones', label: 'Private DNS zones', mark: 'DZ', color: '#0f7c86',
     type: 'Microsoft.Network/privateDnsZones', keywords: ['dns', 'private dns', 'dns zone', 'record set', 'auto registration', 'virtual network link'] },
+  { key: 'endpoints', label: 'Private endpoints', mark: 'PE', color: '#7a4e9e',
+    type: 'Microsoft.Network/privateEndpoints', keywords: ['private endpoint', 'private link', 'privatelink', 'endpoint'] },
   { key: 'groups', label: 'Resource groups', mark: 'RG', color: '#3b6a8f',
     type: null, keywords: ['rg', 'resource group', 'groups'] },
   { key: 'deployments', label: 'Deployments', mark: 'DP', color: '#5a6b7b',

@@ -3,6 +3,7 @@ import { html, useState } from '../lib.js';
 import { list, put, track } from '../api.js';
 import { SERVICES, byKey, byType } from '../services.js';
 import { useLoad, Header, Table, ResourceLink, ErrorBox, Loading, Pane, Field, StatusPill, groupOf, ActionButton, Mark } from '../ui.js';
+import { CreateEndpoint, addressOf } from './private-endpoint.js';
 
 const N = 'Microsoft.Network';
 const C = 'Microsoft.Compute';
@@ -51,10 +52,20 @@ const LISTS = {
       ['Record sets', (r) => r.properties.numberOfRecordSets ?? '—'],
       ['Virtual network links', (r) => r.properties.numberOfVirtualNetworkLinks ?? '—']],
   },
+  endpoints: {
+    load: (s) => list(`/subscriptions/${s}/providers/${N}/privateEndpoints`),
+    columns: [['Name', name], ['Resource group', group], ['Location', loc],
+      ['Subnet', (r) => html`<${ResourceLink} id=${r.properties.subnet?.id?.split('/subnets/')[0]}>${(r.properties.subnet?.id || '').split('/').slice(-3).filter((_, i) => i !== 1).join('/')}</${ResourceLink}>`],
+      ['Private IP', (r) => addressOf(r)],
+      ['Connection status', (r) => [...(r.properties.privateLinkServiceConnections || []), ...(r.properties.manualPrivateLinkServiceConnections || [])][0]
+        ?.properties?.privateLinkServiceConnectionState?.status || '—']],
+    pane: CreateEndpoint,
+  },
   groups: {
     load: (s) => list(`/subscriptions/${s}/resourcegroups`),
     columns: [['Name', (r) => html`<a href=${`#/resource${r.id}`}>${r.name}</a>`], ['Location', loc],
       ['Provisioning state', (r) => r.properties?.provisioningState]],
+    pane: CreateGroup,
   },
   deployments: {
     // ARM lists deployments per scope: the subscription's own, then each group's.
@@ -81,13 +92,13 @@ export function ListBlade({ service, ctx }) {
     <${Header} title=${svc.label} subtitle=${ctx.subs?.find((s) => s.subscriptionId === ctx.sub)?.displayName} />
     <div class="toolbar" role="toolbar">
       ${cfg.create && html`<button onClick=${() => { location.hash = cfg.create[1]; }}>${cfg.create[0]}</button>`}
-      ${service === 'groups' && html`<button onClick=${() => setCreating(true)}>+ Create</button>`}
+      ${cfg.pane && html`<button onClick=${() => setCreating(true)}>+ Create</button>`}
       <button onClick=${data.reload}>Refresh</button>
     </div>
     <${ErrorBox} error=${data.error} />
     ${data.loading && !data.data ? html`<${Loading} />` : data.data && html`<${Table} label=${svc.label} columns=${cfg.columns} rows=${data.data}
       empty=${`No ${svc.label.toLowerCase()} to display.`} />`}
-    ${creating && html`<${CreateGroup} ctx=${ctx} onClose=${() => setCreating(false)} onDone=${data.reload} />`}
+    ${creating && html`<${cfg.pane} ctx=${ctx} onClose=${() => setCreating(false)} onDone=${data.reload} />`}
   </div>`;
 }
 
