@@ -536,36 +536,40 @@ fn fill_zone_group(
     let endpoint = id.parent().expect("a zone group has a parent");
     let props = value.properties_mut();
     props.remove("provisioningState");
-    let mut zones = Vec::new();
     let items = props
         .get("privateDnsZoneConfigs")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    for (i, c) in items.iter().enumerate() {
-        let raw = c
-            .pointer("/properties/privateDnsZoneId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let zone = ResourceId::parse(raw).map_err(|_| DomainError::InvalidPropertyId {
-            id: raw.to_string(),
-            path: format!("properties.privateDnsZoneConfigs[{i}].properties.privateDnsZoneId"),
-        })?;
-        if zone.kind_key() != PRIVATE_ZONE || tx.get(zone.key())?.is_none() {
-            return Err(DomainError::InvalidResourceReference {
+    let zones = items
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let raw = c
+                .pointer("/properties/privateDnsZoneId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            ResourceId::parse(raw).map_err(|_| DomainError::InvalidPropertyId {
                 id: raw.to_string(),
-                referrer: id.to_string(),
-            }
-            .into());
-        }
-        zones.push(zone);
-    }
+                path: format!("properties.privateDnsZoneConfigs[{i}].properties.privateDnsZoneId"),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<String> = zones.iter().map(|z| z.name().to_string()).collect();
     pe::check_zone_group(
         endpoint.as_str(),
         &names,
         other.map(|o| o.name().to_string()).as_deref(),
     )?;
+    for zone in &zones {
+        if zone.kind_key() != PRIVATE_ZONE || tx.get(zone.key())?.is_none() {
+            return Err(DomainError::InvalidResourceReference {
+                id: zone.to_string(),
+                referrer: id.to_string(),
+            }
+            .into());
+        }
+    }
     if let Some(old) = old {
         remove_records(tx, old)?;
     }

@@ -262,27 +262,24 @@ pub fn fqdns(service: &Service, name: &str, region: &str) -> Vec<String> {
 /// `reg.eastus.data.azurecr.io` in `privatelink.azurecr.io` is `reg.eastus.data`), else its
 /// first label (Azure's example of a zone of another name).
 pub fn record_name(fqdn: &str, zone: &str) -> String {
-    let fqdn = fqdn.trim_end_matches('.');
+    let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
+    let zone = zone.to_ascii_lowercase();
     let suffixes = SERVICES
         .iter()
         .flat_map(|(_, services)| services.iter())
-        .filter(|s| s.zone.eq_ignore_ascii_case(zone))
-        .map(|s| s.suffix.to_string())
-        .chain(
-            zone.to_ascii_lowercase()
-                .strip_prefix("privatelink.")
-                .map(str::to_string),
-        );
+        .filter(|s| s.zone == zone)
+        .map(|s| s.suffix)
+        .chain(zone.strip_prefix("privatelink."));
     for suffix in suffixes {
-        let cut = fqdn.len().saturating_sub(suffix.len() + 1);
-        if fqdn.len() > suffix.len() + 1
-            && fqdn[cut + 1..].eq_ignore_ascii_case(&suffix)
-            && fqdn.as_bytes()[cut] == b'.'
-        {
-            return fqdn[..cut].to_ascii_lowercase();
+        let host = fqdn
+            .strip_suffix(suffix)
+            .and_then(|h| h.strip_suffix('.'))
+            .filter(|h| !h.is_empty());
+        if let Some(host) = host {
+            return host.to_string();
         }
     }
-    fqdn.split('.').next().unwrap_or(fqdn).to_ascii_lowercase()
+    fqdn.split('.').next().unwrap_or_default().to_string()
 }
 
 /// The private name a public one resolves to through Azure's public DNS once the resource has

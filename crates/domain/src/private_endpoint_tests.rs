@@ -97,6 +97,12 @@ fn record_names_strip_the_services_suffix_in_its_zone() {
     );
     // A zone of another name: the first label (Azure's example: abc.cosmos.com in zone1.com).
     assert_eq!(record_name("abc.cosmos.com", "zone1.com"), "abc");
+    // Names of any characters (a resource's name may hold them).
+    assert_eq!(
+        record_name("aéééééééééééé.blob.core.windows.net", z),
+        "aéééééééééééé"
+    );
+    assert_eq!(record_name("aééééééééééé", z), "aééééééééééé");
     // A suffix match must fall on a label boundary.
     assert_eq!(
         record_name(

@@ -1,5 +1,6 @@
 //! Property tests in place of a fuzzer for the domain's parsers: resource ids, `$filter`
-//! (resource and tag forms) and the run-command interpreters. Whatever the input, nothing
+//! (resource and tag forms), the run-command interpreters and a private endpoint's record
+//! names. Whatever the input, nothing
 //! panics and the outputs stay within their limits. A short run is part of the normal tests;
 //! `CERULEAN_FUZZ_CASES=100000 cargo test -p cerulean-domain --test fuzz` runs a long one.
 
@@ -186,6 +187,19 @@ fn script() -> impl Strategy<Value = Vec<String>> {
     )
 }
 
+const ZONE_WORDS: &[&str] = &[
+    ".",
+    "privatelink",
+    "blob",
+    "core",
+    "windows",
+    "net",
+    "vaultcore",
+    "azure",
+    "é",
+    "",
+];
+
 proptest! {
     #![proptest_config(config())]
 
@@ -198,6 +212,15 @@ proptest! {
             if let Some(p) = id.parent() {
                 prop_assert!(ResourceId::parse(p.as_str()).is_ok());
             }
+        }
+    }
+
+    #[test]
+    fn private_endpoint_names_never_panic(name in "\\PC{0,40}", zone in soup(ZONE_WORDS, 8)) {
+        use cerulean_domain::private_endpoint as pe;
+        for fqdn in [name.clone(), format!("{name}.blob.core.windows.net"), format!("{name}{zone}")] {
+            let _ = pe::record_name(&fqdn, &zone);
+            let _ = pe::privatelink_alias(&fqdn);
         }
     }
 

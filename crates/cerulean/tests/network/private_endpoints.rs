@@ -185,6 +185,13 @@ pub(super) async fn private_endpoints(s: &Server) {
     let nowhere = rid(rg, "privateDnsZones", "missing.internal");
     let (st, body) = s.put(&at(&zg), zone_group_body(&[&nowhere])).await;
     assert_error(st, &body, 400, "InvalidResourceReference");
+    let six: Vec<String> = (0..6)
+        .map(|i| rid(rg, "privateDnsZones", &format!("z{i}.internal")))
+        .collect();
+    let six: Vec<&str> = six.iter().map(String::as_str).collect();
+    let (st, body) = s.put(&at(&zg), zone_group_body(&six)).await;
+    let msg = assert_error(st, &body, 400, "InvalidParameter");
+    assert_contains(&msg, "up to 5 private DNS zones");
     let (st, body) = s.put(&at(&zg), zone_group_body(&[&zone])).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
     let config = &body["properties"]["privateDnsZoneConfigs"][0];
@@ -265,6 +272,14 @@ pub(super) async fn private_endpoints(s: &Server) {
         json!(["10.0.1.4"]),
         "the address came back to the subnet"
     );
+
+    // A NIC of that name that is not the endpoint's stays the client's.
+    dynamic_nic(s, rg, "taken", &subnet).await;
+    let mut named = endpoint_body(&subnet, &acct, &["blob"]);
+    named["properties"]["customNetworkInterfaceName"] = json!("taken");
+    let (st, body) = s.put(&at(&rid(rg, "privateEndpoints", "pe3")), named).await;
+    let msg = assert_error(st, &body, 400, "InvalidParameter");
+    assert_contains(&msg, "already exists");
 
     // A manual connection waits for approval and publishes no names.
     let manual = rid(rg, "privateEndpoints", "pe2");
