@@ -295,12 +295,14 @@ impl App {
     }
 }
 
-/// A stored generic resource as reads show it: with what a DNS zone counts of its contents.
+/// A stored generic resource as reads show it: with what a DNS zone counts of its contents
+/// and a private endpoint's connection states.
 fn shown(
     tx: &mut dyn cerulean_store::Tx,
     rec: &cerulean_store::Record,
 ) -> Result<Stored<GenericResource>, AppError> {
     let mut stored = Stored::<GenericResource>::from(rec)?;
     crate::dns::decorate(tx, rec, &mut stored.value)?;
+    crate::private_endpoints::decorate(tx, rec, &mut stored.value)?;
     Ok(stored)
 }

@@ -105,6 +105,49 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
     }
 }
 
+/// What reads show beside the stored body: a connection whose resource is gone is
+/// `Disconnected` (the resource's delete does not touch the endpoint, as on Azure).
+pub(crate) fn decorate(
+    tx: &mut dyn Tx,
+    rec: &Record,
+    value: &mut GenericResource,
+) -> Result<(), AppError> {
+    if kind_of(&rec.kind) != Some(Kind::Endpoint) {
+        return Ok(());
+    }
+    let props = value.properties_mut();
+    for list in [
+        "privateLinkServiceConnections",
+        "manualPrivateLinkServiceConnections",
+    ] {
+        let Some(items) = props.get_mut(list).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for c in items {
+            let target = c
+                .pointer("/properties/privateLinkServiceId")
+                .and_then(Value::as_str)
+                .and_then(|t| ResourceId::parse(t).ok());
+            let gone = match target {
+                Some(t) => tx.get(t.key())?.is_none(),
+                None => false,
+            };
+            if let (true, Some(state)) = (
+                gone,
+                c.pointer_mut("/properties/privateLinkServiceConnectionState"),
+            ) {
+                // GUESS: the description.
+                *state = json!({
+                    "status": "Disconnected",
+                    "description": "The private link resource was deleted.",
+                    "actionsRequired": "None",
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A group delete's clean-up of an endpoint or zone group: the records it wrote in zones
 /// (which may be in other groups). The endpoint's NIC is in its group and goes as a member.
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {

@@ -442,3 +442,57 @@ async fn a_private_dns_zone_and_its_soa_deploy_as_exported() {
     let (_, a) = s.get(&format!("{zone}/A/vm1?{API}")).await;
     assert_eq!(a["properties"]["fqdn"], "vm1.corp.internal.", "{a}");
 }
+
+/// A private endpoint to a storage account as a template declares it (Bicep's usual
+/// pattern): the endpoint gets its NIC and address, its zone group the account's record,
+/// and redeploying the same template changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_private_endpoint_with_its_zone_group_deploys() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let zone =
+        "[resourceId('Microsoft.Network/privateDnsZones', 'privatelink.blob.core.windows.net')]";
+    let account = "[resourceId('Microsoft.Storage/storageAccounts', 'shopdata')]";
+    let endpoint = "[resourceId('Microsoft.Network/privateEndpoints', 'shop-blob')]";
+    let template = tpl_with(json!([
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "v", "location": LOC,
+         "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+             "subnets": [{"name": "pe", "properties": {"addressPrefix": "10.0.5.0/24"}}]}},
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "shopdata",
+         "location": LOC, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}},
+        {"type": "Microsoft.Network/privateDnsZones", "apiVersion": "2024-06-01",
+         "name": "privatelink.blob.core.windows.net", "location": "global"},
+        {"type": "Microsoft.Network/privateEndpoints", "apiVersion": "2024-05-01", "name": "shop-blob",
+         "location": LOC, "dependsOn": ["v", account],
+         "properties": {
+             "subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'pe')]"},
+             "privateLinkServiceConnections": [{"name": "blob", "properties": {
+                 "privateLinkServiceId": account, "groupIds": ["blob"]}}]}},
+        {"type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups", "apiVersion": "2024-05-01",
+         "name": "shop-blob/default", "dependsOn": [endpoint, zone],
+         "properties": {"privateDnsZoneConfigs": [{"name": "blob", "properties": {"privateDnsZoneId": zone}}]}}
+    ]));
+    for round in 0..2 {
+        let (status, _) = deploy(&s, "rg", "pe", template.clone(), json!({}), "Incremental").await;
+        assert_eq!(status["status"], "Succeeded", "round {round}: {status}");
+        let pe = res("rg", "Microsoft.Network/privateEndpoints", "shop-blob");
+        let (st, body) = s.get(&format!("{pe}?{API}")).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["properties"]["customDnsConfigs"],
+            json!([{"fqdn": "shopdata.blob.core.windows.net", "ipAddresses": ["10.0.5.4"]}]),
+            "round {round}"
+        );
+        let zone = res(
+            "rg",
+            "Microsoft.Network/privateDnsZones",
+            "privatelink.blob.core.windows.net",
+        );
+        let (st, a) = s.get(&format!("{zone}/A/shopdata?{API}")).await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(
+            a["properties"]["aRecords"],
+            json!([{"ipv4Address": "10.0.5.4"}])
+        );
+    }
+}

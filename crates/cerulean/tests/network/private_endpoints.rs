@@ -313,6 +313,22 @@ pub(super) async fn private_endpoints(s: &Server) {
         nic_id(rg, "pe2-nic")
     );
 
+    // The resource's delete leaves the endpoint, its connection disconnected.
+    let gone = account(rg, "gone");
+    let (st, body) = s.put(&at(&gone), json!({"location": LOC})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let orphan = rid(rg, "privateEndpoints", "orphan");
+    let (st, body) = s
+        .put(&at(&orphan), endpoint_body(&subnet, &gone, &["queue"]))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, _, body) = delete(s, &gone).await;
+    assert!(st.is_success(), "{body}");
+    let (_, got) = s.get(&at(&orphan)).await;
+    let state = &got["properties"]["privateLinkServiceConnections"][0]["properties"]
+        ["privateLinkServiceConnectionState"];
+    assert_eq!(state["status"], "Disconnected", "{got}");
+
     // A group delete takes endpoints, NICs and the records in zones of other groups.
     let other = "pe-dns";
     group(s, other).await;
