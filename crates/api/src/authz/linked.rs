@@ -13,6 +13,7 @@ const NSG_JOIN: &str = "Microsoft.Network/networkSecurityGroups/join/action";
 const ASG_JOIN: &str = "Microsoft.Network/applicationSecurityGroups/joinIpConfiguration/action";
 const ROUTE_TABLE_JOIN: &str = "Microsoft.Network/routeTables/join/action";
 const NIC_JOIN: &str = "Microsoft.Network/networkInterfaces/join/action";
+const PRIVATE_DNS_ZONE_JOIN: &str = "Microsoft.Network/privateDnsZones/join/action";
 // GUESS: no Azure transcript names the action a VM's availability set is checked with; the
 // set's own write is what Virtual Machine Contributor (`availabilitySets/*`) holds.
 const AVAILABILITY_SET_JOIN: &str = "Microsoft.Compute/availabilitySets/write";
@@ -30,6 +31,8 @@ pub fn has_links(type_path: &str) -> bool {
             | "microsoft.network/loadbalancers"
             | "microsoft.network/virtualnetworks"
             | "microsoft.network/virtualnetworks/subnets"
+            | "microsoft.network/privateendpoints"
+            | "microsoft.network/privateendpoints/privatednszonegroups"
             | "microsoft.authorization/roledefinitions"
     )
 }
@@ -75,6 +78,20 @@ pub fn links(type_path: &str, body: &Value) -> Vec<Link> {
             }
         }
         "microsoft.network/virtualnetworks/subnets" => out.subnet(props),
+        "microsoft.network/privateendpoints" => {
+            out.add(SUBNET_JOIN, &props["subnet"]["id"]);
+            for asg in each(&props["applicationSecurityGroups"]) {
+                out.add(ASG_JOIN, &asg["id"]);
+            }
+        }
+        "microsoft.network/privateendpoints/privatednszonegroups" => {
+            for config in each(&props["privateDnsZoneConfigs"]) {
+                out.add(
+                    PRIVATE_DNS_ZONE_JOIN,
+                    &config["properties"]["privateDnsZoneId"],
+                );
+            }
+        }
         "microsoft.authorization/roledefinitions" => {
             for scope in each(&props["assignableScopes"]) {
                 out.add(ROLE_DEFINITION_WRITE, scope);

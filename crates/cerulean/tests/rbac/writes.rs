@@ -57,6 +57,64 @@ async fn writes_need_the_join_action_of_what_they_reference() {
     );
 }
 
+/// A private endpoint joins its subnet, its zone group the private DNS zones it names.
+#[tokio::test]
+async fn private_endpoints_join_their_subnet_and_zones() {
+    let s = start();
+    let admin = who(&s, "admin").await;
+    let app1 = who(&s, "app1").await;
+    make_group(&s, &admin, "app").await;
+    make_group(&s, &admin, "shared").await;
+    let subnet = make_vnet(&s, &admin, "shared").await;
+    let account = format!(
+        "/subscriptions/{SUB}/resourceGroups/app/providers/Microsoft.Storage/storageAccounts/acct"
+    );
+    ok(admin.put(&s, &at(&account), json!({"location": LOC})).await).await;
+    let zone = net(
+        "shared",
+        "privateDnsZones",
+        "privatelink.blob.core.windows.net",
+    );
+    ok(admin
+        .put(&s, &at(&zone), json!({"location": "global"}))
+        .await)
+    .await;
+    let pe = net("app", "privateEndpoints", "pe");
+    let body = json!({"location": LOC, "properties": {"subnet": {"id": subnet},
+        "privateLinkServiceConnections": [{"name": "c", "properties": {
+            "privateLinkServiceId": account, "groupIds": ["blob"]}}]}});
+    let (st, got) = app1.put(&s, &at(&pe), body.clone()).await;
+    let msg = assert_error(st, &got, 403, "LinkedAuthorizationFailed");
+    assert!(
+        msg.contains(&format!("'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '{subnet}'")),
+        "{msg}"
+    );
+    assign(
+        &s,
+        &admin,
+        &net("shared", "virtualNetworks", "v"),
+        NETWORK_CONTRIBUTOR,
+        &app1.oid,
+    )
+    .await;
+    let (st, got) = app1.put(&s, &at(&pe), body).await;
+    assert_eq!(st, StatusCode::CREATED, "{got}");
+
+    let group = format!("{pe}/privateDnsZoneGroups/default");
+    let zg = json!({"properties": {"privateDnsZoneConfigs": [{"name": "blob", "properties": {"privateDnsZoneId": zone}}]}});
+    let (st, got) = app1.put(&s, &at(&group), zg.clone()).await;
+    let msg = assert_error(st, &got, 403, "LinkedAuthorizationFailed");
+    assert!(
+        msg.contains(&format!(
+            "'Microsoft.Network/privateDnsZones/join/action' on the linked scope(s) '{zone}'"
+        )),
+        "{msg}"
+    );
+    assign(&s, &admin, &zone, NETWORK_CONTRIBUTOR, &app1.oid).await;
+    let (st, got) = app1.put(&s, &at(&group), zg).await;
+    assert_eq!(st, StatusCode::CREATED, "{got}");
+}
+
 fn vm_body(nics: &[&str]) -> Value {
     let refs: Vec<Value> = nics
         .iter()
