@@ -337,6 +337,8 @@ def test_private_endpoint(env):
     account = az(env, "resource", "create", *g, "-n", "shopdata", "--resource-type",
                  "Microsoft.Storage/storageAccounts", "-l", "eastus",
                  "-p", '{"kind": "StorageV2", "sku": {"name": "Standard_LRS"}}')
+    offered = az(env, "network", "private-link-resource", "list", "--id", account["id"])
+    assert [r["properties"]["groupId"] for r in offered][:2] == ["blob", "blob_secondary"], offered
     endpoint = az(env, "network", "private-endpoint", "create", *g, "-n", "shop-blob",
                   "--vnet-name", "hub", "--subnet", "default", "--connection-name", "blob",
                   "--private-connection-resource-id", account["id"], "--group-id", "blob")

@@ -259,6 +259,12 @@ impl App {
                     next: None,
                 });
             }
+            // A known service's sub-resources for private endpoints: Azure's, not stored.
+            if let Some(items) =
+                crate::private_endpoints::link_resources(tx, &kind, parent.as_ref())?
+            {
+                return Ok(Page { items, next: None });
+            }
             let under = match &parent {
                 Some(p) => {
                     if tx.get(p.key())?.is_none() {

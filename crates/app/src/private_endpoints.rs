@@ -8,7 +8,7 @@
 //! Their writes run alone (`runs_alone`): they touch a subnet's addresses, a NIC and zones
 //! in other groups, which no key declared up front names.
 
-use crate::generic::GenericResource;
+use crate::generic::{GenericCommon, GenericResource};
 use crate::network::nics;
 use crate::records::{from_record, new_etag, to_record};
 use crate::tracked::Env;
@@ -103,6 +103,46 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
             Ok(())
         }
     }
+}
+
+/// `GET {resource}/privateLinkResources` of a resource whose service cerulean knows: its
+/// sub-resources, their members and the zone Azure recommends. `None` for other lists.
+pub(crate) fn link_resources(
+    tx: &mut dyn Tx,
+    kind: &str,
+    parent: Option<&ResourceId>,
+) -> Result<Option<Vec<crate::network::Stored<GenericResource>>>, AppError> {
+    let (Some(parent), Some(owner)) = (parent, kind.strip_suffix("/privatelinkresources")) else {
+        return Ok(None);
+    };
+    let Some(services) = pe::services_of(owner) else {
+        return Ok(None);
+    };
+    let Some(rec) = tx.get(parent.key())? else {
+        return Ok(None);
+    };
+    let items = services
+        .iter()
+        .map(|s| crate::network::Stored {
+            id: ResourceId::parse(&rec.id)
+                .map(|p| p.child("privateLinkResources", s.group_id).to_string())
+                .unwrap_or_default(),
+            etag: String::new(),
+            value: GenericResource {
+                common: GenericCommon::default(),
+                location: None,
+                arm: Map::from_iter([(
+                    "properties".to_string(),
+                    json!({
+                        "groupId": s.group_id,
+                        "requiredMembers": [s.group_id],
+                        "requiredZoneNames": [s.zone],
+                    }),
+                )]),
+            },
+        })
+        .collect();
+    Ok(Some(items))
 }
 
 /// What reads show beside the stored body: a connection whose resource is gone is

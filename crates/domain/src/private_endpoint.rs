@@ -175,6 +175,15 @@ const SERVICES: &[(&str, &[Service])] = &[
     ),
 ];
 
+/// The sub-resources a resource of lower-case type `kind` offers to private endpoints (its
+/// `privateLinkResources`), when cerulean knows the service.
+pub fn services_of(kind: &str) -> Option<&'static [Service]> {
+    SERVICES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, services)| *services)
+}
+
 /// One connection of an endpoint to a resource, as the request gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
@@ -191,7 +200,7 @@ pub struct Connection {
 /// The service of a connection: `None` for a resource whose names cerulean does not know.
 /// A known resource type takes exactly one of its own sub-resources.
 pub fn service_of(c: &Connection) -> Result<Option<&'static Service>, DomainError> {
-    let Some((_, services)) = SERVICES.iter().find(|(kind, _)| *kind == c.target_kind) else {
+    let Some(services) = services_of(&c.target_kind) else {
         return Ok(None);
     };
     let [group] = c.group_ids.as_slice() else {

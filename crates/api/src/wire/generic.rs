@@ -52,7 +52,10 @@ pub fn resource(s: &Stored<GenericResource>) -> Value {
         "type".into(),
         json!(id.as_ref().map(type_name).unwrap_or_default()),
     );
-    out.insert("etag".into(), json!(s.etag));
+    // What cerulean computes rather than stores (a service's `privateLinkResources`) has none.
+    if !s.etag.is_empty() {
+        out.insert("etag".into(), json!(s.etag));
+    }
     if let Some(l) = &s.value.location {
         out.insert("location".into(), json!(l));
     }

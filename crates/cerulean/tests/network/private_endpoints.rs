@@ -45,6 +45,26 @@ pub(super) async fn private_endpoints(s: &Server) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
 
+    // What the account offers endpoints (`az network private-link-resource list`).
+    let (st, list) = s.get(&at(&format!("{acct}/privateLinkResources"))).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(
+        names(&list),
+        ["blob", "blob_secondary", "file", "queue", "table", "dfs"]
+    );
+    let blob = &list["value"][0];
+    assert_eq!(blob["id"], format!("{acct}/privateLinkResources/blob"));
+    assert_eq!(
+        blob["type"],
+        "Microsoft.Storage/storageAccounts/privateLinkResources"
+    );
+    assert_eq!(blob["properties"]["groupId"], "blob");
+    assert_eq!(
+        blob["properties"]["requiredZoneNames"],
+        json!(["privatelink.blob.core.windows.net"])
+    );
+    assert!(blob.get("etag").is_none(), "{blob}");
+
     // Refusals: a missing target, a group the service has not, two groups, no subnet.
     let pe = rid(rg, "privateEndpoints", "pe1");
     let missing = account(rg, "nothere");

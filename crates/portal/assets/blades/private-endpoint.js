@@ -116,6 +116,8 @@ export function CreateEndpoint({ ctx, onClose, onDone }) {
     const subnets = vnets.flatMap((v) => (v.properties.subnets || []).map((s) => ({ id: s.id, label: `${v.name}/${s.name}`, location: v.location })));
     return { groups, subnets, resources: resources.filter(targetable) };
   }, [ctx.sub]);
+  // What the chosen resource offers, when its service is one cerulean knows.
+  const offered = useLoad(() => (target ? list(`${target}/privateLinkResources`) : Promise.resolve([])), [target]);
   const create = async () => {
     setError(null);
     const region = choices.data.subnets.find((s) => s.id === subnet)?.location;
@@ -142,7 +144,11 @@ export function CreateEndpoint({ ctx, onClose, onDone }) {
     <${Field} label="Resource" id="pe-target"><select id="pe-target" value=${target} onChange=${(e) => setTarget(e.target.value)}>
       <option value="">Select a resource</option>
       ${c.resources.map((r) => html`<option value=${r.id}>${r.name} (${r.type})</option>`)}</select></${Field}>
-    <${Field} label="Target sub-resource" id="pe-sub" hint="(blob, file, vault, sqlServer, …)"><input id="pe-sub" type="text" value=${sub} onInput=${(e) => setSub(e.target.value)} /></${Field}>
+    <${Field} label="Target sub-resource" id="pe-sub">${offered.data?.length
+      ? html`<select id="pe-sub" value=${sub} onChange=${(e) => setSub(e.target.value)}>
+          <option value="">Select a sub-resource</option>
+          ${offered.data.map((r) => html`<option value=${r.properties.groupId}>${r.properties.groupId}</option>`)}</select>`
+      : html`<input id="pe-sub" type="text" value=${sub} onInput=${(e) => setSub(e.target.value)} />`}</${Field}>
     <${ErrorBox} error=${error || choices.error} />
     <div class="actions"><${ActionButton} class="primary" disabled=${!name || !group || !subnet || !target} onClick=${create}>Create</${ActionButton}><button onClick=${onClose}>Cancel</button></div>
   </${Pane}>`;
