@@ -137,6 +137,7 @@ impl Auditor {
                 deployment::KIND => self.deployment(tx, r),
                 RESOURCE_GROUP => from_record::<ResourceGroup>(r).map(|_| ()),
                 DNS_LINK => self.dns_link(r),
+                cerulean_domain::private_endpoint::KIND => self.private_endpoint(r),
                 _ => Ok(()),
             };
             match read {
@@ -320,6 +321,14 @@ impl Auditor {
 
     fn nic(&mut self, r: &Record) -> Result<(), AppError> {
         let nic: NetworkInterface = from_record(r)?;
+        if let Some(pe) = &nic.private_endpoint {
+            if !self.exists(pe, cerulean_domain::private_endpoint::KIND) {
+                self.violation(format!(
+                    "NIC {} belongs to private endpoint {pe}, which does not exist",
+                    r.id
+                ));
+            }
+        }
         if let Some(nsg) = &nic.network_security_group {
             self.link(&r.id, &r.id, nsg);
         }
@@ -353,6 +362,44 @@ impl Auditor {
             for a in &c.asgs {
                 self.link(&r.id, &config, a);
             }
+        }
+        Ok(())
+    }
+
+    /// A private endpoint's NIC exists and is the endpoint's.
+    fn private_endpoint(&mut self, r: &Record) -> Result<(), AppError> {
+        let value: crate::generic::GenericResource = from_record(r)?;
+        let nic = value
+            .arm
+            .get("properties")
+            .and_then(|p| p.pointer("/networkInterfaces/0/id"))
+            .and_then(|v| v.as_str());
+        let Some(nic) = nic else {
+            self.violation(format!(
+                "private endpoint {} has no network interface",
+                r.id
+            ));
+            return Ok(());
+        };
+        let owner = match self.records.get(&key_of(nic)) {
+            Some(n) if n.kind == NIC => from_record::<NetworkInterface>(n)?.private_endpoint,
+            _ => {
+                self.violation(format!(
+                    "private endpoint {} names NIC {nic}, which does not exist",
+                    r.id
+                ));
+                return Ok(());
+            }
+        };
+        if !owner
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case(&r.id))
+        {
+            self.violation(format!(
+                "private endpoint {} names NIC {nic}, which belongs to {}",
+                r.id,
+                owner.as_deref().unwrap_or("no private endpoint")
+            ));
         }
         Ok(())
     }

@@ -75,11 +75,15 @@ async fn assert_clean(s: &Server, store: &StoreAt) {
     check_api(s).await;
     let report = check_store(store);
     assert_eq!(
-        report["resources"], 12,
+        report["resources"], 15,
         "group, VNet, public IP, security group, load balancer, two NICs, VM, private DNS zone \
-         with its SOA, its link and the VM's registered record"
+         with its SOA, its link and the VM's registered record, a storage account, a private \
+         endpoint and its NIC"
     );
-    assert_eq!(report["addresses"], 3, "two NIC addresses and a public one");
+    assert_eq!(
+        report["addresses"], 4,
+        "three NIC addresses (one the endpoint's) and a public one"
+    );
 }
 
 #[tokio::test]
@@ -145,6 +149,19 @@ async fn the_checker_names_each_kind_of_damage() {
         &link,
         json!({"location": "global", "properties": {
         "virtualNetwork": {"id": net("virtualNetworks", "v")}, "registrationEnabled": true}}),
+    )
+    .await;
+    let account = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct"
+    );
+    put_ok(&s, &account, json!({"location": LOC})).await;
+    put_ok(
+        &s,
+        &net("privateEndpoints", "pe"),
+        json!({"location": LOC, "properties": {
+        "subnet": {"id": subnet},
+        "privateLinkServiceConnections": [{"name": "c", "properties": {
+            "privateLinkServiceId": account, "groupIds": ["blob"]}}]}}),
     )
     .await;
     assert_clean(&s, &store).await;
@@ -269,6 +286,36 @@ async fn the_checker_names_each_kind_of_damage() {
         &format!(
             "INSERT INTO refs VALUES ('{link_key}', '{link}', '{}', 'dnsregistration', '{link_key}')",
             rows[0]
+        ),
+    );
+    assert_clean(&s, &store).await;
+
+    // A private endpoint whose record moved away from its NIC.
+    let pe_key = net("privateEndpoints", "pe").to_lowercase();
+    let moved = sql(
+        &url,
+        "UPDATE resources SET key = key || '-moved', id = id || '-moved'
+         WHERE kind = 'microsoft.network/privateendpoints' RETURNING id",
+    );
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_damage(
+        &s,
+        &store,
+        &[
+            &format!(
+                "belongs to private endpoint {}, which does not exist",
+                net("privateEndpoints", "pe")
+            ),
+            &format!("private endpoint {} names NIC", moved[0]),
+        ],
+        &[],
+    )
+    .await;
+    sql(
+        &url,
+        &format!(
+            "UPDATE resources SET key = '{pe_key}', id = replace(id, '-moved', '')
+             WHERE kind = 'microsoft.network/privateendpoints'"
         ),
     );
     assert_clean(&s, &store).await;
