@@ -108,3 +108,38 @@ test("a template deployment (PUT polled through Azure-AsyncOperation, then GET)"
   );
   await done();
 });
+
+test("a private endpoint to a storage account, its DNS zone group and its NIC", async () => {
+  const done = await c.group("js-pe");
+  await c.vnet("js-pe");
+  const account = await c.resources.resources.beginCreateOrUpdateAndWait(
+    "js-pe", "Microsoft.Storage", "", "storageAccounts", "jsshop", "2023-01-01",
+    { location: c.LOC, kind: "StorageV2", sku: { name: "Standard_LRS" } },
+  );
+  const zone = await c.resources.resources.beginCreateOrUpdateAndWait(
+    "js-pe", "Microsoft.Network", "", "privateDnsZones", "privatelink.blob.core.windows.net", "2024-06-01",
+    { location: "global" },
+  );
+  const pe = await c.network.privateEndpoints.beginCreateOrUpdateAndWait("js-pe", "shop-blob", {
+    location: c.LOC,
+    subnet: { id: c.subnetId("js-pe", "vnet1", "back") },
+    privateLinkServiceConnections: [{ name: "blob", privateLinkServiceId: account.id, groupIds: ["blob"] }],
+  });
+  assert.equal(pe.privateLinkServiceConnections[0].privateLinkServiceConnectionState.status, "Approved");
+  assert.deepEqual(pe.customDnsConfigs, [{ fqdn: "jsshop.blob.core.windows.net", ipAddresses: ["192.168.2.4"] }]);
+  const nicName = pe.networkInterfaces[0].id.split("/").pop();
+  const nic = await c.network.networkInterfaces.get("js-pe", nicName);
+  assert.equal(nic.privateEndpoint.id.toLowerCase(), pe.id.toLowerCase());
+
+  const group = await c.network.privateDnsZoneGroups.beginCreateOrUpdateAndWait("js-pe", "shop-blob", "default", {
+    privateDnsZoneConfigs: [{ name: "blob", privateDnsZoneId: zone.id }],
+  });
+  assert.deepEqual(
+    group.privateDnsZoneConfigs[0].recordSets.map((r) => [r.recordSetName, r.ipAddresses]),
+    [["jsshop", ["192.168.2.4"]]],
+  );
+  await c.rejectsWith(c.network.networkInterfaces.beginDeleteAndWait("js-pe", nicName), "CannotModifyNicAttachedToPrivateEndpoint");
+  await c.network.privateEndpoints.beginDeleteAndWait("js-pe", "shop-blob");
+  await c.rejectsWith(c.network.networkInterfaces.get("js-pe", nicName), "ResourceNotFound");
+  await done();
+});
