@@ -260,24 +260,7 @@ fn prepare_endpoint(
     }
     let connections = connections(props)?;
     pe::check_connections(id.as_str(), &connections)?;
-    let mut names = Vec::new();
-    for c in &connections {
-        let target = ResourceId::parse(&c.target)?;
-        let Some(rec) = tx.get(target.key())? else {
-            return Err(DomainError::InvalidResourceReference {
-                id: c.target.clone(),
-                referrer: id.to_string(),
-            }
-            .into());
-        };
-        if let (Some(service), false) = (pe::service_of(c)?, c.manual) {
-            names.extend(pe::fqdns(
-                service,
-                target.name(),
-                rec.location.as_deref().unwrap_or_default(),
-            ));
-        }
-    }
+    let names = service_names(tx, id, &connections)?;
 
     let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string();
     let custom = props
@@ -299,6 +282,70 @@ fn prepare_endpoint(
         .and_then(|c| c.private_ip.clone())
         .unwrap_or_default();
 
+    show_endpoint(id, props, &nic_id, &names, &address);
+
+    if old.is_some() {
+        follow_address(tx, id, &dns_configs(value))?;
+    }
+    Ok(())
+}
+
+/// An endpoint's zone groups rewritten for its names and address as they are now.
+fn follow_address(
+    tx: &mut dyn Tx,
+    endpoint: &ResourceId,
+    configs: &[DnsConfig],
+) -> Result<(), AppError> {
+    for g in zone_groups(tx, endpoint)? {
+        let gid = ResourceId::parse(&g.id)?;
+        let mut group: GenericResource = from_record(&g)?;
+        let before = group.clone();
+        fill_zone_group(tx, &gid, &mut group, Some(&before), configs, None)?;
+        if group.arm != before.arm {
+            let rec = to_record(&gid, "", &group, new_etag());
+            tx.write_over(&rec, Some(&g.etag))?;
+        }
+    }
+    Ok(())
+}
+
+/// The names the connected services answer to (a manual connection's none until approved);
+/// every connection's resource must exist.
+fn service_names(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    connections: &[Connection],
+) -> Result<Vec<String>, AppError> {
+    let mut names = Vec::new();
+    for c in connections {
+        let target = ResourceId::parse(&c.target)?;
+        let Some(rec) = tx.get(target.key())? else {
+            return Err(DomainError::InvalidResourceReference {
+                id: c.target.clone(),
+                referrer: id.to_string(),
+            }
+            .into());
+        };
+        if let (Some(service), false) = (pe::service_of(c)?, c.manual) {
+            names.extend(pe::fqdns(
+                service,
+                target.name(),
+                rec.location.as_deref().unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(names)
+}
+
+/// What Azure fills in on an endpoint: its connections' ids and states, its names with the
+/// address, its NIC.
+fn show_endpoint(
+    id: &ResourceId,
+    props: &mut Map<String, Value>,
+    nic_id: &ResourceId,
+    names: &[String],
+    address: &str,
+) {
     for (list, manual) in [
         ("privateLinkServiceConnections", false),
         ("manualPrivateLinkServiceConnections", true),
@@ -331,22 +378,6 @@ fn prepare_endpoint(
     props
         .entry("customNetworkInterfaceName")
         .or_insert_with(|| json!(""));
-
-    // The zone groups follow the endpoint's address.
-    if old.is_some() {
-        let configs = dns_configs(value);
-        for g in zone_groups(tx, id)? {
-            let gid = ResourceId::parse(&g.id)?;
-            let mut group: GenericResource = from_record(&g)?;
-            let before = group.clone();
-            fill_zone_group(tx, &gid, &mut group, Some(&before), &configs, None)?;
-            if group.arm != before.arm {
-                let rec = to_record(&gid, "", &group, new_etag());
-                tx.write_over(&rec, Some(&g.etag))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The endpoint's NIC, written by the NIC's rules: one configuration in the subnet, dynamic
