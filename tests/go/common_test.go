@@ -39,6 +39,9 @@ type clients struct {
 	ipConfigs   *armnetwork.InterfaceIPConfigurationsClient
 	pips        *armnetwork.PublicIPAddressesClient
 	vms         *armcompute.VirtualMachinesClient
+	resources   *armresources.Client
+	endpoints   *armnetwork.PrivateEndpointsClient
+	zoneGroups  *armnetwork.PrivateDNSZoneGroupsClient
 }
 
 var c clients
@@ -77,6 +80,9 @@ func TestMain(m *testing.M) {
 		ipConfigs:   net.NewInterfaceIPConfigurationsClient(),
 		pips:        net.NewPublicIPAddressesClient(),
 		vms:         comp.NewVirtualMachinesClient(),
+		resources:   res.NewClient(),
+		endpoints:   net.NewPrivateEndpointsClient(),
+		zoneGroups:  net.NewPrivateDNSZoneGroupsClient(),
 	}
 	os.Exit(m.Run())
 }

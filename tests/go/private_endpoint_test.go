@@ -1,0 +1,81 @@
+package cerulean
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v9"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources/v4"
+)
+
+// A private endpoint to a storage account (a generic resource through armresources): its NIC
+// takes the subnet's first address, a DNS zone group writes the account's record, the NIC
+// refuses a client's delete, and the endpoint's delete takes the NIC.
+func TestPrivateEndpoint(t *testing.T) {
+	ctx := context.Background()
+	g := "go-pe"
+	group(t, g)
+	vnet(t, g)
+	// The SDK refuses an empty parentResourcePath: top-level resources go by id.
+	rg := "/subscriptions/" + sub + "/resourceGroups/" + g + "/providers/"
+	ap, err := c.resources.BeginCreateOrUpdateByID(ctx, rg+"Microsoft.Storage/storageAccounts/goshop", "2023-01-01",
+		armresources.GenericResource{Location: to.Ptr(loc), Kind: to.Ptr("StorageV2")}, nil)
+	account := wait(t, ap, err)
+	zp, err := c.resources.BeginCreateOrUpdateByID(ctx, rg+"Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
+		"2024-06-01", armresources.GenericResource{Location: to.Ptr("global")}, nil)
+	zone := wait(t, zp, err)
+
+	pp, err := c.endpoints.BeginCreateOrUpdate(ctx, g, "shop-blob", armnetwork.PrivateEndpoint{
+		Location: to.Ptr(loc),
+		Properties: &armnetwork.PrivateEndpointProperties{
+			Subnet: &armnetwork.Subnet{ID: to.Ptr(subnetID(g, "back"))},
+			PrivateLinkServiceConnections: []*armnetwork.PrivateLinkServiceConnection{{
+				Name: to.Ptr("blob"),
+				Properties: &armnetwork.PrivateLinkServiceConnectionProperties{
+					PrivateLinkServiceID: account.ID,
+					GroupIDs:             []*string{to.Ptr("blob")},
+				},
+			}},
+		},
+	}, nil)
+	pe := wait(t, pp, err)
+	state := pe.Properties.PrivateLinkServiceConnections[0].Properties.PrivateLinkServiceConnectionState
+	if *state.Status != "Approved" {
+		t.Fatalf("connection status %q", *state.Status)
+	}
+	dns := pe.Properties.CustomDNSConfigs
+	if len(dns) != 1 || *dns[0].Fqdn != "goshop.blob.core.windows.net" || *dns[0].IPAddresses[0] != "192.168.2.4" {
+		t.Fatalf("customDnsConfigs: %+v", dns)
+	}
+	nicID := *pe.Properties.NetworkInterfaces[0].ID
+	nicName := nicID[strings.LastIndex(nicID, "/")+1:]
+	nic, err := c.nics.Get(ctx, g, nicName, nil)
+	must(err)
+	if !strings.EqualFold(*nic.Properties.PrivateEndpoint.ID, *pe.ID) {
+		t.Fatalf("the NIC's endpoint: %s", *nic.Properties.PrivateEndpoint.ID)
+	}
+
+	gp, err := c.zoneGroups.BeginCreateOrUpdate(ctx, g, "shop-blob", "default", armnetwork.PrivateDNSZoneGroup{
+		Properties: &armnetwork.PrivateDNSZoneGroupPropertiesFormat{
+			PrivateDNSZoneConfigs: []*armnetwork.PrivateDNSZoneConfig{{
+				Name:       to.Ptr("blob"),
+				Properties: &armnetwork.PrivateDNSZonePropertiesFormat{PrivateDNSZoneID: zone.ID},
+			}},
+		},
+	}, nil)
+	zg := wait(t, gp, err)
+	sets := zg.Properties.PrivateDNSZoneConfigs[0].Properties.RecordSets
+	if len(sets) != 1 || *sets[0].RecordSetName != "goshop" || *sets[0].IPAddresses[0] != "192.168.2.4" {
+		t.Fatalf("record sets: %+v", sets)
+	}
+
+	dp, err := c.nics.BeginDelete(ctx, g, nicName, nil)
+	wantCode(t, "CannotModifyNicAttachedToPrivateEndpoint", dp, err)
+	ep, err := c.endpoints.BeginDelete(ctx, g, "shop-blob", nil)
+	wait(t, ep, err)
+	if _, err := c.nics.Get(ctx, g, nicName, nil); code(err) != "ResourceNotFound" {
+		t.Fatalf("the endpoint's NIC outlived it: %v", err)
+	}
+}
