@@ -301,6 +301,9 @@ fn follow_address(
         let gid = ResourceId::parse(&g.id)?;
         let mut group: GenericResource = from_record(&g)?;
         let before = group.clone();
+        // A zone deleted since leaves the group: the endpoint's write goes on, and the
+        // zones that remain follow it.
+        zone_groups::drop_missing_zones(tx, &mut group)?;
         fill_zone_group(tx, &gid, &mut group, Some(&before), configs, None)?;
         if group.arm != before.arm {
             let rec = to_record(&gid, "", &group, new_etag());

@@ -109,6 +109,31 @@ pub(super) fn fill_zone_group(
     Ok(())
 }
 
+/// Drops from a stored group the configurations of zones that no longer exist.
+pub(super) fn drop_missing_zones(
+    tx: &mut dyn Tx,
+    group: &mut GenericResource,
+) -> Result<(), AppError> {
+    let props = group.properties_mut();
+    let Some(Value::Array(configs)) = props.get_mut("privateDnsZoneConfigs") else {
+        return Ok(());
+    };
+    let mut kept = Vec::with_capacity(configs.len());
+    for c in configs.drain(..) {
+        let zone = c
+            .pointer("/properties/privateDnsZoneId")
+            .and_then(Value::as_str)
+            .and_then(|z| ResourceId::parse(z).ok());
+        if let Some(zone) = zone {
+            if tx.get(zone.key())?.is_some() {
+                kept.push(c);
+            }
+        }
+    }
+    *configs = kept;
+    Ok(())
+}
+
 /// The record sets a stored zone group holds: (zone, record name).
 pub(super) fn zone_records(value: &GenericResource) -> Vec<(ResourceId, String)> {
     let items = value

@@ -270,6 +270,33 @@ pub(super) async fn private_endpoints(s: &Server) {
         "10.0.1.50"
     );
 
+    // A zone deleted under its group leaves the endpoint writable.
+    let spare = rid(rg, "privateDnsZones", "spare.internal");
+    let (st, body) = s.put(&at(&spare), json!({"location": "global"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = s.put(&at(&zg), zone_group_body(&[&zone, &spare])).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, _, body) = delete(s, &spare).await;
+    assert!(st.is_success(), "{body}");
+    let (st, body) = s
+        .put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (_, got) = s.get(&at(&record)).await;
+    assert_eq!(
+        got["properties"]["aRecords"],
+        json!([{"ipv4Address": "10.0.1.4"}]),
+        "the zone that remains follows the endpoint"
+    );
+    let (_, got) = s.get(&at(&zg)).await;
+    let zones: Vec<&str> = got["properties"]["privateDnsZoneConfigs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["properties"]["privateDnsZoneId"].as_str().unwrap())
+        .collect();
+    assert_eq!(zones, [zone.as_str()], "{got}");
+
     // Deleting the zone group takes its record; deleting the endpoint its NIC and address.
     let (st, _, body) = delete(s, &zg).await;
     assert!(st.is_success(), "{body}");
