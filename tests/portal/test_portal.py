@@ -518,7 +518,10 @@ def test_private_endpoint_to_a_storage_account_with_its_dns_record(page, server,
     pane.get_by_label("Resource group").select_option(PE_RG)
     pane.get_by_label("Virtual network/subnet").select_option(label=f"vnet1/back ({PE_RG})")
     pane.get_by_label("Resource", exact=True).select_option(label="shopdata (Microsoft.Storage/storageAccounts)")
-    pane.get_by_label("Target sub-resource").select_option("blob")
+    # The account's sub-resources load once it is picked: the field becomes a list.
+    sub_resource = pane.locator("select#pe-sub")
+    expect(sub_resource).to_be_visible()
+    sub_resource.select_option("blob")
     pane.get_by_role("button", name="Create").click()
     wait_notification(page, "Created private endpoint 'shop-blob'")
     expect(page.get_by_role("heading", name="shop-blob", exact=True)).to_be_visible()
