@@ -382,6 +382,52 @@ def test_private_endpoint(env):
     az(env, "group", "delete", "-n", "pe", "--yes")
 
 
+def test_private_endpoint_connection_approval(env):
+    """`az network private-endpoint-connection`: the storage account's owner sees a manual
+    endpoint's connection pending, approves it (the endpoint then shows the account's name),
+    rejects it, cannot approve it again, and removes it (the endpoint is left disconnected)."""
+    g = ["-g", "pec"]
+    az(env, "group", "create", "-n", "pec", "-l", "eastus")
+    az(env, "network", "vnet", "create", *g, "-n", "hub", "--address-prefixes", "10.9.0.0/16",
+       "--subnet-name", "default", "--subnet-prefixes", "10.9.1.0/24")
+    account = az(env, "resource", "create", *g, "-n", "askdata", "--resource-type",
+                 "Microsoft.Storage/storageAccounts", "-l", "eastus",
+                 "-p", '{"kind": "StorageV2", "sku": {"name": "Standard_LRS"}}')
+    endpoint = az(env, "network", "private-endpoint", "create", *g, "-n", "asker",
+                  "--vnet-name", "hub", "--subnet", "default", "--connection-name", "blob",
+                  "--private-connection-resource-id", account["id"], "--group-id", "blob",
+                  "--manual-request", "--request-message", "let me in")
+    state = endpoint["manualPrivateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
+    assert state["status"] == "Pending", endpoint
+    assert endpoint["customDnsConfigs"] == [], endpoint
+
+    [conn] = az(env, "network", "private-endpoint-connection", "list", "--id", account["id"])
+    assert conn["properties"]["privateEndpoint"]["id"] == endpoint["id"], conn
+    assert conn["properties"]["privateLinkServiceConnectionState"]["description"] == "let me in", conn
+    approved = az(env, "network", "private-endpoint-connection", "approve", "--id", conn["id"],
+                  "--description", "welcome")
+    assert approved["properties"]["privateLinkServiceConnectionState"]["status"] == "Approved", approved
+    endpoint = az(env, "network", "private-endpoint", "show", *g, "-n", "asker")
+    assert endpoint["customDnsConfigs"] == [
+        {"fqdn": "askdata.blob.core.windows.net", "ipAddresses": ["10.9.1.4"]}], endpoint
+
+    az(env, "network", "private-endpoint-connection", "reject", "--id", conn["id"],
+       "--description", "changed my mind")
+    shown = az(env, "network", "private-endpoint-connection", "show", "--id", conn["id"])
+    assert shown["properties"]["privateLinkServiceConnectionState"]["status"] == "Rejected", shown
+    err = az(env, "network", "private-endpoint-connection", "approve", "--id", conn["id"], ok=False)
+    assert "InvalidValuesForRequestParameters" in err, err
+    endpoint = az(env, "network", "private-endpoint", "show", *g, "-n", "asker")
+    assert endpoint["customDnsConfigs"] == [], endpoint
+
+    az(env, "network", "private-endpoint-connection", "delete", "--id", conn["id"], "--yes")
+    assert az(env, "network", "private-endpoint-connection", "list", "--id", account["id"]) == []
+    endpoint = az(env, "network", "private-endpoint", "show", *g, "-n", "asker")
+    state = endpoint["manualPrivateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
+    assert state["status"] == "Disconnected", endpoint
+    az(env, "group", "delete", "-n", "pec", "--yes")
+
+
 def test_guest_routes_through_run_command(env):
     """The seed's Linux walk-through: a secondary NIC reaches another subnet only after
     policy routing is added in the guest."""

@@ -15,6 +15,7 @@ from azure.identity import ClientSecretCredential
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
+from azure.mgmt.storage import StorageManagementClient
 from azure.mgmt.resource.deployments import DeploymentsMgmtClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
@@ -122,6 +123,11 @@ def compute(server, credential):
 @pytest.fixture(scope="session")
 def private_dns(server, credential):
     return PrivateDnsManagementClient(credential, SUBSCRIPTION, **_kwargs(server))
+
+
+@pytest.fixture(scope="session")
+def storage(server, credential):
+    return StorageManagementClient(credential, SUBSCRIPTION, **_kwargs(server))
 
 
 @pytest.fixture

@@ -78,3 +78,62 @@ def test_endpoint_zone_group_and_nic(network, private_dns, resources, group):
     with pytest.raises(ResourceNotFoundError):
         private_dns.record_sets.get(group, ZONE, "A", "shopdata")
     assert list(network.private_endpoints.list(group)) == []
+
+
+def test_the_account_owner_approves_and_rejects(network, storage, resources, group):
+    """azure-mgmt-storage's `private_endpoint_connections`: a manual endpoint's connection is
+    pending on the account, its approval gives the endpoint the account's name, a rejection
+    takes it away and cannot be undone, and the owner's delete leaves the endpoint
+    disconnected."""
+    from azure.mgmt.storage import models as sm
+
+    vnet = make_vnet(network, group, "pec-vnet")
+    subnet = next(s for s in vnet.subnets if s.name == "back")
+    account = resources.resources.begin_create_or_update(
+        group, "Microsoft.Storage", "", "storageAccounts", "askdata",
+        rm.GenericResource(location=LOCATION, kind="StorageV2", sku=rm.Sku(name="Standard_LRS")),
+        api_version="2023-01-01",
+    ).result()
+    manual = nm.PrivateEndpoint(
+        location=LOCATION,
+        subnet=nm.Subnet(id=subnet.id),
+        manual_private_link_service_connections=[nm.PrivateLinkServiceConnection(
+            name="blob", private_link_service_id=account.id, group_ids=["blob"], request_message="let me in")],
+    )
+    pe = network.private_endpoints.begin_create_or_update(group, "asker", manual).result()
+    assert pe.manual_private_link_service_connections[0].private_link_service_connection_state.status == "Pending"
+    assert pe.custom_dns_configs == []
+
+    [conn] = storage.private_endpoint_connections.list(group, "askdata")
+    assert conn.private_endpoint.id.lower() == pe.id.lower()
+    assert conn.private_link_service_connection_state.status == "Pending"
+    assert conn.private_link_service_connection_state.description == "let me in"
+    assert [c.name for c in storage.storage_accounts.get_properties(group, "askdata").private_endpoint_connections] \
+        == [conn.name]
+
+    def decide(status):
+        return storage.private_endpoint_connections.put(group, "askdata", conn.name, sm.PrivateEndpointConnection(
+            private_link_service_connection_state=sm.PrivateLinkServiceConnectionState(
+                status=status, description=f"{status} by the owner")))
+
+    assert decide("Approved").private_link_service_connection_state.status == "Approved"
+    pe = network.private_endpoints.get(group, "asker")
+    assert [(c.fqdn, c.ip_addresses) for c in pe.custom_dns_configs] == [
+        ("askdata.blob.core.windows.net", ["192.168.2.4"])]
+    with pytest.raises(HttpResponseError) as approved_twice:
+        decide("Approved")
+    assert approved_twice.value.error.code == "InvalidValuesForRequestParameters"
+
+    assert decide("Rejected").private_link_service_connection_state.status == "Rejected"
+    assert network.private_endpoints.get(group, "asker").custom_dns_configs == []
+    with pytest.raises(HttpResponseError) as after_rejection:
+        decide("Approved")
+    assert after_rejection.value.status_code == 400
+    assert after_rejection.value.error.message == \
+        "Values for request parameters are invalid: privateLinkServiceConnectionState.status."
+
+    storage.private_endpoint_connections.delete(group, "askdata", conn.name)
+    assert list(storage.private_endpoint_connections.list(group, "askdata")) == []
+    state = network.private_endpoints.get(group, "asker").manual_private_link_service_connections[0] \
+        .private_link_service_connection_state
+    assert state.status == "Disconnected"

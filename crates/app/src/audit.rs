@@ -138,6 +138,9 @@ impl Auditor {
                 RESOURCE_GROUP => from_record::<ResourceGroup>(r).map(|_| ()),
                 DNS_LINK => self.dns_link(r),
                 cerulean_domain::private_endpoint::KIND => self.private_endpoint(r),
+                k if cerulean_domain::private_endpoint::connection::is_kind(k) => {
+                    self.endpoint_connection(r)
+                }
                 _ => Ok(()),
             };
             match read {
@@ -399,6 +402,52 @@ impl Auditor {
                 "private endpoint {} names NIC {nic}, which belongs to {}",
                 r.id,
                 owner.as_deref().unwrap_or("no private endpoint")
+            ));
+        }
+        Ok(())
+    }
+
+    /// A connection under a resource names an endpoint whose connection is in that state.
+    fn endpoint_connection(&mut self, r: &Record) -> Result<(), AppError> {
+        let value: crate::generic::GenericResource = from_record(r)?;
+        let props = value.arm.get("properties");
+        let at = |p: &str| props.and_then(|v| v.pointer(p)).and_then(|v| v.as_str());
+        let (endpoint, status) = (
+            at("/privateEndpoint/id").unwrap_or_default(),
+            at("/privateLinkServiceConnectionState/status").unwrap_or_default(),
+        );
+        let shown = match self.records.get(&key_of(endpoint)) {
+            Some(e) if e.kind == cerulean_domain::private_endpoint::KIND => {
+                let e: crate::generic::GenericResource = from_record(e)?;
+                let p = e.arm.get("properties");
+                [
+                    "privateLinkServiceConnections",
+                    "manualPrivateLinkServiceConnections",
+                ]
+                .iter()
+                .find_map(|l| {
+                    p?.get(*l)?
+                        .pointer("/0/properties/privateLinkServiceConnectionState/status")?
+                        .as_str()
+                        .map(str::to_string)
+                })
+            }
+            _ => {
+                self.violation(format!(
+                    "private endpoint connection {} names endpoint {endpoint:?}, which does not exist",
+                    r.id
+                ));
+                return Ok(());
+            }
+        };
+        if !shown
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case(status))
+        {
+            self.violation(format!(
+                "private endpoint connection {} is {status} but its endpoint {endpoint} shows {}",
+                r.id,
+                shown.as_deref().unwrap_or("no state")
             ));
         }
         Ok(())

@@ -75,10 +75,10 @@ async fn assert_clean(s: &Server, store: &StoreAt) {
     check_api(s).await;
     let report = check_store(store);
     assert_eq!(
-        report["resources"], 15,
+        report["resources"], 16,
         "group, VNet, public IP, security group, load balancer, two NICs, VM, private DNS zone \
-         with its SOA, its link and the VM's registered record, a storage account, a private \
-         endpoint and its NIC"
+         with its SOA, its link and the VM's registered record, a storage account with its \
+         private endpoint connection, a private endpoint and its NIC"
     );
     assert_eq!(
         report["addresses"], 4,
@@ -307,6 +307,10 @@ async fn the_checker_names_each_kind_of_damage() {
                 net("privateEndpoints", "pe")
             ),
             &format!("private endpoint {} names NIC", moved[0]),
+            &format!(
+                "names endpoint {:?}, which does not exist",
+                net("privateEndpoints", "pe")
+            ),
         ],
         &[],
     )

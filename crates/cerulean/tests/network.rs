@@ -41,6 +41,9 @@ use dns::{a_group_delete_releases_dns_registrations, private_dns_zones, public_d
 #[path = "network/private_endpoints.rs"]
 mod private_endpoints;
 use private_endpoints::private_endpoints;
+#[path = "network/private_endpoint_connections.rs"]
+mod private_endpoint_connections;
+use private_endpoint_connections::private_endpoint_connections;
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -300,6 +303,7 @@ on_both_stores!(
     application_security_groups[],
     private_dns_zones[],
     private_endpoints[],
+    private_endpoint_connections[],
     public_dns_zones[],
     a_group_delete_releases_dns_registrations[],
     usages[],

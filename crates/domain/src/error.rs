@@ -392,6 +392,11 @@ pub enum DomainError {
     #[error("Network interface {nic} is used by private endpoint {endpoint}. It can not be modified by user.")]
     NicOfPrivateEndpoint { nic: String, endpoint: String },
 
+    // Azure Storage's code and message for a connection state it will not take (an
+    // approved connection approved again, a rejected one approved); other services' GUESS.
+    #[error("Values for request parameters are invalid: {parameters}.")]
+    InvalidValuesForRequestParameters { parameters: String },
+
     #[error("Another operation on this or a dependent resource is in progress ({what}). Retry the request.")]
     ConcurrentConflict { what: String },
 

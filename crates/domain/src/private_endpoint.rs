@@ -7,6 +7,8 @@
 
 use crate::DomainError;
 
+pub mod connection;
+
 /// Lower-case type paths.
 pub const KIND: &str = "microsoft.network/privateendpoints";
 pub const ZONE_GROUP_KIND: &str = "microsoft.network/privateendpoints/privatednszonegroups";

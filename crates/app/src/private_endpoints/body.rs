@@ -104,9 +104,10 @@ pub(super) fn connections(props: &Map<String, Value>) -> Result<Vec<Connection>,
     Ok(out)
 }
 
-/// A connection as reads show it: its id and state (automatic connections are approved at
-/// once; manual ones wait for the resource owner, who has no way to approve them here).
-pub(super) fn connection_shown(endpoint: &ResourceId, c: &Value, manual: bool) -> Value {
+/// A connection as reads show it: its id, and its state (`state`, kept in the endpoint's
+/// body: automatic connections are approved at once, manual ones wait for the resource's
+/// owner, `connections.rs`).
+pub(super) fn connection_shown(endpoint: &ResourceId, c: &Value, state: &Value) -> Value {
     let mut c = c.clone();
     let name = c
         .get("name")
@@ -132,19 +133,7 @@ pub(super) fn connection_shown(endpoint: &ResourceId, c: &Value, manual: bool) -
         .as_object_mut();
     if let Some(props) = props {
         props.insert("provisioningState".into(), json!("Succeeded"));
-        let state = match manual {
-            false => json!({
-                "status": "Approved",
-                "description": "Auto-Approved",
-                "actionsRequired": "None",
-            }),
-            true => json!({
-                "status": "Pending",
-                "description": props.get("requestMessage").cloned().unwrap_or(json!("")),
-                "actionsRequired": "None",
-            }),
-        };
-        props.insert("privateLinkServiceConnectionState".into(), state);
+        props.insert("privateLinkServiceConnectionState".into(), state.clone());
     }
     c
 }

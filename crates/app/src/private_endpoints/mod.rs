@@ -25,12 +25,15 @@ use serde_json::{json, Map, Value};
 enum Kind {
     Endpoint,
     ZoneGroup,
+    /// An endpoint's connection under the resource it connects to.
+    Connection,
 }
 
 fn kind_of(kind_key: &str) -> Option<Kind> {
     match kind_key {
         pe::KIND => Some(Kind::Endpoint),
         pe::ZONE_GROUP_KIND => Some(Kind::ZoneGroup),
+        k if pe::connection::is_kind(k) => Some(Kind::Connection),
         _ => None,
     }
 }
@@ -47,8 +50,10 @@ struct DnsConfig {
 }
 
 mod body;
+mod connections;
 mod zone_groups;
 use body::{connection_shown, connections, dns_configs, nic_of, subnet_of, unchanged};
+use pe::connection::{self as conn, Status};
 use zone_groups::{fill_zone_group, remove_records, zone_groups, zone_records};
 
 /// Before a PUT is stored: the endpoint's NIC and names, or the zone group's records.
@@ -62,6 +67,7 @@ pub(crate) fn prepare(
     match kind_of(&id.kind_key()) {
         None => Ok(()),
         Some(Kind::Endpoint) => prepare_endpoint(tx, env, id, value, old),
+        Some(Kind::Connection) => connections::owner_put(tx, id, value, old),
         Some(Kind::ZoneGroup) => {
             let endpoint = id.parent().expect("a zone group has a parent");
             let configs = match tx.get(endpoint.key())? {
@@ -80,11 +86,13 @@ pub(crate) fn prepare(
     }
 }
 
-/// Before a DELETE of an endpoint (its zone groups' records, its NIC) or of a zone group
-/// (its records).
+/// Before a DELETE of an endpoint (its zone groups' records, its NIC, its connection's
+/// record), of a zone group (its records) or of a connection by its resource's owner (the
+/// endpoint is left disconnected).
 pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
     match kind_of(&id.kind_key()) {
         None => Ok(()),
+        Some(Kind::Connection) => connections::owner_delete(tx, id),
         Some(Kind::ZoneGroup) => match tx.get(id.key())? {
             Some(rec) => remove_records(tx, &from_record(&rec)?),
             None => Ok(()),
@@ -96,6 +104,9 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(());
             };
+            if let Some(c) = connection_record(id, &from_record(&rec)?) {
+                tx.delete(c.key())?;
+            }
             if let Some(nic) = nic_of(&from_record(&rec)?) {
                 if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
                     nics::purge_owned(tx, &nic_rec)?;
@@ -153,6 +164,9 @@ pub(crate) fn decorate(
     rec: &Record,
     value: &mut GenericResource,
 ) -> Result<(), AppError> {
+    if pe::services_of(&rec.kind).is_some() {
+        return connections::show_on_resource(tx, rec, value);
+    }
     if kind_of(&rec.kind) != Some(Kind::Endpoint) {
         return Ok(());
     }
@@ -195,11 +209,15 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     match kind_of(&rec.kind) {
         Some(Kind::ZoneGroup) => remove_records(tx, &from_record(rec)?)?,
         Some(Kind::Endpoint) => {
-            for g in zone_groups(tx, &ResourceId::parse(&rec.id)?)? {
+            let id = ResourceId::parse(&rec.id)?;
+            for g in zone_groups(tx, &id)? {
                 remove_records(tx, &from_record(&g)?)?;
             }
+            if let Some(c) = connection_record(&id, &from_record(rec)?) {
+                tx.delete(c.key())?;
+            }
         }
-        None => {}
+        Some(Kind::Connection) | None => {}
     }
     tx.set_refs(&rec.key, &[])?;
     tx.delete(&rec.key)?;
@@ -212,8 +230,12 @@ pub(crate) fn purge_locks(tx: &mut dyn Tx, rec: &Record) -> Result<Vec<String>, 
     let mut keys = vec![rec.key.clone()];
     let groups = match kind_of(&rec.kind) {
         Some(Kind::ZoneGroup) => vec![rec.clone()],
-        Some(Kind::Endpoint) => zone_groups(tx, &ResourceId::parse(&rec.id)?)?,
-        None => Vec::new(),
+        Some(Kind::Endpoint) => {
+            let id = ResourceId::parse(&rec.id)?;
+            keys.extend(connection_record(&id, &from_record(rec)?).map(|c| c.key().to_string()));
+            zone_groups(tx, &id)?
+        }
+        Some(Kind::Connection) | None => Vec::new(),
     };
     for g in groups {
         for (zone, _) in zone_records(&from_record(&g)?) {
@@ -261,9 +283,10 @@ fn prepare_endpoint(
     }
     let connections = connections(props)?;
     pe::check_connections(id.as_str(), &connections)?;
-    let names = service_names(tx, id, &connections)?;
+    let (status, description) = kept_state(old_props, &connections[0], props);
+    let names = service_names(tx, id, &connections, status.serves())?;
 
-    let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string();
+    let guid = guid_of(id);
     let custom = props
         .get("customNetworkInterfaceName")
         .and_then(Value::as_str);
@@ -283,7 +306,19 @@ fn prepare_endpoint(
         .and_then(|c| c.private_ip.clone())
         .unwrap_or_default();
 
-    show_endpoint(id, props, &nic_id, &names, &address);
+    let state = connections::endpoint_state(status, &description);
+    show_endpoint(id, props, &nic_id, &names, &address, &state);
+
+    // The resource owner's record of the connection, moved with it to another resource.
+    let target = ResourceId::parse(&connections[0].target)?;
+    if let Some(before) = old.and_then(|o| connection_record(id, o)) {
+        let now = connections::record_id(id, &target, &guid);
+        if !before.key().eq(now.key()) {
+            tx.delete(before.key())?;
+        }
+    }
+    let record = connections::record_id(id, &target, &guid);
+    connections::write_record(tx, &record, id, status, &description)?;
 
     if old.is_some() {
         follow_address(tx, id, &dns_configs(value))?;
@@ -313,12 +348,13 @@ fn follow_address(
     Ok(())
 }
 
-/// The names the connected services answer to (a manual connection's none until approved);
-/// every connection's resource must exist.
+/// The names the connected services answer to (none unless the connection is approved,
+/// `serving`); every connection's resource must exist.
 fn service_names(
     tx: &mut dyn Tx,
     id: &ResourceId,
     connections: &[Connection],
+    serving: bool,
 ) -> Result<Vec<String>, AppError> {
     let mut names = Vec::new();
     for c in connections {
@@ -330,7 +366,7 @@ fn service_names(
             }
             .into());
         };
-        if let (Some(service), false) = (pe::service_of(c)?, c.manual) {
+        if let (Some(service), true) = (pe::service_of(c)?, serving) {
             names.extend(pe::fqdns(
                 service,
                 target.name(),
@@ -349,10 +385,11 @@ fn show_endpoint(
     nic_id: &ResourceId,
     names: &[String],
     address: &str,
+    state: &Value,
 ) {
-    for (list, manual) in [
-        ("privateLinkServiceConnections", false),
-        ("manualPrivateLinkServiceConnections", true),
+    for list in [
+        "privateLinkServiceConnections",
+        "manualPrivateLinkServiceConnections",
     ] {
         let shown = props
             .get(list)
@@ -360,17 +397,13 @@ fn show_endpoint(
             .map(|items| {
                 items
                     .iter()
-                    .map(|c| connection_shown(id, c, manual))
+                    .map(|c| connection_shown(id, c, state))
                     .collect()
             })
             .unwrap_or_default();
         props.insert(list.into(), Value::Array(shown));
     }
-    let configs: Vec<Value> = names
-        .iter()
-        .map(|fqdn| json!({ "fqdn": fqdn, "ipAddresses": [address] }))
-        .collect();
-    props.insert("customDnsConfigs".into(), Value::Array(configs));
+    props.insert("customDnsConfigs".into(), dns_config_values(names, address));
     props.insert(
         "networkInterfaces".into(),
         json!([{ "id": nic_id.as_str() }]),
@@ -457,4 +490,60 @@ fn write_nic(
         ..Default::default()
     };
     nics::put_owned(tx, env, nic_id, spec)
+}
+
+/// `customDnsConfigs`: each name with the endpoint's address.
+fn dns_config_values(names: &[String], address: &str) -> Value {
+    names
+        .iter()
+        .map(|fqdn| json!({ "fqdn": fqdn, "ipAddresses": [address] }))
+        .collect()
+}
+
+/// The GUID an endpoint's NIC, IP configuration and connection are named with.
+fn guid_of(id: &ResourceId) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string()
+}
+
+/// The resource owner's record of a stored endpoint's connection.
+fn connection_record(id: &ResourceId, value: &GenericResource) -> Option<ResourceId> {
+    let props = value.arm.get("properties")?.as_object()?;
+    let first = connections(props).ok()?.into_iter().next()?;
+    let target = ResourceId::parse(&first.target).ok()?;
+    Some(connections::record_id(id, &target, &guid_of(id)))
+}
+
+/// The state an endpoint's connection keeps across its PUTs: the stored one while it names
+/// the same resource, else a new connection's (`conn::initial`).
+fn kept_state(old: Option<&Value>, c: &Connection, props: &Map<String, Value>) -> (Status, String) {
+    const LISTS: [&str; 2] = [
+        "privateLinkServiceConnections",
+        "manualPrivateLinkServiceConnections",
+    ];
+    let same_target = |item: &&Value| {
+        item.pointer("/properties/privateLinkServiceId")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case(&c.target))
+    };
+    let kept = old
+        .and_then(|p| {
+            LISTS
+                .iter()
+                .filter_map(|l| p.get(*l).and_then(Value::as_array))
+                .flatten()
+                .find(same_target)
+        })
+        .and_then(connections::read_state);
+    kept.unwrap_or_else(|| {
+        let message = LISTS
+            .iter()
+            .filter_map(|l| props.get(*l).and_then(Value::as_array))
+            .flatten()
+            .find_map(|i| {
+                i.pointer("/properties/requestMessage")
+                    .and_then(Value::as_str)
+            })
+            .unwrap_or_default();
+        conn::initial(c.manual, message)
+    })
 }

@@ -98,6 +98,7 @@ impl DomainError {
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             NicOfPrivateEndpoint { .. } => "CannotModifyNicAttachedToPrivateEndpoint",
+            InvalidValuesForRequestParameters { .. } => "InvalidValuesForRequestParameters",
             SoaRecordSetNotAtApex { .. }
             | ApexRecordSetCannotBeDeleted { .. }
             | VirtualNetworkLinkedToOverlappingZones { .. } => "BadRequest",
