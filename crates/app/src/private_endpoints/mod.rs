@@ -256,7 +256,6 @@ fn prepare_endpoint(
         .location
         .clone()
         .ok_or(DomainError::LocationRequired)?;
-    let tags = value.common.tags.clone();
     let props = value.properties_mut();
     for k in ["provisioningState", "networkInterfaces", "customDnsConfigs"] {
         props.remove(k);
@@ -300,7 +299,7 @@ fn prepare_endpoint(
             &pe::nic_name(id.name(), custom, &guid),
         ),
     };
-    let nic = write_nic(tx, env, id, &nic_id, props, &subnet, location, tags, &guid)?;
+    let nic = write_nic(tx, env, id, &nic_id, props, &subnet, location, &guid)?;
     let address = nic
         .primary_config()
         .and_then(|c| c.private_ip.clone())
@@ -418,7 +417,8 @@ fn show_endpoint(
 }
 
 /// The endpoint's NIC, written by the NIC's rules: one configuration in the subnet, dynamic
-/// unless the request's `ipConfigurations` give static addresses.
+/// unless the request's `ipConfigurations` give static addresses. Its tags are its own, as on
+/// Azure (the endpoint's are not copied; a client's PATCH of them stays).
 #[allow(clippy::too_many_arguments)]
 fn write_nic(
     tx: &mut dyn Tx,
@@ -428,11 +428,12 @@ fn write_nic(
     props: &Map<String, Value>,
     subnet: &ResourceId,
     location: String,
-    tags: cerulean_domain::tags::Tags,
     guid: &str,
 ) -> Result<NetworkInterface, AppError> {
+    let mut tags = cerulean_domain::tags::Tags::default();
     if let Some(rec) = tx.get(nic_id.key())? {
         let existing: NetworkInterface = from_record(&rec)?;
+        tags = existing.common.tags.clone();
         let ours = existing
             .private_endpoint
             .as_deref()

@@ -496,3 +496,72 @@ async fn a_private_endpoint_with_its_zone_group_deploys() {
         );
     }
 }
+
+/// The account owner's approval as templates write it (Bicep's pattern): one deployment makes
+/// a manual endpoint and outputs the connection's name from the account's
+/// `privateEndpointConnections`; a second approves it by that name. Approving again fails as
+/// it does on Azure Storage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_template_approves_a_manual_private_endpoint() {
+    let s = Server::start(&[]);
+    group(&s, "rg").await;
+    let account = "[resourceId('Microsoft.Storage/storageAccounts', 'shopdata')]";
+    let mut ask = tpl_with(json!([
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "v", "location": LOC,
+         "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+             "subnets": [{"name": "pe", "properties": {"addressPrefix": "10.0.5.0/24"}}]}},
+        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "shopdata",
+         "location": LOC, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}},
+        {"type": "Microsoft.Network/privateEndpoints", "apiVersion": "2024-05-01", "name": "asker",
+         "location": LOC, "dependsOn": ["v", account],
+         "properties": {
+             "subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'pe')]"},
+             "manualPrivateLinkServiceConnections": [{"name": "blob", "properties": {
+                 "privateLinkServiceId": account, "groupIds": ["blob"]}}]}}
+    ]));
+    ask["outputs"] = json!({"connection": {"type": "string",
+        "value": "[reference(resourceId('Microsoft.Storage/storageAccounts', 'shopdata'), '2023-01-01').privateEndpointConnections[0].name]"}});
+    // Outputs are read once every resource is in place.
+    let (status, d) = deploy(&s, "rg", "ask", ask, json!({}), "Incremental").await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let name = d["properties"]["outputs"]["connection"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{d}"))
+        .to_string();
+    assert!(name.starts_with("asker."), "{name}");
+
+    let mut approve = tpl_with(json!([
+        {"type": "Microsoft.Storage/storageAccounts/privateEndpointConnections", "apiVersion": "2023-01-01",
+         "name": "[format('shopdata/{0}', parameters('connection'))]",
+         "properties": {"privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by pipeline"}}}
+    ]));
+    approve["parameters"] = json!({"connection": {"type": "string"}});
+    let params = json!({"connection": {"value": name}});
+    let (status, _) = deploy(
+        &s,
+        "rg",
+        "approve",
+        approve.clone(),
+        params.clone(),
+        "Incremental",
+    )
+    .await;
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    let pe = res("rg", "Microsoft.Network/privateEndpoints", "asker");
+    let (_, body) = s.get(&format!("{pe}?{API}")).await;
+    let state = &body["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]
+        ["privateLinkServiceConnectionState"];
+    assert_eq!(state["status"], "Approved", "{body}");
+    assert_eq!(
+        body["properties"]["customDnsConfigs"],
+        json!([{"fqdn": "shopdata.blob.core.windows.net", "ipAddresses": ["10.0.5.4"]}])
+    );
+    let (status, _) = deploy(&s, "rg", "approve", approve, params, "Incremental").await;
+    assert_eq!(status["status"], "Failed", "{status}");
+    assert!(
+        status
+            .to_string()
+            .contains("InvalidValuesForRequestParameters"),
+        "{status}"
+    );
+}

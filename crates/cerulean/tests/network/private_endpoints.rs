@@ -196,6 +196,9 @@ pub(super) async fn private_endpoints(s: &Server) {
         body["properties"]["customDnsConfigs"][0]["ipAddresses"],
         json!(["10.0.1.4"])
     );
+    // The NIC keeps its own tags: the endpoint's are not copied over them.
+    let (_, got) = s.get(&at(&nic)).await;
+    assert_eq!(got["tags"], json!({"a": "b"}), "{got}");
 
     // A zone group: the A record in the service's zone, shown on the group.
     let zone = rid(rg, "privateDnsZones", "privatelink.blob.core.windows.net");
