@@ -3,7 +3,9 @@
 //! them, not only when a reference changes).
 
 use cerulean_domain::authz::Link;
+use cerulean_domain::id::ResourceId;
 use serde_json::Value;
+use std::borrow::Cow;
 
 const SUBNET_JOIN: &str = "Microsoft.Network/virtualNetworks/subnets/join/action";
 const PUBLIC_IP_JOIN: &str = "Microsoft.Network/publicIPAddresses/join/action";
@@ -83,6 +85,11 @@ pub fn links(type_path: &str, body: &Value) -> Vec<Link> {
             for asg in each(&props["applicationSecurityGroups"]) {
                 out.add(ASG_JOIN, &asg["id"]);
             }
+            // An automatic connection approves itself: its author needs the resource's
+            // approval action (a manual one asks the owner instead).
+            for c in each(&props["privateLinkServiceConnections"]) {
+                out.approval(&c["properties"]["privateLinkServiceId"]);
+            }
         }
         "microsoft.network/privateendpoints/privatednszonegroups" => {
             for config in each(&props["privateDnsZoneConfigs"]) {
@@ -106,6 +113,10 @@ struct Links(Vec<Link>);
 
 impl Links {
     fn add(&mut self, action: &'static str, id: &Value) {
+        self.push(Cow::Borrowed(action), id);
+    }
+
+    fn push(&mut self, action: Cow<'static, str>, id: &Value) {
         let Some(id) = id.as_str().filter(|s| !s.is_empty()) else {
             return;
         };
@@ -119,6 +130,20 @@ impl Links {
                 scope: id.to_string(),
             });
         }
+    }
+
+    /// `{type}/privateEndpointConnectionsApproval/action` on the resource `id` names (Azure's
+    /// action for every service that takes private endpoints). An id that does not parse
+    /// links nothing: the write itself refuses it.
+    fn approval(&mut self, id: &Value) {
+        let Some(target) = id.as_str().and_then(|s| ResourceId::parse(s).ok()) else {
+            return;
+        };
+        let action = format!(
+            "{}/privateEndpointConnectionsApproval/action",
+            target.type_path()
+        );
+        self.push(Cow::Owned(action), id);
     }
 
     fn subnet(&mut self, props: &Value) {
@@ -144,16 +169,16 @@ mod tests {
              "loadBalancerBackendAddressPools": [{"id": "/pool1"}]}},
             {"name": "c2", "properties": {"subnet": {"id": s.to_uppercase()}}}
         ]}});
-        let got: Vec<(&str, String)> = links("microsoft.network/networkinterfaces", &body)
+        let got: Vec<(String, String)> = links("microsoft.network/networkinterfaces", &body)
             .into_iter()
-            .map(|l| (l.action, l.scope))
+            .map(|l| (l.action.into_owned(), l.scope))
             .collect();
         assert_eq!(
             got,
             vec![
-                (SUBNET_JOIN, s.to_string()),
-                (PUBLIC_IP_JOIN, "/pip1".to_string()),
-                (POOL_JOIN, "/pool1".to_string())
+                (SUBNET_JOIN.to_string(), s.to_string()),
+                (PUBLIC_IP_JOIN.to_string(), "/pip1".to_string()),
+                (POOL_JOIN.to_string(), "/pool1".to_string())
             ]
         );
     }
@@ -162,9 +187,9 @@ mod tests {
     fn a_vm_joins_its_nics_and_availability_set() {
         let body = json!({"properties": {"networkProfile": {"networkInterfaces": [{"id": "/n1"}, {"id": "/n2"}]},
             "availabilitySet": {"id": "/as"}}});
-        let got: Vec<&str> = links("microsoft.compute/virtualmachines", &body)
-            .iter()
-            .map(|l| l.action)
+        let got: Vec<String> = links("microsoft.compute/virtualmachines", &body)
+            .into_iter()
+            .map(|l| l.action.into_owned())
             .collect();
         assert_eq!(got, vec![NIC_JOIN, NIC_JOIN, AVAILABILITY_SET_JOIN]);
     }
@@ -172,20 +197,56 @@ mod tests {
     #[test]
     fn a_custom_role_needs_the_write_at_each_assignable_scope() {
         let body = json!({"properties": {"assignableScopes": ["/subscriptions/s1", "/subscriptions/s1/resourceGroups/rg"]}});
-        let got: Vec<(&str, String)> = links("microsoft.authorization/roledefinitions", &body)
+        let got: Vec<(String, String)> = links("microsoft.authorization/roledefinitions", &body)
             .into_iter()
-            .map(|l| (l.action, l.scope))
+            .map(|l| (l.action.into_owned(), l.scope))
             .collect();
         assert_eq!(
             got,
             vec![
-                (ROLE_DEFINITION_WRITE, "/subscriptions/s1".to_string()),
                 (
-                    ROLE_DEFINITION_WRITE,
+                    ROLE_DEFINITION_WRITE.into(),
+                    "/subscriptions/s1".to_string()
+                ),
+                (
+                    ROLE_DEFINITION_WRITE.into(),
                     "/subscriptions/s1/resourceGroups/rg".to_string()
                 )
             ]
         );
+    }
+
+    #[test]
+    fn an_automatic_endpoint_needs_its_resources_approval_and_a_manual_one_does_not() {
+        let acct =
+            "/subscriptions/s/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/acct";
+        let subnet = "/subscriptions/s/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+        let connection = json!([{"name": "c", "properties": {"privateLinkServiceId": acct}}]);
+        let auto = json!({"properties": {"subnet": {"id": subnet}, "privateLinkServiceConnections": connection}});
+        let got: Vec<(String, String)> = links("microsoft.network/privateendpoints", &auto)
+            .into_iter()
+            .map(|l| (l.action.into_owned(), l.scope))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (SUBNET_JOIN.into(), subnet.into()),
+                (
+                    "Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action"
+                        .into(),
+                    acct.into()
+                ),
+            ]
+        );
+        let manual = json!({"properties": {"subnet": {"id": subnet},
+            "manualPrivateLinkServiceConnections": connection}});
+        assert_eq!(
+            links("microsoft.network/privateendpoints", &manual).len(),
+            1
+        );
+        let unparsable = json!({"properties": {"privateLinkServiceConnections": [
+            {"properties": {"privateLinkServiceId": "nonsense"}}]}});
+        assert!(links("microsoft.network/privateendpoints", &unparsable).is_empty());
     }
 
     #[test]

@@ -113,6 +113,45 @@ async fn private_endpoints_join_their_subnet_and_zones() {
     assign(&s, &admin, &zone, NETWORK_CONTRIBUTOR, &app1.oid).await;
     let (st, got) = app1.put(&s, &at(&group), zg).await;
     assert_eq!(st, StatusCode::CREATED, "{got}");
+
+    // An automatic connection approves itself: a Network Contributor (no
+    // `Microsoft.Storage` action) may only ask, and the account's owner decides.
+    let netops = who(&s, "netops").await;
+    let asked = net("app", "privateEndpoints", "asked");
+    let mut body = json!({"location": LOC, "properties": {"subnet": {"id": subnet},
+        "privateLinkServiceConnections": [{"name": "c", "properties": {
+            "privateLinkServiceId": account, "groupIds": ["blob"]}}]}});
+    let (st, got) = netops.put(&s, &at(&asked), body.clone()).await;
+    let msg = assert_error(st, &got, 403, "LinkedAuthorizationFailed");
+    assert!(
+        msg.contains(&format!(
+            "'Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action' on the linked scope(s) '{account}'"
+        )),
+        "{msg}"
+    );
+    let props = body["properties"].as_object_mut().unwrap();
+    let c = props.remove("privateLinkServiceConnections").unwrap();
+    props.insert("manualPrivateLinkServiceConnections".into(), c);
+    let (st, got) = netops.put(&s, &at(&asked), body).await;
+    assert_eq!(st, StatusCode::CREATED, "{got}");
+    let (_, list) = admin
+        .get(&s, &at(&format!("{account}/privateEndpointConnections")))
+        .await;
+    let conn = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["properties"]["privateEndpoint"]["id"] == asked.as_str())
+        .unwrap_or_else(|| panic!("{list}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let approve =
+        json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}});
+    let (st, got) = netops.put(&s, &at(&conn), approve.clone()).await;
+    assert_error(st, &got, 403, "AuthorizationFailed");
+    let (st, got) = admin.put(&s, &at(&conn), approve).await;
+    assert_eq!(st, StatusCode::OK, "{got}");
 }
 
 fn vm_body(nics: &[&str]) -> Value {

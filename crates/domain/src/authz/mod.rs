@@ -175,7 +175,7 @@ mod matrix {
         let g = Grants::from_assignments(&[holding(&NETWORK_CONTRIBUTOR, RG)], |_| None);
         let subnet = "/subscriptions/s1/resourceGroups/shared/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
         let links = [Link {
-            action: "Microsoft.Network/virtualNetworks/subnets/join/action",
+            action: "Microsoft.Network/virtualNetworks/subnets/join/action".into(),
             scope: subnet.into(),
         }];
         let write = "Microsoft.Network/networkInterfaces/write";

@@ -125,7 +125,8 @@ pub fn denied(who: &Principal, action: &str, scope: &str) -> DomainError {
 /// takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
-    pub action: &'static str,
+    /// Most are fixed join actions; an endpoint's approval names its resource's type.
+    pub action: std::borrow::Cow<'static, str>,
     /// The referenced id, as the request body spells it.
     pub scope: String,
 }
@@ -141,7 +142,7 @@ pub fn authorize_links(
 ) -> Result<(), DomainError> {
     let refused: Vec<&Link> = links
         .iter()
-        .filter(|l| !grants.allows(l.action, &l.scope.to_ascii_lowercase()))
+        .filter(|l| !grants.allows(&l.action, &l.scope.to_ascii_lowercase()))
         .collect();
     if refused.is_empty() {
         return Ok(());
