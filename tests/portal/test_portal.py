@@ -549,6 +549,69 @@ def test_private_endpoint_to_a_storage_account_with_its_dns_record(page, server,
     assert page.console.unexpected() == []
 
 
+def test_the_account_owner_approves_a_requested_endpoint(page, server, arm):
+    """Create an endpoint that asks for approval (a manual connection): it waits Pending with
+    no names. On the storage account's page the owner selects the connection and approves it;
+    the endpoint then shows the account's name. Rejected, it loses the name and cannot be
+    approved again; removed, the endpoint is left disconnected."""
+    seed_endpoint_targets(arm)
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/browse/endpoints")
+    toolbar_button(page, "+ Create").click()
+    pane = page.get_by_role("dialog", name="Create a private endpoint")
+    pane.get_by_label("Name").fill("asker")
+    pane.get_by_label("Resource group").select_option(PE_RG)
+    pane.get_by_label("Virtual network/subnet").select_option(label=f"vnet1/back ({PE_RG})")
+    pane.get_by_label("Resource", exact=True).select_option(label="shopdata (Microsoft.Storage/storageAccounts)")
+    sub_resource = pane.locator("select#pe-sub")
+    expect(sub_resource).to_be_visible()
+    sub_resource.select_option("blob")
+    pane.get_by_label("Request approval from the resource's owner").check()
+    pane.get_by_label("Request message").fill("for the shop's app")
+    pane.get_by_role("button", name="Create").click()
+    wait_notification(page, "Created private endpoint 'asker'")
+    expect(page.locator("dl.essentials")).to_contain_text("Pending")
+    expect(page.get_by_role("table", name="Connection")).to_contain_text("for the shop's app")
+
+    page.goto(f"{server.url}/#/resource{ACCOUNT}")
+    table = page.get_by_role("table", name="Private endpoint connections")
+    row = table.get_by_role("row").filter(has_text="asker.")
+    expect(row).to_contain_text("Pending")
+    expect(row).to_contain_text("for the shop's app")
+    expect(toolbar_button(page, "Approve")).to_be_disabled()
+    row.get_by_role("checkbox").check()
+    toolbar_button(page, "Approve").click()
+    dialog = page.get_by_role("dialog", name="Approve connection")
+    dialog.get_by_label("Description").fill("welcome")
+    dialog.get_by_role("button", name="Yes").click()
+    wait_notification(page, "Approved connection")
+    expect(row).to_contain_text("Approved")
+    expect(row).to_contain_text("welcome")
+    shot(page, "private-endpoint-connections")
+    endpoint = f"{group_path(PE_RG)}/providers/Microsoft.Network/privateEndpoints/asker"
+    names = arm.get(endpoint)["properties"]["customDnsConfigs"]
+    assert [c["fqdn"] for c in names] == ["shopdata.blob.core.windows.net"], names
+
+    row.get_by_role("checkbox").check()
+    expect(toolbar_button(page, "Approve")).to_be_disabled()
+    toolbar_button(page, "Reject").click()
+    page.get_by_role("dialog", name="Reject connection").get_by_role("button", name="Yes").click()
+    wait_notification(page, "Rejected connection")
+    expect(row).to_contain_text("Rejected")
+    row.get_by_role("checkbox").check()
+    expect(toolbar_button(page, "Approve")).to_be_disabled()
+    expect(toolbar_button(page, "Reject")).to_be_disabled()
+    assert arm.get(endpoint)["properties"]["customDnsConfigs"] == []
+
+    toolbar_button(page, "Remove").click()
+    page.get_by_role("dialog", name="Remove connection").get_by_role("button", name="Yes").click()
+    wait_notification(page, "Removed connection")
+    expect(row).to_have_count(0)
+    page.goto(f"{server.url}/#/resource{endpoint}")
+    expect(page.locator("dl.essentials")).to_contain_text("Disconnected")
+    assert page.console.unexpected() == []
+
+
 def visit_all(page, server, arm, seeded):
     pages = ["#/", "#/create/vm", "#/create/deployment"]
     pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "endpoints", "groups", "deployments")]
@@ -559,6 +622,7 @@ def visit_all(page, server, arm, seeded):
         "subnet": {"id": f"{net(PE_RG, 'virtualNetworks', 'vnet1')}/subnets/front"},
         "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ACCOUNT, "groupIds": ["file"]}}]}})
     pages += [f"#/resource{endpoint}?tab={t}" for t in ("overview", "dns")]
+    pages.append(f"#/resource{ACCOUNT}")
     pages += [f"#/resource{ZONE}?tab={t}" for t in ("overview", "links")]
     pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand", "iam")]
     nic1 = net(RG, "networkInterfaces", "nic1")

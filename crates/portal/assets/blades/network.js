@@ -4,6 +4,7 @@ import { html, useState } from '../lib.js';
 import { get, list, del, track } from '../api.js';
 import { byType } from '../services.js';
 import { AccessControl } from './access.js';
+import { EndpointConnections } from './connections.js';
 import { useLoad, Header, Essentials, ErrorBox, Loading, BladeMenu, ActionButton, ResourceLink, Table, Pane, Field,
   nameOf, groupOf, href } from '../ui.js';
 
@@ -195,10 +196,13 @@ function DeleteGroup({ id, onClose }) {
 
 export function GenericBlade({ id }) {
   const data = useLoad(() => get(id), [id]);
+  // A service private endpoints connect to (a storage account, a key vault, …) lists them.
+  const connections = Array.isArray(data.data?.properties?.privateEndpointConnections);
   return html`<div>
     <${Header} crumbs=${[['Resource groups', '#/browse/groups'], [groupOf(id), href(id.split('/providers/')[0])]]} title=${nameOf(id)} subtitle=${data.data?.type || 'Resource'} />
     <p class="subtitle">cerulean stores this type as given; the portal shows its JSON.</p>
     <${ErrorBox} error=${data.error} />
+    ${connections && html`<${EndpointConnections} resource=${data.data} onChanged=${data.reload} />`}
     ${data.data ? html`<pre class="output">${JSON.stringify(data.data, null, 2)}</pre>` : !data.error && html`<${Loading} />`}
   </div>`;
 }

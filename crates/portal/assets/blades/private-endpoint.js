@@ -109,6 +109,10 @@ export function CreateEndpoint({ ctx, onClose, onDone }) {
   const [subnet, setSubnet] = useState('');
   const [target, setTarget] = useState('');
   const [sub, setSub] = useState('');
+  // A manual connection waits for the resource's owner (Networking > Private endpoint
+  // connections on the resource's page).
+  const [manual, setManual] = useState(false);
+  const [message, setMessage] = useState('');
   const [error, setError] = useState(null);
   const choices = useLoad(async () => {
     const [groups, vnets, resources] = await Promise.all([list(`/subscriptions/${ctx.sub}/resourcegroups`),
@@ -123,9 +127,11 @@ export function CreateEndpoint({ ctx, onClose, onDone }) {
     const region = choices.data.subnets.find((s) => s.id === subnet)?.location;
     const id = `/subscriptions/${ctx.sub}/resourceGroups/${group}/providers/Microsoft.Network/privateEndpoints/${encodeURIComponent(name)}`;
     try {
+      const connection = { name, properties: { privateLinkServiceId: target, groupIds: sub ? [sub] : [],
+        ...(manual ? { requestMessage: message } : {}) } };
       await track(`Creating private endpoint '${name}'`, () => put(id, { location: region, properties: {
         subnet: { id: subnet },
-        privateLinkServiceConnections: [{ name, properties: { privateLinkServiceId: target, groupIds: sub ? [sub] : [] } }],
+        [manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections']: [connection],
       } }), `Created private endpoint '${name}'.`);
       onDone?.();
       onClose();
@@ -149,6 +155,9 @@ export function CreateEndpoint({ ctx, onClose, onDone }) {
           <option value="">Select a sub-resource</option>
           ${offered.data.map((r) => html`<option value=${r.properties.groupId}>${r.properties.groupId}</option>`)}</select>`
       : html`<input id="pe-sub" type="text" value=${sub} onInput=${(e) => setSub(e.target.value)} />`}</${Field}>
+    <label class="check"><input type="checkbox" checked=${manual} onChange=${(e) => setManual(e.target.checked)} /> Request approval from the resource's owner</label>
+    ${manual && html`<${Field} label="Request message" id="pe-message"><input id="pe-message" type="text" value=${message}
+      onInput=${(e) => setMessage(e.target.value)} /></${Field}>`}
     <${ErrorBox} error=${error || choices.error} />
     <div class="actions"><${ActionButton} class="primary" disabled=${!name || !group || !subnet || !target} onClick=${create}>Create</${ActionButton}><button onClick=${onClose}>Cancel</button></div>
   </${Pane}>`;
