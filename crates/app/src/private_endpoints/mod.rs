@@ -449,6 +449,23 @@ fn write_nic(
             .into());
         }
     }
+    // The endpoint's application security groups are its NIC's (Azure puts them there).
+    let asgs = props
+        .get("applicationSecurityGroups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, g)| {
+            let raw = g.get("id").and_then(Value::as_str).unwrap_or_default();
+            ResourceId::parse(raw).map_err(|_| {
+                AppError::from(DomainError::InvalidPropertyId {
+                    id: raw.to_string(),
+                    path: format!("properties.applicationSecurityGroups[{i}].id"),
+                })
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let statics: Vec<IpConfigSpec> = props
         .get("ipConfigurations")
         .and_then(Value::as_array)
@@ -467,6 +484,7 @@ fn write_nic(
             allocation: Some(Allocation::Static),
             subnet: Some(subnet.clone()),
             primary: Some(i == 0),
+            asgs: asgs.clone(),
             ..Default::default()
         })
         .collect();
@@ -475,6 +493,7 @@ fn write_nic(
             name: pe::ip_config_name(guid),
             subnet: Some(subnet.clone()),
             primary: Some(true),
+            asgs,
             ..Default::default()
         }]
     } else {

@@ -1,7 +1,8 @@
 //! Application security groups (generic resources) named by IP configurations
 //! (`applicationSecurityGroups`): they must exist in the NIC's region, are echoed, and cannot
 //! be deleted while an IP configuration names them — what
-//! `azurerm_network_interface_application_security_group_association` reads back.
+//! `azurerm_network_interface_application_security_group_association` reads back. A private
+//! endpoint's groups are its NIC's.
 
 use super::*;
 
@@ -93,6 +94,43 @@ pub(super) async fn application_security_groups(s: &Server) {
     assert!(st.is_success(), "{st} {body}");
     let (st, _) = s.get(&at(&asg)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // A private endpoint's security groups are its NIC's: named there, kept from deletion,
+    // and a missing one refused as a NIC's would be.
+    let pe_asg = rid("rg", "applicationSecurityGroups", "endpoints");
+    let (st, body) = s.put(&at(&pe_asg), json!({"location": LOC})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let account = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/data"
+    );
+    let (st, body) = s.put(&at(&account), json!({"location": LOC})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let endpoint = |asg: &str| {
+        json!({"location": LOC, "properties": {
+            "subnet": {"id": web},
+            "customNetworkInterfaceName": "pe-nic",
+            "applicationSecurityGroups": [{"id": asg}],
+            "privateLinkServiceConnections": [{"name": "c", "properties": {
+                "privateLinkServiceId": account, "groupIds": ["blob"]}}]}})
+    };
+    let pe = rid("rg", "privateEndpoints", "pe");
+    let (st, body) = s.put(&at(&pe), endpoint(&missing)).await;
+    assert_error(st, &body, 400, "InvalidResourceReference");
+    let (st, body) = s.put(&at(&pe), endpoint(&pe_asg)).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, nic) = s.get(&at(&nic_id("rg", "pe-nic"))).await;
+    assert_eq!(
+        ids(&nic["properties"]["ipConfigurations"][0]["properties"]["applicationSecurityGroups"]),
+        vec![pe_asg.clone()],
+        "{nic}"
+    );
+    let (st, _, body) = delete(s, &pe_asg).await;
+    assert_error(
+        st,
+        &body,
+        400,
+        "InUseApplicationSecurityGroupCannotBeDeleted",
+    );
 
     // A resource stays in its region, generic ones too; a group delete takes the NIC before
     // the security group it names.
