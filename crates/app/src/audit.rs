@@ -372,6 +372,14 @@ impl Auditor {
     /// A private endpoint's NIC exists and is the endpoint's.
     fn private_endpoint(&mut self, r: &Record) -> Result<(), AppError> {
         let value: crate::generic::GenericResource = from_record(r)?;
+        let subnet = value
+            .arm
+            .get("properties")
+            .and_then(|p| p.pointer("/subnet/id"))
+            .and_then(|v| v.as_str());
+        if let Some(subnet) = subnet {
+            self.expect_ref(&r.id, &r.id, subnet, RefKind::PrivateEndpoint);
+        }
         let nic = value
             .arm
             .get("properties")

@@ -77,6 +77,8 @@ pub enum RefKind {
     DnsRegistration,
     /// Private DNS zone link → its virtual network: the zones a network's guests resolve.
     DnsLink,
+    /// Private endpoint → its subnet: what a subnet's reads list as its `privateEndpoints`.
+    PrivateEndpoint,
 }
 
 impl RefKind {
@@ -90,6 +92,7 @@ impl RefKind {
             RefKind::Linked => "linked",
             RefKind::DnsRegistration => "dnsregistration",
             RefKind::DnsLink => "dnslink",
+            RefKind::PrivateEndpoint => "privateendpoint",
         }
     }
 
@@ -103,6 +106,7 @@ impl RefKind {
             RefKind::Linked,
             RefKind::DnsRegistration,
             RefKind::DnsLink,
+            RefKind::PrivateEndpoint,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

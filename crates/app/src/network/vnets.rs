@@ -10,15 +10,23 @@ use cerulean_domain::network::IpVersion;
 use cerulean_domain::operation::Operation;
 use cerulean_domain::precondition::Precondition;
 use cerulean_domain::reference::Located;
-use cerulean_store::{Record, Ref, Tx};
+use cerulean_store::{Record, Ref, RefKind, Tx};
 use std::collections::HashMap;
 
-/// A virtual network with, per subnet, the IP configurations in it.
+/// A virtual network with, per subnet, what is in it.
 #[derive(Clone, Debug)]
 pub struct VnetView {
     pub vnet: Stored<VirtualNetwork>,
     /// Parallel to `vnet.value.subnets`.
-    pub subnet_users: Vec<Vec<String>>,
+    pub subnet_users: Vec<SubnetUsers>,
+}
+
+/// What is in a subnet: the IP configurations holding its addresses, and the private
+/// endpoints among their owners.
+#[derive(Clone, Debug, Default)]
+pub struct SubnetUsers {
+    pub configs: Vec<String>,
+    pub private_endpoints: Vec<String>,
 }
 
 /// One subnet with its users, as its own resource.
@@ -26,7 +34,20 @@ pub struct VnetView {
 pub struct SubnetView {
     pub vnet_id: String,
     pub subnet: vnet::Subnet,
-    pub users: Vec<String>,
+    pub users: SubnetUsers,
+}
+
+fn users_of(tx: &mut dyn Tx, subnet_key: &str) -> Result<SubnetUsers, AppError> {
+    let mut private_endpoints: Vec<String> = tx
+        .refs_to(subnet_key, RefKind::PrivateEndpoint)?
+        .into_iter()
+        .map(|r| r.from_id)
+        .collect();
+    private_endpoints.sort_by_cached_key(|u| cerulean_domain::id::fold(u));
+    Ok(SubnetUsers {
+        configs: subnet_users(tx, subnet_key, usize::MAX)?,
+        private_endpoints,
+    })
 }
 
 pub(crate) fn subnet_key(vnet_key: &str, name: &str) -> String {
@@ -63,11 +84,7 @@ pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
     let vnet = Stored::<VirtualNetwork>::from(rec)?;
     let mut subnet_users = Vec::with_capacity(vnet.value.subnets.len());
     for s in &vnet.value.subnets {
-        subnet_users.push(super::subnet_users(
-            tx,
-            &subnet_key(&rec.key, &s.name),
-            usize::MAX,
-        )?);
+        subnet_users.push(users_of(tx, &subnet_key(&rec.key, &s.name))?);
     }
     Ok(VnetView { vnet, subnet_users })
 }
@@ -320,7 +337,7 @@ fn subnet_view(
     Ok(SubnetView {
         vnet_id: rec.id.clone(),
         subnet: s.clone(),
-        users: subnet_users(tx, &subnet_key(&rec.key, &s.name), usize::MAX)?,
+        users: users_of(tx, &subnet_key(&rec.key, &s.name))?,
     })
 }
 

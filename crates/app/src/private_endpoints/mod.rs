@@ -18,7 +18,7 @@ use cerulean_domain::network::nic::{IpConfigSpec, NetworkInterface, NicSpec};
 use cerulean_domain::network::{Allocation, CommonSpec};
 use cerulean_domain::private_endpoint::{self as pe, Connection};
 use cerulean_domain::DomainError;
-use cerulean_store::{Record, Tx};
+use cerulean_store::{Record, Ref, RefKind, Tx};
 use serde_json::{json, Map, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -318,6 +318,17 @@ fn prepare_endpoint(
     }
     let record = connections::record_id(id, &target, &guid);
     connections::write_record(tx, &record, id, status, &description)?;
+    // The subnet lists its endpoints (dropped with the endpoint's other refs on delete).
+    tx.set_refs(
+        id.key(),
+        &[Ref {
+            from_key: id.key().to_string(),
+            from_id: id.to_string(),
+            to_key: subnet.key().to_string(),
+            kind: RefKind::PrivateEndpoint,
+            owner_key: id.key().to_string(),
+        }],
+    )?;
 
     if old.is_some() {
         follow_address(tx, id, &dns_configs(value))?;

@@ -126,6 +126,18 @@ pub(super) async fn private_endpoints(s: &Server) {
         props["customDnsConfigs"],
         json!([{"fqdn": "acct1.blob.core.windows.net", "ipAddresses": ["10.0.1.4"]}])
     );
+    // The subnet lists it, alone and within its network.
+    let (_, got) = s.get(&at(&subnet)).await;
+    assert_eq!(
+        got["properties"]["privateEndpoints"],
+        json!([{"id": pe}]),
+        "{got}"
+    );
+    let (_, net) = s.get(&at(&rid(rg, "virtualNetworks", "hub"))).await;
+    assert_eq!(
+        net["properties"]["subnets"][0]["properties"]["privateEndpoints"],
+        json!([{"id": pe}])
+    );
     let nic = props["networkInterfaces"][0]["id"]
         .as_str()
         .unwrap()
@@ -313,6 +325,8 @@ pub(super) async fn private_endpoints(s: &Server) {
         let (st, _) = s.get(&at(gone)).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{gone}");
     }
+    let (_, got) = s.get(&at(&subnet)).await;
+    assert!(got["properties"].get("privateEndpoints").is_none(), "{got}");
     let (st, body) = s
         .put(&at(&pe), endpoint_body(&subnet, &acct, &["blob"]))
         .await;

@@ -1,7 +1,7 @@
 use super::{child, extra, id_ref, put_extra, tracked, IdRef};
 use crate::error::ApiError;
 use cerulean_app::network::ip_availability::IpAvailability;
-use cerulean_app::network::vnets::{SubnetView, VnetView};
+use cerulean_app::network::vnets::{SubnetUsers, SubnetView, VnetView};
 use cerulean_domain::network::vnet::{Subnet, SubnetSpec, VnetSpec};
 use cerulean_domain::network::CommonSpec;
 use cerulean_domain::reference::Target;
@@ -135,7 +135,7 @@ impl VnetIn {
     }
 }
 
-fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
+fn subnet(vnet_id: &str, s: &Subnet, users: &SubnetUsers) -> Value {
     let id = format!("{vnet_id}/subnets/{}", s.name);
     let mut v = child(
         &id,
@@ -149,8 +149,13 @@ fn subnet(vnet_id: &str, s: &Subnet, users: &[String]) -> Value {
     } else {
         props["addressPrefixes"] = json!(s.address_prefixes);
     }
-    if !users.is_empty() {
-        props["ipConfigurations"] = json!(users.iter().map(|u| id_ref(u)).collect::<Vec<_>>());
+    if !users.configs.is_empty() {
+        props["ipConfigurations"] =
+            json!(users.configs.iter().map(|u| id_ref(u)).collect::<Vec<_>>());
+    }
+    if !users.private_endpoints.is_empty() {
+        let ids: Vec<Value> = users.private_endpoints.iter().map(|u| id_ref(u)).collect();
+        props["privateEndpoints"] = json!(ids);
     }
     if let Some(n) = &s.network_security_group {
         props["networkSecurityGroup"] = id_ref(n);
@@ -194,7 +199,7 @@ pub fn subnet_usage(v: &SubnetView) -> Value {
     let name = "Subnet size and usage";
     json!({
         "id": format!("{}/subnets/{}", v.vnet_id, v.subnet.name),
-        "currentValue": v.users.len(),
+        "currentValue": v.users.configs.len(),
         "limit": u64::try_from(limit).unwrap_or(u64::MAX),
         "name": {"value": name, "localizedValue": name},
         "unit": "Count",

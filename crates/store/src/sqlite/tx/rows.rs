@@ -80,6 +80,7 @@ macro_rules! refs_sql {
             RefKind::Linked => with_kind!("linked"),
             RefKind::DnsRegistration => with_kind!("dnsregistration"),
             RefKind::DnsLink => with_kind!("dnslink"),
+            RefKind::PrivateEndpoint => with_kind!("privateendpoint"),
         }
     }};
 }
