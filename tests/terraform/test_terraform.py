@@ -379,6 +379,19 @@ def test_private_endpoint(cerulean, tf_env):
     nic = pe["properties"]["networkInterfaces"][0]["id"]
     st, refused = server.call("DELETE", nic)
     assert st == 400 and refused["error"]["code"] == "CannotModifyNicAttachedToPrivateEndpoint", refused
+    # The manual endpoint waits for the account's owner, who approves it there; the
+    # provider's next plan sees nothing to change.
+    account = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/tfshopdata"
+    st, listed = server.get(f"{account}/privateEndpointConnections")
+    pending = [c for c in listed["value"] if c["name"].startswith("tfshopdata-file.")]
+    assert [c["properties"]["privateLinkServiceConnectionState"]["status"] for c in pending] == ["Pending"], listed
+    assert pending[0]["properties"]["privateLinkServiceConnectionState"]["description"] == "for the reports job"
+    st, approved = server.call("PUT", pending[0]["id"], {"properties": {
+        "privateLinkServiceConnectionState": {"status": "Approved", "description": "ok"}}})
+    assert st == 200, approved
+    st, pe = server.get(f"{net}/privateEndpoints/tfshopdata-file")
+    assert [c["fqdn"] for c in pe["properties"]["customDnsConfigs"]] == ["tfshopdata.file.core.windows.net"], pe
+    assert_plan_empty(tf_env, work)
     destroy(server, tf_env, work, group)
 
 

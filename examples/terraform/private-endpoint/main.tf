@@ -1,5 +1,7 @@
 # A private endpoint to a storage account's blobs: its NIC takes an address in the subnet,
 # and its private DNS zone group writes the account's A record in the `privatelink` zone.
+# A second endpoint, to the account's files, asks the account's owner for approval (a
+# manual connection): it waits Pending until the owner approves it on the account.
 
 resource "azurerm_resource_group" "rg" {
   name     = "tf-private-endpoint"
@@ -66,6 +68,24 @@ resource "azurerm_private_endpoint" "blob" {
     name                 = "default"
     private_dns_zone_ids = [azurerm_private_dns_zone.blob.id]
   }
+}
+
+resource "azurerm_private_endpoint" "file" {
+  name                = "tfshopdata-file"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "file"
+    private_connection_resource_id = jsondecode(azurerm_resource_group_template_deployment.storage.output_content).accountId.value
+    subresource_names              = ["file"]
+    is_manual_connection           = true
+    request_message                = "for the reports job"
+  }
+
+  # After the blob endpoint, so that each takes a known address.
+  depends_on = [azurerm_private_endpoint.blob]
 }
 
 output "private_ip" {
