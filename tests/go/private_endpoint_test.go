@@ -79,3 +79,57 @@ func TestPrivateEndpoint(t *testing.T) {
 		t.Fatalf("the endpoint's NIC outlived it: %v", err)
 	}
 }
+
+// A manual endpoint waits Pending; the account lists its connection, and the account's owner
+// approves it by id (armresources): the endpoint then shows the account's name, and a second
+// approval is refused as Azure Storage refuses it.
+func TestManualPrivateEndpointApproval(t *testing.T) {
+	ctx := context.Background()
+	g := "go-pec"
+	group(t, g)
+	vnet(t, g)
+	rg := "/subscriptions/" + sub + "/resourceGroups/" + g + "/providers/"
+	ap, err := c.resources.BeginCreateOrUpdateByID(ctx, rg+"Microsoft.Storage/storageAccounts/goask", "2023-01-01",
+		armresources.GenericResource{Location: to.Ptr(loc), Kind: to.Ptr("StorageV2")}, nil)
+	account := wait(t, ap, err)
+	pp, err := c.endpoints.BeginCreateOrUpdate(ctx, g, "asker", armnetwork.PrivateEndpoint{
+		Location: to.Ptr(loc),
+		Properties: &armnetwork.PrivateEndpointProperties{
+			Subnet: &armnetwork.Subnet{ID: to.Ptr(subnetID(g, "back"))},
+			ManualPrivateLinkServiceConnections: []*armnetwork.PrivateLinkServiceConnection{{
+				Name: to.Ptr("blob"),
+				Properties: &armnetwork.PrivateLinkServiceConnectionProperties{
+					PrivateLinkServiceID: account.ID,
+					GroupIDs:             []*string{to.Ptr("blob")},
+					RequestMessage:       to.Ptr("let me in"),
+				},
+			}},
+		},
+	}, nil)
+	pe := wait(t, pp, err)
+	state := pe.Properties.ManualPrivateLinkServiceConnections[0].Properties.PrivateLinkServiceConnectionState
+	if *state.Status != "Pending" || len(pe.Properties.CustomDNSConfigs) != 0 {
+		t.Fatalf("a manual endpoint: %q, %+v", *state.Status, pe.Properties.CustomDNSConfigs)
+	}
+
+	got, err := c.resources.GetByID(ctx, *account.ID, "2023-01-01", nil)
+	must(err)
+	conns, _ := got.Properties.(map[string]any)["privateEndpointConnections"].([]any)
+	if len(conns) != 1 {
+		t.Fatalf("the account's connections: %+v", got.Properties)
+	}
+	connID, _ := conns[0].(map[string]any)["id"].(string)
+	approve := armresources.GenericResource{Properties: map[string]any{
+		"privateLinkServiceConnectionState": map[string]any{"status": "Approved", "description": "ok"},
+	}}
+	cp, err := c.resources.BeginCreateOrUpdateByID(ctx, connID, "2023-01-01", approve, nil)
+	wait(t, cp, err)
+	after, err := c.endpoints.Get(ctx, g, "asker", nil)
+	must(err)
+	dns := after.Properties.CustomDNSConfigs
+	if len(dns) != 1 || *dns[0].Fqdn != "goask.blob.core.windows.net" {
+		t.Fatalf("customDnsConfigs once approved: %+v", dns)
+	}
+	again, err := c.resources.BeginCreateOrUpdateByID(ctx, connID, "2023-01-01", approve, nil)
+	wantCode(t, "InvalidValuesForRequestParameters", again, err)
+}

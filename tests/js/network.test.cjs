@@ -143,3 +143,36 @@ test("a private endpoint to a storage account, its DNS zone group and its NIC", 
   await c.rejectsWith(c.network.networkInterfaces.get("js-pe", nicName), "ResourceNotFound");
   await done();
 });
+
+test("a manual private endpoint waits for the account owner's approval", async () => {
+  const done = await c.group("js-pec");
+  await c.vnet("js-pec");
+  const account = await c.resources.resources.beginCreateOrUpdateAndWait(
+    "js-pec", "Microsoft.Storage", "", "storageAccounts", "jsask", "2023-01-01",
+    { location: c.LOC, kind: "StorageV2", sku: { name: "Standard_LRS" } },
+  );
+  const pe = await c.network.privateEndpoints.beginCreateOrUpdateAndWait("js-pec", "asker", {
+    location: c.LOC,
+    subnet: { id: c.subnetId("js-pec", "vnet1", "back") },
+    manualPrivateLinkServiceConnections: [{
+      name: "blob", privateLinkServiceId: account.id, groupIds: ["blob"], requestMessage: "let me in",
+    }],
+  });
+  assert.equal(pe.manualPrivateLinkServiceConnections[0].privateLinkServiceConnectionState.status, "Pending");
+  assert.deepEqual(pe.customDnsConfigs, []);
+
+  // The account lists the connection; its owner approves it by id (generic resources).
+  const got = await c.resources.resources.getById(account.id, "2023-01-01");
+  const [conn] = got.properties.privateEndpointConnections;
+  assert.equal(conn.properties.privateLinkServiceConnectionState.description, "let me in");
+  const approve = { properties: { privateLinkServiceConnectionState: { status: "Approved", description: "ok" } } };
+  const approved = await c.resources.resources.beginCreateOrUpdateByIdAndWait(conn.id, "2023-01-01", approve);
+  assert.equal(approved.properties.privateLinkServiceConnectionState.status, "Approved");
+  const after = await c.network.privateEndpoints.get("js-pec", "asker");
+  assert.deepEqual(after.customDnsConfigs, [{ fqdn: "jsask.blob.core.windows.net", ipAddresses: ["192.168.2.4"] }]);
+  await c.rejectsWith(
+    c.resources.resources.beginCreateOrUpdateByIdAndWait(conn.id, "2023-01-01", approve),
+    "InvalidValuesForRequestParameters",
+  );
+  await done();
+});
