@@ -5,7 +5,7 @@
 //! who approves, rejects or removes the connection there. Each write keeps the two equal.
 
 use super::body::{connections, nic_of};
-use super::{dns_config_values, follow_address, service_names};
+use super::{dns_config_values, follow_address, guid_of, service_names};
 use crate::generic::GenericResource;
 use crate::network::not_found;
 use crate::records::{from_record, new_etag, to_record};
@@ -13,6 +13,7 @@ use crate::AppError;
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::NetworkInterface;
 use cerulean_domain::private_endpoint::connection::{self as conn, Status};
+use cerulean_domain::private_endpoint::Connection;
 use cerulean_store::{ListQuery, Record, Scope, Tx};
 use serde_json::{json, Map, Value};
 
@@ -233,4 +234,51 @@ pub(super) fn show_on_resource(
         .properties_mut()
         .insert("privateEndpointConnections".into(), Value::Array(items));
     Ok(())
+}
+
+/// The resource owner's record of a stored endpoint's connection.
+pub(super) fn connection_record(id: &ResourceId, value: &GenericResource) -> Option<ResourceId> {
+    let props = value.arm.get("properties")?.as_object()?;
+    let first = connections(props).ok()?.into_iter().next()?;
+    let target = ResourceId::parse(&first.target).ok()?;
+    Some(record_id(id, &target, &guid_of(id)))
+}
+
+/// The state an endpoint's connection keeps across its PUTs: the stored one while it names
+/// the same resource, else a new connection's (`conn::initial`).
+pub(super) fn kept_state(
+    old: Option<&Value>,
+    c: &Connection,
+    props: &Map<String, Value>,
+) -> (Status, String) {
+    const LISTS: [&str; 2] = [
+        "privateLinkServiceConnections",
+        "manualPrivateLinkServiceConnections",
+    ];
+    let same_target = |item: &&Value| {
+        item.pointer("/properties/privateLinkServiceId")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case(&c.target))
+    };
+    let kept = old
+        .and_then(|p| {
+            LISTS
+                .iter()
+                .filter_map(|l| p.get(*l).and_then(Value::as_array))
+                .flatten()
+                .find(same_target)
+        })
+        .and_then(read_state);
+    kept.unwrap_or_else(|| {
+        let message = LISTS
+            .iter()
+            .filter_map(|l| props.get(*l).and_then(Value::as_array))
+            .flatten()
+            .find_map(|i| {
+                i.pointer("/properties/requestMessage")
+                    .and_then(Value::as_str)
+            })
+            .unwrap_or_default();
+        conn::initial(c.manual, message)
+    })
 }

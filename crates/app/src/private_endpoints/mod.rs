@@ -14,8 +14,6 @@ use crate::records::{from_record, new_etag, to_record};
 use crate::tracked::Env;
 use crate::AppError;
 use cerulean_domain::id::ResourceId;
-use cerulean_domain::network::nic::{IpConfigSpec, NetworkInterface, NicSpec};
-use cerulean_domain::network::{Allocation, CommonSpec};
 use cerulean_domain::private_endpoint::{self as pe, Connection};
 use cerulean_domain::DomainError;
 use cerulean_store::{Record, Ref, RefKind, Tx};
@@ -51,9 +49,11 @@ struct DnsConfig {
 
 mod body;
 mod connections;
+mod nic;
 mod zone_groups;
 use body::{connection_shown, connections, dns_configs, nic_of, subnet_of, unchanged};
-use pe::connection::{self as conn, Status};
+use connections::{connection_record, kept_state};
+use nic::write_nic;
 use zone_groups::{fill_zone_group, remove_records, zone_groups, zone_records};
 
 /// Before a PUT is stored: the endpoint's NIC and names, or the zone group's records.
@@ -104,10 +104,11 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
             let Some(rec) = tx.get(id.key())? else {
                 return Ok(());
             };
-            if let Some(c) = connection_record(id, &from_record(&rec)?) {
+            let value: GenericResource = from_record(&rec)?;
+            if let Some(c) = connection_record(id, &value) {
                 tx.delete(c.key())?;
             }
-            if let Some(nic) = nic_of(&from_record(&rec)?) {
+            if let Some(nic) = nic_of(&value) {
                 if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
                     nics::purge_owned(tx, &nic_rec)?;
                 }
@@ -310,25 +311,14 @@ fn prepare_endpoint(
 
     // The resource owner's record of the connection, moved with it to another resource.
     let target = ResourceId::parse(&connections[0].target)?;
+    let record = connections::record_id(id, &target, &guid);
     if let Some(before) = old.and_then(|o| connection_record(id, o)) {
-        let now = connections::record_id(id, &target, &guid);
-        if !before.key().eq(now.key()) {
+        if before.key() != record.key() {
             tx.delete(before.key())?;
         }
     }
-    let record = connections::record_id(id, &target, &guid);
     connections::write_record(tx, &record, id, status, &description)?;
-    // The subnet lists its endpoints (dropped with the endpoint's other refs on delete).
-    tx.set_refs(
-        id.key(),
-        &[Ref {
-            from_key: id.key().to_string(),
-            from_id: id.to_string(),
-            to_key: subnet.key().to_string(),
-            kind: RefKind::PrivateEndpoint,
-            owner_key: id.key().to_string(),
-        }],
-    )?;
+    link_subnet(tx, id, &subnet)?;
 
     if old.is_some() {
         follow_address(tx, id, &dns_configs(value))?;
@@ -427,102 +417,6 @@ fn show_endpoint(
         .or_insert_with(|| json!(""));
 }
 
-/// The endpoint's NIC, written by the NIC's rules: one configuration in the subnet, dynamic
-/// unless the request's `ipConfigurations` give static addresses. Its tags are its own, as on
-/// Azure (the endpoint's are not copied; a client's PATCH of them stays).
-#[allow(clippy::too_many_arguments)]
-fn write_nic(
-    tx: &mut dyn Tx,
-    env: &Env,
-    id: &ResourceId,
-    nic_id: &ResourceId,
-    props: &Map<String, Value>,
-    subnet: &ResourceId,
-    location: String,
-    guid: &str,
-) -> Result<NetworkInterface, AppError> {
-    let mut tags = cerulean_domain::tags::Tags::default();
-    if let Some(rec) = tx.get(nic_id.key())? {
-        let existing: NetworkInterface = from_record(&rec)?;
-        tags = existing.common.tags.clone();
-        let ours = existing
-            .private_endpoint
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case(id.as_str()));
-        if !ours {
-            // GUESS: the code and wording.
-            return Err(DomainError::InvalidParameter {
-                message: format!(
-                    "Network interface {nic_id} already exists; private endpoint {id} cannot use it."
-                ),
-                target: Some("customNetworkInterfaceName".into()),
-            }
-            .into());
-        }
-    }
-    // The endpoint's application security groups are its NIC's (Azure puts them there).
-    let asgs = props
-        .get("applicationSecurityGroups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, g)| {
-            let raw = g.get("id").and_then(Value::as_str).unwrap_or_default();
-            ResourceId::parse(raw).map_err(|_| {
-                AppError::from(DomainError::InvalidPropertyId {
-                    id: raw.to_string(),
-                    path: format!("properties.applicationSecurityGroups[{i}].id"),
-                })
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let statics: Vec<IpConfigSpec> = props
-        .get("ipConfigurations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, c)| IpConfigSpec {
-            name: c
-                .get("name")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("ipconfig{i}"), str::to_string),
-            private_ip: c
-                .pointer("/properties/privateIPAddress")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            allocation: Some(Allocation::Static),
-            subnet: Some(subnet.clone()),
-            primary: Some(i == 0),
-            asgs: asgs.clone(),
-            ..Default::default()
-        })
-        .collect();
-    let ip_configurations = if statics.is_empty() {
-        vec![IpConfigSpec {
-            name: pe::ip_config_name(guid),
-            subnet: Some(subnet.clone()),
-            primary: Some(true),
-            asgs,
-            ..Default::default()
-        }]
-    } else {
-        statics
-    };
-    let spec = NicSpec {
-        common: CommonSpec {
-            location: Some(location),
-            tags: Some(tags),
-            extra: Vec::new(),
-        },
-        ip_configurations,
-        private_endpoint: Some(id.to_string()),
-        ..Default::default()
-    };
-    nics::put_owned(tx, env, nic_id, spec)
-}
-
 /// `customDnsConfigs`: each name with the endpoint's address.
 fn dns_config_values(names: &[String], address: &str) -> Value {
     names
@@ -536,45 +430,16 @@ fn guid_of(id: &ResourceId) -> String {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string()
 }
 
-/// The resource owner's record of a stored endpoint's connection.
-fn connection_record(id: &ResourceId, value: &GenericResource) -> Option<ResourceId> {
-    let props = value.arm.get("properties")?.as_object()?;
-    let first = connections(props).ok()?.into_iter().next()?;
-    let target = ResourceId::parse(&first.target).ok()?;
-    Some(connections::record_id(id, &target, &guid_of(id)))
-}
-
-/// The state an endpoint's connection keeps across its PUTs: the stored one while it names
-/// the same resource, else a new connection's (`conn::initial`).
-fn kept_state(old: Option<&Value>, c: &Connection, props: &Map<String, Value>) -> (Status, String) {
-    const LISTS: [&str; 2] = [
-        "privateLinkServiceConnections",
-        "manualPrivateLinkServiceConnections",
-    ];
-    let same_target = |item: &&Value| {
-        item.pointer("/properties/privateLinkServiceId")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case(&c.target))
+/// The subnet lists its endpoints: a reference from the endpoint, dropped with its other
+/// references when it is deleted.
+fn link_subnet(tx: &mut dyn Tx, id: &ResourceId, subnet: &ResourceId) -> Result<(), AppError> {
+    let link = Ref {
+        from_key: id.key().to_string(),
+        from_id: id.to_string(),
+        to_key: subnet.key().to_string(),
+        kind: RefKind::PrivateEndpoint,
+        owner_key: id.key().to_string(),
     };
-    let kept = old
-        .and_then(|p| {
-            LISTS
-                .iter()
-                .filter_map(|l| p.get(*l).and_then(Value::as_array))
-                .flatten()
-                .find(same_target)
-        })
-        .and_then(connections::read_state);
-    kept.unwrap_or_else(|| {
-        let message = LISTS
-            .iter()
-            .filter_map(|l| props.get(*l).and_then(Value::as_array))
-            .flatten()
-            .find_map(|i| {
-                i.pointer("/properties/requestMessage")
-                    .and_then(Value::as_str)
-            })
-            .unwrap_or_default();
-        conn::initial(c.manual, message)
-    })
+    tx.set_refs(id.key(), &[link])?;
+    Ok(())
 }

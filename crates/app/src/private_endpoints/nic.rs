@@ -1,0 +1,109 @@
+//! An endpoint's NIC: written through the NIC's own rules, owned by the endpoint.
+
+use crate::network::nics;
+use crate::records::from_record;
+use crate::tracked::Env;
+use crate::AppError;
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::nic::{IpConfigSpec, NetworkInterface, NicSpec};
+use cerulean_domain::network::{Allocation, CommonSpec};
+use cerulean_domain::private_endpoint as pe;
+use cerulean_domain::DomainError;
+use cerulean_store::Tx;
+use serde_json::{Map, Value};
+
+/// The endpoint's NIC, written by the NIC's rules: one configuration in the subnet, dynamic
+/// unless the request's `ipConfigurations` give static addresses. Its tags are its own, as on
+/// Azure (the endpoint's are not copied; a client's PATCH of them stays).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_nic(
+    tx: &mut dyn Tx,
+    env: &Env,
+    id: &ResourceId,
+    nic_id: &ResourceId,
+    props: &Map<String, Value>,
+    subnet: &ResourceId,
+    location: String,
+    guid: &str,
+) -> Result<NetworkInterface, AppError> {
+    let mut tags = cerulean_domain::tags::Tags::default();
+    if let Some(rec) = tx.get(nic_id.key())? {
+        let existing: NetworkInterface = from_record(&rec)?;
+        tags = existing.common.tags.clone();
+        let ours = existing
+            .private_endpoint
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(id.as_str()));
+        if !ours {
+            // GUESS: the code and wording.
+            return Err(DomainError::InvalidParameter {
+                message: format!(
+                    "Network interface {nic_id} already exists; private endpoint {id} cannot use it."
+                ),
+                target: Some("customNetworkInterfaceName".into()),
+            }
+            .into());
+        }
+    }
+    // The endpoint's application security groups are its NIC's (Azure puts them there).
+    let asgs = props
+        .get("applicationSecurityGroups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, g)| {
+            let raw = g.get("id").and_then(Value::as_str).unwrap_or_default();
+            ResourceId::parse(raw).map_err(|_| {
+                AppError::from(DomainError::InvalidPropertyId {
+                    id: raw.to_string(),
+                    path: format!("properties.applicationSecurityGroups[{i}].id"),
+                })
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let statics: Vec<IpConfigSpec> = props
+        .get("ipConfigurations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, c)| IpConfigSpec {
+            name: c
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("ipconfig{i}"), str::to_string),
+            private_ip: c
+                .pointer("/properties/privateIPAddress")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            allocation: Some(Allocation::Static),
+            subnet: Some(subnet.clone()),
+            primary: Some(i == 0),
+            asgs: asgs.clone(),
+            ..Default::default()
+        })
+        .collect();
+    let ip_configurations = if statics.is_empty() {
+        vec![IpConfigSpec {
+            name: pe::ip_config_name(guid),
+            subnet: Some(subnet.clone()),
+            primary: Some(true),
+            asgs,
+            ..Default::default()
+        }]
+    } else {
+        statics
+    };
+    let spec = NicSpec {
+        common: CommonSpec {
+            location: Some(location),
+            tags: Some(tags),
+            extra: Vec::new(),
+        },
+        ip_configurations,
+        private_endpoint: Some(id.to_string()),
+        ..Default::default()
+    };
+    nics::put_owned(tx, env, nic_id, spec)
+}
