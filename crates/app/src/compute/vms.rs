@@ -89,6 +89,24 @@ fn nic_facts(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<(String, NicFact
     )))
 }
 
+/// The fixed OS settings (`vm::FIXED_OS_SETTINGS`) an `osProfile` gives, as JSON text; a
+/// null is no setting.
+fn os_settings(profiles: &[(String, String)]) -> Vec<(&'static str, String)> {
+    let Some((_, raw)) = profiles.iter().find(|(k, _)| k == "osProfile") else {
+        return Vec::new();
+    };
+    let Ok(Value::Object(profile)) = serde_json::from_str::<Value>(raw) else {
+        return Vec::new();
+    };
+    vm::FIXED_OS_SETTINGS
+        .iter()
+        .filter_map(|k| match profile.get(*k) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some((*k, v.to_string())),
+        })
+        .collect()
+}
+
 /// Keeps what clients leave out of a full PUT: the az CLI sends the VM it got, which has no
 /// `adminPassword` and may lack `imageReference`.
 fn merge_profiles(
@@ -440,6 +458,13 @@ impl crate::tracked::Kind for Vms {
                 ctx.availability_sets
                     .insert(set.key().to_string(), a.common.location.clone());
             }
+        }
+        if let Some(old) = old {
+            vm::os_settings_unchanged(
+                id.name(),
+                &os_settings(&old.profiles),
+                &os_settings(&spec.profiles),
+            )?;
         }
         spec.profiles = merge_profiles(old, std::mem::take(&mut spec.profiles));
         let storage_spec = spec.storage.take();

@@ -199,6 +199,17 @@ pub(super) async fn seed_walkthrough(s: &Server) {
     let msg = assert_error(st, &body, 409, "PropertyChangeNotAllowed");
     assert_eq!(body["error"]["target"], "availabilitySet.id");
     assert_contains(&msg, "availabilitySet.id");
+    // Its OS settings are fixed at creation; repeating them (as every GET-edit-PUT does) is
+    // no change.
+    let mut b = vm_body("Standard_B2s", vec![nref(&n1, Some(true)), nref(&n2, None)]);
+    b["properties"]["osProfile"]["adminUsername"] = json!("root");
+    let (st, _, body) = put_vm(s, &vm, b).await;
+    let msg = assert_error(st, &body, 409, "PropertyChangeNotAllowed");
+    assert_eq!(
+        msg,
+        "Changing property 'osProfile.adminUsername' is not allowed."
+    );
+    assert_eq!(body["error"]["target"], "osProfile.adminUsername");
 
     // ---- deallocate, then the NIC set may change
     power(s, &vm, "deallocate").await;

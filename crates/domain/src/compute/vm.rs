@@ -347,6 +347,29 @@ pub fn availability_set_only_at_creation(
     }
 }
 
+/// The OS settings Azure fixes when it creates a VM (`osProfile.{setting}`).
+pub const FIXED_OS_SETTINGS: [&str; 3] = ["computerName", "adminUsername", "customData"];
+
+/// A PUT may repeat a VM's fixed OS settings or leave them out, but not change them (Azure:
+/// 409 `PropertyChangeNotAllowed`, "Changing property 'osProfile.adminUsername' is not
+/// allowed."). `old` and `new` give each setting present as its JSON text.
+pub fn os_settings_unchanged(
+    vm: &str,
+    old: &[(&str, String)],
+    new: &[(&str, String)],
+) -> Result<(), DomainError> {
+    for (setting, value) in new {
+        let before = old.iter().find(|(s, _)| s == setting).map(|(_, v)| v);
+        if before.is_some_and(|b| b != value) {
+            return Err(DomainError::PropertyChangeNotAllowed {
+                resource: vm.to_string(),
+                property: format!("osProfile.{setting}"),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Validates a VM PUT (create or full update) and returns the VM to store.
 pub fn plan_put(
     id: &ResourceId,

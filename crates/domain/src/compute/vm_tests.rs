@@ -556,6 +556,30 @@ fn availability_set_only_at_creation_is_409_on_availability_set_id() {
     assert_eq!(e.code(), "InvalidResourceReference");
 }
 
+/// Azure fixes a VM's computer name, admin user and custom data at creation.
+#[test]
+fn fixed_os_settings_may_be_repeated_or_left_out_but_not_changed() {
+    let old = [
+        ("computerName", "\"web1\"".to_string()),
+        ("adminUsername", "\"azureuser\"".to_string()),
+    ];
+    os_settings_unchanged("vm1", &old, &old).unwrap();
+    os_settings_unchanged("vm1", &old, &[]).unwrap();
+    // A setting the VM never had may be given (Azure keeps what creation gave; nothing here).
+    os_settings_unchanged("vm1", &[], &old).unwrap();
+    let e =
+        os_settings_unchanged("vm1", &old, &[("adminUsername", "\"root\"".into())]).unwrap_err();
+    assert_eq!(e.code(), "PropertyChangeNotAllowed");
+    assert_eq!(e.class(), ErrorClass::Conflict);
+    assert_eq!(e.target().as_deref(), Some("osProfile.adminUsername"));
+    assert_eq!(
+        e.to_string(),
+        "Changing property 'osProfile.adminUsername' is not allowed."
+    );
+    let e = os_settings_unchanged("vm1", &old, &[("computerName", "\"web2\"".into())]).unwrap_err();
+    assert_eq!(e.target().as_deref(), Some("osProfile.computerName"));
+}
+
 // The rest, by topic.
 #[path = "vm_tests/ipv6_and_input.rs"]
 mod ipv6_and_input;
