@@ -55,7 +55,19 @@ pub(super) fn write_record(
         return Ok(());
     }
     let existing = tx.get(id.key())?;
-    let value = GenericResource {
+    let rec = to_record(
+        id,
+        "",
+        &record_body(endpoint, status, description),
+        new_etag(),
+    );
+    tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
+    Ok(())
+}
+
+/// What the owner's record holds: the endpoint and the connection's state.
+fn record_body(endpoint: &ResourceId, status: Status, description: &str) -> GenericResource {
+    GenericResource {
         common: Default::default(),
         location: None,
         arm: Map::from_iter([(
@@ -71,10 +83,7 @@ pub(super) fn write_record(
                 "provisioningState": "Succeeded",
             }),
         )]),
-    };
-    let rec = to_record(id, "", &value, new_etag());
-    tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
-    Ok(())
+    }
 }
 
 /// The owner's PUT of a connection: only a connection an endpoint made, to a state
@@ -110,12 +119,7 @@ pub(super) fn owner_put(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    *value = old.clone();
-    let props = value.properties_mut();
-    props.insert(
-        "privateLinkServiceConnectionState".into(),
-        json!({ "status": to.as_str(), "description": description, "actionRequired": "None" }),
-    );
+    *value = record_body(&endpoint, to, &description);
     restate(tx, &endpoint, to, &description)
 }
 
