@@ -5,7 +5,7 @@
 //! who approves, rejects or removes the connection there. Each write keeps the two equal.
 
 use super::body::{connections, nic_of};
-use super::{dns_config_values, follow_address, guid_of, service_names};
+use super::{dns_config_values, follow_address, guid_of, service_names, CONNECTION_LISTS};
 use crate::generic::GenericResource;
 use crate::network::not_found;
 use crate::records::{from_record, new_etag, to_record};
@@ -165,10 +165,7 @@ fn restate(
         None => String::new(),
     };
     let props = value.properties_mut();
-    for list in [
-        "privateLinkServiceConnections",
-        "manualPrivateLinkServiceConnections",
-    ] {
+    for list in CONNECTION_LISTS {
         let items = props.get_mut(list).and_then(Value::as_array_mut);
         for c in items.into_iter().flatten() {
             if let Some(state) = c.pointer_mut("/properties/privateLinkServiceConnectionState") {
@@ -255,10 +252,6 @@ pub(super) fn kept_state(
     c: &Connection,
     props: &Map<String, Value>,
 ) -> (Status, String) {
-    const LISTS: [&str; 2] = [
-        "privateLinkServiceConnections",
-        "manualPrivateLinkServiceConnections",
-    ];
     let same_target = |item: &&Value| {
         item.pointer("/properties/privateLinkServiceId")
             .and_then(Value::as_str)
@@ -266,7 +259,7 @@ pub(super) fn kept_state(
     };
     let kept = old
         .and_then(|p| {
-            LISTS
+            CONNECTION_LISTS
                 .iter()
                 .filter_map(|l| p.get(*l).and_then(Value::as_array))
                 .flatten()
@@ -274,7 +267,7 @@ pub(super) fn kept_state(
         })
         .and_then(read_state);
     kept.unwrap_or_else(|| {
-        let message = LISTS
+        let message = CONNECTION_LISTS
             .iter()
             .filter_map(|l| props.get(*l).and_then(Value::as_array))
             .flatten()

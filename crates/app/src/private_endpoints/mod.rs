@@ -47,6 +47,13 @@ struct DnsConfig {
     addresses: Vec<String>,
 }
 
+/// Where an endpoint's body lists its connection: approved at once, or manual (waiting for the
+/// resource's owner).
+const CONNECTION_LISTS: [&str; 2] = [
+    "privateLinkServiceConnections",
+    "manualPrivateLinkServiceConnections",
+];
+
 mod body;
 mod connections;
 mod nic;
@@ -172,10 +179,7 @@ pub(crate) fn decorate(
         return Ok(());
     }
     let props = value.properties_mut();
-    for list in [
-        "privateLinkServiceConnections",
-        "manualPrivateLinkServiceConnections",
-    ] {
+    for list in CONNECTION_LISTS {
         let Some(items) = props.get_mut(list).and_then(Value::as_array_mut) else {
             continue;
         };
@@ -387,10 +391,7 @@ fn show_endpoint(
     address: &str,
     state: &Value,
 ) {
-    for list in [
-        "privateLinkServiceConnections",
-        "manualPrivateLinkServiceConnections",
-    ] {
+    for list in CONNECTION_LISTS {
         let shown = props
             .get(list)
             .and_then(Value::as_array)
