@@ -138,6 +138,7 @@ impl Auditor {
                 RESOURCE_GROUP => from_record::<ResourceGroup>(r).map(|_| ()),
                 DNS_LINK => self.dns_link(r),
                 cerulean_domain::private_endpoint::KIND => self.private_endpoint(r),
+                cerulean_domain::private_link_service::KIND => self.private_link_service(r),
                 k if cerulean_domain::private_endpoint::connection::is_kind(k) => {
                     self.endpoint_connection(r)
                 }
@@ -332,6 +333,14 @@ impl Auditor {
                 ));
             }
         }
+        if let Some(pls) = &nic.private_link_service {
+            if !self.exists(pls, cerulean_domain::private_link_service::KIND) {
+                self.violation(format!(
+                    "NIC {} belongs to private link service {pls}, which does not exist",
+                    r.id
+                ));
+            }
+        }
         if let Some(nsg) = &nic.network_security_group {
             self.link(&r.id, &r.id, nsg);
         }
@@ -411,6 +420,51 @@ impl Auditor {
                 r.id,
                 owner.as_deref().unwrap_or("no private endpoint")
             ));
+        }
+        Ok(())
+    }
+
+    /// A private link service holds its alias and its frontends in the reference index, and
+    /// its NIC is its own.
+    fn private_link_service(&mut self, r: &Record) -> Result<(), AppError> {
+        let value: crate::generic::GenericResource = from_record(r)?;
+        let props = value.arm.get("properties");
+        if let Some(alias) = props.and_then(|p| p.get("alias")).and_then(|a| a.as_str()) {
+            self.expect_ref(
+                &r.id,
+                &r.id,
+                &format!("alias:{alias}"),
+                RefKind::ServiceAlias,
+            );
+        }
+        let frontends = props
+            .and_then(|p| p.get("loadBalancerFrontendIpConfigurations"))
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("id").and_then(|i| i.as_str()));
+        for f in frontends {
+            self.expect_ref(&r.id, &r.id, f, RefKind::ServiceFrontend);
+        }
+        let nic = props
+            .and_then(|p| p.pointer("/networkInterfaces/0/id"))
+            .and_then(|v| v.as_str());
+        if let Some(nic) = nic {
+            let owner = match self.records.get(&key_of(nic)) {
+                Some(n) if n.kind == NIC => {
+                    from_record::<NetworkInterface>(n)?.private_link_service
+                }
+                _ => None,
+            };
+            if !owner
+                .as_deref()
+                .is_some_and(|o| o.eq_ignore_ascii_case(&r.id))
+            {
+                self.violation(format!(
+                    "private link service {} names NIC {nic}, which is not its own",
+                    r.id
+                ));
+            }
         }
         Ok(())
     }

@@ -147,6 +147,7 @@ impl App {
             };
             crate::dns::prepare(tx, &stored_id, &mut value, old.as_ref())?;
             crate::private_endpoints::prepare(tx, &env, &stored_id, &mut value, old.as_ref())?;
+            crate::private_link_services::prepare(tx, &env, &stored_id, &mut value, old.as_ref())?;
             let rec = to_record(
                 &stored_id,
                 value.location.as_deref().unwrap_or_default(),
@@ -172,7 +173,10 @@ impl App {
         F: Fn(&mut dyn cerulean_store::Tx) -> Result<T, AppError> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        if crate::dns::runs_alone(id) || crate::private_endpoints::runs_alone(id) {
+        if crate::dns::runs_alone(id)
+            || crate::private_endpoints::runs_alone(id)
+            || crate::private_link_services::is_service(id)
+        {
             self.write_narrow(None, move |tx, _| job(tx).map(Some))
                 .await
         } else {
@@ -214,6 +218,7 @@ impl App {
             pre.check(Some(&rec.etag))?;
             crate::dns::check_delete(tx, &id)?;
             crate::private_endpoints::deleting(tx, &id)?;
+            crate::private_link_services::deleting(tx, &id)?;
             let users: Vec<String> = tx
                 .refs_to(id.key(), RefKind::Linked)?
                 .into_iter()

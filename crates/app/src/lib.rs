@@ -17,6 +17,7 @@ mod lease;
 pub mod network;
 mod operations;
 mod private_endpoints;
+mod private_link_services;
 mod records;
 pub mod resources;
 pub mod role_definitions;

@@ -44,6 +44,9 @@ use private_endpoints::private_endpoints;
 #[path = "network/private_endpoint_connections.rs"]
 mod private_endpoint_connections;
 use private_endpoint_connections::private_endpoint_connections;
+#[path = "network/private_link_services.rs"]
+mod private_link_services;
+use private_link_services::private_link_services;
 #[path = "network/bad_input.rs"]
 mod bad_input;
 use bad_input::bad_input;
@@ -304,6 +307,7 @@ on_both_stores!(
     private_dns_zones[],
     private_endpoints[],
     private_endpoint_connections[],
+    private_link_services["--subscription", "00000000-0000-0000-0000-0000000000aa"],
     public_dns_zones[],
     a_group_delete_releases_dns_registrations[],
     usages[],

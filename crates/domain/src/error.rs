@@ -332,6 +332,10 @@ pub enum DomainError {
     #[error("Inbound NAT rule {rule} is in use by {user} and cannot be deleted.")]
     InboundNatRuleInUse { rule: String, user: String },
 
+    // GUESS: the code; the wording follows a pool's.
+    #[error("Frontend IP configuration {frontend} is in use by {user} and cannot be deleted.")]
+    FrontendIpConfigurationInUse { frontend: String, user: String },
+
     #[error("Resource {config} is referencing inbound NAT rule {rule} that is already used by resource {user}. An inbound NAT rule forwards to one IP configuration.")]
     InboundNatRuleUsedByAnotherIpConfiguration {
         config: String,
@@ -391,6 +395,21 @@ pub enum DomainError {
     // GUESS.
     #[error("Network interface {nic} is used by private endpoint {endpoint}. It can not be modified by user.")]
     NicOfPrivateEndpoint { nic: String, endpoint: String },
+
+    // The code is Azure's; the wording GUESS.
+    #[error("Subnet {subnet} has private link service network policies enabled; disable them (privateLinkServiceNetworkPolicies: Disabled) to put a private link service's IP configurations in it.")]
+    PrivateLinkServiceNetworkPoliciesEnabled { subnet: String },
+
+    // GUESS: the code and wording.
+    #[error("Private link service {service} is not visible to subscription {subscription}.")]
+    PrivateLinkServiceNotVisible {
+        service: String,
+        subscription: String,
+    },
+
+    // GUESS: the code; the wording follows the NIC of a private endpoint's.
+    #[error("Network interface {nic} is used by private link service {service}. It can not be modified by user.")]
+    NicOfPrivateLinkService { nic: String, service: String },
 
     // Azure Storage's code and message for a connection state it will not take (an
     // approved connection approved again, a rejected one approved); other services' GUESS.

@@ -23,6 +23,7 @@ pub mod operation;
 pub mod paging;
 pub mod precondition;
 pub mod private_endpoint;
+pub mod private_link_service;
 pub mod providers;
 pub mod reference;
 pub mod region;

@@ -221,6 +221,7 @@ pub const NAMESPACES: &[Namespace] = &[
             regional("loadBalancers", NETWORK_VERSIONS),
             regional("networkSecurityGroups", NETWORK_VERSIONS),
             regional("privateEndpoints", NETWORK_VERSIONS),
+            regional("privateLinkServices", NETWORK_VERSIONS),
             regional("routeTables", NETWORK_VERSIONS),
             regional("natGateways", NETWORK_VERSIONS),
             regional("applicationSecurityGroups", NETWORK_VERSIONS),

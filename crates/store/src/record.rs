@@ -79,6 +79,11 @@ pub enum RefKind {
     DnsLink,
     /// Private endpoint → its subnet: what a subnet's reads list as its `privateEndpoints`.
     PrivateEndpoint,
+    /// Private link service → its alias (`alias:{alias}`): how an endpoint connecting by
+    /// alias finds the service.
+    ServiceAlias,
+    /// Private link service → a load balancer frontend it uses (which then stays).
+    ServiceFrontend,
 }
 
 impl RefKind {
@@ -93,6 +98,8 @@ impl RefKind {
             RefKind::DnsRegistration => "dnsregistration",
             RefKind::DnsLink => "dnslink",
             RefKind::PrivateEndpoint => "privateendpoint",
+            RefKind::ServiceAlias => "servicealias",
+            RefKind::ServiceFrontend => "servicefrontend",
         }
     }
 
@@ -107,6 +114,8 @@ impl RefKind {
             RefKind::DnsRegistration,
             RefKind::DnsLink,
             RefKind::PrivateEndpoint,
+            RefKind::ServiceAlias,
+            RefKind::ServiceFrontend,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

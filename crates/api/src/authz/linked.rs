@@ -16,6 +16,7 @@ const ASG_JOIN: &str = "Microsoft.Network/applicationSecurityGroups/joinIpConfig
 const ROUTE_TABLE_JOIN: &str = "Microsoft.Network/routeTables/join/action";
 const NIC_JOIN: &str = "Microsoft.Network/networkInterfaces/join/action";
 const PRIVATE_DNS_ZONE_JOIN: &str = "Microsoft.Network/privateDnsZones/join/action";
+const FRONTEND_JOIN: &str = "Microsoft.Network/loadBalancers/frontendIPConfigurations/join/action";
 // GUESS: no Azure transcript names the action a VM's availability set is checked with; the
 // set's own write is what Virtual Machine Contributor (`availabilitySets/*`) holds.
 const AVAILABILITY_SET_JOIN: &str = "Microsoft.Compute/availabilitySets/write";
@@ -35,6 +36,7 @@ pub fn has_links(type_path: &str) -> bool {
             | "microsoft.network/virtualnetworks/subnets"
             | "microsoft.network/privateendpoints"
             | "microsoft.network/privateendpoints/privatednszonegroups"
+            | "microsoft.network/privatelinkservices"
             | "microsoft.authorization/roledefinitions"
     )
 }
@@ -97,6 +99,14 @@ pub fn links(type_path: &str, body: &Value) -> Vec<Link> {
                     PRIVATE_DNS_ZONE_JOIN,
                     &config["properties"]["privateDnsZoneId"],
                 );
+            }
+        }
+        "microsoft.network/privatelinkservices" => {
+            for fe in each(&props["loadBalancerFrontendIpConfigurations"]) {
+                out.add(FRONTEND_JOIN, &fe["id"]);
+            }
+            for cfg in each(&props["ipConfigurations"]) {
+                out.add(SUBNET_JOIN, &cfg["properties"]["subnet"]["id"]);
             }
         }
         "microsoft.authorization/roledefinitions" => {
@@ -247,6 +257,26 @@ mod tests {
         let unparsable = json!({"properties": {"privateLinkServiceConnections": [
             {"properties": {"privateLinkServiceId": "nonsense"}}]}});
         assert!(links("microsoft.network/privateendpoints", &unparsable).is_empty());
+    }
+
+    #[test]
+    fn a_private_link_service_joins_its_frontends_and_nat_subnets() {
+        let fe = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/frontendIPConfigurations/fe";
+        let subnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/nat";
+        let body = json!({"properties": {"loadBalancerFrontendIpConfigurations": [{"id": fe}],
+            "ipConfigurations": [{"name": "a", "properties": {"subnet": {"id": subnet}}},
+                {"name": "b", "properties": {"subnet": {"id": subnet}}}]}});
+        let got: Vec<(String, String)> = links("microsoft.network/privatelinkservices", &body)
+            .into_iter()
+            .map(|l| (l.action.into_owned(), l.scope))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (FRONTEND_JOIN.into(), fe.into()),
+                (SUBNET_JOIN.into(), subnet.into())
+            ]
+        );
     }
 
     #[test]

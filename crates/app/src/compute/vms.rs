@@ -84,7 +84,7 @@ fn nic_facts(tx: &mut dyn Tx, id: &ResourceId) -> Result<Option<(String, NicFact
             vnet_id: vnet_id.map(|v| v.to_string()),
             has_ipv6: nic.has_ipv6(),
             attached_to: first_user(tx, &rec.key, RefKind::Attachment)?,
-            private_endpoint: nic.private_endpoint.clone(),
+            owner: nic.owner().map(vm::OwnedBy::from),
         },
     )))
 }

@@ -26,6 +26,14 @@ pub(crate) fn pool_key(lb_key: &str, pool: &str) -> String {
     format!("{lb_key}/backendaddresspools/{}", pool.to_lowercase())
 }
 
+/// The key a private link service names a frontend by.
+pub(crate) fn frontend_key(lb_key: &str, frontend: &str) -> String {
+    format!(
+        "{lb_key}/frontendipconfigurations/{}",
+        frontend.to_lowercase()
+    )
+}
+
 /// The key an IP configuration names an inbound NAT rule by (and locks it under).
 pub(crate) fn nat_rule_key(lb_key: &str, rule: &str) -> String {
     format!("{lb_key}/inboundnatrules/{}", rule.to_lowercase())
@@ -149,6 +157,12 @@ fn context(
     for p in existing.into_iter().flat_map(|l| l.pools.iter()) {
         if let Some(member) = first_user(tx, &pool_key(lb_key, &p.name), RefKind::BackendPool)? {
             ctx.pool_members.insert(p.name.to_lowercase(), member);
+        }
+    }
+    for f in existing.into_iter().flat_map(|l| l.frontends.iter()) {
+        let key = frontend_key(lb_key, &f.name);
+        if let Some(user) = first_user(tx, &key, RefKind::ServiceFrontend)? {
+            ctx.frontend_users.insert(f.name.to_lowercase(), user);
         }
     }
     if let Some(lb) = existing {

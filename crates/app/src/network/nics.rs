@@ -194,18 +194,18 @@ fn refs_of(id: &ResourceId, nic: &NetworkInterface) -> Result<Vec<Ref>, AppError
 }
 
 /// Removes a NIC inside a transaction: refused while attached or while the private endpoint
-/// that owns it exists; gives back its addresses.
+/// or link service that owns it exists; gives back its addresses.
 pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let id = ResourceId::parse(&rec.id)?;
     let nic: NetworkInterface = crate::records::from_record(rec)?;
-    let endpoint = match &nic.private_endpoint {
-        Some(pe) if tx.get(ResourceId::parse(pe)?.key())?.is_some() => Some(pe.as_str()),
+    let owner = match nic.owner() {
+        Some(o) if tx.get(ResourceId::parse(o.id())?.key())?.is_some() => Some(o),
         _ => None,
     };
     nic::check_delete(
         &id,
         super::first_user(tx, &rec.key, RefKind::Attachment)?.as_deref(),
-        endpoint,
+        owner,
     )?;
     release(tx, rec, &nic)
 }

@@ -76,10 +76,17 @@ pub(super) fn connections(props: &Map<String, Value>) -> Result<Vec<Connection>,
                 .pointer("/properties/privateLinkServiceId")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let target = ResourceId::parse(raw).map_err(|_| DomainError::InvalidPropertyId {
-                id: raw.to_string(),
-                path,
-            })?;
+            // A private link service's alias stands for the service.
+            let target_kind = if cerulean_domain::private_link_service::is_alias(raw) {
+                cerulean_domain::private_link_service::KIND.to_string()
+            } else {
+                ResourceId::parse(raw)
+                    .map_err(|_| DomainError::InvalidPropertyId {
+                        id: raw.to_string(),
+                        path,
+                    })?
+                    .kind_key()
+            };
             let group_ids = c
                 .pointer("/properties/groupIds")
                 .and_then(Value::as_array)
@@ -95,7 +102,7 @@ pub(super) fn connections(props: &Map<String, Value>) -> Result<Vec<Connection>,
                     .unwrap_or_default()
                     .to_string(),
                 target: raw.to_string(),
-                target_kind: target.kind_key(),
+                target_kind,
                 group_ids,
                 manual,
             });

@@ -58,15 +58,27 @@ pub(super) fn write_record(
     let rec = to_record(
         id,
         "",
-        &record_body(endpoint, status, description),
+        &record_body(id, endpoint, status, description),
         new_etag(),
     );
     tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
     Ok(())
 }
 
-/// What the owner's record holds: the endpoint and the connection's state.
-fn record_body(endpoint: &ResourceId, status: Status, description: &str) -> GenericResource {
+/// What the owner's record `id` holds: the endpoint and the connection's state, spelt as the
+/// resource's provider spells it (`actionsRequired` for Microsoft.Network's private link
+/// services, `actionRequired` for the others).
+fn record_body(
+    id: &ResourceId,
+    endpoint: &ResourceId,
+    status: Status,
+    description: &str,
+) -> GenericResource {
+    let actions = if id.kind_key().starts_with("microsoft.network/") {
+        "actionsRequired"
+    } else {
+        "actionRequired"
+    };
     GenericResource {
         common: Default::default(),
         location: None,
@@ -74,11 +86,10 @@ fn record_body(endpoint: &ResourceId, status: Status, description: &str) -> Gene
             "properties".to_string(),
             json!({
                 "privateEndpoint": { "id": endpoint.as_str() },
-                // The resource providers' spelling (`actionRequired`), not the Network one's.
                 "privateLinkServiceConnectionState": {
                     "status": status.as_str(),
                     "description": description,
-                    "actionRequired": "None",
+                    actions: "None",
                 },
                 "provisioningState": "Succeeded",
             }),
@@ -119,7 +130,7 @@ pub(super) fn owner_put(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    *value = record_body(&endpoint, to, &description);
+    *value = record_body(id, &endpoint, to, &description);
     restate(tx, &endpoint, to, &description)
 }
 
@@ -237,45 +248,36 @@ pub(super) fn show_on_resource(
     Ok(())
 }
 
-/// The resource owner's record of a stored endpoint's connection.
-pub(super) fn connection_record(id: &ResourceId, value: &GenericResource) -> Option<ResourceId> {
-    let props = value.arm.get("properties")?.as_object()?;
-    let first = connections(props).ok()?.into_iter().next()?;
-    let target = ResourceId::parse(&first.target).ok()?;
-    Some(record_id(id, &target, &guid_of(id)))
+/// The resource owner's record of a stored endpoint's connection (none when its resource
+/// is a service's alias no service answers to any more).
+pub(super) fn connection_record(
+    tx: &mut dyn Tx,
+    id: &ResourceId,
+    value: &GenericResource,
+) -> Result<Option<ResourceId>, AppError> {
+    let Some(props) = value.arm.get("properties").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let Some(first) = connections(props).ok().and_then(|c| c.into_iter().next()) else {
+        return Ok(None);
+    };
+    Ok(super::resolve(tx, &first.target)?.map(|t| record_id(id, &t, &guid_of(id))))
 }
 
 /// The state an endpoint's connection keeps across its PUTs: the stored one while it names
-/// the same resource, else a new connection's (`conn::initial`).
-pub(super) fn kept_state(
-    old: Option<&Value>,
-    c: &Connection,
-    props: &Map<String, Value>,
-) -> (Status, String) {
+/// the same resource (none for a new connection).
+pub(super) fn kept_state(old: Option<&Value>, c: &Connection) -> Option<(Status, String)> {
     let same_target = |item: &&Value| {
         item.pointer("/properties/privateLinkServiceId")
             .and_then(Value::as_str)
             .is_some_and(|t| t.eq_ignore_ascii_case(&c.target))
     };
-    let kept = old
-        .and_then(|p| {
-            CONNECTION_LISTS
-                .iter()
-                .filter_map(|l| p.get(*l).and_then(Value::as_array))
-                .flatten()
-                .find(same_target)
-        })
-        .and_then(read_state);
-    kept.unwrap_or_else(|| {
-        let message = CONNECTION_LISTS
+    old.and_then(|p| {
+        CONNECTION_LISTS
             .iter()
-            .filter_map(|l| props.get(*l).and_then(Value::as_array))
+            .filter_map(|l| p.get(*l).and_then(Value::as_array))
             .flatten()
-            .find_map(|i| {
-                i.pointer("/properties/requestMessage")
-                    .and_then(Value::as_str)
-            })
-            .unwrap_or_default();
-        conn::initial(c.manual, message)
+            .find(same_target)
     })
+    .and_then(read_state)
 }

@@ -14,7 +14,9 @@ use crate::records::{from_record, new_etag, to_record};
 use crate::tracked::Env;
 use crate::AppError;
 use cerulean_domain::id::ResourceId;
+use cerulean_domain::private_endpoint::connection::Status;
 use cerulean_domain::private_endpoint::{self as pe, Connection};
+use cerulean_domain::private_link_service as pls;
 use cerulean_domain::DomainError;
 use cerulean_store::{Record, Ref, RefKind, Tx};
 use serde_json::{json, Map, Value};
@@ -112,7 +114,7 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
                 return Ok(());
             };
             let value: GenericResource = from_record(&rec)?;
-            if let Some(c) = connection_record(id, &value) {
+            if let Some(c) = connection_record(tx, id, &value)? {
                 tx.delete(c.key())?;
             }
             if let Some(nic) = nic_of(&value) {
@@ -172,7 +174,7 @@ pub(crate) fn decorate(
     rec: &Record,
     value: &mut GenericResource,
 ) -> Result<(), AppError> {
-    if pe::services_of(&rec.kind).is_some() {
+    if pe::services_of(&rec.kind).is_some() || rec.kind == pls::KIND {
         return connections::show_on_resource(tx, rec, value);
     }
     if kind_of(&rec.kind) != Some(Kind::Endpoint) {
@@ -184,13 +186,14 @@ pub(crate) fn decorate(
             continue;
         };
         for c in items {
-            let target = c
+            let raw = c
                 .pointer("/properties/privateLinkServiceId")
                 .and_then(Value::as_str)
-                .and_then(|t| ResourceId::parse(t).ok());
-            let gone = match target {
+                .unwrap_or_default();
+            let gone = match resolve(tx, raw)? {
                 Some(t) => tx.get(t.key())?.is_none(),
-                None => false,
+                // An alias no service answers to any more.
+                None => pls::is_alias(raw),
             };
             if let (true, Some(state)) = (
                 gone,
@@ -218,7 +221,7 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
             for g in zone_groups(tx, &id)? {
                 remove_records(tx, &from_record(&g)?)?;
             }
-            if let Some(c) = connection_record(&id, &from_record(rec)?) {
+            if let Some(c) = connection_record(tx, &id, &from_record(rec)?)? {
                 tx.delete(c.key())?;
             }
         }
@@ -237,7 +240,8 @@ pub(crate) fn purge_locks(tx: &mut dyn Tx, rec: &Record) -> Result<Vec<String>, 
         Some(Kind::ZoneGroup) => vec![rec.clone()],
         Some(Kind::Endpoint) => {
             let id = ResourceId::parse(&rec.id)?;
-            keys.extend(connection_record(&id, &from_record(rec)?).map(|c| c.key().to_string()));
+            let record = connection_record(tx, &id, &from_record(rec)?)?;
+            keys.extend(record.map(|c| c.key().to_string()));
             zone_groups(tx, &id)?
         }
         Some(Kind::Connection) | None => Vec::new(),
@@ -287,7 +291,11 @@ fn prepare_endpoint(
     }
     let connections = connections(props)?;
     pe::check_connections(id.as_str(), &connections)?;
-    let (status, description) = kept_state(old_props, &connections[0], props);
+    let target = resolve_existing(tx, id, &connections[0].target)?;
+    let (status, description) = match kept_state(old_props, &connections[0]) {
+        Some(kept) => kept,
+        None => initial_state(tx, id, &target, &connections[0], props)?,
+    };
     let names = service_names(tx, id, &connections, status.serves())?;
 
     let guid = guid_of(id);
@@ -314,9 +322,12 @@ fn prepare_endpoint(
     show_endpoint(id, props, &nic_id, &names, &address, &state);
 
     // The resource owner's record of the connection, moved with it to another resource.
-    let target = ResourceId::parse(&connections[0].target)?;
     let record = connections::record_id(id, &target, &guid);
-    if let Some(before) = old.and_then(|o| connection_record(id, o)) {
+    let before = match old {
+        Some(o) => connection_record(tx, id, o)?,
+        None => None,
+    };
+    if let Some(before) = before {
         if before.key() != record.key() {
             tx.delete(before.key())?;
         }
@@ -362,7 +373,7 @@ fn service_names(
 ) -> Result<Vec<String>, AppError> {
     let mut names = Vec::new();
     for c in connections {
-        let target = ResourceId::parse(&c.target)?;
+        let target = resolve_existing(tx, id, &c.target)?;
         let Some(rec) = tx.get(target.key())? else {
             return Err(DomainError::InvalidResourceReference {
                 id: c.target.clone(),
@@ -443,4 +454,79 @@ fn link_subnet(tx: &mut dyn Tx, id: &ResourceId, subnet: &ResourceId) -> Result<
     };
     tx.set_refs(id.key(), &[link])?;
     Ok(())
+}
+
+/// The resource a connection names: its id, or a private link service's alias (`None`
+/// when no service answers to it).
+pub(crate) fn resolve(tx: &mut dyn Tx, raw: &str) -> Result<Option<ResourceId>, AppError> {
+    if pls::is_alias(raw) {
+        return crate::private_link_services::by_alias(tx, raw);
+    }
+    Ok(ResourceId::parse(raw).ok())
+}
+
+/// [`resolve`], refusing what names nothing.
+fn resolve_existing(
+    tx: &mut dyn Tx,
+    endpoint: &ResourceId,
+    raw: &str,
+) -> Result<ResourceId, AppError> {
+    resolve(tx, raw)?.ok_or_else(|| {
+        DomainError::InvalidResourceReference {
+            id: raw.to_string(),
+            referrer: endpoint.to_string(),
+        }
+        .into()
+    })
+}
+
+/// A new connection's state: a private link service's visibility and auto-approval decide
+/// it (`pls::connection_state`); any other resource approves an automatic request at once.
+fn initial_state(
+    tx: &mut dyn Tx,
+    endpoint: &ResourceId,
+    target: &ResourceId,
+    c: &Connection,
+    props: &Map<String, Value>,
+) -> Result<(Status, String), AppError> {
+    let message = CONNECTION_LISTS
+        .iter()
+        .filter_map(|l| props.get(*l).and_then(Value::as_array))
+        .flatten()
+        .find_map(|i| {
+            i.pointer("/properties/requestMessage")
+                .and_then(Value::as_str)
+        })
+        .unwrap_or_default();
+    if target.kind_key() != pls::KIND {
+        return Ok(pe::connection::initial(c.manual, message));
+    }
+    let service: Option<GenericResource> = match tx.get(target.key())? {
+        Some(rec) => Some(from_record(&rec)?),
+        None => None,
+    };
+    let list = |key: &str| -> Vec<String> {
+        service
+            .as_ref()
+            .and_then(|s| s.arm.get("properties"))
+            .and_then(|p| p.pointer(&format!("/{key}/subscriptions")))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    };
+    let audience = pls::Audience {
+        owner: target.subscription().to_string(),
+        visibility: list("visibility"),
+        auto_approval: list("autoApproval"),
+    };
+    Ok(pls::connection_state(
+        target.as_str(),
+        &audience,
+        endpoint.subscription(),
+        c.manual,
+        message,
+    )?)
 }

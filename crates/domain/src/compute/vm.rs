@@ -141,8 +141,25 @@ pub struct NicFacts {
     pub has_ipv6: bool,
     /// The VM it is attached to now, if any.
     pub attached_to: Option<String>,
-    /// The private endpoint that owns it, if any: such a NIC is on no VM.
-    pub private_endpoint: Option<String>,
+    /// The private endpoint or link service that owns it, if any: such a NIC is on no VM.
+    pub owner: Option<OwnedBy>,
+}
+
+/// Who owns a NIC a VM names (`nic::NicOwner`, owned).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OwnedBy {
+    PrivateEndpoint(String),
+    PrivateLinkService(String),
+}
+
+impl From<crate::network::nic::NicOwner<'_>> for OwnedBy {
+    fn from(owner: crate::network::nic::NicOwner<'_>) -> Self {
+        use crate::network::nic::NicOwner;
+        match owner {
+            NicOwner::PrivateEndpoint(id) => OwnedBy::PrivateEndpoint(id.to_string()),
+            NicOwner::PrivateLinkService(id) => OwnedBy::PrivateLinkService(id.to_string()),
+        }
+    }
 }
 
 /// What the references of a VM request resolve to (lower-case ids).
@@ -158,11 +175,14 @@ pub struct VmContext {
 /// Seed: "You can add (attach) an existing network interface to a VM when you create the
 /// VM, provided the network interface isn't currently attached to another VM."
 pub fn nic_not_attached_elsewhere(vm_id: &ResourceId, nic: &NicFacts) -> Result<(), DomainError> {
-    if let Some(pe) = &nic.private_endpoint {
-        return Err(DomainError::NicOfPrivateEndpoint {
-            nic: nic.id.clone(),
-            endpoint: pe.clone(),
-        });
+    match &nic.owner {
+        Some(OwnedBy::PrivateEndpoint(pe)) => {
+            return Err(crate::network::nic::NicOwner::PrivateEndpoint(pe).refusal(&nic.id))
+        }
+        Some(OwnedBy::PrivateLinkService(pls)) => {
+            return Err(crate::network::nic::NicOwner::PrivateLinkService(pls).refusal(&nic.id))
+        }
+        None => {}
     }
     match &nic.attached_to {
         Some(other) if !other.eq_ignore_ascii_case(vm_id.as_str()) => Err(DomainError::NicInUse {

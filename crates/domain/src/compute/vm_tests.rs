@@ -33,7 +33,7 @@ fn facts(name: &str, vnet: &str, ipv6: bool) -> NicFacts {
         vnet_id: Some(vnet_id(vnet)),
         has_ipv6: ipv6,
         attached_to: None,
-        private_endpoint: None,
+        owner: None,
     }
 }
 

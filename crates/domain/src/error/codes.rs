@@ -91,14 +91,20 @@ impl DomainError {
             PublicIPAndLBSkuDoNotMatch { .. } => "PublicIPAndLBSkuDoNotMatch",
             BackendAddressPoolInUse { .. } => "LoadBalancerBackendAddressPoolInUse", // GUESS
             InboundNatRuleInUse { .. } => "InboundNatRuleInUse",                     // GUESS
+            FrontendIpConfigurationInUse { .. } => "InUseFrontendIPConfigurationCannotBeDeleted", // GUESS
             InboundNatRuleUsedByAnotherIpConfiguration { .. } => "InboundNatRuleInUse", // GUESS
-            InboundNatRuleInOtherVnet { .. } => "InboundNatRuleInDifferentVnet",     // GUESS
+            InboundNatRuleInOtherVnet { .. } => "InboundNatRuleInDifferentVnet",        // GUESS
             RulesUseSameBackendPortProtocolAndIPConfig { .. } => {
                 "RulesUseSameBackendPortProtocolAndIPConfig"
             }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             NicOfPrivateEndpoint { .. } => "CannotModifyNicAttachedToPrivateEndpoint",
             InvalidValuesForRequestParameters { .. } => "InvalidValuesForRequestParameters",
+            PrivateLinkServiceNetworkPoliciesEnabled { .. } => {
+                "PrivateLinkServiceNetworkPoliciesCannotBeEnabledOnPrivateLinkServiceSubnet"
+            }
+            PrivateLinkServiceNotVisible { .. } => "PrivateLinkServiceNotVisible",
+            NicOfPrivateLinkService { .. } => "CannotModifyNicAttachedToPrivateLinkService",
             SoaRecordSetNotAtApex { .. }
             | ApexRecordSetCannotBeDeleted { .. }
             | VirtualNetworkLinkedToOverlappingZones { .. } => "BadRequest",

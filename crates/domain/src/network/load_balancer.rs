@@ -73,6 +73,8 @@ pub struct LbContext {
     /// Lower-case inbound NAT rule name → its name as spelled, and the IP configuration it
     /// forwards to.
     pub nat_rule_members: HashMap<String, (String, String)>,
+    /// Lower-case frontend name → the private link service using it.
+    pub frontend_users: HashMap<String, String>,
 }
 
 fn placed<'a>(ctx: &LbContext, f: &'a Frontend) -> Option<Placed<'a>> {
@@ -296,6 +298,14 @@ pub fn plan_put(
                 check_pool_unused(id, &p.name, ctx)?;
             }
         }
+        for f in &old.frontends {
+            if !frontends
+                .iter()
+                .any(|n| n.name.eq_ignore_ascii_case(&f.name))
+            {
+                check_frontend_unused(id, &f.name, ctx)?;
+            }
+        }
     }
     for (i, name) in spec.nat_rules.iter().enumerate() {
         crate::name::validate_network_name(name)?;
@@ -342,6 +352,23 @@ pub fn check_pool_unused(
     }
 }
 
+/// A frontend a private link service uses cannot be removed.
+pub fn check_frontend_unused(
+    lb_id: &ResourceId,
+    frontend: &str,
+    ctx: &LbContext,
+) -> Result<(), DomainError> {
+    match ctx.frontend_users.get(&frontend.to_lowercase()) {
+        Some(user) => Err(DomainError::FrontendIpConfigurationInUse {
+            frontend: lb_id
+                .child("frontendIPConfigurations", frontend)
+                .to_string(),
+            user: user.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// An inbound NAT rule forwarding to an IP configuration cannot be removed.
 pub fn check_nat_rule_unused(
     lb_id: &ResourceId,
@@ -366,6 +393,9 @@ pub fn check_delete(
 ) -> Result<(), DomainError> {
     for p in &lb.pools {
         check_pool_unused(lb_id, &p.name, ctx)?;
+    }
+    for f in &lb.frontends {
+        check_frontend_unused(lb_id, &f.name, ctx)?;
     }
     let mut used: Vec<&String> = ctx.nat_rule_members.keys().collect();
     used.sort();

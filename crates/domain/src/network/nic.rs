@@ -31,6 +31,39 @@ pub struct NetworkInterface {
     /// changes, deletes or attaches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_endpoint: Option<String>,
+    /// The private link service whose NAT addresses the NIC holds (`private_link_service`):
+    /// it owns the NIC the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_link_service: Option<String>,
+}
+
+/// The resource that created a NIC and owns it: no client changes, deletes or attaches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NicOwner<'a> {
+    PrivateEndpoint(&'a str),
+    PrivateLinkService(&'a str),
+}
+
+impl NicOwner<'_> {
+    pub fn id(&self) -> &str {
+        match self {
+            NicOwner::PrivateEndpoint(id) | NicOwner::PrivateLinkService(id) => id,
+        }
+    }
+
+    /// The refusal of a client's change to the NIC `nic`.
+    pub fn refusal(&self, nic: &str) -> DomainError {
+        match self {
+            NicOwner::PrivateEndpoint(endpoint) => DomainError::NicOfPrivateEndpoint {
+                nic: nic.to_string(),
+                endpoint: endpoint.to_string(),
+            },
+            NicOwner::PrivateLinkService(service) => DomainError::NicOfPrivateLinkService {
+                nic: nic.to_string(),
+                service: service.to_string(),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +111,8 @@ pub struct NicSpec {
     pub network_security_group: Option<ResourceId>,
     /// Set by a private endpoint writing its own NIC, never from a client's body.
     pub private_endpoint: Option<String>,
+    /// The private link service writing its NAT addresses' NIC (`private_link_service`).
+    pub private_link_service: Option<String>,
 }
 
 /// A subnet as a NIC sees it.
@@ -187,7 +222,13 @@ pub fn plan_put(
     new_guid: &str,
     new_etag: &str,
 ) -> Result<NicPlan, DomainError> {
-    check_owner(id, existing, spec.private_endpoint.as_deref())?;
+    check_owner(
+        id,
+        existing,
+        spec.private_endpoint
+            .as_deref()
+            .or(spec.private_link_service.as_deref()),
+    )?;
     let common = common(id, existing.map(|n| &n.common), &spec.common, new_guid)?;
     let specs = &spec.ip_configurations;
     if specs.is_empty() {
@@ -513,6 +554,7 @@ pub fn plan_put(
             network_security_group: spec.network_security_group.map(|n| n.to_string()),
             mac_address: existing.and_then(|n| n.mac_address.clone()),
             private_endpoint: spec.private_endpoint,
+            private_link_service: spec.private_link_service,
         },
         moves,
     })
@@ -553,29 +595,23 @@ fn check_owner(
     existing: Option<&NetworkInterface>,
     writer: Option<&str>,
 ) -> Result<(), DomainError> {
-    match existing.and_then(|n| n.private_endpoint.as_deref()) {
-        Some(owner) if writer.is_none_or(|w| !w.eq_ignore_ascii_case(owner)) => {
-            Err(DomainError::NicOfPrivateEndpoint {
-                nic: id.to_string(),
-                endpoint: owner.to_string(),
-            })
+    match existing.and_then(NetworkInterface::owner) {
+        Some(owner) if writer.is_none_or(|w| !w.eq_ignore_ascii_case(owner.id())) => {
+            Err(owner.refusal(id.as_str()))
         }
         _ => Ok(()),
     }
 }
 
-/// A NIC is deleted only while no VM has it and no private endpoint (`endpoint`: the one
-/// that owns it, if it still exists) does.
+/// A NIC is deleted only while no VM has it and no private endpoint or link service
+/// (`owner`: the one that owns it, if it still exists) does.
 pub fn check_delete(
     nic_id: &ResourceId,
     attached_to: Option<&str>,
-    endpoint: Option<&str>,
+    owner: Option<NicOwner<'_>>,
 ) -> Result<(), DomainError> {
-    if let Some(pe) = endpoint {
-        return Err(DomainError::NicOfPrivateEndpoint {
-            nic: nic_id.to_string(),
-            endpoint: pe.to_string(),
-        });
+    if let Some(owner) = owner {
+        return Err(owner.refusal(nic_id.as_str()));
     }
     match attached_to {
         Some(vm) => Err(DomainError::NicInUse {
@@ -587,6 +623,17 @@ pub fn check_delete(
 }
 
 impl NetworkInterface {
+    /// The resource that owns the NIC, if any.
+    pub fn owner(&self) -> Option<NicOwner<'_>> {
+        self.private_endpoint
+            .as_deref()
+            .map(NicOwner::PrivateEndpoint)
+            .or(self
+                .private_link_service
+                .as_deref()
+                .map(NicOwner::PrivateLinkService))
+    }
+
     pub fn primary_config(&self) -> Option<&IpConfiguration> {
         self.ip_configurations.iter().find(|c| c.primary)
     }

@@ -155,6 +155,7 @@ impl NicIn {
                 })
                 .transpose()?,
             private_endpoint: None,
+            private_link_service: None,
         })
     }
 }
@@ -223,6 +224,8 @@ struct NicPropsOut<'a> {
     primary: Option<bool>,
     #[serde(rename = "privateEndpoint", skip_serializing_if = "Option::is_none")]
     private_endpoint: Option<IdOut<'a>>,
+    #[serde(rename = "privateLinkService", skip_serializing_if = "Option::is_none")]
+    private_link_service: Option<IdOut<'a>>,
     #[serde(rename = "provisioningState")]
     provisioning_state: &'static str,
     #[serde(rename = "resourceGuid")]
@@ -358,6 +361,7 @@ pub fn nic(v: &NicView) -> NicOut<'_> {
                 .as_ref()
                 .map(|_| v.primary.unwrap_or(false)),
             private_endpoint: n.private_endpoint.as_deref().map(|id| IdOut { id }),
+            private_link_service: n.private_link_service.as_deref().map(|id| IdOut { id }),
             provisioning_state: "Succeeded",
             resource_guid: guid,
             tap_configurations: NONE,
@@ -469,6 +473,9 @@ mod tests {
         if let Some(pe) = &n.private_endpoint {
             props["privateEndpoint"] = id_ref(pe);
         }
+        if let Some(pls) = &n.private_link_service {
+            props["privateLinkService"] = id_ref(pls);
+        }
         body["properties"] = props;
         body["kind"] = json!("Regular");
         body
@@ -512,6 +519,7 @@ mod tests {
                     network_security_group: None,
                     mac_address: None,
                     private_endpoint: None,
+                    private_link_service: None,
                 },
             },
             virtual_machine: None,
@@ -557,10 +565,15 @@ mod tests {
             "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/privateEndpoints/Pe"
                 .into(),
         );
+        let mut service = plain.clone();
+        service.nic.value.private_link_service = Some(
+            "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/privateLinkServices/Svc"
+                .into(),
+        );
         let mut empty = plain.clone();
         empty.nic.value.ip_configurations.clear();
         empty.nic.value.common.resource_guid = String::new();
-        vec![plain, full, attached_unknown, owned, empty]
+        vec![plain, full, attached_unknown, owned, service, empty]
     }
 
     #[test]

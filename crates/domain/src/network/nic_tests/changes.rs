@@ -229,12 +229,31 @@ const PE: &str =
 
 #[test]
 fn a_private_endpoints_nic_is_deleted_only_with_its_endpoint() {
-    let e = check_delete(&nic_id(), None, Some(PE)).unwrap_err();
+    let e = check_delete(&nic_id(), None, Some(NicOwner::PrivateEndpoint(PE))).unwrap_err();
     assert_eq!(e.code(), "CannotModifyNicAttachedToPrivateEndpoint");
     assert_eq!(
         e.to_string(),
         format!("Network interface {NIC} is used by private endpoint {PE}. It can not be modified by user.")
     );
+}
+
+const PLS: &str =
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateLinkServices/svc";
+
+#[test]
+fn a_private_link_services_nic_is_its_alone() {
+    let e = check_delete(&nic_id(), None, Some(NicOwner::PrivateLinkService(PLS))).unwrap_err();
+    assert_eq!(e.code(), "CannotModifyNicAttachedToPrivateLinkService");
+    assert_eq!(
+        e.to_string(),
+        format!("Network interface {NIC} is used by private link service {PLS}. It can not be modified by user.")
+    );
+    let mut nic = stored(vec![cfg("ip1", &subnet("v1", "a"))], &["10.0.1.4"]);
+    nic.private_link_service = Some(PLS.into());
+    assert_eq!(nic.owner(), Some(NicOwner::PrivateLinkService(PLS)));
+    let e = check_owner(&nic_id(), Some(&nic), None).unwrap_err();
+    assert_eq!(e.code(), "CannotModifyNicAttachedToPrivateLinkService");
+    check_owner(&nic_id(), Some(&nic), Some(PLS)).unwrap();
 }
 
 #[test]

@@ -81,6 +81,8 @@ macro_rules! refs_sql {
             RefKind::DnsRegistration => with_kind!("dnsregistration"),
             RefKind::DnsLink => with_kind!("dnslink"),
             RefKind::PrivateEndpoint => with_kind!("privateendpoint"),
+            RefKind::ServiceAlias => with_kind!("servicealias"),
+            RefKind::ServiceFrontend => with_kind!("servicefrontend"),
         }
     }};
 }
