@@ -428,6 +428,55 @@ def test_private_endpoint_connection_approval(env):
     az(env, "group", "delete", "-n", "pec", "--yes")
 
 
+def test_private_link_service(env):
+    """`az network private-link-service`: a service in front of a Standard internal load
+    balancer (its NAT subnet's service network policies disabled), an endpoint that asks to
+    connect, the service's owner approving it, and the frontend kept while the service uses
+    it."""
+    g = ["-g", "pls"]
+    az(env, "group", "create", "-n", "pls", "-l", "eastus")
+    az(env, "network", "vnet", "create", *g, "-n", "prov", "--address-prefixes", "10.6.0.0/16",
+       "--subnet-name", "lbs", "--subnet-prefixes", "10.6.1.0/24")
+    az(env, "network", "vnet", "subnet", "create", *g, "--vnet-name", "prov", "-n", "nat",
+       "--address-prefixes", "10.6.2.0/24")
+    az(env, "network", "vnet", "subnet", "create", *g, "--vnet-name", "prov", "-n", "consumers",
+       "--address-prefixes", "10.6.3.0/24")
+    az(env, "network", "lb", "create", *g, "-n", "ilb", "--sku", "Standard", "--vnet-name", "prov",
+       "--subnet", "lbs", "--frontend-ip-name", "fe", "--backend-pool-name", "pool")
+    create = ["network", "private-link-service", "create", *g, "-n", "svc", "--vnet-name", "prov",
+              "--subnet", "nat", "--lb-name", "ilb", "--lb-frontend-ip-configs", "fe"]
+    err = az(env, *create, ok=False)
+    assert "PrivateLinkServiceNetworkPoliciesCannotBeEnabledOnPrivateLinkServiceSubnet" in err, err
+    az(env, "network", "vnet", "subnet", "update", *g, "--vnet-name", "prov", "-n", "nat",
+       "--private-link-service-network-policies", "Disabled")
+    service = az(env, *create)
+    assert service["alias"].startswith("svc.") and service["alias"].endswith(".azure.privatelinkservice"), service
+    assert az(env, "network", "private-link-service", "show", *g, "-n", "svc")["alias"] == service["alias"]
+
+    endpoint = az(env, "network", "private-endpoint", "create", *g, "-n", "asker",
+                  "--vnet-name", "prov", "--subnet", "consumers", "--connection-name", "c",
+                  "--private-connection-resource-id", service["id"], "--manual-request",
+                  "--request-message", "let me in")
+    state = endpoint["manualPrivateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
+    assert state["status"] == "Pending", endpoint
+    service = az(env, "network", "private-link-service", "show", *g, "-n", "svc")
+    [conn] = service["privateEndpointConnections"]
+    updated = az(env, "network", "private-link-service", "connection", "update", *g,
+                 "--service-name", "svc", "-n", conn["name"], "--connection-status", "Approved",
+                 "--description", "welcome")
+    assert updated["privateLinkServiceConnectionState"]["status"] == "Approved", updated
+    endpoint = az(env, "network", "private-endpoint", "show", *g, "-n", "asker")
+    state = endpoint["manualPrivateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
+    assert state == {"status": "Approved", "description": "welcome", "actionsRequired": "None"}, state
+
+    err = az(env, "network", "lb", "delete", *g, "-n", "ilb", ok=False)
+    assert "InUseFrontendIPConfigurationCannotBeDeleted" in err, err
+    az(env, "network", "private-endpoint", "delete", *g, "-n", "asker")
+    az(env, "network", "private-link-service", "delete", *g, "-n", "svc")
+    az(env, "network", "lb", "delete", *g, "-n", "ilb")
+    az(env, "group", "delete", "-n", "pls", "--yes")
+
+
 def test_guest_routes_through_run_command(env):
     """The seed's Linux walk-through: a secondary NIC reaches another subnet only after
     policy routing is added in the guest."""

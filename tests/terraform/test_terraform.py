@@ -395,6 +395,33 @@ def test_private_endpoint(cerulean, tf_env):
     destroy(server, tf_env, work, group)
 
 
+def test_private_link_service(cerulean, tf_env):
+    """azurerm_private_link_service in front of a Standard internal load balancer (its NAT
+    address in a subnet with the service's network policies disabled) and an
+    azurerm_private_endpoint connecting by its alias: the provider reads the alias, the NAT
+    address and the endpoint's address; the auto-approved connection shows on the service;
+    the service's NIC refuses a client's delete; the plan is empty; destroy takes it all."""
+    server, _ = cerulean
+    group = "tf-private-link-service"
+    work = scenario(tf_env, "private-link-service")
+    _, alias = tf(tf_env, work, "output", "-raw", "alias")
+    assert alias.startswith("reports.") and alias.endswith(".eastus.azure.privatelinkservice"), alias
+    _, nat_ip = tf(tf_env, work, "output", "-raw", "nat_ip")
+    assert nat_ip.strip() == "10.8.2.10", nat_ip
+    _, endpoint_ip = tf(tf_env, work, "output", "-raw", "endpoint_ip")
+    assert endpoint_ip.strip() == "10.8.3.4", endpoint_ip
+    net = f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network"
+    st, connections = server.get(f"{net}/privateLinkServices/reports/privateEndpointConnections")
+    assert st == 200, connections
+    [c] = connections["value"]
+    assert c["properties"]["privateLinkServiceConnectionState"]["status"] == "Approved", c
+    st, pls = server.get(f"{net}/privateLinkServices/reports")
+    nic = pls["properties"]["networkInterfaces"][0]["id"]
+    st, refused = server.call("DELETE", nic)
+    assert st == 400 and refused["error"]["code"] == "CannotModifyNicAttachedToPrivateLinkService", refused
+    destroy(server, tf_env, work, group)
+
+
 def test_nsg_association(cerulean, tf_env):
     server, _ = cerulean
     group = "tf-nsg-association"

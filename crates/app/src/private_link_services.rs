@@ -325,8 +325,10 @@ fn write_nic(
     nics::put_owned(tx, env, nic_id, spec)
 }
 
-/// What Azure fills in on a service: its NAT configurations with their addresses, its NIC,
-/// its alias, and the defaults of what the request left out.
+/// What Azure fills in on a service: its NAT configurations (a static one with its address;
+/// Azure shows no address for a dynamic one, whose address only its NIC shows, and
+/// Terraform's provider relies on that), its NIC, its alias, and the defaults of what the
+/// request left out.
 fn show(
     id: &ResourceId,
     props: &mut Map<String, Value>,
@@ -338,11 +340,15 @@ fn show(
         .ip_configurations
         .iter()
         .map(|c| {
+            let static_ip = match c.allocation {
+                Allocation::Static => c.private_ip.clone(),
+                Allocation::Dynamic => None,
+            };
             json!({
                 "name": c.name,
                 "id": id.child("ipConfigurations", &c.name).as_str(),
                 "properties": {
-                    "privateIPAddress": c.private_ip,
+                    "privateIPAddress": static_ip,
                     "privateIPAllocationMethod": match c.allocation {
                         Allocation::Static => "Static",
                         Allocation::Dynamic => "Dynamic",

@@ -138,7 +138,8 @@ pub(super) async fn private_link_services(s: &Server) {
     assert_eq!(p["provisioningState"], "Succeeded");
     let cfg = &p["ipConfigurations"][0];
     assert_eq!(cfg["id"], format!("{svc}/ipConfigurations/nat1"));
-    assert_eq!(cfg["properties"]["privateIPAddress"], "10.0.2.4");
+    // A dynamic NAT address shows on the NIC only, as on Azure.
+    assert_eq!(cfg["properties"]["privateIPAddress"], Value::Null);
     assert_eq!(cfg["properties"]["privateIPAllocationMethod"], "Dynamic");
     assert_eq!(p["autoApproval"], json!({"subscriptions": []}));
     assert_eq!(p["privateEndpointConnections"], json!([]));
@@ -149,6 +150,7 @@ pub(super) async fn private_link_services(s: &Server) {
     assert!(nic.contains("/networkInterfaces/svc.nic."), "{nic}");
     let (_, got) = s.get(&at(&nic)).await;
     assert_eq!(got["properties"]["privateLinkService"]["id"], svc.as_str());
+    assert_eq!(private_ip(&got, 0), "10.0.2.4");
     let (st, _, body) = delete(s, &nic).await;
     assert_error(
         st,
@@ -156,13 +158,21 @@ pub(super) async fn private_link_services(s: &Server) {
         400,
         "CannotModifyNicAttachedToPrivateLinkService",
     );
-    // A second PUT keeps the alias, the NIC and its address.
-    let again = put_ok(s, &svc, service(&fe, &nat, audience)).await;
+    // A second PUT keeps the alias and the NIC, and moves the address to a static one.
+    let mut fixed = service(&fe, &nat, audience.clone());
+    fixed["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"] =
+        json!("10.0.2.10");
+    let again = put_ok(s, &svc, fixed).await;
     assert_eq!(again["properties"]["alias"], alias.as_str());
+    let cfg = &again["properties"]["ipConfigurations"][0]["properties"];
+    assert_eq!(cfg["privateIPAddress"], "10.0.2.10");
+    assert_eq!(cfg["privateIPAllocationMethod"], "Static");
     assert_eq!(
-        again["properties"]["ipConfigurations"][0]["properties"]["privateIPAddress"],
-        "10.0.2.4"
+        again["properties"]["networkInterfaces"][0]["id"],
+        nic.as_str()
     );
+    let (_, got) = s.get(&at(&nic)).await;
+    assert_eq!(private_ip(&got, 0), "10.0.2.10");
 
     // The frontend stays while the service uses it.
     let (st, _, body) = delete(s, &ilb).await;
