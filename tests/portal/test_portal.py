@@ -612,9 +612,63 @@ def test_the_account_owner_approves_a_requested_endpoint(page, server, arm):
     assert page.console.unexpected() == []
 
 
+PLS_RG = "pls-rg"
+SERVICE = f"{group_path(PLS_RG)}/providers/Microsoft.Network/privateLinkServices/reports"
+
+
+def seed_link_service(arm):
+    """A private link service behind a Standard internal load balancer, and an endpoint that
+    asks to connect by its alias."""
+    vnet = net(PLS_RG, "virtualNetworks", "prov")
+    arm.put(group_path(PLS_RG), {"location": "eastus"})
+    arm.put(vnet, {"location": "eastus", "properties": {
+        "addressSpace": {"addressPrefixes": ["10.7.0.0/16"]},
+        "subnets": [
+            {"name": "lbs", "properties": {"addressPrefix": "10.7.1.0/24"}},
+            {"name": "nat", "properties": {"addressPrefix": "10.7.2.0/24", "privateLinkServiceNetworkPolicies": "Disabled"}},
+            {"name": "consumers", "properties": {"addressPrefix": "10.7.3.0/24"}},
+        ]}})
+    lb = net(PLS_RG, "loadBalancers", "ilb")
+    arm.put(lb, {"location": "eastus", "sku": {"name": "Standard"}, "properties": {
+        "frontendIPConfigurations": [{"name": "fe", "properties": {"subnet": {"id": f"{vnet}/subnets/lbs"}}}]}})
+    service = arm.put(SERVICE, {"location": "eastus", "properties": {
+        "loadBalancerFrontendIpConfigurations": [{"id": f"{lb}/frontendIPConfigurations/fe"}],
+        "ipConfigurations": [{"name": "nat1", "properties": {"subnet": {"id": f"{vnet}/subnets/nat"}}}]}})
+    arm.put(net(PLS_RG, "privateEndpoints", "reports-client"), {"location": "eastus", "properties": {
+        "subnet": {"id": f"{vnet}/subnets/consumers"},
+        "manualPrivateLinkServiceConnections": [{"name": "c", "properties": {
+            "privateLinkServiceId": service["properties"]["alias"], "requestMessage": "the reports client"}}]}})
+    return service
+
+
+def test_a_private_link_service_approves_an_endpoint_that_asked(page, server, arm):
+    """The Private link services list shows a service's alias and its pending connections;
+    on the service's page its owner approves the endpoint that asked by alias."""
+    service = seed_link_service(arm)
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/browse/linkservices")
+    row = page.get_by_role("table", name="Private link services").get_by_role("row").filter(has_text="reports")
+    expect(row).to_contain_text(service["properties"]["alias"])
+    expect(row.get_by_role("cell").last).to_have_text("1")
+    row.get_by_role("link", name="reports").click()
+    table = page.get_by_role("table", name="Private endpoint connections")
+    conn = table.get_by_role("row").filter(has_text="reports-client")
+    expect(conn).to_contain_text("Pending")
+    expect(conn).to_contain_text("the reports client")
+    conn.get_by_role("checkbox").check()
+    toolbar_button(page, "Approve").click()
+    page.get_by_role("dialog", name="Approve connection").get_by_role("button", name="Yes").click()
+    wait_notification(page, "Approved connection")
+    expect(conn).to_contain_text("Approved")
+    endpoint = arm.get(net(PLS_RG, "privateEndpoints", "reports-client"))
+    state = endpoint["properties"]["manualPrivateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]
+    assert state["status"] == "Approved", state
+    assert page.console.unexpected() == []
+
+
 def visit_all(page, server, arm, seeded):
     pages = ["#/", "#/create/vm", "#/create/deployment"]
-    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "endpoints", "groups", "deployments")]
+    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "endpoints", "linkservices", "groups", "deployments")]
     arm.put(ZONE, {"location": "global"})
     seed_endpoint_targets(arm)
     endpoint = f"{group_path(PE_RG)}/providers/Microsoft.Network/privateEndpoints/visited"
@@ -623,6 +677,8 @@ def visit_all(page, server, arm, seeded):
         "privateLinkServiceConnections": [{"name": "c", "properties": {"privateLinkServiceId": ACCOUNT, "groupIds": ["file"]}}]}})
     pages += [f"#/resource{endpoint}?tab={t}" for t in ("overview", "dns")]
     pages.append(f"#/resource{ACCOUNT}")
+    seed_link_service(arm)
+    pages.append(f"#/resource{SERVICE}")
     pages += [f"#/resource{ZONE}?tab={t}" for t in ("overview", "links")]
     pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand", "iam")]
     nic1 = net(RG, "networkInterfaces", "nic1")

@@ -16,6 +16,8 @@ export const SERVICES = [
     type: 'Microsoft.Network/privateDnsZones', keywords: ['dns', 'private dns', 'dns zone', 'record set', 'auto registration', 'virtual network link'] },
   { key: 'endpoints', label: 'Private endpoints', mark: 'PE', color: '#7a4e9e',
     type: 'Microsoft.Network/privateEndpoints', keywords: ['private endpoint', 'private link', 'privatelink', 'endpoint'] },
+  { key: 'linkservices', label: 'Private link services', mark: 'PL', color: '#8e5b2f',
+    type: 'Microsoft.Network/privateLinkServices', keywords: ['private link service', 'alias', 'nat ip', 'pending connections'] },
   { key: 'groups', label: 'Resource groups', mark: 'RG', color: '#3b6a8f',
     type: null, keywords: ['rg', 'resource group', 'groups'] },
   { key: 'deployments', label: 'Deployments', mark: 'DP', color: '#5a6b7b',

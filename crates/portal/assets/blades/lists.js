@@ -61,6 +61,13 @@ const LISTS = {
         ?.properties?.privateLinkServiceConnectionState?.status || '—']],
     pane: CreateEndpoint,
   },
+  linkservices: {
+    load: (s) => list(`/subscriptions/${s}/providers/${N}/privateLinkServices`),
+    columns: [['Name', name], ['Resource group', group], ['Location', loc],
+      ['Alias', (r) => r.properties.alias || '—'],
+      ['Pending connections', (r) => (r.properties.privateEndpointConnections || [])
+        .filter((c) => c.properties?.privateLinkServiceConnectionState?.status === 'Pending').length]],
+  },
   groups: {
     load: (s) => list(`/subscriptions/${s}/resourcegroups`),
     columns: [['Name', (r) => html`<a href=${`#/resource${r.id}`}>${r.name}</a>`], ['Location', loc],

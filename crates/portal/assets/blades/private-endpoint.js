@@ -99,8 +99,10 @@ function AddZoneGroup({ endpoint, ctx, onClose, onDone }) {
   </${Pane}>`;
 }
 
-/** Types a private endpoint connects to here (the ones cerulean models are never targets). */
-const targetable = (r) => !/^Microsoft\.(Network|Compute|Resources)\//i.test(r.type);
+/** Types a private endpoint connects to here: private link services, and the services
+ * cerulean does not model (the ones it models are never targets). */
+const targetable = (r) => /^Microsoft\.Network\/privateLinkServices$/i.test(r.type)
+  || !/^Microsoft\.(Network|Compute|Resources)\//i.test(r.type);
 
 /** Creates an endpoint in a subnet of the subscription, connected to one of its resources. */
 export function CreateEndpoint({ ctx, onClose, onDone }) {
