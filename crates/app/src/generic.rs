@@ -25,6 +25,15 @@ pub struct GenericResource {
 }
 
 impl GenericResource {
+    /// The NIC a private endpoint or link service names (`properties.networkInterfaces[0]`).
+    pub(crate) fn owned_nic(&self) -> Option<String> {
+        self.arm
+            .get("properties")?
+            .pointer("/networkInterfaces/0/id")?
+            .as_str()
+            .map(str::to_string)
+    }
+
     /// The body's `properties` object, made one if it is missing or not an object.
     pub(crate) fn properties_mut(&mut self) -> &mut Map<String, Value> {
         let props = self

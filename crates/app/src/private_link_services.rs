@@ -89,7 +89,7 @@ pub(crate) fn prepare(
     pls::check(id.as_str(), &frontends, &subnets)?;
 
     let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string();
-    let nic_id = match old.and_then(nic_of) {
+    let nic_id = match old.and_then(GenericResource::owned_nic) {
         Some(n) => ResourceId::parse(&n)?,
         None => ResourceId::resource(
             id.subscription(),
@@ -124,7 +124,7 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
     let Some(rec) = tx.get(id.key())? else {
         return Ok(());
     };
-    if let Some(nic) = nic_of(&from_record(&rec)?) {
+    if let Some(nic) = from_record::<GenericResource>(&rec)?.owned_nic() {
         if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
             nics::purge_owned(tx, &nic_rec)?;
         }
@@ -140,15 +140,6 @@ fn reference(id: &ResourceId, to_key: String, kind: RefKind) -> Ref {
         kind,
         owner_key: id.key().to_string(),
     }
-}
-
-fn nic_of(value: &GenericResource) -> Option<String> {
-    value
-        .arm
-        .get("properties")?
-        .pointer("/networkInterfaces/0/id")?
-        .as_str()
-        .map(str::to_string)
 }
 
 /// The ids of `[{ "id": … }]` at `props[key]`.
@@ -273,25 +264,6 @@ fn write_nic(
     nat_ips: &[NatIp],
     location: String,
 ) -> Result<NetworkInterface, AppError> {
-    let mut tags = cerulean_domain::tags::Tags::default();
-    if let Some(rec) = tx.get(nic_id.key())? {
-        let existing: NetworkInterface = from_record(&rec)?;
-        if !existing
-            .private_link_service
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case(id.as_str()))
-        {
-            // GUESS: the code and wording.
-            return Err(DomainError::InvalidParameter {
-                message: format!(
-                    "Network interface {nic_id} already exists; private link service {id} cannot use it."
-                ),
-                target: None,
-            }
-            .into());
-        }
-        tags = existing.common.tags;
-    }
     let flagged = nat_ips.iter().any(|n| n.primary == Some(true));
     let ip_configurations = nat_ips
         .iter()
@@ -315,7 +287,7 @@ fn write_nic(
     let spec = NicSpec {
         common: CommonSpec {
             location: Some(location),
-            tags: Some(tags),
+            tags: None,
             extra: Vec::new(),
         },
         ip_configurations,

@@ -212,14 +212,43 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
 
 /// Writes a private endpoint's NIC inside the endpoint's transaction, by the NIC's own rules
 /// (`spec` names the endpoint, which makes it the NIC's owner).
+///
+/// A NIC of that name that is not the owner's stays its client's (400 `InvalidParameter`,
+/// GUESS); the owner's NIC keeps its own tags (the owner's are not copied to it, as on Azure).
 pub(crate) fn put_owned(
     tx: &mut dyn Tx,
     env: &crate::tracked::Env,
     id: &ResourceId,
-    spec: NicSpec,
+    mut spec: NicSpec,
 ) -> Result<NetworkInterface, AppError> {
     use crate::tracked::Kind;
     let existing = load::<NetworkInterface>(tx, id)?;
+    let (owner, what) = match (&spec.private_endpoint, &spec.private_link_service) {
+        (Some(pe), _) => (pe.as_str(), "private endpoint"),
+        (None, Some(pls)) => (pls.as_str(), "private link service"),
+        (None, None) => ("", "resource"),
+    };
+    if let Some((_, nic)) = &existing {
+        if !nic
+            .owner()
+            .is_some_and(|o| o.id().eq_ignore_ascii_case(owner))
+        {
+            // GUESS: the code and wording.
+            return Err(cerulean_domain::DomainError::InvalidParameter {
+                message: format!(
+                    "Network interface {id} already exists; {what} {owner} cannot use it."
+                ),
+                target: None,
+            }
+            .into());
+        }
+    }
+    spec.common.tags = Some(
+        existing
+            .as_ref()
+            .map(|(_, n)| n.common.tags.clone())
+            .unwrap_or_default(),
+    );
     let next = Nics::put(tx, env, id, existing.as_ref(), spec)?;
     super::save(
         tx,

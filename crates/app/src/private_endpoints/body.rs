@@ -145,16 +145,6 @@ pub(super) fn connection_shown(endpoint: &ResourceId, c: &Value, state: &Value) 
     c
 }
 
-/// The endpoint's NIC, as its stored body names it.
-pub(super) fn nic_of(value: &GenericResource) -> Option<String> {
-    value
-        .arm
-        .get("properties")?
-        .pointer("/networkInterfaces/0/id")?
-        .as_str()
-        .map(str::to_string)
-}
-
 pub(super) fn dns_configs(value: &GenericResource) -> Vec<DnsConfig> {
     let items = value
         .arm

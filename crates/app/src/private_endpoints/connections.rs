@@ -4,7 +4,7 @@
 //! reads and its names follow it); the record under the resource mirrors it for the owner,
 //! who approves, rejects or removes the connection there. Each write keeps the two equal.
 
-use super::body::{connections, nic_of};
+use super::body::connections;
 use super::{dns_config_values, follow_address, guid_of, service_names, CONNECTION_LISTS};
 use crate::generic::GenericResource;
 use crate::network::not_found;
@@ -165,7 +165,7 @@ fn restate(
         return Ok(());
     };
     let mut value: GenericResource = from_record(&rec)?;
-    let address = match nic_of(&value) {
+    let address = match value.owned_nic() {
         Some(nic) => match tx.get(ResourceId::parse(&nic)?.key())? {
             Some(n) => from_record::<NetworkInterface>(&n)?
                 .primary_config()

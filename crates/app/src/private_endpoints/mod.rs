@@ -60,7 +60,7 @@ mod body;
 mod connections;
 mod nic;
 mod zone_groups;
-use body::{connection_shown, connections, dns_configs, nic_of, subnet_of, unchanged};
+use body::{connection_shown, connections, dns_configs, subnet_of, unchanged};
 use connections::{connection_record, kept_state};
 use nic::write_nic;
 use zone_groups::{fill_zone_group, remove_records, zone_groups, zone_records};
@@ -117,7 +117,7 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
             if let Some(c) = connection_record(tx, id, &value)? {
                 tx.delete(c.key())?;
             }
-            if let Some(nic) = nic_of(&value) {
+            if let Some(nic) = value.owned_nic() {
                 if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
                     nics::purge_owned(tx, &nic_rec)?;
                 }
@@ -302,7 +302,7 @@ fn prepare_endpoint(
     let custom = props
         .get("customNetworkInterfaceName")
         .and_then(Value::as_str);
-    let nic_id = match old.and_then(nic_of) {
+    let nic_id = match old.and_then(GenericResource::owned_nic) {
         Some(n) => ResourceId::parse(&n)?,
         None => ResourceId::resource(
             id.subscription(),

@@ -1,7 +1,6 @@
 //! An endpoint's NIC: written through the NIC's own rules, owned by the endpoint.
 
 use crate::network::nics;
-use crate::records::from_record;
 use crate::tracked::Env;
 use crate::AppError;
 use cerulean_domain::id::ResourceId;
@@ -26,25 +25,6 @@ pub(super) fn write_nic(
     location: String,
     guid: &str,
 ) -> Result<NetworkInterface, AppError> {
-    let mut tags = cerulean_domain::tags::Tags::default();
-    if let Some(rec) = tx.get(nic_id.key())? {
-        let existing: NetworkInterface = from_record(&rec)?;
-        tags = existing.common.tags.clone();
-        let ours = existing
-            .private_endpoint
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case(id.as_str()));
-        if !ours {
-            // GUESS: the code and wording.
-            return Err(DomainError::InvalidParameter {
-                message: format!(
-                    "Network interface {nic_id} already exists; private endpoint {id} cannot use it."
-                ),
-                target: Some("customNetworkInterfaceName".into()),
-            }
-            .into());
-        }
-    }
     // The endpoint's application security groups are its NIC's (Azure puts them there).
     let asgs = props
         .get("applicationSecurityGroups")
@@ -98,7 +78,7 @@ pub(super) fn write_nic(
     let spec = NicSpec {
         common: CommonSpec {
             location: Some(location),
-            tags: Some(tags),
+            tags: None,
             extra: Vec::new(),
         },
         ip_configurations,
