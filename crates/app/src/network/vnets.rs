@@ -37,17 +37,35 @@ pub struct SubnetView {
     pub users: SubnetUsers,
 }
 
-fn users_of(tx: &mut dyn Tx, subnet_key: &str) -> Result<SubnetUsers, AppError> {
-    let mut private_endpoints: Vec<String> = tx
-        .refs_to(subnet_key, RefKind::PrivateEndpoint)?
-        .into_iter()
-        .map(|r| r.from_id)
-        .collect();
+/// A subnet's users, given the private endpoints in it.
+fn users_of(
+    tx: &mut dyn Tx,
+    subnet_key: &str,
+    mut private_endpoints: Vec<String>,
+) -> Result<SubnetUsers, AppError> {
     private_endpoints.sort_by_cached_key(|u| cerulean_domain::id::fold(u));
     Ok(SubnetUsers {
         configs: subnet_users(tx, subnet_key, usize::MAX)?,
         private_endpoints,
     })
+}
+
+/// The private endpoints in each subnet of a network (by subnet key): one reference query
+/// for all its subnets.
+fn endpoints_by_subnet(
+    tx: &mut dyn Tx,
+    vnet_key: &str,
+) -> Result<HashMap<String, Vec<String>>, AppError> {
+    // Every subnet key starts with `{vnet}/subnets/`, and sorts before `{vnet}/subnets0`.
+    let (first, last) = (
+        format!("{vnet_key}/subnets/"),
+        format!("{vnet_key}/subnets0"),
+    );
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for r in tx.refs_to_range(&first, &last, RefKind::PrivateEndpoint)? {
+        out.entry(r.to_key).or_default().push(r.from_id);
+    }
+    Ok(out)
 }
 
 pub(crate) fn subnet_key(vnet_key: &str, name: &str) -> String {
@@ -83,8 +101,11 @@ fn holder_lookup(
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<VnetView, AppError> {
     let vnet = Stored::<VirtualNetwork>::from(rec)?;
     let mut subnet_users = Vec::with_capacity(vnet.value.subnets.len());
+    let mut endpoints = endpoints_by_subnet(tx, &rec.key)?;
     for s in &vnet.value.subnets {
-        subnet_users.push(users_of(tx, &subnet_key(&rec.key, &s.name))?);
+        let key = subnet_key(&rec.key, &s.name);
+        let here = endpoints.remove(&key).unwrap_or_default();
+        subnet_users.push(users_of(tx, &key, here)?);
     }
     Ok(VnetView { vnet, subnet_users })
 }
@@ -334,10 +355,12 @@ fn subnet_view(
     let Some(s) = v.subnet(name) else {
         return Err(super::not_found(&vnet_id.child("subnets", name)));
     };
+    let key = subnet_key(&rec.key, &s.name);
+    let endpoints = tx.refs_to(&key, RefKind::PrivateEndpoint)?;
     Ok(SubnetView {
         vnet_id: rec.id.clone(),
         subnet: s.clone(),
-        users: users_of(tx, &subnet_key(&rec.key, &s.name))?,
+        users: users_of(tx, &key, endpoints.into_iter().map(|r| r.from_id).collect())?,
     })
 }
 
