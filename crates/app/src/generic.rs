@@ -47,6 +47,33 @@ impl GenericResource {
     }
 }
 
+/// The GUID Azure names what a private endpoint or link service creates with (its NIC, IP
+/// configuration, alias, connection records): stable for the resource's id.
+pub(crate) fn owned_guid(id: &ResourceId) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string()
+}
+
+/// The ids of `[{ "id": … }]` at `props[key]` (ARM's `InvalidPropertyId` for one that is not
+/// an id).
+pub(crate) fn ids_at(props: &Map<String, Value>, key: &str) -> Result<Vec<ResourceId>, AppError> {
+    let items = props.get(key).and_then(Value::as_array);
+    items
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, item)| {
+            let raw = item.get("id").and_then(Value::as_str).unwrap_or_default();
+            ResourceId::parse(raw).map_err(|_| {
+                DomainError::InvalidPropertyId {
+                    id: raw.to_string(),
+                    path: format!("properties.{key}[{i}].id"),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct GenericCommon {
     pub tags: Tags,

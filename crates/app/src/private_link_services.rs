@@ -7,7 +7,7 @@
 //! Writes run alone: they touch a subnet's addresses, a NIC and a load balancer's frontends,
 //! which no key declared up front names.
 
-use crate::generic::GenericResource;
+use crate::generic::{ids_at, owned_guid, GenericResource};
 use crate::network::load_balancers::frontend_key;
 use crate::network::{load, nics};
 use crate::records::from_record;
@@ -34,12 +34,8 @@ fn alias_key(alias: &str) -> String {
 
 /// The service an alias names, if it exists.
 pub(crate) fn by_alias(tx: &mut dyn Tx, alias: &str) -> Result<Option<ResourceId>, AppError> {
-    match tx
-        .refs_to(&alias_key(alias), RefKind::ServiceAlias)?
-        .into_iter()
-        .next()
-    {
-        Some(r) => Ok(Some(ResourceId::parse(&r.from_id)?)),
+    match crate::network::first_user(tx, &alias_key(alias), RefKind::ServiceAlias)? {
+        Some(service) => Ok(Some(ResourceId::parse(&service)?)),
         None => Ok(None),
     }
 }
@@ -77,18 +73,19 @@ pub(crate) fn prepare(
         props.remove(k);
     }
     let frontend_ids = ids_at(props, "loadBalancerFrontendIpConfigurations")?;
+    let nat_ips = nat_ips(props)?;
+    pls::check_counts(id.as_str(), frontend_ids.len(), nat_ips.len())?;
     let mut frontends = Vec::with_capacity(frontend_ids.len());
     for f in &frontend_ids {
         frontends.push(frontend_facts(tx, f)?);
     }
-    let nat_ips = nat_ips(props)?;
     let mut subnets = Vec::with_capacity(nat_ips.len());
     for n in &nat_ips {
         subnets.push(subnet_facts(tx, &n.subnet)?);
     }
     pls::check(id.as_str(), &frontends, &subnets)?;
 
-    let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string();
+    let guid = owned_guid(id);
     let nic_id = match old.and_then(GenericResource::owned_nic) {
         Some(n) => ResourceId::parse(&n)?,
         None => ResourceId::resource(
@@ -121,15 +118,10 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
     if !is_service(id) {
         return Ok(());
     }
-    let Some(rec) = tx.get(id.key())? else {
-        return Ok(());
-    };
-    if let Some(nic) = from_record::<GenericResource>(&rec)?.owned_nic() {
-        if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
-            nics::purge_owned(tx, &nic_rec)?;
-        }
+    match tx.get(id.key())? {
+        Some(rec) => nics::purge_owned(tx, &from_record(&rec)?),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn reference(id: &ResourceId, to_key: String, kind: RefKind) -> Ref {
@@ -140,26 +132,6 @@ fn reference(id: &ResourceId, to_key: String, kind: RefKind) -> Ref {
         kind,
         owner_key: id.key().to_string(),
     }
-}
-
-/// The ids of `[{ "id": … }]` at `props[key]`.
-fn ids_at(props: &Map<String, Value>, key: &str) -> Result<Vec<ResourceId>, AppError> {
-    let items = props.get(key).and_then(Value::as_array);
-    items
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, item)| {
-            let raw = item.get("id").and_then(Value::as_str).unwrap_or_default();
-            ResourceId::parse(raw).map_err(|_| {
-                DomainError::InvalidPropertyId {
-                    id: raw.to_string(),
-                    path: format!("properties.{key}[{i}].id"),
-                }
-                .into()
-            })
-        })
-        .collect()
 }
 
 fn nat_ips(props: &Map<String, Value>) -> Result<Vec<NatIp>, AppError> {

@@ -55,15 +55,10 @@ pub struct NatSubnetFacts {
     pub vnet_key: String,
 }
 
-/// The service fronts one or more internal frontends of Standard load balancers, and takes
-/// its NAT addresses (1 to 8) from subnets of the same network with the service network
-/// policies disabled.
-pub fn check(
-    service: &str,
-    frontends: &[FrontendFacts],
-    nat_subnets: &[NatSubnetFacts],
-) -> Result<(), DomainError> {
-    if frontends.is_empty() {
+/// How many frontends and NAT configurations a service names: at least one frontend, 1 to 8
+/// NAT configurations. Checked before any of them is read.
+pub fn check_counts(service: &str, frontends: usize, nat_ips: usize) -> Result<(), DomainError> {
+    if frontends == 0 {
         // GUESS: the code and wording.
         return Err(DomainError::InvalidParameter {
             message: format!(
@@ -72,6 +67,27 @@ pub fn check(
             target: Some("loadBalancerFrontendIpConfigurations".into()),
         });
     }
+    if nat_ips == 0 || nat_ips > MAX_NAT_IPS {
+        // GUESS: the code and wording; the limit is Azure's.
+        return Err(DomainError::InvalidParameter {
+            message: format!(
+                "Private link service {service} must have between 1 and {MAX_NAT_IPS} IP configurations; it has {nat_ips}."
+            ),
+            target: Some("ipConfigurations".into()),
+        });
+    }
+    Ok(())
+}
+
+/// The service fronts one or more internal frontends of Standard load balancers, and takes
+/// its NAT addresses (1 to 8) from subnets of the same network with the service network
+/// policies disabled.
+pub fn check(
+    service: &str,
+    frontends: &[FrontendFacts],
+    nat_subnets: &[NatSubnetFacts],
+) -> Result<(), DomainError> {
+    check_counts(service, frontends.len(), nat_subnets.len())?;
     for f in frontends {
         if !f.exists {
             return Err(DomainError::InvalidResourceReference {
@@ -89,16 +105,6 @@ pub fn check(
                 target: Some("loadBalancerFrontendIpConfigurations".into()),
             });
         }
-    }
-    if nat_subnets.is_empty() || nat_subnets.len() > MAX_NAT_IPS {
-        // GUESS: the code and wording; the limit is Azure's.
-        return Err(DomainError::InvalidParameter {
-            message: format!(
-                "Private link service {service} must have between 1 and {MAX_NAT_IPS} IP configurations; it has {}.",
-                nat_subnets.len()
-            ),
-            target: Some("ipConfigurations".into()),
-        });
     }
     let vnet = frontends[0].vnet_key.as_deref().unwrap_or_default();
     for s in nat_subnets {

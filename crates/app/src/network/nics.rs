@@ -260,10 +260,20 @@ pub(crate) fn put_owned(
     Ok(next)
 }
 
-/// Deletes a private endpoint's NIC with its endpoint (`private_endpoints`).
-pub(crate) fn purge_owned(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
-    let nic: NetworkInterface = crate::records::from_record(rec)?;
-    release(tx, rec, &nic)
+/// Deletes the NIC a private endpoint or link service owns, with its owner (`owner`'s
+/// stored body), giving back its addresses.
+pub(crate) fn purge_owned(
+    tx: &mut dyn Tx,
+    owner: &crate::generic::GenericResource,
+) -> Result<(), AppError> {
+    let Some(nic) = owner.owned_nic() else {
+        return Ok(());
+    };
+    let Some(rec) = tx.get(ResourceId::parse(&nic)?.key())? else {
+        return Ok(());
+    };
+    let nic: NetworkInterface = crate::records::from_record(&rec)?;
+    release(tx, &rec, &nic)
 }
 
 /// Gives back a NIC's addresses, drops its references and deletes it.

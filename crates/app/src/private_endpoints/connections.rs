@@ -5,7 +5,8 @@
 //! who approves, rejects or removes the connection there. Each write keeps the two equal.
 
 use super::body::connections;
-use super::{dns_config_values, follow_address, guid_of, service_names, CONNECTION_LISTS};
+use super::{dns_config_values, follow_address, service_names, CONNECTION_LISTS};
+use crate::generic::owned_guid;
 use crate::generic::GenericResource;
 use crate::network::not_found;
 use crate::records::{from_record, new_etag, to_record};
@@ -261,7 +262,7 @@ pub(super) fn connection_record(
     let Some(first) = connections(props).ok().and_then(|c| c.into_iter().next()) else {
         return Ok(None);
     };
-    Ok(super::resolve(tx, &first.target)?.map(|t| record_id(id, &t, &guid_of(id))))
+    Ok(super::resolve(tx, &first.target)?.map(|t| record_id(id, &t, &owned_guid(id))))
 }
 
 /// The state an endpoint's connection keeps across its PUTs: the stored one while it names

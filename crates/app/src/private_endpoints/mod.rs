@@ -8,7 +8,7 @@
 //! Their writes run alone (`runs_alone`): they touch a subnet's addresses, a NIC and zones
 //! in other groups, which no key declared up front names.
 
-use crate::generic::{GenericCommon, GenericResource};
+use crate::generic::{owned_guid, GenericCommon, GenericResource};
 use crate::network::nics;
 use crate::records::{from_record, new_etag, to_record};
 use crate::tracked::Env;
@@ -117,12 +117,7 @@ pub(crate) fn deleting(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError>
             if let Some(c) = connection_record(tx, id, &value)? {
                 tx.delete(c.key())?;
             }
-            if let Some(nic) = value.owned_nic() {
-                if let Some(nic_rec) = tx.get(ResourceId::parse(&nic)?.key())? {
-                    nics::purge_owned(tx, &nic_rec)?;
-                }
-            }
-            Ok(())
+            nics::purge_owned(tx, &value)
         }
     }
 }
@@ -298,7 +293,7 @@ fn prepare_endpoint(
     };
     let names = service_names(tx, id, &connections, status.serves())?;
 
-    let guid = guid_of(id);
+    let guid = owned_guid(id);
     let custom = props
         .get("customNetworkInterfaceName")
         .and_then(Value::as_str);
@@ -435,11 +430,6 @@ fn dns_config_values(names: &[String], address: &str) -> Value {
         .iter()
         .map(|fqdn| json!({ "fqdn": fqdn, "ipAddresses": [address] }))
         .collect()
-}
-
-/// The GUID an endpoint's NIC, IP configuration and connection are named with.
-fn guid_of(id: &ResourceId) -> String {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.key().as_bytes()).to_string()
 }
 
 /// The subnet lists its endpoints: a reference from the endpoint, dropped with its other

@@ -7,7 +7,6 @@ use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::nic::{IpConfigSpec, NetworkInterface, NicSpec};
 use cerulean_domain::network::{Allocation, CommonSpec};
 use cerulean_domain::private_endpoint as pe;
-use cerulean_domain::DomainError;
 use cerulean_store::Tx;
 use serde_json::{Map, Value};
 
@@ -26,22 +25,7 @@ pub(super) fn write_nic(
     guid: &str,
 ) -> Result<NetworkInterface, AppError> {
     // The endpoint's application security groups are its NIC's (Azure puts them there).
-    let asgs = props
-        .get("applicationSecurityGroups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, g)| {
-            let raw = g.get("id").and_then(Value::as_str).unwrap_or_default();
-            ResourceId::parse(raw).map_err(|_| {
-                AppError::from(DomainError::InvalidPropertyId {
-                    id: raw.to_string(),
-                    path: format!("properties.applicationSecurityGroups[{i}].id"),
-                })
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let asgs = crate::generic::ids_at(props, "applicationSecurityGroups")?;
     let statics: Vec<IpConfigSpec> = props
         .get("ipConfigurations")
         .and_then(Value::as_array)
