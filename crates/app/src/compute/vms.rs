@@ -108,7 +108,8 @@ fn os_settings(profiles: &[(String, String)]) -> Vec<(&'static str, String)> {
 }
 
 /// Keeps what clients leave out of a full PUT: the az CLI sends the VM it got, which has no
-/// `adminPassword` and may lack `imageReference`.
+/// `adminPassword` and may lack `imageReference`. The OS settings fixed at creation stay too
+/// when a PUT leaves them out (Azure keeps them: they cannot change).
 fn merge_profiles(
     old: Option<&VirtualMachine>,
     mut new: Vec<(String, String)>,
@@ -120,7 +121,12 @@ fn merge_profiles(
             Some((_, new_raw)) => {
                 let keep = match name.as_str() {
                     "storageProfile" => &["imageReference"][..],
-                    "osProfile" => &["adminPassword", "customData"][..],
+                    "osProfile" => &[
+                        "adminPassword",
+                        "computerName",
+                        "adminUsername",
+                        "customData",
+                    ][..],
                     _ => &[][..],
                 };
                 if keep.is_empty() {

@@ -210,6 +210,13 @@ pub(super) async fn seed_walkthrough(s: &Server) {
         "Changing property 'osProfile.adminUsername' is not allowed."
     );
     assert_eq!(body["error"]["target"], "osProfile.adminUsername");
+    // Leaving them out keeps them (a PUT cannot drop what it cannot change).
+    let mut b = vm_body("Standard_B2s", vec![nref(&n1, Some(true)), nref(&n2, None)]);
+    let os = b["properties"]["osProfile"].as_object_mut().unwrap();
+    let (name, user) = (os.remove("computerName"), os.remove("adminUsername"));
+    let body = put_vm_ok(s, &vm, b, StatusCode::OK).await;
+    assert_eq!(body["properties"]["osProfile"]["computerName"], name.unwrap());
+    assert_eq!(body["properties"]["osProfile"]["adminUsername"], user.unwrap());
 
     // ---- deallocate, then the NIC set may change
     power(s, &vm, "deallocate").await;
