@@ -155,6 +155,21 @@ def test_seed_commands(env):
     rule = az(env, "network", "lb", "inbound-nat-rule", "show", "-g", "rg", "--lb-name", "lb1", "-n", "ssh")
     assert "backendIPConfiguration" not in rule
     az(env, "network", "lb", "inbound-nat-rule", "delete", "-g", "rg", "--lb-name", "lb1", "-n", "ssh")
+    # Probes and load-balancing rules: what they name must exist, two rules may not send one
+    # backend port to one pool, and a probe lists the rules that use it.
+    lb = ["-g", "rg", "--lb-name", "lb1"]
+    az(env, "network", "lb", "probe", "create", *lb, "-n", "tcp80", "--protocol", "Tcp", "--port", "80")
+    rule = ["network", "lb", "rule", "create", *lb, "--protocol", "Tcp", "--backend-port", "80",
+            "--frontend-ip", "fe", "--backend-pool-name", "pool1", "--probe", "tcp80"]
+    az(env, *rule, "-n", "http", "--frontend-port", "80")
+    probe = az(env, "network", "lb", "probe", "show", *lb, "-n", "tcp80")
+    assert [r["id"].rsplit("/", 1)[1] for r in probe["loadBalancingRules"]] == ["http"], probe
+    err = az(env, *rule, "-n", "alt", "--frontend-port", "8080", ok=False)
+    assert "RulesUseSameBackendPortProtocolAndPool" in err, err
+    err = az(env, "network", "lb", "probe", "delete", *lb, "-n", "tcp80", ok=False)
+    assert "InvalidResourceReference" in err, err
+    az(env, "network", "lb", "rule", "delete", *lb, "-n", "http")
+    az(env, "network", "lb", "probe", "delete", *lb, "-n", "tcp80")
     az(env, "network", "nic", "ip-config", "delete", "-g", "rg", "--nic-name", "nic1", "-n", "cfg2")
 
     # "Add existing NICs to a new VM": az builds a template deployment with both NICs.

@@ -272,6 +272,12 @@ def test_web_tier(cerulean, tf_env):
     assert targets == {f"ssh-{i}": f"{net}/networkInterfaces/web-{i}-nic/ipConfigurations/ipconfig1"
                        for i in range(2)}, targets
     assert [p["name"] for p in lb["properties"]["probes"]] == ["http"]
+    # Each child lists who uses it, as Azure does (the provider reads these back).
+    rule = f"{net}/loadBalancers/web-lb/loadBalancingRules/http"
+    used_by = lambda child: [r["id"] for r in child["properties"]["loadBalancingRules"]]
+    assert used_by(lb["properties"]["probes"][0]) == [rule], lb
+    assert used_by(lb["properties"]["backendAddressPools"][0]) == [rule], lb
+    assert used_by(lb["properties"]["frontendIPConfigurations"][0]) == [rule], lb
     members = [m["id"] for m in lb["properties"]["backendAddressPools"][0]["properties"]["backendIPConfigurations"]]
     assert len(members) == 2, members
     for i in range(2):

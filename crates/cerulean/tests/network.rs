@@ -32,6 +32,9 @@ use load_balancers::{in_use_and_group_delete, load_balancer_lifecycle};
 #[path = "network/nat_rules.rs"]
 mod nat_rules;
 use nat_rules::inbound_nat_rules;
+#[path = "network/lb_rules.rs"]
+mod lb_rules;
+use lb_rules::load_balancing_rules;
 #[path = "network/asgs.rs"]
 mod asgs;
 use asgs::application_security_groups;
@@ -303,6 +306,7 @@ on_both_stores!(
     public_ip_moves_within_a_nic[],
     load_balancer_lifecycle[],
     inbound_nat_rules[],
+    load_balancing_rules[],
     application_security_groups[],
     private_dns_zones[],
     private_endpoints[],

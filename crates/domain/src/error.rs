@@ -29,6 +29,18 @@ pub struct ErrorDetail {
     pub target: Option<String>,
 }
 
+/// Two floating-IP balancing rules sending one protocol and backend port through one
+/// frontend to one pool (boxed: the error stays small).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FloatingIpClash {
+    pub first: String,
+    pub second: String,
+    pub protocol: String,
+    pub port: u16,
+    pub frontend: String,
+    pub pool: String,
+}
+
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum DomainError {
     #[error("The subscription '{id}' could not be found.")]
@@ -351,6 +363,20 @@ pub enum DomainError {
         protocol: String,
         config: String,
     },
+
+    /// Azure's code and wording (transcripts of 2021–2023).
+    #[error("Load balancing rules {first} and {second} with floating IP disabled use the same protocol {protocol} and backend port {port}, and must not be used with the same backend address pool {pool}.")]
+    RulesUseSameBackendPortProtocolAndPool {
+        first: String,
+        second: String,
+        protocol: String,
+        port: u16,
+        pool: String,
+    },
+
+    /// Azure's code and wording (a transcript of 2021).
+    #[error("Load balancing rules {} and {} with floating IP enabled use the same protocol {} and backend port {} and frontend IP {}, and must not be used with the same backend address pool {}.", .0.first, .0.second, .0.protocol, .0.port, .0.frontend, .0.pool)]
+    RulesUseSameBackendPortProtocolAndPoolAndFrontendIP(Box<FloatingIpClash>),
 
     #[error("IP configuration {config} cannot use inbound NAT rule {rule}: its load balancer is tied to another virtual network.")]
     InboundNatRuleInOtherVnet { config: String, rule: String },

@@ -233,12 +233,7 @@ pub async fn get_ip_config(
 // ---- load balancers ----
 
 fn pool_json(view: &load_balancers::LbView, name: &str) -> Option<Value> {
-    let l = &view.lb.value;
-    l.pools
-        .iter()
-        .zip(&view.pool_members)
-        .find(|(p, _)| p.name.eq_ignore_ascii_case(name))
-        .map(|(p, m)| lbw::pool(&view.lb.id, &p.name, &p.etag, m))
+    lbw::child_named(view, "backendAddressPools", name)
 }
 
 pub async fn list_pools(
@@ -249,13 +244,7 @@ pub async fn list_pools(
         .app
         .get_tracked::<LoadBalancers>(id(&sub, &rg, "loadBalancers", &lb))
         .await?;
-    let pools: Vec<Value> = view
-        .lb
-        .value
-        .pools
-        .iter()
-        .filter_map(|p| pool_json(&view, &p.name))
-        .collect();
+    let pools = lbw::children(&view, "backendAddressPools").unwrap_or_default();
     Ok(Json(json!({ "value": pools })))
 }
 

@@ -7,6 +7,7 @@ use crate::keyed::lock_of;
 use crate::records::new_etag;
 use crate::{App, AppError};
 use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::lb_rules::{self, Collection, RuleFacts, Rules};
 use cerulean_domain::network::load_balancer::{self, LbContext, LbSpec, LoadBalancer};
 use cerulean_domain::operation::Operation;
 use cerulean_store::{Record, Ref, RefKind, Tx};
@@ -69,6 +70,68 @@ pub(crate) fn nat_rule_backend(
         _ => None,
     };
     Some((rule["name"].as_str()?.to_string(), backend))
+}
+
+/// What the rules and probes in a load balancer's properties reference (`get` reads one
+/// property). Ids that are not strings are left out: they reference nothing.
+pub fn rules_of<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> Rules {
+    let id = |v: &Value| v["id"].as_str().map(str::to_string);
+    let ids =
+        |v: &Value| -> Vec<String> { v.as_array().into_iter().flatten().filter_map(&id).collect() };
+    let mut items = Vec::new();
+    for c in Collection::ALL {
+        for item in get(c.property())
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let p = &item["properties"];
+            let mut frontends = ids(&p["frontendIPConfigurations"]);
+            frontends.extend(id(&p["frontendIPConfiguration"]));
+            let mut pools = ids(&p["backendAddressPools"]);
+            pools.extend(id(&p["backendAddressPool"]));
+            pools.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+            let backend = match (c, p["protocol"].as_str(), p["backendPort"].as_u64()) {
+                (Collection::BalancingRules, Some(protocol), Some(port)) => {
+                    u16::try_from(port).ok().map(|n| (protocol.to_string(), n))
+                }
+                _ => None,
+            };
+            items.push((
+                c,
+                RuleFacts {
+                    name: item["name"].as_str().unwrap_or_default().to_string(),
+                    frontends,
+                    pools,
+                    probe: id(&p["probe"]),
+                    backend,
+                    floating_ip: p["enableFloatingIP"].as_bool().unwrap_or(false),
+                },
+            ));
+        }
+    }
+    Rules { items }
+}
+
+/// What the rules and probes kept in a stored load balancer reference.
+pub fn stored_rules(lb: &LoadBalancer) -> Rules {
+    let kept: Vec<(&str, Value)> = lb
+        .extras
+        .iter()
+        .map(|(k, raw)| (k.as_str(), serde_json::from_str(raw).unwrap_or(Value::Null)))
+        .collect();
+    rules_of(|k| kept.iter().find(|(n, _)| *n == k).map(|(_, v)| v))
+}
+
+/// Checks a changed load balancer's rules against its frontends and pools, as its PUT does.
+fn check_rules(id: &ResourceId, lb: &LoadBalancer) -> Result<(), AppError> {
+    let frontends: Vec<&str> = lb.frontends.iter().map(|f| f.name.as_str()).collect();
+    Ok(lb_rules::check(
+        id,
+        &frontends,
+        &lb.pools,
+        &stored_rules(lb),
+    )?)
 }
 
 const NAT_RULES: &str = "inboundNatRules";
@@ -388,6 +451,7 @@ impl App {
                 let ctx = context(tx, &rec.key, Some(lb), &LbSpec::default())?;
                 load_balancer::check_pool_unused(&id, &pool, &ctx)?;
                 lb.pools.retain(|p| !p.name.eq_ignore_ascii_case(&pool));
+                check_rules(&id, lb)?;
                 Ok(Some(()))
             })
             .await?;
@@ -402,7 +466,7 @@ impl App {
         name: String,
         properties: Value,
     ) -> Result<(LbView, bool, Operation), AppError> {
-        let rule = name.clone();
+        let (id, rule) = (lb_id.clone(), name.clone());
         let written = self
             .write_child(lb_id, Child::NatRule, name, move |_, _, lb| {
                 cerulean_domain::name::validate_network_name(&rule)?;
@@ -418,6 +482,7 @@ impl App {
                     }
                 };
                 set_nat_rules_json(lb, &rules);
+                check_rules(&id, lb)?;
                 Ok(Some(created))
             })
             .await?;

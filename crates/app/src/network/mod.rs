@@ -353,10 +353,16 @@ pub(crate) fn pool_info(
     else {
         return Ok(None);
     };
+    let rules = cerulean_domain::network::lb_rules::rules_to_pool(
+        &ResourceId::parse(&lb_rec.id)?,
+        &load_balancers::stored_rules(&lb),
+        &pool.name,
+    );
     Ok(Some(PoolInfo {
         id: format!("{}/backendAddressPools/{}", lb_rec.id, pool.name),
         location: lb.common.location.clone(),
         vnet_key: backend_vnet(tx, &lb_rec.key, &lb, owner_key)?,
+        rules,
     }))
 }
 

@@ -215,8 +215,14 @@ pub(super) async fn seed_walkthrough(s: &Server) {
     let os = b["properties"]["osProfile"].as_object_mut().unwrap();
     let (name, user) = (os.remove("computerName"), os.remove("adminUsername"));
     let body = put_vm_ok(s, &vm, b, StatusCode::OK).await;
-    assert_eq!(body["properties"]["osProfile"]["computerName"], name.unwrap());
-    assert_eq!(body["properties"]["osProfile"]["adminUsername"], user.unwrap());
+    assert_eq!(
+        body["properties"]["osProfile"]["computerName"],
+        name.unwrap()
+    );
+    assert_eq!(
+        body["properties"]["osProfile"]["adminUsername"],
+        user.unwrap()
+    );
 
     // ---- deallocate, then the NIC set may change
     power(s, &vm, "deallocate").await;

@@ -13,7 +13,7 @@ fn nat_rule(lb: &str, name: &str) -> String {
 
 fn rule_body(name: &str, frontend_port: u16) -> Value {
     json!({"name": name, "properties": {
-        "frontendIPConfiguration": {"id": "ignored"},
+        "frontendIPConfiguration": {"id": format!("{}/frontendIPConfigurations/public", lb_id("rg", "lb"))},
         "protocol": "Tcp", "frontendPort": frontend_port, "backendPort": 22,
         // Read-only: whatever a client sends here is not kept.
         "backendIPConfiguration": {"id": "/somewhere/else"}

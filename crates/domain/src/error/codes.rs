@@ -97,6 +97,12 @@ impl DomainError {
             RulesUseSameBackendPortProtocolAndIPConfig { .. } => {
                 "RulesUseSameBackendPortProtocolAndIPConfig"
             }
+            RulesUseSameBackendPortProtocolAndPool { .. } => {
+                "RulesUseSameBackendPortProtocolAndPool"
+            }
+            RulesUseSameBackendPortProtocolAndPoolAndFrontendIP(_) => {
+                "RulesUseSameBackendPortProtocolAndPoolAndFrontendIPWithFloatingIPEnabled"
+            }
             ConcurrentConflict { .. } => "AnotherOperationInProgress",
             NicOfPrivateEndpoint { .. } => "CannotModifyNicAttachedToPrivateEndpoint",
             InvalidValuesForRequestParameters { .. } => "InvalidValuesForRequestParameters",

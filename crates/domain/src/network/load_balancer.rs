@@ -60,6 +60,8 @@ pub struct LbSpec {
     pub pools: Vec<String>,
     /// The names of its inbound NAT rules (the rules themselves are among `extras`).
     pub nat_rules: Vec<String>,
+    /// What its rules, probes and NAT rules reference (read from `extras`).
+    pub rules: super::lb_rules::Rules,
     pub extras: Vec<(String, String)>,
 }
 
@@ -307,18 +309,8 @@ pub fn plan_put(
             }
         }
     }
-    for (i, name) in spec.nat_rules.iter().enumerate() {
-        crate::name::validate_network_name(name)?;
-        if spec.nat_rules[..i]
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(name))
-        {
-            return Err(DomainError::DuplicateChildName {
-                parent: id.to_string(),
-                name: name.clone(),
-            });
-        }
-    }
+    let frontend_names: Vec<&str> = frontends.iter().map(|f| f.name.as_str()).collect();
+    super::lb_rules::check(id, &frontend_names, &pools, &spec.rules)?;
     for name in ctx.nat_rule_members.keys() {
         if !spec.nat_rules.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             check_nat_rule_unused(id, name, ctx)?;

@@ -93,6 +93,7 @@ fn spec(sku: Option<Sku>, frontends: Vec<FrontendSpec>, pools: &[&str]) -> LbSpe
         frontends,
         pools: pools.iter().map(|p| p.to_string()).collect(),
         nat_rules: Vec::new(),
+        rules: Default::default(),
         extras: Vec::new(),
     }
 }
@@ -460,6 +461,16 @@ fn a_load_balancer_with_pool_members_cannot_be_deleted() {
 
 fn with_nat_rules(mut s: LbSpec, rules: &[&str]) -> LbSpec {
     s.nat_rules = rules.iter().map(|r| r.to_string()).collect();
+    s.rules.items = rules
+        .iter()
+        .map(|r| {
+            let facts = crate::network::lb_rules::RuleFacts {
+                name: r.to_string(),
+                ..Default::default()
+            };
+            (crate::network::lb_rules::Collection::NatRules, facts)
+        })
+        .collect();
     s
 }
 

@@ -3,6 +3,7 @@
 //! layer loads what a rule needs (referenced resources, who uses what) and hands it in.
 
 pub mod address;
+pub mod lb_rules;
 pub mod load_balancer;
 pub mod nic;
 pub mod prefix_change;

@@ -144,6 +144,9 @@ pub struct PoolInfo {
     /// The virtual network the pool's load balancer is tied to, if it is already tied to
     /// one (by an internal frontend or by its other members).
     pub vnet_key: Option<String>,
+    /// Its load balancer's balancing rules that send to it with floating IP disabled: each
+    /// rule's id, protocol and backend port.
+    pub rules: Vec<(String, (String, u16))>,
 }
 
 /// An inbound NAT rule as a NIC sees it.
@@ -402,6 +405,9 @@ pub fn plan_put(
             }
         };
 
+        // The ids and backends of the rules that send to this configuration, for the
+        // same-backend rule below.
+        let mut backends: Vec<(&str, &(String, u16))> = Vec::new();
         // Backend pools: any configuration, primary or not, of the NIC's region and VNet.
         let mut pools = Vec::with_capacity(s.pools.len());
         for pid in &s.pools {
@@ -420,14 +426,15 @@ pub fn plan_put(
                 }
             }
             if !pools.iter().any(|p: &String| p.eq_ignore_ascii_case(raw)) {
+                for (rule, backend) in &pool.rules {
+                    check_backend(&mut backends, rule, backend, &config_id)?;
+                }
                 pools.push(raw.to_string());
             }
         }
 
         // Inbound NAT rules: each forwards to one configuration, in its load balancer's VNet.
         let mut nat_rules = Vec::with_capacity(s.nat_rules.len());
-        // The kept rules' ids and backends, for the same-backend rule below.
-        let mut backends: Vec<(&str, &(String, u16))> = Vec::new();
         for rid in &s.nat_rules {
             let raw = rid.as_str();
             let rule = ctx
@@ -470,21 +477,8 @@ pub fn plan_put(
             {
                 continue;
             }
-            // Two rules without floating IP cannot both forward to one port of one address.
-            if let Some(backend @ (protocol, port)) = &rule.backend {
-                let same = backends
-                    .iter()
-                    .find(|(_, (p, n))| n == port && p.eq_ignore_ascii_case(protocol));
-                if let Some((first, _)) = same {
-                    return Err(DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
-                        first: first.to_string(),
-                        second: rule.id.clone(),
-                        port: *port,
-                        protocol: protocol.clone(),
-                        config: config_id,
-                    });
-                }
-                backends.push((&rule.id, backend));
+            if let Some(backend) = &rule.backend {
+                check_backend(&mut backends, &rule.id, backend, &config_id)?;
             }
             nat_rules.push(raw.to_string());
         }
@@ -683,6 +677,40 @@ fn check_same_asgs(id: &ResourceId, configs: &[IpConfiguration]) -> Result<(), D
         }
         None => Ok(()),
     }
+}
+
+/// Two rules of one load balancer without floating IP (balancing rules through the
+/// configuration's pools, NAT rules naming it) cannot both send one protocol and backend port
+/// to one IP configuration (Azure: 400 `RulesUseSameBackendPortProtocolAndIPConfig`). Rules
+/// of two load balancers are not compared (Azure compares those of the same type, public or
+/// internal, under another code).
+fn check_backend<'a>(
+    backends: &mut Vec<(&'a str, &'a (String, u16))>,
+    rule: &'a str,
+    backend: &'a (String, u16),
+    config: &str,
+) -> Result<(), DomainError> {
+    let lb_of = |id: &str| {
+        ResourceId::parse(id)
+            .ok()
+            .and_then(|r| r.parent())
+            .map(|p| p.key().to_string())
+    };
+    let (protocol, port) = backend;
+    let same = backends.iter().find(|(other, (p, n))| {
+        n == port && p.eq_ignore_ascii_case(protocol) && lb_of(other) == lb_of(rule)
+    });
+    if let Some((first, _)) = same {
+        return Err(DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
+            first: first.to_string(),
+            second: rule.to_string(),
+            port: *port,
+            protocol: protocol.clone(),
+            config: config.to_string(),
+        });
+    }
+    backends.push((rule, backend));
+    Ok(())
 }
 
 #[cfg(test)]

@@ -92,6 +92,7 @@ fn ctx() -> NicContext {
                 id,
                 location: "eastus".into(),
                 vnet_key: tied.map(|v| key(&vnet(v))),
+                rules: Vec::new(),
             },
         );
     }

@@ -1,6 +1,8 @@
 use super::{allocation, child, id_ref, tracked, version, IdRef, SkuIn};
 use crate::error::ApiError;
-use cerulean_app::network::load_balancers::LbView;
+use cerulean_app::network::load_balancers::{self, rules_of, LbView};
+use cerulean_domain::id::ResourceId;
+use cerulean_domain::network::lb_rules::{self, BackRefs, Collection};
 use cerulean_domain::network::load_balancer::{FrontendSpec, LbSpec};
 use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
 use cerulean_domain::reference::Target;
@@ -107,6 +109,15 @@ impl LbIn {
                 .collect(),
             Some(_) => return Err(bad("inboundNatRules: expected an array".into())),
         };
+        for c in Collection::ALL {
+            if !matches!(
+                props.get(c.property()),
+                None | Some(Value::Null | Value::Array(_))
+            ) {
+                return Err(bad(format!("{}: expected an array", c.property())));
+            }
+        }
+        let rules = rules_of(|k| props.get(k));
         let extras = EXTRAS
             .iter()
             .filter_map(|k| props.get(*k).map(|v| (k.to_string(), v.to_string())))
@@ -124,12 +135,39 @@ impl LbIn {
                 .map(|p| p.name.unwrap_or_default())
                 .collect(),
             nat_rules,
+            rules,
             extras,
         })
     }
 }
 
-pub fn pool(lb_id: &str, name: &str, etag: &str, members: &[String]) -> Value {
+/// The stored load balancer's back-references (see [`lb_rules::back_refs`]).
+pub fn back_refs(v: &LbView) -> BackRefs {
+    match ResourceId::parse(&v.lb.id) {
+        Ok(id) => lb_rules::back_refs(&id, &load_balancers::stored_rules(&v.lb.value)),
+        Err(_) => BackRefs::default(),
+    }
+}
+
+/// Adds Azure's read-only lists of who references a child (`word`'s `name`), one property
+/// per referencing collection, each only when not empty.
+fn add_back_refs(props: &mut Value, refs: &BackRefs, word: &str, name: &str, from: &[Collection]) {
+    for c in from {
+        let ids = refs.of(word, name, *c);
+        if !ids.is_empty() {
+            props[c.property()] = json!(ids.iter().map(|i| id_ref(i)).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// What may reference a frontend or a pool (a probe is referenced by balancing rules only).
+const USERS: &[Collection] = &[
+    Collection::BalancingRules,
+    Collection::NatRules,
+    Collection::OutboundRules,
+];
+
+fn pool(lb_id: &str, name: &str, etag: &str, members: &[String], refs: &BackRefs) -> Value {
     let id = format!("{lb_id}/backendAddressPools/{name}");
     let mut v = child(
         &id,
@@ -142,6 +180,7 @@ pub fn pool(lb_id: &str, name: &str, etag: &str, members: &[String]) -> Value {
         props["backendIPConfigurations"] =
             json!(members.iter().map(|m| id_ref(m)).collect::<Vec<_>>());
     }
+    add_back_refs(&mut props, refs, "backendAddressPools", name, USERS);
     v["properties"] = props;
     v
 }
@@ -155,6 +194,7 @@ pub fn lb(v: &LbView) -> Value {
         &l.common,
     );
     body["sku"] = json!({"name": l.sku.as_str(), "tier": "Regional"});
+    let refs = back_refs(v);
     let frontends: Vec<Value> = l
         .frontends
         .iter()
@@ -180,6 +220,13 @@ pub fn lb(v: &LbView) -> Value {
             if let Some(p) = &f.public_ip {
                 props["publicIPAddress"] = id_ref(p);
             }
+            add_back_refs(
+                &mut props,
+                &refs,
+                "frontendIPConfigurations",
+                &f.name,
+                USERS,
+            );
             fv["properties"] = props;
             fv
         })
@@ -188,7 +235,7 @@ pub fn lb(v: &LbView) -> Value {
         .pools
         .iter()
         .zip(&v.pool_members)
-        .map(|(p, m)| pool(&v.lb.id, &p.name, &p.etag, m))
+        .map(|(p, m)| pool(&v.lb.id, &p.name, &p.etag, m, &refs))
         .collect();
     let mut props = json!({
         "provisioningState": "Succeeded",
@@ -204,7 +251,7 @@ pub fn lb(v: &LbView) -> Value {
     }
     for k in EXTRAS {
         for c in props[*k].as_array_mut().into_iter().flatten() {
-            fill_child(c, v, k);
+            fill_child(c, v, k, &refs);
         }
     }
     body["properties"] = props;
@@ -215,7 +262,7 @@ pub fn lb(v: &LbView) -> Value {
 /// load balancer's: children are written with it) and `provisioningState`, whatever the
 /// caller sent for them; an inbound NAT rule also its `backendIPConfiguration`, Azure's to
 /// fill in (read-only): the IP configuration naming the rule, if any.
-fn fill_child(c: &mut Value, v: &LbView, collection: &str) {
+fn fill_child(c: &mut Value, v: &LbView, collection: &str, refs: &BackRefs) {
     let Some(name) = c["name"].as_str().map(str::to_string) else {
         return;
     };
@@ -238,6 +285,15 @@ fn fill_child(c: &mut Value, v: &LbView, collection: &str) {
         return;
     };
     p.insert("provisioningState".into(), json!("Succeeded"));
+    if collection == "probes" {
+        // Read-only: a client's GET-edit-PUT sends back what it read, which may be stale.
+        p.remove("loadBalancingRules");
+        let users = refs.of("probes", &name, Collection::BalancingRules);
+        if !users.is_empty() {
+            let list: Vec<Value> = users.iter().map(|i| id_ref(i)).collect();
+            p.insert("loadBalancingRules".into(), json!(list));
+        }
+    }
     if collection == "inboundNatRules" {
         p.remove("backendIPConfiguration");
         if let Some(t) = v.nat_rule_targets.get(&name.to_lowercase()) {

@@ -276,6 +276,29 @@ fn two_nat_rules_of_one_configuration_forward_to_different_ports() {
 }
 
 #[test]
+fn a_pools_balancing_rule_and_a_nat_rule_may_not_share_a_backend_port() {
+    let mut c = ctx();
+    let lb_rule = format!("{NET}/loadBalancers/lbv1/loadBalancingRules/ssh-lb");
+    c.pools.get_mut(&key(&pool("lbv1", "pool"))).unwrap().rules =
+        vec![(lb_rule.clone(), ("Tcp".to_string(), 22))];
+    let mut config = with_nat(cfg("ip1", &subnet("v1", "a")), &[nat_rule("lbv1", "ssh")]);
+    config.pools = vec![ResourceId::parse(&pool("lbv1", "pool")).unwrap()];
+    let e = plan_with(&c, None, vec![config.clone()]).unwrap_err();
+    assert_eq!(e.code(), "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Load balancer rules {lb_rule} and {} with floating IP disabled use the same backend port 22 and protocol Tcp, and must not be used with the same backend IP {}.",
+            nat_rule("lbv1", "ssh"),
+            cfg_id("ip1")
+        )
+    );
+    // A NAT rule on another protocol is fine.
+    config.nat_rules = vec![ResourceId::parse(&nat_rule("lbv1", "dns")).unwrap()];
+    plan_with(&c, None, vec![config]).unwrap();
+}
+
+#[test]
 fn a_nat_rule_may_move_between_configurations_of_one_nic() {
     let mut c = ctx();
     let id = nat_rule("lbv1", "ssh");

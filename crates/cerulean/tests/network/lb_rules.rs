@@ -1,0 +1,266 @@
+//! Load-balancing rules, probes and outbound rules: kept as sent, but what they reference
+//! must be a frontend, pool or probe of their own load balancer, two rules may not send one
+//! protocol and backend port to one pool, and each frontend, pool and probe lists who uses
+//! it (Azure's read-only `loadBalancingRules`, `inboundNatRules`, `outboundRules`).
+
+use super::*;
+
+fn lb_child(word: &str, name: &str) -> String {
+    format!("{}/{word}/{name}", lb_id("rg", "web"))
+}
+
+fn id_of(word: &str, name: &str) -> Value {
+    json!({"id": lb_child(word, name)})
+}
+
+fn rule(name: &str, frontend_port: u16, backend_port: u16, probe: &str) -> Value {
+    json!({"name": name, "properties": {
+        "frontendIPConfiguration": id_of("frontendIPConfigurations", "public"),
+        "backendAddressPool": id_of("backendAddressPools", "pool"),
+        "probe": id_of("probes", probe),
+        "protocol": "Tcp", "frontendPort": frontend_port, "backendPort": backend_port,
+        "enableFloatingIP": false, "idleTimeoutInMinutes": 4
+    }})
+}
+
+fn lb_body(pip: &str, rules: Vec<Value>, probes: &[&str]) -> Value {
+    let probes: Vec<Value> = probes
+        .iter()
+        .map(|p| json!({"name": p, "properties": {"protocol": "Tcp", "port": 80, "intervalInSeconds": 5, "numberOfProbes": 2}}))
+        .collect();
+    json!({
+        "location": LOC,
+        "sku": {"name": "Standard"},
+        "properties": {
+            "frontendIPConfigurations": [{"name": "public", "properties": {"publicIPAddress": {"id": pip}}}],
+            "backendAddressPools": [{"name": "pool"}],
+            "probes": probes,
+            "loadBalancingRules": rules,
+            "outboundRules": [{"name": "out", "properties": {
+                "frontendIPConfigurations": [id_of("frontendIPConfigurations", "public")],
+                "backendAddressPool": id_of("backendAddressPools", "pool"),
+                "protocol": "All"
+            }}],
+            "inboundNatRules": [{"name": "ssh", "properties": {
+                "frontendIPConfiguration": id_of("frontendIPConfigurations", "public"),
+                "protocol": "Tcp", "frontendPort": 50022, "backendPort": 22
+            }}]
+        }
+    })
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) async fn load_balancing_rules(s: &Server) {
+    group(s, "rg").await;
+    let pip = pip_id("rg", "webip");
+    let (st, body) = s
+        .put(
+            &at(&pip),
+            json!({"location": LOC, "sku": {"name": "Standard"}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let lb = lb_id("rg", "web");
+
+    // A rule naming a probe the load balancer does not have: nothing is written.
+    let (st, body) = s
+        .put(
+            &at(&lb),
+            lb_body(&pip, vec![rule("http", 80, 80, "nope")], &["tcp80"]),
+        )
+        .await;
+    let msg = assert_error(st, &body, 400, "InvalidResourceReference");
+    assert_eq!(
+        msg,
+        format!(
+            "Resource {} referenced by resource {} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.",
+            lb_child("probes", "nope"),
+            lb_child("loadBalancingRules", "http")
+        )
+    );
+    let (st, _) = s.get(&at(&lb)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Two rules sending Tcp 80 to one pool.
+    let (st, body) = s
+        .put(
+            &at(&lb),
+            lb_body(
+                &pip,
+                vec![
+                    rule("http", 80, 80, "tcp80"),
+                    rule("alt", 8080, 80, "tcp80"),
+                ],
+                &["tcp80"],
+            ),
+        )
+        .await;
+    let msg = assert_error(st, &body, 400, "RulesUseSameBackendPortProtocolAndPool");
+    assert_eq!(
+        msg,
+        format!(
+            "Load balancing rules {} and {} with floating IP disabled use the same protocol Tcp and backend port 80, and must not be used with the same backend address pool {}.",
+            lb_child("loadBalancingRules", "http"),
+            lb_child("loadBalancingRules", "alt"),
+            lb_child("backendAddressPools", "pool")
+        )
+    );
+
+    // Valid: every child lists who uses it.
+    let body = put_checked(
+        s,
+        &lb,
+        lb_body(
+            &pip,
+            vec![
+                rule("http", 80, 80, "tcp80"),
+                rule("https", 443, 443, "tcp80"),
+            ],
+            &["tcp80", "spare"],
+        ),
+        StatusCode::CREATED,
+    )
+    .await;
+    let p = &body["properties"];
+    let (http, https) = (
+        lb_child("loadBalancingRules", "http"),
+        lb_child("loadBalancingRules", "https"),
+    );
+    let fe = &p["frontendIPConfigurations"][0]["properties"];
+    assert_eq!(
+        ids(&fe["loadBalancingRules"]),
+        [http.clone(), https.clone()]
+    );
+    assert_eq!(
+        ids(&fe["inboundNatRules"]),
+        [lb_child("inboundNatRules", "ssh")]
+    );
+    assert_eq!(
+        ids(&fe["outboundRules"]),
+        [lb_child("outboundRules", "out")]
+    );
+    let pool = &p["backendAddressPools"][0]["properties"];
+    assert_eq!(
+        ids(&pool["loadBalancingRules"]),
+        [http.clone(), https.clone()]
+    );
+    assert_eq!(
+        ids(&pool["outboundRules"]),
+        [lb_child("outboundRules", "out")]
+    );
+    assert_eq!(
+        ids(&p["probes"][0]["properties"]["loadBalancingRules"]),
+        [http.clone(), https.clone()]
+    );
+    assert!(
+        p["probes"][1]["properties"]
+            .get("loadBalancingRules")
+            .is_none(),
+        "{p}"
+    );
+    // The child reads show the same.
+    let (st, got) = s.get(&at(&lb_child("probes", "tcp80"))).await;
+    assert_eq!(st, StatusCode::OK, "{got}");
+    assert_eq!(
+        ids(&got["properties"]["loadBalancingRules"]),
+        [http.clone(), https.clone()]
+    );
+    let (st, got) = s.get(&at(&lb_child("backendAddressPools", "pool"))).await;
+    assert_eq!(st, StatusCode::OK, "{got}");
+    assert_eq!(
+        ids(&got["properties"]["loadBalancingRules"]),
+        [http.clone(), https]
+    );
+
+    // A client's GET-edit-PUT sends the read-only lists back; they follow the rules, not it.
+    let mut edited = body.clone();
+    edited["properties"]["loadBalancingRules"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["name"] == "http");
+    let body = put_checked(s, &lb, edited, StatusCode::OK).await;
+    assert_eq!(
+        ids(&body["properties"]["probes"][0]["properties"]["loadBalancingRules"]),
+        [http]
+    );
+
+    // An IP configuration in the pool takes on its rules: naming the NAT rule that sends to
+    // the backend port a balancing rule of the pool uses is refused.
+    vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
+    let mut with_ssh = body.clone();
+    with_ssh["properties"]["loadBalancingRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(rule("sshlb", 2222, 22, "tcp80"));
+    let body = put_checked(s, &lb, with_ssh, StatusCode::OK).await;
+    let config = json!({"name": "ipconfig1", "properties": {
+        "subnet": {"id": subnet_id("rg", "v", "web")},
+        "loadBalancerBackendAddressPools": [id_of("backendAddressPools", "pool")],
+        "loadBalancerInboundNatRules": [id_of("inboundNatRules", "ssh")]
+    }});
+    let nic = json!({"location": LOC, "properties": {"ipConfigurations": [config]}});
+    let (st, err) = s.put(&at(&nic_id("rg", "n1")), nic).await;
+    let msg = assert_error(st, &err, 400, "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_eq!(
+        msg,
+        format!(
+            "Load balancer rules {} and {} with floating IP disabled use the same backend port 22 and protocol Tcp, and must not be used with the same backend IP {}/ipConfigurations/ipconfig1.",
+            lb_child("loadBalancingRules", "sshlb"),
+            lb_child("inboundNatRules", "ssh"),
+            nic_id("rg", "n1")
+        )
+    );
+
+    // A probe in use cannot be dropped: the rule's reference would dangle.
+    let mut edited = body.clone();
+    edited["properties"]["probes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|p| p["name"] != "tcp80");
+    let (st, _, err) = s.call(Method::PUT, &at(&lb), Some(edited)).await;
+    assert_error(st, &err, 400, "InvalidResourceReference");
+
+    // Nor can the pool (its own DELETE), nor may a NAT rule name another frontend.
+    let (st, _, err) = delete(s, &lb_child("backendAddressPools", "pool")).await;
+    let msg = assert_error(st, &err, 400, "InvalidResourceReference");
+    assert_contains(&msg, &lb_child("backendAddressPools", "pool"));
+    let nat = json!({"properties": {
+        "frontendIPConfiguration": id_of("frontendIPConfigurations", "elsewhere"),
+        "protocol": "Tcp", "frontendPort": 50023, "backendPort": 22
+    }});
+    let (st, err) = s.put(&at(&lb_child("inboundNatRules", "ssh2")), nat).await;
+    assert_error(st, &err, 400, "InvalidResourceReference");
+    let (st, got) = s.get(&at(&lb)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        got["properties"]["inboundNatRules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        got["properties"]["backendAddressPools"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Without its rules, the pool may go.
+    let mut bare = got.clone();
+    for k in ["loadBalancingRules", "outboundRules"] {
+        bare["properties"][k] = json!([]);
+    }
+    put_checked(s, &lb, bare, StatusCode::OK).await;
+    delete_ok(s, &lb_child("backendAddressPools", "pool")).await;
+}

@@ -1,0 +1,265 @@
+//! A load balancer's rules and probes: what they reference inside their load balancer, the
+//! backend conflicts Azure refuses, and the read-only lists Azure shows on what they
+//! reference (a frontend's `loadBalancingRules`, a pool's `outboundRules`, a probe's
+//! `loadBalancingRules`, …). The rules themselves are kept as the caller sent them; these
+//! are the facts read from them.
+
+use super::load_balancer::BackendPool;
+use crate::error::{DomainError, FloatingIpClash};
+use crate::id::ResourceId;
+use std::collections::HashMap;
+
+/// The collections of a load balancer's body that hold rules and probes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Collection {
+    BalancingRules,
+    Probes,
+    NatRules,
+    OutboundRules,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 4] = [
+        Collection::BalancingRules,
+        Collection::Probes,
+        Collection::NatRules,
+        Collection::OutboundRules,
+    ];
+
+    /// The property (and path word) Azure names it by.
+    pub fn property(self) -> &'static str {
+        match self {
+            Collection::BalancingRules => "loadBalancingRules",
+            Collection::Probes => "probes",
+            Collection::NatRules => "inboundNatRules",
+            Collection::OutboundRules => "outboundRules",
+        }
+    }
+}
+
+/// One rule or probe as far as its references and backend go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleFacts {
+    pub name: String,
+    /// `frontendIPConfiguration.id`, or an outbound rule's `frontendIPConfigurations[].id`.
+    pub frontends: Vec<String>,
+    /// `backendAddressPool.id` and `backendAddressPools[].id`.
+    pub pools: Vec<String>,
+    pub probe: Option<String>,
+    /// A balancing rule's protocol and backend port.
+    pub backend: Option<(String, u16)>,
+    pub floating_ip: bool,
+}
+
+/// The rules and probes of one load balancer, by collection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rules {
+    pub items: Vec<(Collection, RuleFacts)>,
+}
+
+impl Rules {
+    fn of(&self, c: Collection) -> impl Iterator<Item = &RuleFacts> {
+        self.items
+            .iter()
+            .filter(move |(k, _)| *k == c)
+            .map(|(_, r)| r)
+    }
+}
+
+/// The name of the child a reference names inside its load balancer (`word` being the
+/// child's collection), if it names one.
+fn local_child(lb_id: &ResourceId, raw: &str, word: &str) -> Option<String> {
+    let id = ResourceId::parse(raw).ok()?;
+    let (ty, name) = id.segments().last()?;
+    (id.parent()?.key() == lb_id.key() && ty.eq_ignore_ascii_case(word)).then(|| name.to_string())
+}
+
+fn resolves(lb_id: &ResourceId, raw: &str, word: &str, names: &[&str]) -> bool {
+    local_child(lb_id, raw, word).is_some_and(|n| names.iter().any(|m| m.eq_ignore_ascii_case(&n)))
+}
+
+/// Checks a load balancer's rules and probes against its frontends and pools: names valid
+/// and distinct in each collection, every reference naming a frontend, pool or probe of
+/// this load balancer (400 `InvalidResourceReference`), and no two balancing rules sending
+/// one protocol and backend port to one pool (400 `RulesUseSameBackendPortProtocolAndPool`,
+/// Azure's; with floating IP on both, only through one frontend).
+pub fn check(
+    lb_id: &ResourceId,
+    frontends: &[&str],
+    pools: &[BackendPool],
+    rules: &Rules,
+) -> Result<(), DomainError> {
+    let pool_names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+    let probe_names: Vec<&str> = rules
+        .of(Collection::Probes)
+        .map(|p| p.name.as_str())
+        .collect();
+    for c in Collection::ALL {
+        let mut seen: Vec<&str> = Vec::new();
+        for r in rules.of(c) {
+            crate::name::validate_network_name(&r.name)?;
+            if seen.iter().any(|s| s.eq_ignore_ascii_case(&r.name)) {
+                return Err(DomainError::DuplicateChildName {
+                    parent: lb_id.to_string(),
+                    name: r.name.clone(),
+                });
+            }
+            seen.push(&r.name);
+            let referrer = || lb_id.child(c.property(), &r.name).to_string();
+            let targets = r
+                .frontends
+                .iter()
+                .map(|f| (f, "frontendIPConfigurations", frontends))
+                .chain(
+                    r.pools
+                        .iter()
+                        .map(|p| (p, "backendAddressPools", &pool_names[..])),
+                )
+                .chain(r.probe.iter().map(|p| (p, "probes", &probe_names[..])));
+            for (raw, word, names) in targets {
+                if !resolves(lb_id, raw, word, names) {
+                    return Err(DomainError::InvalidResourceReference {
+                        id: raw.clone(),
+                        referrer: referrer(),
+                    });
+                }
+            }
+        }
+    }
+    check_backend_conflicts(lb_id, rules)
+}
+
+fn check_backend_conflicts(lb_id: &ResourceId, rules: &Rules) -> Result<(), DomainError> {
+    // (pool, protocol, port, frontend when floating) → the first rule there: one pass, so
+    // a body of many rules costs no more than reading it.
+    let mut seen: HashMap<(String, String, u16, Option<String>), &str> = HashMap::new();
+    for r in rules.of(Collection::BalancingRules) {
+        let Some((protocol, port)) = &r.backend else {
+            continue;
+        };
+        for pool in &r.pools {
+            let frontend = r
+                .floating_ip
+                .then(|| r.frontends.first().map(|f| f.to_lowercase()))
+                .flatten();
+            let key = (
+                pool.to_lowercase(),
+                protocol.to_lowercase(),
+                *port,
+                frontend.clone(),
+            );
+            let Some(first) = seen.get(&key) else {
+                seen.insert(key, &r.name);
+                continue;
+            };
+            let rule = |n: &str| lb_id.child("loadBalancingRules", n).to_string();
+            return Err(match frontend {
+                None => DomainError::RulesUseSameBackendPortProtocolAndPool {
+                    first: rule(first),
+                    second: rule(&r.name),
+                    protocol: protocol.clone(),
+                    port: *port,
+                    pool: pool.clone(),
+                },
+                Some(_) => DomainError::RulesUseSameBackendPortProtocolAndPoolAndFrontendIP(
+                    Box::new(FloatingIpClash {
+                        first: rule(first),
+                        second: rule(&r.name),
+                        protocol: protocol.clone(),
+                        port: *port,
+                        frontend: r.frontends[0].clone(),
+                        pool: pool.clone(),
+                    }),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The balancing rules without floating IP that send to `pool`: each one's id, protocol and
+/// backend port (what an IP configuration joining the pool takes on).
+pub fn rules_to_pool(
+    lb_id: &ResourceId,
+    rules: &Rules,
+    pool: &str,
+) -> Vec<(String, (String, u16))> {
+    rules
+        .of(Collection::BalancingRules)
+        .filter(|r| !r.floating_ip)
+        .filter(|r| {
+            r.pools.iter().any(|p| {
+                local_child(lb_id, p, "backendAddressPools")
+                    .is_some_and(|n| n.eq_ignore_ascii_case(pool))
+            })
+        })
+        .filter_map(|r| {
+            let backend = r.backend.clone()?;
+            Some((
+                lb_id.child("loadBalancingRules", &r.name).to_string(),
+                backend,
+            ))
+        })
+        .collect()
+}
+
+/// Who references a frontend, pool or probe: the ids Azure lists on it, by the
+/// referencing collection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BackRefs {
+    /// (target's collection word, lower-case target name) → (referencing collection, ids).
+    by_target: HashMap<(&'static str, String), Vec<(Collection, String)>>,
+}
+
+impl BackRefs {
+    /// The ids of the `from` collection's items that reference `word`'s child `name`.
+    pub fn of(&self, word: &str, name: &str, from: Collection) -> Vec<&str> {
+        let key = (word_key(word), name.to_lowercase());
+        self.by_target
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(|(c, _)| *c == from)
+            .map(|(_, id)| id.as_str())
+            .collect()
+    }
+}
+
+fn word_key(word: &str) -> &'static str {
+    match word {
+        "frontendIPConfigurations" => "frontendIPConfigurations",
+        "backendAddressPools" => "backendAddressPools",
+        _ => "probes",
+    }
+}
+
+/// The back-references of a stored load balancer's children (references that do not name
+/// a child of this load balancer are left out).
+pub fn back_refs(lb_id: &ResourceId, rules: &Rules) -> BackRefs {
+    let mut out = BackRefs::default();
+    for (c, r) in &rules.items {
+        let id = lb_id.child(c.property(), &r.name).to_string();
+        let targets = r
+            .frontends
+            .iter()
+            .map(|f| (f, "frontendIPConfigurations"))
+            .chain(r.pools.iter().map(|p| (p, "backendAddressPools")))
+            .chain(r.probe.iter().map(|p| (p, "probes")));
+        for (raw, word) in targets {
+            if let Some(name) = local_child(lb_id, raw, word) {
+                let list = out
+                    .by_target
+                    .entry((word_key(word), name.to_lowercase()))
+                    .or_default();
+                if !list.iter().any(|(k, i)| k == c && *i == id) {
+                    list.push((*c, id.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "lb_rules_tests.rs"]
+mod tests;
