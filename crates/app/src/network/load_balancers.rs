@@ -92,7 +92,7 @@ pub fn rules_of<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> Rules {
             pools.extend(id(&p["backendAddressPool"]));
             pools.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
             let backend = match (c, p["protocol"].as_str(), p["backendPort"].as_u64()) {
-                (Collection::BalancingRules, Some(protocol), Some(port)) => {
+                (Collection::BalancingRules | Collection::NatRules, Some(protocol), Some(port)) => {
                     u16::try_from(port).ok().map(|n| (protocol.to_string(), n))
                 }
                 _ => None,
@@ -123,15 +123,14 @@ pub fn stored_rules(lb: &LoadBalancer) -> Rules {
     rules_of(|k| kept.iter().find(|(n, _)| *n == k).map(|(_, v)| v))
 }
 
-/// Checks a changed load balancer's rules against its frontends and pools, as its PUT does.
-fn check_rules(id: &ResourceId, lb: &LoadBalancer) -> Result<(), AppError> {
+/// Checks a changed load balancer's rules against its frontends, pools and the IP
+/// configurations they reach, as its PUT does.
+fn check_rules(tx: &mut dyn Tx, id: &ResourceId, lb: &LoadBalancer) -> Result<(), AppError> {
     let frontends: Vec<&str> = lb.frontends.iter().map(|f| f.name.as_str()).collect();
-    Ok(lb_rules::check(
-        id,
-        &frontends,
-        &lb.pools,
-        &stored_rules(lb),
-    )?)
+    let rules = stored_rules(lb);
+    lb_rules::check(id, &frontends, &lb.pools, &rules)?;
+    let ctx = context(tx, id.key(), Some(lb), &LbSpec::default())?;
+    Ok(lb_rules::check_members(id, &rules, &ctx)?)
 }
 
 const NAT_RULES: &str = "inboundNatRules";
@@ -218,8 +217,10 @@ fn context(
         }
     }
     for p in existing.into_iter().flat_map(|l| l.pools.iter()) {
-        if let Some(member) = first_user(tx, &pool_key(lb_key, &p.name), RefKind::BackendPool)? {
-            ctx.pool_members.insert(p.name.to_lowercase(), member);
+        let refs = tx.refs_to(&pool_key(lb_key, &p.name), RefKind::BackendPool)?;
+        if !refs.is_empty() {
+            let members = refs.into_iter().map(|r| r.from_id).collect();
+            ctx.pool_members.insert(p.name.to_lowercase(), members);
         }
     }
     for f in existing.into_iter().flat_map(|l| l.frontends.iter()) {
@@ -451,7 +452,7 @@ impl App {
                 let ctx = context(tx, &rec.key, Some(lb), &LbSpec::default())?;
                 load_balancer::check_pool_unused(&id, &pool, &ctx)?;
                 lb.pools.retain(|p| !p.name.eq_ignore_ascii_case(&pool));
-                check_rules(&id, lb)?;
+                check_rules(tx, &id, lb)?;
                 Ok(Some(()))
             })
             .await?;
@@ -468,7 +469,7 @@ impl App {
     ) -> Result<(LbView, bool, Operation), AppError> {
         let (id, rule) = (lb_id.clone(), name.clone());
         let written = self
-            .write_child(lb_id, Child::NatRule, name, move |_, _, lb| {
+            .write_child(lb_id, Child::NatRule, name, move |tx, _, lb| {
                 cerulean_domain::name::validate_network_name(&rule)?;
                 let mut rules = nat_rules_json(lb);
                 let created = match rules.iter_mut().find(|r| named(r, &rule)) {
@@ -482,7 +483,7 @@ impl App {
                     }
                 };
                 set_nat_rules_json(lb, &rules);
-                check_rules(&id, lb)?;
+                check_rules(tx, &id, lb)?;
                 Ok(Some(created))
             })
             .await?;

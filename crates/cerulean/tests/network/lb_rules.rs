@@ -256,6 +256,50 @@ pub(super) async fn load_balancing_rules(s: &Server) {
         1
     );
 
+    // The load balancer's side of that rule: with a member in the pool that the NAT rule
+    // sends to, a balancing rule to its backend port is refused, and so is a NAT rule moved
+    // onto a balancing rule's port.
+    let rules_without = |v: &Value, name: &str| {
+        let mut v = v.clone();
+        v["properties"]["loadBalancingRules"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|r| r["name"] != name);
+        v
+    };
+    let got = put_checked(s, &lb, rules_without(&got, "sshlb"), StatusCode::OK).await;
+    let config = json!({"name": "ipconfig1", "properties": {
+        "subnet": {"id": subnet_id("rg", "v", "web")},
+        "loadBalancerBackendAddressPools": [id_of("backendAddressPools", "pool")],
+        "loadBalancerInboundNatRules": [id_of("inboundNatRules", "ssh")]
+    }});
+    let nic = json!({"location": LOC, "properties": {"ipConfigurations": [config]}});
+    put_checked(s, &nic_id("rg", "n1"), nic, StatusCode::CREATED).await;
+    let mut with_ssh = got.clone();
+    with_ssh["properties"]["loadBalancingRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(rule("sshlb", 2222, 22, "tcp80"));
+    let (st, _, err) = s.call(Method::PUT, &at(&lb), Some(with_ssh)).await;
+    let msg = assert_error(st, &err, 400, "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_eq!(
+        msg,
+        format!(
+            "Load balancer rules {} and {} with floating IP disabled use the same backend port 22 and protocol Tcp, and must not be used with the same backend IP {}/ipConfigurations/ipconfig1.",
+            lb_child("loadBalancingRules", "sshlb"),
+            lb_child("inboundNatRules", "ssh"),
+            nic_id("rg", "n1")
+        )
+    );
+    let moved = json!({"properties": {
+        "frontendIPConfiguration": id_of("frontendIPConfigurations", "public"),
+        "protocol": "Tcp", "frontendPort": 50022, "backendPort": 80
+    }});
+    let (st, err) = s.put(&at(&lb_child("inboundNatRules", "ssh")), moved).await;
+    let msg = assert_error(st, &err, 400, "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_contains(&msg, &lb_child("loadBalancingRules", "http"));
+    delete_ok(s, &nic_id("rg", "n1")).await;
+
     // Without its rules, the pool may go.
     let mut bare = got.clone();
     for k in ["loadBalancingRules", "outboundRules"] {

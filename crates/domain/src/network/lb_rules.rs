@@ -4,7 +4,7 @@
 //! `loadBalancingRules`, …). The rules themselves are kept as the caller sent them; these
 //! are the facts read from them.
 
-use super::load_balancer::BackendPool;
+use super::load_balancer::{BackendPool, LbContext};
 use crate::error::{DomainError, FloatingIpClash};
 use crate::id::ResourceId;
 use std::collections::HashMap;
@@ -36,6 +36,9 @@ impl Collection {
         }
     }
 }
+
+/// A rule's protocol and backend port.
+type Backend = (String, u16);
 
 /// One rule or probe as far as its references and backend go.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -171,6 +174,69 @@ fn check_backend_conflicts(lb_id: &ResourceId, rules: &Rules) -> Result<(), Doma
                         pool: pool.clone(),
                     }),
                 ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The rules of a load balancer reaching each IP configuration its pools and NAT rules
+/// send to may not, without floating IP, send one protocol and backend port to it (400
+/// `RulesUseSameBackendPortProtocolAndIPConfig`, Azure's): the load balancer's side of the
+/// rule a NIC's write checks too (`nic::plan_put`).
+pub fn check_members(
+    lb_id: &ResourceId,
+    rules: &Rules,
+    ctx: &LbContext,
+) -> Result<(), DomainError> {
+    // config (lower-case) → (rule id, protocol, port) of each rule reaching it.
+    let mut reaching: HashMap<String, Vec<(String, &Backend)>> = HashMap::new();
+    let mut configs: HashMap<String, &str> = HashMap::new();
+    for (c, r) in &rules.items {
+        let Some(backend) = r.backend.as_ref().filter(|_| !r.floating_ip) else {
+            continue;
+        };
+        let targets: Vec<&String> = match c {
+            Collection::BalancingRules => r
+                .pools
+                .iter()
+                .filter_map(|p| local_child(lb_id, p, "backendAddressPools"))
+                .filter_map(|p| ctx.pool_members.get(&p.to_lowercase()))
+                .flatten()
+                .collect(),
+            Collection::NatRules => ctx
+                .nat_rule_members
+                .get(&r.name.to_lowercase())
+                .map(|(_, config)| config)
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let id = lb_id.child(c.property(), &r.name).to_string();
+        for config in targets {
+            let key = config.to_lowercase();
+            configs.entry(key.clone()).or_insert(config);
+            let list = reaching.entry(key).or_default();
+            if !list.iter().any(|(i, _)| *i == id) {
+                list.push((id.clone(), backend));
+            }
+        }
+    }
+    let mut keys: Vec<&String> = reaching.keys().collect();
+    keys.sort();
+    for key in keys {
+        let mut seen: HashMap<(String, u16), &String> = HashMap::new();
+        for (second, (protocol, port)) in &reaching[key] {
+            let Some(first) = seen.get(&(protocol.to_lowercase(), *port)) else {
+                seen.insert((protocol.to_lowercase(), *port), second);
+                continue;
+            };
+            return Err(DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
+                first: first.to_string(),
+                second: second.clone(),
+                port: *port,
+                protocol: protocol.clone(),
+                config: configs[key].to_string(),
             });
         }
     }

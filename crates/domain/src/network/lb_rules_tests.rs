@@ -1,4 +1,5 @@
 use super::*;
+use crate::network::load_balancer::LbContext;
 
 const LB: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb1";
 
@@ -231,4 +232,56 @@ fn back_references_list_who_uses_each_child() {
             Collection::BalancingRules
         )
         .is_empty());
+}
+
+#[test]
+fn the_rules_reaching_one_member_send_to_different_backend_ports() {
+    const MEMBER: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n1/ipConfigurations/ipconfig1";
+    let mut ctx = LbContext::default();
+    ctx.pool_members.insert("pool".into(), vec![MEMBER.into()]);
+    ctx.nat_rule_members
+        .insert("ssh".into(), ("SSH".into(), MEMBER.into()));
+    let mut nat = probe("SSH");
+    nat.backend = Some(("Tcp".into(), 22));
+    let balancing = rule("sshlb", "fe", "pool", 22, None);
+    let e = check_members(
+        &lb_id(),
+        &rules(vec![
+            (Collection::BalancingRules, balancing.clone()),
+            (Collection::NatRules, nat.clone()),
+        ]),
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "RulesUseSameBackendPortProtocolAndIPConfig");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Load balancer rules {} and {} with floating IP disabled use the same backend port 22 and protocol Tcp, and must not be used with the same backend IP {MEMBER}.",
+            child("loadBalancingRules", "sshlb"),
+            child("inboundNatRules", "SSH")
+        )
+    );
+    // With floating IP on either, or the NAT rule forwarding elsewhere, they may share it.
+    let mut floating = balancing.clone();
+    floating.floating_ip = true;
+    check_members(
+        &lb_id(),
+        &rules(vec![
+            (Collection::BalancingRules, floating),
+            (Collection::NatRules, nat.clone()),
+        ]),
+        &ctx,
+    )
+    .unwrap();
+    ctx.nat_rule_members.clear();
+    check_members(
+        &lb_id(),
+        &rules(vec![
+            (Collection::BalancingRules, balancing),
+            (Collection::NatRules, nat),
+        ]),
+        &ctx,
+    )
+    .unwrap();
 }

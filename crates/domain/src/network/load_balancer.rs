@@ -70,8 +70,8 @@ pub struct LbSpec {
 pub struct LbContext {
     pub subnets: crate::IdMap<SubnetInfo>,
     pub public_ips: crate::IdMap<PublicIpInfo>,
-    /// Lower-case pool name → id of one IP configuration in it.
-    pub pool_members: HashMap<String, String>,
+    /// Lower-case pool name → the ids of the IP configurations in it.
+    pub pool_members: HashMap<String, Vec<String>>,
     /// Lower-case inbound NAT rule name → its name as spelled, and the IP configuration it
     /// forwards to.
     pub nat_rule_members: HashMap<String, (String, String)>,
@@ -311,6 +311,7 @@ pub fn plan_put(
     }
     let frontend_names: Vec<&str> = frontends.iter().map(|f| f.name.as_str()).collect();
     super::lb_rules::check(id, &frontend_names, &pools, &spec.rules)?;
+    super::lb_rules::check_members(id, &spec.rules, ctx)?;
     for name in ctx.nat_rule_members.keys() {
         if !spec.nat_rules.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             check_nat_rule_unused(id, name, ctx)?;
@@ -335,7 +336,11 @@ pub fn check_pool_unused(
     pool: &str,
     ctx: &LbContext,
 ) -> Result<(), DomainError> {
-    match ctx.pool_members.get(&pool.to_lowercase()) {
+    match ctx
+        .pool_members
+        .get(&pool.to_lowercase())
+        .and_then(|m| m.first())
+    {
         Some(member) => Err(DomainError::BackendAddressPoolInUse {
             pool: lb_id.child("backendAddressPools", pool).to_string(),
             user: member.clone(),

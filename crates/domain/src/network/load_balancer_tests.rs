@@ -419,7 +419,7 @@ fn duplicate_pool_names_are_refused() {
 fn a_pool_with_members_cannot_be_removed() {
     let old = stored_internal();
     let mut c = ctx();
-    c.pool_members.insert("web".into(), MEMBER.into());
+    c.pool_members.insert("web".into(), vec![MEMBER.into()]);
     let e = plan_with(
         &c,
         Some(&old),
@@ -446,7 +446,7 @@ fn a_load_balancer_with_pool_members_cannot_be_deleted() {
     let lb = stored_internal();
     let mut c = ctx();
     check_delete(&lb_id(), &lb, &c).unwrap();
-    c.pool_members.insert("db".into(), MEMBER.into());
+    c.pool_members.insert("db".into(), vec![MEMBER.into()]);
     let e = check_delete(&lb_id(), &lb, &c).unwrap_err();
     assert_eq!(e.code(), "LoadBalancerBackendAddressPoolInUse");
     assert!(
