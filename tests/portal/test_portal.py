@@ -743,6 +743,11 @@ def test_every_page_loads_without_console_errors(page, browser, server, arm, see
     shot(page, "lb-inbound-nat-rules")
     page.goto(f"{server.url}/#/resource{lb_id}?tab=rules")
     expect(page.get_by_role("table", name="Load balancing rules")).to_contain_text("http")
+    # Each probe and pool says which rules use it (Azure's read-only lists).
+    page.goto(f"{server.url}/#/resource{lb_id}?tab=probes")
+    expect(page.get_by_role("table", name="Health probes").get_by_role("row", name="http")).to_contain_text("web")
+    page.goto(f"{server.url}/#/resource{lb_id}?tab=pools")
+    expect(page.get_by_role("region", name="Backend pool pool1")).to_contain_text("Used by web")
     page.goto(f"{server.url}/#/resource{net(RG, 'virtualNetworks', 'vnet1')}?tab=subnets")
     expect(page.get_by_role("table", name="Subnets")).to_contain_text("Available addresses")
     shot(page, "vnet-subnets")

@@ -96,6 +96,8 @@ export function LbBlade({ id, tab = 'overview' }) {
     ${() => {
       const { lb, pools, fronts, natRules } = data.data;
       const props = (x) => x.properties || {};
+      // Azure's read-only "used by" lists: the rules that name a frontend, pool or probe.
+      const users = (x, ...lists) => lists.flatMap((k) => props(x)[k] || []).map((r) => nameOf(r.id));
       if (tab === 'rules') {
         return html`<${Table} label="Load balancing rules" rows=${lb.properties.loadBalancingRules || []} empty="No load balancing rules." columns=${[
           ['Name', (r) => r.name], ['Protocol', (r) => props(r).protocol || '—'],
@@ -106,7 +108,8 @@ export function LbBlade({ id, tab = 'overview' }) {
       if (tab === 'probes') {
         return html`<${Table} label="Health probes" rows=${lb.properties.probes || []} empty="No health probes." columns=${[
           ['Name', (p) => p.name], ['Protocol', (p) => props(p).protocol || '—'], ['Port', (p) => props(p).port ?? '—'],
-          ['Path', (p) => props(p).requestPath || '—'], ['Interval (seconds)', (p) => props(p).intervalInSeconds ?? '—']]} />`;
+          ['Path', (p) => props(p).requestPath || '—'], ['Interval (seconds)', (p) => props(p).intervalInSeconds ?? '—'],
+          ['Used by', (p) => users(p, 'loadBalancingRules').join(', ') || 'Not used']]} />`;
       }
       if (tab === 'natrules') {
         return html`<${Table} label="Inbound NAT rules" rows=${natRules} empty="No inbound NAT rules." columns=${[
@@ -118,9 +121,11 @@ export function LbBlade({ id, tab = 'overview' }) {
       const frontTable = html`<${Table} label="Frontend IP configuration" rows=${fronts} columns=${[
         ['Name', ({ f }) => f.name],
         ['IP address', ({ f, pip }) => (pip ? `${pip.properties.ipAddress || '—'} (${pip.name})` : f.properties.privateIPAddress || '—')],
-        ['Type', ({ pip }) => (pip ? 'Public' : 'Private')]]} />`;
+        ['Type', ({ pip }) => (pip ? 'Public' : 'Private')],
+        ['Rules count', ({ f }) => users(f, 'loadBalancingRules', 'inboundNatRules', 'outboundRules').length]]} />`;
       const poolCards = pools.length === 0 ? html`<div class="empty">No backend pools.</div>` : pools.map(({ pool, members }) => html`<section class="card" aria-label=${`Backend pool ${pool.name}`}>
-        <div class="card-head"><strong>${pool.name}</strong><span class="pill">${members.length} member${members.length === 1 ? '' : 's'}</span></div>
+        <div class="card-head"><strong>${pool.name}</strong><span class="pill">${members.length} member${members.length === 1 ? '' : 's'}</span>
+          <span class="subtitle">${users(pool, 'loadBalancingRules', 'outboundRules').length ? `Used by ${users(pool, 'loadBalancingRules', 'outboundRules').join(', ')}` : 'Not used by any rule'}</span></div>
         <${Table} label=${`Members of ${pool.name}`} rows=${members} empty="No members. Add an IP configuration of a network interface to this pool from the network interface." columns=${[
           ['Network interface', (m) => html`<${ResourceLink} id=${m.nicId} />`], ['IP configuration', (m) => m.config],
           ['Private IP address', (m) => m.address || '—'], ['Virtual machine', (m) => html`<${ResourceLink} id=${m.vm} />`]]} />
