@@ -189,6 +189,49 @@ def test_inbound_nat_rule_forwards_to_one_ip_configuration(network, group):
     assert e.value.error.code == "InboundNatRuleInUse"
 
 
+def test_load_balancing_rules_and_probes(network, group):
+    """A rule names a frontend, pool and probe of its load balancer; each of them lists the
+    rules that use it; two rules may not send one backend port to one pool."""
+    make_vnet(network, group)
+    lb_id = f"{NET.format(g=group)}/loadBalancers/rulelb"
+
+    def child(kind, name):
+        return nm.SubResource(id=f"{lb_id}/{kind}/{name}")
+
+    def rule(name, frontend_port, backend_port, probe="http"):
+        return nm.LoadBalancingRule(
+            name=name, protocol="Tcp", frontend_port=frontend_port, backend_port=backend_port,
+            frontend_ip_configuration=child("frontendIPConfigurations", "fe"),
+            backend_address_pool=child("backendAddressPools", "pool"),
+            probe=child("probes", probe))
+
+    def body(rules):
+        return nm.LoadBalancer(
+            location=LOCATION,
+            frontend_ip_configurations=[
+                nm.FrontendIPConfiguration(name="fe", subnet=nm.Subnet(id=subnet_id(group, "vnet1", "back")))],
+            backend_address_pools=[nm.BackendAddressPool(name="pool")],
+            probes=[nm.Probe(name="http", protocol="Http", port=80, request_path="/")],
+            load_balancing_rules=rules)
+
+    with pytest.raises(HttpResponseError) as e:
+        network.load_balancers.begin_create_or_update(group, "rulelb", body([rule("web", 80, 80, "nope")])).result()
+    assert e.value.error.code == "InvalidResourceReference"
+    with pytest.raises(HttpResponseError) as e:
+        network.load_balancers.begin_create_or_update(
+            group, "rulelb", body([rule("web", 80, 80), rule("alt", 8080, 80)])).result()
+    assert e.value.error.code == "RulesUseSameBackendPortProtocolAndPool"
+    lb = network.load_balancers.begin_create_or_update(
+        group, "rulelb", body([rule("web", 80, 80), rule("tls", 443, 443)])).result()
+    rules = [f"{lb_id}/loadBalancingRules/web", f"{lb_id}/loadBalancingRules/tls"]
+    assert [r.id for r in lb.frontend_ip_configurations[0].load_balancing_rules] == rules
+    probe = network.load_balancer_probes.get(group, "rulelb", "http")
+    assert [r.id for r in probe.load_balancing_rules] == rules
+    pool = network.load_balancer_backend_address_pools.get(group, "rulelb", "pool")
+    assert [r.id for r in pool.load_balancing_rules] == rules
+    assert [r.name for r in network.load_balancer_load_balancing_rules.list(group, "rulelb")] == ["web", "tls"]
+
+
 def test_managed_disk_create(compute, group):
     # Disks_CreateOrUpdate answers 200 or 202; the SDK refuses anything else.
     disk = compute.disks.begin_create_or_update(
