@@ -261,9 +261,13 @@ impl App {
                 .map(|r| r.from_id)
                 .collect();
             cerulean_domain::reference::check_unlinked(&id, &users)?;
+            let reregister = crate::dns::overrides_registration(tx, &id)?;
             crate::records::delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
             tx.delete(id.key())?;
+            if reregister {
+                crate::dns::record_set_deleted(tx, &id)?;
+            }
             Ok(true)
         })
         .await

@@ -287,6 +287,52 @@ pub(crate) fn check_delete(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppEr
     Ok(())
 }
 
+/// Before a record set's DELETE: whether it is a client's A record set in a private zone,
+/// which may stand where auto-registration would keep a VM's record.
+pub(crate) fn overrides_registration(tx: &mut dyn Tx, id: &ResourceId) -> Result<bool, AppError> {
+    if !matches!(kind(id), Some(DnsKind::RecordSet(ZoneKind::Private, "A"))) {
+        return Ok(false);
+    }
+    let Some(rec) = tx.get(id.key())? else {
+        return Ok(false);
+    };
+    let value: GenericResource = crate::records::from_record(&rec)?;
+    Ok(value
+        .arm
+        .get("properties")
+        .and_then(|p| p.get("isAutoRegistered"))
+        != Some(&Value::Bool(true)))
+}
+
+/// After a client's A record set is deleted: "the automatic registration happens again as
+/// long as the virtual machine still exists" (Azure's private DNS FAQ), for each network
+/// the zone registers.
+pub(crate) fn record_set_deleted(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppError> {
+    let zone = id.parent().expect("a record set has a zone");
+    for rec in children(tx, &zone)? {
+        if !matches!(kind_of_record(&rec), Some(DnsKind::Link)) {
+            continue;
+        }
+        let value: GenericResource = crate::records::from_record(&rec)?;
+        if let Some((network, true)) = registration_of(&value) {
+            registration::sync_network(tx, &zone, network.key(), true)?;
+        }
+    }
+    Ok(())
+}
+
+/// A network being deleted takes its links with it: "your deletion operation succeeds and
+/// the links to the DNS zone are automatically cleared" (Azure's private DNS FAQ).
+pub(crate) fn network_deleted(tx: &mut dyn Tx, vnet_key: &str) -> Result<(), AppError> {
+    for link in tx.refs_to(vnet_key, RefKind::DnsLink)? {
+        let id = ResourceId::parse(&link.from_id)?;
+        check_delete(tx, &id)?;
+        tx.set_refs(&link.from_key, &[])?;
+        tx.delete(&link.from_key)?;
+    }
+    Ok(())
+}
+
 /// On a read: a zone shows how many record sets and links it holds.
 pub(crate) fn decorate(
     tx: &mut dyn Tx,

@@ -340,6 +340,7 @@ pub(crate) fn purge(tx: &mut dyn Tx, rec: &Record) -> Result<(), AppError> {
     let holders = holders_by_subnet(tx, rec, &v)?;
     let released = vnet::delete_vnet(&v, &holder_lookup(&holders))?;
     forget_released(tx, &rec.key, &released)?;
+    crate::dns::network_deleted(tx, &rec.key)?;
     tx.set_refs(&rec.key, &[])?;
     tx.delete(&rec.key)?;
     Ok(())

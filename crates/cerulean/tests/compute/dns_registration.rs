@@ -173,6 +173,23 @@ pub(super) async fn private_dns_registration(s: &Server) {
     assert_eq!(registered(s, &zone, "db").await, None);
     let (st, body) = put_link(s, &link, link_body(rg, "v", true)).await;
     assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(registered(s, &zone, "web1").await, Some(a2.clone()));
+
+    // A client's record under the VM's name overwrites the registered one; deleting it
+    // brings the registration back while the VM exists (Azure's private DNS FAQ).
+    let web1 = format!("{zone}/A/web1");
+    let (st, body) = s
+        .put(
+            &at(&web1),
+            json!({"properties": {"ttl": 60, "aRecords": [{"ipv4Address": "10.0.9.8"}]}}),
+        )
+        .await;
+    assert!(st.is_success(), "{body}");
+    let (_, got) = s.get(&at(&web1)).await;
+    assert_eq!(got["properties"]["isAutoRegistered"], false, "{got}");
+    assert_eq!(got["properties"]["aRecords"][0]["ipv4Address"], "10.0.9.8");
+    let (st, _, body) = s.call(Method::DELETE, &at(&web1), None).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(registered(s, &zone, "web1").await, Some(a2));
 
     // A client's own record under a VM's name is the client's.

@@ -294,4 +294,15 @@ pub(super) async fn a_group_delete_releases_dns_registrations(s: &Server) {
     assert_eq!(op["status"], "Succeeded", "{op}");
     let (st, body) = s.put(&at(&link("dns-b")), link_to_hub).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
+
+    // Deleting the network clears its links (Azure's private DNS FAQ: "your deletion
+    // operation succeeds and the links to the DNS zone are automatically cleared"); the
+    // zone may then go.
+    delete_ok(s, &rid("net", "virtualNetworks", "hub")).await;
+    let (st, _) = s.get(&at(&link("dns-b"))).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (_, zone) = s.get(&at(&zone_id("dns-b", "corp.internal"))).await;
+    assert_eq!(zone["properties"]["numberOfVirtualNetworkLinks"], 0, "{zone}");
+    let (st, _, body) = delete(s, &zone_id("dns-b", "corp.internal")).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
 }
