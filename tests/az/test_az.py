@@ -364,6 +364,10 @@ def test_private_endpoint(env):
     nic_id = endpoint["networkInterfaces"][0]["id"]
     nic = az(env, "network", "nic", "show", "--ids", nic_id)
     assert nic["ipConfigurations"][0]["privateIPAddress"] == "10.8.1.4", nic
+    # The docs' way to find a member's address for a DNS record of one's own.
+    found = az(env, "network", "nic", "show", "--ids", nic_id, "--query",
+               "ipConfigurations[?privateLinkConnectionProperties.requiredMemberName=='blob'].privateIPAddress")
+    assert found == ["10.8.1.4"], found
     err = az(env, "network", "private-endpoint", "create", *g, "-n", "bad", "--vnet-name", "hub",
              "--subnet", "default", "--connection-name", "c", "--private-connection-resource-id",
              account["id"], "--group-id", "sites", ok=False)

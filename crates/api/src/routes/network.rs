@@ -188,7 +188,7 @@ pub async fn list_ip_configs(
         .value
         .ip_configurations
         .iter()
-        .map(|c| nicw::ip_config(&view.nic.id, c))
+        .map(|c| nicw::ip_config(&view, c))
         .collect();
     Ok(json_bytes(
         StatusCode::OK,
@@ -224,7 +224,7 @@ pub async fn get_ip_config(
     Ok(with_etag(
         json_bytes(
             StatusCode::OK,
-            to_json(&nicw::ip_config(&view.nic.id, c), NIC_JSON_SIZE),
+            to_json(&nicw::ip_config(&view, c), NIC_JSON_SIZE),
         ),
         &c.etag,
     ))

@@ -20,6 +20,26 @@ pub struct NicView {
     pub virtual_machine: Option<String>,
     /// Whether that VM's network profile makes it the primary NIC.
     pub primary: Option<bool>,
+    /// For a private endpoint's NIC, what its primary configuration connects to.
+    pub link: Option<LinkProperties>,
+}
+
+/// What Azure shows on a private endpoint's NIC configuration
+/// (`privateLinkConnectionProperties`): the sub-resource, its member and the names it
+/// answers to (what scripts read to write their own DNS records).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinkProperties {
+    pub group_id: String,
+    pub required_member_name: String,
+    pub fqdns: Vec<String>,
+}
+
+/// The link properties of a NIC: read from its endpoint, for an endpoint's NIC only.
+fn link_of(tx: &mut dyn Tx, nic: &NetworkInterface) -> Result<Option<LinkProperties>, AppError> {
+    match &nic.private_endpoint {
+        Some(endpoint) => crate::private_endpoints::link_properties(tx, endpoint),
+        None => Ok(None),
+    }
 }
 
 pub fn view(tx: &mut dyn Tx, rec: &Record) -> Result<NicView, AppError> {
@@ -34,6 +54,7 @@ fn view_of(tx: &mut dyn Tx, rec: &Record, nic: NetworkInterface) -> Result<NicVi
         Some(vm_id) => primary_in(load_vm(tx, vm_id)?.as_ref(), &rec.id),
         None => None,
     };
+    let link = link_of(tx, &nic)?;
     Ok(NicView {
         nic: Stored {
             id: rec.id.clone(),
@@ -42,6 +63,7 @@ fn view_of(tx: &mut dyn Tx, rec: &Record, nic: NetworkInterface) -> Result<NicVi
         },
         virtual_machine,
         primary,
+        link,
     })
 }
 
@@ -86,6 +108,7 @@ pub(crate) fn views(tx: &mut dyn Tx, recs: Vec<Record>) -> Result<Vec<NicView>, 
             None => (None, None),
         };
         let value = crate::records::from_record(&rec)?;
+        let link = link_of(tx, &value)?;
         out.push(NicView {
             nic: Stored {
                 id: rec.id,
@@ -94,6 +117,7 @@ pub(crate) fn views(tx: &mut dyn Tx, recs: Vec<Record>) -> Result<Vec<NicView>, 
             },
             virtual_machine,
             primary,
+            link,
         });
     }
     Ok(out)
@@ -332,6 +356,7 @@ impl crate::tracked::Kind for Nics {
             },
             virtual_machine: None,
             primary: None,
+            link: None,
         })
     }
 

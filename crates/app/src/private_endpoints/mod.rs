@@ -424,6 +424,42 @@ fn show_endpoint(
         .or_insert_with(|| json!(""));
 }
 
+/// What an endpoint's NIC shows it connects to: its connection's first group id (the
+/// member is named alike) and the names it answers to (`customDnsConfigs`). None for an
+/// endpoint gone, or one to a private link service (no group ids).
+pub(crate) fn link_properties(
+    tx: &mut dyn Tx,
+    endpoint: &str,
+) -> Result<Option<crate::network::nics::LinkProperties>, AppError> {
+    let Some(rec) = tx.get(ResourceId::parse(endpoint)?.key())? else {
+        return Ok(None);
+    };
+    let value: GenericResource = crate::records::from_record(&rec)?;
+    let Some(props) = value.arm.get("properties") else {
+        return Ok(None);
+    };
+    let group = CONNECTION_LISTS
+        .iter()
+        .filter_map(|list| props.get(*list)?.as_array())
+        .flatten()
+        .find_map(|c| c.pointer("/properties/groupIds/0")?.as_str());
+    let Some(group) = group else {
+        return Ok(None);
+    };
+    let fqdns = props
+        .get("customDnsConfigs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("fqdn")?.as_str().map(str::to_string))
+        .collect();
+    Ok(Some(crate::network::nics::LinkProperties {
+        group_id: group.to_string(),
+        required_member_name: group.to_string(),
+        fqdns,
+    }))
+}
+
 /// `customDnsConfigs`: each name with the endpoint's address.
 fn dns_config_values(names: &[String], address: &str) -> Value {
     names

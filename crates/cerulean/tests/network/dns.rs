@@ -302,7 +302,10 @@ pub(super) async fn a_group_delete_releases_dns_registrations(s: &Server) {
     let (st, _) = s.get(&at(&link("dns-b"))).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let (_, zone) = s.get(&at(&zone_id("dns-b", "corp.internal"))).await;
-    assert_eq!(zone["properties"]["numberOfVirtualNetworkLinks"], 0, "{zone}");
+    assert_eq!(
+        zone["properties"]["numberOfVirtualNetworkLinks"], 0,
+        "{zone}"
+    );
     let (st, _, body) = delete(s, &zone_id("dns-b", "corp.internal")).await;
     assert_eq!(st, StatusCode::OK, "{body}");
 }

@@ -155,6 +155,17 @@ pub(super) async fn private_endpoints(s: &Server) {
     let config = &got["properties"]["ipConfigurations"][0];
     assert_eq!(config["properties"]["privateIPAddress"], "10.0.1.4");
     assert_eq!(config["properties"]["privateIPAllocationMethod"], "Dynamic");
+    // What scripts read to write their own DNS records (`az network nic show --query
+    // "ipConfigurations[?privateLinkConnectionProperties.requiredMemberName=='blob']"`).
+    assert_eq!(
+        config["properties"]["privateLinkConnectionProperties"],
+        json!({"groupId": "blob", "requiredMemberName": "blob", "fqdns": ["acct1.blob.core.windows.net"]})
+    );
+    let (_, configs) = s.get(&at(&format!("{nic}/ipConfigurations"))).await;
+    assert_eq!(
+        configs["value"][0]["properties"]["privateLinkConnectionProperties"]["groupId"],
+        "blob"
+    );
     assert!(
         config["name"]
             .as_str()

@@ -283,6 +283,11 @@ struct IpConfigPropsOut<'a> {
     private_ip_address_version: &'static str,
     #[serde(rename = "privateIPAllocationMethod")]
     private_ip_allocation_method: &'static str,
+    #[serde(
+        rename = "privateLinkConnectionProperties",
+        skip_serializing_if = "Option::is_none"
+    )]
+    private_link_connection_properties: Option<LinkPropsOut<'a>>,
     #[serde(rename = "provisioningState")]
     provisioning_state: &'static str,
     #[serde(rename = "publicIPAddress", skip_serializing_if = "Option::is_none")]
@@ -291,10 +296,21 @@ struct IpConfigPropsOut<'a> {
     subnet: IdOut<'a>,
 }
 
-pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
+#[derive(Serialize)]
+struct LinkPropsOut<'a> {
+    fqdns: &'a [String],
+    #[serde(rename = "groupId")]
+    group_id: &'a str,
+    #[serde(rename = "requiredMemberName")]
+    required_member_name: &'a str,
+}
+
+/// One IP configuration of the NIC `v`; a private endpoint's NIC shows what it connects to
+/// on its primary configuration.
+pub fn ip_config<'a>(v: &'a NicView, c: &'a IpConfiguration) -> IpConfigOut<'a> {
     IpConfigOut {
         etag: &c.etag,
-        id: [nic_id, "/ipConfigurations/", &c.name].concat(),
+        id: [v.nic.id.as_str(), "/ipConfigurations/", &c.name].concat(),
         name: &c.name,
         properties: IpConfigPropsOut {
             application_security_groups: c.asgs.iter().map(|a| IdOut { id: a }).collect(),
@@ -304,6 +320,13 @@ pub fn ip_config<'a>(nic_id: &str, c: &'a IpConfiguration) -> IpConfigOut<'a> {
             private_ip_address: c.private_ip.as_deref(),
             private_ip_address_version: c.version.as_str(),
             private_ip_allocation_method: c.allocation.as_str(),
+            private_link_connection_properties: v.link.as_ref().filter(|_| c.primary).map(|l| {
+                LinkPropsOut {
+                    fqdns: &l.fqdns,
+                    group_id: &l.group_id,
+                    required_member_name: &l.required_member_name,
+                }
+            }),
             provisioning_state: "Succeeded",
             public_ip_address: c.public_ip.as_deref().map(|id| IdOut { id }),
             subnet: IdOut { id: &c.subnet },
@@ -351,7 +374,7 @@ pub fn nic(v: &NicView) -> NicOut<'_> {
             ip_configurations: n
                 .ip_configurations
                 .iter()
-                .map(|c| ip_config(&v.nic.id, c))
+                .map(|c| ip_config(v, c))
                 .collect(),
             mac_address: n.mac_address.as_deref(),
             network_security_group: n.network_security_group.as_deref().map(|id| IdOut { id }),
@@ -403,9 +426,8 @@ mod tests {
     use cerulean_domain::network::Common;
     use serde_json::{json, Value};
 
-    fn ip_config_value(nic_id: &str, c: &IpConfiguration) -> Value {
-        let id = format!("{nic_id}/ipConfigurations/{}", c.name);
-        let mut v = child(&id, &c.name, &c.etag, IP_CONFIG_TYPE);
+    fn ip_config_value(v: &NicView, c: &IpConfiguration) -> Value {
+        let id = format!("{}/ipConfigurations/{}", v.nic.id, c.name);
         let mut props = json!({
             "provisioningState": "Succeeded",
             "privateIPAddress": c.private_ip,
@@ -429,8 +451,13 @@ mod tests {
             props["applicationSecurityGroups"] =
                 json!(c.asgs.iter().map(|a| id_ref(a)).collect::<Vec<_>>());
         }
-        v["properties"] = props;
-        v
+        if let (Some(l), true) = (&v.link, c.primary) {
+            props["privateLinkConnectionProperties"] = json!({
+                "groupId": l.group_id, "requiredMemberName": l.required_member_name, "fqdns": l.fqdns});
+        }
+        let mut out = child(&id, &c.name, &c.etag, IP_CONFIG_TYPE);
+        out["properties"] = props;
+        out
     }
 
     fn nic_value(v: &NicView) -> Value {
@@ -439,7 +466,7 @@ mod tests {
         let configs: Vec<Value> = n
             .ip_configurations
             .iter()
-            .map(|c| ip_config_value(&v.nic.id, c))
+            .map(|c| ip_config_value(v, c))
             .collect();
         let mut props = json!({
             "provisioningState": "Succeeded",
@@ -524,6 +551,7 @@ mod tests {
             },
             virtual_machine: None,
             primary: None,
+            link: None,
         };
         let mut full = plain.clone();
         {
@@ -561,6 +589,11 @@ mod tests {
         let mut attached_unknown = plain.clone();
         attached_unknown.virtual_machine = Some("/vm".into());
         let mut owned = plain.clone();
+        owned.link = Some(cerulean_app::network::nics::LinkProperties {
+            group_id: "blob".into(),
+            required_member_name: "blob".into(),
+            fqdns: vec!["acct.blob.core.windows.net".into()],
+        });
         owned.nic.value.private_endpoint = Some(
             "/subscriptions/S/resourceGroups/Rg/providers/Microsoft.Network/privateEndpoints/Pe"
                 .into(),
@@ -585,8 +618,8 @@ mod tests {
             );
             for c in &v.nic.value.ip_configurations {
                 assert_eq!(
-                    serde_json::to_string(&ip_config(&v.nic.id, c)).unwrap(),
-                    serde_json::to_string(&ip_config_value(&v.nic.id, c)).unwrap()
+                    serde_json::to_string(&ip_config(&v, c)).unwrap(),
+                    serde_json::to_string(&ip_config_value(&v, c)).unwrap()
                 );
             }
         }
