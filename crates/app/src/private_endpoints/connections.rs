@@ -50,6 +50,7 @@ pub(super) fn write_record(
     endpoint: &ResourceId,
     status: Status,
     description: &str,
+    endpoint_location: &str,
 ) -> Result<(), AppError> {
     if status == Status::Disconnected {
         tx.delete(id.key())?;
@@ -59,7 +60,7 @@ pub(super) fn write_record(
     let rec = to_record(
         id,
         "",
-        &record_body(id, endpoint, status, description),
+        &record_body(id, endpoint, status, description, endpoint_location),
         new_etag(),
     );
     tx.write_over(&rec, existing.as_ref().map(|r| r.etag.as_str()))?;
@@ -68,33 +69,38 @@ pub(super) fn write_record(
 
 /// What the owner's record `id` holds: the endpoint and the connection's state, spelt as the
 /// resource's provider spells it (`actionsRequired` for Microsoft.Network's private link
-/// services, `actionRequired` for the others).
+/// services, `actionRequired` for the others); a private link service's record also names
+/// the connection's `linkIdentifier` and the endpoint's region, as Azure's does.
 fn record_body(
     id: &ResourceId,
     endpoint: &ResourceId,
     status: Status,
     description: &str,
+    endpoint_location: &str,
 ) -> GenericResource {
-    let actions = if id.kind_key().starts_with("microsoft.network/") {
+    let network = id.kind_key().starts_with("microsoft.network/");
+    let actions = if network {
         "actionsRequired"
     } else {
         "actionRequired"
     };
+    let mut props = json!({
+        "privateEndpoint": { "id": endpoint.as_str() },
+        "privateLinkServiceConnectionState": {
+            "status": status.as_str(),
+            "description": description,
+            actions: "None",
+        },
+        "provisioningState": "Succeeded",
+    });
+    if network {
+        props["linkIdentifier"] = json!(conn::link_identifier(id.name()));
+        props["privateEndpointLocation"] = json!(endpoint_location);
+    }
     GenericResource {
         common: Default::default(),
         location: None,
-        arm: Map::from_iter([(
-            "properties".to_string(),
-            json!({
-                "privateEndpoint": { "id": endpoint.as_str() },
-                "privateLinkServiceConnectionState": {
-                    "status": status.as_str(),
-                    "description": description,
-                    actions: "None",
-                },
-                "provisioningState": "Succeeded",
-            }),
-        )]),
+        arm: Map::from_iter([("properties".to_string(), props)]),
     }
 }
 
@@ -131,7 +137,11 @@ pub(super) fn owner_put(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    *value = record_body(id, &endpoint, to, &description);
+    let location = tx
+        .get(endpoint.key())?
+        .and_then(|r| r.location)
+        .unwrap_or_default();
+    *value = record_body(id, &endpoint, to, &description, &location);
     restate(tx, &endpoint, to, &description)
 }
 

@@ -307,7 +307,16 @@ fn prepare_endpoint(
             &pe::nic_name(id.name(), custom, &guid),
         ),
     };
-    let nic = write_nic(tx, env, id, &nic_id, props, &subnet, location, &guid)?;
+    let nic = write_nic(
+        tx,
+        env,
+        id,
+        &nic_id,
+        props,
+        &subnet,
+        location.clone(),
+        &guid,
+    )?;
     let address = nic
         .primary_config()
         .and_then(|c| c.private_ip.clone())
@@ -327,7 +336,7 @@ fn prepare_endpoint(
             tx.delete(before.key())?;
         }
     }
-    connections::write_record(tx, &record, id, status, &description)?;
+    connections::write_record(tx, &record, id, status, &description, &location)?;
     link_subnet(tx, id, &subnet)?;
 
     if old.is_some() {

@@ -230,6 +230,21 @@ pub(super) async fn private_link_services(s: &Server) {
     assert_eq!(st, StatusCode::OK, "{body}");
     let (_, got) = s.get(&at(&asker)).await;
     assert_eq!(status(&got), "Approved", "{got}");
+    // Azure's service records also carry a link identifier (kept across writes) and the
+    // endpoint's region.
+    let link_id = |c: &Value| {
+        c["properties"]["linkIdentifier"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (_, approved) = s.get(&at(conn_id)).await;
+    assert_eq!(approved["properties"]["privateEndpointLocation"], LOC);
+    assert!(
+        link_id(&approved).parse::<u32>().unwrap() >= 1 << 29,
+        "{approved}"
+    );
+    assert_eq!(link_id(&approved), link_id(&conn));
 
     // By id, automatically: the service's own subscription approves at once.
     let direct = rid(rg, "privateEndpoints", "direct");

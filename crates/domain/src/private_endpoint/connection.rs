@@ -59,6 +59,20 @@ pub fn name(endpoint: &str, guid: &str) -> String {
     format!("{endpoint}.{guid}")
 }
 
+/// A private link service connection's `linkIdentifier`: a number Azure gives each
+/// connection (its values sit just above 2^29), here drawn from the connection name's GUID so
+/// that it stays the same across writes.
+pub fn link_identifier(connection_name: &str) -> String {
+    let guid = connection_name.rsplit('.').next().unwrap_or_default();
+    let hex: String = guid
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(6)
+        .collect();
+    let low = u32::from_str_radix(&hex, 16).unwrap_or(0);
+    (0x2000_0000 + low).to_string()
+}
+
 /// A new connection's state and description: automatic ones are approved at once ("Auto-
 /// Approved", Azure's), manual ones wait with the requester's message.
 pub fn initial(manual: bool, request_message: &str) -> (Status, String) {
@@ -87,6 +101,21 @@ pub fn change(from: Status, to: Option<&str>) -> Result<Status, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_identifier_is_stable_and_azure_shaped() {
+        let a = link_identifier("pe1.0a1b2c3d-0000-4000-8000-000000000000");
+        assert_eq!(a, (0x2000_0000u32 + 0x0a1b2c).to_string());
+        assert_eq!(
+            a,
+            link_identifier("pe1.0a1b2c3d-0000-4000-8000-000000000000")
+        );
+        assert_ne!(
+            a,
+            link_identifier("pe1.ffffff3d-0000-4000-8000-000000000000")
+        );
+        assert_eq!(link_identifier("pe.xyz"), (1u32 << 29).to_string());
+    }
 
     #[test]
     fn statuses_read_in_any_case() {
