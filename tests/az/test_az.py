@@ -487,6 +487,15 @@ def test_private_link_service(env):
     endpoint = az(env, "network", "private-endpoint", "show", *g, "-n", "asker")
     state = endpoint["manualPrivateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
     assert state == {"status": "Approved", "description": "welcome", "actionsRequired": "None"}, state
+    # The generic `az network private-endpoint-connection` commands reach the same record.
+    listed = az(env, "network", "private-endpoint-connection", "list", "--id", service["id"])
+    assert [c["name"] for c in listed] == [conn["name"]], listed
+    rejected = az(env, "network", "private-endpoint-connection", "reject", "--id", conn["id"],
+                  "--description", "closed")
+    assert rejected["properties"]["privateLinkServiceConnectionState"]["status"] == "Rejected", rejected
+    endpoint = az(env, "network", "private-endpoint", "show", *g, "-n", "asker")
+    state = endpoint["manualPrivateLinkServiceConnections"][0]["privateLinkServiceConnectionState"]
+    assert state["status"] == "Rejected", state
 
     err = az(env, "network", "lb", "delete", *g, "-n", "ilb", ok=False)
     assert "InUseFrontendIPConfigurationCannotBeDeleted" in err, err
