@@ -89,6 +89,18 @@ pub(super) async fn load_balancing_rules(s: &Server) {
     );
     let (st, _) = s.get(&at(&lb)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // Malformed collections and nameless rules are the caller's mistake.
+    let mut bad = lb_body(&pip, vec![], &[]);
+    bad["properties"]["probes"] = json!("tcp80");
+    let (st, body) = s.put(&at(&lb), bad).await;
+    assert_error(st, &body, 400, "InvalidRequestContent");
+    let (st, body) = s
+        .put(
+            &at(&lb),
+            lb_body(&pip, vec![json!({"properties": {}}), json!(7)], &[]),
+        )
+        .await;
+    assert_error(st, &body, 400, "InvalidResourceName");
 
     // Two rules sending Tcp 80 to one pool.
     let (st, body) = s

@@ -7,7 +7,7 @@
 use super::load_balancer::{BackendPool, LbContext};
 use crate::error::{DomainError, FloatingIpClash};
 use crate::id::ResourceId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The collections of a load balancer's body that hold rules and probes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,8 +77,13 @@ fn local_child(lb_id: &ResourceId, raw: &str, word: &str) -> Option<String> {
     (id.parent()?.key() == lb_id.key() && ty.eq_ignore_ascii_case(word)).then(|| name.to_string())
 }
 
-fn resolves(lb_id: &ResourceId, raw: &str, word: &str, names: &[&str]) -> bool {
-    local_child(lb_id, raw, word).is_some_and(|n| names.iter().any(|m| m.eq_ignore_ascii_case(&n)))
+/// Whether `raw` names one of `names` (lower-case) of this load balancer's `word` children.
+fn resolves(lb_id: &ResourceId, raw: &str, word: &str, names: &HashSet<String>) -> bool {
+    local_child(lb_id, raw, word).is_some_and(|n| names.contains(&n.to_lowercase()))
+}
+
+fn lower_set<'a>(names: impl Iterator<Item = &'a str>) -> HashSet<String> {
+    names.map(str::to_lowercase).collect()
 }
 
 /// Checks a load balancer's rules and probes against its frontends and pools: names valid
@@ -92,33 +97,31 @@ pub fn check(
     pools: &[BackendPool],
     rules: &Rules,
 ) -> Result<(), DomainError> {
-    let pool_names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
-    let probe_names: Vec<&str> = rules
-        .of(Collection::Probes)
-        .map(|p| p.name.as_str())
-        .collect();
+    // Sets, not lists: a body may hold thousands of rules, and each check stays one lookup.
+    let frontend_names = lower_set(frontends.iter().copied());
+    let pool_names = lower_set(pools.iter().map(|p| p.name.as_str()));
+    let probe_names = lower_set(rules.of(Collection::Probes).map(|p| p.name.as_str()));
     for c in Collection::ALL {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for r in rules.of(c) {
             crate::name::validate_network_name(&r.name)?;
-            if seen.iter().any(|s| s.eq_ignore_ascii_case(&r.name)) {
+            if !seen.insert(r.name.to_lowercase()) {
                 return Err(DomainError::DuplicateChildName {
                     parent: lb_id.to_string(),
                     name: r.name.clone(),
                 });
             }
-            seen.push(&r.name);
             let referrer = || lb_id.child(c.property(), &r.name).to_string();
             let targets = r
                 .frontends
                 .iter()
-                .map(|f| (f, "frontendIPConfigurations", frontends))
+                .map(|f| (f, "frontendIPConfigurations", &frontend_names))
                 .chain(
                     r.pools
                         .iter()
-                        .map(|p| (p, "backendAddressPools", &pool_names[..])),
+                        .map(|p| (p, "backendAddressPools", &pool_names)),
                 )
-                .chain(r.probe.iter().map(|p| (p, "probes", &probe_names[..])));
+                .chain(r.probe.iter().map(|p| (p, "probes", &probe_names)));
             for (raw, word, names) in targets {
                 if !resolves(lb_id, raw, word, names) {
                     return Err(DomainError::InvalidResourceReference {
@@ -213,13 +216,15 @@ pub fn check_members(
             _ => Vec::new(),
         };
         let id = lb_id.child(c.property(), &r.name).to_string();
+        // Once per configuration, however many of the rule's pools hold it.
+        let mut once: HashSet<String> = HashSet::new();
         for config in targets {
             let key = config.to_lowercase();
-            configs.entry(key.clone()).or_insert(config);
-            let list = reaching.entry(key).or_default();
-            if !list.iter().any(|(i, _)| *i == id) {
-                list.push((id.clone(), backend));
+            if !once.insert(key.clone()) {
+                continue;
             }
+            configs.entry(key.clone()).or_insert(config);
+            reaching.entry(key).or_default().push((id.clone(), backend));
         }
     }
     let mut keys: Vec<&String> = reaching.keys().collect();
@@ -311,14 +316,13 @@ pub fn back_refs(lb_id: &ResourceId, rules: &Rules) -> BackRefs {
             .map(|f| (f, "frontendIPConfigurations"))
             .chain(r.pools.iter().map(|p| (p, "backendAddressPools")))
             .chain(r.probe.iter().map(|p| (p, "probes")));
+        // Once per child, however often the rule names it.
+        let mut once: HashSet<(&'static str, String)> = HashSet::new();
         for (raw, word) in targets {
             if let Some(name) = local_child(lb_id, raw, word) {
-                let list = out
-                    .by_target
-                    .entry((word_key(word), name.to_lowercase()))
-                    .or_default();
-                if !list.iter().any(|(k, i)| k == c && *i == id) {
-                    list.push((*c, id.clone()));
+                let key = (word_key(word), name.to_lowercase());
+                if once.insert(key.clone()) {
+                    out.by_target.entry(key).or_default().push((*c, id.clone()));
                 }
             }
         }
