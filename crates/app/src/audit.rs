@@ -527,6 +527,15 @@ impl Auditor {
                 self.expect_ref(&r.id, &config, p, RefKind::PublicIp);
             }
         }
+        // Its rules, probes and outbound rules name children it has, without clashes.
+        let id = cerulean_domain::id::ResourceId::parse(&r.id)?;
+        let frontends: Vec<&str> = lb.frontends.iter().map(|f| f.name.as_str()).collect();
+        let rules = crate::network::load_balancers::stored_rules(&lb);
+        if let Err(e) =
+            cerulean_domain::network::lb_rules::check(&id, &frontends, &lb.pools, &rules)
+        {
+            self.violation(format!("{}: {e}", r.id));
+        }
         Ok(())
     }
 

@@ -324,6 +324,39 @@ async fn the_checker_names_each_kind_of_damage() {
     );
     assert_clean(&s, &store).await;
 
+    // A load balancer rule naming a frontend the load balancer does not have.
+    let (kept, broken) = (
+        r#"{\"name\":\"ssh\"}"#.to_string(),
+        format!(
+            r#"{{\"name\":\"ssh\",\"properties\":{{\"frontendIPConfiguration\":{{\"id\":\"{lb}/frontendIPConfigurations/gone\"}}}}}}"#
+        ),
+    );
+    let changed = sql(
+        &url,
+        &format!(
+            "UPDATE resources SET body = replace(body, '{kept}', '{broken}')
+             WHERE kind = 'microsoft.network/loadbalancers' RETURNING id"
+        ),
+    );
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_damage(
+        &s,
+        &store,
+        &[&format!(
+            "Resource {lb}/frontendIPConfigurations/gone referenced by resource {lb}/inboundNatRules/ssh was not found"
+        )],
+        &[],
+    )
+    .await;
+    sql(
+        &url,
+        &format!(
+            "UPDATE resources SET body = replace(body, '{broken}', '{kept}')
+             WHERE kind = 'microsoft.network/loadbalancers'"
+        ),
+    );
+    assert_clean(&s, &store).await;
+
     // A reference made by no resource; a NIC on two VMs.
     let ghost_vm = vm_id("ghost").to_lowercase();
     sql(
