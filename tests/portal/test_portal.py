@@ -546,6 +546,12 @@ def test_private_endpoint_to_a_storage_account_with_its_dns_record(page, server,
     assert record["aRecords"] == [{"ipv4Address": "10.0.2.4"}], record
     page.goto(f"{server.url}/#/browse/endpoints")
     expect(page.get_by_role("table", name="Private endpoints").get_by_role("row").filter(has_text="shop-blob")).to_contain_text("10.0.2.4")
+    # Its NIC says whose it is and what it serves.
+    nic = arm.get(f"{group_path(PE_RG)}/providers/Microsoft.Network/privateEndpoints/shop-blob")["properties"]["networkInterfaces"][0]["id"]
+    page.goto(f"{server.url}/#/resource{nic}")
+    essentials = page.locator("dl.essentials")
+    expect(essentials).to_contain_text("shop-blob")
+    expect(essentials).to_contain_text("blob (shopdata.blob.core.windows.net)")
     assert page.console.unexpected() == []
 
 

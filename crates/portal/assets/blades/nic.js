@@ -54,6 +54,12 @@ function NicOverview({ id, data, reload }) {
       ['Public IP address', pips[i]?.properties.ipAddress || (pips[i] ? pips[i].name : '—')],
       ['MAC address', nic.properties.macAddress || '—'],
       ['IP configurations', nic.properties.ipConfigurations.length],
+      // A private endpoint's NIC: its endpoint, and the service member and names it serves.
+      ...(nic.properties.privateEndpoint ? [
+        ['Private endpoint', html`<${ResourceLink} id=${nic.properties.privateEndpoint.id} />`],
+        ['Connected to', (({ groupId, fqdns } = {}) => (groupId ? `${groupId}${fqdns?.length ? ` (${fqdns.join(', ')})` : ''}` : '—'))(
+          cfg?.properties.privateLinkConnectionProperties)],
+      ] : []),
     ]} />
   </div>`;
 }
