@@ -42,6 +42,9 @@ type clients struct {
 	resources   *armresources.Client
 	endpoints   *armnetwork.PrivateEndpointsClient
 	zoneGroups  *armnetwork.PrivateDNSZoneGroupsClient
+	lbs         *armnetwork.LoadBalancersClient
+	probes      *armnetwork.LoadBalancerProbesClient
+	services    *armnetwork.PrivateLinkServicesClient
 }
 
 var c clients
@@ -83,6 +86,9 @@ func TestMain(m *testing.M) {
 		resources:   res.NewClient(),
 		endpoints:   net.NewPrivateEndpointsClient(),
 		zoneGroups:  net.NewPrivateDNSZoneGroupsClient(),
+		lbs:         net.NewLoadBalancersClient(),
+		probes:      net.NewLoadBalancerProbesClient(),
+		services:    net.NewPrivateLinkServicesClient(),
 	}
 	os.Exit(m.Run())
 }
