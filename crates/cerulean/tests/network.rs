@@ -87,6 +87,19 @@ fn pip_id(rg: &str, name: &str) -> String {
     rid(rg, "publicIPAddresses", name)
 }
 
+/// Creates a Standard public IP; returns its id and its body.
+async fn standard_pip(s: &Server, rg: &str, name: &str) -> (String, Value) {
+    let pip = pip_id(rg, name);
+    let (st, body) = s
+        .put(
+            &at(&pip),
+            json!({"location": LOC, "sku": {"name": "Standard"}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    (pip, body)
+}
+
 fn lb_id(rg: &str, name: &str) -> String {
     rid(rg, "loadBalancers", name)
 }

@@ -103,14 +103,7 @@ pub(super) async fn parallel_same_public_ip(s: &Server) {
     group(s, "rg").await;
     vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
     let web = subnet_id("rg", "v", "web");
-    let pip = pip_id("rg", "shared");
-    let (st, body) = s
-        .put(
-            &at(&pip),
-            json!({"location": LOC, "sku": {"name": "Standard"}}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (pip, _) = standard_pip(s, "rg", "shared").await;
     let reqs = (0..10)
         .map(|i| {
             (

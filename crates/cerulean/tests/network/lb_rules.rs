@@ -49,26 +49,9 @@ fn lb_body(pip: &str, rules: Vec<Value>, probes: &[&str]) -> Value {
     })
 }
 
-fn ids(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| r["id"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub(super) async fn load_balancing_rules(s: &Server) {
     group(s, "rg").await;
-    let pip = pip_id("rg", "webip");
-    let (st, body) = s
-        .put(
-            &at(&pip),
-            json!({"location": LOC, "sku": {"name": "Standard"}}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (pip, _) = standard_pip(s, "rg", "webip").await;
     let lb = lb_id("rg", "web");
 
     // A rule naming a probe the load balancer does not have: nothing is written.

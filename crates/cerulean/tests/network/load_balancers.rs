@@ -217,14 +217,7 @@ pub(super) async fn in_use_and_group_delete(s: &Server) {
     .await;
     let web = subnet_id("rg", "v", "web");
     let vnet_id = rid("rg", "virtualNetworks", "v");
-    let pip = pip_id("rg", "ip");
-    let (st, body) = s
-        .put(
-            &at(&pip),
-            json!({"location": LOC, "sku": {"name": "Standard"}}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (pip, body) = standard_pip(s, "rg", "ip").await;
     let pip_addr = body["properties"]["ipAddress"]
         .as_str()
         .unwrap()

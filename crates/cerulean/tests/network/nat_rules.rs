@@ -66,14 +66,7 @@ pub(super) async fn inbound_nat_rules(s: &Server) {
     .await;
     let web = subnet_id("rg", "v", "web");
     let other = subnet_id("rg", "far", "other");
-    let pip = pip_id("rg", "lbip");
-    let (st, body) = s
-        .put(
-            &at(&pip),
-            json!({"location": LOC, "sku": {"name": "Standard"}}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (pip, _) = standard_pip(s, "rg", "lbip").await;
     let lb = lb_id("rg", "lb");
     put_checked(
         s,
