@@ -341,12 +341,6 @@ pub(super) async fn in_use_and_group_delete(s: &Server) {
     vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
     assert_eq!(dynamic_nic(s, "rg", "again", &web).await, "10.0.1.4");
     assert_eq!(dynamic_nic(s, "rg", "again2", &web).await, "10.0.1.5");
-    let (st, body) = s
-        .put(
-            &at(&pip),
-            json!({"location": LOC, "sku": {"name": "Standard"}}),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, body) = standard_pip(s, "rg", "ip").await;
     assert_eq!(body["properties"]["ipAddress"], pip_addr.as_str());
 }
