@@ -250,6 +250,10 @@ def test_lb_backend_pool(cerulean, tf_env):
     assert st == 200, pool
     members = [m["id"] for m in pool["properties"]["backendIPConfigurations"]]
     assert len(members) == 1 and members[0].endswith("/ipConfigurations/secondary"), members
+    st, by_ip = server.get(f"{lb}/backendAddressPools/pool2")
+    assert st == 200, by_ip
+    [address] = by_ip["properties"]["loadBalancerBackendAddresses"]
+    assert (address["name"], address["properties"]["ipAddress"]) == ("appliance", "10.3.1.50"), by_ip
     subnet = (f"/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Network/"
               "virtualNetworks/vnet1/subnets/subnet1")
     import_nic(server, tf_env, work, group, subnet)

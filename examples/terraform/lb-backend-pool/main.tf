@@ -62,3 +62,16 @@ resource "azurerm_network_interface_backend_address_pool_association" "secondary
   ip_configuration_name   = "secondary"
   backend_address_pool_id = azurerm_lb_backend_address_pool.pool.id
 }
+
+# An IP-based pool: its member is an address in the network, not a NIC's configuration.
+resource "azurerm_lb_backend_address_pool" "by_ip" {
+  name            = "pool2"
+  loadbalancer_id = azurerm_lb.lb.id
+}
+
+resource "azurerm_lb_backend_address_pool_address" "appliance" {
+  name                    = "appliance"
+  backend_address_pool_id = azurerm_lb_backend_address_pool.by_ip.id
+  virtual_network_id      = azurerm_virtual_network.vnet.id
+  ip_address              = "10.3.1.50"
+}

@@ -271,11 +271,21 @@ pub async fn put_pool(
     Path((sub, rg, lb, name)): ChildPath,
     headers: HeaderMap,
     q: ArmQuery,
-    ArmJson(_body): ArmJson<Value>,
+    ArmJson(body): ArmJson<Value>,
 ) -> Result<Response, ApiError> {
+    let properties = match body.get("properties") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(p)) => Some(p.clone()),
+        Some(_) => {
+            return Err(ApiError::InvalidRequestContent(
+                "properties: expected an object".into(),
+            ))
+        }
+    };
+    let kept = lbw::pool_kept(properties);
     let (view, created, op) = s
         .app
-        .put_pool(id(&sub, &rg, "loadBalancers", &lb), name.clone())
+        .put_pool(id(&sub, &rg, "loadBalancers", &lb), name.clone(), kept)
         .await?;
     let body = pool_json(&view, &name).unwrap_or(Value::Null);
     Ok(put_response(&s, &headers, &q, body, created, &op))

@@ -414,24 +414,39 @@ impl App {
         .await
     }
 
-    /// PUT of one backend pool: the load balancer with the pool added (or kept).
+    /// PUT of one backend pool: the load balancer with the pool added, or its kept
+    /// properties (`kept`: see `BackendPool::kept`) replaced.
     pub async fn put_pool(
         &self,
         lb_id: ResourceId,
         name: String,
+        kept: Option<String>,
     ) -> Result<(LbView, bool, Operation), AppError> {
         let pool = name.clone();
         let written = self
             .write_child(lb_id, Child::Pool, name, move |_, _, lb| {
                 cerulean_domain::name::validate_network_name(&pool)?;
-                let created = !lb.pools.iter().any(|p| p.name.eq_ignore_ascii_case(&pool));
-                if created {
-                    lb.pools.push(load_balancer::BackendPool {
-                        name: pool.clone(),
-                        etag: new_etag(),
-                    });
+                match lb
+                    .pools
+                    .iter_mut()
+                    .find(|p| p.name.eq_ignore_ascii_case(&pool))
+                {
+                    Some(p) => {
+                        if p.kept != kept {
+                            p.kept = kept.clone();
+                            p.etag = new_etag();
+                        }
+                        Ok(Some(false))
+                    }
+                    None => {
+                        lb.pools.push(load_balancer::BackendPool {
+                            name: pool.clone(),
+                            etag: new_etag(),
+                            kept: kept.clone(),
+                        });
+                        Ok(Some(true))
+                    }
                 }
-                Ok(Some(created))
             })
             .await?;
         written.ok_or_else(put_wrote_nothing)

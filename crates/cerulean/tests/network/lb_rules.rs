@@ -303,3 +303,58 @@ pub(super) async fn load_balancing_rules(s: &Server) {
     put_checked(s, &lb, bare, StatusCode::OK).await;
     delete_ok(s, &lb_child("backendAddressPools", "pool")).await;
 }
+
+/// An IP-based backend pool (`azurerm_lb_backend_address_pool_address`, `az network lb
+/// address-pool address add`): its addresses are kept as sent, through the pool's own PUT and
+/// through a whole load balancer's GET-edit-PUT.
+pub(super) async fn ip_based_backend_pools(s: &Server) {
+    group(s, "rg").await;
+    vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
+    let lb = lb_id("rg", "iplb");
+    put_checked(
+        s,
+        &lb,
+        json!({"location": LOC, "sku": {"name": "Standard"}, "properties": {
+            "frontendIPConfigurations": [{"name": "fe", "properties": {"subnet": {"id": subnet_id("rg", "v", "web")}}}],
+            "backendAddressPools": [{"name": "bynic"}]}}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let pool = format!("{lb}/backendAddressPools/byip");
+    let addresses = json!([{"name": "a1", "properties": {
+        "ipAddress": "10.0.1.10",
+        "virtualNetwork": {"id": rid("rg", "virtualNetworks", "v")}}}]);
+    let (st, body) = s
+        .put(
+            &at(&pool),
+            json!({"properties": {"loadBalancerBackendAddresses": addresses,
+                   "backendIPConfigurations": [{"id": "/read/only"}]}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let kept = |b: &Value| b["properties"]["loadBalancerBackendAddresses"].clone();
+    assert_eq!(kept(&body), addresses, "{body}");
+    assert!(
+        body["properties"].get("backendIPConfigurations").is_none(),
+        "{body}"
+    );
+    let (_, got) = s.get(&at(&pool)).await;
+    assert_eq!(kept(&got), addresses);
+    // The whole load balancer, read and written back, keeps them.
+    let (_, whole) = s.get(&at(&lb)).await;
+    let body = put_checked(s, &lb, whole, StatusCode::OK).await;
+    let byip = &body["properties"]["backendAddressPools"][1];
+    assert_eq!(byip["name"], "byip");
+    assert_eq!(kept(byip), addresses);
+    // A PUT of the pool without them empties it.
+    let (st, body) = s.put(&at(&pool), json!({"properties": {}})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(
+        body["properties"]
+            .get("loadBalancerBackendAddresses")
+            .is_none(),
+        "{body}"
+    );
+    let (st, body) = s.put(&at(&pool), json!({"properties": 5})).await;
+    assert_error(st, &body, 400, "InvalidRequestContent");
+}

@@ -15,6 +15,7 @@ fn pools(names: &[&str]) -> Vec<BackendPool> {
         .map(|n| BackendPool {
             name: n.to_string(),
             etag: "e".into(),
+            kept: None,
         })
         .collect()
 }

@@ -40,6 +40,11 @@ pub struct Frontend {
 pub struct BackendPool {
     pub name: String,
     pub etag: String,
+    /// The pool's own properties kept as sent (JSON text of an object): the addresses of an
+    /// IP-based pool (`loadBalancerBackendAddresses`), its `virtualNetwork`, … Members by
+    /// NIC are not here: IP configurations name the pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -58,6 +63,9 @@ pub struct LbSpec {
     pub sku: Option<Sku>,
     pub frontends: Vec<FrontendSpec>,
     pub pools: Vec<String>,
+    /// Each pool's properties to keep as sent (see [`BackendPool::kept`]), by pool name as
+    /// spelled in `pools`; a pool not named here keeps none.
+    pub pool_properties: Vec<(String, String)>,
     /// The names of its inbound NAT rules (the rules themselves are among `extras`).
     pub nat_rules: Vec<String>,
     /// What its rules, probes and NAT rules reference (read from `extras`).
@@ -289,10 +297,24 @@ pub fn plan_put(
             });
         }
         let old = existing.and_then(|l| l.pools.iter().find(|p| p.name.eq_ignore_ascii_case(name)));
-        pools.push(old.cloned().unwrap_or(BackendPool {
-            name: name.clone(),
-            etag: new_etag.to_string(),
-        }));
+        let kept = spec
+            .pool_properties
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, k)| k.clone());
+        pools.push(match old {
+            Some(o) if o.kept == kept => o.clone(),
+            Some(o) => BackendPool {
+                name: o.name.clone(),
+                etag: new_etag.to_string(),
+                kept,
+            },
+            None => BackendPool {
+                name: name.clone(),
+                etag: new_etag.to_string(),
+                kept,
+            },
+        });
     }
     if let Some(old) = existing {
         for p in &old.pools {

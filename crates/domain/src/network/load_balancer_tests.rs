@@ -92,6 +92,7 @@ fn spec(sku: Option<Sku>, frontends: Vec<FrontendSpec>, pools: &[&str]) -> LbSpe
         sku,
         frontends,
         pools: pools.iter().map(|p| p.to_string()).collect(),
+        pool_properties: Vec::new(),
         nat_rules: Vec::new(),
         rules: Default::default(),
         extras: Vec::new(),
@@ -568,4 +569,28 @@ fn an_ipv6_frontend_address_implies_the_ipv6_prefix() {
     mismatch.version = Some(IpVersion::IPv6);
     let e = plan(spec(None, vec![mismatch], &[])).unwrap_err();
     assert_eq!(e.code(), "InvalidPrivateIPAddress");
+}
+
+#[test]
+fn a_pool_keeps_its_own_properties_as_sent() {
+    let mut first = spec(Some(Sku::Standard), vec![], &["ip-pool"]);
+    first.pool_properties = vec![(
+        "ip-pool".into(),
+        r#"{"loadBalancerBackendAddresses":[]}"#.into(),
+    )];
+    let (lb, _) = plan(first.clone()).unwrap();
+    assert_eq!(
+        lb.pools[0].kept.as_deref(),
+        Some(r#"{"loadBalancerBackendAddresses":[]}"#)
+    );
+    let (again, _) = plan_with(&ctx(), Some(&lb), first).unwrap();
+    assert_eq!(again.pools[0], lb.pools[0]);
+    let (bare, _) = plan_with(
+        &ctx(),
+        Some(&lb),
+        spec(Some(Sku::Standard), vec![], &["IP-pool"]),
+    )
+    .unwrap();
+    assert_eq!(bare.pools[0].kept, None);
+    assert_eq!(bare.pools[0].name, "ip-pool");
 }

@@ -3,7 +3,7 @@ use crate::error::ApiError;
 use cerulean_app::network::load_balancers::{self, rules_of, LbView};
 use cerulean_domain::id::ResourceId;
 use cerulean_domain::network::lb_rules::{self, BackRefs, Collection};
-use cerulean_domain::network::load_balancer::{FrontendSpec, LbSpec};
+use cerulean_domain::network::load_balancer::{BackendPool, FrontendSpec, LbSpec};
 use cerulean_domain::network::{Allocation, CommonSpec, IpVersion};
 use cerulean_domain::reference::Target;
 use cerulean_domain::tags::Tags;
@@ -62,6 +62,27 @@ struct FrontendProps {
 #[derive(Deserialize, Debug)]
 struct NamedIn {
     name: Option<String>,
+    #[serde(default)]
+    properties: Option<Map<String, Value>>,
+}
+
+/// A backend pool's properties that are Azure's to fill in (members by NIC, the rules that
+/// use it): never kept from a request.
+const POOL_READ_ONLY: &[&str] = &[
+    "backendIPConfigurations",
+    "loadBalancingRules",
+    "outboundRule",
+    "outboundRules",
+    "inboundNatRules",
+    "provisioningState",
+];
+
+/// What a pool's PUT keeps of its properties (the addresses of an IP-based pool, its
+/// network, …) as JSON text, or None when nothing is left once the read-only ones are gone.
+pub fn pool_kept(properties: Option<Map<String, Value>>) -> Option<String> {
+    let mut props = properties?;
+    props.retain(|k, v| !POOL_READ_ONLY.contains(&k.as_str()) && !v.is_null());
+    (!props.is_empty()).then(|| Value::Object(props).to_string())
 }
 
 impl LbIn {
@@ -130,6 +151,13 @@ impl LbIn {
             },
             sku: self.sku.and_then(|s| s.name),
             frontends: fronts,
+            pool_properties: pools
+                .iter()
+                .filter_map(|p| {
+                    let kept = pool_kept(p.properties.clone())?;
+                    Some((p.name.clone().unwrap_or_default(), kept))
+                })
+                .collect(),
             pools: pools
                 .into_iter()
                 .map(|p| p.name.unwrap_or_default())
@@ -167,7 +195,8 @@ const USERS: &[Collection] = &[
     Collection::OutboundRules,
 ];
 
-fn pool(lb_id: &str, name: &str, etag: &str, members: &[String], refs: &BackRefs) -> Value {
+fn pool(lb_id: &str, p: &BackendPool, members: &[String], refs: &BackRefs) -> Value {
+    let (name, etag) = (p.name.as_str(), p.etag.as_str());
     let id = format!("{lb_id}/backendAddressPools/{name}");
     let mut v = child(
         &id,
@@ -175,7 +204,13 @@ fn pool(lb_id: &str, name: &str, etag: &str, members: &[String], refs: &BackRefs
         etag,
         "Microsoft.Network/loadBalancers/backendAddressPools",
     );
-    let mut props = json!({"provisioningState": "Succeeded"});
+    let mut props = p
+        .kept
+        .as_deref()
+        .and_then(|k| serde_json::from_str::<Value>(k).ok())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    props["provisioningState"] = json!("Succeeded");
     if !members.is_empty() {
         props["backendIPConfigurations"] =
             json!(members.iter().map(|m| id_ref(m)).collect::<Vec<_>>());
@@ -235,7 +270,7 @@ pub fn lb(v: &LbView) -> Value {
         .pools
         .iter()
         .zip(&v.pool_members)
-        .map(|(p, m)| pool(&v.lb.id, &p.name, &p.etag, m, &refs))
+        .map(|(p, m)| pool(&v.lb.id, p, m, &refs))
         .collect();
     let mut props = json!({
         "provisioningState": "Succeeded",
