@@ -11,7 +11,7 @@ use crate::error::DomainError;
 use crate::id::ResourceId;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,12 +120,11 @@ pub fn plan_put(
     let mut frontends = Vec::with_capacity(spec.frontends.len());
     let mut vnet: Option<String> = None;
     let mut seen_pips: HashMap<String, String> = HashMap::new();
+    // Names seen, lower-case: a body of many children stays one lookup each.
+    let mut seen_names: HashSet<String> = HashSet::new();
     for (i, f) in spec.frontends.iter().enumerate() {
         crate::name::validate_network_name(&f.name)?;
-        if spec.frontends[..i]
-            .iter()
-            .any(|o| o.name.eq_ignore_ascii_case(&f.name))
-        {
+        if !seen_names.insert(f.name.to_lowercase()) {
             return Err(DomainError::DuplicateChildName {
                 parent: id.to_string(),
                 name: f.name.clone(),
@@ -275,11 +274,7 @@ pub fn plan_put(
     }
     if let Some(old) = existing {
         for o in &old.frontends {
-            if !spec
-                .frontends
-                .iter()
-                .any(|f| f.name.eq_ignore_ascii_case(&o.name))
-            {
+            if !seen_names.contains(&o.name.to_lowercase()) {
                 if let Some(p) = placed(ctx, o) {
                     moves.extend(release_of(&p));
                 }
@@ -288,20 +283,28 @@ pub fn plan_put(
     }
 
     let mut pools: Vec<BackendPool> = Vec::with_capacity(spec.pools.len());
+    let old_pools: HashMap<String, &BackendPool> = existing
+        .into_iter()
+        .flat_map(|l| l.pools.iter())
+        .map(|p| (p.name.to_lowercase(), p))
+        .collect();
+    let properties: HashMap<String, &String> = spec
+        .pool_properties
+        .iter()
+        .map(|(n, k)| (n.to_lowercase(), k))
+        .collect();
+    let mut seen_pools: HashSet<String> = HashSet::new();
     for name in &spec.pools {
         crate::name::validate_network_name(name)?;
-        if pools.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
+        let lower = name.to_lowercase();
+        if !seen_pools.insert(lower.clone()) {
             return Err(DomainError::DuplicateChildName {
                 parent: id.to_string(),
                 name: name.clone(),
             });
         }
-        let old = existing.and_then(|l| l.pools.iter().find(|p| p.name.eq_ignore_ascii_case(name)));
-        let kept = spec
-            .pool_properties
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, k)| k.clone());
+        let old = old_pools.get(&lower).copied();
+        let kept = properties.get(&lower).map(|k| (*k).clone());
         pools.push(match old {
             Some(o) if o.kept == kept => o.clone(),
             Some(o) => BackendPool {
@@ -318,15 +321,12 @@ pub fn plan_put(
     }
     if let Some(old) = existing {
         for p in &old.pools {
-            if !pools.iter().any(|n| n.name.eq_ignore_ascii_case(&p.name)) {
+            if !seen_pools.contains(&p.name.to_lowercase()) {
                 check_pool_unused(id, &p.name, ctx)?;
             }
         }
         for f in &old.frontends {
-            if !frontends
-                .iter()
-                .any(|n| n.name.eq_ignore_ascii_case(&f.name))
-            {
+            if !seen_names.contains(&f.name.to_lowercase()) {
                 check_frontend_unused(id, &f.name, ctx)?;
             }
         }
