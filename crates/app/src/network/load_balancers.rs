@@ -90,7 +90,9 @@ pub fn rules_of<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> Rules {
             frontends.extend(id(&p["frontendIPConfiguration"]));
             let mut pools = ids(&p["backendAddressPools"]);
             pools.extend(id(&p["backendAddressPool"]));
-            pools.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+            // A rule may name a pool in both spellings: once is enough.
+            let mut once = std::collections::HashSet::new();
+            pools.retain(|p| once.insert(p.to_lowercase()));
             let backend = match (c, p["protocol"].as_str(), p["backendPort"].as_u64()) {
                 (Collection::BalancingRules | Collection::NatRules, Some(protocol), Some(port)) => {
                     u16::try_from(port).ok().map(|n| (protocol.to_string(), n))
@@ -526,5 +528,26 @@ impl App {
             })
             .await?;
         Ok(written.map(|(_, (), op)| op))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_rule_naming_a_pool_in_both_spellings_names_it_once() {
+        let rules = json!([{"name": "r", "properties": {
+            "backendAddressPools": [{"id": "/lb/backendAddressPools/A"}, {"id": "/lb/backendAddressPools/b"}],
+            "backendAddressPool": {"id": "/lb/backendAddressPools/a"},
+            "protocol": "Tcp", "backendPort": 80, "frontendPort": 80}}]);
+        let got = rules_of(|k| (k == "loadBalancingRules").then_some(&rules));
+        let (_, r) = &got.items[0];
+        assert_eq!(
+            r.pools,
+            ["/lb/backendAddressPools/A", "/lb/backendAddressPools/b"]
+        );
+        assert_eq!(r.backend, Some(("Tcp".to_string(), 80)));
     }
 }
