@@ -96,9 +96,13 @@ fn keep_soa_host(props: &mut Map<String, Value>, old: Option<&GenericResource>, 
 }
 
 /// Link writes run alone (no declared locks): VM and NIC writes read a link's registration
-/// without a lock of their own on it.
+/// without a lock of their own on it. So do a private zone's A record sets: deleting a
+/// client's one re-registers the zone's VMs (`record_set_deleted`), records no lock names.
 pub(crate) fn runs_alone(id: &ResourceId) -> bool {
-    kind(id) == Some(DnsKind::Link)
+    matches!(
+        kind(id),
+        Some(DnsKind::Link | DnsKind::RecordSet(ZoneKind::Private, "A"))
+    )
 }
 
 /// A link names an existing virtual network, which no other link of the zone names; with
