@@ -34,7 +34,7 @@ mod nat_rules;
 use nat_rules::inbound_nat_rules;
 #[path = "network/lb_rules.rs"]
 mod lb_rules;
-use lb_rules::{ip_based_backend_pools, load_balancing_rules};
+use lb_rules::{ip_based_backend_pools, load_balancing_rules, rules_across_load_balancers};
 #[path = "network/asgs.rs"]
 mod asgs;
 use asgs::application_security_groups;
@@ -321,6 +321,7 @@ on_both_stores!(
     inbound_nat_rules[],
     load_balancing_rules[],
     ip_based_backend_pools[],
+    rules_across_load_balancers[],
     application_security_groups[],
     private_dns_zones[],
     private_endpoints[],

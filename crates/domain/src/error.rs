@@ -378,6 +378,18 @@ pub enum DomainError {
     #[error("Load balancing rules {} and {} with floating IP enabled use the same protocol {} and backend port {} and frontend IP {}, and must not be used with the same backend address pool {}.", .0.first, .0.second, .0.protocol, .0.port, .0.frontend, .0.pool)]
     RulesUseSameBackendPortProtocolAndPoolAndFrontendIP(Box<FloatingIpClash>),
 
+    /// Azure's code; GUESS: the wording (a transcript of 2016 for the same rule reads "…
+    /// use the same backend port (22) and protocol (Tcp), and must not be used with the same
+    /// backend ip …").
+    #[error("Load balancer rules {first} and {second} belong to load balancers of the same type and use the same backend port {port} and protocol {protocol} with floating IP disabled, and must not be used with the same backend IP {config}.")]
+    RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig {
+        first: String,
+        second: String,
+        port: u16,
+        protocol: String,
+        config: String,
+    },
+
     #[error("IP configuration {config} cannot use inbound NAT rule {rule}: its load balancer is tied to another virtual network.")]
     InboundNatRuleInOtherVnet { config: String, rule: String },
 

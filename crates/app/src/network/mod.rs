@@ -363,6 +363,7 @@ pub(crate) fn pool_info(
         location: lb.common.location.clone(),
         vnet_key: backend_vnet(tx, &lb_rec.key, &lb, owner_key)?,
         rules,
+        public: lb.is_public(),
     }))
 }
 
@@ -389,6 +390,7 @@ pub(crate) fn nat_rule_info(
         vnet_key: backend_vnet(tx, &lb_rec.key, &lb, owner_key)?,
         used_by: first_user(tx, &key, RefKind::InboundNatRule)?,
         backend,
+        public: lb.is_public(),
     }))
 }
 

@@ -358,3 +358,64 @@ pub(super) async fn ip_based_backend_pools(s: &Server) {
     let (st, body) = s.put(&at(&pool), json!({"properties": 5})).await;
     assert_error(st, &body, 400, "InvalidRequestContent");
 }
+
+/// An IP configuration in the pools of two load balancers: a public and an internal one may
+/// both send to its port 80; two internal ones may not.
+pub(super) async fn rules_across_load_balancers(s: &Server) {
+    group(s, "rg").await;
+    vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
+    let (pip, _) = standard_pip(s, "rg", "pub").await;
+    let balancer = |name: &str, frontend: Value| {
+        let lb = lb_id("rg", name);
+        let child = |word: &str, child: &str| json!({"id": format!("{lb}/{word}/{child}")});
+        json!({"location": LOC, "sku": {"name": "Standard"}, "properties": {
+            "frontendIPConfigurations": [{"name": "fe", "properties": frontend}],
+            "backendAddressPools": [{"name": "pool"}],
+            "loadBalancingRules": [{"name": "web", "properties": {
+                "frontendIPConfiguration": child("frontendIPConfigurations", "fe"),
+                "backendAddressPool": child("backendAddressPools", "pool"),
+                "protocol": "Tcp", "frontendPort": 80, "backendPort": 80}}]}})
+    };
+    let internal = json!({"subnet": {"id": subnet_id("rg", "v", "web")}});
+    for (name, frontend) in [
+        ("public", json!({"publicIPAddress": {"id": pip}})),
+        ("inner1", internal.clone()),
+        ("inner2", internal),
+    ] {
+        put_checked(
+            s,
+            &lb_id("rg", name),
+            balancer(name, frontend),
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let nic = |pools: &[&str]| {
+        let pools: Vec<Value> = pools
+            .iter()
+            .map(|lb| json!({"id": format!("{}/backendAddressPools/pool", lb_id("rg", lb))}))
+            .collect();
+        vec![ipc_with(
+            "ipconfig1",
+            &subnet_id("rg", "v", "web"),
+            json!({ "loadBalancerBackendAddressPools": pools }),
+        )]
+    };
+    let (st, body) = put_nic(s, "rg", "both", nic(&["public", "inner1"])).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = put_nic(s, "rg", "inner", nic(&["inner1", "inner2"])).await;
+    let msg = assert_error(
+        st,
+        &body,
+        400,
+        "RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig",
+    );
+    assert!(
+        msg.starts_with(&format!(
+            "Load balancer rules {}/loadBalancingRules/web and {}/loadBalancingRules/web belong to load balancers of the same type",
+            lb_id("rg", "inner1"),
+            lb_id("rg", "inner2")
+        )),
+        "{msg}"
+    );
+}

@@ -97,6 +97,9 @@ impl DomainError {
             RulesUseSameBackendPortProtocolAndIPConfig { .. } => {
                 "RulesUseSameBackendPortProtocolAndIPConfig"
             }
+            RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig { .. } => {
+                "RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig"
+            }
             RulesUseSameBackendPortProtocolAndPool { .. } => {
                 "RulesUseSameBackendPortProtocolAndPool"
             }

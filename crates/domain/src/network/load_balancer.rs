@@ -434,6 +434,12 @@ pub fn releases_on_delete(lb: &LoadBalancer, ctx: &LbContext) -> Vec<AddressMove
 }
 
 impl LoadBalancer {
+    /// Whether it is public (a frontend with a public IP), else internal: Azure's "type" of
+    /// a load balancer, which some rules compare.
+    pub fn is_public(&self) -> bool {
+        self.frontends.iter().any(|f| f.public_ip.is_some())
+    }
+
     /// The virtual network its internal frontends are in, if any.
     pub fn vnet_key(&self) -> Option<String> {
         self.frontends

@@ -147,6 +147,8 @@ pub struct PoolInfo {
     /// Its load balancer's balancing rules that send to it with floating IP disabled: each
     /// rule's id, protocol and backend port.
     pub rules: Vec<(String, (String, u16))>,
+    /// Whether its load balancer is public (its frontends have public IPs), else internal.
+    pub public: bool,
 }
 
 /// An inbound NAT rule as a NIC sees it.
@@ -161,6 +163,8 @@ pub struct NatRuleInfo {
     /// Where it forwards to on that configuration: protocol and backend port, unless it has
     /// floating IP enabled (then the port may be shared).
     pub backend: Option<(String, u16)>,
+    /// Whether its load balancer is public, else internal.
+    pub public: bool,
 }
 
 /// What the references of a NIC request resolve to, keyed by lower-case id. A reference
@@ -407,7 +411,7 @@ pub fn plan_put(
 
         // The ids and backends of the rules that send to this configuration, for the
         // same-backend rule below.
-        let mut backends: Vec<(&str, &(String, u16))> = Vec::new();
+        let mut backends: Vec<Reaching> = Vec::new();
         // Backend pools: any configuration, primary or not, of the NIC's region and VNet.
         let mut pools = Vec::with_capacity(s.pools.len());
         for pid in &s.pools {
@@ -427,7 +431,7 @@ pub fn plan_put(
             }
             if !pools.iter().any(|p: &String| p.eq_ignore_ascii_case(raw)) {
                 for (rule, backend) in &pool.rules {
-                    check_backend(&mut backends, rule, backend, &config_id)?;
+                    check_backend(&mut backends, (rule, backend, pool.public), &config_id)?;
                 }
                 pools.push(raw.to_string());
             }
@@ -478,7 +482,7 @@ pub fn plan_put(
                 continue;
             }
             if let Some(backend) = &rule.backend {
-                check_backend(&mut backends, &rule.id, backend, &config_id)?;
+                check_backend(&mut backends, (&rule.id, backend, rule.public), &config_id)?;
             }
             nat_rules.push(raw.to_string());
         }
@@ -679,15 +683,19 @@ fn check_same_asgs(id: &ResourceId, configs: &[IpConfiguration]) -> Result<(), D
     }
 }
 
-/// Two rules of one load balancer without floating IP (balancing rules through the
-/// configuration's pools, NAT rules naming it) cannot both send one protocol and backend port
-/// to one IP configuration (Azure: 400 `RulesUseSameBackendPortProtocolAndIPConfig`). Rules
-/// of two load balancers are not compared (Azure compares those of the same type, public or
-/// internal, under another code).
+/// A rule reaching an IP configuration: its id, protocol and backend port, and whether its
+/// load balancer is public (else internal).
+type Reaching<'a> = (&'a str, &'a (String, u16), bool);
+
+/// Two rules without floating IP (balancing rules through the configuration's pools, NAT
+/// rules naming it) cannot both send one protocol and backend port to one IP configuration:
+/// of one load balancer, Azure's 400 `RulesUseSameBackendPortProtocolAndIPConfig`; of two load
+/// balancers of one type (both public or both internal), 400
+/// `RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig`. A public and an
+/// internal one may share it.
 fn check_backend<'a>(
-    backends: &mut Vec<(&'a str, &'a (String, u16))>,
-    rule: &'a str,
-    backend: &'a (String, u16),
+    backends: &mut Vec<Reaching<'a>>,
+    (rule, backend, public): Reaching<'a>,
     config: &str,
 ) -> Result<(), DomainError> {
     let lb_of = |id: &str| {
@@ -697,19 +705,36 @@ fn check_backend<'a>(
             .map(|p| p.key().to_string())
     };
     let (protocol, port) = backend;
-    let same = backends.iter().find(|(other, (p, n))| {
-        n == port && p.eq_ignore_ascii_case(protocol) && lb_of(other) == lb_of(rule)
+    let clash = backends.iter().find(|(_, (p, n), other_public)| {
+        n == port && p.eq_ignore_ascii_case(protocol) && *other_public == public
     });
-    if let Some((first, _)) = same {
-        return Err(DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
-            first: first.to_string(),
-            second: rule.to_string(),
-            port: *port,
-            protocol: protocol.clone(),
-            config: config.to_string(),
+    if let Some((first, _, _)) = clash {
+        let (first, second, port, protocol, config) = (
+            first.to_string(),
+            rule.to_string(),
+            *port,
+            protocol.clone(),
+            config.to_string(),
+        );
+        return Err(if lb_of(&first) == lb_of(rule) {
+            DomainError::RulesUseSameBackendPortProtocolAndIPConfig {
+                first,
+                second,
+                port,
+                protocol,
+                config,
+            }
+        } else {
+            DomainError::RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig {
+                first,
+                second,
+                port,
+                protocol,
+                config,
+            }
         });
     }
-    backends.push((rule, backend));
+    backends.push((rule, backend, public));
     Ok(())
 }
 

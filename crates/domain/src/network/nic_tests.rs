@@ -93,6 +93,7 @@ fn ctx() -> NicContext {
                 location: "eastus".into(),
                 vnet_key: tied.map(|v| key(&vnet(v))),
                 rules: Vec::new(),
+                public: false,
             },
         );
     }
@@ -116,6 +117,7 @@ fn ctx() -> NicContext {
                 vnet_key: tied.map(|v| key(&vnet(v))),
                 used_by,
                 backend: backend.map(|(p, n)| (p.to_string(), n)),
+                public: false,
             },
         );
     }

@@ -299,6 +299,44 @@ fn a_pools_balancing_rule_and_a_nat_rule_may_not_share_a_backend_port() {
 }
 
 #[test]
+fn rules_of_two_load_balancers_of_one_type_may_not_share_a_backend_port() {
+    let mut c = ctx();
+    let (free_rule, v1_rule) = (
+        format!("{NET}/loadBalancers/lbfree/loadBalancingRules/web"),
+        format!("{NET}/loadBalancers/lbv1/loadBalancingRules/web"),
+    );
+    c.pools
+        .get_mut(&key(&pool("lbfree", "pool")))
+        .unwrap()
+        .rules = vec![(free_rule.clone(), ("Tcp".to_string(), 80))];
+    c.pools.get_mut(&key(&pool("lbv1", "pool"))).unwrap().rules =
+        vec![(v1_rule.clone(), ("Tcp".to_string(), 80))];
+    let mut config = cfg("ip1", &subnet("v1", "a"));
+    config.pools = [pool("lbfree", "pool"), pool("lbv1", "pool")]
+        .iter()
+        .map(|p| ResourceId::parse(p).unwrap())
+        .collect();
+    // Both internal: refused.
+    let e = plan_with(&c, None, vec![config.clone()]).unwrap_err();
+    assert_eq!(
+        e.code(),
+        "RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig"
+    );
+    assert!(
+        e.to_string().starts_with(&format!(
+            "Load balancer rules {free_rule} and {v1_rule} belong to load balancers of the same type"
+        )),
+        "{e}"
+    );
+    // One public, one internal: allowed.
+    c.pools
+        .get_mut(&key(&pool("lbfree", "pool")))
+        .unwrap()
+        .public = true;
+    plan_with(&c, None, vec![config]).unwrap();
+}
+
+#[test]
 fn a_nat_rule_may_move_between_configurations_of_one_nic() {
     let mut c = ctx();
     let id = nat_rule("lbv1", "ssh");
