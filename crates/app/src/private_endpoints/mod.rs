@@ -439,33 +439,24 @@ fn show_endpoint(
 pub(crate) fn link_properties(
     tx: &mut dyn Tx,
     endpoint: &str,
-) -> Result<Option<crate::network::nics::LinkProperties>, AppError> {
+) -> Result<Option<nics::LinkProperties>, AppError> {
     let Some(rec) = tx.get(ResourceId::parse(endpoint)?.key())? else {
         return Ok(None);
     };
-    let value: GenericResource = crate::records::from_record(&rec)?;
-    let Some(props) = value.arm.get("properties") else {
+    let value: GenericResource = from_record(&rec)?;
+    let Some(props) = value.arm.get("properties").and_then(Value::as_object) else {
         return Ok(None);
     };
-    let group = CONNECTION_LISTS
-        .iter()
-        .filter_map(|list| props.get(*list)?.as_array())
-        .flatten()
-        .find_map(|c| c.pointer("/properties/groupIds/0")?.as_str());
+    let group = connections(props)?
+        .into_iter()
+        .find_map(|c| c.group_ids.into_iter().next());
     let Some(group) = group else {
         return Ok(None);
     };
-    let fqdns = props
-        .get("customDnsConfigs")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.get("fqdn")?.as_str().map(str::to_string))
-        .collect();
-    Ok(Some(crate::network::nics::LinkProperties {
-        group_id: group.to_string(),
-        required_member_name: group.to_string(),
-        fqdns,
+    Ok(Some(nics::LinkProperties {
+        required_member_name: group.clone(),
+        group_id: group,
+        fqdns: dns_configs(&value).into_iter().map(|c| c.fqdn).collect(),
     }))
 }
 
