@@ -261,7 +261,7 @@ impl App {
                 .map(|r| r.from_id)
                 .collect();
             cerulean_domain::reference::check_unlinked(&id, &users)?;
-            let reregister = crate::dns::overrides_registration(tx, &id)?;
+            let reregister = crate::dns::overrides_registration(&id, &rec)?;
             crate::records::delete_children(tx, group.key(), id.key())?;
             tx.set_refs(id.key(), &[])?;
             tx.delete(id.key())?;

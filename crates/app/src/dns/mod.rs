@@ -291,16 +291,13 @@ pub(crate) fn check_delete(tx: &mut dyn Tx, id: &ResourceId) -> Result<(), AppEr
     Ok(())
 }
 
-/// Before a record set's DELETE: whether it is a client's A record set in a private zone,
-/// which may stand where auto-registration would keep a VM's record.
-pub(crate) fn overrides_registration(tx: &mut dyn Tx, id: &ResourceId) -> Result<bool, AppError> {
+/// Before a record set's DELETE (`rec`, as stored): whether it is a client's A record set in
+/// a private zone, which may stand where auto-registration would keep a VM's record.
+pub(crate) fn overrides_registration(id: &ResourceId, rec: &Record) -> Result<bool, AppError> {
     if !matches!(kind(id), Some(DnsKind::RecordSet(ZoneKind::Private, "A"))) {
         return Ok(false);
     }
-    let Some(rec) = tx.get(id.key())? else {
-        return Ok(false);
-    };
-    let value: GenericResource = crate::records::from_record(&rec)?;
+    let value: GenericResource = crate::records::from_record(rec)?;
     Ok(value
         .arm
         .get("properties")
