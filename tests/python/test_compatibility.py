@@ -232,6 +232,44 @@ def test_load_balancing_rules_and_probes(network, group):
     assert [r.name for r in network.load_balancer_load_balancing_rules.list(group, "rulelb")] == ["web", "tls"]
 
 
+def test_a_basic_load_balancer_serves_one_availability_set(network, compute, group):
+    """A Basic load balancer's VMs are of one availability set (a VM in none is a set of its
+    own); a set's public IPs and load balancers are of one SKU."""
+    make_vnet(network, group)
+    lb = network.load_balancers.begin_create_or_update(
+        group, "basiclb", nm.LoadBalancer(
+            location=LOCATION, sku=nm.LoadBalancerSku(name="Basic"),
+            frontend_ip_configurations=[
+                nm.FrontendIPConfiguration(name="fe", subnet=nm.Subnet(id=subnet_id(group, "vnet1", "back")))],
+            backend_address_pools=[nm.BackendAddressPool(name="pool")])).result()
+    pool = nm.BackendAddressPool(id=lb.backend_address_pools[0].id)
+    sets = [compute.availability_sets.create_or_update(
+        group, name, cm.AvailabilitySet(location=LOCATION, platform_fault_domain_count=2)) for name in ("as1", "as2")]
+
+    def vm(name, avset, nic):
+        body = vm_body(group, [nic])
+        body.availability_set = cm.SubResource(id=avset.id) if avset else None
+        return compute.virtual_machines.begin_create_or_update(group, name, body).result()
+
+    vm("vm1", sets[0], make_nic(network, group, "n1", load_balancer_backend_address_pools=[pool]))
+    second = make_nic(network, group, "n2", load_balancer_backend_address_pools=[pool])
+    for avset in (sets[1], None):
+        with pytest.raises(HttpResponseError) as e:
+            vm("vm2", avset, second)
+        assert e.value.error.code == "VmIsNotInSameAvailabilitySetAsLb"
+        assert e.value.error.message.endswith("connected to the Load Balancer(s) basiclb.")
+    assert vm("vm2", sets[0], second).availability_set.id.lower() == sets[0].id.lower()
+
+    # One SKU per set: a Standard public IP beside the Basic load balancer.
+    ip = network.public_ip_addresses.begin_create_or_update(
+        group, "stdip", nm.PublicIPAddress(
+            location=LOCATION, sku=nm.PublicIPAddressSku(name="Standard"), public_ip_allocation_method="Static")).result()
+    with pytest.raises(HttpResponseError) as e:
+        vm("vm3", sets[0], make_nic(network, group, "n3", public_ip_address=nm.PublicIPAddress(id=ip.id)))
+    assert e.value.error.code == "DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed"
+    assert e.value.error.message.endswith(f"is not allowed {lb.id} and {ip.id}.")
+
+
 def test_managed_disk_create(compute, group):
     # Disks_CreateOrUpdate answers 200 or 202; the SDK refuses anything else.
     disk = compute.disks.begin_create_or_update(

@@ -29,6 +29,8 @@ use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
+mod groups;
+
 /// What a check found.
 #[derive(Clone, Debug, Default)]
 pub struct Audit {
@@ -154,6 +156,9 @@ impl Auditor {
             }
         }
         self.exclusive();
+        for v in groups::violations(&self.records) {
+            self.violation(v);
+        }
         self.address_books(tx)?;
         self.references(tx, &records)?;
         Ok(self.out)

@@ -8,7 +8,8 @@
 //! in `compute/`: the seed walkthrough and the IPv6 NIC rules (`seed.rs`), power states,
 //! profiles, PATCH and `deleteOption` (`power_and_profiles.rs`), availability sets, the size
 //! catalogue, usages and lists (`sets_and_catalogue.rs`), private DNS auto-registration
-//! (`dns_registration.rs`), and bad input and races (`bad_input_and_races.rs`).
+//! (`dns_registration.rs`), load balancers and public IPs per availability set
+//! (`placement.rs`), and bad input and races (`bad_input_and_races.rs`).
 
 mod common;
 
@@ -32,6 +33,9 @@ use sets_and_catalogue::{
 #[path = "compute/dns_registration.rs"]
 mod dns_registration;
 use dns_registration::private_dns_registration;
+#[path = "compute/placement.rs"]
+mod placement;
+use placement::load_balancers_and_availability_groups;
 #[path = "compute/bad_input_and_races.rs"]
 mod bad_input_and_races;
 use bad_input_and_races::{
@@ -470,6 +474,7 @@ on_both_stores!(
     catalogue_usages_and_lists[],
     extensions_are_listed_under_their_vm[],
     private_dns_registration[],
+    load_balancers_and_availability_groups[],
     bad_input[],
     nic_in_other_subscription["--subscription", OTHER_SUB],
     race_same_nic[],

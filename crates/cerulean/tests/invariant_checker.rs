@@ -43,6 +43,18 @@ fn sql(url: &str, statements: &str) -> Vec<String> {
     .unwrap()
 }
 
+/// Copies the VM record `vm` as `vm2` (body and all, without its references).
+fn copy_vm_as_vm2(url: &str) {
+    sql(
+        url,
+        "INSERT INTO resources
+         SELECT replace(key, '/virtualmachines/vm', '/virtualmachines/vm2'),
+                replace(id, '/virtualMachines/vm', '/virtualMachines/vm2'),
+                kind, subscription, group_key, location, body, etag
+         FROM resources WHERE kind = 'microsoft.compute/virtualmachines'",
+    );
+}
+
 /// The violations `cerulean check` reports now.
 fn violations(store: &StoreAt) -> Vec<String> {
     run_check(store)["violations"]
@@ -357,6 +369,45 @@ async fn the_checker_names_each_kind_of_damage() {
     );
     assert_clean(&s, &store).await;
 
+    // A VM whose group mixes SKUs (NIC a: a Standard public IP and a Basic load balancer's
+    // NAT rule), then a second lone VM on that Basic load balancer.
+    let moved = sql(
+        &url,
+        "UPDATE resources SET body = replace(body, 'networkInterfaces/b\"', 'networkInterfaces/a\"')
+         WHERE kind = 'microsoft.compute/virtualmachines' RETURNING id",
+    );
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_damage(
+        &s,
+        &store,
+        &[&format!(
+            "availability group {}: Different basic sku and standard sku load balancer or public \
+             Ip resources in availability set is not allowed {lb} and {pip}.",
+            vm_id("vm")
+        )],
+        &[],
+    )
+    .await;
+    copy_vm_as_vm2(&url);
+    assert_damage(
+        &s,
+        &store,
+        &[&format!(
+            "Basic load balancer {lb} serves VMs of 2 availability groups: {}, {}",
+            vm_id("vm"),
+            vm_id("vm2")
+        )],
+        &[],
+    )
+    .await;
+    sql(
+        &url,
+        "DELETE FROM resources WHERE key LIKE '%/virtualmachines/vm2';
+         UPDATE resources SET body = replace(body, 'networkInterfaces/a\"', 'networkInterfaces/b\"')
+         WHERE kind = 'microsoft.compute/virtualmachines'",
+    );
+    assert_clean(&s, &store).await;
+
     // A reference made by no resource; a NIC on two VMs.
     let ghost_vm = vm_id("ghost").to_lowercase();
     sql(
@@ -376,14 +427,7 @@ async fn the_checker_names_each_kind_of_damage() {
         &url,
         &format!("DELETE FROM refs WHERE owner_key = '{ghost_vm}'"),
     );
-    sql(
-        &url,
-        "INSERT INTO resources
-         SELECT replace(key, '/virtualmachines/vm', '/virtualmachines/vm2'),
-                replace(id, '/virtualMachines/vm', '/virtualMachines/vm2'),
-                kind, subscription, group_key, location, body, etag
-         FROM resources WHERE kind = 'microsoft.compute/virtualmachines'",
-    );
+    copy_vm_as_vm2(&url);
     assert_damage(
         &s,
         &store,

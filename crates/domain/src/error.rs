@@ -390,6 +390,25 @@ pub enum DomainError {
         config: String,
     },
 
+    /// Azure's code and message (transcripts of 2019 and 2022).
+    #[error("Different basic sku and standard sku load balancer or public Ip resources in availability set is not allowed {first} and {second}.")]
+    DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed { first: String, second: String },
+
+    /// Azure's code and message (transcripts in the Azure SDKs' tests, 2018).
+    #[error("Virtual Machine {vm} is using different Availability Set than other Virtual Machines connected to the Load Balancer(s) {load_balancers}.")]
+    VmIsNotInSameAvailabilitySetAsLb { vm: String, load_balancers: String },
+
+    /// Azure's code; its message as far as a 2018 transcript shows it ("Network interface
+    /// {nic} uses load balancer {lb} associated with different availability set ("), GUESS
+    /// for the rest.
+    #[error("Network interface {nic} uses load balancer {lb} associated with different availability set ({lb_set}) than that of the network interface's virtual machine ({nic_set}).")]
+    NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets {
+        nic: String,
+        lb: String,
+        lb_set: String,
+        nic_set: String,
+    },
+
     #[error("IP configuration {config} cannot use inbound NAT rule {rule}: its load balancer is tied to another virtual network.")]
     InboundNatRuleInOtherVnet { config: String, rule: String },
 

@@ -3,6 +3,7 @@
 
 pub mod availability_sets;
 pub mod disks;
+pub(crate) mod placement;
 pub mod run_command;
 pub mod vms;
 

@@ -2,7 +2,7 @@
 //! rules, then applies the side effects in the same transaction: attachment references,
 //! MAC addresses and dynamic public IPs on start, their release on deallocation.
 
-use super::{AVAILABILITY_SET, VM};
+use super::{placement, AVAILABILITY_SET, VM};
 use crate::keyed::lock_of;
 use crate::network::nics::purge as purge_nic;
 use crate::network::public_ips::Pools;
@@ -416,6 +416,14 @@ impl crate::tracked::Kind for Vms {
         spec: &VmSpec,
     ) -> Result<Vec<String>, AppError> {
         let mut keys = vec![id.key().to_string()];
+        // The load balancers its NICs reach: a VM's create or a NIC it gains takes turns
+        // with writes that could put another group behind one Basic load balancer.
+        let named = spec.nics.iter().flatten().map(|n| &n.id);
+        for nic_id in named.filter(|n| !old.is_some_and(|o| vm::has_nic(o, n.as_str()))) {
+            if let Some((_, nic)) = load::<NetworkInterface>(tx, nic_id)? {
+                keys.extend(placement::load_balancer_locks(&nic));
+            }
+        }
         let Some(old) = old else {
             let nics = spec.nics.iter().flatten().map(|n| n.id.clone());
             keys.extend(public_ip_locks(tx, nics)?);
@@ -482,6 +490,10 @@ impl crate::tracked::Kind for Vms {
             &uuid::Uuid::new_v4().to_string(),
             crate::operations::now_ms(),
         )?;
+        // A create or a NIC gained brings load balancers and public IPs into the VM's group.
+        if old.is_none_or(|o| next.nics.iter().any(|n| !vm::has_nic(o, &n.id))) {
+            placement::check_vm(tx, id, &next)?;
+        }
         crate::network::set_own_refs(tx, id.key(), old.is_none(), &refs_of(id, &next)?).map_err(
             |e| match e {
                 StoreError::Conflict { .. } => AppError::from(DomainError::ConcurrentConflict {

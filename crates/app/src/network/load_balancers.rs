@@ -14,6 +14,8 @@ use cerulean_store::{Record, Ref, RefKind, Tx};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
+mod foreign;
+
 #[derive(Clone, Debug)]
 pub struct LbView {
     pub lb: Stored<LoadBalancer>,
@@ -38,6 +40,19 @@ pub(crate) fn frontend_key(lb_key: &str, frontend: &str) -> String {
 /// The key an IP configuration names an inbound NAT rule by (and locks it under).
 pub(crate) fn nat_rule_key(lb_key: &str, rule: &str) -> String {
     format!("{lb_key}/inboundnatrules/{}", rule.to_lowercase())
+}
+
+/// Where a load balancer's backends are referenced from: each pool's key and each inbound
+/// NAT rule's, with the kind of reference an IP configuration holds to it.
+pub(crate) fn backend_keys(lb_key: &str, lb: &LoadBalancer) -> Vec<(String, RefKind)> {
+    let pools = lb
+        .pools
+        .iter()
+        .map(|p| (pool_key(lb_key, &p.name), RefKind::BackendPool));
+    let rules = nat_rule_names(lb)
+        .into_iter()
+        .map(|n| (nat_rule_key(lb_key, &n), RefKind::InboundNatRule));
+    pools.chain(rules).collect()
 }
 
 /// The names of a load balancer's inbound NAT rules. The rules are kept as the caller sent
@@ -131,8 +146,9 @@ fn check_rules(tx: &mut dyn Tx, id: &ResourceId, lb: &LoadBalancer) -> Result<()
     let frontends: Vec<&str> = lb.frontends.iter().map(|f| f.name.as_str()).collect();
     let rules = stored_rules(lb);
     lb_rules::check(id, &frontends, &lb.pools, &rules)?;
-    let ctx = context(tx, id.key(), Some(lb), &LbSpec::default())?;
-    Ok(lb_rules::check_members(id, &rules, &ctx)?)
+    let mut ctx = context(tx, id.key(), Some(lb), &LbSpec::default())?;
+    ctx.foreign_rules = foreign::gather(tx, id.key(), &ctx)?.rules;
+    Ok(lb_rules::check_members(id, &rules, &ctx, lb.is_public())?)
 }
 
 const NAT_RULES: &str = "inboundNatRules";
@@ -319,14 +335,21 @@ impl crate::tracked::Kind for LoadBalancers {
     }
 
     /// What the stored load balancer holds: pools a PUT may drop, subnets whose addresses
-    /// it may give back, public IPs it may let go.
+    /// it may give back, public IPs it may let go; and the other load balancers whose rules
+    /// reach its backends (read for their rules' clashes with its own).
     fn state_locks(
-        _tx: &mut dyn Tx,
+        tx: &mut dyn Tx,
         id: &ResourceId,
         old: Option<&LoadBalancer>,
-        _spec: &LbSpec,
+        spec: &LbSpec,
     ) -> Result<Vec<String>, AppError> {
-        Ok(old.map_or_else(|| vec![id.key().to_string()], |lb| delete_locks(id, lb)))
+        let Some(lb) = old else {
+            return Ok(vec![id.key().to_string()]);
+        };
+        let mut keys = delete_locks(id, lb);
+        let ctx = context(tx, id.key(), old, spec)?;
+        keys.extend(foreign::gather(tx, id.key(), &ctx)?.load_balancers);
+        Ok(keys)
     }
 
     const LOCKS_FROM_STATE: bool = true;
@@ -339,7 +362,8 @@ impl crate::tracked::Kind for LoadBalancers {
         spec: LbSpec,
     ) -> Result<LoadBalancer, AppError> {
         let old = existing.map(|(_, l)| l);
-        let ctx = context(tx, id.key(), old, &spec)?;
+        let mut ctx = context(tx, id.key(), old, &spec)?;
+        ctx.foreign_rules = foreign::gather(tx, id.key(), &ctx)?.rules;
         let (mut next, moves) = load_balancer::plan_put(
             id,
             old,

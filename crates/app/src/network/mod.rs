@@ -298,19 +298,7 @@ fn backend_vnet(
     if let Some(v) = lb.vnet_key() {
         return Ok(Some(v));
     }
-    let pools = lb.pools.iter().map(|p| {
-        (
-            load_balancers::pool_key(lb_key, &p.name),
-            RefKind::BackendPool,
-        )
-    });
-    let rules = load_balancers::nat_rule_names(lb).into_iter().map(|n| {
-        (
-            load_balancers::nat_rule_key(lb_key, &n),
-            RefKind::InboundNatRule,
-        )
-    });
-    for (key, kind) in pools.chain(rules) {
+    for (key, kind) in load_balancers::backend_keys(lb_key, lb) {
         for member in tx.refs_to(&key, kind)? {
             if member.owner_key == owner_key {
                 continue;

@@ -381,17 +381,45 @@ impl crate::tracked::Kind for Nics {
                 .chain(&c.nat_rules)
                 .chain(&c.asgs);
             keys.extend(named.map(|r| r.key().to_string()));
+            // Their load balancers: joining one may bring a second availability group
+            // behind a Basic one (`compute::placement`).
+            let lbs = c
+                .pools
+                .iter()
+                .chain(&c.nat_rules)
+                .filter_map(|r| r.parent());
+            keys.extend(lbs.map(|l| l.key().to_string()));
         }
         Some(keys)
     }
 
     fn state_locks(
-        _tx: &mut dyn Tx,
+        tx: &mut dyn Tx,
         id: &ResourceId,
         old: Option<&NetworkInterface>,
-        _spec: &NicSpec,
+        spec: &NicSpec,
     ) -> Result<Vec<String>, AppError> {
         let mut keys = vec![id.key().to_string()];
+        // An attached NIC that uses public IPs or load balancers changes what its VM's
+        // availability group uses: it takes turns with the group's other writes (its VM's
+        // key, and the set's, which a VM's create in the set holds too).
+        let uses = spec
+            .ip_configurations
+            .iter()
+            .any(|c| c.public_ip.is_some() || !c.pools.is_empty() || !c.nat_rules.is_empty());
+        if old.is_some() && uses {
+            if let Some(vm) = super::first_user(tx, id.key(), RefKind::Attachment)? {
+                let vm_id = ResourceId::parse(&vm)?;
+                keys.push(vm_id.key().to_string());
+                if let Some((_, v)) = super::load::<VirtualMachine>(tx, &vm_id)? {
+                    keys.extend(
+                        v.availability_set
+                            .as_deref()
+                            .and_then(crate::keyed::lock_of),
+                    );
+                }
+            }
+        }
         let nsg = old.and_then(|n| n.network_security_group.as_deref());
         keys.extend(nsg.and_then(crate::keyed::lock_of));
         for c in old.iter().flat_map(|n| &n.ip_configurations) {
@@ -436,6 +464,7 @@ impl crate::tracked::Kind for Nics {
             if let Some(vm) = super::first_user(tx, id.key(), RefKind::Attachment)? {
                 let vm_id = ResourceId::parse(&vm)?;
                 if let Some((_, v)) = super::load::<VirtualMachine>(tx, &vm_id)? {
+                    crate::compute::placement::check_attached_nic(tx, id, &next, &vm, &v)?;
                     let nic = Some((id.key(), &next));
                     crate::dns::registration::sync_vm(tx, Some(&v), None, nic)?;
                 }

@@ -23,7 +23,7 @@ pub(super) async fn power_states_and_public_ips(s: &Server) {
     let (st, b) = s
         .put(
             &at(&static_pip),
-            json!({"location": LOC, "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}}),
+            json!({"location": LOC, "sku": {"name": "Basic"}, "properties": {"publicIPAllocationMethod": "Static"}}),
         )
         .await;
     assert!(st.is_success(), "{b}");

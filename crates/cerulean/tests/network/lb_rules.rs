@@ -360,7 +360,8 @@ pub(super) async fn ip_based_backend_pools(s: &Server) {
 }
 
 /// An IP configuration in the pools of two load balancers: a public and an internal one may
-/// both send to its port 80; two internal ones may not.
+/// both send to its port 80; two internal ones may not, whichever write brings the clash
+/// (the NIC's, or a load balancer's rule).
 pub(super) async fn rules_across_load_balancers(s: &Server) {
     group(s, "rg").await;
     vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;
@@ -377,10 +378,15 @@ pub(super) async fn rules_across_load_balancers(s: &Server) {
                 "protocol": "Tcp", "frontendPort": 80, "backendPort": 80}}]}})
     };
     let internal = json!({"subnet": {"id": subnet_id("rg", "v", "web")}});
+    let on_port = |port: u16| {
+        let mut b = balancer("inner2", internal.clone());
+        b["properties"]["loadBalancingRules"][0]["properties"]["backendPort"] = json!(port);
+        b
+    };
     for (name, frontend) in [
         ("public", json!({"publicIPAddress": {"id": pip}})),
         ("inner1", internal.clone()),
-        ("inner2", internal),
+        ("inner2", internal.clone()),
     ] {
         put_checked(
             s,
@@ -403,19 +409,39 @@ pub(super) async fn rules_across_load_balancers(s: &Server) {
     };
     let (st, body) = put_nic(s, "rg", "both", nic(&["public", "inner1"])).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
+    // Both refusals name inner1's rule, then inner2's.
+    let clash = |st: StatusCode, body: &Value| {
+        let msg = assert_error(
+            st,
+            body,
+            400,
+            "RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig",
+        );
+        assert!(
+            msg.starts_with(&format!(
+                "Load balancer rules {}/loadBalancingRules/web and {}/loadBalancingRules/web belong to load balancers of the same type",
+                lb_id("rg", "inner1"),
+                lb_id("rg", "inner2")
+            )),
+            "{msg}"
+        );
+    };
     let (st, body) = put_nic(s, "rg", "inner", nic(&["inner1", "inner2"])).await;
-    let msg = assert_error(
-        st,
-        &body,
-        400,
-        "RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig",
+    clash(st, &body);
+
+    // From the load balancer's side: with its rule on another port the NIC joins both, and
+    // the rule may not move back onto port 80 (its PUT is refused and changes nothing).
+    put_checked(s, &lb_id("rg", "inner2"), on_port(8080), StatusCode::OK).await;
+    let (st, body) = put_nic(s, "rg", "inner", nic(&["inner1", "inner2"])).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = s.put(&at(&lb_id("rg", "inner2")), on_port(80)).await;
+    clash(st, &body);
+    let (_, kept) = s.get(&at(&lb_id("rg", "inner2"))).await;
+    assert_eq!(
+        kept["properties"]["loadBalancingRules"][0]["properties"]["backendPort"],
+        8080
     );
-    assert!(
-        msg.starts_with(&format!(
-            "Load balancer rules {}/loadBalancingRules/web and {}/loadBalancingRules/web belong to load balancers of the same type",
-            lb_id("rg", "inner1"),
-            lb_id("rg", "inner2")
-        )),
-        "{msg}"
-    );
+    // The public load balancer's rule on port 80 reaches "both" beside inner1's: allowed.
+    let public = balancer("public", json!({"publicIPAddress": {"id": pip}}));
+    put_checked(s, &lb_id("rg", "public"), public, StatusCode::OK).await;
 }

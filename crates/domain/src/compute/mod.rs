@@ -6,6 +6,7 @@ pub mod availability_set;
 pub mod disk;
 pub mod extension_images;
 pub mod images;
+pub mod placement;
 pub mod sizes;
 pub mod storage;
 pub mod vm;

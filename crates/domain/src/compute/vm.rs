@@ -581,6 +581,11 @@ pub fn plan_put(
 }
 
 /// The attachment sequence numbers `plan_put` handed out (for the application's counter).
+/// Whether `vm` has the NIC `nic_id` attached (ids compare case-blind).
+pub fn has_nic(vm: &VirtualMachine, nic_id: &str) -> bool {
+    vm.nics.iter().any(|n| n.id.eq_ignore_ascii_case(nic_id))
+}
+
 pub fn max_seq(vm: &VirtualMachine) -> i64 {
     vm.nics.iter().map(|n| n.attached_seq).max().unwrap_or(0)
 }

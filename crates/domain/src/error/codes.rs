@@ -135,6 +135,13 @@ impl DomainError {
             }
             MultiplePrimaryNetworkInterfaces { .. } => "MultiplePrimaryNetworkInterfaces", // GUESS
             SubnetsNotInSameVnet { .. } => "SubnetsNotInSameVnet",
+            DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed { .. } => {
+                "DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed"
+            }
+            VmIsNotInSameAvailabilitySetAsLb { .. } => "VmIsNotInSameAvailabilitySetAsLb",
+            NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets { .. } => {
+                "NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets"
+            }
             Ipv6NicMustBeOnlyNic { .. } => "NetworkInterfaceWithIpv6MustBeTheOnlyOne", // GUESS
             Ipv6NicOnlyAtCreation { .. } => "NetworkInterfaceWithIpv6OnlyAtVmCreation", // GUESS
             NoNicAddedBesideIpv6Nic { .. } => "CannotAddNetworkInterfaceBesideIpv6Nic", // GUESS

@@ -183,14 +183,27 @@ fn check_backend_conflicts(lb_id: &ResourceId, rules: &Rules) -> Result<(), Doma
     Ok(())
 }
 
+/// A rule of another load balancer reaching an IP configuration without floating IP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignRule {
+    pub id: String,
+    pub protocol: String,
+    pub port: u16,
+    /// Whether its load balancer is public, else internal.
+    pub public: bool,
+}
+
 /// The rules of a load balancer reaching each IP configuration its pools and NAT rules
 /// send to may not, without floating IP, send one protocol and backend port to it (400
-/// `RulesUseSameBackendPortProtocolAndIPConfig`, Azure's): the load balancer's side of the
-/// rule a NIC's write checks too (`nic::plan_put`).
+/// `RulesUseSameBackendPortProtocolAndIPConfig`, Azure's), nor may a rule of another load
+/// balancer of the same type (`public` or internal) that reaches it
+/// (`RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig`): the load
+/// balancer's side of the rules a NIC's write checks too (`nic::plan_put`).
 pub fn check_members(
     lb_id: &ResourceId,
     rules: &Rules,
     ctx: &LbContext,
+    public: bool,
 ) -> Result<(), DomainError> {
     // config (lower-case) → (rule id, protocol, port) of each rule reaching it.
     let mut reaching: HashMap<String, Vec<(String, &Backend)>> = HashMap::new();
@@ -243,6 +256,21 @@ pub fn check_members(
                 protocol: protocol.clone(),
                 config: configs[key].to_string(),
             });
+        }
+        let foreign = ctx.foreign_rules.get(key.as_str()).into_iter().flatten();
+        for other in foreign.filter(|o| o.public == public) {
+            let clash = seen.get(&(other.protocol.to_lowercase(), other.port));
+            if let Some(ours) = clash {
+                return Err(
+                    DomainError::RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig {
+                        first: other.id.clone(),
+                        second: ours.to_string(),
+                        port: other.port,
+                        protocol: other.protocol.clone(),
+                        config: configs[key].to_string(),
+                    },
+                );
+            }
         }
     }
     Ok(())

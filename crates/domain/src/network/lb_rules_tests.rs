@@ -252,6 +252,7 @@ fn the_rules_reaching_one_member_send_to_different_backend_ports() {
             (Collection::NatRules, nat.clone()),
         ]),
         &ctx,
+        false,
     )
     .unwrap_err();
     assert_eq!(e.code(), "RulesUseSameBackendPortProtocolAndIPConfig");
@@ -273,6 +274,7 @@ fn the_rules_reaching_one_member_send_to_different_backend_ports() {
             (Collection::NatRules, nat.clone()),
         ]),
         &ctx,
+        false,
     )
     .unwrap();
     ctx.nat_rule_members.clear();
@@ -283,6 +285,47 @@ fn the_rules_reaching_one_member_send_to_different_backend_ports() {
             (Collection::NatRules, nat),
         ]),
         &ctx,
+        false,
     )
     .unwrap();
+}
+
+#[test]
+fn a_rule_of_another_load_balancer_of_the_same_type_may_not_share_a_members_backend_port() {
+    const MEMBER: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n1/ipConfigurations/ipconfig1";
+    const OTHER: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/other/loadBalancingRules/web";
+    let mut ctx = LbContext::default();
+    ctx.pool_members.insert("pool".into(), vec![MEMBER.into()]);
+    ctx.foreign_rules.insert(
+        MEMBER.to_lowercase(),
+        vec![ForeignRule {
+            id: OTHER.into(),
+            protocol: "TCP".into(),
+            port: 80,
+            public: false,
+        }],
+    );
+    let ours = rules(vec![(
+        Collection::BalancingRules,
+        rule("web", "fe", "pool", 80, None),
+    )]);
+    let e = check_members(&lb_id(), &ours, &ctx, false).unwrap_err();
+    assert_eq!(
+        e.code(),
+        "RulesOfSameLoadBalancerTypeUseSameBackendPortProtocolAndIPConfig"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "Load balancer rules {OTHER} and {} belong to load balancers of the same type and use the same backend port 80 and protocol TCP with floating IP disabled, and must not be used with the same backend IP {MEMBER}.",
+            child("loadBalancingRules", "web")
+        )
+    );
+    // A public load balancer and an internal one may share it; so may other ports.
+    check_members(&lb_id(), &ours, &ctx, true).unwrap();
+    let other_port = rules(vec![(
+        Collection::BalancingRules,
+        rule("web", "fe", "pool", 8080, None),
+    )]);
+    check_members(&lb_id(), &other_port, &ctx, false).unwrap();
 }

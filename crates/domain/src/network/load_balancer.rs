@@ -85,6 +85,9 @@ pub struct LbContext {
     pub nat_rule_members: HashMap<String, (String, String)>,
     /// Lower-case frontend name → the private link service using it.
     pub frontend_users: HashMap<String, String>,
+    /// Lower-case id of each IP configuration in its pools or NAT rules → the rules of other
+    /// load balancers that reach it without floating IP.
+    pub foreign_rules: HashMap<String, Vec<super::lb_rules::ForeignRule>>,
 }
 
 fn placed<'a>(ctx: &LbContext, f: &'a Frontend) -> Option<Placed<'a>> {
@@ -105,6 +108,25 @@ fn placed<'a>(ctx: &LbContext, f: &'a Frontend) -> Option<Placed<'a>> {
     })
 }
 
+/// Azure: "SKUs aren't mutable. You can't change the SKU of an existing resource" (its
+/// upgrade makes a new load balancer). A PUT that leaves `sku` out keeps the stored one.
+/// Refused as a public IP's change is (409 `PropertyChangeNotAllowed`, GUESS for load
+/// balancers): a Basic one turned Standard would also break the one-SKU rule of the VMs
+/// behind it (`compute::placement`).
+fn sku_unchanged(
+    id: &ResourceId,
+    existing: Option<&LoadBalancer>,
+    sku: Sku,
+) -> Result<(), DomainError> {
+    match existing {
+        Some(old) if old.sku != sku => Err(DomainError::PropertyChangeNotAllowed {
+            resource: id.to_string(),
+            property: "sku.name".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Validates a load balancer PUT and plans the addresses of its internal frontends.
 pub fn plan_put(
     id: &ResourceId,
@@ -116,6 +138,7 @@ pub fn plan_put(
 ) -> Result<(LoadBalancer, Vec<AddressMove>), DomainError> {
     let common = common(id, existing.map(|l| &l.common), &spec.common, new_guid)?;
     let sku = spec.sku.or(existing.map(|l| l.sku)).unwrap_or(Sku::Basic);
+    sku_unchanged(id, existing, sku)?;
     let mut moves = Vec::new();
     let mut frontends = Vec::with_capacity(spec.frontends.len());
     let mut vnet: Option<String> = None;
@@ -333,7 +356,8 @@ pub fn plan_put(
     }
     let frontend_names: Vec<&str> = frontends.iter().map(|f| f.name.as_str()).collect();
     super::lb_rules::check(id, &frontend_names, &pools, &spec.rules)?;
-    super::lb_rules::check_members(id, &spec.rules, ctx)?;
+    let public = frontends.iter().any(|f| f.public_ip.is_some());
+    super::lb_rules::check_members(id, &spec.rules, ctx, public)?;
     for name in ctx.nat_rule_members.keys() {
         if !spec.nat_rules.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             check_nat_rule_unused(id, name, ctx)?;

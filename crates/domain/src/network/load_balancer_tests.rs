@@ -594,3 +594,38 @@ fn a_pool_keeps_its_own_properties_as_sent() {
     assert_eq!(bare.pools[0].kept, None);
     assert_eq!(bare.pools[0].name, "ip-pool");
 }
+
+#[test]
+fn a_load_balancers_sku_cannot_change_and_an_omitted_one_stays() {
+    let old = stored_internal();
+    assert_eq!(old.sku, Sku::Basic);
+    let err = plan_with(
+        &ctx(),
+        Some(&old),
+        spec(
+            Some(Sku::Standard),
+            vec![internal("fe", &subnet("v1", "a"))],
+            &["web", "db"],
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "PropertyChangeNotAllowed");
+    assert_eq!(err.class(), crate::error::ErrorClass::Conflict);
+    assert_eq!(
+        err.to_string(),
+        "Changing property 'sku.name' is not allowed."
+    );
+    for same in [None, Some(Sku::Basic)] {
+        let (lb, _) = plan_with(
+            &ctx(),
+            Some(&old),
+            spec(
+                same,
+                vec![internal("fe", &subnet("v1", "a"))],
+                &["web", "db"],
+            ),
+        )
+        .unwrap();
+        assert_eq!(lb.sku, Sku::Basic);
+    }
+}
