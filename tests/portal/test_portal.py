@@ -231,6 +231,52 @@ def test_create_a_virtual_machine_makes_the_default_network_interface(page, serv
     assert page.console.unexpected() == []
 
 
+def test_create_virtual_machines_in_an_availability_set(page, server, arm):
+    """Availability options: an existing set of the group and region, or a new one; the VM
+    shows its set and the set lists its VMs (a VM joins a set only when it is created)."""
+    rg = "avset-rg"
+    arm.put(group_path(rg), {"location": "eastus"})
+    existing = arm.put(f"{group_path(rg)}/providers/Microsoft.Compute/availabilitySets/as1",
+                       {"location": "eastus", "properties": {"platformFaultDomainCount": 2}})
+    sign_in(page, server)
+
+    def create(name, choose):
+        page.goto(f"{server.url}/#/create/vm")
+        expect(page.get_by_role("heading", name="Create a virtual machine")).to_be_visible()
+        page.get_by_label("Resource group", exact=True).select_option(rg)
+        page.get_by_label("Virtual machine name").fill(name)
+        page.get_by_label("Availability options").select_option(label="Availability set")
+        choose()
+        page.get_by_label("Password").fill("S3cret!pass-1234")
+        page.get_by_role("button", name="Review + create").click()
+        wait_notification(page, f"Created virtual machine '{name}'")
+
+    def existing_set():
+        expect(page.get_by_label("Availability set", exact=True)).to_contain_text("as1")
+        page.get_by_label("Availability set", exact=True).select_option(label="as1")
+        shot(page, "create-vm-availability-set")
+
+    def new_set():
+        page.get_by_label("Availability set", exact=True).select_option(label="Create new…")
+        page.get_by_label("New availability set name").fill("as2")
+
+    create("setvm1", existing_set)
+    create("setvm2", new_set)
+    for name, set_name in (("setvm1", "as1"), ("setvm2", "as2")):
+        vm = arm.get(vm_path(rg, name))
+        assert vm["properties"]["availabilitySet"]["id"].lower().endswith(f"/availabilitysets/{set_name}")
+    assert existing["id"].lower().endswith("/availabilitysets/as1")
+
+    page.goto(f"{server.url}/#/resource{vm_path(rg, 'setvm1')}")
+    page.get_by_role("link", name="as1", exact=True).click()
+    expect(page.get_by_role("heading", name="as1")).to_be_visible()
+    expect(page.get_by_role("table", name="Virtual machines")).to_contain_text("setvm1")
+    shot(page, "availability-set")
+    page.goto(f"{server.url}/#/browse/avsets")
+    expect(page.get_by_role("row").filter(has_text="as2")).to_contain_text(rg)
+    assert page.console.unexpected() == []
+
+
 def test_add_and_remove_ip_configurations_as_seed_004(page, server, arm, seeded):
     """Seed 004: one NIC with three private IPs, two of them with public IPs."""
     sign_in(page, server)
@@ -674,7 +720,7 @@ def test_a_private_link_service_approves_an_endpoint_that_asked(page, server, ar
 
 def visit_all(page, server, arm, seeded):
     pages = ["#/", "#/create/vm", "#/create/deployment"]
-    pages += [f"#/browse/{k}" for k in ("vms", "nics", "vnets", "pips", "lbs", "dnszones", "endpoints", "linkservices", "groups", "deployments")]
+    pages += [f"#/browse/{k}" for k in ("vms", "avsets", "nics", "vnets", "pips", "lbs", "dnszones", "endpoints", "linkservices", "groups", "deployments")]
     arm.put(ZONE, {"location": "global"})
     seed_endpoint_targets(arm)
     endpoint = f"{group_path(PE_RG)}/providers/Microsoft.Network/privateEndpoints/visited"
@@ -687,6 +733,8 @@ def visit_all(page, server, arm, seeded):
     pages.append(f"#/resource{SERVICE}")
     pages += [f"#/resource{ZONE}?tab={t}" for t in ("overview", "links")]
     pages += [f"#/resource{seeded}?tab={t}" for t in ("overview", "networking", "runcommand", "iam")]
+    avset = arm.put(f"{group_path(RG)}/providers/Microsoft.Compute/availabilitySets/visited", {"location": "eastus"})
+    pages.append(f"#/resource{avset['id']}")
     nic1 = net(RG, "networkInterfaces", "nic1")
     pages += [f"#/resource{nic1}?tab={t}" for t in ("overview", "ipconfigs", "routes", "iam")]
     vnet = net(RG, "virtualNetworks", "vnet1")

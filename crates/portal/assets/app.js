@@ -7,6 +7,7 @@ import { SERVICES, byType, matchServices } from './services.js';
 import { parseId, href, ErrorBox, Mark } from './ui.js';
 import { Home, ListBlade } from './blades/lists.js';
 import { VmBlade } from './blades/vm.js';
+import { AvailabilitySetBlade } from './blades/availability-set.js';
 import { CreateVm } from './blades/create-vm.js';
 import { NicBlade } from './blades/nic.js';
 import { VnetBlade, PipBlade, LbBlade, GroupBlade, GenericBlade } from './blades/network.js';
@@ -41,6 +42,7 @@ function route(hash, ctx) {
     const key = svc ? svc.key : p.type ? '' : 'groups';
     switch (type) {
       case 'microsoft.compute/virtualmachines': return { key, view: html`<${VmBlade} ...${props} />` };
+      case 'microsoft.compute/availabilitysets': return { key, view: html`<${AvailabilitySetBlade} ...${props} />` };
       case 'microsoft.network/networkinterfaces': return { key, view: html`<${NicBlade} ...${props} />` };
       case 'microsoft.network/virtualnetworks': return { key, view: html`<${VnetBlade} ...${props} />` };
       case 'microsoft.network/publicipaddresses': return { key, view: html`<${PipBlade} ...${props} />` };

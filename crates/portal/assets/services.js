@@ -4,6 +4,8 @@
 export const SERVICES = [
   { key: 'vms', label: 'Virtual machines', mark: 'VM', color: '#0a6ebd',
     type: 'Microsoft.Compute/virtualMachines', keywords: ['vm', 'vms', 'compute', 'virtual machine'] },
+  { key: 'avsets', label: 'Availability sets', mark: 'AS', color: '#1f5f99',
+    type: 'Microsoft.Compute/availabilitySets', keywords: ['availability set', 'avset', 'fault domain', 'update domain'] },
   { key: 'nics', label: 'Network interfaces', mark: 'NI', color: '#2f8f5b',
     type: 'Microsoft.Network/networkInterfaces', keywords: ['nic', 'nics', 'network interface', 'ip configurations'] },
   { key: 'vnets', label: 'Virtual networks', mark: 'VN', color: '#6b4fbb',

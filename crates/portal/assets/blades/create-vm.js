@@ -1,7 +1,9 @@
 // "Create a virtual machine". As the seed says, the portal creates a network interface with
 // default settings: named like Azure's (`{vm}` and three digits), in a new VNet/subnet and
 // with a new public IP unless existing ones are chosen. The form cannot pick existing NICs
-// or several NICs. Like Azure's portal, it submits one template deployment.
+// or several NICs. Availability options put the VM in an availability set of its group and
+// region, or in a new one (only at creation, as on Azure). Like Azure's portal, it submits
+// one template deployment.
 import { html, useState } from '../lib.js';
 import { put, list, track } from '../api.js';
 import { useLoad, Header, ErrorBox, ActionButton, Field } from '../ui.js';
@@ -16,6 +18,7 @@ const IMAGES = [
 
 const NEW = '__new__';
 const NONE = '__none__';
+const SET = 'set';
 
 /** A NIC name as Azure's portal makes one: the VM's name and three digits, not yet taken
  * in the group (read from the group's list, so no request is expected to fail). */
@@ -29,7 +32,8 @@ async function nicName(groupPath, vm) {
 }
 
 export function CreateVm({ ctx }) {
-  const [f, setF] = useState({ group: '', newGroup: '', name: '', region: 'eastus', image: 0, size: '', user: 'azureuser', password: '', vnet: NEW, subnet: '', pip: NEW });
+  const [f, setF] = useState({ group: '', newGroup: '', name: '', region: 'eastus', availability: NONE, avset: '', newAvset: '',
+    image: 0, size: '', user: 'azureuser', password: '', vnet: NEW, subnet: '', pip: NEW });
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   const [error, setError] = useState(null);
   const groups = useLoad(() => list(`/subscriptions/${ctx.sub}/resourcegroups`), [ctx.sub]);
@@ -39,6 +43,11 @@ export function CreateVm({ ctx }) {
     .filter((v) => v.location.toLowerCase() === f.region.toLowerCase()), [ctx.sub, f.region]);
   const group = f.group || groups.data?.[0]?.name || NEW;
   const rgName = group === NEW ? f.newGroup : group;
+  // The group's availability sets in the region: a VM joins one only when it is created.
+  const sets = useLoad(async () => (group === NEW ? [] : (await list(
+    `/subscriptions/${ctx.sub}/resourceGroups/${encodeURIComponent(group)}/providers/Microsoft.Compute/availabilitySets`))
+    .filter((a) => a.location.toLowerCase() === f.region.toLowerCase())), [ctx.sub, group, f.region]);
+  const avset = f.avset || sets.data?.[0]?.id || NEW;
   const size = f.size || (sizes.data?.find((s) => s.name === 'Standard_DS1_v2') || sizes.data?.[0])?.name || '';
   const vnet = vnets.data?.find((v) => v.id === f.vnet);
   const subnet = f.subnet || vnet?.properties.subnets?.[0]?.id || '';
@@ -55,6 +64,18 @@ export function CreateVm({ ctx }) {
       const nic = await nicName(groupPath, name);
       const N = 'Microsoft.Network';
       const resources = [];
+      const vmDeps = [`[resourceId('${N}/networkInterfaces', '${nic}')]`];
+      let setRef = null;
+      if (f.availability === SET && avset === NEW) {
+        const setName = f.newAvset.trim();
+        if (!setName) throw new Error('Enter a name for the new availability set.');
+        resources.push({ type: 'Microsoft.Compute/availabilitySets', apiVersion: '2024-07-01', name: setName, location: f.region,
+          sku: { name: 'Aligned' }, properties: { platformFaultDomainCount: 2, platformUpdateDomainCount: 5 } });
+        setRef = `[resourceId('Microsoft.Compute/availabilitySets', '${setName}')]`;
+        vmDeps.push(setRef);
+      } else if (f.availability === SET) {
+        setRef = avset;
+      }
       const nicDeps = [];
       let subnetId = subnet;
       if (f.vnet === NEW) {
@@ -76,8 +97,9 @@ export function CreateVm({ ctx }) {
         properties: { ipConfigurations: [{ name: 'ipconfig1', properties: {
           privateIPAllocationMethod: 'Dynamic', subnet: { id: subnetId }, ...(pipRef ? { publicIPAddress: pipRef } : {}) } }] } });
       resources.push({ type: 'Microsoft.Compute/virtualMachines', apiVersion: '2024-07-01', name, location: f.region,
-        dependsOn: [`[resourceId('${N}/networkInterfaces', '${nic}')]`],
+        dependsOn: vmDeps,
         properties: {
+          ...(setRef ? { availabilitySet: { id: setRef } } : {}),
           hardwareProfile: { vmSize: size },
           storageProfile: { imageReference: image.ref, osDisk: { createOption: 'FromImage', osType: image.os } },
           osProfile: { computerName: name.slice(0, image.os === 'Windows' ? 15 : 64), adminUsername: f.user, adminPassword: '[parameters(\'adminPassword\')]' },
@@ -105,14 +127,22 @@ export function CreateVm({ ctx }) {
     <p class="subtitle">The portal creates a network interface with default settings for the new virtual machine. To attach existing or several network interfaces, use the CLI, PowerShell or a template.</p>
     <div class="form">
       <h2>Project details</h2>
-      <${Field} label="Resource group" id="vm-rg"><select id="vm-rg" value=${group} onChange=${set('group')}>
+      <${Field} label="Resource group" id="vm-rg"><select id="vm-rg" value=${group} onChange=${(e) => setF({ ...f, group: e.target.value, avset: '' })}>
         ${(groups.data || []).map((g) => html`<option value=${g.name}>${g.name}</option>`)}
         <option value=${NEW}>Create new…</option></select></${Field}>
       ${group === NEW && html`<${Field} label="New resource group name" id="vm-newrg"><input id="vm-newrg" type="text" value=${f.newGroup} onInput=${set('newGroup')} /></${Field}>`}
       <h2>Instance details</h2>
       <${Field} label="Virtual machine name" id="vm-name"><input id="vm-name" type="text" value=${f.name} onInput=${set('name')} /></${Field}>
-      <${Field} label="Region" id="vm-region"><select id="vm-region" value=${f.region} onChange=${(e) => setF({ ...f, region: e.target.value, size: '', vnet: NEW, subnet: '' })}>
+      <${Field} label="Region" id="vm-region"><select id="vm-region" value=${f.region} onChange=${(e) => setF({ ...f, region: e.target.value, size: '', vnet: NEW, subnet: '', avset: '' })}>
         ${(regions.data || [{ name: 'eastus', displayName: 'East US' }]).map((r) => html`<option value=${r.name}>${r.displayName}</option>`)}</select></${Field}>
+      <${Field} label="Availability options" id="vm-availability"><select id="vm-availability" value=${f.availability} onChange=${set('availability')}>
+        <option value=${NONE}>No infrastructure redundancy required</option>
+        <option value=${SET}>Availability set</option></select></${Field}>
+      ${f.availability === SET && html`<${Field} label="Availability set" id="vm-avset"><select id="vm-avset" value=${avset} onChange=${set('avset')}>
+        ${(sets.data || []).map((a) => html`<option value=${a.id}>${a.name}</option>`)}
+        <option value=${NEW}>Create new…</option></select></${Field}>`}
+      ${f.availability === SET && avset === NEW && html`<${Field} label="New availability set name" id="vm-newavset">
+        <input id="vm-newavset" type="text" value=${f.newAvset} onInput=${set('newAvset')} /></${Field}>`}
       <${Field} label="Image" id="vm-image"><select id="vm-image" value=${f.image} onChange=${(e) => setF({ ...f, image: Number(e.target.value) })}>
         ${IMAGES.map((im, i) => html`<option value=${i}>${im.label}</option>`)}</select></${Field}>
       <${Field} label="Size" id="vm-size"><select id="vm-size" value=${size} onChange=${set('size')}>

@@ -21,6 +21,13 @@ const LISTS = {
       ['Operating system', (r) => r.properties.storageProfile?.osDisk?.osType || r.properties.instanceView?.osName || '—']],
     create: ['+ Create', '#/create/vm'],
   },
+  avsets: {
+    load: (s) => list(`/subscriptions/${s}/providers/${C}/availabilitySets`),
+    columns: [['Name', name], ['Resource group', group], ['Location', loc],
+      ['Fault domains', (r) => r.properties.platformFaultDomainCount ?? '—'],
+      ['Update domains', (r) => r.properties.platformUpdateDomainCount ?? '—'],
+      ['Virtual machines', (r) => (r.properties.virtualMachines || []).length]],
+  },
   nics: {
     load: (s) => list(`/subscriptions/${s}/providers/${N}/networkInterfaces`),
     columns: [['Name', name], ['Resource group', group], ['Location', loc],

@@ -8,7 +8,8 @@ import { EndpointConnections } from './connections.js';
 import { useLoad, Header, Essentials, ErrorBox, Loading, BladeMenu, ActionButton, ResourceLink, Table, Pane, Field,
   nameOf, groupOf, href } from '../ui.js';
 
-function Shell({ id, tab, crumb, kind, sections, data, children }) {
+/** A resource blade: its menu, and `children()` once `data` is loaded. */
+export function Shell({ id, tab, crumb, kind, sections, data, children }) {
   return html`<div>
     <${Header} crumbs=${[crumb]} title=${nameOf(id)} subtitle=${kind} />
     <div class="blade">
@@ -21,7 +22,7 @@ function Shell({ id, tab, crumb, kind, sections, data, children }) {
   </div>`;
 }
 
-const groupLink = (id) => html`<${ResourceLink} id=${id.split('/providers/')[0]}>${groupOf(id)}</${ResourceLink}>`;
+export const groupLink = (id) => html`<${ResourceLink} id=${id.split('/providers/')[0]}>${groupOf(id)}</${ResourceLink}>`;
 
 export function VnetBlade({ id, tab = 'overview' }) {
   const data = useLoad(async () => {

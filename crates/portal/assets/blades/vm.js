@@ -83,6 +83,8 @@ function Overview({ id, data, reload }) {
       ['Public IP address', pip ? (pip.properties.ipAddress || html`<span class="subtitle">${pip.name} (no address while deallocated)</span>`) : '—'],
       ['Virtual network/subnet', subnet ? `${subnet.split('/')[8]}/${nameOf(subnet)}` : '—'],
       ['Network interfaces', nics.length],
+      ['Availability set', vm.properties.availabilitySet
+        ? html`<${ResourceLink} id=${vm.properties.availabilitySet.id}>${nameOf(vm.properties.availabilitySet.id)}</${ResourceLink}>` : '—'],
     ]} />
   </div>`;
 }
