@@ -225,7 +225,8 @@ def test_seed_commands(env):
 def test_web_tier_behind_a_load_balancer(env):
     """A web tier as az users build one: an availability set, a public Standard load balancer
     with a probe, a rule and an SSH NAT rule per VM, NICs that join its pool and take a NAT
-    rule and an application security group, VMs with a data disk and an extension."""
+    rule and an application security group, VMs with a data disk and an extension; a Basic
+    public IP is refused beside the set's Standard load balancer."""
     g = ["-g", "web"]
     az(env, "group", "create", "-n", "web", "-l", "eastus")
     az(env, "network", "vnet", "create", *g, "-n", "vnet", "--address-prefixes", "10.5.0.0/16",
@@ -282,6 +283,11 @@ def test_web_tier_behind_a_load_balancer(env):
     assert "InboundNatRuleInUse" in err
     err = az(env, "network", "asg", "delete", *g, "-n", "web-servers", ok=False)
     assert "cannot be deleted because it is referenced by IpConfiguration(s) ipconfig1" in err
+    # One SKU per availability set: a Basic public IP beside the Standard load balancer.
+    az(env, "network", "public-ip", "create", *g, "-n", "basic-ip", "--sku", "Basic", "--allocation-method", "Static")
+    err = az(env, "network", "nic", "ip-config", "update", *g, "--nic-name", "web0-nic", "-n", "ipconfig1",
+             "--public-ip-address", "basic-ip", ok=False)
+    assert "(DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed)" in err
     az(env, "group", "delete", "-n", "web", "--yes")
 
 
