@@ -390,6 +390,13 @@ pub enum DomainError {
         config: String,
     },
 
+    /// Azure's code and message, its typo included (a 2022 transcript).
+    #[error("Is is not supported to have more than a single outbound rule using frontendIPConfiguration {frontend} with same or overlapping protocol. This frontendIPConfiguration is used by the following outbound rules: {rules}")]
+    MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported {
+        frontend: String,
+        rules: String,
+    },
+
     /// Azure's code and message (transcripts of 2019 and 2022).
     #[error("Different basic sku and standard sku load balancer or public Ip resources in availability set is not allowed {first} and {second}.")]
     DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed { first: String, second: String },

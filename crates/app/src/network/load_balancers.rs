@@ -123,6 +123,7 @@ pub fn rules_of<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> Rules {
                     probe: id(&p["probe"]),
                     backend,
                     floating_ip: p["enableFloatingIP"].as_bool().unwrap_or(false),
+                    protocol: p["protocol"].as_str().map(str::to_string),
                 },
             ));
         }

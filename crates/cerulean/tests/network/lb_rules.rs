@@ -188,6 +188,31 @@ pub(super) async fn load_balancing_rules(s: &Server) {
         [http]
     );
 
+    // A second outbound rule on the frontend: its Udp overlaps the first one's All.
+    let mut two_out = body.clone();
+    two_out["properties"]["outboundRules"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "out2", "properties": {
+            "frontendIPConfigurations": [id_of("frontendIPConfigurations", "public")],
+            "backendAddressPool": id_of("backendAddressPools", "pool"), "protocol": "Udp"}}));
+    let (st, err) = s.put(&at(&lb), two_out).await;
+    let msg = assert_error(
+        st,
+        &err,
+        400,
+        "MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported",
+    );
+    assert_eq!(
+        msg,
+        format!(
+            "Is is not supported to have more than a single outbound rule using frontendIPConfiguration {} with same or overlapping protocol. This frontendIPConfiguration is used by the following outbound rules: {},{}",
+            lb_child("frontendIPConfigurations", "public"),
+            lb_child("outboundRules", "out"),
+            lb_child("outboundRules", "out2")
+        )
+    );
+
     // An IP configuration in the pool takes on its rules: naming the NAT rule that sends to
     // the backend port a balancing rule of the pool uses is refused.
     vnet(s, "rg", "v", &["10.0.0.0/16"], &[("web", &["10.0.1.0/24"])]).await;

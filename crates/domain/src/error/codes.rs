@@ -138,6 +138,9 @@ impl DomainError {
             DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed { .. } => {
                 "DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed"
             }
+            MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported {
+                ..
+            } => "MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported",
             VmIsNotInSameAvailabilitySetAsLb { .. } => "VmIsNotInSameAvailabilitySetAsLb",
             NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets { .. } => {
                 "NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets"

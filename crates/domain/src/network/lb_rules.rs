@@ -52,6 +52,8 @@ pub struct RuleFacts {
     /// A balancing rule's protocol and backend port.
     pub backend: Option<(String, u16)>,
     pub floating_ip: bool,
+    /// Its `protocol` (`Tcp`, `Udp`, `All`), as an outbound rule's frontend check reads it.
+    pub protocol: Option<String>,
 }
 
 /// The rules and probes of one load balancer, by collection.
@@ -132,7 +134,43 @@ pub fn check(
             }
         }
     }
-    check_backend_conflicts(lb_id, rules)
+    check_backend_conflicts(lb_id, rules)?;
+    check_outbound_frontends(lb_id, rules)
+}
+
+/// Two outbound rules may not use one frontend with the same or overlapping protocols (`All`
+/// overlaps both others): 400
+/// `MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported`,
+/// Azure's code and message, which lists every outbound rule using the frontend.
+fn check_outbound_frontends(lb_id: &ResourceId, rules: &Rules) -> Result<(), DomainError> {
+    // Lower-case frontend → its id as named, the rules using it, the protocols seen there.
+    let mut by_frontend: HashMap<String, (&str, Vec<&str>, HashSet<String>)> = HashMap::new();
+    let mut clash: Option<String> = None;
+    for r in rules.of(Collection::OutboundRules) {
+        let protocol = r.protocol.as_deref().unwrap_or("All").to_lowercase();
+        for f in &r.frontends {
+            let (_, users, protocols) = by_frontend
+                .entry(f.to_lowercase())
+                .or_insert_with(|| (f.as_str(), Vec::new(), HashSet::new()));
+            users.push(&r.name);
+            let overlaps = protocols.contains(&protocol)
+                || (!protocols.is_empty() && (protocol == "all" || protocols.contains("all")));
+            protocols.insert(protocol.clone());
+            if overlaps && clash.is_none() {
+                clash = Some(f.to_lowercase());
+            }
+        }
+    }
+    let Some((frontend, users, _)) = clash.and_then(|f| by_frontend.remove(&f)) else {
+        return Ok(());
+    };
+    let rule = |n: &&str| lb_id.child("outboundRules", n).to_string();
+    Err(
+        DomainError::MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported {
+            frontend: frontend.to_string(),
+            rules: users.iter().map(rule).collect::<Vec<_>>().join(","),
+        },
+    )
 }
 
 fn check_backend_conflicts(lb_id: &ResourceId, rules: &Rules) -> Result<(), DomainError> {

@@ -28,6 +28,7 @@ fn rule(name: &str, fe: &str, pool: &str, port: u16, probe: Option<&str>) -> Rul
         probe: probe.map(|p| child("probes", p)),
         backend: Some(("Tcp".into(), port)),
         floating_ip: false,
+        protocol: Some("Tcp".into()),
     }
 }
 fn probe(name: &str) -> RuleFacts {
@@ -328,4 +329,50 @@ fn a_rule_of_another_load_balancer_of_the_same_type_may_not_share_a_members_back
         rule("web", "fe", "pool", 8080, None),
     )]);
     check_members(&lb_id(), &other_port, &ctx, false).unwrap();
+}
+
+#[test]
+fn two_outbound_rules_may_not_use_one_frontend_with_overlapping_protocols() {
+    let outbound = |name: &str, frontends: &[&str], protocol: &str| {
+        (
+            Collection::OutboundRules,
+            RuleFacts {
+                name: name.into(),
+                frontends: frontends
+                    .iter()
+                    .map(|f| child("frontendIPConfigurations", f))
+                    .collect(),
+                pools: vec![child("backendAddressPools", "pool")],
+                protocol: Some(protocol.into()),
+                ..Default::default()
+            },
+        )
+    };
+    // One per protocol on a frontend, or the same protocol on two frontends: allowed.
+    check_all(&rules(vec![
+        outbound("tcp", &["fe"], "Tcp"),
+        outbound("udp", &["fe"], "Udp"),
+        outbound("other", &["fe2"], "Tcp"),
+    ]))
+    .unwrap();
+    for (a, b) in [("Tcp", "tcp"), ("All", "Udp"), ("Udp", "All")] {
+        let e = check_all(&rules(vec![
+            outbound("first", &["fe", "fe2"], a),
+            outbound("second", &["fe2"], b),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            e.code(),
+            "MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "Is is not supported to have more than a single outbound rule using frontendIPConfiguration {} with same or overlapping protocol. This frontendIPConfiguration is used by the following outbound rules: {},{}",
+                child("frontendIPConfigurations", "fe2"),
+                child("outboundRules", "first"),
+                child("outboundRules", "second")
+            )
+        );
+    }
 }
