@@ -93,8 +93,8 @@ async fn assert_clean(s: &Server, store: &StoreAt) {
          private endpoint connection, a private endpoint and its NIC"
     );
     assert_eq!(
-        report["addresses"], 4,
-        "three NIC addresses (one the endpoint's) and a public one"
+        report["addresses"], 5,
+        "three NIC addresses (one the endpoint's), the load balancer's frontend and a public one"
     );
 }
 
@@ -129,7 +129,9 @@ async fn the_checker_names_each_kind_of_damage() {
     put_ok(
         &s,
         &lb,
-        json!({"location": LOC, "properties": {"inboundNatRules": [{"name": "ssh"}]}}),
+        json!({"location": LOC, "properties": {
+            "frontendIPConfigurations": [{"name": "fe", "properties": {"subnet": {"id": subnet}}}],
+            "inboundNatRules": [{"name": "ssh"}]}}),
     )
     .await;
     let rule = format!("{lb}/inboundNatRules/ssh");

@@ -390,6 +390,10 @@ pub enum DomainError {
         config: String,
     },
 
+    /// Azure's code (its troubleshooting page) and message (a 2015 transcript).
+    #[error("Load Balancer {lb} does not have Frontend IP Configuration, but it has other child resources. This setup is not supported.")]
+    LoadBalancerWithoutFrontendIPCantHaveChildResources { lb: String },
+
     /// Azure's code and message, its typo included (a 2022 transcript).
     #[error("Is is not supported to have more than a single outbound rule using frontendIPConfiguration {frontend} with same or overlapping protocol. This frontendIPConfiguration is used by the following outbound rules: {rules}")]
     MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported {

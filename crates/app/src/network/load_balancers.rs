@@ -449,10 +449,11 @@ impl App {
         name: String,
         kept: Option<String>,
     ) -> Result<(LbView, bool, Operation), AppError> {
-        let pool = name.clone();
+        let (id, pool) = (lb_id.clone(), name.clone());
         let written = self
             .write_child(lb_id, Child::Pool, name, move |_, _, lb| {
                 cerulean_domain::name::validate_network_name(&pool)?;
+                lb_rules::children_need_a_frontend(&id, lb.frontends.len(), true)?;
                 match lb
                     .pools
                     .iter_mut()

@@ -62,7 +62,9 @@ pub(super) async fn kill_during_a_burst(c: &mut Cluster) {
         .collect();
     let done = Arc::new(AtomicUsize::new(0));
     let tasks = counted(calls, &done);
-    wait_until_done(&done, 30).await;
+    // Early in the burst: a fast server answered the rest of it between a later count and
+    // the kill (seen at 30 of about 150, with the CPUs busy elsewhere).
+    wait_until_done(&done, 8).await;
     c.servers[0].kill_hard();
     let mut acked = Vec::new();
     // With two servers, the survivor keeps serving while the other is down: creates in the

@@ -83,8 +83,9 @@ pub(super) async fn deletes_racing_their_users(c: &mut Cluster) {
         // The group again if it went, the security group and pool again if they did.
         let subnet = network(c.at(round), "shared", "10.0.6.0/24").await;
         create(c.at(0), &nsg, json!({"location": LOC})).await;
-        let lb_body =
-            json!({"location": LOC, "properties": {"backendAddressPools": [{"name": "pool"}]}});
+        let lb_body = json!({"location": LOC, "properties": {
+            "frontendIPConfigurations": [{"name": "fe", "properties": {"subnet": {"id": subnet}}}],
+            "backendAddressPools": [{"name": "pool"}]}});
         create(c.at(1), &lb, lb_body).await;
 
         let in_use = "InUseNetworkSecurityGroupCannotBeDeleted";

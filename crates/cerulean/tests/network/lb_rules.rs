@@ -54,6 +54,24 @@ pub(super) async fn load_balancing_rules(s: &Server) {
     let (pip, _) = standard_pip(s, "rg", "webip").await;
     let lb = lb_id("rg", "web");
 
+    // A load balancer without frontends has no children: not through its own PUT, nor
+    // through a pool's.
+    let without = |lb: &str| {
+        format!("Load Balancer {lb} does not have Frontend IP Configuration, but it has other child resources. This setup is not supported.")
+    };
+    let code = "LoadBalancerWithoutFrontendIPCantHaveChildResources";
+    let bare = lb_id("rg", "bare");
+    let pools_only =
+        json!({"location": LOC, "properties": {"backendAddressPools": [{"name": "pool"}]}});
+    let (st, body) = s.put(&at(&bare), pools_only).await;
+    assert_eq!(assert_error(st, &body, 400, code), without(&bare));
+    put_checked(s, &bare, json!({"location": LOC}), StatusCode::CREATED).await;
+    let bare_pool = format!("{bare}/backendAddressPools/pool");
+    let (st, body) = s.put(&at(&bare_pool), json!({"properties": {}})).await;
+    assert_eq!(assert_error(st, &body, 400, code), without(&bare));
+    let (st, _) = s.get(&at(&bare_pool)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
     // A rule naming a probe the load balancer does not have: nothing is written.
     let (st, body) = s
         .put(

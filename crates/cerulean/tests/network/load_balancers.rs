@@ -275,11 +275,16 @@ pub(super) async fn in_use_and_group_delete(s: &Server) {
     assert_error(st, &body, 400, "InUsePrefixCannotBeDeleted");
     delete_ok(s, &subnet_id("rg", "v", "spare")).await;
 
-    // NIC joining a pool of an LB in another region.
+    // NIC joining a pool of an LB in another region (its frontend a public IP there).
+    let far_ip = rid("rg", "publicIPAddresses", "farip");
+    let (st, body) = s.put(&at(&far_ip), json!({"location": "westus"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
     let (st, body) = s
         .put(
             &at(&lb_id("rg", "farlb")),
-            json!({"location": "westus", "properties": {"backendAddressPools": [{"name": "far"}]}}),
+            json!({"location": "westus", "properties": {
+                "frontendIPConfigurations": [{"name": "fe", "properties": {"publicIPAddress": {"id": far_ip}}}],
+                "backendAddressPools": [{"name": "far"}]}}),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");

@@ -358,7 +358,7 @@ pub(super) async fn usages(s: &Server) {
     let (st, body) = s
         .put(
             &at(&lb_id("rg", "lb")),
-            json!({"location": LOC, "properties": {"backendAddressPools": [{"name": "p"}]}}),
+            json!({"location": LOC, "properties": {}}),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");

@@ -141,6 +141,9 @@ impl DomainError {
             MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported {
                 ..
             } => "MoreThanOneOutboundRuleUsingSameFrontendIPConfigurationAndProtocolIsNotSupported",
+            LoadBalancerWithoutFrontendIPCantHaveChildResources { .. } => {
+                "LoadBalancerWithoutFrontendIPCantHaveChildResources"
+            }
             VmIsNotInSameAvailabilitySetAsLb { .. } => "VmIsNotInSameAvailabilitySetAsLb",
             NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets { .. } => {
                 "NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets"

@@ -88,7 +88,9 @@ fn lower_set<'a>(names: impl Iterator<Item = &'a str>) -> HashSet<String> {
     names.map(str::to_lowercase).collect()
 }
 
-/// Checks a load balancer's rules and probes against its frontends and pools: names valid
+/// Checks a load balancer's rules and probes against its frontends and pools: a load
+/// balancer without frontends has no pools, rules or probes (400
+/// `LoadBalancerWithoutFrontendIPCantHaveChildResources`, Azure's code and message); names valid
 /// and distinct in each collection, every reference naming a frontend, pool or probe of
 /// this load balancer (400 `InvalidResourceReference`), and no two balancing rules sending
 /// one protocol and backend port to one pool (400 `RulesUseSameBackendPortProtocolAndPool`,
@@ -99,6 +101,8 @@ pub fn check(
     pools: &[BackendPool],
     rules: &Rules,
 ) -> Result<(), DomainError> {
+    let children = !(pools.is_empty() && rules.items.is_empty());
+    children_need_a_frontend(lb_id, frontends.len(), children)?;
     // Sets, not lists: a body may hold thousands of rules, and each check stays one lookup.
     let frontend_names = lower_set(frontends.iter().copied());
     let pool_names = lower_set(pools.iter().map(|p| p.name.as_str()));
@@ -171,6 +175,24 @@ fn check_outbound_frontends(lb_id: &ResourceId, rules: &Rules) -> Result<(), Dom
             rules: users.iter().map(rule).collect::<Vec<_>>().join(","),
         },
     )
+}
+
+/// A load balancer with pools, rules or probes (`children`) has a frontend: 400
+/// `LoadBalancerWithoutFrontendIPCantHaveChildResources` (Azure's code and message), from its
+/// own PUT or a child's.
+pub fn children_need_a_frontend(
+    lb_id: &ResourceId,
+    frontends: usize,
+    children: bool,
+) -> Result<(), DomainError> {
+    if frontends == 0 && children {
+        return Err(
+            DomainError::LoadBalancerWithoutFrontendIPCantHaveChildResources {
+                lb: lb_id.to_string(),
+            },
+        );
+    }
+    Ok(())
 }
 
 fn check_backend_conflicts(lb_id: &ResourceId, rules: &Rules) -> Result<(), DomainError> {

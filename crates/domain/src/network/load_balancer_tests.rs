@@ -378,9 +378,33 @@ fn turning_an_internal_frontend_public_releases_its_address() {
 #[test]
 fn removing_an_internal_frontend_releases_its_address() {
     let old = stored_internal();
-    let (lb, moves) = plan_with(&ctx(), Some(&old), spec(None, vec![], &["web", "db"])).unwrap();
+    let (lb, moves) = plan_with(&ctx(), Some(&old), spec(None, vec![], &[])).unwrap();
     assert!(lb.frontends.is_empty());
     assert_eq!(moves, vec![release_a("10.0.1.4")]);
+}
+
+#[test]
+fn a_load_balancer_without_frontends_has_no_pools_or_rules() {
+    let old = stored_internal();
+    for body in [
+        spec(None, vec![], &["web", "db"]),
+        with_nat_rules(spec(None, vec![], &[]), &["ssh"]),
+    ] {
+        let e = plan_with(&ctx(), Some(&old), body).unwrap_err();
+        assert_eq!(
+            e.code(),
+            "LoadBalancerWithoutFrontendIPCantHaveChildResources"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "Load Balancer {} does not have Frontend IP Configuration, but it has other child resources. This setup is not supported.",
+                lb_id()
+            )
+        );
+    }
+    // Without children it may have none.
+    plan(spec(None, vec![], &[])).unwrap();
 }
 
 // ---- backend pools ----
@@ -508,7 +532,8 @@ fn a_nat_rule_forwarding_to_a_configuration_cannot_be_removed() {
 
 #[test]
 fn duplicate_nat_rule_names_are_refused() {
-    let e = plan(with_nat_rules(spec(None, vec![], &[]), &["ssh", "SSH"])).unwrap_err();
+    let fe = vec![internal("fe", &subnet("v1", "a"))];
+    let e = plan(with_nat_rules(spec(None, fe, &[]), &["ssh", "SSH"])).unwrap_err();
     assert_eq!(e.code(), "DuplicateResourceName");
 }
 
@@ -573,7 +598,8 @@ fn an_ipv6_frontend_address_implies_the_ipv6_prefix() {
 
 #[test]
 fn a_pool_keeps_its_own_properties_as_sent() {
-    let mut first = spec(Some(Sku::Standard), vec![], &["ip-pool"]);
+    let fe = || vec![internal("fe", &subnet("v1", "a"))];
+    let mut first = spec(Some(Sku::Standard), fe(), &["ip-pool"]);
     first.pool_properties = vec![(
         "ip-pool".into(),
         r#"{"loadBalancerBackendAddresses":[]}"#.into(),
@@ -588,7 +614,7 @@ fn a_pool_keeps_its_own_properties_as_sent() {
     let (bare, _) = plan_with(
         &ctx(),
         Some(&lb),
-        spec(Some(Sku::Standard), vec![], &["IP-pool"]),
+        spec(Some(Sku::Standard), fe(), &["IP-pool"]),
     )
     .unwrap();
     assert_eq!(bare.pools[0].kept, None);
