@@ -390,6 +390,14 @@ pub enum DomainError {
         config: String,
     },
 
+    /// Azure's code and message (az transcripts of 2020 and 2023).
+    #[error("Sku property is set at creation time and cannot be changed from {from} to {to} on resource update for resource {resource}.")]
+    SkuCannotBeChangedOnUpdate {
+        resource: String,
+        from: String,
+        to: String,
+    },
+
     /// Azure's code (its troubleshooting page) and message (a 2015 transcript).
     #[error("Load Balancer {lb} does not have Frontend IP Configuration, but it has other child resources. This setup is not supported.")]
     LoadBalancerWithoutFrontendIPCantHaveChildResources { lb: String },

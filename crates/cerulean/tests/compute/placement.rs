@@ -2,7 +2,8 @@
 //! public IPs see it: one SKU per group (`DifferentSkuLoadBalancersAndPublicIPAddressNotAllowed`),
 //! and a Basic load balancer serves one group (`VmIsNotInSameAvailabilitySetAsLb` from a
 //! VM's write, `NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets` from an
-//! attached NIC's); a Standard one serves any. Each refusal leaves the state as it was.
+//! attached NIC's); a Standard one serves any; a load balancer's or public IP's SKU stays
+//! (`SkuCannotBeChangedOnUpdate`). Each refusal leaves the state as it was.
 
 use super::*;
 
@@ -253,11 +254,20 @@ pub(super) async fn load_balancers_and_availability_groups(s: &Server) {
     let mut edited = get_ok(s, &basic).await;
     edited["sku"] = json!({"name": "Standard"});
     let (st, err) = s.put(&at(&basic), edited).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{err}");
-    assert_eq!(err["error"]["code"], "PropertyChangeNotAllowed", "{err}");
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["error"]["code"], "SkuCannotBeChangedOnUpdate", "{err}");
     assert_eq!(
         err["error"]["message"],
-        "Changing property 'sku.name' is not allowed."
+        format!("Sku property is set at creation time and cannot be changed from Basic to Standard on resource update for resource {basic}.")
+    );
+    // A public IP's too.
+    let mut ip = get_ok(s, &other_ip).await;
+    ip["sku"] = json!({"name": "Standard"});
+    let (st, err) = s.put(&at(&other_ip), ip).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(
+        err["error"]["message"],
+        format!("Sku property is set at creation time and cannot be changed from Basic to Standard on resource update for resource {other_ip}.")
     );
     assert_eq!(get_ok(s, &basic).await["sku"]["name"], "Basic");
     // The Basic public IP alone, in a set of its own SKU, is fine.

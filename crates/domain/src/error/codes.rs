@@ -144,6 +144,7 @@ impl DomainError {
             LoadBalancerWithoutFrontendIPCantHaveChildResources { .. } => {
                 "LoadBalancerWithoutFrontendIPCantHaveChildResources"
             }
+            SkuCannotBeChangedOnUpdate { .. } => "SkuCannotBeChangedOnUpdate",
             VmIsNotInSameAvailabilitySetAsLb { .. } => "VmIsNotInSameAvailabilitySetAsLb",
             NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets { .. } => {
                 "NetworkInterfaceAndLoadBalancerAreInDifferentAvailabilitySets"

@@ -108,25 +108,6 @@ fn placed<'a>(ctx: &LbContext, f: &'a Frontend) -> Option<Placed<'a>> {
     })
 }
 
-/// Azure: "SKUs aren't mutable. You can't change the SKU of an existing resource" (its
-/// upgrade makes a new load balancer). A PUT that leaves `sku` out keeps the stored one.
-/// Refused as a public IP's change is (409 `PropertyChangeNotAllowed`, GUESS for load
-/// balancers): a Basic one turned Standard would also break the one-SKU rule of the VMs
-/// behind it (`compute::placement`).
-fn sku_unchanged(
-    id: &ResourceId,
-    existing: Option<&LoadBalancer>,
-    sku: Sku,
-) -> Result<(), DomainError> {
-    match existing {
-        Some(old) if old.sku != sku => Err(DomainError::PropertyChangeNotAllowed {
-            resource: id.to_string(),
-            property: "sku.name".into(),
-        }),
-        _ => Ok(()),
-    }
-}
-
 /// Validates a load balancer PUT and plans the addresses of its internal frontends.
 pub fn plan_put(
     id: &ResourceId,
@@ -138,7 +119,9 @@ pub fn plan_put(
 ) -> Result<(LoadBalancer, Vec<AddressMove>), DomainError> {
     let common = common(id, existing.map(|l| &l.common), &spec.common, new_guid)?;
     let sku = spec.sku.or(existing.map(|l| l.sku)).unwrap_or(Sku::Basic);
-    sku_unchanged(id, existing, sku)?;
+    // A Basic one turned Standard would also break the one-SKU rule of the VMs behind it
+    // (`compute::placement`).
+    super::sku_unchanged(id, existing.map(|l| l.sku), sku)?;
     let mut moves = Vec::new();
     let mut frontends = Vec::with_capacity(spec.frontends.len());
     let mut vnet: Option<String> = None;

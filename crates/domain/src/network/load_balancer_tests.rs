@@ -635,11 +635,11 @@ fn a_load_balancers_sku_cannot_change_and_an_omitted_one_stays() {
         ),
     )
     .unwrap_err();
-    assert_eq!(err.code(), "PropertyChangeNotAllowed");
-    assert_eq!(err.class(), crate::error::ErrorClass::Conflict);
+    assert_eq!(err.code(), "SkuCannotBeChangedOnUpdate");
+    assert_eq!(err.class(), crate::error::ErrorClass::BadRequest);
     assert_eq!(
         err.to_string(),
-        "Changing property 'sku.name' is not allowed."
+        format!("Sku property is set at creation time and cannot be changed from Basic to Standard on resource update for resource {}.", lb_id())
     );
     for same in [None, Some(Sku::Basic)] {
         let (lb, _) = plan_with(

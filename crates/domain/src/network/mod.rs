@@ -64,6 +64,24 @@ impl Sku {
     }
 }
 
+/// Azure: "SKUs aren't mutable. You can't change the SKU of an existing resource" (an
+/// upgrade makes a new one). A public IP's or load balancer's PUT that leaves `sku` out keeps
+/// the stored one; another SKU is 400 `SkuCannotBeChangedOnUpdate` (Azure's code and message).
+pub fn sku_unchanged(
+    id: &crate::id::ResourceId,
+    old: Option<Sku>,
+    new: Sku,
+) -> Result<(), crate::error::DomainError> {
+    match old {
+        Some(from) if from != new => Err(crate::error::DomainError::SkuCannotBeChangedOnUpdate {
+            resource: id.to_string(),
+            from: from.as_str().into(),
+            to: new.as_str().into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Fields every tracked network resource has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Common {

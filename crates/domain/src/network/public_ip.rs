@@ -75,13 +75,8 @@ pub fn put(
         });
     }
     let version = spec.version.unwrap_or(IpVersion::IPv4);
+    super::sku_unchanged(id, existing.map(|p| p.sku), sku)?;
     if let Some(old) = existing {
-        if old.sku != sku {
-            return Err(DomainError::PropertyChangeNotAllowed {
-                resource: id.to_string(),
-                property: "sku.name".into(),
-            });
-        }
         if old.version != version {
             return Err(DomainError::PropertyChangeNotAllowed {
                 resource: id.to_string(),
