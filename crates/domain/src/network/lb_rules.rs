@@ -152,7 +152,9 @@ fn check_outbound_frontends(lb_id: &ResourceId, rules: &Rules) -> Result<(), Dom
     let mut clash: Option<String> = None;
     for r in rules.of(Collection::OutboundRules) {
         let protocol = r.protocol.as_deref().unwrap_or("All").to_lowercase();
-        for f in &r.frontends {
+        // A rule naming one frontend twice uses it once.
+        let mut own: HashSet<String> = HashSet::new();
+        for f in r.frontends.iter().filter(|f| own.insert(f.to_lowercase())) {
             let (_, users, protocols) = by_frontend
                 .entry(f.to_lowercase())
                 .or_insert_with(|| (f.as_str(), Vec::new(), HashSet::new()));

@@ -350,7 +350,7 @@ fn two_outbound_rules_may_not_use_one_frontend_with_overlapping_protocols() {
     };
     // One per protocol on a frontend, or the same protocol on two frontends: allowed.
     check_all(&rules(vec![
-        outbound("tcp", &["fe"], "Tcp"),
+        outbound("tcp", &["fe", "FE"], "Tcp"),
         outbound("udp", &["fe"], "Udp"),
         outbound("other", &["fe2"], "Tcp"),
     ]))
